@@ -1,0 +1,1 @@
+"""Trèfle · Klaver: a bilingual peer-support forum (see DESIGN.md in the shared folder)."""

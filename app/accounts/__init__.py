@@ -1,0 +1,1 @@
+"""Pseudonymous accounts: sign-up, argon2id passwords, sessions, recovery codes."""

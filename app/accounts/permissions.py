@@ -1,0 +1,74 @@
+"""Who is asking: the viewer behind the session cookie, loaded once per request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.accounts import service
+from app.accounts.models import User
+from app.db import SessionDep
+from app.errors import PermissionDenied, Unauthenticated
+from app.web.middleware import SESSION_COOKIE
+
+
+def best_effort_write(session: Session, action: object) -> None:
+    """Run a small bookkeeping write that must never fail a page view.
+
+    On SQLite a GET runs in a deferred (read) transaction; upgrading it to a
+    write can fail when another worker wrote meanwhile. Losing a "last seen"
+    stamp is fine; a 500 is not.
+    """
+    try:
+        with session.begin_nested():
+            action()  # type: ignore[operator]
+    except OperationalError:
+        pass
+
+
+def load_viewer(request: Request, session: Session) -> User | None:
+    if hasattr(request.state, "viewer"):
+        return request.state.viewer  # type: ignore[no-any-return]
+    viewer = None
+    token = request.state.cookies.get(SESSION_COOKIE)
+    if token:
+        auth = service.get_session_by_token(session, token)
+        if auth is not None:
+            viewer = auth.user
+            request.state.auth_session = auth
+            settings = request.app.state.settings
+            best_effort_write(session, lambda: service.touch_session(session, settings, auth))
+    request.state.viewer = viewer
+    return viewer
+
+
+def optional_viewer(request: Request, session: SessionDep) -> User | None:
+    return load_viewer(request, session)
+
+
+def require_viewer(request: Request, session: SessionDep) -> User:
+    viewer = load_viewer(request, session)
+    if viewer is None:
+        raise Unauthenticated()
+    return viewer
+
+
+def require_admin(viewer: Annotated[User, Depends(require_viewer)]) -> User:
+    if not viewer.is_admin:
+        raise PermissionDenied()
+    return viewer
+
+
+def require_moderator(viewer: Annotated[User, Depends(require_viewer)]) -> User:
+    if not viewer.is_moderator:
+        raise PermissionDenied()
+    return viewer
+
+
+Viewer = Annotated[User | None, Depends(optional_viewer)]
+CurrentUser = Annotated[User, Depends(require_viewer)]
+AdminUser = Annotated[User, Depends(require_admin)]
+ModeratorUser = Annotated[User, Depends(require_moderator)]

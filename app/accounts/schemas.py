@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class AccountCreate(BaseModel):
+    pseudonym: str = Field(max_length=200)
+    password: str = Field(max_length=2048)
+    locale: Literal["fr", "nl", "en"] = "fr"
+
+
+class AccountCreated(BaseModel):
+    id: int
+    pseudonym: str
+    recovery_codes: list[str]
+
+
+class SessionCreate(BaseModel):
+    pseudonym: str = Field(max_length=200)
+    password: str = Field(max_length=2048)
+
+
+class SessionCreated(BaseModel):
+    csrf_token: str
+    pseudonym: str
+    locale: str
+
+
+class Me(BaseModel):
+    id: int
+    pseudonym: str
+    role: str
+    locale: str
+    read_langs: list[str]

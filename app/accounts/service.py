@@ -1,0 +1,270 @@
+"""Account operations. Plain functions: a session first, keywords after; no HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+from ua_parser import parse as parse_user_agent
+
+from app.accounts import names, passwords, throttle
+from app.accounts.models import AuthSession, RecoveryCode, Role, User, UserStatus
+from app.db import utcnow
+from app.errors import Conflict, RateLimited, ValidationFailed
+from app.i18n import LOCALES
+from app.i18n_markers import N_
+from app.security import keyed_hash, new_token, token_hash
+from app.settings import Settings
+
+RECOVERY_CODE_COUNT = 10
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are copied by hand
+
+
+@dataclass(frozen=True)
+class SignUp:
+    user: User
+    recovery_codes: list[str]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    token: str | None = None
+    limited: bool = False
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _code_hash(secret: bytes, code: str) -> str:
+    # Codes carry ~59 bits of randomness, so a keyed SHA-256 is enough (no argon2 per code).
+    return keyed_hash(secret, "recovery", code.strip().lower().replace(" ", ""))
+
+
+def issue_recovery_codes(session: Session, settings: Settings, user: User) -> list[str]:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    secret = settings.resolved_secret()
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_code_hash(secret, c)) for c in codes)
+    return codes
+
+
+def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
+    return session.scalar(select(User).where(User.pseudonym_folded == names.folded(pseudonym)))
+
+
+def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
+            locale: str) -> SignUp:
+    name = names.validate_pseudonym(pseudonym)
+    passwords.validate_password(password, pseudonym=name)
+    if locale not in LOCALES:
+        locale = "fr"
+    taken = session.scalar(
+        select(User.id).where(
+            (User.pseudonym_folded == names.folded(name)) | (User.pseudonym_skeleton == names.skeleton(name))
+        )
+    )
+    if taken:
+        raise Conflict(N_("This pseudonym is taken, or looks too much like one that is. Please choose another."))
+    user = User(
+        pseudonym=name,
+        pseudonym_folded=names.folded(name),
+        pseudonym_skeleton=names.skeleton(name),
+        password_hash=passwords.hash_password(settings.argon2, password),
+        locale=locale,
+        read_langs=locale,
+        role=Role.member,
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:  # a concurrent sign-up took the name
+        raise Conflict(N_("This pseudonym is taken, or looks too much like one that is. Please choose another.")) from exc
+    return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
+
+
+def _pseudonym_key(settings: Settings, pseudonym: str) -> str:
+    return keyed_hash(settings.resolved_secret(), "login-name", names.folded(pseudonym))
+
+
+def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
+                 client_key: str, device: str = "") -> LoginResult:
+    """Check a pseudonym and password, throttled per pseudonym and per client.
+
+    Failures are recorded in the caller's transaction and reported in the
+    result, not raised, so that the counters are committed with the response.
+    """
+    limits = settings.throttle
+    name_key = _pseudonym_key(settings, pseudonym)
+    if throttle.is_limited(session, name_key, limits.per_pseudonym, limits.window_seconds) or (
+        throttle.is_limited(session, client_key, limits.per_client, limits.window_seconds)
+    ):
+        return LoginResult(user=None, limited=True)
+    user = get_user_by_pseudonym(session, pseudonym)
+    if user is None or user.status != UserStatus.active:
+        # Same work as a real check, so timing does not tell which pseudonyms exist.
+        passwords.verify_password(settings.argon2, _DUMMY_HASH.get(settings), password)
+        ok = False
+    else:
+        ok = passwords.verify_password(settings.argon2, user.password_hash, password)
+    if not ok or user is None:
+        throttle.record_attempt(session, name_key, limits.window_seconds)
+        throttle.record_attempt(session, client_key, limits.window_seconds)
+        return LoginResult(user=None)
+    if passwords.needs_rehash(settings.argon2, user.password_hash):
+        user.password_hash = passwords.hash_password(settings.argon2, password)
+    throttle.clear(session, name_key)
+    return LoginResult(user=user, token=open_session(session, settings, user=user, device=device))
+
+
+class _DummyHash:
+    def __init__(self) -> None:
+        self._by_params: dict[object, str] = {}
+
+    def get(self, settings: Settings) -> str:
+        if settings.argon2 not in self._by_params:
+            self._by_params[settings.argon2] = passwords.hash_password(settings.argon2, new_token())
+        return self._by_params[settings.argon2]
+
+
+_DUMMY_HASH = _DummyHash()
+
+
+def device_family(user_agent: str | None) -> str:
+    """"Firefox on Android": browser and OS family only, never the full string."""
+    if not user_agent:
+        return ""
+    parsed = parse_user_agent(user_agent[:512])
+    browser = parsed.user_agent.family if parsed.user_agent else ""
+    system = parsed.os.family if parsed.os else ""
+    return " · ".join(part for part in (browser, system) if part and part != "Other")[:80]
+
+
+def open_session(session: Session, settings: Settings, *, user: User, device: str = "") -> str:
+    token = new_token()
+    now = utcnow()
+    session.add(
+        AuthSession(
+            user_id=user.id, token_hash=token_hash(token), last_seen_at=now,
+            expires_at=now + dt.timedelta(days=settings.session_days), device=device,
+        )
+    )
+    return token
+
+
+def get_session_by_token(session: Session, token: str) -> AuthSession | None:
+    """The live session for a cookie token, with its user (one query)."""
+    found = session.scalar(
+        select(AuthSession)
+        .options(joinedload(AuthSession.user))
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.expires_at > utcnow())
+    )
+    if found is None or found.user.status != UserStatus.active:
+        return None
+    return found
+
+
+def touch_session(session: Session, settings: Settings, auth: AuthSession) -> bool:
+    """Slide the expiry, at most once every few minutes (keeps reads read-only)."""
+    now = utcnow()
+    if now - auth.last_seen_at < dt.timedelta(minutes=settings.session_touch_minutes):
+        return False
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == auth.id)
+        .values(last_seen_at=now, expires_at=now + dt.timedelta(days=settings.session_days))
+    )
+    return True
+
+
+def close_session(session: Session, token: str) -> None:
+    session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+
+
+def close_other_sessions(session: Session, *, user: User, keep_token: str | None) -> int:
+    query = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        query = query.where(AuthSession.token_hash != token_hash(keep_token))
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def close_session_by_id(session: Session, *, user: User, session_id: int) -> None:
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.id == session_id))
+
+
+def list_sessions(session: Session, *, user: User) -> list[AuthSession]:
+    return list(
+        session.scalars(
+            select(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.expires_at > utcnow())
+            .order_by(AuthSession.last_seen_at.desc())
+        )
+    )
+
+
+def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, new_password: str,
+            client_key: str) -> User | None:
+    """Reset a password with a one-time recovery code; every session is closed.
+
+    None means the pseudonym and code do not match; like authenticate(), the
+    failure is counted in the caller's transaction rather than raised.
+    """
+    limits = settings.throttle
+    name_key = _pseudonym_key(settings, pseudonym)
+    if throttle.is_limited(session, client_key, limits.per_client, limits.window_seconds) or (
+        throttle.is_limited(session, name_key, limits.per_pseudonym, limits.window_seconds)
+    ):
+        raise RateLimited()
+    passwords.validate_password(new_password, pseudonym=names.normalise(pseudonym))
+    user = get_user_by_pseudonym(session, pseudonym)
+    record = None
+    if user is not None:
+        record = session.scalar(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _code_hash(settings.resolved_secret(), code),
+                RecoveryCode.used_at.is_(None),
+            )
+        )
+    if user is None or record is None:
+        throttle.record_attempt(session, name_key, limits.window_seconds)
+        throttle.record_attempt(session, client_key, limits.window_seconds)
+        return None
+    record.used_at = utcnow()
+    user.password_hash = passwords.hash_password(settings.argon2, new_password)
+    close_other_sessions(session, user=user, keep_token=None)
+    return user
+
+
+def remaining_recovery_codes(session: Session, *, user: User) -> int:
+    return len(
+        session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        ).all()
+    )
+
+
+def change_password(session: Session, settings: Settings, *, user: User, current: str, new: str,
+                    keep_token: str | None) -> None:
+    if not passwords.verify_password(settings.argon2, user.password_hash, current):
+        raise ValidationFailed(N_("Your current password is not right."), field="current_password")
+    passwords.validate_password(new, pseudonym=user.pseudonym)
+    user.password_hash = passwords.hash_password(settings.argon2, new)
+    close_other_sessions(session, user=user, keep_token=keep_token)
+
+
+def update_preferences(session: Session, *, user: User, locale: str, read_langs: list[str],
+                       expand_notes: list[str], known_notes: set[str]) -> None:
+    if locale in LOCALES:
+        user.locale = locale
+    langs = [code for code in LOCALES if code in read_langs]
+    if not langs:
+        raise ValidationFailed(N_("Choose at least one language to read."), field="read_langs")
+    user.read_langs = ",".join(langs)
+    user.expand_notes = ",".join(note for note in expand_notes if note in known_notes)

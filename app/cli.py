@@ -1,0 +1,106 @@
+"""The `forum` command: serve, migrate, seed, and the domain sub-commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from app.settings import get_settings
+
+cli = typer.Typer(help="Trèfle · Klaver: run and manage the forum.", no_args_is_help=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    if database_url:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+def migrate_database(database_url: str | None = None) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(database_url), "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every database migration (alembic upgrade head)."""
+    migrate_database()
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def seed(
+    demo: bool = typer.Option(False, "--demo", help="Add FR/NL demo members, threads and posts."),
+    scale: int = typer.Option(0, "--scale", help="Generate this many posts for benchmarks."),
+) -> None:
+    """Seed the default categories (and, on request, demo or benchmark content)."""
+    from app.db import Database
+    from app.forum.seed import seed_categories
+
+    settings = get_settings()
+    db = Database(settings)
+    with db.session() as session:
+        categories = seed_categories(session)
+        session.commit()
+    typer.echo(f"{len(categories)} categories in place")
+    if demo:
+        from app.forum.demo import seed_demo
+
+        with db.session() as session:
+            created = seed_demo(session, settings)
+            session.commit()
+        typer.echo(f"demo content: {created}")
+    if scale:
+        from app.search.scale import seed_scale
+
+        seed_scale(db, settings, scale)
+    db.dispose()
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the forum. The access log is off: it would record addresses."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        access_log=False, proxy_headers=False, server_header=False,
+    )
+
+
+@cli.command("create-admin")
+def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin or moderator")) -> None:
+    """Give an existing member the admin (or moderator) role."""
+    from app.accounts.models import Role
+    from app.accounts.service import get_user_by_pseudonym
+    from app.db import Database
+
+    db = Database(get_settings())
+    with db.session() as session:
+        user = get_user_by_pseudonym(session, pseudonym)
+        if user is None:
+            typer.echo(f"no member called {pseudonym}", err=True)
+            raise typer.Exit(1)
+        user.role = Role(role)
+        session.commit()
+    typer.echo(f"{pseudonym} is now {role}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

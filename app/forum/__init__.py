@@ -1,0 +1,1 @@
+"""Categories, threads, posts, revisions, reactions and visits."""

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.db import Base, TimestampMixin, UTCDateTime, utcnow
+from app.i18n_markers import N_
+
+
+class Visibility(StrEnum):
+    public = "public"
+    members = "members"
+
+
+class PostStatus(StrEnum):
+    published = "published"
+    held = "held"  # awaiting a moderator: visible to its author and moderators only
+    hidden = "hidden"  # hidden by a moderator
+    deleted = "deleted"  # soft-deleted by its author
+
+
+class ReactionKind(StrEnum):
+    thanks = "thanks"
+    courage = "courage"
+    me_too = "me_too"
+
+
+REACTION_LABELS = {
+    ReactionKind.thanks: N_("Thank you"),
+    ReactionKind.courage: N_("Courage"),
+    ReactionKind.me_too: N_("Me too"),
+}
+
+
+class ContentNote(StrEnum):
+    difficult_symptoms = "difficult_symptoms"
+    relapse = "relapse"
+    suicidal_thoughts = "suicidal_thoughts"
+    loss = "loss"
+    doses = "doses"
+
+
+CONTENT_NOTE_LABELS = {
+    ContentNote.difficult_symptoms: N_("Difficult symptoms"),
+    ContentNote.relapse: N_("Relapse or reinstatement"),
+    ContentNote.suicidal_thoughts: N_("Suicidal thoughts mentioned"),
+    ContentNote.loss: N_("Grief or loss"),
+    ContentNote.doses: N_("Detailed doses"),
+}
+
+
+class Category(Base):
+    __tablename__ = "forum_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    visibility: Mapped[Visibility] = mapped_column(String(16), default=Visibility.public)
+    # Which leaf of the BENZONET clover this category serves (pace, psychoeducation, ...).
+    clover: Mapped[str] = mapped_column(String(30), default="")
+    premoderate_newcomers: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_nl: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    description_nl: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+
+    def name(self, locale: str) -> str:
+        return str(getattr(self, f"name_{locale}", self.name_fr))
+
+    def description(self, locale: str) -> str:
+        return str(getattr(self, f"description_{locale}", self.description_fr))
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"fr": self.name_fr, "nl": self.name_nl, "en": self.name_en}
+
+
+class Thread(TimestampMixin, Base):
+    __tablename__ = "forum_threads"
+    __table_args__ = (Index("ix_forum_threads_category_activity", "category_id", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="RESTRICT"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(2), index=True)
+    status: Mapped[PostStatus] = mapped_column(String(16), default=PostStatus.published)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Denormalised for list pages: published posts only.
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    category: Mapped[Category] = relationship(lazy="raise")
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Post(TimestampMixin, Base):
+    __tablename__ = "forum_posts"
+    __table_args__ = (Index("ix_forum_posts_thread_created", "thread_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True
+    )
+    body_md: Mapped[str] = mapped_column(Text)  # what the member typed
+    body_html: Mapped[str] = mapped_column(Text)  # sanitised at write time; the only |safe
+    status: Mapped[PostStatus] = mapped_column(String(16), default=PostStatus.published, index=True)
+    content_note: Mapped[str | None] = mapped_column(String(30), default=None)
+    # Info boxes shown with the post (e.g. "gradual_tapering"), comma-separated.
+    notices: Mapped[str] = mapped_column(String(120), default="")
+    edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    thread: Mapped[Thread] = relationship(lazy="raise")
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def notice_list(self) -> list[str]:
+        return [code for code in self.notices.split(",") if code]
+
+
+class PostRevision(TimestampMixin, Base):
+    """Every earlier version of an edited post, kept for moderators and the author."""
+
+    __tablename__ = "forum_post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
+    body_md: Mapped[str] = mapped_column(Text)
+
+
+class Reaction(TimestampMixin, Base):
+    __tablename__ = "forum_reactions"
+    __table_args__ = (UniqueConstraint("post_id", "user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"))
+    kind: Mapped[ReactionKind] = mapped_column(String(16))
+
+
+class ThreadVisit(Base):
+    """When a member last opened a thread, for "new since your last visit"."""
+
+    __tablename__ = "forum_thread_visits"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True)
+    visited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

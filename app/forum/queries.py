@@ -1,0 +1,162 @@
+"""Loading for list pages, each a fixed number of queries with its eager loads stated here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.sql import ColumnElement
+
+from app.accounts.models import User
+from app.forum.models import Category, Post, PostStatus, Reaction, Thread, ThreadVisit, Visibility
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    is_new: bool
+
+
+@dataclass
+class ReactionSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    mine: set[str] = field(default_factory=set)
+
+
+def pages_for(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def visible_thread_filter(viewer: User | None) -> ColumnElement[bool]:
+    if viewer is not None and viewer.is_moderator:
+        return Thread.status != PostStatus.deleted
+    if viewer is not None:
+        return or_(Thread.status == PostStatus.published,
+                   and_(Thread.status == PostStatus.held, Thread.author_id == viewer.id))
+    return Thread.status == PostStatus.published
+
+
+def visible_post_filter(viewer: User | None) -> ColumnElement[bool]:
+    """Posts listed in a thread: held ones only for their author and moderators.
+
+    Deleted and hidden posts stay in the list as placeholders so that the
+    conversation keeps its shape; their text is never sent to members.
+    """
+    shown = Post.status.in_([PostStatus.published, PostStatus.deleted, PostStatus.hidden])
+    if viewer is not None and viewer.is_moderator:
+        return Post.status.is_not(None)
+    if viewer is not None:
+        return or_(shown, and_(Post.status == PostStatus.held, Post.author_id == viewer.id))
+    return shown
+
+
+def list_categories(session: Session, viewer: User | None) -> list[tuple[Category, int, dt.datetime | None]]:
+    """Categories with their visible thread counts and last activity (two queries)."""
+    categories = list(session.scalars(select(Category).order_by(Category.position, Category.id)))
+    stats = dict(
+        (row.category_id, (row.threads, row.last))
+        for row in session.execute(
+            select(Thread.category_id, func.count(Thread.id).label("threads"),
+                   func.max(Thread.last_post_at).label("last"))
+            .where(Thread.status == PostStatus.published)
+            .group_by(Thread.category_id)
+        )
+    )
+    return [
+        (c, *stats.get(c.id, (0, None)))
+        for c in categories
+        if c.visibility == Visibility.public or viewer is not None
+    ]
+
+
+def list_threads(session: Session, viewer: User | None, category: Category, *, langs: list[str] | None,
+                 page: int, size: int) -> Page[ThreadRow]:
+    """One query: threads by last activity with authors, the total, and the viewer's visits."""
+    query = (
+        select(Thread, func.count().over().label("total"))
+        .join(Thread.author, isouter=True)
+        .options(contains_eager(Thread.author))
+        .where(Thread.category_id == category.id, visible_thread_filter(viewer))
+        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    if langs:
+        query = query.where(Thread.lang.in_(langs))
+    if viewer is not None:
+        query = query.add_columns(ThreadVisit.visited_at).join(
+            ThreadVisit, and_(ThreadVisit.thread_id == Thread.id, ThreadVisit.user_id == viewer.id), isouter=True
+        )
+    rows = session.execute(query).all()
+    total = rows[0].total if rows else 0
+    items = []
+    for row in rows:
+        thread = row[0]
+        visited = row.visited_at if viewer is not None else None
+        is_new = viewer is not None and (visited is None or thread.last_post_at > visited)
+        items.append(ThreadRow(thread=thread, is_new=is_new))
+    return Page(items=items, page=page, pages=pages_for(total, size), total=total)
+
+
+def list_posts(session: Session, viewer: User | None, thread: Thread, *, page: int, size: int) -> Page[Post]:
+    """One query: a page of posts with their authors and the filtered total."""
+    rows = session.execute(
+        select(Post, func.count().over().label("total"))
+        .join(Post.author, isouter=True)
+        .options(contains_eager(Post.author))
+        .where(Post.thread_id == thread.id, visible_post_filter(viewer))
+        .order_by(Post.created_at, Post.id)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    total = rows[0].total if rows else 0
+    return Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total)
+
+
+def post_position(session: Session, viewer: User | None, post: Post) -> int:
+    """How many visible posts come before this one in its thread (for permalinks)."""
+    return session.scalar(
+        select(func.count(Post.id)).where(
+            Post.thread_id == post.thread_id,
+            visible_post_filter(viewer),
+            or_(Post.created_at < post.created_at, and_(Post.created_at == post.created_at, Post.id < post.id)),
+        )
+    ) or 0
+
+
+def reaction_summaries(session: Session, viewer: User | None, post_ids: list[int]) -> dict[int, ReactionSummary]:
+    """One query: per post and kind, the count and whether the viewer gave it."""
+    if not post_ids:
+        return {}
+    mine = case((Reaction.user_id == (viewer.id if viewer else -1), 1), else_=0)
+    rows = session.execute(
+        select(Reaction.post_id, Reaction.kind, func.count(Reaction.id), func.max(mine))
+        .where(Reaction.post_id.in_(post_ids))
+        .group_by(Reaction.post_id, Reaction.kind)
+    )
+    summaries: dict[int, ReactionSummary] = {}
+    for post_id, kind, count, given in rows:
+        summary = summaries.setdefault(post_id, ReactionSummary())
+        summary.counts[kind] = count
+        if given:
+            summary.mine.add(kind)
+    return summaries
+
+
+def get_thread_with_posts_for_api(session: Session, thread_id: int) -> Thread | None:
+    return session.scalar(
+        select(Thread).options(joinedload(Thread.category), joinedload(Thread.author)).where(Thread.id == thread_id)
+    )

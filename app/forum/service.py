@@ -1,0 +1,217 @@
+"""Forum operations: threads, replies, edits, deletions, reactions, visits, staff flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.errors import PermissionDenied, ValidationFailed
+from app.forum import markdown
+from app.forum.models import (
+    Category,
+    ContentNote,
+    Post,
+    PostRevision,
+    PostStatus,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadVisit,
+)
+from app.i18n import LOCALES
+from app.i18n_markers import N_
+from app.review import service as review
+from app.search import outbox
+
+TITLE_MIN, TITLE_MAX = 3, 200
+
+
+@dataclass
+class Posted:
+    post: Post
+    screening: review.Screening
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise ValidationFailed(N_("A title has between %(min)s and %(max)s characters."), field="title",
+                               min=TITLE_MIN, max=TITLE_MAX)
+    return title
+
+
+def _clean_body(body: str, max_chars: int) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationFailed(N_("Your message is empty."), field="body")
+    if len(body) > max_chars:
+        raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
+                               max=max_chars)
+    return body
+
+
+def _clean_note(note: str | None) -> str | None:
+    if not note:
+        return None
+    if note not in {n.value for n in ContentNote}:
+        raise ValidationFailed(N_("Unknown content note."), field="content_note")
+    return note
+
+
+def _newcomer_hold(category: Category, author: User) -> bool:
+    return category.premoderate_newcomers and author.published_posts == 0 and not author.is_moderator
+
+
+def _publish_counts(thread: Thread, author: User | None, post: Post, delta: int) -> None:
+    thread.post_count += delta
+    if delta > 0:
+        thread.last_post_at = max(thread.last_post_at, post.created_at)
+    if author is not None:
+        author.published_posts = max(0, author.published_posts + delta)
+
+
+def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
+                  content_note: str | None = None, max_chars: int = 20000) -> Posted:
+    title = _clean_title(title)
+    body = _clean_body(body, max_chars)
+    if lang not in LOCALES:
+        raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
+    note = _clean_note(content_note)
+    screening = review.screen(title=title, body=body, lang=lang,
+                              newcomer_hold=_newcomer_hold(category, author))
+    now = utcnow()
+    thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
+                    status=screening.status, last_post_at=now, created_at=now, post_count=0)
+    session.add(thread)
+    session.flush()
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
+    return Posted(post=post, screening=screening)
+
+
+def reply(session: Session, *, thread: Thread, author: User, body: str, content_note: str | None = None,
+          max_chars: int = 20000) -> Posted:
+    body = _clean_body(body, max_chars)
+    note = _clean_note(content_note)
+    screening = review.screen(title="", body=body, lang=thread.lang,
+                              newcomer_hold=_newcomer_hold(thread.category, author))
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
+    return Posted(post=post, screening=screening)
+
+
+def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
+              screening: review.Screening) -> Post:
+    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
+                status=screening.status, content_note=note, notices=",".join(screening.notices),
+                created_at=utcnow())
+    session.add(post)
+    session.flush()
+    if post.status == PostStatus.published:
+        _publish_counts(thread, author, post, +1)
+    review.record(session, post, screening)
+    outbox.enqueue(session, "post", post.id)
+    return post
+
+
+def edit_post(session: Session, *, post: Post, editor: User, body: str, content_note: str | None = None,
+              max_chars: int = 20000) -> Posted:
+    """Keep the previous text as a revision, re-screen, and re-render."""
+    body = _clean_body(body, max_chars)
+    note = _clean_note(content_note)
+    thread = post.thread
+    screening = review.screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
+    if body != post.body_md:
+        session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
+    was_published = post.status == PostStatus.published
+    post.body_md = body
+    post.body_html = markdown.render(body)
+    post.content_note = note
+    post.notices = ",".join(screening.notices)
+    post.edited_at = utcnow()
+    if screening.held and was_published:
+        post.status = PostStatus.held
+        _publish_counts(thread, post.author, post, -1)
+    review.record(session, post, screening)
+    if not was_published:
+        review.release_if_cleared(session, post, screening)
+        if post.status == PostStatus.published:
+            _publish_counts(thread, post.author, post, +1)
+    _sync_thread_status(session, thread, post)
+    outbox.enqueue(session, "post", post.id)
+    return Posted(post=post, screening=screening)
+
+
+def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
+    """A thread follows its first post in and out of the review queue."""
+    first_id = session.scalar(
+        select(Post.id).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id).limit(1)
+    )
+    if first_id == post.id and post.status in (PostStatus.held, PostStatus.published):
+        if thread.status != post.status:
+            thread.status = post.status
+            outbox.enqueue(session, "thread", thread.id)
+
+
+def delete_post(session: Session, *, post: Post, actor: User) -> None:
+    """Soft delete by its author: the text is kept for the audit trail, never shown again."""
+    if post.author_id != actor.id:
+        raise PermissionDenied()
+    if post.status == PostStatus.published:
+        _publish_counts(post.thread, post.author, post, -1)
+    post.status = PostStatus.deleted
+    post.edited_at = utcnow()
+    outbox.enqueue(session, "post", post.id)
+
+
+def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> bool:
+    """Give or take back one supportive reaction; True when it is now given."""
+    if kind not in {k.value for k in ReactionKind}:
+        raise ValidationFailed(N_("Unknown reaction."), field="kind")
+    if post.status != PostStatus.published:
+        raise PermissionDenied()
+    removed = session.execute(
+        delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
+    )
+    if removed.rowcount:  # type: ignore[attr-defined]
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))
+    except IntegrityError:  # a double click raced us; the reaction is there either way
+        pass
+    return True
+
+
+def record_visit(session: Session, *, user: User, thread: Thread) -> None:
+    now = utcnow()
+    updated = session.execute(
+        update(ThreadVisit).where(ThreadVisit.user_id == user.id, ThreadVisit.thread_id == thread.id)
+        .values(visited_at=now)
+    )
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        session.add(ThreadVisit(user_id=user.id, thread_id=thread.id, visited_at=now))
+        session.flush()
+
+
+def set_flags(session: Session, *, thread: Thread, actor: User, pinned: bool | None = None,
+              locked: bool | None = None) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied()
+    if pinned is not None and pinned != thread.pinned:
+        thread.pinned = pinned
+        review.audit(session, actor=actor, action="pin" if pinned else "unpin", target_type="thread",
+                     target_id=thread.id)
+    if locked is not None and locked != thread.locked:
+        thread.locked = locked
+        review.audit(session, actor=actor, action="lock" if locked else "unlock", target_type="thread",
+                     target_id=thread.id)
+
+
+def list_revisions(session: Session, *, post: Post) -> list[PostRevision]:
+    return list(session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc())
+    ))

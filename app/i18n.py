@@ -1,0 +1,114 @@
+"""Locales, gettext catalogs and locale-aware formatting.
+
+Catalogs are the .po files under app/locales; they are compiled in memory at
+start-up (no build step, no stale .mo files). The request's locale lives in a
+context variable so services and error handlers translate without threading it
+through every call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as _format_decimal
+from babel.support import NullTranslations, Translations
+
+from app.i18n_markers import N_
+
+LOCALES: tuple[str, ...] = ("fr", "nl", "en")
+LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+# Belgian conventions for dates and numbers in every language.
+BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+_current_locale: ContextVar[str] = ContextVar("locale", default="fr")
+
+__all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "translations"]
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def get_locale() -> str:
+    return _current_locale.get()
+
+
+def set_locale(locale: str) -> None:
+    _current_locale.set(locale if locale in LOCALES else "fr")
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations(get_locale()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(get_locale()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+_ = gettext
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """The best supported locale from an Accept-Language header, or None."""
+    if not header:
+        return None
+    weighted: list[tuple[float, str]] = []
+    for part in header.split(","):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        lang = tag.strip().lower().split("-")[0]
+        if lang in LOCALES and quality > 0:
+            weighted.append((quality, lang))
+    weighted.sort(key=lambda item: -item[0])
+    return weighted[0][1] if weighted else None
+
+
+def format_date(value: dt.date | dt.datetime, locale: str, fmt: str = "medium") -> str:
+    return _format_date(value, format=fmt, locale=BABEL_LOCALES[locale])
+
+
+def format_datetime(value: dt.datetime, locale: str, fmt: str = "medium") -> str:
+    return _format_datetime(value, format=fmt, locale=BABEL_LOCALES[locale], tzinfo=BRUSSELS)
+
+
+def format_number(value: float, locale: str) -> str:
+    return _format_decimal(value, locale=BABEL_LOCALES[locale])
+
+
+def language_name(code: str, locale: str) -> str:
+    return Locale.parse(code).get_display_name(BABEL_LOCALES[locale]) or code
+
+
+def _brussels() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Brussels")
+
+
+BRUSSELS = _brussels()

@@ -1,0 +1,9 @@
+"""Every domain's models, imported in one place for alembic and the test database."""
+
+from app.accounts import models as accounts_models  # noqa: F401
+from app.db import Base
+from app.forum import models as forum_models  # noqa: F401
+from app.review import models as review_models  # noqa: F401
+from app.search import models as search_models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Search: one SearchBackend interface, database backends and Meilisearch, fed by an outbox."""

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, TimestampMixin
+
+
+class OutboxEntry(TimestampMixin, Base):
+    """A change the search index must apply; written in the same transaction as the change."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "post" (a post was created, edited, hidden, deleted or moved) or "thread" (renamed,
+    # moved, visibility changed: every post of the thread is re-read) or "category".
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer, index=True)

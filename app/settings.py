@@ -1,0 +1,97 @@
+"""Every setting of the forum, read once from the environment (prefix FORUM_).
+
+Nothing else in the application reads os.environ. Every knob has a safe default
+so that `make run` works with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = "secret_key"
+
+
+class Argon2Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)  # hashable: the hasher is cached per parameter set
+
+    # RFC 9106 "second recommended option" (low memory): t=3, m=64 MiB, p=4.
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 4
+
+
+class ThrottleSettings(BaseModel):
+    # Failed log-ins allowed per window, per pseudonym and per client.
+    window_seconds: int = 15 * 60
+    per_pseudonym: int = 5
+    per_client: int = 20
+    # Sign-ups per client per window (stops scripted account creation).
+    signups_per_client: int = 10
+
+
+class SearchSettings(BaseModel):
+    backend: Literal["database", "meilisearch"] = "database"
+    meili_url: str = "http://127.0.0.1:7700"
+    meili_key: str = ""
+    meili_index: str = "posts"
+    page_size: int = 20
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FORUM_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    site_name: str = "Trèfle · Klaver"
+    default_locale: Literal["fr", "nl", "en"] = "fr"
+    # Addresses of reverse proxies whose X-Forwarded-For header is believed.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Public origin (scheme://host[:port]) used for Origin checks behind a proxy.
+    public_origin: str = ""
+    cookie_secure: bool | None = None
+    session_days: int = 30
+    session_touch_minutes: int = 10
+    thread_page_size: int = 20
+    category_page_size: int = 30
+    max_post_chars: int = 20000
+    argon2: Argon2Settings = Field(default_factory=Argon2Settings)
+    throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+
+    @model_validator(mode="after")
+    def _defaults_from_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'forum.sqlite3'}"
+        if self.environment == "production" and not self.secret_key:
+            raise ValueError("FORUM_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret(self) -> bytes:
+        """The server secret; in development, generated once into data_dir."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / DEV_SECRET_FILE
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

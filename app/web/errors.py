@@ -1,0 +1,104 @@
+"""One place turns failures into pages or JSON in the request's language."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import AppError, CsrfFailed, Unauthenticated, ValidationFailed
+from app.i18n import gettext
+from app.i18n_markers import N_
+from app.web.templating import render, url_for
+
+log = logging.getLogger("forum.errors")
+
+# Fields never echoed back into a page.
+_SECRET_FIELDS = ("password", "new_password", "current_password", "password_confirm", "csrf_token", "code")
+
+HTTP_MESSAGES = {
+    404: N_("This page does not exist, or you cannot see it."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("What you sent is too large."),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _carried_fields(request: Request) -> list[tuple[str, str]]:
+    """The submitted form fields (minus secrets), so a failed post loses nothing."""
+    if request.method != "POST":
+        return []
+    try:
+        form = await request.form()
+    except Exception:  # an unreadable body has nothing to carry
+        return []
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k not in _SECRET_FIELDS]
+
+
+def _api_error(exc: AppError) -> JSONResponse:
+    body: dict[str, object] = {"detail": exc.translated()}
+    if isinstance(exc, ValidationFailed) and exc.field:
+        body["field"] = exc.field
+    return JSONResponse(body, status_code=exc.status_code)
+
+
+async def app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if _is_api(request):
+        return _api_error(exc)
+    if isinstance(exc, CsrfFailed | Unauthenticated) and request.method == "POST":
+        return render(
+            request, "errors/resubmit.html",
+            {"reason": exc.translated(), "action": request.url.path,
+             "fields": await _carried_fields(request), "needs_login": isinstance(exc, Unauthenticated)},
+            status_code=exc.status_code,
+        )
+    if isinstance(exc, Unauthenticated):
+        return RedirectResponse(url_for(request, "accounts.login", _query={"next": request.url.path}), 303)
+    return render(request, "errors/error.html", {"status": exc.status_code, "message": exc.translated()},
+                  status_code=exc.status_code, noindex=True)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields = sorted({".".join(str(p) for p in err.get("loc", ())[1:]) or "body" for err in exc.errors()})
+    message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))
+    if _is_api(request):
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "type": e.get("type")}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": message, "errors": errors}, status_code=422)
+    return render(request, "errors/error.html", {"status": 422, "message": message}, status_code=422)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    message = gettext(HTTP_MESSAGES.get(exc.status_code, "Something went wrong with this request."))
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=exc.status_code)
+    return render(request, "errors/error.html", {"status": exc.status_code, "message": message},
+                  status_code=exc.status_code, noindex=True)
+
+
+async def server_error_handler(request: Request, exc: Exception) -> Response:
+    # The traceback is logged; the request's address never is.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    message = gettext("Something broke on our side. What you wrote has not been lost if you go back.")
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=500)
+    try:
+        return render(request, "errors/error.html", {"status": 500, "message": message}, status_code=500)
+    except Exception:
+        return Response(message, status_code=500, media_type="text/plain; charset=utf-8")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, server_error_handler)

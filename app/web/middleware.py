@@ -1,0 +1,114 @@
+"""ASGI middleware: locale, CSRF binding cookie, security headers. No address is logged."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.security import csrf_token_for, new_token
+
+SESSION_COOKIE = "tk_session"
+PRESESSION_COOKIE = "tk_pre"
+LANG_COOKIE = "tk_lang"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "permissions-policy": PERMISSIONS_POLICY,
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+def read_cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is the client's problem, not a 500
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def locale_for(scope: Scope, cookies: dict[str, str]) -> str:
+    """URL prefix first; then the language cookie; then Accept-Language; then French."""
+    first = scope.get("path", "/").lstrip("/").split("/", 1)[0]
+    if first in i18n.LOCALES:
+        return first
+    if cookies.get(LANG_COOKIE) in i18n.LOCALES:
+        return cookies[LANG_COOKIE]
+    return i18n.parse_accept_language(header(scope, b"accept-language")) or "fr"
+
+
+class WebMiddleware:
+    def __init__(self, app: ASGIApp, *, secret: bytes, secure_cookies: bool) -> None:
+        self.app = app
+        self.secret = secret
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = read_cookies(scope)
+        locale = locale_for(scope, cookies)
+        i18n.set_locale(locale)
+        binding = cookies.get(SESSION_COOKIE) or cookies.get(PRESESSION_COOKIE)
+        new_pre = None
+        if not binding:
+            binding = new_pre = new_token(24)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["locale"] = locale
+        state["cookies"] = cookies
+        state["csrf_binding"] = binding
+        state["csrf_token"] = csrf_token_for(self.secret, binding)
+        is_static = scope.get("path", "").startswith("/static/")
+        first_segment = scope.get("path", "/").lstrip("/").split("/", 1)[0]
+        path_locale = first_segment if first_segment in i18n.LOCALES else None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                if not is_static:
+                    headers.setdefault("cache-control", "no-cache, private")
+                    headers.append("vary", "Cookie")
+                if new_pre and not is_static and not state.get("session_set"):
+                    headers.append("set-cookie", self._pre_cookie(new_pre))
+                if path_locale and cookies.get(LANG_COOKIE) != path_locale:
+                    headers.append("set-cookie", self._lang_cookie(path_locale))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _lang_cookie(self, value: str) -> str:
+        secure = "; Secure" if self.secure_cookies else ""
+        return f"{LANG_COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"
+
+    def _pre_cookie(self, value: str) -> str:
+        secure = "; Secure" if self.secure_cookies else ""
+        return f"{PRESESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"

@@ -1,0 +1,42 @@
+"""Routers with the checks every route of a kind needs, so no route can forget them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from app.errors import NotFound, ValidationFailed
+from app.i18n import LOCALES
+from app.i18n_markers import N_
+from app.web.csrf import verify_csrf, verify_origin
+
+
+def check_lang(request: Request) -> None:
+    if request.path_params.get("lang") not in LOCALES:
+        raise NotFound()
+
+
+def html_router() -> APIRouter:
+    """HTML pages under /{lang}: a known language, CSRF on every unsafe method."""
+    from app.accounts.permissions import optional_viewer
+
+    return APIRouter(
+        include_in_schema=False,
+        dependencies=[Depends(check_lang), Depends(verify_csrf), Depends(optional_viewer)],
+    )
+
+
+def api_router() -> APIRouter:
+    """JSON routes under /api/v1: the X-CSRF-Token header on every unsafe method."""
+    return APIRouter(dependencies=[Depends(verify_csrf)])
+
+
+def require_json(request: Request) -> None:
+    """Pre-login JSON routes: a cross-site form cannot send application/json without CORS."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            raise ValidationFailed(N_("Send this request as JSON (Content-Type: application/json)."))
+        verify_origin(request)
+
+
+def preauth_api_router() -> APIRouter:
+    return APIRouter(dependencies=[Depends(require_json)])

@@ -1,0 +1,97 @@
+"""Jinja2 rendering: one environment per locale, templates mirroring route names."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from app import i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@cache
+def environment(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = lambda value, fmt="medium": i18n.format_date(value, locale, fmt)
+    env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, locale, fmt)
+    env.filters["number"] = lambda value: i18n.format_number(value, locale)
+    env.globals["LOCALES"] = i18n.LOCALES
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def url_for(request: Request, name: str, /, *, _query: dict[str, Any] | None = None,
+            _fragment: str | None = None, **params: Any) -> str:
+    """A path (never an absolute URL) for a named route; HTML routes get the page's language."""
+    if "lang" not in params and name.split(".")[0] not in ("api", "static"):
+        params["lang"] = i18n.get_locale()
+    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    if _query:
+        query = {k: v for k, v in _query.items() if v is not None}
+        if query:
+            path += "?" + urlencode(query, doseq=True)
+    if _fragment:
+        path += "#" + _fragment
+    return path
+
+
+def switch_language_url(request: Request, locale: str) -> str:
+    """The current page in another language (same route, same parameters)."""
+    route = request.scope.get("route")
+    params = dict(request.path_params)
+    if route is None or "lang" not in params or request.method != "GET":
+        return "/" + locale + "/"
+    params["lang"] = locale
+    path = str(request.app.url_path_for(route.name, **params))
+    return path + ("?" + request.url.query if request.url.query else "")
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, noindex: bool = False) -> HTMLResponse:
+    locale = i18n.get_locale()
+    env = environment(locale)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "lang": locale,
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": request.state.csrf_token if hasattr(request.state, "csrf_token") else "",
+        "url": lambda name, **kw: url_for(request, name, **kw),
+        "static": lambda path: f"/static/{path}",
+        "switch_language_url": lambda loc: switch_language_url(request, loc),
+        "noindex": noindex,
+        "site_name": request.app.state.settings.site_name,
+    }
+    ctx.update(context or {})
+    html = env.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def redirect(request: Request, name: str, /, *, _query: dict[str, Any] | None = None,
+             _fragment: str | None = None, **params: Any) -> RedirectResponse:
+    """Post/redirect/get: 303 so the browser follows with a GET."""
+    return RedirectResponse(url_for(request, name, _query=_query, _fragment=_fragment, **params),
+                            status_code=303)
+
+
+def markup(html: str) -> Markup:
+    """Mark stored, sanitised HTML as safe. Only sanitised-at-write HTML comes here."""
+    return Markup(html)

@@ -1,0 +1,51 @@
+"""Alembic environment: the URL comes from the application's settings (or -x url=...)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from app.db import UTCDateTime, make_engine
+from app.models import metadata
+from app.settings import Settings, get_settings
+
+config = context.config
+
+
+def _settings() -> Settings:
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("database_url")
+    return Settings(database_url=url) if url else get_settings()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(_settings())
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations spell our UTCDateTime as the plain column type it stores as."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: object) -> None:
+    context.configure(
+        connection=connection,  # type: ignore[arg-type]
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `forum migrate`")
+run_migrations_online()
