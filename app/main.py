@@ -1,0 +1,73 @@
+"""create_app(): settings, database, middleware, routers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app import i18n
+from app.db import Database
+from app.settings import Settings, get_settings
+from app.web import errors
+from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = FastAPI(
+        title="Trèfle · Klaver API",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # the hosted Swagger page loads third-party scripts
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.secret = settings.resolved_secret()
+    app.state.db = Database(settings)
+
+    secure = settings.cookie_secure if settings.cookie_secure is not None else settings.environment == "production"
+    app.state.secure_cookies = secure
+    app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=secure)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_routers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> JSONResponse:
+        with request.app.state.db.session(write=False) as session:
+            session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/", include_in_schema=False, name="root")
+    def root(request: Request) -> Response:
+        cookies = read_cookies(request.scope)
+        locale = cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in i18n.LOCALES else None
+        locale = locale or i18n.parse_accept_language(request.headers.get("accept-language")) or "fr"
+        return RedirectResponse(f"/{locale}/", status_code=303)
+
+    @app.get("/robots.txt", include_in_schema=False)
+    def robots() -> Response:
+        body = "User-agent: *\nDisallow: /api/\nDisallow: /*/account\nDisallow: /*/diary\n"
+        return Response(body, media_type="text/plain")
+
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from app.accounts import api as accounts_api
+    from app.accounts import views as accounts_views
+    from app.forum import api as forum_api
+    from app.forum import views as forum_views
+
+    for module in (accounts_views, forum_views):
+        app.include_router(module.router, prefix="/{lang}")
+    for module in (accounts_api, forum_api):
+        app.include_router(module.router, prefix="/api/v1")
