@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,7 +20,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = FastAPI(
         title="Trèfle · Klaver API",
         version="1",
@@ -66,8 +64,10 @@ def _include_routers(app: FastAPI) -> None:
     from app.accounts import views as accounts_views
     from app.forum import api as forum_api
     from app.forum import views as forum_views
+    from app.review import views as review_views
 
-    for module in (accounts_views, forum_views):
+    for module in (accounts_views, forum_views, review_views):
         app.include_router(module.router, prefix="/{lang}")
     for module in (accounts_api, forum_api):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(forum_api.previews, prefix="/api/v1")

@@ -31,6 +31,18 @@ from app.search import outbox
 TITLE_MIN, TITLE_MAX = 3, 200
 
 
+class WordingReview(Exception):
+    """Stigma findings the member has not yet seen: the composer shows them first.
+
+    Never raised for the JSON API, which returns findings with the created post:
+    wording alone never stops a post.
+    """
+
+    def __init__(self, screening: review.Screening) -> None:
+        super().__init__("wording review")
+        self.screening = screening
+
+
 @dataclass
 class Posted:
     post: Post
@@ -76,7 +88,8 @@ def _publish_counts(thread: Thread, author: User | None, post: Post, delta: int)
 
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
-                  content_note: str | None = None, max_chars: int = 20000) -> Posted:
+                  content_note: str | None = None, max_chars: int = 20000,
+                  wording_confirmed: bool = True) -> Posted:
     title = _clean_title(title)
     body = _clean_body(body, max_chars)
     if lang not in LOCALES:
@@ -84,6 +97,8 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     note = _clean_note(content_note)
     screening = review.screen(title=title, body=body, lang=lang,
                               newcomer_hold=_newcomer_hold(category, author))
+    if screening.stigma and not wording_confirmed:
+        raise WordingReview(screening)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
                     status=screening.status, last_post_at=now, created_at=now, post_count=0)
@@ -94,11 +109,13 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
 
 
 def reply(session: Session, *, thread: Thread, author: User, body: str, content_note: str | None = None,
-          max_chars: int = 20000) -> Posted:
+          max_chars: int = 20000, wording_confirmed: bool = True) -> Posted:
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
     screening = review.screen(title="", body=body, lang=thread.lang,
                               newcomer_hold=_newcomer_hold(thread.category, author))
+    if screening.stigma and not wording_confirmed:
+        raise WordingReview(screening)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
     return Posted(post=post, screening=screening)
 
@@ -118,12 +135,14 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
 
 
 def edit_post(session: Session, *, post: Post, editor: User, body: str, content_note: str | None = None,
-              max_chars: int = 20000) -> Posted:
+              max_chars: int = 20000, wording_confirmed: bool = True) -> Posted:
     """Keep the previous text as a revision, re-screen, and re-render."""
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
     thread = post.thread
     screening = review.screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
+    if screening.stigma and not wording_confirmed:
+        raise WordingReview(screening)
     if body != post.body_md:
         session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     was_published = post.status == PostStatus.published

@@ -1,0 +1,49 @@
+# Trèfle · Klaver — `make run` and `make test` are all a new machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install migrate seed demo messages catalogs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/forum migrate
+
+seed: migrate
+	$(BIN)/forum seed
+
+run: seed
+	$(BIN)/forum serve --host 127.0.0.1 --port 8000
+
+demo: migrate
+	$(BIN)/forum seed --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check app moderation tests bench
+	$(BIN)/mypy app moderation
+
+# Extract every translatable string and merge it into the fr, nl and en catalogs.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o app/locales/messages.pot --no-location --sort-output --project "Trefle Klaver" .
+	for l in fr nl en; do \
+	  if [ -f app/locales/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i app/locales/messages.pot -d app/locales -l $$l --no-fuzzy-matching --ignore-obsolete; \
+	  else $(BIN)/pybabel init -i app/locales/messages.pot -d app/locales -l $$l; fi; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,138 @@
+"""JSON routes for the forum (contract: categories, threads, posts)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from app.accounts.models import User
+from app.accounts.permissions import CurrentUser, Viewer
+from app.db import SessionDep
+from app.forum import queries, schemas, service
+from app.forum.models import Post, PostStatus, Thread
+from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
+from app.review.service import check_text
+from app.web.routing import api_router
+from app.web.templating import url_for
+
+router = api_router()
+# Previews change nothing, so they need no CSRF token (any client may ask for hints).
+previews = APIRouter()
+
+
+def _author(user: User | None) -> schemas.AuthorOut | None:
+    return schemas.AuthorOut(id=user.id, pseudonym=user.pseudonym) if user else None
+
+
+def _findings(posted: service.Posted) -> list[schemas.FindingOut]:
+    screening = posted.screening
+    return [schemas.FindingOut.model_validate(f.to_dict()) for f in screening.title_findings + screening.body_findings]
+
+
+def _thread_url(request: Request, thread: Thread, lang: str) -> str:
+    return url_for(request, "forum.thread", lang=lang, thread_id=thread.id)
+
+
+@router.get("/categories", response_model=list[schemas.CategoryOut], name="api.categories")
+def categories(session: SessionDep, viewer: Viewer) -> list[schemas.CategoryOut]:
+    return [
+        schemas.CategoryOut(id=c.id, slug=c.slug, names=c.names, visibility=c.visibility,
+                            descriptions={loc: c.description(loc) for loc in ("fr", "nl", "en")})
+        for c, _count, _last in queries.list_categories(session, viewer)
+    ]
+
+
+@router.post("/categories/{slug}/threads", status_code=201, response_model=schemas.ThreadCreated,
+             name="api.threads.create")
+def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, session: SessionDep,
+                  viewer: CurrentUser) -> schemas.ThreadCreated:
+    category = access_category(session, viewer, slug)
+    posted = service.create_thread(session, category=category, author=viewer, title=body.title, body=body.body,
+                                   lang=body.lang, content_note=body.content_note,
+                                   max_chars=request.app.state.settings.max_post_chars)
+    thread_id = posted.post.thread_id
+    return schemas.ThreadCreated(
+        id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
+        first_post_id=posted.post.id, status=posted.post.status, findings=_findings(posted),
+        notices=posted.screening.notices,
+    )
+
+
+@router.get("/threads/{thread_id}", response_model=schemas.ThreadOut, name="api.threads.get")
+def get_thread(thread_id: int, request: Request, session: SessionDep, viewer: Viewer) -> schemas.ThreadOut:
+    thread = access_thread(session, viewer, thread_id)
+    author = session.get(User, thread.author_id) if thread.author_id else None
+    return schemas.ThreadOut(
+        id=thread.id, title=thread.title, lang=thread.lang, category=thread.category.slug, author=_author(author),
+        status=thread.status, pinned=thread.pinned, locked=thread.locked, post_count=thread.post_count,
+        created_at=thread.created_at, last_post_at=thread.last_post_at,
+        url=_thread_url(request, thread, thread.lang),
+    )
+
+
+def _post_out(request: Request, viewer: User | None, post: Post, reactions: queries.ReactionSummary | None,
+              lang: str) -> schemas.PostOut:
+    visible = can_see_post_body(viewer, post) and post.status != PostStatus.deleted
+    return schemas.PostOut(
+        id=post.id, author=_author(post.author), body_html=post.body_html if visible else None,
+        status=post.status, content_note=post.content_note, notices=post.notice_list,
+        created_at=post.created_at, edited_at=post.edited_at,
+        reactions=reactions.counts if reactions else {},
+        url=url_for(request, "forum.post", lang=lang, post_id=post.id),
+    )
+
+
+@router.get("/threads/{thread_id}/posts", response_model=schemas.PostPage, name="api.posts.list")
+def list_posts(thread_id: int, request: Request, session: SessionDep, viewer: Viewer,
+               page: int = 1) -> schemas.PostPage:
+    thread = access_thread(session, viewer, thread_id)
+    result = queries.list_posts(session, viewer, thread, page=max(page, 1),
+                                size=request.app.state.settings.thread_page_size)
+    reactions = queries.reaction_summaries(session, viewer, [p.id for p in result.items])
+    return schemas.PostPage(
+        items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang) for p in result.items],
+        page=result.page, pages=result.pages, total=result.total,
+    )
+
+
+@router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
+             name="api.posts.create")
+def create_post(thread_id: int, body: schemas.PostCreate, request: Request, session: SessionDep,
+                viewer: CurrentUser) -> schemas.PostCreated:
+    thread = access_thread(session, viewer, thread_id, for_write=True)
+    posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
+                           max_chars=request.app.state.settings.max_post_chars)
+    return schemas.PostCreated(
+        id=posted.post.id, url=url_for(request, "forum.post", lang=thread.lang, post_id=posted.post.id),
+        status=posted.post.status, findings=_findings(posted), notices=posted.screening.notices,
+    )
+
+
+@router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")
+def edit_post(post_id: int, body: schemas.PostEdit, request: Request, session: SessionDep,
+              viewer: CurrentUser) -> schemas.PostCreated:
+    post = access_post(session, viewer, post_id, for_edit=True)
+    posted = service.edit_post(session, post=post, editor=viewer, body=body.body, content_note=body.content_note,
+                               max_chars=request.app.state.settings.max_post_chars)
+    return schemas.PostCreated(
+        id=post.id, url=url_for(request, "forum.post", lang=post.thread.lang, post_id=post.id),
+        status=post.status, findings=_findings(posted), notices=posted.screening.notices,
+    )
+
+
+@router.delete("/posts/{post_id}", status_code=204, name="api.posts.delete")
+def delete_post(post_id: int, session: SessionDep, viewer: CurrentUser) -> Response:
+    post = access_post(session, viewer, post_id, for_edit=True)
+    service.delete_post(session, post=post, actor=viewer)
+    return Response(status_code=204)
+
+
+@router.post("/posts/{post_id}/reactions", name="api.posts.react")
+def react(post_id: int, body: schemas.ReactionIn, session: SessionDep, viewer: CurrentUser) -> dict[str, bool]:
+    post = access_post(session, viewer, post_id)
+    return {"given": service.toggle_reaction(session, post=post, user=viewer, kind=body.kind)}
+
+
+@previews.post("/moderation/check", response_model=schemas.ModerationResult, name="api.moderation.check")
+def moderation_check(body: schemas.ModerationCheck) -> schemas.ModerationResult:
+    return schemas.ModerationResult(findings=[f.to_dict() for f in check_text(body.text, body.lang)])
+

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class CategoryOut(BaseModel):
+    id: int
+    slug: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    visibility: str
+
+
+class ThreadCreate(BaseModel):
+    title: str = Field(max_length=1000)
+    body: str = Field(max_length=100_000)
+    lang: Literal["fr", "nl", "en"]
+    content_note: str | None = None
+
+
+class PostCreate(BaseModel):
+    body: str = Field(max_length=100_000)
+    content_note: str | None = None
+
+
+class PostEdit(PostCreate):
+    pass
+
+
+class ReactionIn(BaseModel):
+    kind: Literal["thanks", "courage", "me_too"]
+
+
+class FindingOut(BaseModel):
+    category: str
+    start: int
+    end: int
+    match: str
+    suggestions: list[str]
+    rule: str
+    explanation: str = ""
+    severity: str | int | None = None
+
+
+class ThreadCreated(BaseModel):
+    id: int
+    url: str
+    first_post_id: int
+    status: str
+    findings: list[FindingOut]
+    notices: list[str]
+
+
+class PostCreated(BaseModel):
+    id: int
+    url: str
+    status: str
+    findings: list[FindingOut]
+    notices: list[str]
+
+
+class AuthorOut(BaseModel):
+    id: int | None
+    pseudonym: str
+
+
+class PostOut(BaseModel):
+    id: int
+    author: AuthorOut | None
+    body_html: str | None
+    status: str
+    content_note: str | None
+    notices: list[str]
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    reactions: dict[str, int]
+    url: str
+
+
+class PostPage(BaseModel):
+    items: list[PostOut]
+    page: int
+    pages: int
+    total: int
+
+
+class ThreadOut(BaseModel):
+    id: int
+    title: str
+    lang: str
+    category: str
+    author: AuthorOut | None
+    status: str
+    pinned: bool
+    locked: bool
+    post_count: int
+    created_at: dt.datetime
+    last_post_at: dt.datetime
+    url: str
+
+
+class ModerationCheck(BaseModel):
+    text: str = Field(max_length=100_000)
+    lang: Literal["fr", "nl", "en"] = "fr"
+
+
+class ModerationResult(BaseModel):
+    findings: list[dict[str, Any]]

@@ -1,0 +1,101 @@
+"""Reading pages: the forum index, a category, a thread, permalinks, revisions."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.permissions import Viewer, best_effort_write
+from app.db import SessionDep
+from app.errors import NotFound
+from app.forum import queries, service
+from app.forum.markdown import quote as quote_markdown
+from app.forum.composer import router as composer_router
+from app.forum.models import CONTENT_NOTE_LABELS, REACTION_LABELS, PostStatus, Visibility
+from app.forum.permissions import access_category, access_post, access_thread, can_edit_post
+from app import i18n
+from app.i18n import LOCALES
+from app.review import helplines
+from app.web.routing import html_router
+from app.web.templating import redirect, render, url_for
+
+router = html_router()
+router.include_router(composer_router)
+
+
+def _page_number(page: int | None) -> int:
+    return page if page and page > 0 else 1
+
+
+def _reading_langs(viewer: Viewer, lang: str, langs: str | None) -> list[str] | None:
+    """None means every language: the member's one-click "all languages"."""
+    if langs == "all":
+        return None
+    if langs:
+        chosen = [code for code in langs.split(",") if code in LOCALES]
+        return chosen or None
+    return viewer.read_lang_list if viewer is not None else [lang]
+
+
+@router.get("/", name="forum.index")
+def index(request: Request, session: SessionDep, viewer: Viewer) -> Response:
+    return render(request, "forum/index.html", {"categories": queries.list_categories(session, viewer)})
+
+
+@router.get("/c/{slug}", name="forum.category")
+def category_page(request: Request, session: SessionDep, viewer: Viewer, lang: str, slug: str,
+                  page: int | None = None, langs: str | None = None) -> Response:
+    category = access_category(session, viewer, slug)
+    reading = _reading_langs(viewer, lang, langs)
+    threads = queries.list_threads(session, viewer, category, langs=reading,
+                                   page=_page_number(page), size=request.app.state.settings.category_page_size)
+    return render(request, "forum/category.html", {
+        "category": category, "threads": threads, "reading": reading, "langs_param": langs,
+    }, noindex=category.visibility == Visibility.members)
+
+
+@router.get("/t/{thread_id}", name="forum.thread")
+def thread_page(request: Request, session: SessionDep, viewer: Viewer, thread_id: int,
+                page: int | None = None, notice: str | None = None, quote: int | None = None) -> Response:
+    thread = access_thread(session, viewer, thread_id)
+    posts = queries.list_posts(session, viewer, thread, page=_page_number(page),
+                               size=request.app.state.settings.thread_page_size)
+    if not posts.items and posts.page > 1:
+        return redirect(request, "forum.thread", thread_id=thread.id)
+    reactions = queries.reaction_summaries(session, viewer, [p.id for p in posts.items])
+    if viewer is not None:
+        best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
+    reply_body = ""
+    if quote and viewer is not None:
+        quoted = access_post(session, viewer, quote)
+        if quoted.thread_id == thread.id and quoted.status == PostStatus.published:
+            author = quoted.author.pseudonym if quoted.author else ""
+            reply_body = quote_markdown(author, quoted.body_md)
+    return render(request, "forum/thread.html", {
+        "thread": thread, "posts": posts, "reactions": reactions, "notice": notice,
+        "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
+        "expanded_notes": set(viewer.expand_note_list) if viewer else set(),
+        "can_edit": lambda post: can_edit_post(viewer, post),
+        "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
+        "helplines": helplines.for_locale(i18n.get_locale()),
+    }, noindex=thread.category.visibility == Visibility.members)
+
+
+@router.get("/p/{post_id}", name="forum.post")
+def permalink(request: Request, session: SessionDep, viewer: Viewer, post_id: int,
+              notice: str | None = None) -> Response:
+    post = access_post(session, viewer, post_id)
+    position = queries.post_position(session, viewer, post)
+    page = position // request.app.state.settings.thread_page_size + 1
+    target = url_for(request, "forum.thread", thread_id=post.thread_id,
+                     _query={"page": page if page > 1 else None, "notice": notice}, _fragment=f"p{post.id}")
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/p/{post_id}/revisions", name="forum.revisions")
+def revisions(request: Request, session: SessionDep, viewer: Viewer, post_id: int) -> Response:
+    post = access_post(session, viewer, post_id)
+    if viewer is None or not (viewer.is_moderator or post.author_id == viewer.id):
+        raise NotFound()
+    return render(request, "forum/revisions.html",
+                  {"post": post, "revisions": service.list_revisions(session, post=post)}, noindex=True)

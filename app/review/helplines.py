@@ -1,0 +1,45 @@
+"""Belgian help lines, from shared/reference/belgian-helplines.md (verified rows only give numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.i18n_markers import N_
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    name: str
+    number: str | None
+    languages: tuple[str, ...]
+    what: str  # msgid
+    website: str | None = None
+
+
+HELPLINES: tuple[HelpLine, ...] = (
+    HelpLine("Centre de Prévention du Suicide", "0800 32 123", ("fr",),
+             N_("Suicidal thoughts: free, anonymous, day and night.")),
+    HelpLine("Zelfmoordlijn", "1813", ("nl",),
+             N_("Suicidal thoughts: free and anonymous, also by chat at 1813.be."), "https://www.1813.be"),
+    HelpLine("Télé-Accueil", "107", ("fr",), N_("Someone to talk to: free, anonymous, day and night.")),
+    HelpLine("Tele-Onthaal", "106", ("nl",),
+             N_("Someone to talk to: free and anonymous, day and night, also by chat."), "https://www.tele-onthaal.be"),
+    HelpLine("Centre Antipoisons / Antigifcentrum", "070 245 245", ("fr", "nl"),
+             N_("Overdose or poisoning, including medicines: doctors and pharmacists, day and night.")),
+    HelpLine("112", "112", ("fr", "nl", "en"), N_("Emergency: when a life is in danger.")),
+)
+
+# Services whose phone numbers we could not verify: we name them and link to them instead.
+OTHER_SERVICES: tuple[HelpLine, ...] = (
+    HelpLine("De DrugLijn (VAD)", None, ("nl",),
+             N_("Questions about alcohol, drugs and medicines: phone, mail and chat (not an emergency line)."),
+             "https://www.druglijn.be"),
+    HelpLine("Infor-Drogues", None, ("fr",),
+             N_("Questions about drugs and medicines: helpline and written e-permanence."),
+             "https://infordrogues.be"),
+)
+
+
+def for_locale(locale: str) -> list[HelpLine]:
+    """Lines in the reader's language first; in a bilingual country the others follow."""
+    return sorted(HELPLINES, key=lambda line: 0 if locale in line.languages else 1)

@@ -1,0 +1,132 @@
+"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL.
+
+Each test gets a fresh, migrated database and the application talks to it
+exactly as in production (its own sessions, real commits): SQLite tests copy a
+migrated template file; PostgreSQL tests clone a migrated template database.
+This tests BEGIN IMMEDIATE, the after-commit hooks and the commit point as they
+run, which a rolled-back outer transaction would hide.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from app.cli import migrate_database
+from app.db import Database
+from app.main import create_app
+from app.settings import Argon2Settings, Settings
+
+PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
+# Fast argon2 parameters in tests only; production uses RFC 9106 parameters.
+FAST_ARGON2 = Argon2Settings(time_cost=1, memory_kib=1024, parallelism=1)
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_URL:
+        return "databases: sqlite, postgresql"
+    return "databases: sqlite only (PostgreSQL skipped: set FORUM_TEST_POSTGRES_URL to run it)"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    url = f"sqlite:///{path}"
+    migrate_database(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    engine.dispose()
+    return path
+
+
+def _pg_url(database: str) -> str:
+    base, _sep, _old = PG_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured (FORUM_TEST_POSTGRES_URL)")
+    name = f"forum_tmpl_{_worker()}"
+    admin = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    migrate_database(_pg_url(name))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "forum.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"forum_test_{_worker()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test", database_url=database_url, data_dir=tmp_path, secret_key="test-secret-" + "x" * 32,
+        argon2=FAST_ARGON2, thread_page_size=5, category_page_size=5,
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session for arranging and checking data; call session.commit() before requests."""
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    application.state.db.dispose()
+    application.state.db = db
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
