@@ -41,6 +41,7 @@ messages: $(STAMP)
 	    $(BIN)/pybabel update -i app/locales/messages.pot -d app/locales -l $$l --no-fuzzy-matching --ignore-obsolete; \
 	  else $(BIN)/pybabel init -i app/locales/messages.pot -d app/locales -l $$l; fi; \
 	done
+	$(BIN)/python scripts/fill_english_catalog.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -21,6 +21,7 @@ from app.security import keyed_hash, new_token, token_hash
 from app.settings import Settings
 
 RECOVERY_CODE_COUNT = 10
+TAKEN = N_("This pseudonym is taken, or looks too much like one that is. Please choose another.")
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are copied by hand
 
 
@@ -71,7 +72,7 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
         )
     )
     if taken:
-        raise Conflict(N_("This pseudonym is taken, or looks too much like one that is. Please choose another."))
+        raise Conflict(TAKEN)
     user = User(
         pseudonym=name,
         pseudonym_folded=names.folded(name),
@@ -85,7 +86,7 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
         with session.begin_nested():
             session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up took the name
-        raise Conflict(N_("This pseudonym is taken, or looks too much like one that is. Please choose another.")) from exc
+        raise Conflict(TAKEN) from exc
     return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
 
 
@@ -268,3 +269,30 @@ def update_preferences(session: Session, *, user: User, locale: str, read_langs:
         raise ValidationFailed(N_("Choose at least one language to read."), field="read_langs")
     user.read_langs = ",".join(langs)
     user.expand_notes = ",".join(note for note in expand_notes if note in known_notes)
+
+
+def export_account(session: Session, *, user: User) -> dict[str, object]:
+    """Everything the account itself holds; other domains add their own parts."""
+    return {
+        "pseudonym": user.pseudonym,
+        "created_at": user.created_at.isoformat(),
+        "role": user.role,
+        "locale": user.locale,
+        "read_langs": user.read_lang_list,
+        "expand_notes": user.expand_note_list,
+        "sessions": [
+            {"device": s.device, "created_at": s.created_at.isoformat(), "last_seen_at": s.last_seen_at.isoformat()}
+            for s in list_sessions(session, user=user)
+        ],
+        "unused_recovery_codes": remaining_recovery_codes(session, user=user),
+    }
+
+
+def confirm_password(settings: Settings, *, user: User, password: str, field: str) -> None:
+    if not passwords.verify_password(settings.argon2, user.password_hash, password):
+        raise ValidationFailed(N_("Your current password is not right."), field=field)
+
+
+def delete_account(session: Session, *, user: User) -> None:
+    """Delete the account for good; the database cascades to everything it owns."""
+    session.delete(user)

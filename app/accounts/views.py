@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
+from app.accounts.data_views import router as data_router
 from app.accounts.permissions import CurrentUser, load_viewer
 from app.db import SessionDep
 from app.errors import AppError, ValidationFailed
@@ -21,6 +22,7 @@ from app.web.routing import html_router
 from app.web.templating import redirect, render
 
 router = html_router()
+router.include_router(data_router)
 FormStr = Annotated[str, Form()]
 
 

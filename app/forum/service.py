@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,6 +102,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
                     status=screening.status, last_post_at=now, created_at=now, post_count=0)
+    thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
@@ -169,10 +170,10 @@ def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
     first_id = session.scalar(
         select(Post.id).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id).limit(1)
     )
-    if first_id == post.id and post.status in (PostStatus.held, PostStatus.published):
-        if thread.status != post.status:
-            thread.status = post.status
-            outbox.enqueue(session, "thread", thread.id)
+    follows = first_id == post.id and post.status in (PostStatus.held, PostStatus.published)
+    if follows and thread.status != post.status:
+        thread.status = post.status
+        outbox.enqueue(session, "thread", thread.id)
 
 
 def delete_post(session: Session, *, post: Post, actor: User) -> None:
@@ -234,3 +235,51 @@ def list_revisions(session: Session, *, post: Post) -> list[PostRevision]:
     return list(session.scalars(
         select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc())
     ))
+
+
+def export_member_content(session: Session, *, user: User) -> dict[str, object]:
+    """A member's own posts and reactions, for their data download."""
+    posts = session.execute(
+        select(Post.id, Post.thread_id, Thread.title, Post.body_md, Post.status, Post.created_at, Post.edited_at)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == user.id)
+        .order_by(Post.created_at)
+    ).all()
+    reactions = session.execute(
+        select(Reaction.post_id, Reaction.kind, Reaction.created_at).where(Reaction.user_id == user.id)
+    ).all()
+    return {
+        "posts": [
+            {"id": p.id, "thread_id": p.thread_id, "thread_title": p.title, "body": p.body_md, "status": p.status,
+             "created_at": p.created_at.isoformat(), "edited_at": p.edited_at.isoformat() if p.edited_at else None}
+            for p in posts
+        ],
+        "reactions": [{"post_id": r.post_id, "kind": r.kind, "created_at": r.created_at.isoformat()} for r in reactions],
+    }
+
+
+def erase_member_content(session: Session, *, user: User, remove_posts: bool) -> None:
+    """Before an account is deleted: either erase its posts' text or leave them to "former member".
+
+    Erased posts keep their place in threads as "deleted" placeholders, so
+    replies still make sense; their text and every earlier version are gone.
+    """
+    if not remove_posts:
+        return
+    post_ids = list(session.scalars(select(Post.id).where(Post.author_id == user.id)))
+    published = session.execute(
+        select(Post.thread_id, func.count(Post.id))
+        .where(Post.author_id == user.id, Post.status == PostStatus.published)
+        .group_by(Post.thread_id)
+    ).all()
+    for thread_id, count in published:
+        session.execute(update(Thread).where(Thread.id == thread_id).values(post_count=Thread.post_count - count))
+    session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
+    session.execute(
+        update(Post).where(Post.author_id == user.id)
+        .values(status=PostStatus.deleted, body_md="", body_html="", content_note=None, edited_at=utcnow())
+    )
+    session.execute(update(Thread).where(Thread.author_id == user.id, Thread.post_count <= 0)
+                    .values(status=PostStatus.deleted))
+    for post_id in post_ids:
+        outbox.enqueue(session, "post", post_id)

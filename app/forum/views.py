@@ -5,15 +5,15 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from app import i18n
 from app.accounts.permissions import Viewer, best_effort_write
 from app.db import SessionDep
 from app.errors import NotFound
 from app.forum import queries, service
-from app.forum.markdown import quote as quote_markdown
 from app.forum.composer import router as composer_router
+from app.forum.markdown import quote as quote_markdown
 from app.forum.models import CONTENT_NOTE_LABELS, REACTION_LABELS, PostStatus, Visibility
 from app.forum.permissions import access_category, access_post, access_thread, can_edit_post
-from app import i18n
 from app.i18n import LOCALES
 from app.review import helplines
 from app.web.routing import html_router

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.forum.models import Visibility
+from tests.factories import api_login, make_category, make_thread, make_user
+
+
+def _setup(session: Session) -> str:
+    make_user(session, "Colibri")
+    make_category(session, "tapering-now")
+    session.commit()
+    return "Colibri"
+
+
+def test_categories_list_contract(client: TestClient, session: Session) -> None:
+    make_category(session, "tapering-now")
+    make_category(session, "off-topic", visibility=Visibility.members)
+    session.commit()
+    body = client.get("/api/v1/categories").json()
+    assert {c["slug"] for c in body} == {"tapering-now"}  # members-only is hidden from visitors
+    first = body[0]
+    assert set(first) >= {"id", "slug", "names", "visibility"}
+    assert set(first["names"]) == {"fr", "nl", "en"}
+
+
+def test_create_thread_and_reply_contract(client: TestClient, session: Session) -> None:
+    token = api_login(client, _setup(session))
+    payload = {"title": "Semaine 3", "body": "Bonjour, je diminue le **lormétazépam**.", "lang": "fr"}
+    response = client.post("/api/v1/categories/tapering-now/threads", json=payload, headers={"X-CSRF-Token": token})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert set(created) >= {"id", "url", "first_post_id", "status", "findings"}
+    assert created["status"] == "published"
+    assert created["url"] == f"/fr/t/{created['id']}"
+    assert client.get(created["url"]).status_code == 200
+
+    reply = client.post(f"/api/v1/threads/{created['id']}/posts", json={"body": "Courage à toi !"},
+                        headers={"X-CSRF-Token": token})
+    assert reply.status_code == 201, reply.text
+    assert set(reply.json()) >= {"id", "url", "status", "findings"}
+
+    thread = client.get(f"/api/v1/threads/{created['id']}").json()
+    assert thread["post_count"] == 2 and thread["title"] == "Semaine 3"
+    posts = client.get(f"/api/v1/threads/{created['id']}/posts?page=1").json()
+    assert posts["page"] == 1 and posts["pages"] == 1
+    assert [p["id"] for p in posts["items"]] == [created["first_post_id"], reply.json()["id"]]
+    item = posts["items"][0]
+    assert set(item) >= {"id", "author", "body_html", "created_at"}
+    assert "<strong>lormétazépam</strong>" in item["body_html"]
+
+
+def test_writes_need_the_csrf_header(client: TestClient, session: Session) -> None:
+    api_login(client, _setup(session))
+    response = client.post("/api/v1/categories/tapering-now/threads",
+                           json={"title": "Sans jeton", "body": "texte", "lang": "fr"})
+    assert response.status_code == 403
+    wrong = client.post("/api/v1/categories/tapering-now/threads",
+                        json={"title": "Mauvais jeton", "body": "texte", "lang": "fr"},
+                        headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403
+
+
+def test_writes_need_a_session(client: TestClient, session: Session) -> None:
+    _setup(session)
+    page = client.get("/fr/")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0] if 'csrf_token' in page.text else ""
+    response = client.post("/api/v1/categories/tapering-now/threads",
+                           json={"title": "Anonyme", "body": "texte", "lang": "fr"},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code in (401, 403)
+
+
+def test_invalid_thread_input_is_422(client: TestClient, session: Session) -> None:
+    token = api_login(client, _setup(session))
+    for payload in ({"title": "x", "body": "texte", "lang": "fr"}, {"title": "Bon titre", "body": "   ", "lang": "fr"},
+                    {"title": "Bon titre", "body": "texte", "lang": "de"}):
+        response = client.post("/api/v1/categories/tapering-now/threads", json=payload, headers={"X-CSRF-Token": token})
+        assert response.status_code == 422, payload
+        assert response.json()["detail"]
+
+
+def test_pagination_of_posts(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Pagineur")
+    category = make_category(session)
+    posted = make_thread(session, category=category, author=author)
+    from tests.factories import make_reply
+
+    for index in range(11):  # 12 posts with a page size of 5
+        make_reply(session, posted=posted, author=author, body=f"message numéro {index}")
+    session.commit()
+    thread_id = posted.post.thread_id
+    first = client.get(f"/api/v1/threads/{thread_id}/posts?page=1").json()
+    third = client.get(f"/api/v1/threads/{thread_id}/posts?page=3").json()
+    assert first["pages"] == 3 and len(first["items"]) == 5
+    assert len(third["items"]) == 2
+    assert "numéro 10" in third["items"][-1]["body_html"]
+
+
+def test_members_only_thread_is_invisible_to_visitors(client: TestClient, session: Session) -> None:
+    author = make_user(session)
+    category = make_category(session, visibility=Visibility.members)
+    posted = make_thread(session, category=category, author=author)
+    session.commit()
+    assert client.get(f"/api/v1/threads/{posted.post.thread_id}").status_code == 404
+    assert client.get(f"/fr/t/{posted.post.thread_id}").status_code == 404
+    assert client.get(f"/fr/c/{category.slug}").status_code == 404

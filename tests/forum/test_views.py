@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role
+from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
+from tests.factories import csrf_from, html_login, make_category, make_reply, make_thread, make_user
+
+
+def _form(client: TestClient, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return csrf_from(page.text)
+
+
+def test_visitor_reads_public_category_and_thread(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Lecteur")
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=author, title="Nuits difficiles", body="Je dors *mal*.")
+    session.commit()
+    listing = client.get("/fr/c/tapering-now")
+    assert "Nuits difficiles" in listing.text
+    page = client.get(f"/fr/t/{posted.post.thread_id}")
+    assert page.status_code == 200 and "<em>mal</em>" in page.text
+    assert f'id="p{posted.post.id}"' in page.text
+
+
+def test_member_starts_thread_and_replies_through_forms(client: TestClient, session: Session) -> None:
+    make_user(session, "Auteur")
+    make_category(session, "tapering-now")
+    session.commit()
+    html_login(client, "Auteur")
+    token = _form(client, "/fr/c/tapering-now/new")
+    response = client.post("/fr/c/tapering-now/new", data={
+        "csrf_token": token, "title": "Mon premier fil", "body": "Bonjour à tous.", "thread_lang": "fr",
+    }, follow_redirects=True)
+    assert response.status_code == 200 and "Mon premier fil" in response.text
+    thread = session.scalar(select(Thread).where(Thread.title == "Mon premier fil"))
+    assert thread is not None and thread.post_count == 1
+    token = csrf_from(response.text)
+    reply = client.post(f"/fr/t/{thread.id}/reply", data={"csrf_token": token, "body": "Une réponse."},
+                        follow_redirects=True)
+    assert "Une réponse." in reply.text
+    session.expire_all()
+    assert session.get(Thread, thread.id).post_count == 2  # type: ignore[union-attr]
+
+
+def test_failed_validation_keeps_the_text(client: TestClient, session: Session) -> None:
+    make_user(session, "Oublieux")
+    make_category(session, "tapering-now")
+    session.commit()
+    html_login(client, "Oublieux")
+    token = _form(client, "/fr/c/tapering-now/new")
+    body = "Un long texte que je ne veux surtout pas perdre, écrit avec soin."
+    response = client.post("/fr/c/tapering-now/new", data={
+        "csrf_token": token, "title": "x", "body": body, "thread_lang": "fr"})
+    assert response.status_code == 422
+    assert body in response.text and 'aria-invalid="true"' in response.text
+
+
+def test_expired_session_keeps_the_text(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Perdu")
+    posted = make_thread(session, category=make_category(session), author=author)
+    session.commit()
+    token = _form(client, "/fr/")
+    body = "Ma réponse très longue. " * 20
+    response = client.post(f"/fr/t/{posted.post.thread_id}/reply", data={"csrf_token": token, "body": body})
+    assert response.status_code == 401
+    assert body.strip() in response.text
+
+
+def test_edit_keeps_revisions_and_delete_is_soft(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Editeur")
+    posted = make_thread(session, category=make_category(session), author=author, body="Version un")
+    session.commit()
+    html_login(client, "Editeur")
+    post_id = posted.post.id
+    token = _form(client, f"/fr/p/{post_id}/edit")
+    client.post(f"/fr/p/{post_id}/edit", data={"csrf_token": token, "body": "Version deux"})
+    session.expire_all()
+    assert session.get(Post, post_id).body_md == "Version deux"  # type: ignore[union-attr]
+    assert session.scalar(select(PostRevision.body_md).where(PostRevision.post_id == post_id)) == "Version un"
+    client.post(f"/fr/p/{post_id}/delete", data={"csrf_token": token})
+    session.expire_all()
+    assert session.get(Post, post_id).status == PostStatus.deleted  # type: ignore[union-attr]
+    page = client.get(f"/fr/t/{posted.post.thread_id}")
+    assert "Version deux" not in page.text
+
+
+def test_cannot_edit_someone_elses_post(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Proprietaire")
+    make_user(session, "Intrus")
+    posted = make_thread(session, category=make_category(session), author=author)
+    session.commit()
+    html_login(client, "Intrus")
+    assert client.get(f"/fr/p/{posted.post.id}/edit").status_code == 404
+
+
+def test_reactions_one_of_each_per_member(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Donneur")
+    posted = make_thread(session, category=make_category(session), author=author)
+    session.commit()
+    html_login(client, "Donneur")
+    token = _form(client, f"/fr/t/{posted.post.thread_id}")
+    for kind in ("thanks", "courage", "thanks"):
+        client.post(f"/fr/p/{posted.post.id}/react", data={"csrf_token": token, "kind": kind})
+    kinds = session.scalars(select(Reaction.kind).where(Reaction.post_id == posted.post.id)).all()
+    assert sorted(kinds) == ["courage"]  # the second "thanks" took the first back
+
+
+def test_quote_prefills_the_reply(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Cite")
+    posted = make_thread(session, category=make_category(session), author=author, body="Phrase à citer")
+    session.commit()
+    html_login(client, "Cite")
+    page = client.get(f"/fr/t/{posted.post.thread_id}?quote={posted.post.id}")
+    assert "&gt; **Cite**:" in page.text and "&gt; Phrase à citer" in page.text
+
+
+def test_content_note_is_collapsed_unless_chosen(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Noteur")
+    category = make_category(session)
+    posted = make_thread(session, category=category, author=author)
+    posted.post.content_note = "relapse"
+    session.commit()
+    page = client.get(f"/fr/t/{posted.post.thread_id}").text
+    assert '<details class="content-note">' in page
+
+
+def test_permalink_goes_to_the_right_page(client: TestClient, session: Session) -> None:
+    author = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=author)
+    replies = [make_reply(session, posted=posted, author=author, body=f"r{i}") for i in range(7)]
+    session.commit()
+    response = client.get(f"/fr/p/{replies[-1].post.id}", follow_redirects=False)
+    assert response.headers["location"] == f"/fr/t/{posted.post.thread_id}?page=2#p{replies[-1].post.id}"
+
+
+def test_pin_and_lock_are_for_admins(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Membre")
+    make_user(session, "Chef", role=Role.admin)
+    posted = make_thread(session, category=make_category(session), author=author)
+    session.commit()
+    thread_id = posted.post.thread_id
+    html_login(client, "Membre")
+    token = _form(client, f"/fr/t/{thread_id}")
+    assert client.post(f"/fr/t/{thread_id}/flags", data={"csrf_token": token, "locked": "1"}).status_code == 404
+    client.cookies.clear()
+    html_login(client, "Chef")
+    token = _form(client, f"/fr/t/{thread_id}")
+    client.post(f"/fr/t/{thread_id}/flags", data={"csrf_token": token, "locked": "1"})
+    session.expire_all()
+    assert session.get(Thread, thread_id).locked  # type: ignore[union-attr]
+    client.cookies.clear()
+    html_login(client, "Membre")
+    token = _form(client, f"/fr/t/{thread_id}")
+    assert client.post(f"/fr/t/{thread_id}/reply", data={"csrf_token": token, "body": "x"}).status_code == 403
+
+
+def test_new_since_last_visit(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Visiteur")
+    category = make_category(session, "tapering-now")
+    make_thread(session, category=category, author=author, title="Fil ancien")
+    session.commit()
+    html_login(client, "Visiteur")
+    assert "New since your last visit" in client.get("/en/c/tapering-now").text
+    thread_id = session.scalar(select(Thread.id).where(Thread.title == "Fil ancien"))
+    client.get(f"/en/t/{thread_id}")
+    assert "New since your last visit" not in client.get("/en/c/tapering-now").text
+
+
+def test_language_filter_and_all_languages(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Polyglotte", read_langs="fr")
+    category = make_category(session, "tapering-now")
+    make_thread(session, category=category, author=author, title="Fil en français", lang="fr")
+    make_thread(session, category=category, author=author, title="Draad in het Nederlands", lang="nl")
+    session.commit()
+    html_login(client, "Polyglotte")
+    mine = client.get("/fr/c/tapering-now").text
+    assert "Fil en français" in mine and "Draad in het Nederlands" not in mine
+    everything = client.get("/fr/c/tapering-now?langs=all").text
+    assert "Draad in het Nederlands" in everything
+
+
+def test_category_pagination(client: TestClient, session: Session) -> None:
+    author = make_user(session)
+    category = make_category(session, "busy")
+    for index in range(7):
+        make_thread(session, category=category, author=author, title=f"Fil numéro {index}")
+    session.commit()
+    page2 = client.get("/fr/c/busy?page=2").text
+    assert page2.count('class="thread-row') == 2
+    total = session.scalar(select(func.count(Thread.id)))
+    assert total == 7

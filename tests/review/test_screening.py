@@ -1,0 +1,145 @@
+"""The moderation engine wired into posting: outcomes per category (DESIGN.md's table)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role
+from app.forum.models import Post, PostStatus, Thread
+from app.review.models import Finding, ItemStatus, Priority, ReviewItem
+from tests.factories import api_login, csrf_from, html_login, make_category, make_thread, make_user
+
+STIGMA = "Franchement, les toxicos du quartier me font peur."
+SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
+CRISIS = "Je n'en peux plus, je veux en finir."
+COLD_TURKEY = "Arrête tout d'un coup, c'est le seul moyen, crois-moi."
+PHONE = "Appelle-moi au 0470 12 34 56 si tu veux parler."
+
+
+def _api_thread(client: TestClient, session: Session, body: str, *, pseudonym: str = "Poster") -> dict:
+    make_user(session, pseudonym)
+    if session.scalar(select(Thread.id)) is None:
+        make_category(session, "tapering-now")
+    session.commit()
+    token = api_login(client, pseudonym)
+    response = client.post("/api/v1/categories/tapering-now/threads",
+                           json={"title": "Un titre", "body": body, "lang": "fr"}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _categories(body: dict) -> set[str]:
+    return {f["category"] for f in body["findings"]}
+
+
+def test_stigma_alone_never_stops_an_api_post(client: TestClient, session: Session) -> None:
+    body = _api_thread(client, session, STIGMA)
+    assert body["status"] == "published"
+    assert "stigma" in _categories(body)
+    finding = next(f for f in body["findings"] if f["category"] == "stigma")
+    assert STIGMA[finding["start"]:finding["end"]] == finding["match"]
+    assert finding["suggestions"]
+    assert session.scalar(select(Finding.rule).where(Finding.category == "stigma"))
+
+
+def test_sourcing_is_held_and_invisible_to_others(client: TestClient, session: Session) -> None:
+    body = _api_thread(client, session, SOURCING)
+    assert body["status"] == "held" and "sourcing" in _categories(body)
+    assert "Xanax" in client.get(body["url"]).text  # the author sees it, marked as awaiting review
+    client.cookies.clear()
+    assert client.get(body["url"]).status_code == 404
+    item = session.scalar(select(ReviewItem).where(ReviewItem.status == ItemStatus.open))
+    assert item is not None and "sourcing" in item.categories
+
+
+def test_crisis_goes_out_urgent_with_help_lines(client: TestClient, session: Session) -> None:
+    body = _api_thread(client, session, CRISIS)
+    assert body["status"] == "published" and "crisis" in _categories(body)
+    assert "crisis_lines" in body["notices"]
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and item.priority == Priority.urgent
+    page = client.get(body["url"] + "?notice=crisis").text
+    assert "0800 32 123" in page and "107" in page and "112" in page
+
+
+def test_cold_turkey_advice_gets_an_information_box(client: TestClient, session: Session) -> None:
+    body = _api_thread(client, session, COLD_TURKEY)
+    assert body["status"] == "published" and "cold_turkey_advice" in _categories(body)
+    assert 'class="info-box"' in client.get(body["url"]).text
+    assert session.scalar(select(ReviewItem.id)) is not None
+
+
+def test_personal_data_is_held_until_removed(client: TestClient, session: Session) -> None:
+    body = _api_thread(client, session, PHONE)
+    assert body["status"] == "held"
+    token = client.cookies.get("tk_session") and api_login(client, "Poster")
+    edit = client.patch(f"/api/v1/posts/{body['first_post_id']}", json={"body": "Écris-moi ici sur le forum."},
+                        headers={"X-CSRF-Token": token})
+    assert edit.status_code == 200, edit.text
+    assert edit.json()["status"] == "published"
+    session.expire_all()
+    assert session.get(Thread, body["id"]).status == PostStatus.published  # type: ignore[union-attr]
+
+
+def test_composer_shows_wording_review_then_posts_as_is(client: TestClient, session: Session) -> None:
+    make_user(session, "Ecrivain")
+    make_category(session, "tapering-now")
+    session.commit()
+    html_login(client, "Ecrivain")
+    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
+    form = {"csrf_token": token, "title": "Mon avis", "body": STIGMA, "thread_lang": "fr"}
+    review = client.post("/fr/c/tapering-now/new", data=form)
+    assert review.status_code == 200
+    assert "<mark>" in review.text and STIGMA.split("toxicos")[0] in review.text
+    assert 'name="wording_confirmed"' in review.text
+    assert session.scalar(select(Post.id)) is None  # nothing posted yet
+    posted = client.post("/fr/c/tapering-now/new", data={**form, "wording_confirmed": "1"}, follow_redirects=True)
+    assert posted.status_code == 200 and "toxicos" in posted.text
+
+
+def test_newcomer_first_post_is_premoderated(client: TestClient, session: Session) -> None:
+    make_user(session, "Nouvelle", published_posts=0)
+    make_category(session, "introduce-yourself", premoderate_newcomers=True)
+    session.commit()
+    token = api_login(client, "Nouvelle")
+    response = client.post("/api/v1/categories/introduce-yourself/threads",
+                           json={"title": "Bonjour", "body": "Je suis nouvelle ici.", "lang": "fr"},
+                           headers={"X-CSRF-Token": token})
+    assert response.json()["status"] == "held"
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and "newcomer" in item.categories
+
+
+def test_moderation_check_endpoint(client: TestClient) -> None:
+    response = client.post("/api/v1/moderation/check", json={"text": CRISIS, "lang": "fr"})
+    assert response.status_code == 200
+    assert any(f["category"] == "crisis" for f in response.json()["findings"])
+
+
+def test_guidelines_page_in_every_language(client: TestClient) -> None:
+    for lang, heading in (("fr", "Notre façon de parler"), ("nl", "Hoe we hier praten"), ("en", "How we talk here")):
+        page = client.get(f"/{lang}/guidelines")
+        assert page.status_code == 200 and heading in page.text
+
+
+def test_review_queue_is_for_moderators(client: TestClient, session: Session) -> None:
+    _api_thread(client, session, SOURCING)
+    assert client.get("/fr/review").status_code == 403
+    make_user(session, "Moderatrice", role=Role.moderator)
+    session.commit()
+    client.cookies.clear()
+    html_login(client, "Moderatrice")
+    page = client.get("/fr/review")
+    assert page.status_code == 200 and "sourcing" in page.text
+
+
+def test_findings_recorded_for_existing_thread_reply(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Repondeur")
+    posted = make_thread(session, category=make_category(session), author=author)
+    session.commit()
+    token = api_login(client, "Repondeur")
+    response = client.post(f"/api/v1/threads/{posted.post.thread_id}/posts", json={"body": SOURCING},
+                           headers={"X-CSRF-Token": token})
+    assert response.json()["status"] == "held"

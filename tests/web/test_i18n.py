@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+from app.i18n import LOCALES, parse_accept_language
+
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "app" / "locales"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_is_complete(locale: str) -> None:
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            missing.append(message.id)
+    assert not missing, f"{len(missing)} untranslated in {locale}: {missing[:10]}"
+
+
+def test_catalog_covers_every_extracted_string() -> None:
+    with (LOCALES_DIR / "messages.pot").open("rb") as handle:
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for locale in LOCALES:
+        with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        assert template <= ids, f"{locale}: run `make messages`: {sorted(template - ids)[:5]}"
+
+
+def test_accept_language_parsing() -> None:
+    assert parse_accept_language("nl-BE,nl;q=0.9,fr;q=0.8") == "nl"
+    assert parse_accept_language("de-DE,de;q=0.9,en;q=0.5") == "en"
+    assert parse_accept_language("de") is None
+    assert parse_accept_language("fr;q=abc, nl;q=0.2") == "nl"
+
+
+def test_root_redirects_by_cookie_then_accept_language(client: TestClient) -> None:
+    assert client.get("/", follow_redirects=False).headers["location"] == "/fr/"
+    response = client.get("/", headers={"Accept-Language": "nl-BE,nl;q=0.9"}, follow_redirects=False)
+    assert response.headers["location"] == "/nl/"
+    client.get("/en/")  # visiting a language remembers it
+    assert client.get("/", headers={"Accept-Language": "nl"}, follow_redirects=False).headers["location"] == "/en/"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_html_lang_and_translated_chrome(client: TestClient, locale: str) -> None:
+    html = client.get(f"/{locale}/").text
+    assert f'<html lang="{locale}">' in html
+    expected = {"fr": "Se connecter", "nl": "Inloggen", "en": "Log in"}[locale]
+    assert expected in html
+
+
+def test_language_switcher_keeps_the_page(client: TestClient) -> None:
+    html = client.get("/fr/account/login").text
+    assert 'href="/nl/account/login"' in html and 'href="/en/account/login"' in html
+
+
+def test_unknown_language_is_404(client: TestClient) -> None:
+    assert client.get("/de/").status_code == 404

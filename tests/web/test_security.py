@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import csrf_from, make_user
+
+
+def test_security_headers_on_pages_api_and_errors(client: TestClient) -> None:
+    for path in ("/fr/", "/api/v1/categories", "/fr/nothing-here", "/static/css/site.css"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "camera=()" in response.headers["permissions-policy"]
+
+
+def test_pages_make_no_third_party_requests(client: TestClient) -> None:
+    html = client.get("/fr/").text
+    for attribute in ('src="http', "src='http", 'href="//', "@import"):
+        assert attribute not in html
+    assert 'href="https://' not in html.split("<body")[0]
+
+
+def test_html_form_without_token_keeps_the_text(client: TestClient, session: Session) -> None:
+    make_user(session, "Pivert")
+    session.commit()
+    long_text = "Voici un long message que je ne veux pas perdre. " * 10
+    response = client.post("/fr/account/signup", data={"pseudonym": "Quelquun", "password": "x", "body": long_text})
+    assert response.status_code == 403
+    assert long_text.strip() in response.text
+    assert "csrf_token" in response.text  # a fresh token to send again
+
+
+def test_cross_site_form_post_is_refused(client: TestClient) -> None:
+    page = client.get("/fr/account/login")
+    token = csrf_from(page.text)
+    response = client.post("/fr/account/login", data={"pseudonym": "a", "password": "b", "csrf_token": token},
+                           headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+
+
+def test_session_cookie_flags(client: TestClient, session: Session) -> None:
+    make_user(session, "Cookie")
+    session.commit()
+    from tests.factories import PASSWORD
+
+    response = client.post("/api/v1/session", json={"pseudonym": "Cookie", "password": PASSWORD})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # plain http in tests; production sets Secure
+
+
+def test_no_address_is_stored(client: TestClient, session: Session) -> None:
+    from sqlalchemy import inspect
+
+    make_user(session, "Discret")
+    session.commit()
+    client.post("/api/v1/session", json={"pseudonym": "Discret", "password": "wrong wrong wrong"},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    engine = session.get_bind()
+    dump = []
+    with engine.connect() as conn:  # type: ignore[union-attr]
+        for table in inspect(conn).get_table_names():
+            dump.extend(str(row) for row in conn.exec_driver_sql(f'SELECT * FROM "{table}"'))
+    text = "\n".join(dump)
+    assert "203.0.113.9" not in text and "testclient" not in text
