@@ -1,0 +1,60 @@
+"""`python -m moderation check --lang fr|nl|en [--jsonl]` (a stable interface, see DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from moderation import LANGUAGES, check
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m moderation")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("check", help="check text from stdin and print findings as JSON")
+    cmd.add_argument("--lang", choices=LANGUAGES, required=True, help="primary language")
+    cmd.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='read lines {"id", "lang", "text"}; write lines {"id", "findings"}',
+    )
+    return parser
+
+
+def _dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def run_jsonl(lang: str, stdin: TextIO, stdout: TextIO) -> int:
+    status = 0
+    for number, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+            item_lang = item.get("lang") or lang
+            if item_lang not in LANGUAGES:
+                item_lang = lang  # an unknown language still gets checked with every lexicon
+            findings = [f.to_dict() for f in check(text, item_lang)]
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"line {number}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        stdout.write(_dumps({"id": item.get("id"), "findings": findings}) + "\n")
+    return status
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
+         stdout: TextIO | None = None) -> int:
+    args = _parser().parse_args(argv)
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    if args.jsonl:
+        return run_jsonl(args.lang, stdin, stdout)
+    text = stdin.read()
+    stdout.write(_dumps({"findings": [f.to_dict() for f in check(text, args.lang)]}) + "\n")
+    return 0

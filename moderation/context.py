@@ -1,0 +1,177 @@
+"""Context rules: when a pattern matched but the finding should not be raised.
+
+Each rule looks at the folded text around a match and returns True to
+SUPPRESS it. Rules are named so lexicon entries can choose them; the cue
+lists below are part of the guidelines and are written in all three
+languages because members mix languages within one post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from moderation.context_cues import (
+    ADVICE,
+    MEDICATION,
+    METALINGUISTIC_AFTER,
+    METALINGUISTIC_BEFORE,
+    NARRATION,
+    NEGATION_BEFORE,
+    PHARMACY_RETURN,
+    QUESTION_START,
+    RHETORICAL,
+    REPORTED_SPEECH,
+    WARNING,
+)
+
+_SENTENCE_END = re.compile(r"[.!?\n;]")
+_WINDOW = 120  # run-on posts without punctuation still get a bounded "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A match in the folded text, with the sentence that holds it."""
+
+    text: str
+    start: int
+    end: int
+    s0: int
+    s1: int
+
+    @property
+    def before(self) -> str:
+        return self.text[self.s0 : self.start]
+
+    @property
+    def after(self) -> str:
+        return self.text[self.end : self.s1]
+
+    @property
+    def sentence(self) -> str:
+        return self.text[self.s0 : self.s1]
+
+
+def make_span(text: str, start: int, end: int) -> Span:
+    s0 = max(start - _WINDOW, 0)
+    for m in _SENTENCE_END.finditer(text, s0, start):
+        # "..." inside a sentence and decimal points ("0.5 mg") do not end it.
+        if m.group() == "." and (text[m.start() + 1 : m.start() + 2].isdigit()):
+            continue
+        s0 = m.end()
+    stop = _SENTENCE_END.search(text, end, min(end + _WINDOW, len(text)))
+    s1 = stop.start() if stop else min(end + _WINDOW, len(text))
+    return Span(text, start, end, s0, s1)
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+_PAIRS = (("\u00ab", "\u00bb"), ("\u201c", "\u201d"), ("\u201e", "\u201d"), ("\u201e", "\u201c"))
+
+
+def quoted(sp: Span) -> bool:
+    """Inside a Markdown blockquote or quotation marks: the poster quotes someone."""
+    text, start, end = sp.text, sp.start, sp.end
+    line0 = _line_start(text, start)
+    if text[line0:start].lstrip().startswith(">"):
+        return True
+    line1 = text.find("\n", end)
+    line1 = len(text) if line1 < 0 else line1
+    head, tail = text[line0:start], text[end:line1]
+    if head.count('"') % 2 == 1 and '"' in tail:
+        return True
+    for opening, closing in _PAIRS:
+        if head.rfind(opening) > head.rfind(closing) and closing in tail:
+            return True
+    # 'word' in single quotes (not apostrophes: the quote must touch non-letters).
+    return (
+        head.endswith("'")
+        and (len(head) < 2 or not head[-2].isalnum())
+        and tail.startswith("'")
+        and (len(tail) < 2 or not tail[1].isalnum())
+    )
+
+
+def reported(sp: Span) -> bool:
+    """Someone else used the label about the poster or others ("il m'a traité de")."""
+    return REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None
+
+
+def metalinguistic(sp: Span) -> bool:
+    """The poster discusses the word itself ("le mot toxico", "het woord junkie")."""
+    if METALINGUISTIC_BEFORE.search(sp.text, max(sp.s0, sp.start - 60), sp.start):
+        return True
+    return METALINGUISTIC_AFTER.match(sp.text, sp.end) is not None
+
+
+def negated(sp: Span) -> bool:
+    """A negation just before the phrase ("je n'ai pas envie de mourir")."""
+    return NEGATION_BEFORE.search(sp.text, max(sp.s0, sp.start - 30), sp.start) is not None
+
+
+def warning(sp: Span) -> bool:
+    """The sentence warns against the act ("surtout n'arrête pas d'un coup")."""
+    return WARNING.search(sp.sentence) is not None
+
+
+def question(sp: Span) -> bool:
+    """The poster asks (whether it is safe, what to do) rather than advises."""
+    closing = sp.text[sp.s1 : sp.s1 + 1]
+    if RHETORICAL.search(sp.sentence):
+        return False  # "why not just stop?" is advice dressed as a question
+    return closing == "?" or QUESTION_START.match(sp.sentence.lstrip(" \"'-*>(")) is not None
+
+
+def narration(sp: Span) -> bool:
+    """The poster recounts what they (or someone) did, in the past tense."""
+    return NARRATION.search(sp.before) is not None
+
+
+def needs_advice(sp: Span) -> bool:
+    """For bare "abruptly" phrases: suppress unless the sentence gives advice."""
+    return ADVICE.search(sp.sentence) is None
+
+
+def needs_medication(sp: Span) -> bool:
+    """Generic offers ("à vendre", "DM me") count only near a medication word."""
+    lo, hi = max(0, sp.start - 120), min(len(sp.text), sp.end + 120)
+    return MEDICATION.search(sp.text, lo, hi) is None
+
+
+def pharmacy_return(sp: Span) -> bool:
+    """Bringing leftovers back to the pharmacy is good practice, not sourcing."""
+    lo, hi = max(0, sp.start - 150), min(len(sp.text), sp.end + 150)
+    return PHARMACY_RETURN.search(sp.text, lo, hi) is not None
+
+
+RULES: dict[str, Callable[[Span], bool]] = {
+    "quoted": quoted,
+    "reported": reported,
+    "metalinguistic": metalinguistic,
+    "negated": negated,
+    "warning": warning,
+    "question": question,
+    "narration": narration,
+    "needs_advice": needs_advice,
+    "pharmacy_return": pharmacy_return,
+    "needs_medication": needs_medication,
+}
+
+DEFAULT_RULES: dict[str, tuple[str, ...]] = {
+    "stigma": ("quoted", "reported", "metalinguistic"),
+    "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration"),
+    # Crisis favours recall: only an explicit negation suppresses it.
+    "crisis": ("negated",),
+    "sourcing": ("warning", "negated", "pharmacy_return"),
+    "personal_data": (),
+}
+
+
+def suppressed(text: str, start: int, end: int, rules: tuple[str, ...]) -> bool:
+    if not rules:
+        return False
+    sp = make_span(text, start, end)
+    return any(RULES[name](sp) for name in rules)

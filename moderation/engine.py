@@ -1,0 +1,134 @@
+"""The matching engine: every lexicon compiled once, applied to a post.
+
+All three languages' lexicons run on every post, because members mix French,
+Dutch and English in one message; the post's language only decides which
+entry wins when entries in several languages match the same words (so the
+explanation comes in the member's language) and breaks ordering ties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from moderation.context import suppressed
+from moderation.lexicon import load_lexicon
+from moderation.normalize import fold
+from moderation.patterns import CompiledPattern, compile_pattern
+from moderation.personal_data import find_personal_data
+from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
+
+_CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    entry: Entry
+    pattern: CompiledPattern
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex for many literals, shaped as a trie so the engine never backtracks far."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return render(trie)
+
+
+class Engine:
+    def __init__(self, langs: Sequence[str]) -> None:
+        self.langs = tuple(langs)
+        self.always: list[Rule] = []
+        self.by_anchor: dict[str, list[Rule]] = {}
+        for lang in self.langs:
+            lexicon = load_lexicon(lang)
+            for entry in lexicon.entries:
+                for source in entry.patterns:
+                    rule = Rule(entry, compile_pattern(source, lexicon.macros))
+                    if rule.pattern.anchors is None:
+                        self.always.append(rule)
+                    else:
+                        for anchor in rule.pattern.anchors:
+                            self.by_anchor.setdefault(anchor, []).append(rule)
+        anchors = sorted(self.by_anchor)
+        # Lookahead: find the longest anchor starting at EVERY position, overlaps included.
+        self._anchor_rx = re.compile("(?=(" + _trie_regex(anchors) + "))")
+        # An anchor found at a position implies all anchors that are its prefixes.
+        self._implied = {a: tuple(b for b in anchors if a.startswith(b)) for a in anchors}
+
+    def candidate_rules(self, plain: str) -> list[Rule]:
+        present: set[str] = set()
+        for m in self._anchor_rx.finditer(plain):
+            found = m.group(1)
+            if found and found not in present:
+                present.update(self._implied[found])
+        rules = list(self.always)
+        seen = {id(r) for r in rules}
+        for anchor in present:
+            for rule in self.by_anchor[anchor]:
+                if id(rule) not in seen:
+                    seen.add(id(rule))
+                    rules.append(rule)
+        return rules
+
+    def check(self, text: str, lang: str) -> list[Finding]:
+        folded = fold(text)
+        plain = folded.plain
+        raw: list[Finding] = []
+        for rule in self.candidate_rules(plain):
+            view = folded.lower if rule.pattern.accent_sensitive else plain
+            entry = rule.entry
+            for m in rule.pattern.regex.finditer(view):
+                if m.end() == m.start() or suppressed(plain, m.start(), m.end(), entry.context):
+                    continue
+                start, end = folded.span(m.start(), m.end())
+                raw.append(
+                    Finding(
+                        category=entry.category,
+                        start=start,
+                        end=end,
+                        match=text[start:end],
+                        suggestions=entry.suggestions,
+                        rule=entry.id,
+                        severity=entry.severity,
+                        explanation=entry.explanation,
+                        lang=entry.lang,
+                    )
+                )
+        raw.extend(find_personal_data(text))
+        return resolve_overlaps(raw, lang)
+
+
+def resolve_overlaps(findings: list[Finding], lang: str) -> list[Finding]:
+    """Keep one finding per overlapping span and category: the longest, then the post's language."""
+
+    def lang_rank(f: Finding) -> int:
+        return 0 if f.lang in ("", lang) else 1 + LANGUAGES.index(f.lang)
+
+    kept: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.start - f.end, lang_rank(f), f.start, f.rule)):
+        if not any(
+            g.category == f.category and f.start < g.end and g.start < f.end for g in kept
+        ):
+            kept.append(f)
+    kept.sort(key=lambda f: (f.start, _CATEGORY_ORDER[f.category], f.end, f.rule))
+    return kept
+
+
+@lru_cache(maxsize=4)
+def get_engine(langs: tuple[str, ...] = LANGUAGES) -> Engine:
+    return Engine(langs)

@@ -1,0 +1,153 @@
+"""Personal data in a post: e-mail, phone, IBAN, national number, street address.
+
+Checksums come from python-stdnum and phone parsing from phonenumbers
+(libphonenumber's metadata), not home-made code. Helplines that members share
+to help each other are never flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+from stdnum import iban
+from stdnum.be import nn
+
+from moderation.types import Finding
+
+RULE_EMAIL = "personal_data.email"
+RULE_PHONE = "personal_data.phone"
+RULE_IBAN = "personal_data.iban"
+RULE_NN = "personal_data.national_number"
+RULE_ADDRESS = "personal_data.address"
+
+# Public crisis and help lines (see /work/shared/reference/belgian-helplines.md),
+# as national significant numbers: digits only, without the leading 0.
+HELPLINE_DIGITS = frozenset({"1813", "106", "107", "112", "80032123", "70245245",
+                             "78151020", "22275252"})
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+)
+# Obfuscated forms members use to dodge filters: "jan [at] mail [dot] be".
+_EMAIL_OBFUSCATED = re.compile(
+    r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9._-]{1,63}\s?[\[(]\s?(?:at|@|arobase|apenstaart)\s?[\])]\s?"
+    r"[A-Za-z0-9-]{2,63}\s?(?:[\[(]\s?(?:dot|punt|point)\s?[\])]|\.)\s?[A-Za-z]{2,24}(?!\w)",
+    re.IGNORECASE,
+)
+# A candidate run of digits worth handing to libphonenumber (cheap prefilter).
+_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d \t./()\-]{6,20}\d")
+_IBAN_CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?"
+    r"(?![A-Za-z0-9])"
+)
+_NN_CANDIDATE = re.compile(r"(?<![\d.])\d{2}[. ]?\d{2}[. ]?\d{2}[ .-]?\d{3}[ .-]?\d{2}(?![\d])")
+
+_STREET_FR = (
+    r"(?i:rue|avenue|av\.|chauss[ée]e|ch[ée]e|boulevard|bd|blvd|place|square|dr[èe]ve|all[ée]e|"
+    r"quai|impasse|chemin|route|clos|sentier|galerie|parvis|rempart)"
+)
+_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ][\wÀ-ÿ'’.-]*"
+_CAP_WORD = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’.-]*"
+_LINKER = r"(?i:de la|de l'|de l’|du|des|de|d'|d’|la|le|les|l'|l’|aux|au|à la)"
+_NUMBER = (
+    r"\d{1,4}(?:\s?[A-Za-z](?![A-Za-z]))?(?:\s?(?:/|bte|boîte|boite|bus|b)\.?\s?\d{1,4})?"
+    # A number followed by a unit is a dose, a duration or a count, not a house.
+    r"(?!\s?(?:%|mg|ml|h\b|x\b|u\b|ans?\b|jours?|mois|semaines?|heures?|min|fois|jaar|dagen|"
+    r"weken|maanden|uur|keer|years?|days?|weeks?|months?|times|hours?|pm\b|am\b|[.,:]\d|\d))"
+)
+_POSTCODE_TOWN = (
+    r"(?:,?\s+[1-9]\d{3}\s+[A-ZÀ-Þ][\wÀ-ÿ'-]+(?:[ -][A-ZÀ-Þ][\wÀ-ÿ'-]+){0,2})?"
+)
+# "rue de la Loi 16", "avenue Louise 54, 1050 Ixelles": a street word, a name
+# (capitalised, or introduced by de/du/des), then a house number.
+_ADDRESS_FR = re.compile(
+    r"(?<!\w)" + _STREET_FR + r"\s+(?:" + _LINKER + r"\s?" + _WORD + r"|" + _CAP_WORD + r")"
+    r"(?:[ -](?:" + _LINKER + r"\s?)?" + _WORD + r"){0,3},?\s+" + _NUMBER + _POSTCODE_TOWN
+)
+_STREET_NL_SUFFIX = r"(?:straat|laan|steenweg|plein|dreef|lei|kaai|dijk|baan|markt|singel|vest|hof|weg|pad|gracht|plaats|kouter|veld)"
+_ADDRESS_NL = re.compile(
+    r"(?<![\w])(?:[A-ZÀ-Þ][\wÀ-ÿ'-]*[ -])?[A-Za-zÀ-ÿ][a-zà-ÿ'-]{2,}" + _STREET_NL_SUFFIX
+    + r"\s+" + _NUMBER + _POSTCODE_TOWN,
+)
+# Two-word Dutch/Flemish street names: "Grote Markt 1", "Oude Baan 12".
+_ADDRESS_NL_TWO = re.compile(
+    r"(?<![\w])(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s+[A-Z][a-z]+\s+" + _NUMBER
+    + _POSTCODE_TOWN,
+)
+_ADDRESS_EN = re.compile(
+    r"(?<![\w])\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
+    r"Lane|Drive|Close|Square)(?![\w])"
+)
+
+
+def _finding(text: str, start: int, end: int, rule: str) -> Finding:
+    return Finding(
+        category="personal_data",
+        start=start,
+        end=end,
+        match=text[start:end],
+        suggestions=(),
+        rule=rule,
+        severity="high",
+    )
+
+
+def _emails(text: str) -> Iterator[Finding]:
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield _finding(text, m.start(), m.end(), RULE_EMAIL)
+    for m in _EMAIL_OBFUSCATED.finditer(text):
+        yield _finding(text, m.start(), m.end(), RULE_EMAIL)
+
+
+def _ibans(text: str) -> Iterator[Finding]:
+    for m in _IBAN_CANDIDATE.finditer(text):
+        candidate = m.group()
+        # The candidate may have swallowed a following word ("... 6769 svp"):
+        # drop trailing groups until the checksum holds or too little is left.
+        while len(candidate) >= 15:
+            if iban.is_valid(candidate):
+                yield _finding(text, m.start(), m.start() + len(candidate), RULE_IBAN)
+                break
+            cut = max(candidate.rfind(" "), candidate.rfind("-"))
+            if cut < 0:
+                break
+            candidate = candidate[:cut]
+
+
+def _national_numbers(text: str) -> Iterator[Finding]:
+    for m in _NN_CANDIDATE.finditer(text):
+        if nn.is_valid(m.group()):
+            yield _finding(text, m.start(), m.end(), RULE_NN)
+
+
+def is_helpline(number: phonenumbers.PhoneNumber) -> bool:
+    return str(number.national_number) in HELPLINE_DIGITS
+
+
+def _phones(text: str) -> Iterator[Finding]:
+    for cand in _PHONE_CANDIDATE.finditer(text):
+        lo = max(0, cand.start() - 1)
+        window = text[lo : cand.end() + 1]
+        for m in phonenumbers.PhoneNumberMatcher(window, "BE", phonenumbers.Leniency.VALID):
+            if not is_helpline(m.number):
+                yield _finding(text, lo + m.start, lo + m.end, RULE_PHONE)
+
+
+def _addresses(text: str) -> Iterator[Finding]:
+    for rx in (_ADDRESS_FR, _ADDRESS_NL, _ADDRESS_NL_TWO, _ADDRESS_EN):
+        for m in rx.finditer(text):
+            yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+
+
+def find_personal_data(text: str) -> list[Finding]:
+    """All personal data in the text; a span claimed by a stronger rule is not repeated."""
+    found: list[Finding] = []
+    for source in (_emails, _ibans, _national_numbers, _phones, _addresses):
+        for f in source(text):
+            if not any(f.start < g.end and g.start < f.end for g in found):
+                found.append(f)
+    return found
