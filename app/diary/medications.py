@@ -9,6 +9,7 @@ web layer shows the source, the range and the unverified flags with each figure.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
@@ -499,18 +500,26 @@ def achievable_between(piece_set: tuple[Piece, ...], lo_mg: float, hi_mg: float)
     """The smallest achievable dose in [lo_mg, hi_mg], or None."""
     if not piece_set or hi_mg < lo_mg:
         return None
-    combos = _combos(piece_set)
+    sums = _sorted_sums(piece_set)
     lo, hi = _units(lo_mg), _units(hi_mg)
-    whole = [p for p in piece_set if p.parts == 1]
-    step = _units(max(whole or piece_set, key=lambda p: p.mg).mg)
+    step = _biggest_whole_units(piece_set)
     best: int | None = None
     for extra in range(0, hi // step + 1):
         base = extra * step
-        for total in combos:
-            t = base + total
-            if lo <= t <= hi and (best is None or t < best):
-                best = t
+        i = bisect.bisect_left(sums, lo - base)
+        if i < len(sums) and sums[i] + base <= hi and (best is None or sums[i] + base < best):
+            best = sums[i] + base
     return None if best is None else best / _UNIT
+
+
+@cache
+def _sorted_sums(piece_set: tuple[Piece, ...]) -> tuple[int, ...]:
+    return tuple(sorted(_combos(piece_set)))
+
+
+def _biggest_whole_units(piece_set: tuple[Piece, ...]) -> int:
+    whole = [p for p in piece_set if p.parts == 1]
+    return _units(max(whole or piece_set, key=lambda p: p.mg).mg)
 
 
 def diazepam_crossover(molecule: str, dose_mg: float) -> Crossover:
@@ -542,13 +551,12 @@ def _nearest(piece_set: tuple[Piece, ...], dose_mg: float) -> float:
 def _largest_at_most(piece_set: tuple[Piece, ...], dose_mg: float) -> float | None:
     if not piece_set:
         return None
-    combos = _combos(piece_set)
+    sums = _sorted_sums(piece_set)
     target = _units(dose_mg)
-    whole = [p for p in piece_set if p.parts == 1]
-    step = _units(max(whole or piece_set, key=lambda p: p.mg).mg)
-    best = max(
-        (extra * step + t for extra in range(0, target // step + 1) for t in combos
-         if extra * step + t <= target),
-        default=0,
-    )
+    step = _biggest_whole_units(piece_set)
+    best = 0
+    for extra in range(0, target // step + 1):
+        i = bisect.bisect_right(sums, target - extra * step) - 1
+        if i >= 0:
+            best = max(best, sums[i] + extra * step)
     return best / _UNIT if best else None
