@@ -19,6 +19,7 @@ from moderation.context_cues import (
     METALINGUISTIC_BEFORE,
     NARRATION,
     NEGATION_BEFORE,
+    PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
     RHETORICAL,
@@ -127,7 +128,8 @@ def question(sp: Span) -> bool:
 
 def narration(sp: Span) -> bool:
     """The poster recounts what they (or someone) did, in the past tense."""
-    return NARRATION.search(sp.before) is not None
+    recounted = sp.text[sp.s0 : sp.end]
+    return NARRATION.search(recounted) is not None or PAST_TIME.search(sp.sentence) is not None
 
 
 def needs_advice(sp: Span) -> bool:

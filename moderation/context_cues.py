@@ -131,7 +131,7 @@ WARNING = _rx(
     r"(?: \w+){0,2} (?:stop|quit|go|do|come|try|jump|drop|attempt|just|buy|order|take|share)",
     r"(?:not a good|bad|terrible|awful) idea",
     r"dangerous|danger|risky|seizures?|deadly|fatal|can kill|could kill|not recommended",
-    r"unsafe|not safe|be careful|warning|avoid\w*|counterfeit|fake pills?|scams?|illegal",
+    r"unsafe|not safe|be careful|warning|avoid\w*|counterfeit|fake pills?|illegal",
 )
 
 QUESTION_START = _rx(
@@ -151,25 +151,31 @@ QUESTION_START = _rx(
 RHETORICAL = _rx(r"why not|why don't you|pourquoi (?:ne )?pas|waarom (?:niet|stop je niet)")
 
 _FR_STOP = r"(?:arret\w*|stopp\w*|coup\w*|lach\w*|sevre\w*|fait|tente|essaye|decide|du|passe\w*)"
+# A past tense with its verb: searched in the sentence up to the END of the
+# match, because the verb is often the match itself ("j'avais arrêté net").
 NARRATION = _rx(
     r"(?:j'?|je l'?|je les |on m'?|ils m'?|elles m'?|il m'?|elle m'?|on l'?|il |elle |ils |"
     r"elles |on |nous |mon \w+ |ma \w+ )\s?(?:ai|a|ont|avons|avais|avait|avaient|suis|est|sont)"
     r"(?: \w+){0,3} " + _FR_STOP,
     r"(?:quand|lorsque|apres que|depuis que) (?:j|je|on|il|elle)",
-    r"la (?:premiere|derniere|seule) fois",
-    r"il y a (?:\d+|un|une|deux|trois|quelques|plusieurs)",
-    r"en (?:19|20)\d\d|l'an dernier|l'annee derniere|a l'epoque|autrefois",
     r"(?:ik|'k|we|wij|hij|zij|ze|mijn \w+) (?:ben|heb|was|is|heeft|zijn|hebben|stopte|kapte|"
     r"deed|had|moest|werd)",
     r"(?:ben|heb|stopte|kapte|moest|werd) (?:ik|'k)",
-    r"toen|destijds|vroeger|geleden|vorig jaar|in (?:19|20)\d\d",
+    r"toen",
     r"(?:i|we|he|she|they|my \w+) (?:quit|stopped|went|came|jumped|did|tried|had|was|were|got|"
     r"decided|ended up)",
     r"i(?:'ve| have|ve) (?:quit|stopped|been|done|gone|come)",
     r"(?:when|after|before|once) i",
-    r"years ago|months ago|weeks ago|last year|back (?:then|in)|in (?:19|20)\d\d",
     r"(?:they|the hospital|rehab|detox|my doctor|my gp) (?:took|cut|pulled|stopped|made)",
     r"was (?:taken|cut|pulled|yanked)",
+)
+# Markers of a past time anywhere in the sentence ("..., à l'époque").
+PAST_TIME = _rx(
+    r"la (?:premiere|derniere|seule) fois",
+    r"il y a (?:\d+|un|une|deux|trois|quelques|plusieurs) \w+",
+    r"en (?:19|20)\d\d|l'an dernier|l'annee derniere|a l'epoque|autrefois",
+    r"destijds|vroeger|geleden|vorig jaar|in (?:19|20)\d\d",
+    r"years ago|months ago|weeks ago|last year|back (?:then|in)|in (?:19|20)\d\d",
 )
 
 ADVICE = _rx(
