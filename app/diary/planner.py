@@ -138,22 +138,25 @@ def _next_dose(ctx: _Ctx, current: float, ideal: float) -> tuple[float, bool]:
     tablet_dose = achievable_between(ctx.piece_set, ideal, highest_ok)
     if tablet_dose is not None and tablet_dose < current:
         return tablet_dose, False
-    rounded = _round_compounded(ideal)
-    return (rounded if rounded < current else ideal), True
+    return _round_compounded(ideal, below=current), True
 
 
-def _round_compounded(mg: float) -> float:
+def _round_compounded(mg: float, *, below: float) -> float:
     # Compounded capsules are prescribed to about three significant figures;
-    # rounding up keeps the cut within the chosen amount.
+    # rounding up keeps the cut within the chosen amount. More figures only
+    # when three would not be below the current dose (tiny cuts).
     if mg <= 0:
         return 0.0
-    digits = max(0, 2 - math.floor(math.log10(mg)))
-    factor = 10**digits
-    return math.ceil(mg * factor - 1e-9) / factor
+    for figures in range(3, 8):
+        factor = 10 ** (figures - 1 - math.floor(math.log10(mg)))
+        rounded = math.ceil(mg * factor - 1e-9) / factor
+        if rounded < below:
+            return rounded
+    return mg
 
 
 def _step(ctx: _Ctx, index: int, when: date, previous: float, dose: float, compounded: bool) -> Step:
-    percent = round((previous - dose) / previous * 100, 2) if previous > 0 else 0.0
+    percent = (previous - dose) / previous * 100 if previous > 0 else 0.0
     recipe = () if compounded or dose == 0 else (recipe_for(ctx.piece_set, dose) or ())
     return Step(
         index=index,
@@ -161,7 +164,7 @@ def _step(ctx: _Ctx, index: int, when: date, previous: float, dose: float, compo
         dose_mg=dose,
         diazepam_mg=_diazepam(ctx.med, dose),
         needs_compounding=compounded,
-        effective_percent=percent,
+        effective_percent=round(percent, 2),
         exceeds_ceiling=percent > ctx.ceiling + 1e-9,
         pieces=recipe,
     )

@@ -1,0 +1,75 @@
+"""The SVG chart is valid, labelled XML for 0, 1 or many points."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import pytest
+
+from app.diary.chart import ChartPoint, render_chart_svg
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _render(points, **kw):
+    return render_chart_svg(
+        points,
+        title=kw.get("title", "Taper <diary> & symptoms"),
+        desc=kw.get("desc", 'Dose from 20 to 0 mg; "quotes"'),
+        dose_label="Diazepam-equivalent (mg)",
+        symptom_label="Symptom score",
+        date_formatter=lambda d: d.strftime("%d/%m <%Y>"),
+        **{k: v for k, v in kw.items() if k not in {"title", "desc"}},
+    )
+
+
+def _points(n: int) -> list[ChartPoint]:
+    start = date(2025, 1, 1)
+    return [
+        ChartPoint(start + timedelta(days=7 * i), 20 - i * 0.5 if i % 3 else None, float(i % 9))
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 40])
+def test_svg_parses_and_is_labelled(n: int):
+    root = ET.fromstring(_render(_points(n), symptom_max=57))
+    assert root.tag == f"{NS}svg"
+    assert root.get("role") == "img"
+    assert root.get("viewBox") == "0 0 640 320"
+    title, desc = root.find(f"{NS}title"), root.find(f"{NS}desc")
+    assert title.text == "Taper <diary> & symptoms"
+    assert desc.text == 'Dose from 20 to 0 mg; "quotes"'
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "script" not in _render(_points(n))
+
+
+def test_many_points_draw_line_bars_and_limited_ticks():
+    svg = _render(_points(40), symptom_max=57)
+    root = ET.fromstring(svg)
+    assert root.find(f"{NS}polyline") is not None
+    assert len(root.findall(f"{NS}rect")) == 40
+    tick_labels = [t.text for t in root.iter(f"{NS}text") if t.text and "/" in t.text]
+    assert 2 <= len(tick_labels) <= 6
+    assert "&lt;2025&gt;" in svg
+
+
+def test_colours_follow_the_page_text():
+    svg = _render(_points(5))
+    assert "#" not in svg.replace("url(#", "")
+    assert "currentColor" in svg
+
+
+def test_single_point_has_marker_but_no_line():
+    root = ET.fromstring(_render([ChartPoint(date(2025, 1, 1), 10.0, 3.0)]))
+    assert root.find(f"{NS}polyline") is None
+    assert len(root.findall(f"{NS}circle")) == 1
+
+
+def test_two_charts_on_one_page_do_not_share_ids():
+    a = ET.fromstring(_render(_points(3), id_prefix="a"))
+    b = ET.fromstring(_render(_points(3), id_prefix="b"))
+    ids_a = {e.get("id") for e in a.iter() if e.get("id")}
+    ids_b = {e.get("id") for e in b.iter() if e.get("id")}
+    assert ids_a and not ids_a & ids_b

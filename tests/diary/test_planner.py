@@ -1,0 +1,217 @@
+"""Taper planner properties (hypothesis) and the symptom step-rise check.
+
+What the properties assert, precisely:
+- doses never increase, and every step after the first is strictly lower;
+- percent plans: every step except the last cuts at most the chosen percentage
+  of the previous step's dose (tablet rounding only ever cuts less; compounded
+  doses are rounded up). The last step goes to the end dose and may cut more;
+  it is flagged when it does;
+- fixed-cut plans: no step cuts more than the chosen mg;
+- the last step is exactly the end dose (0 by default), with no truncation;
+- every dose not marked ``needs_compounding`` is made of the listed Belgian
+  strengths (whole tablets, halves of scored, quarters of quarterable tablets)
+  and its recipe adds up to the dose;
+- ``apply_hold`` leaves every dose unchanged and moves only the later dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.diary import medications as m
+from app.diary import planner as P
+from app.diary import symptoms as S
+
+MOLECULES = [med.molecule for med in m.list_medications()]
+START = date(2025, 1, 6)
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def start_doses(draw) -> tuple[str, float]:
+    molecule = draw(st.sampled_from(MOLECULES))
+    med = m.get_medication(molecule)
+    factor = draw(st.floats(0.2, 4.0))
+    return molecule, round(med.primary_equivalent.mid * factor, 3)
+
+
+def _pieces(plan: P.Plan):
+    return m.pieces(m.taper_products(m.get_medication(plan.molecule)))
+
+
+def _check_common(plan: P.Plan, end_dose: float) -> None:
+    doses = [s.dose_mg for s in plan.steps]
+    assert all(b < a for a, b in zip(doses, doses[1:], strict=False))
+    assert doses[-1] == pytest.approx(end_dose)
+    assert "plan_truncated" not in plan.warnings
+    piece_set = _pieces(plan)
+    for step in plan.steps:
+        if step.needs_compounding or step.dose_mg == 0:
+            continue
+        assert m.is_achievable(piece_set, step.dose_mg), step
+        assert sum(p.mg * n for p, n in step.pieces) == pytest.approx(step.dose_mg, abs=1e-6)
+    dates = [s.date for s in plan.steps]
+    assert dates == sorted(dates) and dates[0] == START
+
+
+@FAST
+@given(start_doses(), st.floats(1, 50), st.integers(3, 56), st.booleans())
+def test_percent_plans(start, percent, interval, with_end):
+    molecule, dose = start
+    end = round(dose / 3, 3) if with_end else 0.0
+    plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent,
+                             interval_days=interval, end_dose_mg=end)
+    _check_common(plan, end)
+    for step in plan.steps[1:-1]:
+        assert step.effective_percent <= percent + 0.01
+        assert not step.exceeds_ceiling
+    last = plan.steps[-1]
+    if last.effective_percent > percent + 0.01:
+        assert last.exceeds_ceiling
+
+
+@FAST
+@given(start_doses(), st.floats(0.05, 1.0), st.integers(3, 56))
+def test_fixed_cut_plans(start, share, interval):
+    molecule, dose = start
+    amount = round(max(dose * share / 4, dose / 200), 3)
+    plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=interval)
+    _check_common(plan, 0.0)
+    for prev, step in zip(plan.steps, plan.steps[1:], strict=False):
+        assert prev.dose_mg - step.dose_mg <= amount + 1e-6
+        if step.effective_percent > plan.ceiling_percent + 0.01:
+            assert step.exceeds_ceiling
+
+
+@FAST
+@given(start_doses(), st.integers(60, 900), st.integers(7, 28))
+def test_end_date_plans(start, days, interval):
+    molecule, dose = start
+    target = START + timedelta(days=days)
+    plan = P.plan_by_end_date(molecule, dose, start_date=START, end_date=target, interval_days=interval)
+    _check_common(plan, 0.0)
+    assert plan.mode == "end_date"
+    assert plan.end_date <= target or "end_date_too_soon" in plan.warnings
+
+
+@FAST
+@given(start_doses(), st.data())
+def test_holds_shift_dates_only(start, data):
+    molecule, dose = start
+    plan = P.plan_by_percent(molecule, dose, start_date=START, percent=10, interval_days=14)
+    index = data.draw(st.integers(0, len(plan.steps) - 1))
+    days = data.draw(st.integers(1, 365))
+    held = P.apply_hold(plan, index, days)
+    assert [s.dose_mg for s in held.steps] == [s.dose_mg for s in plan.steps]
+    assert [s.needs_compounding for s in held.steps] == [s.needs_compounding for s in plan.steps]
+    for old, new in zip(plan.steps, held.steps, strict=True):
+        shift = timedelta(days=days) if old.index > index else timedelta(0)
+        assert new.date == old.date + shift
+    assert held.steps[index].hold_days == days
+
+
+def test_example_plan_diazepam_ten_percent():
+    plan = P.plan_by_percent("Valium", 20, start_date=START, percent=10, interval_days=14)
+    first = plan.steps[1]
+    assert first.dose_mg == 18 and not first.needs_compounding and first.effective_percent == 10
+    assert plan.steps[1].date == START + timedelta(days=14)
+    assert plan.steps[-1].dose_mg == 0 and plan.steps[-1].effective_percent == 100
+    assert any(s.needs_compounding for s in plan.steps)  # below the 2 mg tablet
+    assert "compounding_needed" in plan.warnings
+
+
+def test_fixed_cuts_flag_the_late_large_percentages():
+    plan = P.plan_by_amount("diazepam", 20, start_date=START, amount_mg=2, interval_days=14)
+    assert [s.dose_mg for s in plan.steps] == [20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0]
+    flagged = [s.dose_mg for s in plan.steps if s.exceeds_ceiling]
+    assert flagged == [4, 2, 0]
+    assert "steps_exceed_ceiling" in plan.warnings
+
+
+def test_quarters_only_where_the_product_allows():
+    plan = P.plan_by_percent("Rivotril", 2, start_date=START, percent=25, interval_days=14)
+    assert plan.steps[1].dose_mg == 1.5 and not plan.steps[1].needs_compounding
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"percent": 0.5}, "percent_out_of_range"),
+        ({"percent": 51}, "percent_out_of_range"),
+        ({"interval_days": 2}, "interval_out_of_range"),
+        ({"interval_days": 57}, "interval_out_of_range"),
+        ({"end_dose_mg": 30}, "end_dose_invalid"),
+        ({"end_dose_mg": -1}, "end_dose_invalid"),
+    ],
+)
+def test_invalid_requests(kwargs, code):
+    args = {"start_date": START, "percent": 10, "interval_days": 14} | kwargs
+    with pytest.raises(P.PlanError) as info:
+        P.plan_by_percent("diazepam", 20, **args)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("dose", [0, -5, float("nan"), float("inf")])
+def test_invalid_start_dose(dose):
+    with pytest.raises(m.InvalidDose):
+        P.plan_by_percent("diazepam", dose, start_date=START, percent=10, interval_days=14)
+
+
+def test_unknown_drug_has_suggestions():
+    with pytest.raises(m.UnknownMedication) as info:
+        P.plan_by_percent("Temesat", 1, start_date=START, percent=10, interval_days=14)
+    assert "Temesta" in info.value.suggestions
+
+
+def test_hold_validation():
+    plan = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=14)
+    with pytest.raises(P.PlanError):
+        P.apply_hold(plan, len(plan.steps), 7)
+    with pytest.raises(P.PlanError):
+        P.apply_hold(plan, 0, 0)
+
+
+def test_implausible_dose_warns():
+    plan = P.plan_by_percent("alprazolam", 40, start_date=START, percent=25, interval_days=7)
+    assert "start_dose_implausible" in plan.warnings
+
+
+# ---------------------------------------------------------------- symptoms
+def _entries(start: date, totals: list[int]) -> dict[date, dict[str, int]]:
+    keys = list(S.SYMPTOMS)
+    out = {}
+    for i, total in enumerate(totals):
+        ratings, left = {}, total
+        for key in keys:
+            ratings[key] = min(3, left)
+            left -= ratings[key]
+        out[start + timedelta(days=i)] = ratings
+    return out
+
+
+def test_symptom_list_and_scale():
+    assert {"insomnia", "anxiety", "tinnitus", "depersonalisation", "paraesthesia"} <= set(S.SYMPTOMS)
+    assert list(S.RATING_LABELS) == [0, 1, 2, 3]
+    with pytest.raises(ValueError):
+        S.validate_ratings({"insomnia": 4})
+    with pytest.raises(ValueError):
+        S.validate_ratings({"not_a_symptom": 1})
+
+
+def test_sharp_rise_after_step_is_detected():
+    step = START + timedelta(days=7)
+    entries = _entries(START, [4, 5, 4, 4, 5, 4, 4, 10, 11, 12, 10, 9, 10, 11])
+    assert S.symptom_rise_after_step(entries, [step])
+    calm = _entries(START, [4, 5, 4, 4, 5, 4, 4, 5, 5, 6, 4, 5, 5, 4])
+    assert not S.symptom_rise_after_step(calm, [step])
+
+
+def test_too_little_data_is_not_a_rise():
+    step = START + timedelta(days=7)
+    entries = _entries(START + timedelta(days=5), [2, 2, 15, 15, 15])
+    assert not S.symptom_rise_after_step(entries, [step])
+    assert not S.symptom_rise_after_step({}, [])
