@@ -446,7 +446,7 @@ MAX_PIECES_PER_DOSE = 6  # beyond this many small pieces a dose is impractical
 def _combos(piece_set: tuple[Piece, ...]) -> dict[int, tuple[tuple[Piece, int], ...]]:
     """Every dose made of up to MAX_PIECES_PER_DOSE pieces -> one fewest-piece recipe."""
     best: dict[int, tuple[Piece, ...]] = {0: ()}
-    frontier = {0: ()}
+    frontier: dict[int, tuple[Piece, ...]] = {0: ()}
     for _ in range(MAX_PIECES_PER_DOSE):
         nxt: dict[int, tuple[Piece, ...]] = {}
         for total, recipe in frontier.items():
