@@ -128,6 +128,9 @@ def get_session(request: Request) -> Iterator[Session]:
             yield session
             session.commit()
         except Exception:
+            # Detach first: a rollback would expire every object, and the error
+            # page still reads the viewer's pseudonym and role.
+            session.expunge_all()
             session.rollback()
             session.info.pop("after_commit", None)
             raise

@@ -113,8 +113,13 @@ def db(settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def session(db: Database) -> Iterator[Session]:
-    """A session for arranging and checking data; call session.commit() before requests."""
-    with db.session() as s:
+    """A session for arranging and checking data.
+
+    The test client commits it before every request (see `client`), which ends
+    its transaction: the app never waits on a lock the test holds, and since
+    commit expires every object, what the test reads afterwards is fresh.
+    """
+    with Session(db.engine, expire_on_commit=True) as s:
         yield s
 
 
@@ -126,7 +131,17 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     return application
 
 
+class _CommittingClient(TestClient):
+    arrange_session: Session | None = None
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if self.arrange_session is not None:
+            self.arrange_session.commit()
+        return super().request(*args, **kwargs)
+
+
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(app, base_url="http://testserver") as test_client:
+def client(app, session: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with _CommittingClient(app, base_url="http://testserver") as test_client:
+        test_client.arrange_session = session
         yield test_client

@@ -64,7 +64,7 @@ def test_expired_session_keeps_the_text(client: TestClient, session: Session) ->
     author = make_user(session, "Perdu")
     posted = make_thread(session, category=make_category(session), author=author)
     session.commit()
-    token = _form(client, "/fr/")
+    token = _form(client, "/fr/account/login")
     body = "Ma réponse très longue. " * 20
     response = client.post(f"/fr/t/{posted.post.thread_id}/reply", data={"csrf_token": token, "body": body})
     assert response.status_code == 401
