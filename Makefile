@@ -35,7 +35,7 @@ lint: $(STAMP)
 
 # Extract every translatable string and merge it into the fr, nl and en catalogs.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o app/locales/messages.pot --no-location --sort-output --project "Trefle Klaver" .
+	$(BIN)/pybabel extract -F babel.cfg -o app/locales/messages.pot --no-location --sort-output --project "Trefle Klaver" --ignore-dirs='.* .venv var' .
 	for l in fr nl en; do \
 	  if [ -f app/locales/$$l/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update -i app/locales/messages.pot -d app/locales -l $$l --no-fuzzy-matching --ignore-obsolete; \
