@@ -44,7 +44,7 @@ messages: $(STAMP)
 	$(BIN)/python scripts/fill_english_catalog.py
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -46,7 +46,7 @@ class ContentNote(StrEnum):
 
 CONTENT_NOTE_LABELS = {
     ContentNote.difficult_symptoms: N_("Difficult symptoms"),
-    ContentNote.relapse: N_("Relapse or reinstatement"),
+    ContentNote.relapse: N_("Relapse or going back on the medication"),
     ContentNote.suicidal_thoughts: N_("Suicidal thoughts mentioned"),
     ContentNote.loss: N_("Grief or loss"),
     ContentNote.doses: N_("Detailed doses"),

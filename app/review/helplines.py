@@ -35,7 +35,7 @@ OTHER_SERVICES: tuple[HelpLine, ...] = (
              N_("Questions about alcohol, drugs and medicines: phone, mail and chat (not an emergency line)."),
              "https://www.druglijn.be"),
     HelpLine("Infor-Drogues", None, ("fr",),
-             N_("Questions about drugs and medicines: helpline and written e-permanence."),
+             N_("Questions about drugs and medicines: helpline and written questions online."),
              "https://infordrogues.be"),
 )
 

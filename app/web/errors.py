@@ -88,7 +88,7 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 async def server_error_handler(request: Request, exc: Exception) -> Response:
     # The traceback is logged; the request's address never is.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    message = gettext("Something broke on our side. What you wrote has not been lost if you go back.")
+    message = gettext("Something broke on our side. What you wrote is still there if you go back.")
     if _is_api(request):
         return JSONResponse({"detail": message}, status_code=500)
     try:
