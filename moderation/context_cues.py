@@ -88,7 +88,7 @@ METALINGUISTIC_BEFORE = _rx(
 
 METALINGUISTIC_AFTER = re.compile(
     r"""\W{0,3}\s*(?:,\s*)?(?:c'est|ce sont|est|sont|is|zijn|are|was|klinkt|sounds|blijft|reste)?"""
-    r"""\s*(?:un|une|een|a|an|le|het|the|zo|so|tellement|vraiment|really|echt|nogal)?\s*"""
+    r"""\s*(?:[\w']+\s+){0,3}"""
     r"""(?:mot|terme|woord|word|term|label|etiket|etiquette|stigma\w*|beladen|kwetsend|"""
     r"""blessant\w*|hurtful|offensive|pejorati\w*|insult\w*|scheldwoord|scheldnaam|"""
     r"""denigrant\w*|humiliant\w*|vernederend)(?![^\W_])"""
@@ -114,6 +114,10 @@ WARNING = _rx(
     r"(?:mauvaise|pas une bonne|pas bonne) idee",
     r"convuls\w*|epilep\w*|mortel\w*|fatal\w*|peut tuer",
     r"a ne pas faire|pas conseille|prudence|prudent\w*",
+    r"(?:ne |n')?(?:conseill|recommand)\w* (?:pas|jamais|surtout pas)",
+    r"sans (?:conseiller|recommander|pousser|encourager|dire)",
+    r"zonder (?:aan te raden|te adviseren|aan te moedigen)",
+    r"without (?:advising|recommending|telling|encouraging)",
     r"illegal\w*|arnaque\w*|contrefa\w*|faux medicaments?",
     # NL
     r"niet (?:zomaar |zo maar |plots |direct )?(?:in (?:een|1|eens) keer|ineens|plots\w*|zomaar|"
@@ -125,11 +129,13 @@ WARNING = _rx(
     r"(?:geen|geen goed|slecht) idee",
     r"epilep\w*|insult\w*|aanvallen|stuip\w*|toeval\w*",
     r"niet doen|doe dat niet|doe het niet|pas op|opgepast|let op|voorzichtig\w*",
+    r"(?:raden|raad) (?:we|wij|ik|je|u)? ?(?:niet|nooit) aan|niet aan te raden|raden .{0,30}af",
     r"namaak|vervalst\w*|illegaal",
     # EN
     r"(?:never|don't|dont|do not|shouldn't|should not|must not|mustn't|please don't)"
     r"(?: \w+){0,2} (?:stop|quit|go|do|come|try|jump|drop|attempt|just|buy|order|take|share)",
     r"(?:not a good|bad|terrible|awful) idea",
+    r"(?:don't|do not|never|wouldn't|would not) (?:advise|recommend|suggest)",
     r"dangerous|danger|risky|seizures?|deadly|fatal|can kill|could kill|not recommended",
     r"unsafe|not safe|be careful|warning|avoid\w*|counterfeit|fake pills?|illegal",
 )
@@ -207,6 +213,7 @@ ADVICE = _rx(
 PHARMACY_RETURN = _rx(
     r"(?:rapport|ramen|rend|retourn|depos)\w*[^.!?]{0,40}pharmac\w*",
     r"pharmac\w*[^.!?]{0,40}(?:reprend|recuper|rapport)\w*",
+    r"(?:donn|apport|port|laiss)\w*[^.!?]{0,40}(?:a la|en) pharmac\w*(?! en ligne)",
     r"(?:terugbreng|terug naar|inlever|binnenbreng|binnen te brengen|afgeven|afgegeven)"
     r"\w*[^.!?]{0,40}apothe\w*",
     r"apothe\w*[^.!?]{0,40}(?:terugbreng|terug|inlever|binnenbr|afgeven|afgegeven)\w*",

@@ -74,31 +74,70 @@ class Folded:
     original: str
     plain: str
     lower: str
-    index: tuple[int, ...] | None  # None: identity map (fast path)
+    # For each folded character, the original [start, end) it came from;
+    # None means the identity map (fast path).
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded [start, end) span to the original text."""
-        if self.index is None:
+        if self.starts is None or self.ends is None:
             return start, end
         if end <= start:
-            pos = self.index[start] if start < len(self.index) else len(self.original)
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
             return pos, pos
-        return self.index[start], self.index[end - 1] + 1
+        return self.starts[start], self.ends[end - 1]
+
+
+def _fold_cluster(cluster: str) -> tuple[str, str]:
+    composed = unicodedata.normalize("NFC", cluster)
+    if len(composed) == 1:
+        return fold_char(composed)
+    pairs = [fold_char(ch) for ch in composed]
+    plain = "".join(p for p, _ in pairs)
+    lower = "".join(low for _, low in pairs)
+    return plain, lower if len(lower) == len(plain) else plain
 
 
 def fold(text: str) -> Folded:
-    if not _NEEDS_SLOW_PATH.search(text):
-        return Folded(text, text.translate(_PLAIN_TABLE), text.translate(_LOWER_TABLE), None)
+    irregular = list(_NEEDS_SLOW_PATH.finditer(text))
+    if not irregular:
+        return Folded(text, text.translate(_PLAIN_TABLE), text.translate(_LOWER_TABLE))
     plain_parts: list[str] = []
     lower_parts: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        plain, lower = fold_char(ch)
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def regular(a: int, b: int) -> None:
+        # Regular runs fold one-to-one through the C-level translate tables.
+        if b > a:
+            chunk = text[a:b]
+            plain_parts.append(chunk.translate(_PLAIN_TABLE))
+            lower_parts.append(chunk.translate(_LOWER_TABLE))
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+
+    pos, n = 0, len(text)
+    for m in irregular:
+        k = m.start()
+        if k < pos:
+            continue  # already folded as part of the previous cluster
+        # A base character with its combining marks folds as one unit, so a
+        # decomposed "é" (e + U+0301) matches like a composed one and a match
+        # never ends between a letter and its accent.
+        a = k - 1 if k > pos and unicodedata.combining(text[k]) else k
+        regular(pos, a)
+        j = k + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        plain, lower = _fold_cluster(text[a:j])
         plain_parts.append(plain)
         lower_parts.append(lower)
-        index.extend([i] * len(plain))
-    return Folded(text, "".join(plain_parts), "".join(lower_parts), tuple(index))
-
+        starts.extend([a] * len(plain))
+        ends.extend([j] * len(plain))
+        pos = j
+    regular(pos, n)
+    return Folded(text, "".join(plain_parts), "".join(lower_parts), tuple(starts), tuple(ends))
 
 def fold_plain(text: str) -> str:
     """Fold a pattern or a word the same way posts are folded."""

@@ -69,7 +69,7 @@ _ADDRESS_FR = re.compile(
 )
 _STREET_NL_SUFFIX = r"(?:straat|laan|steenweg|plein|dreef|lei|kaai|dijk|baan|markt|singel|vest|hof|weg|pad|gracht|plaats|kouter|veld)"
 _ADDRESS_NL = re.compile(
-    r"(?<![\w])(?:[A-ZÀ-Þ][\wÀ-ÿ'-]*[ -])?[A-Za-zÀ-ÿ][a-zà-ÿ'-]{2,}" + _STREET_NL_SUFFIX
+    r"(?<![\w'])[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]{2,}" + _STREET_NL_SUFFIX
     + r"\s+" + _NUMBER + _POSTCODE_TOWN,
 )
 # Two-word Dutch/Flemish street names: "Grote Markt 1", "Oude Baan 12".
@@ -81,6 +81,20 @@ _ADDRESS_EN = re.compile(
     r"(?<![\w])\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
     r"Lane|Drive|Close|Square)(?![\w])"
 )
+
+
+# Run on the lower-cased post: case-insensitive alternations are slow in re.
+_GATE_FR = re.compile(
+    r"(?:rue|avenue|av\.|chauss[ée]e|ch[ée]e|boulevard|bd|blvd|place|square|dr[èe]ve|all[ée]e|"
+    r"quai|impasse|chemin|route|clos|sentier|galerie|parvis|rempart)\s"
+)
+_GATE_NL = re.compile(_STREET_NL_SUFFIX + r"\s+\d")  # on the lower-cased post
+_GATE_FR_ANYCASE = re.compile(_GATE_FR.pattern, re.IGNORECASE)
+_GATE_NL_ANYCASE = re.compile(_GATE_NL.pattern, re.IGNORECASE)
+_GATE_NL_TWO = re.compile(r"(?<!\w)(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s")
+_GATE_EN = re.compile(r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Close|Square)(?!\w)")
+_DIGIT = re.compile(r"\d")
+_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:\s+\d{1,2}[:h.]\d{2})?")
 
 
 def _finding(text: str, start: int, end: int, rule: str) -> Finding:
@@ -109,7 +123,9 @@ def _ibans(text: str) -> Iterator[Finding]:
         # The candidate may have swallowed a following word ("... 6769 svp"):
         # drop trailing groups until the checksum holds or too little is left.
         while len(candidate) >= 15:
-            if iban.is_valid(candidate):
+            # The ISO 7064 checksum is the validation; country-specific bank
+            # lookups (check_country) would only slow every post down.
+            if iban.is_valid(candidate, check_country=False):
                 yield _finding(text, m.start(), m.start() + len(candidate), RULE_IBAN)
                 break
             cut = max(candidate.rfind(" "), candidate.rfind("-"))
@@ -130,23 +146,60 @@ def is_helpline(number: phonenumbers.PhoneNumber) -> bool:
 
 def _phones(text: str) -> Iterator[Finding]:
     for cand in _PHONE_CANDIDATE.finditer(text):
-        lo = max(0, cand.start() - 1)
-        window = text[lo : cand.end() + 1]
-        for m in phonenumbers.PhoneNumberMatcher(window, "BE", phonenumbers.Leniency.VALID):
-            if not is_helpline(m.number):
-                yield _finding(text, lo + m.start, lo + m.end, RULE_PHONE)
+        raw = cand.group()
+        if sum(ch.isdigit() for ch in raw) < 8 or raw[0] not in "0+" or _DATE.fullmatch(raw):
+            # Belgian numbers are written with 0, +32 or 0032 and 9+ digits;
+            # doses, counts and dates are not phone numbers.
+            continue
+        # parse() + is_valid_number() on the candidate: the same metadata as
+        # PhoneNumberMatcher at Leniency.VALID, without rescanning the post.
+        try:
+            number = phonenumbers.parse(raw, "BE")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and not is_helpline(number):
+            yield _finding(text, cand.start(), cand.end(), RULE_PHONE)
 
 
 def _addresses(text: str) -> Iterator[Finding]:
-    for rx in (_ADDRESS_FR, _ADDRESS_NL, _ADDRESS_NL_TWO, _ADDRESS_EN):
-        for m in rx.finditer(text):
+    # Each address regex is tried only where a cheap "gate" found its street
+    # word, anchored there: scanning whole posts with them was the slowest
+    # part of a check.
+    lowered = text.lower()
+    gate_fr, gate_nl = _GATE_FR, _GATE_NL
+    if len(lowered) != len(text):
+        # Rare characters change length when lower-cased: gate case-insensitively.
+        lowered = text
+        gate_fr, gate_nl = _GATE_FR_ANYCASE, _GATE_NL_ANYCASE
+    for gate in gate_fr.finditer(lowered):
+        if gate.start() == 0 or not text[gate.start() - 1].isalnum():
+            m = _ADDRESS_FR.match(text, gate.start())
+            if m:
+                yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+    for gate in gate_nl.finditer(lowered):
+        word_start = gate.start()
+        while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] in "'-"):
+            word_start -= 1
+        m = _ADDRESS_NL.match(text, word_start)
+        if m:
+            yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+    for gate in _GATE_NL_TWO.finditer(text):
+        m = _ADDRESS_NL_TWO.match(text, gate.start())
+        if m:
+            yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+    for gate in _GATE_EN.finditer(text):
+        m = _ADDRESS_EN.search(text, max(0, gate.start() - 60), gate.end())
+        if m:
             yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
 
 
 def find_personal_data(text: str) -> list[Finding]:
     """All personal data in the text; a span claimed by a stronger rule is not repeated."""
     found: list[Finding] = []
-    for source in (_emails, _ibans, _national_numbers, _phones, _addresses):
+    sources = (_emails, _ibans, _national_numbers, _phones, _addresses)
+    if not _DIGIT.search(text):
+        sources = (_emails,)  # every other kind of personal data holds a digit
+    for source in sources:
         for f in source(text):
             if not any(f.start < g.end and g.start < f.end for g in found):
                 found.append(f)

@@ -1,0 +1,168 @@
+"""One test per context rule: the same words raised or not depending on context."""
+
+from __future__ import annotations
+
+import pytest
+
+import moderation
+
+
+def categories(text: str, lang: str) -> set[str]:
+    return {f.category for f in moderation.check(text, lang)}
+
+
+def rules(text: str, lang: str) -> set[str]:
+    return {f.rule for f in moderation.check(text, lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("> les toxicos n'ont qu'à se débrouiller", "fr"),
+        ('Hij zei letterlijk "vuile junkie" tegen mij.', "nl"),
+        ("Elle a écrit « bande de toxicos » sur le mur.", "fr"),
+        ("She said “you junkie” and walked away.", "en"),
+    ],
+)
+def test_quoted_label_is_not_stigma(text: str, lang: str) -> None:
+    assert "stigma" not in categories(text, lang)
+
+
+def test_same_label_unquoted_is_stigma() -> None:
+    assert "stigma" in categories("Les toxicos n'ont qu'à se débrouiller", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mon médecin m'a traité de toxico.", "fr"),
+        ("On me prend pour une droguée à la pharmacie.", "fr"),
+        ("Mijn huisarts noemde me een junkie.", "nl"),
+        ("Ze hebben me uitgemaakt voor verslaafde.", "nl"),
+        ("The nurse called me an addict.", "en"),
+        ("They treated me like a junkie at the ER.", "en"),
+    ],
+)
+def test_reported_speech_is_not_stigma(text: str, lang: str) -> None:
+    assert "stigma" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Le mot toxicomane me fait mal.", "fr"),
+        ("Het woord verslaafde vind ik kwetsend.", "nl"),
+        ("Please stop saying addict about us.", "en"),
+        ("Junkie is such a hurtful word.", "en"),
+    ],
+)
+def test_discussing_the_word_is_not_stigma(text: str, lang: str) -> None:
+    assert "stigma" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je n'ai pas envie de mourir, j'ai peur.", "fr"),
+        ("I'm not suicidal, just tired.", "en"),
+        ("Ik heb geen zelfmoordgedachten, wees gerust.", "nl"),
+    ],
+)
+def test_negated_crisis_phrase_is_not_crisis(text: str, lang: str) -> None:
+    assert "crisis" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("mort de rire", "fr"),
+        ("je meurs de faim", "fr"),
+        ("this insomnia is killing me", "en"),
+        ("ik lach me dood", "nl"),
+        ("ik ben er kapot van", "nl"),
+        ("ik ben doodmoe", "nl"),
+        ("I nearly died laughing", "en"),
+    ],
+)
+def test_figurative_speech_is_not_crisis(text: str, lang: str) -> None:
+    assert "crisis" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Surtout n'arrête pas d'un coup, c'est dangereux.", "fr"),
+        ("Stop zeker niet in één keer.", "nl"),
+        ("Never stop cold turkey.", "en"),
+    ],
+)
+def test_warning_is_not_cold_turkey_advice(text: str, lang: str) -> None:
+    assert "cold_turkey_advice" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Est-ce qu'on peut arrêter d'un coup après 10 jours ?", "fr"),
+        ("Mag ik in één keer stoppen met zolpidem?", "nl"),
+        ("Is it safe to quit cold turkey after a week?", "en"),
+    ],
+)
+def test_question_is_not_cold_turkey_advice(text: str, lang: str) -> None:
+    assert "cold_turkey_advice" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("J'ai arrêté d'un coup en 2019, j'ai souffert.", "fr"),
+        ("Ik ben toen in één keer gestopt.", "nl"),
+        ("I quit cold turkey years ago.", "en"),
+    ],
+)
+def test_past_narration_is_not_cold_turkey_advice(text: str, lang: str) -> None:
+    assert "cold_turkey_advice" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Arrête d'un coup, c'est le mieux.", "fr"),
+        ("Stop er gewoon in één keer mee.", "nl"),
+        ("Just go cold turkey.", "en"),
+        ("Why not just quit cold turkey?", "en"),
+    ],
+)
+def test_advice_is_cold_turkey_advice(text: str, lang: str) -> None:
+    assert "cold_turkey_advice" in categories(text, lang)
+
+
+def test_bare_abrupt_phrase_needs_advice() -> None:
+    assert "cold_turkey_advice" not in categories("Je voudrais arrêter d'un coup.", "fr")
+
+
+def test_pharmacy_return_is_not_sourcing() -> None:
+    assert "sourcing" not in categories("Je donne mes comprimés en trop à la pharmacie, ils les reprennent.", "fr")
+    assert "sourcing" in categories("Je donne mes comprimés en trop, qui en veut ?", "fr")
+
+
+def test_generic_offer_needs_a_medication_word() -> None:
+    assert "sourcing" not in categories("Vélo à vendre, contactez-moi en mp.", "fr")
+    assert "sourcing" in categories("Xanax à vendre, contactez-moi en mp.", "fr")
+
+
+def test_warning_is_not_sourcing() -> None:
+    assert "sourcing" not in categories("Koop nooit pillen online zonder voorschrift.", "nl")
+
+
+def test_primary_language_chooses_the_explanation() -> None:
+    fr = moderation.check("junkie", "fr")
+    nl = moderation.check("junkie", "nl")
+    assert [f.rule for f in fr] == ["fr.stigma.junkie"]
+    assert [f.rule for f in nl] == ["nl.stigma.junkie"]
+
+
+def test_mixed_language_post() -> None:
+    found = categories("Ik zie het niet meer zitten, je veux juste que tout s'arrête.", "nl")
+    assert found == {"crisis"}
+    assert "stigma" in categories("Merci pour vos réponses, mais die junkies aan het station...", "fr")

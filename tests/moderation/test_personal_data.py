@@ -1,0 +1,102 @@
+"""Validators for personal data: checksums from python-stdnum, phones from phonenumbers."""
+
+from __future__ import annotations
+
+import pytest
+
+import moderation
+from moderation.personal_data import find_personal_data
+
+
+def rules(text: str) -> list[tuple[str, str]]:
+    return [(f.rule.rsplit(".", 1)[1], f.match) for f in find_personal_data(text)]
+
+
+@pytest.mark.parametrize(
+    "value", ["BE71 0961 2345 6769", "BE71096123456769", "be71-0961-2345-6769", "NL91 ABNA 0417 1643 00"]
+)
+def test_valid_iban(value: str) -> None:
+    assert rules(f"Mon compte: {value} merci") == [("iban", value)]
+
+
+@pytest.mark.parametrize("value", ["BE71 0961 2345 6768", "BE00 0000 0000 0000", "NL91 ABNA 0417 1643 01"])
+def test_iban_with_bad_checksum_is_ignored(value: str) -> None:
+    assert not [r for r in rules(value) if r[0] == "iban"]
+
+
+@pytest.mark.parametrize("value", ["85.07.30-033.28", "85073003328", "85 07 30 033 28"])
+def test_valid_national_number(value: str) -> None:
+    assert rules(f"rijksregisternummer {value}") == [("national_number", value)]
+
+
+@pytest.mark.parametrize("value", ["85.07.30-033.29", "12345678901"])
+def test_national_number_with_bad_checksum_is_ignored(value: str) -> None:
+    assert not [r for r in rules(value) if r[0] == "national_number"]
+
+
+@pytest.mark.parametrize(
+    "value", ["0470 12 34 56", "+32 470 12 34 56", "0032 486 12 34 56", "0486/12.34.56", "02/511.22.33"]
+)
+def test_belgian_phone_numbers(value: str) -> None:
+    assert rules(f"bel me op {value} aub") == [("phone", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bel 1813 of Tele-Onthaal 106.",
+        "Appelez le 0800 32 123 ou le 107, ou le 112.",
+        "Centre Antipoisons : 070 245 245",
+        "DrugLijn 078 15 10 20",
+    ],
+)
+def test_helplines_are_not_personal_data(text: str) -> None:
+    assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je prends 10 mg depuis 2 ans.",
+        "ik neem 0,5 mg sinds 2019",
+        "J'ai pris 3 comprimés à 22h30.",
+        "op 12/03/2024 om 14u",
+        "Lendormin 0,25 en 2 x 7.5 mg",
+        "je suis à la rue depuis 3 ans",
+    ],
+)
+def test_doses_dates_and_durations_are_not_personal_data(text: str) -> None:
+    assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("écris-moi : jan.peeters@gmail.com !", "jan.peeters@gmail.com"),
+        ("mail: jan [at] telenet [dot] be", "jan [at] telenet [dot] be"),
+    ],
+)
+def test_email(text: str, match: str) -> None:
+    assert rules(text) == [("email", match)]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "rue de la Loi 16, 1000 Bruxelles",
+        "avenue Louise 54",
+        "chaussée de Wavre 1000",
+        "Kerkstraat 12",
+        "Leuvensesteenweg 123, 3000 Leuven",
+        "Grote Markt 1",
+    ],
+)
+def test_street_addresses(address: str) -> None:
+    assert rules(f"J'habite {address} depuis peu") == [("address", address)]
+
+
+def test_personal_data_findings_have_offsets_into_the_text() -> None:
+    text = "Écris-moi à élodie.dupont@mail.be ou au 0470 12 34 56 😊"
+    for f in moderation.check(text, "fr"):
+        assert text[f.start : f.end] == f.match
+    assert {f.category for f in moderation.check(text, "fr")} == {"personal_data"}
