@@ -48,8 +48,7 @@ def run_jsonl(lang: str, stdin: TextIO, stdout: TextIO) -> int:
     return status
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
-         stdout: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     args = _parser().parse_args(argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

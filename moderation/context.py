@@ -22,8 +22,8 @@ from moderation.context_cues import (
     PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
-    RHETORICAL,
     REPORTED_SPEECH,
+    RHETORICAL,
     WARNING,
 )
 

@@ -121,11 +121,7 @@ class Engine:
             if key not in windows:
                 # Both views have the same length and word boundaries.
                 windows[key] = self.windows(plain, positions)
-            matches = (
-                m
-                for lo, hi in windows[key]
-                for m in iter_matches(rule.pattern.regex, view, lo, hi)
-            )
+            matches = (m for lo, hi in windows[key] for m in iter_matches(rule.pattern.regex, view, lo, hi))
             for m in matches:
                 if suppressed(plain, m.start(), m.end(), entry.context):
                     vetoed.append((entry.category, m.start(), m.end()))
@@ -153,9 +149,15 @@ class Engine:
 def _inside_vetoed(f: Finding, vetoed: list[tuple[str, int, int]], folded: Folded) -> bool:
     for category, vs, ve in vetoed:
         start, end = folded.span(vs, ve)
-        if category == f.category and start <= f.start and f.end <= end and (start, end) != (
-            f.start,
-            f.end,
+        if (
+            category == f.category
+            and start <= f.start
+            and f.end <= end
+            and (start, end)
+            != (
+                f.start,
+                f.end,
+            )
         ):
             return True
     return False
@@ -169,9 +171,7 @@ def resolve_overlaps(findings: list[Finding], lang: str) -> list[Finding]:
 
     kept: list[Finding] = []
     for f in sorted(findings, key=lambda f: (f.start - f.end, lang_rank(f), f.start, f.rule)):
-        if not any(
-            g.category == f.category and f.start < g.end and g.start < f.end for g in kept
-        ):
+        if not any(g.category == f.category and f.start < g.end and g.start < f.end for g in kept):
             kept.append(f)
     kept.sort(key=lambda f: (f.start, _CATEGORY_ORDER[f.category], f.end, f.rule))
     return kept

@@ -62,9 +62,7 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str], str]:
 
 _PLAIN_TABLE, _LOWER_TABLE, _IRREGULAR = _build_tables()
 # Anything outside the precomputed ranges, or folding to 0 or 2+ characters.
-_NEEDS_SLOW_PATH = re.compile(
-    "[^\u0000-\u024f\u2000-\u206f]|[" + re.escape(_IRREGULAR) + "]"
-)
+_NEEDS_SLOW_PATH = re.compile("[^\u0000-\u024f\u2000-\u206f]|[" + re.escape(_IRREGULAR) + "]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +136,7 @@ def fold(text: str) -> Folded:
         pos = j
     regular(pos, n)
     return Folded(text, "".join(plain_parts), "".join(lower_parts), tuple(starts), tuple(ends))
+
 
 def fold_plain(text: str) -> str:
     """Fold a pattern or a word the same way posts are folded."""

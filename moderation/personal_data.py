@@ -8,7 +8,7 @@ to help each other are never flagged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import phonenumbers
 from stdnum import iban
@@ -24,8 +24,7 @@ RULE_ADDRESS = "personal_data.address"
 
 # Public crisis and help lines (see /work/shared/reference/belgian-helplines.md),
 # as national significant numbers: digits only, without the leading 0.
-HELPLINE_DIGITS = frozenset({"1813", "106", "107", "112", "80032123", "70245245",
-                             "78151020", "22275252"})
+HELPLINE_DIGITS = frozenset({"1813", "106", "107", "112", "80032123", "70245245", "78151020", "22275252"})
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
@@ -58,24 +57,23 @@ _NUMBER = (
     r"(?!\s?(?:%|mg|ml|h\b|x\b|u\b|ans?\b|jours?|mois|semaines?|heures?|min|fois|jaar|dagen|"
     r"weken|maanden|uur|keer|years?|days?|weeks?|months?|times|hours?|pm\b|am\b|[.,:]\d|\d))"
 )
-_POSTCODE_TOWN = (
-    r"(?:,?\s+[1-9]\d{3}\s+[A-ZÀ-Þ][\wÀ-ÿ'-]+(?:[ -][A-ZÀ-Þ][\wÀ-ÿ'-]+){0,2})?"
-)
+_POSTCODE_TOWN = r"(?:,?\s+[1-9]\d{3}\s+[A-ZÀ-Þ][\wÀ-ÿ'-]+(?:[ -][A-ZÀ-Þ][\wÀ-ÿ'-]+){0,2})?"
 # "rue de la Loi 16", "avenue Louise 54, 1050 Ixelles": a street word, a name
 # (capitalised, or introduced by de/du/des), then a house number.
 _ADDRESS_FR = re.compile(
     r"(?<!\w)" + _STREET_FR + r"\s+(?:" + _LINKER + r"\s?" + _WORD + r"|" + _CAP_WORD + r")"
     r"(?:[ -](?:" + _LINKER + r"\s?)?" + _WORD + r"){0,3},?\s+" + _NUMBER + _POSTCODE_TOWN
 )
-_STREET_NL_SUFFIX = r"(?:straat|laan|steenweg|plein|dreef|lei|kaai|dijk|baan|markt|singel|vest|hof|weg|pad|gracht|plaats|kouter|veld)"
+_STREET_NL_SUFFIX = (
+    r"(?:straat|laan|steenweg|plein|dreef|lei|kaai|dijk|baan|markt|singel|vest|hof|weg|pad|"
+    r"gracht|plaats|kouter|veld)"
+)
 _ADDRESS_NL = re.compile(
-    r"(?<![\w'])[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]{2,}" + _STREET_NL_SUFFIX
-    + r"\s+" + _NUMBER + _POSTCODE_TOWN,
+    r"(?<![\w'])[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]{2,}" + _STREET_NL_SUFFIX + r"\s+" + _NUMBER + _POSTCODE_TOWN,
 )
 # Two-word Dutch/Flemish street names: "Grote Markt 1", "Oude Baan 12".
 _ADDRESS_NL_TWO = re.compile(
-    r"(?<![\w])(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s+[A-Z][a-z]+\s+" + _NUMBER
-    + _POSTCODE_TOWN,
+    r"(?<![\w])(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s+[A-Z][a-z]+\s+" + _NUMBER + _POSTCODE_TOWN,
 )
 _ADDRESS_EN = re.compile(
     r"(?<![\w])\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
@@ -94,6 +92,9 @@ _GATE_NL_ANYCASE = re.compile(_GATE_NL.pattern, re.IGNORECASE)
 _GATE_NL_TWO = re.compile(r"(?<!\w)(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s")
 _GATE_EN = re.compile(r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Close|Square)(?!\w)")
 _DIGIT = re.compile(r"\d")
+# Phone numbers, national numbers and IBANs all hold 8+ digits close together.
+_EIGHT_DIGITS = re.compile(r"\d(?:[\s./()-]{0,2}\d){7}")
+_OBFUSCATION_GATE = re.compile(r"[\[(]\s?(?:[aA][tT]|@|arobase|apenstaart)\s?[\])]")
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:\s+\d{1,2}[:h.]\d{2})?")
 
 
@@ -113,8 +114,9 @@ def _emails(text: str) -> Iterator[Finding]:
     if "@" in text:
         for m in _EMAIL.finditer(text):
             yield _finding(text, m.start(), m.end(), RULE_EMAIL)
-    for m in _EMAIL_OBFUSCATED.finditer(text):
-        yield _finding(text, m.start(), m.end(), RULE_EMAIL)
+    if ("[" in text or "(" in text) and _OBFUSCATION_GATE.search(text):
+        for m in _EMAIL_OBFUSCATED.finditer(text):
+            yield _finding(text, m.start(), m.end(), RULE_EMAIL)
 
 
 def _ibans(text: str) -> Iterator[Finding]:
@@ -196,9 +198,11 @@ def _addresses(text: str) -> Iterator[Finding]:
 def find_personal_data(text: str) -> list[Finding]:
     """All personal data in the text; a span claimed by a stronger rule is not repeated."""
     found: list[Finding] = []
-    sources = (_emails, _ibans, _national_numbers, _phones, _addresses)
-    if not _DIGIT.search(text):
-        sources = (_emails,)  # every other kind of personal data holds a digit
+    sources: tuple[Callable[[str], Iterator[Finding]], ...] = (_emails,)
+    if _DIGIT.search(text):
+        sources = (_emails, _addresses)
+        if _EIGHT_DIGITS.search(text):
+            sources = (_emails, _ibans, _national_numbers, _phones, _addresses)
     for source in sources:
         for f in source(text):
             if not any(f.start < g.end and g.start < f.end for g in found):

@@ -67,8 +67,9 @@ def score(
                 elif category in ex.labels:
                     s.fn += 1
         if predicted != set(ex.labels):
-            errors.append(f"{ex.split}:{ex.line} {ex.lang} want={sorted(ex.labels)} "
-                          f"got={sorted(predicted)} | {ex.text}")
+            errors.append(
+                f"{ex.split}:{ex.line} {ex.lang} want={sorted(ex.labels)} got={sorted(predicted)} | {ex.text}"
+            )
     return scores, errors
 
 
@@ -79,6 +80,5 @@ def table(scores: dict[tuple[str, str], Score]) -> str:
             s = scores.get((category, lang))
             if s is None or s.tp + s.fp + s.fn == 0:
                 continue
-            rows.append(f"{category:<20}{lang:<6}{s.precision:>7.2f}{s.recall:>7.2f}"
-                        f"{s.tp:>5}{s.fp:>5}{s.fn:>5}")
+            rows.append(f"{category:<20}{lang:<6}{s.precision:>7.2f}{s.recall:>7.2f}{s.tp:>5}{s.fp:>5}{s.fn:>5}")
     return "\n".join(rows)

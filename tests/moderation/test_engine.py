@@ -86,8 +86,28 @@ def test_fold_keeps_an_offset_map() -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["toxico", "junkie", " ", "É", "ﬁ", "ß", "œ", "😀", "\u0301", "je veux mourir", "\n> ",
-             "0470 12 34 56", "«", "»", "verslaafde", "addict", "'", "’", "a", "\u200b"]
+            [
+                "toxico",
+                "junkie",
+                " ",
+                "É",
+                "ﬁ",
+                "ß",
+                "œ",
+                "😀",
+                "\u0301",
+                "je veux mourir",
+                "\n> ",
+                "0470 12 34 56",
+                "«",
+                "»",
+                "verslaafde",
+                "addict",
+                "'",
+                "’",
+                "a",
+                "\u200b",
+            ]
         ),
         max_size=25,
     ).map("".join),
