@@ -24,6 +24,7 @@ from moderation.context_cues import (
     QUESTION_START,
     REPORTED_SPEECH,
     RHETORICAL,
+    SUPPLY,
     WARNING,
 )
 
@@ -143,6 +144,12 @@ def needs_medication(sp: Span) -> bool:
     return MEDICATION.search(sp.text, lo, hi) is None
 
 
+def needs_supply(sp: Span) -> bool:
+    """ "Envoie-moi un mp" is sourcing only when something is on offer or wanted nearby."""
+    lo, hi = max(0, sp.start - 120), min(len(sp.text), sp.end + 120)
+    return SUPPLY.search(sp.text, lo, hi) is None or MEDICATION.search(sp.text, lo, hi) is None
+
+
 def pharmacy_return(sp: Span) -> bool:
     """Bringing leftovers back to the pharmacy is good practice, not sourcing."""
     lo, hi = max(0, sp.start - 150), min(len(sp.text), sp.end + 150)
@@ -160,6 +167,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "needs_advice": needs_advice,
     "pharmacy_return": pharmacy_return,
     "needs_medication": needs_medication,
+    "needs_supply": needs_supply,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {

@@ -201,6 +201,8 @@ ADVICE = _rx(
     r"moet (?:je|ge|gij|u)|(?:je|ge|gij|jij|u) moet|(?:je|ge|gij|jij|u) zou",
     r"het beste|best|doe (?:zoals|gelijk|net als) ik|doe het|ik raad|raad ik",
     r"mijn (?:advies|raad)|geloof me|vertrouw me|enige (?:manier|oplossing)",
+    r"(?:ik|'k) zou(?! (?:\w+ ){0,4}(?:willen|graag|liever|kunnen|moeten|durven))",
+    r"als ik (?:u|jou|je|gij) was|in (?:uw|jouw|je) plaats|si j'? ?etais (?:toi|vous)",
     r"niet nodig|hoeft niet|zonder afbouwen|afbouwen is|probeer",
     # EN
     r"just|simply|you should|you need to|you have to|you must|you gotta|you can|you could",
@@ -218,6 +220,15 @@ PHARMACY_RETURN = _rx(
     r"\w*[^.!?]{0,40}apothe\w*",
     r"apothe\w*[^.!?]{0,40}(?:terugbreng|terug|inlever|binnenbr|afgeven|afgegeven)\w*",
     r"(?:take|took|bring|brought|return|returned|drop|dropped)[^.!?]{0,30}(?:pharmac\w*|chemist)",
+)
+
+# Words of supply: an invitation to "DM me" is sourcing only when something is on offer.
+SUPPLY = _rx(
+    r"en trop|de trop|de reste|restants?|qui en veut|en veux|besoin|dispo\w*|prix|euros?|payer?",
+    r"paie|vend\w*|donne\w*|ceder|depann\w*|echange\w*",
+    r"over|te veel|teveel|liggen|nodig|betaal\w*|prijs|verkoop\w*|geef|ruil\w*|te koop",
+    r"extra|spare|leftover|left over|too many|need some|want some|price|cash|pay|selling|sell",
+    r"swap|trade|got some|have some|\d+ ?(?:€|eur)",
 )
 
 # Medication and drug words, for rules that need one nearby ("à vendre", "DM me").

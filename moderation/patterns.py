@@ -168,10 +168,14 @@ class _Parser:
                 flush()
                 end = s.index("]", self.i)
                 parts.append(s[self.i - 1 : end + 1] + self._take_quantifier(end + 1))
-            elif ch == "+" and run:
-                last = run.pop()
-                flush()
-                parts.append(re.escape(last) + "+")
+            elif ch == "+" and (run or parts):
+                if run:
+                    last = run.pop()
+                    flush()
+                    parts.append(re.escape(last) + "+")
+                else:
+                    # "\\d+", "[a-z]+": repeat the previous escape or class.
+                    parts[-1] = f"(?:{parts[-1]})+"
             elif ch == "?":
                 if run:
                     flush(keep_last_optional=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from moderation import CATEGORIES, LANGUAGES, Finding
 
 DATA = Path(__file__).parent / "data"
-SPLITS = ("tune", "holdout")
+SPLITS = ("tune", "holdout", "fresh")
 
 
 @dataclass(frozen=True)
