@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -36,12 +36,32 @@ def environment(locale: str) -> Environment:
     return env
 
 
+def _path(app: Any, name: str, params: dict[str, str]) -> str:
+    """url_path_for, memoised as a template per (route, parameter names).
+
+    Starlette walks every route for each call (FastAPI's nested routers make that
+    a tree walk); a 50-post page with several links per post would pay for it
+    hundreds of times per request.
+    """
+    cache: dict[tuple[str, tuple[str, ...]], str] | None = getattr(app.state, "path_templates", None)
+    if cache is None:
+        cache = app.state.path_templates = {}
+    keys = tuple(sorted(params))
+    template = cache.get((name, keys))
+    if template is None:
+        template = str(app.url_path_for(name, **{k: f"__tk_{k}__" for k in keys}))
+        cache[(name, keys)] = template
+    for key in keys:
+        template = template.replace(f"__tk_{key}__", quote(params[key], safe=""))
+    return template
+
+
 def url_for(request: Request, name: str, /, *, _query: dict[str, Any] | None = None,
             _fragment: str | None = None, **params: Any) -> str:
     """A path (never an absolute URL) for a named route; HTML routes get the page's language."""
     if "lang" not in params and name.split(".")[0] not in ("api", "static"):
         params["lang"] = i18n.get_locale()
-    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    path = _path(request.app, name, {k: str(v) for k, v in params.items()})
     if _query:
         query = {k: v for k, v in _query.items() if v is not None}
         if query:
@@ -58,7 +78,7 @@ def switch_language_url(request: Request, locale: str) -> str:
     if route is None or "lang" not in params or request.method != "GET":
         return "/" + locale + "/"
     params["lang"] = locale
-    path = str(request.app.url_path_for(route.name, **params))
+    path = _path(request.app, route.name, {k: str(v) for k, v in params.items()})
     return path + ("?" + request.url.query if request.url.query else "")
 
 
