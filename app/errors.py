@@ -51,7 +51,8 @@ class ValidationFailed(AppError):
     status_code = 422
 
     def __init__(self, message: str, field: str | None = None, **params: object):
-        super().__init__(message, **params)
+        super().__init__(message)
+        self.params = params
         self.field = field
 
 
