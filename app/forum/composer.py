@@ -50,11 +50,15 @@ def _wording_context(screening: Screening | None, title: str, body: str) -> dict
 
 
 def _after_post_notice(posted: service.Posted) -> str | None:
-    if posted.screening.held:
-        return "held"
+    """What the poster sees at once: crisis lines always, whatever else applies."""
+    notices = []
     if posted.screening.urgent:
-        return "crisis"
-    return None
+        notices.append("crisis")
+    if "personal_data" in posted.screening.categories:
+        notices.append("personal_data")
+    elif posted.screening.held:
+        notices.append("held")
+    return ",".join(notices) or None
 
 
 def _composer(request: Request, template: str, *, form: dict[str, str], errors: dict[str, str],

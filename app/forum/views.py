@@ -72,7 +72,8 @@ def thread_page(request: Request, session: SessionDep, viewer: Viewer, thread_id
             author = quoted.author.pseudonym if quoted.author else ""
             reply_body = quote_markdown(author, quoted.body_md)
     return render(request, "forum/thread.html", {
-        "thread": thread, "posts": posts, "reactions": reactions, "notice": notice,
+        "thread": thread, "posts": posts, "reactions": reactions,
+        "notices": set((notice or "").split(",")),
         "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
         "expanded_notes": set(viewer.expand_note_list) if viewer else set(),
         "can_edit": lambda post: can_edit_post(viewer, post),

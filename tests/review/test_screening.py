@@ -143,3 +143,16 @@ def test_findings_recorded_for_existing_thread_reply(client: TestClient, session
     response = client.post(f"/api/v1/threads/{posted.post.thread_id}/posts", json={"body": SOURCING},
                            headers={"X-CSRF-Token": token})
     assert response.json()["status"] == "held"
+
+
+def test_crisis_lines_shown_even_when_the_post_is_held(client: TestClient, session: Session) -> None:
+    make_user(session, "Melange")
+    make_category(session, "tapering-now")
+    session.commit()
+    html_login(client, "Melange")
+    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
+    page = client.post("/fr/c/tapering-now/new", data={
+        "csrf_token": token, "title": "Aide", "body": CRISIS + " " + PHONE, "thread_lang": "fr"}, follow_redirects=True)
+    assert page.status_code == 200
+    assert "0800 32 123" in page.text  # crisis lines at once
+    assert '<p class="notice" role="status">' in page.text  # and why the post is held
