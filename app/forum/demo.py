@@ -75,8 +75,7 @@ def seed_demo(session: Session, settings: Settings) -> str:
             continue
         author = members[index % len(members)]
         posted = forum.create_thread(session, category=category, author=author, title=title, body=posts[0], lang=lang)
-        thread = session.get(Thread, posted.post.thread_id)
-        assert thread is not None
+        thread = posted.thread
         posted.post.created_at = start + dt.timedelta(days=index * 3)
         count += 1
         for offset, body in enumerate(posts[1:], start=1):

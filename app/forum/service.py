@@ -46,6 +46,7 @@ class WordingReview(Exception):
 @dataclass
 class Posted:
     post: Post
+    thread: Thread
     screening: review.Screening
 
 
@@ -106,7 +107,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     session.add(thread)
     session.flush()
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
-    return Posted(post=post, screening=screening)
+    return Posted(post=post, thread=thread, screening=screening)
 
 
 def reply(session: Session, *, thread: Thread, author: User, body: str, content_note: str | None = None,
@@ -118,7 +119,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
-    return Posted(post=post, screening=screening)
+    return Posted(post=post, thread=thread, screening=screening)
 
 
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
@@ -162,7 +163,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
             _publish_counts(thread, post.author, post, +1)
     _sync_thread_status(session, thread, post)
     outbox.enqueue(session, "post", post.id)
-    return Posted(post=post, screening=screening)
+    return Posted(post=post, thread=thread, screening=screening)
 
 
 def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
@@ -254,7 +255,9 @@ def export_member_content(session: Session, *, user: User) -> dict[str, object]:
              "created_at": p.created_at.isoformat(), "edited_at": p.edited_at.isoformat() if p.edited_at else None}
             for p in posts
         ],
-        "reactions": [{"post_id": r.post_id, "kind": r.kind, "created_at": r.created_at.isoformat()} for r in reactions],
+        "reactions": [
+            {"post_id": r.post_id, "kind": r.kind, "created_at": r.created_at.isoformat()} for r in reactions
+        ],
     }
 
 
