@@ -62,12 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.diary import api as diary_api
+    from app.diary import views as diary_views
     from app.forum import api as forum_api
     from app.forum import views as forum_views
     from app.review import views as review_views
 
-    for module in (accounts_views, forum_views, review_views):
+    for module in (accounts_views, forum_views, review_views, diary_views):
         app.include_router(module.router, prefix="/{lang}")
-    for module in (accounts_api, forum_api):
+    for module in (accounts_api, forum_api, diary_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
+    app.include_router(diary_api.reference, prefix="/api/v1")

@@ -15,6 +15,7 @@ from app.accounts.cookies import clear_session_cookie
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
+from app.diary import export as diary_export
 from app.errors import ValidationFailed
 from app.forum import service as forum_service
 from app.i18n_markers import N_
@@ -26,6 +27,7 @@ router = APIRouter()
 EXPORTERS: dict[str, Callable[[Session, User], object]] = {
     "account": lambda session, user: service.export_account(session, user=user),
     "forum": lambda session, user: forum_service.export_member_content(session, user=user),
+    "diary": lambda session, user: diary_export.export_member_diary(session, user=user),
 }
 
 

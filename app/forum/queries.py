@@ -6,12 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.sql import ColumnElement
 
 from app.accounts.models import User
+from app.diary import taper_line as diary_taper_line
+from app.diary.service import today as diary_today
+from app.diary.taper_line import TaperLineView
 from app.forum.models import Category, Post, PostStatus, Reaction, Thread, ThreadVisit, Visibility
+from app.i18n import get_locale
 
 T = TypeVar("T")
 
@@ -111,9 +115,8 @@ def list_threads(session: Session, viewer: User | None, category: Category, *, l
     return Page(items=items, page=page, pages=pages_for(total, size), total=total)
 
 
-def list_posts(session: Session, viewer: User | None, thread: Thread, *, page: int, size: int) -> Page[Post]:
-    """One query: a page of posts with their authors and the filtered total."""
-    rows = session.execute(
+def _posts_query(viewer: User | None, thread: Thread, *, page: int, size: int) -> Select:
+    return (
         select(Post, func.count().over().label("total"))
         .join(Post.author, isouter=True)
         .options(contains_eager(Post.author))
@@ -121,9 +124,29 @@ def list_posts(session: Session, viewer: User | None, thread: Thread, *, page: i
         .order_by(Post.created_at, Post.id)
         .limit(size)
         .offset((page - 1) * size)
-    ).all()
+    )
+
+
+def list_posts(session: Session, viewer: User | None, thread: Thread, *, page: int, size: int) -> Page[Post]:
+    """One query: a page of posts with their authors and the filtered total."""
+    rows = session.execute(_posts_query(viewer, thread, page=page, size=size)).all()
     total = rows[0].total if rows else 0
     return Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total)
+
+
+def list_posts_with_taper_lines(session: Session, viewer: User | None, thread: Thread, *, page: int,
+                                size: int) -> tuple[Page[Post], dict[int, TaperLineView]]:
+    """Still one query: the page of posts plus each author's opt-in diary taper line.
+
+    The diary adds its line by an outer join (its own function, its own
+    table), so the thread page keeps its query count; the line is worded in
+    the page's language, for the reader.
+    """
+    query = diary_taper_line.with_taper_lines(_posts_query(viewer, thread, page=page, size=size), Post.author_id)
+    rows = session.execute(query).all()
+    total = rows[0].total if rows else 0
+    lines = diary_taper_line.views_of([row[-1] for row in rows], locale=get_locale(), today=diary_today())
+    return Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total), lines
 
 
 def post_position(session: Session, viewer: User | None, post: Post) -> int:

@@ -58,8 +58,8 @@ def category_page(request: Request, session: SessionDep, viewer: Viewer, lang: s
 def thread_page(request: Request, session: SessionDep, viewer: Viewer, thread_id: int,
                 page: int | None = None, notice: str | None = None, quote: int | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
-    posts = queries.list_posts(session, viewer, thread, page=_page_number(page),
-                               size=request.app.state.settings.thread_page_size)
+    posts, taper_lines = queries.list_posts_with_taper_lines(session, viewer, thread, page=_page_number(page),
+                                                             size=request.app.state.settings.thread_page_size)
     if not posts.items and posts.page > 1:
         return redirect(request, "forum.thread", thread_id=thread.id)
     reactions = queries.reaction_summaries(session, viewer, [p.id for p in posts.items])
@@ -72,7 +72,7 @@ def thread_page(request: Request, session: SessionDep, viewer: Viewer, thread_id
             author = quoted.author.pseudonym if quoted.author else ""
             reply_body = quote_markdown(author, quoted.body_md)
     return render(request, "forum/thread.html", {
-        "thread": thread, "posts": posts, "reactions": reactions,
+        "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,
         "notices": set((notice or "").split(",")),
         "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
         "expanded_notes": set(viewer.expand_note_list) if viewer else set(),

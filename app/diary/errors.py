@@ -1,0 +1,119 @@
+"""The diary's expected failures, and the translation of the pure core's error codes.
+
+The core (medications, planner, symptoms) raises plain exceptions with codes;
+here they become ``ValidationFailed`` with a msgid, so the HTML and JSON paths
+show the same message in the member's language.
+"""
+
+from __future__ import annotations
+
+from app.diary.medications import InvalidDose, UnknownMedication
+from app.diary.planner import HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE, PlanError
+from app.errors import ValidationFailed
+from app.i18n import gettext
+from app.i18n_markers import N_
+
+
+class UnknownMedicationError(ValidationFailed):
+    """An unknown name, with the closest known names for "did you mean"."""
+
+    def __init__(self, name: str, suggestions: list[str], field: str | None = None):
+        if suggestions:
+            super().__init__(N_("We do not know the medication “%(name)s”. Did you mean: %(suggestions)s?"),
+                             field=field, name=name, suggestions=", ".join(suggestions))
+        else:
+            super().__init__(N_("We do not know the medication “%(name)s”. Check the spelling, or write the "
+                                "name of the molecule (for example: lormetazepam)."), field=field, name=name)
+        self.name = name
+        self.suggestions = suggestions
+
+
+class DoseReview(Exception):
+    """A dose far above usual daily doses: the form asks "is this right?" once.
+
+    Never a refusal: the member confirms and the entry or plan is saved. The
+    JSON API does not raise it; it returns a warning code instead.
+    """
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("dose review")
+        self.warnings = warnings
+
+
+def invalid_dose(field: str | None = None) -> ValidationFailed:
+    return ValidationFailed(N_("Enter the dose in mg as a number above zero, for example 0.5 or 2."), field=field)
+
+
+def unknown_medication(exc: UnknownMedication, field: str | None = None) -> UnknownMedicationError:
+    return UnknownMedicationError(exc.name, exc.suggestions, field=field)
+
+
+PLAN_ERRORS: dict[str, tuple[str, str]] = {
+    # code: (form field, msgid)
+    "percent_out_of_range": ("reduction_percent",
+                             N_("Choose a cut between %(min)s and %(max)s percent of the current dose.")),
+    "interval_out_of_range": ("interval_days", N_("Choose a step interval between %(min)s and %(max)s days.")),
+    "ceiling_out_of_range": ("ceiling_percent",
+                             N_("Choose a largest acceptable cut between %(min)s and %(max)s percent.")),
+    "amount_out_of_range": ("amount_mg", N_("Choose a cut above 0 mg and no larger than the starting dose.")),
+    "end_dose_invalid": ("start_dose_mg", N_("The end dose must be lower than the starting dose.")),
+    "end_date_too_soon": ("end_date", N_("Choose an end date later than the first step.")),
+    "hold_step_out_of_range": ("step_index", N_("This step is not in your plan.")),
+    "hold_days_out_of_range": ("days", N_("Choose a pause between %(min)s and %(max)s days.")),
+}
+_RANGES = {
+    "percent_out_of_range": PERCENT_RANGE,
+    "ceiling_out_of_range": PERCENT_RANGE,
+    "interval_out_of_range": INTERVAL_RANGE,
+    "hold_days_out_of_range": HOLD_RANGE,
+}
+
+
+def plan_error(exc: PlanError) -> ValidationFailed:
+    field, message = PLAN_ERRORS.get(exc.code, ("start_dose_mg", N_("This plan cannot be calculated.")))
+    lo, hi = _RANGES.get(exc.code, (0, 0))
+    return ValidationFailed(message, field=field, min=f"{lo:g}", max=f"{hi:g}")
+
+
+def translate_core_error(exc: Exception, *, drug_field: str = "drug", dose_field: str = "dose_mg") -> ValidationFailed:
+    """The ValidationFailed for an error of the pure core; re-raises anything else."""
+    if isinstance(exc, UnknownMedication):
+        return unknown_medication(exc, drug_field)
+    if isinstance(exc, InvalidDose):
+        return invalid_dose(dose_field)
+    if isinstance(exc, PlanError):
+        return plan_error(exc)
+    raise exc
+
+
+#: Warning codes (planner and diary) -> msgids. Prose lives in templates' language.
+WARNINGS: dict[str, str] = {
+    "no_tablet_strengths": N_("We have no tablet strengths for this medication: every step would need a "
+                              "compounded preparation. Ask your pharmacist what is possible."),
+    "strengths_not_belgian": N_("The tablet strengths used here are not Belgian ones; check with your "
+                                "pharmacist what is available in Belgium."),
+    "strengths_unverified": N_("Some tablet strengths used here could not be confirmed in a Belgian leaflet "
+                               "(unverified)."),
+    "equivalence_not_ashton_or_unverified": N_("The diazepam equivalent of this medication is not in the Ashton "
+                                               "Manual's table or could not be verified: treat it with extra "
+                                               "care."),
+    "start_dose_implausible": N_("This dose is far above usual daily doses. Check that it is in mg and per day."),
+    "dose_implausible": N_("This dose is far above usual daily doses. Check that it is in mg and per day."),
+    "start_dose_not_achievable": N_("The starting dose cannot be made exactly with Belgian tablets; it may "
+                                    "already be a compounded preparation."),
+    "compounding_needed": N_("Some steps need a compounded preparation (marked below)."),
+    "steps_exceed_ceiling": N_("Some steps cut more than the largest cut you chose (marked below). With fixed "
+                               "cuts, the percentage grows near the end: this is a common cause of harder "
+                               "symptoms late in a taper."),
+    "short_half_life": N_("This medication acts for a short time; some people find steps easier after a "
+                          "switch to a longer-acting one. That is a decision to take only with your doctor."),
+    "plan_truncated": N_("The plan was cut short because it had too many steps; choose a larger cut or a "
+                         "longer interval."),
+    "end_date_too_soon": N_("Even the fastest pace we calculate (half the dose per step) does not reach zero by "
+                            "the end date you chose. The plan below ends later; a gentler pace is usually "
+                            "easier."),
+}
+
+
+def warning_text(code: str) -> str:
+    return gettext(WARNINGS[code]) if code in WARNINGS else code

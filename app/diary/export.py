@@ -1,0 +1,100 @@
+"""A member's own diary as JSON (also part of the account's data download) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.diary import plans as plan_service
+from app.diary import symptoms as sym
+from app.diary.models import Entry, TaperPlan
+from app.diary.permissions import list_share_links
+from app.diary.service import get_settings, list_entries
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "date": entry.day.isoformat(),
+        "medications": [
+            {"drug": m.drug, "molecule": m.molecule, "dose_mg": m.dose_mg, "diazepam_mg": m.diazepam_mg}
+            for m in entry.medications
+        ],
+        "diazepam_mg": entry.diazepam_mg,
+        "symptoms": dict(entry.symptoms),
+        "symptom_score": entry.symptom_score,
+        "sleep_hours": entry.sleep_hours,
+        "mood": entry.mood,
+        "note": entry.note,
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def plan_json(plan: TaperPlan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "version": plan.version,
+        "current": plan.is_current,
+        "drug": plan.drug,
+        "molecule": plan.molecule,
+        "mode": plan.mode,
+        "start_date": plan.start_date.isoformat(),
+        "start_dose_mg": plan.start_dose_mg,
+        "reduction_percent": plan.percent,
+        "interval_days": plan.interval_days,
+        "amount_mg": plan.amount_mg,
+        "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        "ceiling_percent": plan.ceiling_percent,
+        "holds": [{"step_index": index, "days": days} for index, days in plan.holds],
+        "warnings": list(plan.warnings),
+        "created_at": plan.created_at.isoformat(),
+        "superseded_at": plan.superseded_at.isoformat() if plan.superseded_at else None,
+        "steps": [dict(step) for step in plan.steps],
+    }
+
+
+def export_member_diary(session: Session, *, user: User) -> dict[str, object]:
+    """Everything the diary holds about the member (share tokens exist only hashed: not included)."""
+    settings = get_settings(session, user_id=user.id)
+    return {
+        "settings": {"visibility": settings.visibility, "taper_line": settings.taper_line,
+                     "questions": settings.questions},
+        "entries": [entry_json(e) for e in list_entries(session, user=user)],
+        "plans": [plan_json(p) for p in plan_service.list_plans(session, user=user)],
+        "share_links": [
+            {"label": link.label, "created_at": link.created_at.isoformat(),
+             "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None}
+            for link in list_share_links(session, user=user)
+        ],
+    }
+
+
+CSV_COLUMNS = ["date", "medications", "diazepam_mg", *sym.SYMPTOMS, "symptom_score", "sleep_hours", "mood", "note"]
+
+
+def _csv_safe(text: str) -> str:
+    # Spreadsheets run cells that start with = + - @ as formulas; a note is text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(session: Session, *, user: User) -> str:
+    """One row per day; symptom columns use the fixed keys, rated 0-3 (empty: not rated)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in list_entries(session, user=user):
+        medications = "; ".join(f"{m.drug} {m.dose_mg:g} mg" for m in entry.medications)
+        writer.writerow([
+            entry.day.isoformat(), _csv_safe(medications),
+            "" if entry.diazepam_mg is None else f"{entry.diazepam_mg:g}",
+            *[entry.symptoms.get(key, "") for key in sym.SYMPTOMS],
+            entry.symptom_score if entry.symptoms else "",
+            "" if entry.sleep_hours is None else f"{entry.sleep_hours:g}",
+            "" if entry.mood is None else entry.mood,
+            _csv_safe(entry.note),
+        ])
+    return buffer.getvalue()

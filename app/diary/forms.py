@@ -1,0 +1,95 @@
+"""Form parsing for the diary pages: the raw text is kept so a failed form loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.diary import symptoms as sym
+from app.diary.models import Entry
+from app.diary.plans import PlanInput
+from app.diary.service import EntryInput, MedicationInput, parse_number
+from app.errors import ValidationFailed
+from app.i18n_markers import N_
+
+MEDICATION_ROWS = 3
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    # The CSRF check has already read the form; Starlette caches it on the request.
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+
+
+def parse_day(text: str, field: str = "day") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed(N_("Enter a date, for example 2026-03-12."), field=field) from None
+
+
+def parse_int(text: str, field: str) -> int | None:
+    value = parse_number(text, field)
+    if value is None:
+        return None
+    if value != int(value):
+        raise ValidationFailed(N_("Enter a whole number."), field=field)
+    return int(value)
+
+
+def entry_input(form: dict[str, str]) -> EntryInput:
+    """The entry a diary form describes; raises ValidationFailed naming the field."""
+    medications = []
+    for index in range(MEDICATION_ROWS):
+        drug, dose = form.get(f"drug_{index}", "").strip(), form.get(f"dose_{index}", "").strip()
+        if drug or dose:
+            medications.append(MedicationInput(drug, parse_number(dose, f"dose_{index}")))
+    ratings = {}
+    for key in sym.SYMPTOMS:
+        raw = form.get(f"sym_{key}", "")
+        if raw:
+            rating = parse_int(raw, "symptoms")
+            if rating is not None:
+                ratings[key] = rating
+    return EntryInput(
+        day=parse_day(form.get("day", "")), medications=medications, none_taken=bool(form.get("none_taken")),
+        symptoms=ratings, sleep_hours=parse_number(form.get("sleep_hours", ""), "sleep_hours"),
+        mood=parse_int(form.get("mood", ""), "mood"), note=form.get("note", ""),
+    )
+
+
+def entry_form(entry: Entry | None, day: dt.date) -> dict[str, str]:
+    """The form's fields for an existing entry (or an empty one for ``day``)."""
+    form = {"day": day.isoformat()}
+    if entry is None:
+        return form
+    for index, med in enumerate(entry.medications[:MEDICATION_ROWS]):
+        form[f"drug_{index}"] = med.drug
+        form[f"dose_{index}"] = f"{med.dose_mg:g}"
+    for key, rating in entry.symptoms.items():
+        form[f"sym_{key}"] = str(rating)
+    if entry.diazepam_mg == 0 and not entry.medications:
+        form["none_taken"] = "1"
+    form.update(sleep_hours="" if entry.sleep_hours is None else f"{entry.sleep_hours:g}",
+                mood="" if entry.mood is None else str(entry.mood), note=entry.note, original_day=day.isoformat())
+    return form
+
+
+def plan_input(form: dict[str, str], default_start: dt.date) -> PlanInput:
+    mode = form.get("mode", "percent")
+    start = form.get("start_date", "").strip()
+    end = form.get("end_date", "").strip()
+    return PlanInput(
+        drug=form.get("drug", ""), start_dose_mg=parse_number(form.get("start_dose_mg", ""), "start_dose_mg"),
+        start_date=parse_day(start, "start_date") if start else default_start, mode=mode,
+        reduction_percent=parse_number(form.get("reduction_percent", ""), "reduction_percent"),
+        interval_days=parse_int(form.get("interval_days", ""), "interval_days"),
+        end_date=parse_day(end, "end_date") if end and mode == "end_date" else None,
+        amount_mg=parse_number(form.get("amount_mg", ""), "amount_mg") if mode == "fixed" else None,
+        ceiling_percent=parse_number(form.get("ceiling_percent", ""), "ceiling_percent"),
+    )

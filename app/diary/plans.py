@@ -1,0 +1,223 @@
+"""Taper plans: calculate with the pure planner, store versions, pause at a step. No HTTP here.
+
+Every change (a new pace, a pause) adds a version; the previous one is marked
+superseded and stays readable in the history. Steps are stored as calculated,
+so a plan never changes under the member when the reference data changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.diary import medications as meds
+from app.diary import planner
+from app.diary.errors import DoseReview, invalid_dose, plan_error, translate_core_error
+from app.diary.models import TaperPlan
+from app.diary.service import today
+from app.errors import NotFound, ValidationFailed
+from app.i18n_markers import N_
+
+MODES = ("percent", "end_date", "fixed")
+DEFAULT_PERCENT = 10.0  # BCFI/CBIP Folia 2002: about a tenth of the dose every one to two weeks
+DEFAULT_INTERVAL_DAYS = 14
+START_WINDOW_DAYS = 366
+NO_PLAN = N_("You have no plan yet.")
+
+
+@dataclass
+class PlanInput:
+    drug: str
+    start_dose_mg: float | None
+    start_date: dt.date
+    mode: str = "percent"
+    reduction_percent: float | None = DEFAULT_PERCENT
+    interval_days: int | None = DEFAULT_INTERVAL_DAYS
+    end_date: dt.date | None = None
+    amount_mg: float | None = None
+    ceiling_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class StepView:
+    index: int
+    date: dt.date
+    dose_mg: float
+    diazepam_mg: float
+    needs_compounding: bool
+    effective_percent: float
+    exceeds_ceiling: bool
+    hold_days: int
+    pieces: list[dict[str, float]]
+
+
+def _require(value: Any, field: str, message: str) -> Any:
+    if value is None:
+        raise ValidationFailed(message, field=field)
+    return value
+
+
+def _check_input(data: PlanInput, now: dt.date) -> None:
+    if data.mode not in MODES:
+        raise ValidationFailed(N_("Choose how you want to set the pace."), field="mode")
+    if not data.drug.strip():
+        raise ValidationFailed(N_("Write the name of your medication."), field="drug")
+    if data.start_dose_mg is None:
+        raise invalid_dose("start_dose_mg")
+    if abs((data.start_date - now).days) > START_WINDOW_DAYS:
+        raise ValidationFailed(N_("Choose a start date within a year of today."), field="start_date")
+    _require(data.interval_days, "interval_days", N_("Choose how many days each step lasts."))
+
+
+def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
+    """The pure planner's plan for this input; bad input raises ValidationFailed."""
+    _check_input(data, now or today())
+    interval = int(data.interval_days or 0)
+    dose = float(data.start_dose_mg or 0)
+    try:
+        if data.mode == "percent":
+            percent = _require(data.reduction_percent, "reduction_percent",
+                               N_("Choose the percentage of the current dose to cut at each step."))
+            return planner.plan_by_percent(data.drug, dose, start_date=data.start_date, percent=percent,
+                                           interval_days=interval, ceiling_percent=data.ceiling_percent)
+        if data.mode == "end_date":
+            end = _require(data.end_date, "end_date", N_("Choose the date you would like to reach zero."))
+            return planner.plan_by_end_date(data.drug, dose, start_date=data.start_date, end_date=end,
+                                            interval_days=interval)
+        amount = _require(data.amount_mg, "amount_mg", N_("Choose how many mg to cut at each step."))
+        return planner.plan_by_amount(data.drug, dose, start_date=data.start_date, amount_mg=amount,
+                                      interval_days=interval,
+                                      ceiling_percent=data.ceiling_percent or planner.FIXED_CUT_DEFAULT_CEILING)
+    except (meds.DiaryError, ValueError) as exc:
+        raise translate_core_error(exc, dose_field="start_dose_mg") from None
+
+
+def _step_json(step: planner.Step) -> dict[str, Any]:
+    return {
+        "index": step.index, "date": step.date.isoformat(), "dose_mg": step.dose_mg,
+        "diazepam_mg": step.diazepam_mg, "needs_compounding": step.needs_compounding,
+        "effective_percent": step.effective_percent, "exceeds_ceiling": step.exceeds_ceiling,
+        "hold_days": step.hold_days,
+        "pieces": [{"strength_mg": piece.strength_mg, "parts": piece.parts, "count": count}
+                   for piece, count in step.pieces],
+    }
+
+
+def steps_of(plan: TaperPlan) -> list[StepView]:
+    return _views(plan.steps)
+
+
+def preview_steps(result: planner.Plan) -> list[StepView]:
+    """The steps of a calculated, not stored, plan (the form's preview)."""
+    return _views([_step_json(s) for s in result.steps])
+
+
+def _views(steps: list[dict[str, Any]]) -> list[StepView]:
+    return [
+        StepView(index=s["index"], date=dt.date.fromisoformat(s["date"]), dose_mg=s["dose_mg"],
+                 diazepam_mg=s["diazepam_mg"], needs_compounding=s["needs_compounding"],
+                 effective_percent=s["effective_percent"], exceeds_ceiling=s["exceeds_ceiling"],
+                 hold_days=s.get("hold_days", 0), pieces=s.get("pieces", []))
+        for s in steps
+    ]
+
+
+def current_step(plan: TaperPlan, on: dt.date) -> StepView | None:
+    """The step in force on a day: the latest that has started (None before the plan starts)."""
+    started = [s for s in steps_of(plan) if s.date <= on]
+    return started[-1] if started else None
+
+
+def _next_version(session: Session, user: User) -> int:
+    latest = session.scalar(select(func.max(TaperPlan.version)).where(TaperPlan.user_id == user.id))
+    return (latest or 0) + 1
+
+
+def _supersede(session: Session, user: User) -> None:
+    session.execute(
+        update(TaperPlan).where(TaperPlan.user_id == user.id, TaperPlan.superseded_at.is_(None))
+        .values(superseded_at=utcnow())
+    )
+
+
+def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
+                now: dt.date | None = None) -> TaperPlan:
+    """Calculate and store a new current plan; the previous one goes to the history."""
+    result = calculate(data, now=now)
+    if "start_dose_implausible" in result.warnings and not dose_confirmed:
+        raise DoseReview(["start_dose_implausible"])
+    _supersede(session, user)
+    plan = TaperPlan(
+        user_id=user.id, version=_next_version(session, user), drug=" ".join(data.drug.split())[:80],
+        molecule=result.molecule, mode=result.mode, start_date=result.start_date,
+        start_dose_mg=result.start_dose_mg, interval_days=result.interval_days, percent=result.percent,
+        amount_mg=result.amount_mg, end_date=data.end_date if data.mode == "end_date" else None,
+        ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
+        warnings=list(result.warnings), created_at=utcnow(),
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, days: int) -> TaperPlan:
+    """Stay longer at a step: a new version whose later steps all move by ``days``.
+
+    The stored steps are shifted (not recalculated), so doses stay exactly as
+    the member agreed them.
+    """
+    if not plan.is_current:
+        raise ValidationFailed(N_("Only your current plan can be paused."), field="step_index")
+    steps = plan.steps
+    if not 0 <= step_index < len(steps):
+        raise plan_error(planner.PlanError("hold_step_out_of_range"))
+    lo, hi = planner.HOLD_RANGE
+    if not lo <= days <= hi:
+        raise plan_error(planner.PlanError("hold_days_out_of_range"))
+    shifted = []
+    for step in steps:
+        step = dict(step)
+        if step["index"] == step_index:
+            step["hold_days"] = step.get("hold_days", 0) + days
+        elif step["index"] > step_index:
+            step["date"] = (dt.date.fromisoformat(step["date"]) + dt.timedelta(days=days)).isoformat()
+        shifted.append(step)
+    _supersede(session, user)
+    new = TaperPlan(
+        user_id=user.id, version=_next_version(session, user), drug=plan.drug, molecule=plan.molecule,
+        mode=plan.mode, start_date=plan.start_date, start_dose_mg=plan.start_dose_mg,
+        interval_days=plan.interval_days, percent=plan.percent, amount_mg=plan.amount_mg, end_date=plan.end_date,
+        ceiling_percent=plan.ceiling_percent, holds=[*plan.holds, [step_index, days]], steps=shifted,
+        warnings=list(plan.warnings), created_at=utcnow(),
+    )
+    session.add(new)
+    session.flush()
+    return new
+
+
+def get_current_plan(session: Session, *, user_id: int) -> TaperPlan | None:
+    return session.scalar(
+        select(TaperPlan).where(TaperPlan.user_id == user_id, TaperPlan.superseded_at.is_(None))
+        .order_by(TaperPlan.version.desc()).limit(1)
+    )
+
+
+def list_plans(session: Session, *, user: User) -> list[TaperPlan]:
+    """Every version, newest first."""
+    return list(session.scalars(
+        select(TaperPlan).where(TaperPlan.user_id == user.id).order_by(TaperPlan.version.desc())
+    ))
+
+
+def access_plan(session: Session, *, user: User, plan_id: int) -> TaperPlan:
+    """The member's own plan version; another member's plan is "not found"."""
+    plan = session.get(TaperPlan, plan_id)
+    if plan is None or plan.user_id != user.id:
+        raise NotFound()
+    return plan

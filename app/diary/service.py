@@ -1,0 +1,287 @@
+"""Diary operations: entries (one per day, merged), settings, export. No HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.accounts.models import User
+from app.diary import medications as meds
+from app.diary import symptoms as sym
+from app.diary import taper_line
+from app.diary.errors import DoseReview, invalid_dose, unknown_medication
+from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication
+from app.errors import NotFound, ValidationFailed
+from app.i18n import BRUSSELS
+from app.i18n_markers import N_
+
+MAX_MEDICATIONS = 4
+MAX_NOTE_CHARS = 5000
+MAX_QUESTIONS_CHARS = 5000
+MOOD_RANGE = (1, 5)
+SLEEP_RANGE = (0.0, 24.0)
+EARLIEST_DAY = dt.date(1970, 1, 1)
+ENTRY_FIELDS = frozenset({"medications", "none_taken", "symptoms", "sleep_hours", "mood", "note"})
+
+
+def today() -> dt.date:
+    """The member's calendar day: the forum is Belgian, so Brussels time decides."""
+    return dt.datetime.now(BRUSSELS).date()
+
+
+def parse_number(text: str | float | None, field_name: str) -> float | None:
+    """A number from a form: "0,5" and "0.5" both work (Belgian keyboards use the comma)."""
+    if text is None or isinstance(text, float | int):
+        return None if text is None else float(text)
+    text = text.strip().replace(",", ".").replace(" ", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationFailed(N_("Enter a number, for example 0.5 or 2."), field=field_name) from None
+    if not math.isfinite(value):
+        raise ValidationFailed(N_("Enter a number, for example 0.5 or 2."), field=field_name)
+    return value
+
+
+# ---------------------------------------------------------------- input
+@dataclass(frozen=True)
+class MedicationInput:
+    drug: str
+    dose_mg: float | None
+
+
+@dataclass
+class EntryInput:
+    """What a member sent. ``provided`` names the fields to change; others keep their value.
+
+    Forms send every field; JSON clients may send only some (a second post for
+    the same day merges into the first).
+    """
+
+    day: dt.date
+    medications: Sequence[MedicationInput] = ()
+    none_taken: bool = False
+    symptoms: Mapping[str, int] = field(default_factory=dict)
+    sleep_hours: float | None = None
+    mood: int | None = None
+    note: str = ""
+    provided: frozenset[str] = ENTRY_FIELDS
+    merge_symptoms: bool = False
+
+
+@dataclass(frozen=True)
+class ResolvedMedication:
+    drug: str
+    molecule: str
+    dose_mg: float
+    diazepam_mg: float
+
+
+@dataclass
+class SavedEntry:
+    entry: Entry
+    created: bool
+    warnings: list[str]
+
+
+def _check_day(day: dt.date, now: dt.date) -> None:
+    if day > now:
+        raise ValidationFailed(N_("This date is in the future. A diary entry is for today or an earlier day."),
+                               field="day")
+    if day < EARLIEST_DAY:
+        raise ValidationFailed(N_("Check the date: it is too far in the past."), field="day")
+
+
+def resolve_medications(items: Sequence[MedicationInput]) -> list[ResolvedMedication]:
+    """Each medication with its molecule and diazepam equivalent; fields named drug_<i>, dose_<i>."""
+    if len(items) > MAX_MEDICATIONS:
+        raise ValidationFailed(N_("A diary entry holds at most %(max)s medications."), field="drug_0",
+                               max=MAX_MEDICATIONS)
+    resolved = []
+    for index, item in enumerate(items):
+        drug = " ".join(item.drug.split())[:80]
+        if not drug:
+            raise ValidationFailed(N_("Write the name of the medication for this dose."), field=f"drug_{index}")
+        if item.dose_mg is None:
+            raise invalid_dose(f"dose_{index}")
+        try:
+            eq = meds.equivalence(drug, item.dose_mg)
+        except meds.UnknownMedication as exc:
+            raise unknown_medication(exc, f"drug_{index}") from None
+        except meds.InvalidDose:
+            raise invalid_dose(f"dose_{index}") from None
+        resolved.append(ResolvedMedication(drug, eq.molecule, eq.dose_mg, eq.diazepam_mg))
+    return resolved
+
+
+def dose_warnings(resolved: Sequence[ResolvedMedication]) -> list[str]:
+    """"dose_implausible" when a dose is far above any usual daily dose (a typing-error guard)."""
+    total = sum(m.diazepam_mg for m in resolved)
+    high = any(m.dose_mg > meds.plausible_max_daily_mg(m.molecule) for m in resolved)
+    return ["dose_implausible"] if high or total > meds.PLAUSIBLE_CEILING_DIAZEPAM_MG else []
+
+
+def _check_extras(data: EntryInput) -> dict[str, int]:
+    try:
+        ratings = sym.validate_ratings(data.symptoms)
+    except ValueError:
+        raise ValidationFailed(N_("Rate each symptom from 0 (none) to 3 (severe)."), field="symptoms") from None
+    if data.sleep_hours is not None and not SLEEP_RANGE[0] <= data.sleep_hours <= SLEEP_RANGE[1]:
+        raise ValidationFailed(N_("Hours slept are between 0 and 24."), field="sleep_hours")
+    if data.mood is not None and not MOOD_RANGE[0] <= data.mood <= MOOD_RANGE[1]:
+        raise ValidationFailed(N_("Choose a mood from 1 to 5."), field="mood")
+    if len(data.note) > MAX_NOTE_CHARS:
+        raise ValidationFailed(N_("Your note is too long (%(max)s characters at most)."), field="note",
+                               max=MAX_NOTE_CHARS)
+    return ratings
+
+
+# ---------------------------------------------------------------- entries
+def get_entry(session: Session, *, user: User, day: dt.date) -> Entry | None:
+    return session.scalar(
+        select(Entry).options(selectinload(Entry.medications)).where(Entry.user_id == user.id, Entry.day == day)
+    )
+
+
+def access_entry(session: Session, *, user: User, day: dt.date) -> Entry:
+    entry = get_entry(session, user=user, day=day)
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def list_entries(session: Session, *, user: User, start: dt.date | None = None, end: dt.date | None = None,
+                 newest_first: bool = False, limit: int | None = None) -> list[Entry]:
+    query = select(Entry).options(selectinload(Entry.medications)).where(Entry.user_id == user.id)
+    if start is not None:
+        query = query.where(Entry.day >= start)
+    if end is not None:
+        query = query.where(Entry.day <= end)
+    query = query.order_by(Entry.day.desc() if newest_first else Entry.day)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date | None = None,
+               dose_confirmed: bool = True, moved_from: dt.date | None = None) -> SavedEntry:
+    """Create the day's entry, or update it (merge) when the day already has one.
+
+    ``moved_from``: the day this entry was on when the member changed its date
+    in the edit form; that day's entry is removed once this one is saved.
+    Raises ValidationFailed for bad input and DoseReview for an unusually high
+    dose not yet confirmed (forms ask once; the API saves and returns a warning).
+    """
+    _check_day(data.day, now or today())
+    resolved = resolve_medications(data.medications) if "medications" in data.provided else None
+    ratings = _check_extras(data)
+    warnings = dose_warnings(resolved or [])
+    if warnings and not dose_confirmed:
+        raise DoseReview(warnings)
+    entry = get_entry(session, user=user, day=data.day)
+    created = entry is None
+    if entry is None:
+        entry = Entry(user_id=user.id, day=data.day, symptoms={}, note="", medications=[])
+    _apply(entry, data, resolved, ratings)
+    if created:
+        entry = _insert(session, user=user, entry=entry, data=data, resolved=resolved, ratings=ratings)
+    if moved_from is not None and moved_from != data.day:
+        old = get_entry(session, user=user, day=moved_from)
+        if old is not None:
+            session.delete(old)
+    session.flush()
+    taper_line.refresh(session, user_id=user.id, today=now or today())
+    return SavedEntry(entry=entry, created=created, warnings=warnings)
+
+
+def _insert(session: Session, *, user: User, entry: Entry, data: EntryInput,
+            resolved: list[ResolvedMedication] | None, ratings: dict[str, int]) -> Entry:
+    # Two posts for the same new day can race (two tabs, a retrying client):
+    # the unique (user, day) constraint decides, and the loser merges instead.
+    try:
+        with session.begin_nested():
+            session.add(entry)
+            session.flush()
+        return entry
+    except IntegrityError:
+        existing = get_entry(session, user=user, day=data.day)
+        if existing is None:
+            raise
+        _apply(existing, data, resolved, ratings)
+        return existing
+
+
+def _apply(entry: Entry, data: EntryInput, resolved: list[ResolvedMedication] | None,
+           ratings: dict[str, int]) -> None:
+    provided = data.provided
+    if resolved is not None:
+        entry.medications = [
+            EntryMedication(position=i, drug=m.drug, molecule=m.molecule, dose_mg=m.dose_mg, diazepam_mg=m.diazepam_mg)
+            for i, m in enumerate(resolved)
+        ]
+    if resolved is not None or "none_taken" in provided:
+        doses = [m.diazepam_mg for m in entry.medications]
+        none_taken = data.none_taken if "none_taken" in provided else entry.diazepam_mg == 0
+        entry.diazepam_mg = round(sum(doses), 2) if doses else (0.0 if none_taken else None)
+    if "symptoms" in provided:
+        entry.symptoms = {**entry.symptoms, **ratings} if data.merge_symptoms else ratings
+    if "sleep_hours" in provided:
+        entry.sleep_hours = data.sleep_hours
+    if "mood" in provided:
+        entry.mood = data.mood
+    if "note" in provided:
+        entry.note = data.note.replace("\r\n", "\n").strip()
+
+
+def delete_entry(session: Session, *, user: User, day: dt.date) -> None:
+    entry = access_entry(session, user=user, day=day)
+    session.delete(entry)
+    session.flush()
+    taper_line.refresh(session, user_id=user.id, today=today())
+
+
+# ---------------------------------------------------------------- settings
+def get_settings(session: Session, *, user_id: int) -> DiarySettings:
+    """The member's diary settings; defaults (private, no taper line) when never saved."""
+    found = session.get(DiarySettings, user_id)
+    return found or DiarySettings(user_id=user_id, visibility=DiaryVisibility.private, taper_line=False,
+                                  questions="")
+
+
+def _settings_row(session: Session, user: User) -> DiarySettings:
+    row = session.get(DiarySettings, user.id)
+    if row is None:
+        row = DiarySettings(user_id=user.id, visibility=DiaryVisibility.private, taper_line=False, questions="")
+        session.add(row)
+    return row
+
+
+def update_settings(session: Session, *, user: User, visibility: str, taper_line_on: bool) -> DiarySettings:
+    if visibility not in {v.value for v in DiaryVisibility}:
+        raise ValidationFailed(N_("Choose who can see your diary."), field="visibility")
+    row = _settings_row(session, user)
+    row.visibility = DiaryVisibility(visibility)
+    row.taper_line = taper_line_on
+    session.flush()
+    taper_line.refresh(session, user_id=user.id, today=today())
+    return row
+
+
+def save_questions(session: Session, *, user: User, questions: str) -> DiarySettings:
+    questions = questions.replace("\r\n", "\n").strip()
+    if len(questions) > MAX_QUESTIONS_CHARS:
+        raise ValidationFailed(N_("Your questions are too long (%(max)s characters at most)."), field="questions",
+                               max=MAX_QUESTIONS_CHARS)
+    row = _settings_row(session, user)
+    row.questions = questions
+    session.flush()
+    return row
+

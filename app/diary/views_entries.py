@@ -1,0 +1,113 @@
+"""The member's diary pages: overview with chart, list of days, the day form (create, edit, delete)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app import i18n
+from app.accounts.permissions import CurrentUser
+from app.db import SessionDep
+from app.diary import forms, service, summary
+from app.diary import symptoms as sym
+from app.diary.errors import DoseReview, warning_text
+from app.diary.forms import FormFields
+from app.errors import ValidationFailed
+from app.i18n_markers import N_
+from app.web.templating import redirect, render
+
+router = APIRouter()
+ENTRIES_PAGE_SIZE = 30
+
+MOOD_LABELS = {
+    1: N_("Very low"),
+    2: N_("Low"),
+    3: N_("So-so"),
+    4: N_("Good"),
+    5: N_("Very good"),
+}
+
+
+def private_page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """Every diary page is private health data: never indexed, whoever looks."""
+    return render(request, template, context, status_code=status_code, noindex=True)
+
+
+@router.get("/diary", name="diary.index")
+def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
+    locale = i18n.get_locale()
+    overview = summary.build_summary(session, owner=viewer, locale=locale,
+                                     chart_title=i18n.gettext("My taper: dose and symptoms"))
+    return private_page(request, "diary/index.html", {
+        "summary": overview, "recent": list(reversed(overview.rows))[:14], "notice": notice,
+        "mood_labels": MOOD_LABELS, "today": service.today(),
+    })
+
+
+@router.get("/diary/entries", name="diary.entries")
+def entries(request: Request, session: SessionDep, viewer: CurrentUser, page: int = 1) -> Response:
+    number = max(page, 1)
+    found = service.list_entries(session, user=viewer, newest_first=True)
+    pages = max(1, -(-len(found) // ENTRIES_PAGE_SIZE))
+    shown = found[(number - 1) * ENTRIES_PAGE_SIZE:number * ENTRIES_PAGE_SIZE]
+    return private_page(request, "diary/entries.html", {
+        "rows": summary.entry_rows(shown, i18n.get_locale()), "page_number": number, "pages": pages,
+        "mood_labels": MOOD_LABELS,
+    })
+
+
+def _form_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
+               review: list[str] | None = None, status_code: int = 200) -> Response:
+    return private_page(request, "diary/entry_form.html", {
+        "form": form, "errors": errors or {}, "symptoms": sym.SYMPTOMS, "ratings": sym.RATING_LABELS,
+        "mood_labels": MOOD_LABELS, "rows": range(forms.MEDICATION_ROWS), "today": service.today(),
+        "review": [warning_text(code) for code in review or []],
+    }, status_code=status_code)
+
+
+@router.get("/diary/entries/new", name="diary.entry_new")
+def new_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: str | None = None) -> Response:
+    chosen = service.today()
+    with contextlib.suppress(ValidationFailed):  # a bad ?day= just means today
+        chosen = forms.parse_day(day or "")
+    if service.get_entry(session, user=viewer, day=chosen) is not None:
+        return redirect(request, "diary.entry_edit", day=chosen.isoformat())
+    # Most days repeat yesterday's medication: start from the latest entry's doses.
+    latest = service.list_entries(session, user=viewer, newest_first=True, limit=1)
+    form = {"day": chosen.isoformat()}
+    if latest:
+        form.update({k: v for k, v in forms.entry_form(latest[0], chosen).items()
+                     if k.startswith(("drug_", "dose_"))})
+    return _form_page(request, form)
+
+
+@router.get("/diary/entries/{day}/edit", name="diary.entry_edit")
+def edit_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: dt.date) -> Response:
+    entry = service.access_entry(session, user=viewer, day=day)
+    return _form_page(request, forms.entry_form(entry, day))
+
+
+@router.post("/diary/entries", name="diary.entry_save")
+def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    try:
+        data = forms.entry_input(form)
+        original = form.get("original_day", "")
+        moved_from = forms.parse_day(original, "day") if original else None
+        saved = service.save_entry(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")),
+                                   moved_from=moved_from)
+    except DoseReview as review:
+        return _form_page(request, form, review=review.warnings)
+    except ValidationFailed as exc:
+        return _form_page(request, form, errors={exc.field or "day": exc.translated()}, status_code=422)
+    notice = "saved" if saved.created else "updated"
+    return redirect(request, "diary.index", _query={"notice": notice}, _fragment="entries")
+
+
+@router.post("/diary/entries/{day}/delete", name="diary.entry_delete")
+def delete_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: dt.date) -> Response:
+    service.delete_entry(session, user=viewer, day=day)
+    return redirect(request, "diary.index", _query={"notice": "deleted"})

@@ -1,0 +1,135 @@
+"""Taper planner pages: the current plan, a new pace (preview, then save), pauses, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app import i18n
+from app.accounts.models import User
+from app.accounts.permissions import CurrentUser
+from app.db import SessionDep
+from app.diary import forms, service, summary
+from app.diary import medications as meds
+from app.diary import plans as plan_service
+from app.diary.errors import DoseReview, warning_text
+from app.diary.forms import FormFields
+from app.diary.models import TaperPlan
+from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE
+from app.diary.views_entries import private_page
+from app.errors import ValidationFailed
+from app.web.templating import redirect
+
+router = APIRouter()
+
+
+def _crossover(molecule: str, dose_mg: float) -> meds.Crossover | None:
+    """Information only (shown with "only with your doctor"): the diazepam arithmetic."""
+    if molecule == meds.DIAZEPAM or dose_mg <= 0:
+        return None
+    try:
+        return meds.diazepam_crossover(molecule, dose_mg)
+    except meds.DiaryError:
+        return None
+
+
+def _plan_context(session: SessionDep, viewer: User, plan: TaperPlan | None) -> dict[str, Any]:
+    locale, today = i18n.get_locale(), service.today()
+    view = summary.plan_view(plan, locale, today)
+    entries = service.list_entries(session, user=viewer, start=today - dt.timedelta(weeks=8), end=today)
+    dose = (view.current.dose_mg if view.current else view.plan.start_dose_mg) if view else 0.0
+    return {
+        "view": view, "today": today, "warnings": [warning_text(c) for c in (plan.warnings if plan else [])],
+        "crossover": _crossover(plan.molecule, dose) if plan else None,
+        "pause_suggested": view is not None and summary.suggests_pause(entries, view, today),
+        "pieces_text": lambda pieces: summary.pieces_text(pieces, locale), "hold_range": HOLD_RANGE,
+    }
+
+
+@router.get("/diary/plan", name="diary.plan")
+def plan_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
+    plan = plan_service.get_current_plan(session, user_id=viewer.id)
+    return private_page(request, "diary/plan.html", {**_plan_context(session, viewer, plan), "notice": notice})
+
+
+@router.get("/diary/plan/history", name="diary.plan_history")
+def history(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    plans = plan_service.list_plans(session, user=viewer)
+    return private_page(request, "diary/plan_history.html", {"plans": plans})
+
+
+@router.get("/diary/plan/versions/{plan_id}", name="diary.plan_version")
+def version(request: Request, session: SessionDep, viewer: CurrentUser, plan_id: int) -> Response:
+    plan = plan_service.access_plan(session, user=viewer, plan_id=plan_id)
+    return private_page(request, "diary/plan.html", {**_plan_context(session, viewer, plan), "notice": None})
+
+
+def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
+    """Start from where the member is now: the current step, else the latest logged dose."""
+    today = service.today()
+    form = {"mode": "percent", "reduction_percent": f"{plan_service.DEFAULT_PERCENT:g}",
+            "interval_days": str(plan_service.DEFAULT_INTERVAL_DAYS), "start_date": today.isoformat()}
+    plan = plan_service.get_current_plan(session, user_id=viewer.id)
+    step = plan_service.current_step(plan, today) if plan else None
+    if plan is not None:
+        form.update(drug=plan.drug, start_dose_mg=f"{(step.dose_mg if step else plan.start_dose_mg):g}")
+        return form
+    latest = service.list_entries(session, user=viewer, newest_first=True, limit=1)
+    if latest and latest[0].medications:
+        med = latest[0].medications[0]
+        form.update(drug=med.drug, start_dose_mg=f"{med.dose_mg:g}")
+    return form
+
+
+def _form_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
+               preview: Any = None, review: bool = False, status_code: int = 200) -> Response:
+    locale = i18n.get_locale()
+    return private_page(request, "diary/plan_form.html", {
+        "form": form, "errors": errors or {}, "preview": preview, "review": review,
+        "preview_warnings": [warning_text(c) for c in preview.warnings] if preview else [],
+        "preview_steps": plan_service.preview_steps(preview) if preview else [],
+        "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),
+        "percent_range": PERCENT_RANGE, "interval_range": INTERVAL_RANGE,
+        "fixed_ceiling": FIXED_CUT_DEFAULT_CEILING,
+    }, status_code=status_code)
+
+
+@router.get("/diary/plan/new", name="diary.plan_new")
+def new_plan(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    return _form_page(request, _defaults(session, viewer))
+
+
+@router.post("/diary/plan/new", name="diary.plan_save")
+def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    """"Preview" calculates and shows the steps; "Save" stores a new version."""
+    try:
+        data = forms.plan_input(form, service.today())
+        # The dose review's "yes, this dose is right" button saves too.
+        if form.get("action") != "save" and not form.get("dose_confirmed"):
+            return _form_page(request, form, preview=plan_service.calculate(data))
+        plan_service.create_plan(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")))
+    except DoseReview:
+        return _form_page(request, form, preview=plan_service.calculate(data), review=True)
+    except ValidationFailed as exc:
+        return _form_page(request, form, errors={exc.field or "drug": exc.translated()}, status_code=422)
+    return redirect(request, "diary.plan", _query={"notice": "saved"})
+
+
+@router.post("/diary/plan/hold", name="diary.plan_hold")
+def hold(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    plan = plan_service.get_current_plan(session, user_id=viewer.id)
+    try:
+        if plan is None:
+            raise ValidationFailed(plan_service.NO_PLAN, field="step_index")
+        step_index = forms.parse_int(form.get("step_index", ""), "step_index")
+        days = forms.parse_int(form.get("days", ""), "days")
+        plan_service.add_hold(session, user=viewer, plan=plan, step_index=-1 if step_index is None else step_index,
+                              days=days or 0)
+    except ValidationFailed as exc:
+        context = {**_plan_context(session, viewer, plan), "notice": None, "hold_form": form,
+                   "errors": {exc.field or "days": exc.translated()}}
+        return private_page(request, "diary/plan.html", context, status_code=422)
+    return redirect(request, "diary.plan", _query={"notice": "paused"})

@@ -1,0 +1,133 @@
+"""Who sees the diary: settings, share links, the printable summary, exports, and the shared views.
+
+A share link opens the read-only summary (chart, table, plan, questions) and
+nothing else: no notes, no pseudonym, no link into the rest of the site's
+member pages. Members' view (visibility "members") has no questions either.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app import i18n
+from app.accounts.models import User
+from app.accounts.permissions import CurrentUser, Viewer
+from app.db import SessionDep, utcnow
+from app.diary import export, service, summary
+from app.diary.forms import FormFields
+from app.diary.permissions import (
+    access_member_diary,
+    access_shared_diary,
+    create_share_link,
+    list_share_links,
+    revoke_share_link,
+)
+from app.diary.views_entries import MOOD_LABELS, private_page
+from app.errors import ValidationFailed
+from app.web.templating import redirect, url_for
+
+router = APIRouter()
+
+
+def _settings_page(request: Request, session: SessionDep, viewer: CurrentUser, *, errors: dict[str, str],
+                   notice: str | None = None, new_link: str | None = None, status_code: int = 200) -> Response:
+    return private_page(request, "diary/settings.html", {
+        "settings": service.get_settings(session, user_id=viewer.id),
+        "links": list_share_links(session, user=viewer), "errors": errors, "notice": notice, "new_link": new_link,
+    }, status_code=status_code)
+
+
+@router.get("/diary/settings", name="diary.settings")
+def settings_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
+    return _settings_page(request, session, viewer, errors={}, notice=notice)
+
+
+@router.post("/diary/settings", name="diary.settings_save")
+def save_settings(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    try:
+        service.update_settings(session, user=viewer, visibility=form.get("visibility", ""),
+                                taper_line_on=form.get("taper_line") == "1")
+    except ValidationFailed as exc:
+        return _settings_page(request, session, viewer, errors={exc.field or "visibility": exc.translated()},
+                              status_code=422)
+    return redirect(request, "diary.settings", _query={"notice": "saved"})
+
+
+@router.post("/diary/share", name="diary.share_create")
+def create_link(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    """The new link is shown once, on this response: only its hash is kept."""
+    try:
+        _link, token = create_share_link(session, user=viewer, label=form.get("label", ""))
+    except ValidationFailed as exc:
+        return _settings_page(request, session, viewer, errors={exc.field or "label": exc.translated()},
+                              status_code=422)
+    origin = request.app.state.settings.public_origin or str(request.base_url)
+    address = origin.rstrip("/") + url_for(request, "diary.shared", token=token)
+    return _settings_page(request, session, viewer, errors={}, new_link=address)
+
+
+@router.post("/diary/share/{link_id}/revoke", name="diary.share_revoke")
+def revoke_link(request: Request, session: SessionDep, viewer: CurrentUser, link_id: int) -> Response:
+    revoke_share_link(session, user=viewer, link_id=link_id)
+    return redirect(request, "diary.settings", _query={"notice": "revoked"})
+
+
+def _summary_context(session: SessionDep, owner: User, *, mode: str) -> dict[str, object]:
+    locale = i18n.get_locale()
+    built = summary.build_summary(session, owner=owner, locale=locale)
+    return {"summary": built, "mode": mode, "mood_labels": MOOD_LABELS,
+            "pieces_text": lambda pieces: summary.pieces_text(pieces, locale)}
+
+
+@router.get("/diary/summary", name="diary.summary")
+def summary_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
+    context = _summary_context(session, viewer, mode="owner")
+    return private_page(request, "diary/summary.html", {**context, "notice": notice, "errors": {}})
+
+
+@router.post("/diary/questions", name="diary.questions_save")
+def save_questions(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    try:
+        service.save_questions(session, user=viewer, questions=form.get("questions", ""))
+    except ValidationFailed as exc:
+        context = _summary_context(session, viewer, mode="owner")
+        return private_page(request, "diary/summary.html", {
+            **context, "notice": None, "errors": {"questions": exc.translated()},
+            "questions_form": form.get("questions", ""),
+        }, status_code=422)
+    return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="questions")
+
+
+@router.get("/diary/shared/{token}", name="diary.shared")
+def shared(request: Request, session: SessionDep, viewer: Viewer, token: str) -> Response:
+    """What a share link names: the summary, read-only. Unknown or revoked links are 404."""
+    _link, owner = access_shared_diary(session, token)
+    return private_page(request, "diary/shared.html", _summary_context(session, owner, mode="shared"))
+
+
+@router.get("/diary/member/{user_id}", name="diary.member")
+def member(request: Request, session: SessionDep, viewer: CurrentUser, user_id: int) -> Response:
+    owner = access_member_diary(session, viewer, user_id)
+    return private_page(request, "diary/member.html", {**_summary_context(session, owner, mode="member"),
+                                                        "owner": owner})
+
+
+def _download(body: str, media_type: str, extension: str) -> Response:
+    # No pseudonym in the file name: a header must be Latin-1, and the file may be handed on.
+    filename = f"trefle-klaver-diary-{utcnow().date().isoformat()}.{extension}"
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/diary/export.csv", name="diary.export_csv")
+def export_csv(session: SessionDep, viewer: CurrentUser) -> Response:
+    return _download(export.export_csv(session, user=viewer), "text/csv; charset=utf-8", "csv")
+
+
+@router.get("/diary/export.json", name="diary.export_json")
+def export_json(session: SessionDep, viewer: CurrentUser) -> Response:
+    payload = {"exported_at": utcnow().isoformat(), "diary": export.export_member_diary(session, user=viewer)}
+    return _download(json.dumps(payload, ensure_ascii=False, indent=2), "application/json; charset=utf-8", "json")
