@@ -54,7 +54,9 @@ def make_thread(session: Session, *, category: Category, author: User, title: st
 
 
 def make_reply(session: Session, *, posted: Posted, author: User, body: str = "Courage, on est avec toi.") -> Posted:
-    thread = session.scalar(select(Thread).options(joinedload(Thread.category)).where(Thread.id == posted.post.thread_id))
+    thread = session.scalar(
+        select(Thread).options(joinedload(Thread.category)).where(Thread.id == posted.post.thread_id)
+    )
     assert thread is not None
     reply = forum_service.reply(session, thread=thread, author=author, body=body)
     session.flush()

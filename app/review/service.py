@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import moderation
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
+import moderation
 from app.accounts.models import User
 from app.db import utcnow
 from app.forum.models import Post, PostStatus
@@ -102,7 +102,10 @@ def list_open_items(session: Session, *, limit: int = 100) -> list[ReviewItem]:
     return list(
         session.scalars(
             select(ReviewItem)
-            .options(joinedload(ReviewItem.post).joinedload(Post.author), joinedload(ReviewItem.post).joinedload(Post.thread))
+            .options(
+                joinedload(ReviewItem.post).joinedload(Post.author),
+                joinedload(ReviewItem.post).joinedload(Post.thread),
+            )
             .where(ReviewItem.status == ItemStatus.open)
             .order_by((ReviewItem.priority == Priority.urgent).desc(), ReviewItem.created_at)
             .limit(limit)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import moderation
 from fastapi import Request
 from fastapi.responses import Response
 
+import moderation
 from app.accounts.permissions import ModeratorUser
 from app.db import SessionDep
 from app.review import helplines, service
