@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -140,10 +140,11 @@ def _next_version(session: Session, user: User) -> int:
 
 
 def _supersede(session: Session, user: User) -> None:
-    session.execute(
-        update(TaperPlan).where(TaperPlan.user_id == user.id, TaperPlan.superseded_at.is_(None))
-        .values(superseded_at=utcnow())
-    )
+    now = utcnow()
+    for plan in session.scalars(
+        select(TaperPlan).where(TaperPlan.user_id == user.id, TaperPlan.superseded_at.is_(None))
+    ):
+        plan.superseded_at = now
 
 
 def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,

@@ -78,6 +78,7 @@ def refresh(session: Session, *, user_id: int, today: dt.date) -> None:
     if figures is None:
         if line is not None:
             session.delete(line)
+            session.flush()
         return
     if line is None:
         line = TaperLine(user_id=user_id)

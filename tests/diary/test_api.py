@@ -1,0 +1,133 @@
+"""The JSON contract: medications, equivalence, diary entries and plans."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.diary.helpers import TODAY, days_ago
+from tests.factories import api_login, make_user
+
+
+def test_medications_list_is_public(client: TestClient) -> None:
+    response = client.get("/api/v1/medications")
+    assert response.status_code == 200
+    molecules = {m["molecule"] for m in response.json()}
+    assert {"lormetazepam", "alprazolam", "zolpidem", "diazepam"} <= molecules
+
+
+@pytest.mark.parametrize("name", ["lormetazepam", "LORMÉTAZÉPAM", "Lormetazepam EG", "lormétazépam"])
+def test_equivalence_contract(client: TestClient, name: str) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": name, "dose_mg": "2"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {"molecule", "dose_mg", "diazepam_mg", "source"} <= set(body)
+    assert body["molecule"] == "lormetazepam" and body["dose_mg"] == 2
+    assert body["diazepam_mg"] == pytest.approx(13.33)
+    assert body["diazepam_mg_range"] == [10.0, 20.0]  # Ashton gives 1-2 mg ≈ 10 mg diazepam
+    assert "Ashton" in body["source"]
+
+
+def test_equivalence_without_a_range_has_no_range(client: TestClient) -> None:
+    body = client.get("/api/v1/medications/equivalence", params={"drug": "diazepam", "dose_mg": "5"}).json()
+    assert body["diazepam_mg"] == 5 and "diazepam_mg_range" not in body
+
+
+def test_unknown_medication_is_404_with_closest_names(client: TestClient) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": "lormetazapem", "dose_mg": "1"},
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "lormetazepam" in response.json()["suggestions"]
+    assert "lormetazepam" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("dose", ["0", "-1", "abc", "nan", "inf"])
+def test_invalid_dose_is_422(client: TestClient, dose: str) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": "lorazepam", "dose_mg": dose})
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+def test_entries_contract(client: TestClient, session: Session) -> None:
+    make_user(session, "Api")
+    session.commit()
+    token = api_login(client, "Api")
+    headers = {"X-CSRF-Token": token}
+    body = {"date": days_ago(3).isoformat(), "medications": [{"drug": "Lormetazepam EG", "dose_mg": 2}],
+            "symptoms": {"anxiety": 2, "insomnia": 3}, "sleep_hours": 5.5, "mood": 2, "note": "dur"}
+    created = client.post("/api/v1/diary/entries", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["diazepam_mg"] == pytest.approx(13.33)
+    again = client.post("/api/v1/diary/entries", json={"date": body["date"], "symptoms": {"anxiety": 1}},
+                        headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+    assert again.json()["symptoms"] == {"anxiety": 1, "insomnia": 3}  # merged
+    client.post("/api/v1/diary/entries", json={**body, "date": days_ago(1).isoformat()}, headers=headers)
+    listed = client.get("/api/v1/diary/entries", params={"from": days_ago(2).isoformat(),
+                                                         "to": TODAY.isoformat()})
+    assert [e["date"] for e in listed.json()] == [days_ago(1).isoformat()]
+    assert len(client.get("/api/v1/diary/entries").json()) == 2
+    updated = client.put(f"/api/v1/diary/entries/{days_ago(1).isoformat()}", json={"mood": 4}, headers=headers)
+    assert updated.status_code == 200 and updated.json()["mood"] == 4 and updated.json()["note"] == "dur"
+    assert client.delete(f"/api/v1/diary/entries/{days_ago(1).isoformat()}", headers=headers).status_code == 204
+    assert client.get(f"/api/v1/diary/entries/{days_ago(1).isoformat()}").status_code == 404
+
+
+def test_entry_errors(client: TestClient, session: Session) -> None:
+    make_user(session, "Api2")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Api2")}
+    future = client.post("/api/v1/diary/entries", json={"date": days_ago(-2).isoformat()}, headers=headers)
+    assert future.status_code == 422 and future.json()["field"] == "day"
+    unknown = client.post("/api/v1/diary/entries", headers=headers, json={
+        "date": TODAY.isoformat(), "medications": [{"drug": "lorrazepam", "dose_mg": 1}]})
+    assert unknown.status_code == 422 and "lorazepam" in unknown.json()["detail"]
+    zero = client.post("/api/v1/diary/entries", headers=headers, json={
+        "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 0}]})
+    assert zero.status_code == 422 and zero.json()["field"] == "dose_0"
+    high = client.post("/api/v1/diary/entries", headers=headers, json={
+        "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 100}]})
+    assert high.status_code == 201 and high.json()["warnings"] == ["dose_implausible"]  # warned, not refused
+    assert client.post("/api/v1/diary/entries", json={"date": TODAY.isoformat()}).status_code == 403  # no CSRF
+
+
+def test_plans_contract(client: TestClient, session: Session) -> None:
+    make_user(session, "Planner")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Planner")}
+    body = {"drug": "lormetazepam", "start_dose_mg": 2, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    created = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    plan = created.json()
+    assert isinstance(plan["id"], int) and plan["steps"][0]["dose_mg"] == 2
+    assert plan["steps"][-1]["dose_mg"] == 0
+    for step in plan["steps"]:
+        assert {"date", "dose_mg", "diazepam_mg", "needs_compounding", "effective_percent"} <= set(step)
+    assert client.get(f"/api/v1/diary/plans/{plan['id']}").json() == plan
+    paused = client.post(f"/api/v1/diary/plans/{plan['id']}/holds", json={"step_index": 1, "days": 7},
+                         headers=headers)
+    assert paused.status_code == 201 and paused.json()["version"] == 2
+    versions = client.get("/api/v1/diary/plans").json()
+    assert [(p["version"], p["current"]) for p in versions] == [(2, True), (1, False)]
+    bad = client.post("/api/v1/diary/plans", json={**body, "reduction_percent": 90}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["field"] == "reduction_percent"
+
+
+def test_diary_api_needs_a_member(client: TestClient, session: Session) -> None:
+    owner = make_user(session, "Owner")
+    session.commit()
+    assert client.get("/api/v1/diary/entries").status_code == 401
+    assert client.get("/api/v1/diary/plans").status_code == 401
+    token = api_login(client, "Owner")
+    created = client.post("/api/v1/diary/plans", headers={"X-CSRF-Token": token}, json={
+        "drug": "alprazolam", "start_dose_mg": 1, "reduction_percent": 10, "interval_days": 14,
+        "start_date": TODAY.isoformat()}).json()
+    client.cookies.clear()
+    make_user(session, "Other")
+    session.commit()
+    api_login(client, "Other")
+    assert client.get(f"/api/v1/diary/plans/{created['id']}").status_code == 404
+    assert client.get("/api/v1/diary/plans").json() == []
+    assert owner.id != 0

@@ -1,0 +1,191 @@
+"""Diary pages: forms keep input, future dates refused, merging, dose review, plans, chart, exports."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.diary.models import Entry, TaperPlan
+from tests.diary.helpers import TODAY, days_ago, form_token, log
+from tests.factories import PASSWORD, html_login, make_user
+
+
+def _entry(token: str, **fields: str) -> dict[str, str]:
+    return {"csrf_token": token, "day": TODAY.isoformat(), "drug_0": "Lormetazepam EG", "dose_0": "1,5", **fields}
+
+
+def test_member_logs_a_day_and_sees_it(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Journal")
+    session.commit()
+    html_login(client, "Journal")
+    token = form_token(client, "/fr/diary/entries/new")
+    response = client.post("/fr/diary/entries", data=_entry(token, sym_anxiety="2", sleep_hours="6,5", mood="3",
+                                                             note="Une journée calme."), follow_redirects=True)
+    assert response.status_code == 200
+    assert "Une journée calme." in response.text and "6,5" in response.text
+    entry = session.scalar(select(Entry).where(Entry.user_id == user.id))
+    assert entry is not None and entry.symptoms["anxiety"] == 2 and entry.sleep_hours == 6.5
+    assert response.headers["x-robots-tag"] == "noindex"
+
+
+def test_future_date_is_refused_and_the_form_kept(client: TestClient, session: Session) -> None:
+    make_user(session, "Futur")
+    session.commit()
+    html_login(client, "Futur")
+    token = form_token(client, "/en/diary/entries/new")
+    note = "Something I do not want to lose."
+    response = client.post("/en/diary/entries", data=_entry(token, day=days_ago(-3).isoformat(), note=note))
+    assert response.status_code == 422
+    assert "in the future" in response.text
+    assert note in response.text and 'value="Lormetazepam EG"' in response.text and 'value="1,5"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert session.scalar(select(func.count(Entry.id))) == 0
+
+
+def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient, session: Session) -> None:
+    make_user(session, "Typo")
+    session.commit()
+    html_login(client, "Typo")
+    token = form_token(client, "/en/diary/entries/new")
+    response = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", note="kept"))
+    assert response.status_code == 422
+    assert "Did you mean: lormetazepam" in response.text and "kept" in response.text
+    zero = client.post("/en/diary/entries", data=_entry(token, dose_0="0"))
+    assert zero.status_code == 422 and 'id="dose_0-error"' in zero.text
+
+
+def test_same_date_merges_into_one_entry(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Twice")
+    session.commit()
+    html_login(client, "Twice")
+    token = form_token(client, "/fr/diary/entries/new")
+    client.post("/fr/diary/entries", data=_entry(token, note="matin"))
+    response = client.post("/fr/diary/entries", data=_entry(token, dose_0="1", note="soir"), follow_redirects=False)
+    assert response.status_code == 303 and "notice=updated" in response.headers["location"]
+    entries = list(session.scalars(select(Entry).where(Entry.user_id == user.id)))
+    assert len(entries) == 1 and entries[0].note == "soir"
+    # Opening "new" for a day that has an entry goes to its edit form, filled in.
+    edit = client.get(f"/fr/diary/entries/new?day={TODAY.isoformat()}", follow_redirects=True)
+    assert "soir" in edit.text and 'name="original_day"' in edit.text
+
+
+def test_moving_an_entry_to_another_day(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Mover")
+    log(session, user, days_ago(2))
+    session.commit()
+    html_login(client, "Mover")
+    token = form_token(client, f"/fr/diary/entries/{days_ago(2).isoformat()}/edit")
+    client.post("/fr/diary/entries", data=_entry(token, day=days_ago(1).isoformat(),
+                                                 original_day=days_ago(2).isoformat()))
+    assert [e.day for e in session.scalars(select(Entry).where(Entry.user_id == user.id))] == [days_ago(1)]
+
+
+def test_high_dose_is_questioned_once_then_saved(client: TestClient, session: Session) -> None:
+    make_user(session, "Heavy")
+    session.commit()
+    html_login(client, "Heavy")
+    token = form_token(client, "/en/diary/entries/new")
+    review = client.post("/en/diary/entries", data=_entry(token, dose_0="300", note="typed fast"))
+    assert review.status_code == 200 and "Is this dose right?" in review.text and "typed fast" in review.text
+    assert 'name="dose_confirmed"' in review.text
+    assert session.scalar(select(func.count(Entry.id))) == 0
+    saved = client.post("/en/diary/entries", data=_entry(token, dose_0="300", dose_confirmed="1"),
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    assert session.scalar(select(func.count(Entry.id))) == 1
+
+
+def test_delete_an_entry(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Eraser")
+    log(session, user, days_ago(1))
+    session.commit()
+    html_login(client, "Eraser")
+    token = form_token(client, "/fr/diary")
+    client.post(f"/fr/diary/entries/{days_ago(1).isoformat()}/delete", data={"csrf_token": token})
+    assert session.scalar(select(func.count(Entry.id))) == 0
+
+
+def test_overview_chart_is_valid_svg_with_a_data_table(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Chart")
+    for n, dose in ((20, 2.0), (10, 1.5), (3, 1.0)):
+        log(session, user, days_ago(n), dose=dose, symptoms={"anxiety": 1, "insomnia": 2})
+    session.commit()
+    html_login(client, "Chart")
+    html = client.get("/en/diary").text
+    svg = html[html.index("<svg"):html.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}title") is not None
+    assert "<script" not in html.split("</main>")[0]
+    assert '<table class="chart-data">' in html
+    assert html.count("<tr>") >= 4
+    assert "approximate and differ between people" in html and "decision to take with your doctor" in html
+
+
+def test_plan_preview_save_pause_and_history(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Pacer")
+    session.commit()
+    html_login(client, "Pacer")
+    token = form_token(client, "/en/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
+            "interval_days": "14", "start_date": TODAY.isoformat(), "ceiling_percent": "25"}
+    preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
+    assert preview.status_code == 200 and '<table class="plan-steps">' in preview.text
+    assert "More than your largest cut" in preview.text  # 0.5 of 1 mg is a 50 % cut
+    assert session.scalar(select(func.count(TaperPlan.id))) == 0
+    saved = client.post("/en/diary/plan/new", data={**form, "action": "save"}, follow_redirects=True)
+    assert saved.status_code == 200 and "Pause at a step" in saved.text
+    assert "only information" in saved.text  # the diazepam cross-over, information only
+    client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
+    history = client.get("/en/diary/plan/history").text
+    plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)))
+    assert len(plans) == 2 and all(f"/en/diary/plan/versions/{p.id}" in history for p in plans)
+    bad = client.post("/en/diary/plan/new", data={**form, "mode": "percent", "reduction_percent": "80",
+                                                  "action": "save"})
+    assert bad.status_code == 422 and 'value="Lormetazepam"' in bad.text and "between 1 and 50" in bad.text
+
+
+def test_printable_summary_with_questions(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Consult")
+    log(session, user, days_ago(70), note="too old for the summary")
+    log(session, user, days_ago(5), note="private note")
+    session.commit()
+    html_login(client, "Consult")
+    token = form_token(client, "/fr/diary/summary")
+    client.post("/fr/diary/questions", data={"csrf_token": token, "questions": "Puis-je ralentir ?"})
+    page = client.get("/fr/diary/summary").text
+    assert "Puis-je ralentir ?" in page and "private note" not in page
+    assert days_ago(70).isoformat() not in page and days_ago(5).isoformat() in page
+
+
+def test_exports_and_account_data_include_the_diary(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Exporter")
+    log(session, user, days_ago(1), note="=cmd")
+    session.commit()
+    html_login(client, "Exporter")
+    csv_text = client.get("/fr/diary/export.csv").text
+    assert csv_text.splitlines()[0].startswith("date,medications,diazepam_mg")
+    assert "'=cmd" in csv_text  # never a spreadsheet formula
+    diary = client.get("/fr/diary/export.json").json()["diary"]
+    assert diary["entries"][0]["note"] == "=cmd"
+    account = json.loads(client.get("/fr/account/data/export.json").text)
+    assert account["diary"]["entries"][0]["date"] == days_ago(1).isoformat()
+
+
+def test_deleting_the_account_deletes_the_diary(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Leaving")
+    log(session, user, days_ago(1))
+    session.commit()
+    html_login(client, "Leaving")
+    form_token(client, "/fr/diary/plan/new")
+    token = form_token(client, "/fr/account/data")
+    client.post("/fr/diary/share", data={"csrf_token": token, "label": "GP"})
+    response = client.post("/fr/account/delete", data={"csrf_token": token, "delete_password": PASSWORD,
+                                                       "confirm": "yes"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert session.scalar(select(func.count(Entry.id))) == 0
+    for table in ("diary_entry_medications", "diary_share_links", "diary_settings", "diary_taper_lines"):
+        assert session.scalar(select(func.count()).select_from(Entry.metadata.tables[table])) == 0
