@@ -22,6 +22,7 @@ from app.web.templating import redirect, render
 
 router = APIRouter()
 ENTRIES_PAGE_SIZE = 30
+RECENT_DAYS = 7
 
 MOOD_LABELS = {
     1: N_("Very low"),
@@ -43,7 +44,7 @@ def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: st
     overview = summary.build_summary(session, owner=viewer, locale=locale,
                                      chart_title=i18n.gettext("My taper: dose and symptoms"))
     return private_page(request, "diary/index.html", {
-        "summary": overview, "recent": list(reversed(overview.rows))[:14], "notice": notice,
+        "summary": overview, "recent": list(reversed(overview.rows))[:RECENT_DAYS], "notice": notice,
         "mood_labels": MOOD_LABELS, "today": service.today(),
     })
 
