@@ -14,6 +14,7 @@ from app.diary import plans as plan_service
 from app.diary import schemas, service
 from app.diary.errors import UnknownMedicationError, invalid_dose
 from app.diary.export import entry_json, plan_json
+from app.diary.forms import parse_day
 from app.diary.models import Entry, TaperPlan
 from app.i18n import gettext
 from app.i18n_markers import N_
@@ -97,9 +98,12 @@ def create_entry(body: schemas.EntryIn, response: Response, session: SessionDep,
 
 
 @router.get("/diary/entries", response_model=list[schemas.EntryOut], name="api.diary.entries")
-def list_entries(session: SessionDep, viewer: CurrentUser, start: dt.date | None = Query(None, alias="from"),
-                 end: dt.date | None = Query(None, alias="to")) -> list[schemas.EntryOut]:
-    return [_entry_out(e) for e in service.list_entries(session, user=viewer, start=start, end=end)]
+def list_entries(session: SessionDep, viewer: CurrentUser, start: str | None = Query(None, alias="from"),
+                 end: str | None = Query(None, alias="to")) -> list[schemas.EntryOut]:
+    """The member's entries, oldest first; ``from`` and ``to`` (YYYY-MM-DD) are inclusive, empty means open."""
+    first = parse_day(start, "from") if start else None
+    last = parse_day(end, "to") if end else None
+    return [_entry_out(e) for e in service.list_entries(session, user=viewer, start=first, end=last)]
 
 
 @router.get("/diary/entries/{day}", response_model=schemas.EntryOut, name="api.diary.entry")

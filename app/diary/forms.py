@@ -10,11 +10,11 @@ from fastapi import Depends, Request
 from app.diary import symptoms as sym
 from app.diary.models import Entry
 from app.diary.plans import PlanInput
-from app.diary.service import EntryInput, MedicationInput, parse_number
+from app.diary.service import MAX_MEDICATIONS, EntryInput, MedicationInput, parse_number
 from app.errors import ValidationFailed
 from app.i18n_markers import N_
 
-MEDICATION_ROWS = 3
+MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
 
 
 async def _form_fields(request: Request) -> dict[str, str]:

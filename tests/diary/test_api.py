@@ -131,3 +131,12 @@ def test_diary_api_needs_a_member(client: TestClient, session: Session) -> None:
     assert client.get(f"/api/v1/diary/plans/{created['id']}").status_code == 404
     assert client.get("/api/v1/diary/plans").json() == []
     assert owner.id != 0
+
+
+def test_entries_filter_accepts_empty_bounds_and_refuses_bad_ones(client: TestClient, session: Session) -> None:
+    make_user(session, "Bounds")
+    session.commit()
+    api_login(client, "Bounds")
+    assert client.get("/api/v1/diary/entries?from=&to=").status_code == 200
+    bad = client.get("/api/v1/diary/entries?from=yesterday")
+    assert bad.status_code == 422 and bad.json()["field"] == "from"
