@@ -90,3 +90,61 @@ def test_cross_site_json_post_is_refused(client: TestClient, session: Session) -
     response = client.post("/api/v1/session", json={"pseudonym": "Mouette", "password": PASSWORD},
                            headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
+
+
+def test_client_throttle_spans_pseudonyms(client: TestClient, session: Session, app) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings.throttle.per_client = 3
+    make_user(session, "Vrai")
+    session.commit()
+    for name in ("Faux1", "Faux2", "Faux3"):
+        assert client.post("/api/v1/session", json={"pseudonym": name, "password": "wrong wrong"}).status_code == 401
+    assert client.post("/api/v1/session", json={"pseudonym": "Vrai", "password": PASSWORD}).status_code == 429
+
+
+def test_rehash_on_login_when_parameters_change(client: TestClient, session: Session, app) -> None:  # type: ignore[no-untyped-def]
+    from app.settings import Argon2Settings
+
+    user = make_user(session, "Ancien")
+    session.commit()
+    old_hash = user.password_hash
+    app.state.settings.argon2 = Argon2Settings(time_cost=2, memory_kib=2048, parallelism=1)
+    api_login(client, "Ancien")
+    session.refresh(user)
+    assert user.password_hash != old_hash and "t=2" in user.password_hash
+
+
+def test_recovery_code_resets_password_once(client: TestClient) -> None:
+    created = client.post("/api/v1/accounts", json={"pseudonym": "Oublie", "password": PASSWORD}).json()
+    code = created["recovery_codes"][0]
+    page = client.get("/fr/account/recover")
+    from tests.factories import csrf_from
+
+    token = csrf_from(page.text)
+    new_password = "another fine passphrase 7"
+    form = {"pseudonym": "Oublie", "code": code.upper(), "new_password": new_password, "csrf_token": token}
+    response = client.post("/fr/account/recover", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    assert client.post("/api/v1/session", json={"pseudonym": "Oublie", "password": new_password}).status_code == 200
+    fresh = csrf_from(client.get("/fr/account/recover").text)  # logging in changed the CSRF binding
+    again = client.post("/fr/account/recover", data={**form, "new_password": "yet another passphrase 8",
+                                                    "csrf_token": fresh})
+    assert again.status_code == 422  # a code works once
+
+
+def test_sessions_list_and_log_out_everywhere(client: TestClient, session: Session) -> None:
+    from fastapi.testclient import TestClient as Plain
+
+    make_user(session, "Nomade")
+    session.commit()
+    token = api_login(client, "Nomade")
+    other = Plain(client.app, base_url="http://testserver")
+    api_login(other, "Nomade")
+    assert len(session.scalars(select(AuthSession)).all()) == 2
+    page = client.get("/fr/account")
+    assert page.status_code == 200 and page.text.count("<li>") >= 2
+    from tests.factories import csrf_from
+
+    client.post("/fr/account/sessions/close-all", data={"csrf_token": csrf_from(page.text)})
+    assert other.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me").status_code == 401
+    assert token

@@ -67,3 +67,21 @@ def test_no_address_is_stored(client: TestClient, session: Session) -> None:
             dump.extend(str(row) for row in conn.exec_driver_sql(f'SELECT * FROM "{table}"'))
     text = "\n".join(dump)
     assert "203.0.113.9" not in text and "testclient" not in text
+
+
+def test_server_error_page_is_translated_and_not_a_stack_trace(app, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient as Plain
+
+    @app.get("/{lang}/boom", include_in_schema=False)
+    def boom(lang: str) -> None:
+        raise RuntimeError("kaboom")
+
+    with Plain(app, raise_server_exceptions=False) as plain:
+        response = plain.get("/nl/boom")
+    assert response.status_code == 500
+    assert '<html lang="nl">' in response.text and "kaboom" not in response.text
+
+
+def test_404_page_in_the_page_language(client: TestClient) -> None:
+    response = client.get("/nl/t/999999")
+    assert response.status_code == 404 and '<html lang="nl">' in response.text
