@@ -98,6 +98,16 @@ def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin o
     typer.echo(f"{pseudonym} is now {role}")
 
 
+def _register_domain_commands() -> None:
+    from app.search.cli import search_cli, worker_command
+
+    cli.add_typer(search_cli, name="search")
+    cli.command("worker")(worker_command)
+
+
+_register_domain_commands()
+
+
 def main() -> None:
     cli()
 

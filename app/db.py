@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 
 from app.settings import Settings
+
+log = logging.getLogger("forum.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -96,9 +99,11 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
-        self.write_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_factory = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
         reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
-        self.read_factory = sessionmaker(reader, expire_on_commit=False)
+        self.read_factory = sessionmaker(reader, expire_on_commit=False, info={"db": self})
+        # Called after a commit that wrote search outbox rows (the in-process indexer).
+        self.on_outbox: Callable[[], None] | None = None
 
     def session(self, *, write: bool = True) -> Session:
         return (self.write_factory if write else self.read_factory)()
@@ -110,14 +115,30 @@ class Database:
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run callback once the session's transaction commits; dropped on rollback."""
-    session.info.setdefault("after_commit", []).append(callback)
+def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:
+    """Run callback once the session's outermost transaction commits; dropped on rollback.
+
+    Works for every session (requests, the CLI, tests): the hooks hang on
+    SQLAlchemy's session events, not on the request. A `key` registers a
+    callback once per transaction however often it is asked for.
+    """
+    callbacks: dict[object, Callable[[], None]] = session.info.setdefault("after_commit", {})
+    callbacks[key if key is not None else object()] = callback
 
 
+@event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop("after_commit", []):
-        callback()
+    for callback in session.info.pop("after_commit", {}).values():
+        try:
+            callback()
+        except Exception:  # a side effect must never turn a committed write into an error
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        session.info.pop("after_commit", None)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -132,9 +153,7 @@ def get_session(request: Request) -> Iterator[Session]:
             # page still reads the viewer's pseudonym and role.
             session.expunge_all()
             session.rollback()
-            session.info.pop("after_commit", None)
             raise
-        _run_after_commit(session)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app import i18n
 from app.db import Database
+from app.search import service as search_service
 from app.settings import Settings, get_settings
 from app.web import errors
 from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
     app.state.db = Database(settings)
+    app.state.search = search_service.install(settings, app.state.db)
 
     secure = settings.cookie_secure if settings.cookie_secure is not None else settings.environment == "production"
     app.state.secure_cookies = secure
@@ -67,10 +69,14 @@ def _include_routers(app: FastAPI) -> None:
     from app.forum import api as forum_api
     from app.forum import views as forum_views
     from app.review import views as review_views
+    from app.search import api as search_api
+    from app.search import views as search_views
 
     for module in (accounts_views, forum_views, review_views, diary_views):
         app.include_router(module.router, prefix="/{lang}")
     for module in (accounts_api, forum_api, diary_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
+    app.include_router(search_views.router, prefix="/{lang}")
+    app.include_router(search_api.router, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")

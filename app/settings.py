@@ -41,6 +41,9 @@ class SearchSettings(BaseModel):
     meili_key: str = ""
     meili_index: str = "posts"
     page_size: int = 20
+    # "inprocess": each app process indexes right after its own commits (embedded default);
+    # "external": a separate `forum worker` does it (production with Meilisearch).
+    worker: Literal["inprocess", "external"] = "inprocess"
 
 
 class Settings(BaseSettings):

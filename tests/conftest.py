@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.cli import migrate_database
 from app.db import Database
 from app.main import create_app
+from app.search import service as search_service
 from app.settings import Argon2Settings, Settings
 
 PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
@@ -119,7 +120,7 @@ def session(db: Database) -> Iterator[Session]:
     its transaction: the app never waits on a lock the test holds, and since
     commit expires every object, what the test reads afterwards is fresh.
     """
-    with Session(db.engine, expire_on_commit=True) as s:
+    with Session(db.engine, expire_on_commit=True, info={"db": db}) as s:
         yield s
 
 
@@ -128,6 +129,7 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     application.state.db.dispose()
     application.state.db = db
+    application.state.search = search_service.install(settings, db)
     return application
 
 

@@ -16,3 +16,12 @@ class OutboxEntry(TimestampMixin, Base):
     # moved, visibility changed: every post of the thread is re-read) or "category".
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class ReindexState(Base):
+    """Where a `forum search reindex` got to, so an interrupted rebuild resumes."""
+
+    __tablename__ = "search_reindex_state"
+
+    backend: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_post_id: Mapped[int] = mapped_column(Integer, default=0)

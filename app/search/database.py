@@ -1,0 +1,206 @@
+"""Full-text search inside the database: SQLite FTS5 (embedded default) or PostgreSQL.
+
+Both keep their index in the forum's own database, so the outbox worker updates
+it in the same transaction that removes the outbox rows. Every query is joined
+with the live posts, threads and categories and filtered again, so a post hidden
+a moment ago never shows, even before the worker ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, literal_column, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from app.forum.models import Category, Post, Thread
+from app.i18n import BRUSSELS
+from app.search import text as search_text
+from app.search.backend import MAX_RESULTS, Document, Hit, SearchPage, SearchQuery, pages_for
+from app.search.documents import visible_now
+
+OPEN, CLOSE = "\x02", "\x03"  # FTS5 snippet markers: control characters never typed in a post
+PG_CONFIGS = {"fr": "french", "nl": "dutch", "en": "english"}
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    """Dates in filters are Belgian calendar days."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=BRUSSELS).astimezone(dt.UTC)
+
+
+def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [visible_now(query.members_visible)]
+    if query.lang:
+        conditions.append(Thread.lang == query.lang)
+    if query.category:
+        conditions.append(Category.slug == query.category)
+    if query.date_from:
+        conditions.append(Post.created_at >= _start_of_day(query.date_from))
+    if query.date_to:
+        conditions.append(Post.created_at < _start_of_day(query.date_to + dt.timedelta(days=1)))
+    return conditions
+
+
+def _page_query(hits: Any, query: SearchQuery) -> Any:
+    """Join ranked hits with the live tables, filter, and order by relevance then recency."""
+    return (
+        select(Post.id, Post.thread_id, Thread.title, Thread.lang, Category.slug, Post.created_at,
+               func.count().over().label("total"))
+        .select_from(hits)
+        .join(Post, Post.id == hits.c.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(and_(*_filters(query)))
+        .order_by(hits.c.score, Post.created_at.desc())
+        .limit(query.page_size)
+        .offset(query.offset)
+    )
+
+
+def _cap(query: SearchQuery) -> int:
+    # With filters, rank more candidates so that a narrow filter still finds its matches.
+    filtered = query.lang or query.category or query.date_from or query.date_to
+    return MAX_RESULTS * (10 if filtered else 1)
+
+
+class SqliteFts:
+    """FTS5 with unicode61 (diacritics removed) and prefix queries; rowid = post id."""
+
+    name = "sqlite-fts5"
+
+    def upsert(self, session: Session, documents: list[Document]) -> None:
+        if not documents:
+            return
+        self.delete(session, [d.post_id for d in documents])
+        session.execute(
+            text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
+            [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents],
+        )
+
+    def delete(self, session: Session, post_ids: list[int]) -> None:
+        if post_ids:
+            session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in post_ids])
+
+    @staticmethod
+    def match_expression(query_terms: list[str]) -> str:
+        # Each term quoted (FTS5 syntax characters stay literal) and matched as a prefix.
+        return " ".join('"' + term.replace('"', '""') + '"*' for term in query_terms)
+
+    def search(self, session: Session, query: SearchQuery) -> SearchPage:
+        query_terms = search_text.terms(query.text)
+        if not query_terms:
+            return SearchPage(items=[], page=query.page, pages=1, total=0)
+        match = self.match_expression(query_terms)
+        hits = (
+            select(literal_column("rowid").label("post_id"),
+                   literal_column("bm25(search_fts, 8.0, 1.0)").label("score"))
+            .select_from(text("search_fts"))
+            .where(text("search_fts MATCH :match"))
+            .order_by(text("score"))
+            .limit(_cap(query))
+            .subquery("hits")
+        )
+        rows = session.execute(_page_query(hits, query), {"match": match}).all()
+        total = rows[0].total if rows else 0
+        snippets = self._snippets(session, match, [row.id for row in rows])
+        items = [
+            Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
+                created_at=row.created_at, snippet_html=snippets.get(row.id, ""))
+            for row in rows
+        ]
+        return SearchPage(items=items, page=query.page, pages=pages_for(total, query.page_size), total=total)
+
+    def _snippets(self, session: Session, match: str, post_ids: list[int]) -> dict[int, str]:
+        if not post_ids:
+            return {}
+        rows = session.execute(
+            text("SELECT rowid, snippet(search_fts, 1, :open, :close, '…', 24) FROM search_fts "
+                 "WHERE search_fts MATCH :match AND rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"open": OPEN, "close": CLOSE, "match": match, "ids": post_ids},
+        )
+        return {row[0]: search_text.marked_to_html(row[1], OPEN, CLOSE) for row in rows}
+
+    def indexed_ids(self, session: Session) -> set[int]:
+        return set(session.scalars(text("SELECT rowid FROM search_fts")))
+
+    def clear(self, session: Session) -> None:
+        session.execute(text("DELETE FROM search_fts"))
+
+
+class PostgresFts:
+    """tsvector per document: stemmed in the thread's language plus 'simple' for prefixes, unaccented."""
+
+    name = "postgresql"
+
+    _VECTOR = (
+        "setweight(to_tsvector(CAST(:cfg AS regconfig), unaccent(:title)), 'A') || "
+        "setweight(to_tsvector(CAST(:cfg AS regconfig), unaccent(:body)), 'B') || "
+        "setweight(to_tsvector('simple', unaccent(:title)), 'A') || "
+        "setweight(to_tsvector('simple', unaccent(:body)), 'B')"
+    )
+
+    def upsert(self, session: Session, documents: list[Document]) -> None:
+        if not documents:
+            return
+        session.execute(
+            text(
+                "INSERT INTO search_documents (post_id, body, tsv) VALUES (:id, :body, " + self._VECTOR + ") "
+                "ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, tsv = EXCLUDED.tsv"
+            ),
+            [{"id": d.post_id, "title": d.title, "body": d.body, "cfg": PG_CONFIGS.get(d.lang, "simple")}
+             for d in documents],
+        )
+
+    def delete(self, session: Session, post_ids: list[int]) -> None:
+        if post_ids:
+            session.execute(text("DELETE FROM search_documents WHERE post_id = ANY(:ids)"), {"ids": post_ids})
+
+    @staticmethod
+    def tsquery(query_terms: list[str]) -> tuple[str, dict[str, str]]:
+        """SQL for the query: each term stemmed in every language or as a prefix; all terms required."""
+        parts, params = [], {}
+        for index, term in enumerate(query_terms):
+            key = f"t{index}"
+            params[key] = term
+            stemmed = " || ".join(f"plainto_tsquery('{cfg}', :{key})" for cfg in ("french", "dutch", "english"))
+            parts.append(f"({stemmed} || to_tsquery('simple', quote_literal(:{key}) || ':*'))")
+        return " && ".join(parts), params
+
+    def search(self, session: Session, query: SearchQuery) -> SearchPage:
+        query_terms = search_text.terms(query.text)
+        if not query_terms:
+            return SearchPage(items=[], page=query.page, pages=1, total=0)
+        tsquery_sql, params = self.tsquery(query_terms)
+        hits = (
+            select(literal_column("d.post_id").label("post_id"),
+                   (-literal_column("ts_rank_cd(d.tsv, q.query)")).label("score"))
+            .select_from(text(f"search_documents AS d, ({'SELECT ' + tsquery_sql + ' AS query'}) AS q"))
+            .where(text("d.tsv @@ q.query"))
+            .order_by(text("score"))
+            .limit(_cap(query))
+            .subquery("hits")
+        )
+        rows = session.execute(_page_query(hits, query), params).all()
+        total = rows[0].total if rows else 0
+        bodies: dict[int, str] = dict(
+            session.execute(text("SELECT post_id, body FROM search_documents WHERE post_id = ANY(:ids)"),
+                            {"ids": [row.id for row in rows]}).all()
+        ) if rows else {}
+        items = [
+            Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
+                created_at=row.created_at, snippet_html=search_text.snippet(bodies.get(row.id, ""), query_terms))
+            for row in rows
+        ]
+        return SearchPage(items=items, page=query.page, pages=pages_for(total, query.page_size), total=total)
+
+    def indexed_ids(self, session: Session) -> set[int]:
+        return set(session.scalars(text("SELECT post_id FROM search_documents")))
+
+    def clear(self, session: Session) -> None:
+        session.execute(text("DELETE FROM search_documents"))
+
+
+def database_backend(session_or_dialect: str) -> SqliteFts | PostgresFts:
+    return SqliteFts() if session_or_dialect == "sqlite" else PostgresFts()

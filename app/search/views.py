@@ -1,0 +1,55 @@
+"""The search page, in every language, usable without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from app.accounts.permissions import Viewer
+from app.db import SessionDep
+from app.forum import queries as forum_queries
+from app.i18n import LOCALES, gettext
+from app.search import service
+from app.search.backend import SearchQuery
+from app.web.routing import html_router
+from app.web.templating import render
+
+router = html_router()
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def build_query(request: Request, viewer: Viewer, *, q: str, lang: str | None, category: str | None,
+                date_from: str | None = None, date_to: str | None = None, page: int | None = None) -> SearchQuery:
+    return SearchQuery(
+        text=q[:200], lang=lang if lang in LOCALES else None, category=category or None,
+        date_from=_date(date_from), date_to=_date(date_to), page=max(page or 1, 1),
+        page_size=request.app.state.settings.search.page_size, members_visible=viewer is not None,
+    )
+
+
+@router.get("/search", name="search.page")
+def search_page(request: Request, session: SessionDep, viewer: Viewer, q: str = "", in_lang: str | None = None,
+                category: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                page: int | None = None) -> Response:
+    query = build_query(request, viewer, q=q, lang=in_lang, category=category, date_from=date_from,
+                        date_to=date_to, page=page)
+    errors = {}
+    if (date_from and not query.date_from) or (date_to and not query.date_to):
+        errors["dates"] = gettext("Dates are written as year-month-day, for example 2026-03-12.")
+    results = None
+    if q.strip():
+        results = service.search(session, request.app.state.db, request.app.state.search, query)
+    return render(request, "search/page.html", {
+        "q": q, "query": query, "results": results, "errors": errors,
+        "categories": [c for c, _count, _last in forum_queries.list_categories(session, viewer)],
+        "form": {"in_lang": in_lang or "", "category": category or "", "date_from": date_from or "",
+                 "date_to": date_to or ""},
+    }, noindex=True)

@@ -1,0 +1,116 @@
+"""Pieces that need no search server: text folding, snippets, Meilisearch settings and mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.search import text
+from app.search.backend import Document, SearchQuery
+from app.search.database import SqliteFts
+from app.search.documents import plain_text
+from app.search.meili import INDEX_SETTINGS, Meili, search_params, to_document
+from app.search.models import OutboxEntry
+from app.search.service import InProcessIndexer
+from app.settings import SearchSettings
+from tests.factories import api_login, make_category, make_thread, make_user
+
+
+def test_terms_fold_trim_and_drop_stopwords() -> None:
+    assert text.terms("Acouphènes pendant le sevrage") == ["acouphene", "pendant", "sevrage"]
+    assert text.terms("de klachten na de afbouw") == ["klacht", "na", "afbouw"]
+    assert text.terms("le la") == ["le", "la"]  # only stopwords: keep them rather than search nothing
+
+
+def test_snippet_marks_and_escapes() -> None:
+    html = text.snippet("Un <b>Lormétazépam</b> et des acouphènes.", ["lormetazepam"])
+    assert "<mark>Lormétazépam</mark>" in html and "&lt;b&gt;" in html
+
+
+def test_marked_to_html_escapes_everything_but_marks() -> None:
+    assert text.marked_to_html("a \x02<b>\x03 c", "\x02", "\x03") == "a <mark>&lt;b&gt;</mark> c"
+
+
+def test_fts5_match_expression_quotes_syntax() -> None:
+    assert SqliteFts.match_expression(['a"b', "or"]) == '"a""b"* "or"*'
+
+
+def test_plain_text_strips_markdown() -> None:
+    assert plain_text("> **Lucie**:\n> bonjour [le lien](https://x.be) `code`") == "Lucie : bonjour le lien code"
+
+
+DOC = Document(post_id=7, thread_id=3, title="Titre", body="Corps", lang="nl", category_id=2, category="tapering-now",
+               visibility="public", created_at=dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC))
+
+
+def test_meili_document_mapping() -> None:
+    assert to_document(DOC) == {"id": 7, "thread_id": 3, "title": "Titre", "body": "Corps", "lang": "nl",
+                                "category": "tapering-now", "visibility": "public", "created_at": 1773309600}
+
+
+def test_meili_index_settings() -> None:
+    assert INDEX_SETTINGS["searchableAttributes"] == ["title", "body"]
+    assert set(INDEX_SETTINGS["filterableAttributes"]) >= {"lang", "category", "visibility"}
+    assert INDEX_SETTINGS["sortableAttributes"] == ["created_at"]
+    assert INDEX_SETTINGS["typoTolerance"]["enabled"] is True
+    assert INDEX_SETTINGS["rankingRules"][-1] == "created_at:desc"  # relevance, then recency
+
+
+def test_meili_search_params_filter_visibility_for_visitors() -> None:
+    visitor = search_params(SearchQuery(text="x", lang="fr", category='a"b', page=2, page_size=10))
+    assert visitor["filter"] == 'visibility = "public" AND lang = "fr" AND category = "a\\"b"'
+    assert visitor["offset"] == 10 and visitor["limit"] == 10
+    assert "body" in visitor["attributesToHighlight"]
+    member = search_params(SearchQuery(text="x", members_visible=True, date_from=dt.date(2026, 1, 1)))
+    assert member["filter"] == "created_at >= 1767225600"
+
+
+def _down_meili() -> Meili:
+    # Port 9 (discard) on loopback: nothing listens, so the client fails at once.
+    return Meili(SearchSettings(backend="meilisearch", meili_url="http://127.0.0.1:9"), timeout=1)
+
+
+def test_posting_works_and_search_falls_back_when_meili_is_down(app: FastAPI, client: TestClient,
+                                                               session: Session) -> None:
+    down = _down_meili()
+    app.state.search = down
+    app.state.db.on_outbox = InProcessIndexer(app.state.db, down)
+    make_user(session, "Patiente")
+    make_category(session, "tapering-now")
+    session.commit()
+    token = api_login(client, "Patiente")
+    response = client.post("/api/v1/categories/tapering-now/threads",
+                           json={"title": "Vertiges", "body": "vertiges le matin", "lang": "fr"},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 201
+    assert session.scalar(select(func.count(OutboxEntry.id))) == 1  # kept for when the engine returns
+    result = client.get("/api/v1/search", params={"q": "vertiges"}).json()
+    assert result["fallback"] is True
+    assert result["items"] == []  # the database index was not fed; the notice says results may be incomplete
+    page = client.get("/fr/search", params={"q": "vertiges"})
+    assert page.status_code == 200 and 'class="notice"' in page.text
+
+
+def test_reindex_and_check_commands(app: FastAPI, session: Session, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from app import cli as cli_module
+    from app.search import cli as search_cli
+
+    author = make_user(session)
+    category = make_category(session)
+    for index in range(5):
+        make_thread(session, category=category, author=author, body=f"sommeil {index}")
+    session.commit()
+    monkeypatch.setattr(search_cli, "get_settings", lambda: settings)
+    runner = CliRunner()
+    result = runner.invoke(cli_module.cli, ["search", "reindex", "--batch", "2", "--restart"])
+    assert result.exit_code == 0, result.output
+    assert "5 posts indexed" in result.output
+    checked = runner.invoke(cli_module.cli, ["search", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "missing from the index: 0" in checked.output
