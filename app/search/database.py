@@ -66,9 +66,16 @@ def _cap(query: SearchQuery) -> int:
 
 
 class SqliteFts:
-    """FTS5 with unicode61 (diacritics removed) and prefix queries; rowid = post id."""
+    """FTS5 with unicode61 (diacritics removed); rowid = post id.
+
+    Prefixes are expanded to the indexed words that start with them (see the
+    search0002 migration for why), and for large result sets relevance is
+    ranked among the most recent matches only, which FTS5 finds without reading
+    whole posting lists.
+    """
 
     name = "sqlite-fts5"
+    MAX_EXPANSIONS = 48
 
     def upsert(self, session: Session, documents: list[Document]) -> None:
         if not documents:
@@ -78,31 +85,54 @@ class SqliteFts:
             text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
             [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents],
         )
+        words = {word for d in documents for word in search_text.index_words(d.title + " " + d.body)}
+        session.execute(text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)"),
+                        [{"term": word} for word in sorted(words)])
 
     def delete(self, session: Session, post_ids: list[int]) -> None:
         if post_ids:
             session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in post_ids])
 
     @staticmethod
-    def match_expression(query_terms: list[str]) -> str:
-        # Each term quoted (FTS5 syntax characters stay literal) and matched as a prefix.
-        return " ".join('"' + term.replace('"', '""') + '"*' for term in query_terms)
+    def _quoted(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    def match_expression(self, session: Session | None, query_terms: list[str]) -> str:
+        """Every term required; each one an exact word, or its indexed expansions, or a raw prefix."""
+        groups = []
+        for term in query_terms:
+            expansions: list[str] = []
+            if session is not None and len(term) >= 3:
+                expansions = list(session.scalars(
+                    text("SELECT term FROM search_fts_terms WHERE term >= :low AND term < :high LIMIT :n"),
+                    {"low": term, "high": term + "\U0010ffff", "n": self.MAX_EXPANSIONS + 1},
+                ))
+            if expansions and len(expansions) <= self.MAX_EXPANSIONS:
+                groups.append("(" + " OR ".join(self._quoted(word) for word in expansions) + ")")
+            else:  # too short or too many words share the prefix: let FTS5 do the prefix itself
+                groups.append(self._quoted(term) + "*")
+        return " AND ".join(groups)
 
     def search(self, session: Session, query: SearchQuery) -> SearchPage:
         query_terms = search_text.terms(query.text)
         if not query_terms:
             return SearchPage(items=[], page=query.page, pages=1, total=0)
-        match = self.match_expression(query_terms)
-        hits = (
+        match = self.match_expression(session, query_terms)
+        cutoff = session.scalar(
+            text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match ORDER BY rowid DESC "
+                 "LIMIT 1 OFFSET :window"), {"match": match, "window": _cap(query) - 1})
+        hits_query = (
             select(literal_column("rowid").label("post_id"),
                    literal_column("bm25(search_fts, 8.0, 1.0)").label("score"))
             .select_from(text("search_fts"))
             .where(text("search_fts MATCH :match"))
             .order_by(text("score"))
             .limit(_cap(query))
-            .subquery("hits")
         )
-        rows = session.execute(_page_query(hits, query), {"match": match}).all()
+        if cutoff is not None:  # more matches than we rank: rank the most recent ones
+            hits_query = hits_query.where(text("rowid >= :cutoff"))
+        hits = hits_query.subquery("hits")
+        rows = session.execute(_page_query(hits, query), {"match": match, "cutoff": cutoff}).all()
         total = rows[0].total if rows else 0
         snippets = self._snippets(session, match, [row.id for row in rows])
         items = [

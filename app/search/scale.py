@@ -248,6 +248,9 @@ def _build_index(cursor, is_sqlite: bool, first_post: int) -> None:  # type: ign
             "INSERT INTO search_fts(rowid, title, body) SELECT p.id, t.title, p.body_md FROM forum_posts p "
             "JOIN forum_threads t ON t.id = p.thread_id WHERE p.id >= ?", (first_post,))
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        cursor.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, search_fts, 'row')")
+        cursor.execute("INSERT OR IGNORE INTO search_fts_terms (term) SELECT term FROM temp.vocab")
+        cursor.execute("DROP TABLE temp.vocab")
         return
     cursor.execute(
         "INSERT INTO search_documents (post_id, body, tsv) SELECT p.id, p.body_md, "

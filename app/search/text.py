@@ -27,6 +27,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_INDEX_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def index_words(text: str) -> set[str]:
+    """The words FTS5's unicode61 tokenizer (remove_diacritics 2) makes of a text."""
+    words = _INDEX_WORD.findall(text.lower())
+    return {"".join(ch for ch in unicodedata.normalize("NFD", w) if not unicodedata.combining(ch)) for w in words}
+
+
 def _trim(term: str) -> str:
     """Strip the commonest FR/NL/EN plural endings so the prefix also finds the singular."""
     if len(term) > 5 and term.endswith("en") and not term.endswith("ien"):

@@ -36,7 +36,11 @@ def test_marked_to_html_escapes_everything_but_marks() -> None:
 
 
 def test_fts5_match_expression_quotes_syntax() -> None:
-    assert SqliteFts.match_expression(['a"b', "or"]) == '"a""b"* "or"*'
+    assert SqliteFts().match_expression(None, ['a"b', "or"]) == '"a""b"* AND "or"*'
+
+
+def test_index_words_follow_unicode61() -> None:
+    assert text.index_words("Lormétazépam_2mg, l'ACOUPHÈNE") == {"lormetazepam", "2mg", "l", "acouphene"}
 
 
 def test_plain_text_strips_markdown() -> None:
