@@ -7,6 +7,7 @@ two choices: edit, or post as is. Wording alone never blocks a post.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -68,6 +69,19 @@ def _composer(request: Request, template: str, *, form: dict[str, str], errors: 
     return render(request, template, context, status_code=status_code, noindex=True)
 
 
+def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
+            **extra: Any) -> Response:
+    """Run a posting service; on wording findings or bad input, bring the composer back intact."""
+    try:
+        posted = action()
+    except service.WordingReview as review:
+        return _composer(request, template, form=form, errors={}, screening=review.screening, **extra)
+    except AppError as exc:
+        return _composer(request, template, form=form, errors={getattr(exc, "field", None) or "body": exc.translated()},
+                         status_code=exc.status_code, **extra)
+    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": _after_post_notice(posted)})
+
+
 @router.get("/c/{slug}/new", name="forum.new_thread")
 def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, slug: str) -> Response:
     category = access_category(session, viewer, slug)
@@ -80,20 +94,11 @@ def new_thread(request: Request, session: SessionDep, viewer: CurrentUser, slug:
                wording_confirmed: FormStr = "") -> Response:
     category: Category = access_category(session, viewer, slug)
     form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note}
-    try:
-        posted = service.create_thread(
-            session, category=category, author=viewer, title=title, body=body, lang=thread_lang,
-            content_note=content_note or None, max_chars=request.app.state.settings.max_post_chars,
-            wording_confirmed=bool(wording_confirmed),
-        )
-    except service.WordingReview as review:
-        return _composer(request, "forum/new_thread.html", form=form, errors={}, screening=review.screening,
-                         category=category)
-    except AppError as exc:
-        return _composer(request, "forum/new_thread.html", form=form, category=category,
-                         errors={getattr(exc, "field", None) or "body": exc.translated()},
-                         status_code=exc.status_code)
-    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": _after_post_notice(posted)})
+    return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
+        session, category=category, author=viewer, title=title, body=body, lang=thread_lang,
+        content_note=content_note or None, max_chars=request.app.state.settings.max_post_chars,
+        wording_confirmed=bool(wording_confirmed),
+    ), category=category)
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
@@ -101,18 +106,10 @@ def reply(request: Request, session: SessionDep, viewer: CurrentUser, thread_id:
           content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     form = {"body": body, "content_note": content_note}
-    try:
-        posted = service.reply(session, thread=thread, author=viewer, body=body, content_note=content_note or None,
-                               max_chars=request.app.state.settings.max_post_chars,
-                               wording_confirmed=bool(wording_confirmed))
-    except service.WordingReview as review:
-        return _composer(request, "forum/reply.html", form=form, errors={}, screening=review.screening,
-                         thread=thread)
-    except AppError as exc:
-        return _composer(request, "forum/reply.html", form=form, thread=thread,
-                         errors={getattr(exc, "field", None) or "body": exc.translated()},
-                         status_code=exc.status_code)
-    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": _after_post_notice(posted)})
+    return _submit(request, "forum/reply.html", form, lambda: service.reply(
+        session, thread=thread, author=viewer, body=body, content_note=content_note or None,
+        max_chars=request.app.state.settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+    ), thread=thread)
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
@@ -127,17 +124,10 @@ def edit(request: Request, session: SessionDep, viewer: CurrentUser, post_id: in
          content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
     post: Post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": body, "content_note": content_note}
-    try:
-        posted = service.edit_post(session, post=post, editor=viewer, body=body, content_note=content_note or None,
-                                   max_chars=request.app.state.settings.max_post_chars,
-                                   wording_confirmed=bool(wording_confirmed))
-    except service.WordingReview as review:
-        return _composer(request, "forum/edit.html", form=form, errors={}, screening=review.screening, post=post)
-    except AppError as exc:
-        return _composer(request, "forum/edit.html", form=form, post=post,
-                         errors={getattr(exc, "field", None) or "body": exc.translated()},
-                         status_code=exc.status_code)
-    return redirect(request, "forum.post", post_id=post.id, _query={"notice": _after_post_notice(posted)})
+    return _submit(request, "forum/edit.html", form, lambda: service.edit_post(
+        session, post=post, editor=viewer, body=body, content_note=content_note or None,
+        max_chars=request.app.state.settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+    ), post=post)
 
 
 @router.post("/p/{post_id}/delete", name="forum.delete")
