@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from html import escape
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,12 +58,17 @@ def terms(query: str) -> list[str]:
     return seen[:MAX_TERMS]
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
+
+
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index in the original."""
     chars: list[str] = []
     index: list[int] = []
     for position, ch in enumerate(text):
-        for part in fold(ch):
+        for part in _fold_char(ch):
             chars.append(part)
             index.append(position)
     return "".join(chars), index
