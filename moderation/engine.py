@@ -68,8 +68,15 @@ class Engine:
         anchors = sorted(self.by_anchor)
         # Lookahead: find the longest anchor starting at EVERY position, overlaps included.
         self._anchor_rx = re.compile("(?=(" + _trie_regex(anchors) + "))")
-        # An anchor found at a position implies all anchors that are its prefixes.
-        self._implied = {a: tuple(b for b in anchors if a.startswith(b)) for a in anchors}
+        # An anchor found at a position implies all anchors that are its prefixes: precompute,
+        # for each longest anchor, every rule those anchors wake (the hot loop stays a lookup).
+        self._rules_for: dict[str, tuple[Rule, ...]] = {}
+        for longest in anchors:
+            woken: dict[int, Rule] = {}
+            for anchor in anchors:
+                if longest.startswith(anchor):
+                    woken.update((id(rule), rule) for rule in self.by_anchor[anchor])
+            self._rules_for[longest] = tuple(woken.values())
         # phonenumbers and stdnum load their metadata lazily: pay that once
         # here, not on the first member's post that holds a number.
         find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28")
@@ -80,11 +87,10 @@ class Engine:
         for m in self._anchor_rx.finditer(plain):
             longest = m.group(1)
             if longest:
-                for anchor in self._implied[longest]:
-                    found.setdefault(anchor, []).append(m.start())
+                found.setdefault(longest, []).append(m.start())
         rules: dict[int, tuple[Rule, list[int]]] = {id(r): (r, []) for r in self.always}
-        for anchor, positions in found.items():
-            for rule in self.by_anchor[anchor]:
+        for longest, positions in found.items():
+            for rule in self._rules_for[longest]:
                 rules.setdefault(id(rule), (rule, []))[1].extend(positions)
         return rules
 
