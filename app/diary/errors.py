@@ -107,8 +107,7 @@ WARNINGS: dict[str, str] = {
                                "symptoms late in a taper."),
     "short_half_life": N_("This medication acts for a short time; some people find steps easier after a "
                           "switch to a longer-acting one. That is a decision to take only with your doctor."),
-    "plan_truncated": N_("The plan was cut short because it had too many steps; choose a larger cut or a "
-                         "longer interval."),
+    "plan_truncated": N_("The plan stops after too many steps; choose a larger cut to reach zero."),
     "end_date_too_soon": N_("Even the fastest pace we calculate (half the dose per step) does not reach zero by "
                             "the end date you chose. The plan below ends later; a gentler pace is usually "
                             "easier."),

@@ -56,10 +56,10 @@ def create_share_link(session: Session, *, user: User, label: str) -> tuple[Shar
     """A new link; the token is returned once and never stored in clear."""
     label = " ".join(label.split())
     if len(label) > 80:
-        raise ValidationFailed(N_("Keep the name of the link under %(max)s characters."), field="label", max=80)
+        raise ValidationFailed(N_("Keep the name of the link to %(max)s characters at most."), field="label", max=80)
     active = [link for link in list_share_links(session, user=user) if link.revoked_at is None]
     if len(active) >= MAX_ACTIVE_LINKS:
-        raise ValidationFailed(N_("You have %(max)s active links. Revoke one you no longer need first."),
+        raise ValidationFailed(N_("You have %(max)s active links. Switch off one you no longer need first."),
                                field="label", max=MAX_ACTIVE_LINKS)
     token = new_token(32)
     link = ShareLink(user_id=user.id, token_hash=token_hash(token), label=label, scope=SUMMARY_SCOPE,
