@@ -23,7 +23,7 @@ authed = api_router()
               responses={409: {"description": "Pseudonym taken"}, 422: {"description": "Invalid input"}})
 def create_account(body: schemas.AccountCreate, request: Request, session: SessionDep) -> schemas.AccountCreated:
     result = service.sign_up(session, request.app.state.settings, pseudonym=body.pseudonym,
-                             password=body.password, locale=body.locale)
+                             password=body.password, locale=body.locale, client_key=throttle_key(request, "signup"))
     session.flush()
     return schemas.AccountCreated(id=result.user.id, pseudonym=result.user.pseudonym,
                                   recovery_codes=result.recovery_codes)

@@ -61,7 +61,12 @@ def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 
 
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
-            locale: str) -> SignUp:
+            locale: str, client_key: str | None = None) -> SignUp:
+    """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups."""
+    if client_key is not None:
+        limits = settings.throttle
+        if throttle.is_limited(session, client_key, limits.signups_per_client, limits.window_seconds):
+            raise RateLimited()
     name = names.validate_pseudonym(pseudonym)
     passwords.validate_password(password, pseudonym=name)
     if locale not in LOCALES:
@@ -87,6 +92,8 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
             session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up took the name
         raise Conflict(TAKEN) from exc
+    if client_key is not None:
+        throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
     return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
 
 

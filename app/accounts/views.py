@@ -46,7 +46,8 @@ def signup(request: Request, session: SessionDep, lang: str, pseudonym: FormStr 
     try:
         if password != password_confirm:
             raise ValidationFailed(N_("The two passwords are not the same."), field="password_confirm")
-        result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang)
+        result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
+                                 client_key=throttle_key(request, "signup"))
     except AppError as exc:
         field = getattr(exc, "field", None) or "pseudonym"
         return render(request, "accounts/signup.html", {"form": form, "errors": {field: exc.translated()}},

@@ -148,3 +148,10 @@ def test_sessions_list_and_log_out_everywhere(client: TestClient, session: Sessi
     assert other.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me").status_code == 401
     assert token
+
+
+def test_sign_ups_are_limited_per_client(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings.throttle.signups_per_client = 2
+    for name in ("Premier", "Second"):
+        assert client.post("/api/v1/accounts", json={"pseudonym": name, "password": PASSWORD}).status_code == 201
+    assert client.post("/api/v1/accounts", json={"pseudonym": "Troisieme", "password": PASSWORD}).status_code == 429
