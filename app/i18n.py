@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -89,10 +89,14 @@ def parse_accept_language(header: str | None) -> str | None:
     return weighted[0][1] if weighted else None
 
 
+# Babel parses the locale's pattern on every call; a thread page formats 50 timestamps,
+# and the same posts are shown again and again, so the results are worth keeping.
+@lru_cache(maxsize=20000)
 def format_date(value: dt.date | dt.datetime, locale: str, fmt: str = "medium") -> str:
     return _format_date(value, format=fmt, locale=BABEL_LOCALES[locale])
 
 
+@lru_cache(maxsize=20000)
 def format_datetime(value: dt.datetime, locale: str, fmt: str = "medium") -> str:
     return _format_datetime(value, format=fmt, locale=BABEL_LOCALES[locale], tzinfo=BRUSSELS)
 
