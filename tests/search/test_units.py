@@ -118,3 +118,20 @@ def test_reindex_and_check_commands(app: FastAPI, session: Session, monkeypatch,
     checked = runner.invoke(cli_module.cli, ["search", "check"])
     assert checked.exit_code == 0, checked.output
     assert "missing from the index: 0" in checked.output
+
+
+def test_seed_scale_builds_a_searchable_corpus(app: FastAPI, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
+    from app.forum.models import Post, Thread
+    from app.forum.seed import seed_categories
+    from app.search.documents import indexable_ids
+    from app.search.scale import seed_scale
+
+    seed_categories(session)
+    session.commit()
+    seed_scale(app.state.db, settings, 400, batch=150)
+    assert session.scalar(select(func.count(Post.id))) == 400
+    assert session.scalar(select(func.sum(Thread.post_count))) == 400
+    backend = app.state.search
+    assert backend.indexed_ids(session) == indexable_ids(session)
+    page = backend.search(session, SearchQuery(text="sevrage"))
+    assert page.total > 0 and "<mark>" in page.items[0].snippet_html
