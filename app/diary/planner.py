@@ -11,7 +11,7 @@ fixed schedule. Three paces:
   effective percentage and a flag above the member's ceiling.
 
 Rounding rule. A step's dose is the *smallest* dose made of Belgian tablets (see
-``medications.pieces``: whole tablets, halves of scored ones, quarters only where
+``tablets.pieces``: whole tablets, halves of scored ones, quarters only where
 the product allows) that does not cut more than the chosen amount, provided it
 still cuts at least ``MIN_CUT_SHARE`` of it. Otherwise the exact ideal dose is
 kept and ``needs_compounding`` is set: in Belgium a pharmacist can compound
@@ -35,16 +35,12 @@ from app.diary.medications import (
     InvalidDose,
     Medication,
     Piece,
-    achievable_between,
     diazepam_to_molecule_mg,
     equivalence,
-    is_achievable,
-    pieces,
     plausible_max_daily_mg,
-    recipe_for,
     resolve_or_raise,
-    taper_products,
 )
+from app.diary.tablets import achievable_between, is_achievable, pieces, recipe_for, taper_products
 
 Mode = Literal["percent", "end_date", "fixed"]
 

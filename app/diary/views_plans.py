@@ -12,7 +12,7 @@ from app import i18n
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
-from app.diary import forms, service, summary
+from app.diary import forms, service, summary, tablets
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary.errors import DoseReview, warning_text
@@ -31,7 +31,7 @@ def _crossover(molecule: str, dose_mg: float) -> meds.Crossover | None:
     if molecule == meds.DIAZEPAM or dose_mg <= 0:
         return None
     try:
-        return meds.diazepam_crossover(molecule, dose_mg)
+        return tablets.diazepam_crossover(molecule, dose_mg)
     except meds.DiaryError:
         return None
 

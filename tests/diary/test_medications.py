@@ -7,6 +7,7 @@ import math
 import pytest
 
 from app.diary import medications as m
+from app.diary import tablets as t
 
 MEDS = m.list_medications()
 REQUIRED = {
@@ -135,21 +136,21 @@ def test_plausible_max_is_above_common_doses(med: m.Medication):
 
 
 def test_diazepam_crossover_rounds_to_belgian_diazepam_tablets():
-    c = m.diazepam_crossover("Xanax", 1.5)
+    c = t.diazepam_crossover("Xanax", 1.5)
     assert c.diazepam_mg == 30.0 and c.diazepam_mg_rounded == 30.0
     assert sum(p.mg * n for p, n in c.pieces) == pytest.approx(30.0)
-    c = m.diazepam_crossover("lorazepam", 0.3)
+    c = t.diazepam_crossover("lorazepam", 0.3)
     assert c.diazepam_mg == 3.0
     assert c.diazepam_mg_rounded in {2.0, 4.0}
 
 
 def test_pieces_split_only_where_allowed():
-    products = m.taper_products(m.get_medication("clonazepam"))
-    two_mg = m.pieces(p for p in products if p.strengths_mg == (2.0,))
+    products = t.taper_products(m.get_medication("clonazepam"))
+    two_mg = t.pieces(p for p in products if p.strengths_mg == (2.0,))
     assert {(p.strength_mg, p.parts) for p in two_mg} == {(2.0, 1), (2.0, 2), (2.0, 4)}
-    half_mg = m.pieces(p for p in products if p.strengths_mg == (0.5,))
+    half_mg = t.pieces(p for p in products if p.strengths_mg == (0.5,))
     assert {(p.strength_mg, p.parts) for p in half_mg} == {(0.5, 1), (0.5, 2)}
-    xanax_retard = m.pieces(m.taper_products(m.get_medication("alprazolam"), brand="Xanax Retard"))
+    xanax_retard = t.pieces(t.taper_products(m.get_medication("alprazolam"), brand="Xanax Retard"))
     assert all(p.parts == 1 for p in xanax_retard)
-    tranxene = m.taper_products(m.get_medication("clorazepate"))
-    assert all(p.parts == 1 for p in m.pieces(p for p in tranxene if p.form == "capsule"))
+    tranxene = t.taper_products(m.get_medication("clorazepate"))
+    assert all(p.parts == 1 for p in t.pieces(p for p in tranxene if p.form == "capsule"))

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from app.diary import medications as m
 from app.diary import planner as P
 from app.diary import symptoms as S
+from app.diary import tablets as t
 
 MOLECULES = [med.molecule for med in m.list_medications()]
 START = date(2025, 1, 6)
@@ -40,7 +41,7 @@ def start_doses(draw) -> tuple[str, float]:
 
 
 def _pieces(plan: P.Plan):
-    return m.pieces(m.taper_products(m.get_medication(plan.molecule)))
+    return t.pieces(t.taper_products(m.get_medication(plan.molecule)))
 
 
 def _check_common(plan: P.Plan, end_dose: float) -> None:
@@ -52,7 +53,7 @@ def _check_common(plan: P.Plan, end_dose: float) -> None:
     for step in plan.steps:
         if step.needs_compounding or step.dose_mg == 0:
             continue
-        assert m.is_achievable(piece_set, step.dose_mg), step
+        assert t.is_achievable(piece_set, step.dose_mg), step
         assert sum(p.mg * n for p, n in step.pieces) == pytest.approx(step.dose_mg, abs=1e-6)
     dates = [s.date for s in plan.steps]
     assert dates == sorted(dates) and dates[0] == START

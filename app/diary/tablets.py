@@ -1,0 +1,184 @@
+"""Doses that Belgian tablets can make: whole tablets, halves of scored ones, quarters where allowed.
+
+Split from medications.py (the reference data and lookups); the planner and the
+diazepam cross-over use these to round a dose to something a member can take.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from functools import cache
+
+from app.diary.medications import (
+    _UNIT,
+    DIAZEPAM,
+    SOLID_FORMS,
+    SPLITTABLE_FORMS,
+    Crossover,
+    Medication,
+    Piece,
+    Product,
+    equivalence,
+    get_medication,
+    normalise,
+)
+
+
+# ---------------------------------------------------------------- achievable doses
+def taper_products(med: Medication, *, brand: str | None = None) -> tuple[Product, ...]:
+    """Solid products the planner builds doses from: Belgian ones, else any listed."""
+    solid = [p for p in med.products if p.form in SOLID_FORMS and p.strengths_mg]
+    if brand is not None:
+        wanted = normalise(brand)
+        solid = [p for p in solid if normalise(p.brand) == wanted] or solid
+    belgian = [p for p in solid if p.market == "BE"]
+    return tuple(belgian or solid)
+
+
+def pieces(products: Iterable[Product]) -> tuple[Piece, ...]:
+    """Whole tablets of every strength, halves of scored tablets, quarters where allowed.
+
+    Quarters only where a product text says the tablet breaks into four (so far
+    Rivotril 2 mg); halves only for scored immediate-release tablets.
+    """
+    found: dict[int, Piece] = {}
+    for product in products:
+        splittable = product.form in SPLITTABLE_FORMS
+        for strength in product.strengths_mg:
+            parts = [1]
+            if splittable and product.scored:
+                parts.append(2)
+            if splittable and product.quarterable:
+                parts.append(4)
+            for p in parts:
+                piece = Piece(strength, p)
+                found.setdefault(_units(piece.mg), piece)
+    return tuple(sorted(found.values(), key=lambda p: -p.mg))
+
+
+def _units(mg: float) -> int:
+    return round(mg * _UNIT)
+
+
+MAX_PIECES_PER_DOSE = 6  # beyond this many small pieces a dose is impractical
+
+
+@cache
+def _combos(piece_set: tuple[Piece, ...]) -> dict[int, tuple[tuple[Piece, int], ...]]:
+    """Every dose made of up to MAX_PIECES_PER_DOSE pieces -> one fewest-piece recipe."""
+    best: dict[int, tuple[Piece, ...]] = {0: ()}
+    frontier: dict[int, tuple[Piece, ...]] = {0: ()}
+    for _ in range(MAX_PIECES_PER_DOSE):
+        nxt: dict[int, tuple[Piece, ...]] = {}
+        for total, recipe in frontier.items():
+            for piece in piece_set:
+                t = total + _units(piece.mg)
+                if t not in best and t not in nxt:
+                    nxt[t] = (*recipe, piece)
+        best.update(nxt)
+        frontier = nxt
+    return {t: _group(r) for t, r in best.items()}
+
+
+def _group(recipe: tuple[Piece, ...]) -> tuple[tuple[Piece, int], ...]:
+    counts: dict[Piece, int] = {}
+    for piece in recipe:
+        counts[piece] = counts.get(piece, 0) + 1
+    return tuple(counts.items())
+
+
+def recipe_for(piece_set: tuple[Piece, ...], dose_mg: float) -> tuple[tuple[Piece, int], ...] | None:
+    """How to make ``dose_mg`` from the pieces, or None if it can't be made exactly.
+
+    Large doses may add any number of the biggest whole tablet to a small recipe.
+    """
+    if not piece_set:
+        return None
+    combos = _combos(piece_set)
+    target = _units(dose_mg)
+    whole = [p for p in piece_set if p.parts == 1]
+    biggest = max(whole or piece_set, key=lambda p: p.mg)
+    step = _units(biggest.mg)
+    for extra in range(0, target // step + 1):
+        rest = combos.get(target - extra * step)
+        if rest is not None:
+            return _merge(rest, biggest, extra)
+    return None
+
+
+def _merge(recipe: tuple[tuple[Piece, int], ...], piece: Piece, extra: int) -> tuple[tuple[Piece, int], ...]:
+    counts = dict(recipe)
+    if extra:
+        counts[piece] = counts.get(piece, 0) + extra
+    return tuple(sorted(counts.items(), key=lambda pc: -pc[0].mg))
+
+
+def is_achievable(piece_set: tuple[Piece, ...], dose_mg: float) -> bool:
+    return dose_mg == 0 or recipe_for(piece_set, dose_mg) is not None
+
+
+def achievable_between(piece_set: tuple[Piece, ...], lo_mg: float, hi_mg: float) -> float | None:
+    """The smallest achievable dose in [lo_mg, hi_mg], or None."""
+    if not piece_set or hi_mg < lo_mg:
+        return None
+    sums = _sorted_sums(piece_set)
+    lo, hi = _units(lo_mg), _units(hi_mg)
+    step = _biggest_whole_units(piece_set)
+    best: int | None = None
+    for extra in range(0, hi // step + 1):
+        base = extra * step
+        i = bisect.bisect_left(sums, lo - base)
+        if i < len(sums) and sums[i] + base <= hi and (best is None or sums[i] + base < best):
+            best = sums[i] + base
+    return None if best is None else best / _UNIT
+
+
+@cache
+def _sorted_sums(piece_set: tuple[Piece, ...]) -> tuple[int, ...]:
+    return tuple(sorted(_combos(piece_set)))
+
+
+def _biggest_whole_units(piece_set: tuple[Piece, ...]) -> int:
+    whole = [p for p in piece_set if p.parts == 1]
+    return _units(max(whole or piece_set, key=lambda p: p.mg).mg)
+
+
+def diazepam_crossover(molecule: str, dose_mg: float) -> Crossover:
+    """Information only: the equivalent diazepam dose, rounded to Belgian diazepam tablets.
+
+    Switching is a prescriber's decision; this just shows what the arithmetic gives.
+    """
+    eq = equivalence(molecule, dose_mg)
+    diazepam = get_medication(DIAZEPAM)
+    piece_set = pieces(taper_products(diazepam))
+    nearest = _nearest(piece_set, eq.diazepam_mg)
+    return Crossover(
+        molecule=eq.molecule,
+        dose_mg=eq.dose_mg,
+        diazepam_mg=eq.diazepam_mg,
+        diazepam_mg_rounded=nearest,
+        pieces=recipe_for(piece_set, nearest) or (),
+        source=eq.source,
+    )
+
+
+def _nearest(piece_set: tuple[Piece, ...], dose_mg: float) -> float:
+    below = _largest_at_most(piece_set, dose_mg)
+    above = achievable_between(piece_set, dose_mg, dose_mg * 2 + 10)
+    options = [d for d in (below, above) if d is not None and d > 0]
+    return min(options, key=lambda d: (abs(d - dose_mg), d)) if options else round(dose_mg, 2)
+
+
+def _largest_at_most(piece_set: tuple[Piece, ...], dose_mg: float) -> float | None:
+    if not piece_set:
+        return None
+    sums = _sorted_sums(piece_set)
+    target = _units(dose_mg)
+    step = _biggest_whole_units(piece_set)
+    best = 0
+    for extra in range(0, target // step + 1):
+        i = bisect.bisect_right(sums, target - extra * step) - 1
+        if i >= 0:
+            best = max(best, sums[i] + extra * step)
+    return best / _UNIT if best else None
