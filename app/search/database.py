@@ -121,7 +121,7 @@ class SqliteFts:
         cutoff = session.scalar(
             text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match ORDER BY rowid DESC "
                  "LIMIT 1 OFFSET :window"), {"match": match, "window": _cap(query) - 1})
-        hits_query = (
+        hits_query: Any = (
             select(literal_column("rowid").label("post_id"),
                    literal_column("bm25(search_fts, 8.0, 1.0)").label("score"))
             .select_from(text("search_fts"))
