@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -19,6 +22,17 @@ from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Changes made while no app was running (seeding, an engine outage) wait in the
+    # search outbox: apply them now, in the background, so start-up stays quick.
+    indexer = app.state.db.on_outbox
+    if indexer is not None:
+        threading.Thread(target=indexer, name="search-catch-up", daemon=True).start()
+    yield
+    app.state.db.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -27,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # the hosted Swagger page loads third-party scripts
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
