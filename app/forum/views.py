@@ -88,8 +88,10 @@ def permalink(request: Request, session: SessionDep, viewer: Viewer, post_id: in
     post = access_post(session, viewer, post_id)
     position = queries.post_position(session, viewer, post)
     page = position // request.app.state.settings.thread_page_size + 1
+    # With a notice (crisis lines, a hold), land on the notice, not on the post below it.
     target = url_for(request, "forum.thread", thread_id=post.thread_id,
-                     _query={"page": page if page > 1 else None, "notice": notice}, _fragment=f"p{post.id}")
+                     _query={"page": page if page > 1 else None, "notice": notice},
+                     _fragment="notices" if notice else f"p{post.id}")
     return RedirectResponse(target, status_code=303)
 
 

@@ -156,3 +156,15 @@ def test_crisis_lines_shown_even_when_the_post_is_held(client: TestClient, sessi
     assert page.status_code == 200
     assert "0800 32 123" in page.text  # crisis lines at once
     assert '<p class="notice" role="status">' in page.text  # and why the post is held
+
+
+def test_after_a_crisis_post_the_page_opens_on_the_help_lines(client: TestClient, session: Session) -> None:
+    make_user(session, "Ancre")
+    make_category(session, "tapering-now")
+    session.commit()
+    html_login(client, "Ancre")
+    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
+    posted = client.post("/fr/c/tapering-now/new", data={
+        "csrf_token": token, "title": "Nuit", "body": CRISIS, "thread_lang": "fr"}, follow_redirects=False)
+    landing = client.get(posted.headers["location"], follow_redirects=False)
+    assert landing.headers["location"].endswith("notice=crisis#notices")
