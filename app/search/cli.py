@@ -16,19 +16,24 @@ from app.settings import get_settings
 search_cli = typer.Typer(help="Search index maintenance.", no_args_is_help=True)
 
 
-def _open() -> tuple[Database, service.SearchBackend]:
+def _open(local: bool = False) -> tuple[Database, service.SearchBackend]:
+    """The configured engine, or with `local` the database's own index (the fallback copy)."""
     settings = get_settings()
     db = Database(settings)
-    return db, service.configured_backend(settings, db)
+    return db, service.database_backend(db) if local else service.configured_backend(settings, db)
+
+
+LOCAL = typer.Option(False, "--local", help="Work on the database's own index (Meilisearch's fallback copy).")
 
 
 @search_cli.command()
 def reindex(
     batch: int = typer.Option(1000, help="Posts per batch (one transaction each)."),
     restart: bool = typer.Option(False, "--restart", help="Ignore an interrupted run and start over."),
+    local: bool = LOCAL,
 ) -> None:
     """Rebuild the index from the database, in batches; an interrupted run resumes where it stopped."""
-    db, backend = _open()
+    db, backend = _open(local)
     if hasattr(backend, "configure"):
         backend.configure()
     with db.session() as session:
@@ -69,9 +74,9 @@ def reindex(
 
 
 @search_cli.command()
-def check() -> None:
+def check(local: bool = LOCAL) -> None:
     """Report drift between the database and the index (exit code 1 when they differ)."""
-    db, backend = _open()
+    db, backend = _open(local)
     with db.session(write=False) as session:
         expected = documents.indexable_ids(session)
         indexed = backend.indexed_ids(session)
@@ -91,9 +96,11 @@ def worker_command(
 ) -> None:
     """Apply the search outbox to the index (run this beside the app in production)."""
     db, backend = _open()
+    local = service.local_copy(db, backend)
     if once:
-        typer.echo(f"{worker.drain(db, backend)} outbox entries applied")
+        typer.echo(f"{worker.drain(db, backend, local=local)} outbox entries applied")
         return
-    typer.echo(f"indexing with {backend.name}; Ctrl-C to stop")
+    typer.echo(f"indexing with {backend.name}" + (f" (and {local.name} as its fallback)" if local else "")
+               + "; Ctrl-C to stop")
     with contextlib.suppress(KeyboardInterrupt):
-        worker.run_forever(db, backend, interval=interval)
+        worker.run_forever(db, backend, local=local, interval=interval)

@@ -16,18 +16,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from app.forum.models import Category, Post, Thread
-from app.i18n import BRUSSELS
 from app.search import text as search_text
 from app.search.backend import MAX_RESULTS, Document, Hit, SearchPage, SearchQuery, pages_for
-from app.search.documents import visible_now
+from app.search.documents import start_of_day, visible_now
 
 OPEN, CLOSE = "\x02", "\x03"  # FTS5 snippet markers: control characters never typed in a post
 PG_CONFIGS = {"fr": "french", "nl": "dutch", "en": "english"}
-
-
-def _start_of_day(day: dt.date) -> dt.datetime:
-    """Dates in filters are Belgian calendar days."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=BRUSSELS).astimezone(dt.UTC)
 
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
@@ -37,9 +31,9 @@ def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
     if query.category:
         conditions.append(Category.slug == query.category)
     if query.date_from:
-        conditions.append(Post.created_at >= _start_of_day(query.date_from))
+        conditions.append(Post.created_at >= start_of_day(query.date_from))
     if query.date_to:
-        conditions.append(Post.created_at < _start_of_day(query.date_to + dt.timedelta(days=1)))
+        conditions.append(Post.created_at < start_of_day(query.date_to + dt.timedelta(days=1)))
     return conditions
 
 

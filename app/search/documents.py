@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
+from app.i18n import BRUSSELS
 from app.search.backend import Document
 
 _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3}|!?\[([^\]]*)\]\([^)]*\)")
@@ -20,6 +22,11 @@ def plain_text(markdown_text: str) -> str:
     """Markdown reduced to the words a reader sees (links keep their text)."""
     text = _MARKDOWN_NOISE.sub(lambda m: m.group(3) or (m.group(1) or "") + " ", markdown_text)
     return " ".join(text.split())
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Dates in filters are Belgian calendar days."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=BRUSSELS).astimezone(dt.UTC)
 
 
 def indexable() -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.forum.models import Category, Post, Thread
 from app.search import text as search_text
 from app.search.backend import MAX_RESULTS, Document, Hit, SearchPage, SearchQuery, SearchUnavailable, pages_for
-from app.search.documents import visible_now
+from app.search.documents import start_of_day, visible_now
 from app.settings import SearchSettings
 
 OPEN, CLOSE = "\x02", "\x03"
@@ -59,12 +59,10 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
         filters.append(f"lang = {_quote(query.lang)}")
     if query.category:
         filters.append(f"category = {_quote(query.category)}")
-    if query.date_from:
-        start = dt.datetime.combine(query.date_from, dt.time(), tzinfo=dt.UTC)
-        filters.append(f"created_at >= {int(start.timestamp())}")
+    if query.date_from:  # Belgian calendar days, as in the database backends
+        filters.append(f"created_at >= {int(start_of_day(query.date_from).timestamp())}")
     if query.date_to:
-        end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        filters.append(f"created_at < {int(end.timestamp())}")
+        filters.append(f"created_at < {int(start_of_day(query.date_to + dt.timedelta(days=1)).timestamp())}")
     return {
         "filter": " AND ".join(filters) or None,
         "offset": query.offset,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -16,6 +16,9 @@ class OutboxEntry(TimestampMixin, Base):
     # moved, visibility changed: every post of the thread is re-read) or "category".
     entity: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[int] = mapped_column(Integer, index=True)
+    # With an external engine (Meilisearch) the database's own index is kept too, as
+    # the fallback while the engine is down: True once this entry reached that copy.
+    local_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ReindexState(Base):

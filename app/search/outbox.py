@@ -1,21 +1,90 @@
-"""The transactional outbox: domains record what changed; a worker updates the index."""
+"""The transactional outbox: what changed is recorded for the index in the same transaction.
+
+Domains may call `enqueue` explicitly, and a flush listener also records every
+ORM change that can alter what search may show (a post created, edited, hidden,
+deleted or moved; a thread renamed, moved, hidden or re-languaged; a category's
+visibility or slug changed). The listener is the safety net: a moderation path
+written later cannot forget the index. Bulk `update()` statements bypass it;
+for those, call `enqueue` (and the query-time filter still hides the post).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.db import after_commit
+from app.forum.models import Category, Post, Thread
 from app.search.models import OutboxEntry
+
+# Attributes whose change can alter a document or whether it may be found.
+WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
+    Post: ("post", ("status", "body_md", "thread_id")),
+    Thread: ("thread", ("title", "status", "category_id", "lang")),
+    Category: ("category", ("visibility", "slug")),
+}
+_QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
+_FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
 
 
 def enqueue(session: Session, entity: str, entity_id: int) -> None:
-    """Record a change for the index, in the caller's transaction.
+    """Record a change for the index, in the caller's transaction (once per entity and transaction).
 
     After that transaction commits, the in-process indexer (if configured) runs;
     if it rolls back, the entry and the hook vanish with it.
     """
+    queued: set[tuple[str, int]] = session.info.setdefault(_QUEUED, set())
+    if (entity, entity_id) in queued:
+        return
+    queued.add((entity, entity_id))
     session.add(OutboxEntry(entity=entity, entity_id=entity_id))
     db = session.info.get("db")
     hook = getattr(db, "on_outbox", None)
     if hook is not None:
         after_commit(session, hook, key="search-outbox")
+
+
+def _changed(obj: Any, attributes: tuple[str, ...]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+@event.listens_for(Session, "before_flush")
+def _posts_of_deleted_threads(session: Session, _context: Any, _instances: Any) -> None:
+    # A thread deleted outright takes its posts with it (ON DELETE CASCADE): note
+    # their ids now, while they can still be read, so they leave the index too.
+    thread_ids = [obj.id for obj in session.deleted if isinstance(obj, Thread)]
+    if thread_ids:
+        found = session.info.setdefault(_FOUND, set())
+        with session.no_autoflush:
+            found.update(("post", i) for i in session.scalars(select(Post.id).where(Post.thread_id.in_(thread_ids))))
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context: Any) -> None:
+    found: set[tuple[str, int]] = session.info.setdefault(_FOUND, set())
+    # A new thread or category has no post yet: only new posts matter.
+    for obj in (*(o for o in session.new if isinstance(o, Post)), *session.deleted):
+        watched = WATCHED.get(type(obj))
+        if watched is not None and obj.id is not None:
+            found.add((watched[0], obj.id))
+    for obj in session.dirty:
+        watched = WATCHED.get(type(obj))
+        if watched is not None and _changed(obj, watched[1]):
+            found.add((watched[0], obj.id))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _write(session: Session, _context: Any) -> None:
+    # Adding objects is allowed here (not in after_flush); commit flushes again until clean.
+    for entity, entity_id in sorted(session.info.pop(_FOUND, set())):
+        enqueue(session, entity, entity_id)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_QUEUED, None)
+    session.info.pop(_FOUND, None)

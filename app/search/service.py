@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy.orm import Session
 
 from app.db import Database
+from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from app.search.database import PostgresFts, SqliteFts
-from app.search.worker import drain
+from app.search.worker import catch_up_locally, drain_or_raise
 from app.settings import Settings
 
 log = logging.getLogger("forum.search")
@@ -18,6 +20,10 @@ log = logging.getLogger("forum.search")
 
 def database_backend(db: Database) -> SearchBackend:
     return SqliteFts() if db.is_sqlite else PostgresFts()
+
+
+def is_database_backend(backend: SearchBackend) -> bool:
+    return isinstance(backend, SqliteFts | PostgresFts)
 
 
 def configured_backend(settings: Settings, db: Database) -> SearchBackend:
@@ -28,12 +34,17 @@ def configured_backend(settings: Settings, db: Database) -> SearchBackend:
     return database_backend(db)
 
 
+def local_copy(db: Database, backend: SearchBackend) -> SearchBackend | None:
+    """The database index kept beside an external engine, as its fallback (None when it is the engine)."""
+    return None if is_database_backend(backend) else database_backend(db)
+
+
 def search(session: Session, db: Database, backend: SearchBackend, query: SearchQuery) -> SearchPage:
     """Search with the configured engine; if it is down, the database answers (with a notice)."""
     try:
         return backend.search(session, query)
     except SearchUnavailable as exc:
-        if isinstance(backend, SqliteFts | PostgresFts):
+        if is_database_backend(backend):
             raise
         log.warning("search engine unavailable, answering from the database: %s", exc)
         page = database_backend(db).search(session, query)
@@ -46,13 +57,26 @@ class InProcessIndexer:
 
     One drain at a time per process: a commit that arrives while a drain runs
     only marks more work, which the running drain picks up before it stops.
+    When the engine is down, commits stop calling it (posting must not wait on
+    a dead engine's timeout) and only the local copy is updated; a timer retries
+    the engine with a growing delay, so the outbox catches up with no new post.
     """
+
+    MIN_BACKOFF, MAX_BACKOFF = 2.0, 60.0
 
     def __init__(self, db: Database, backend: SearchBackend) -> None:
         self.db = db
         self.backend = backend
+        self.local = local_copy(db, backend)
         self._lock = threading.Lock()
         self._more = threading.Event()
+        self._retry_at = 0.0
+        self._backoff = self.MIN_BACKOFF
+        self._timer: threading.Timer | None = None
+
+    @property
+    def engine_down(self) -> bool:
+        return time.monotonic() < self._retry_at
 
     def __call__(self) -> None:
         self._more.set()
@@ -61,9 +85,38 @@ class InProcessIndexer:
         try:
             while self._more.is_set():
                 self._more.clear()
-                drain(self.db, self.backend)
+                self._drain()
+        except Exception:  # the database itself failed: the entries wait for the next drain
+            log.exception("search outbox drain failed")
         finally:
             self._lock.release()
+
+    def _drain(self) -> None:
+        if self.engine_down:
+            if self.local is not None:
+                catch_up_locally(self.db, self.local)
+            return
+        try:
+            drain_or_raise(self.db, self.backend, local=self.local)
+            self._backoff = self.MIN_BACKOFF
+        except SearchUnavailable as exc:
+            log.warning("search engine unavailable, retrying in %.0f s: %s", self._backoff, exc)
+            self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        self._retry_at = time.monotonic() + self._backoff
+        self._timer = threading.Timer(self._backoff, self._retry)
+        self._timer.daemon = True
+        self._timer.start()
+        self._backoff = min(self._backoff * 2, self.MAX_BACKOFF)
+
+    def _retry(self) -> None:
+        self._retry_at = 0.0
+        self()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def install(settings: Settings, db: Database) -> SearchBackend:

@@ -1,10 +1,14 @@
 """Applying the outbox to the index: in-process after each commit (embedded), or `forum worker`.
 
 Entries are claimed and deleted in the same transaction that applies them; on
-PostgreSQL several workers skip each other's rows (FOR UPDATE SKIP LOCKED). A
-change applied twice is harmless: documents are re-read from the live tables.
-If the engine does not answer, the transaction rolls back, the entries stay, and
-the next drain catches up.
+PostgreSQL several workers skip each other's rows (FOR UPDATE SKIP LOCKED), on
+SQLite every writer's BEGIN IMMEDIATE serialises the claims. A change applied
+twice is harmless: documents are re-read from the live tables.
+
+With an external engine, `local` is the database's own index, kept as the
+fallback. If the engine does not answer, its transaction rolls back and the
+entries stay for it; the local index still catches up (entries marked
+local_done), so the fallback search stays current during the outage.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -24,50 +28,105 @@ log = logging.getLogger("forum.search")
 BATCH = 500
 
 
-def apply_entries(session: Session, backend: SearchBackend, entries: list[OutboxEntry]) -> None:
+def _post_ids(session: Session, entries: list[OutboxEntry]) -> set[int]:
     post_ids: set[int] = set()
     for entry in entries:
         post_ids.update(documents.post_ids_for(session, entry.entity, entry.entity_id))
+    return post_ids
+
+
+def _apply(session: Session, backend: SearchBackend, post_ids: set[int]) -> None:
     current = documents.load_documents(session, post_ids)
     backend.upsert(session, list(current.values()))
     backend.delete(session, sorted(post_ids - set(current)))
 
 
-def drain_once(db: Database, backend: SearchBackend, *, batch: int = BATCH) -> int:
-    """Apply one batch; returns how many outbox entries were applied."""
+def apply_entries(session: Session, backend: SearchBackend, entries: list[OutboxEntry],
+                  local: SearchBackend | None = None) -> None:
+    if local is not None:  # first, so that a failing engine has not stopped the local copy
+        _apply(session, local, _post_ids(session, [e for e in entries if not e.local_done]))
+    _apply(session, backend, _post_ids(session, entries))
+
+
+def _claim(db: Database, session: Session, batch: int, *, local_only: bool = False) -> list[OutboxEntry]:
+    query = select(OutboxEntry).order_by(OutboxEntry.id).limit(batch)
+    if local_only:
+        query = query.where(OutboxEntry.local_done.is_(False))
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
+               batch: int = BATCH) -> int:
+    """Apply one batch; returns how many entries were applied. Raises SearchUnavailable."""
     with db.session() as session:
-        query = select(OutboxEntry).order_by(OutboxEntry.id).limit(batch)
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        entries = list(session.scalars(query))
+        entries = _claim(db, session, batch)
         if not entries:
             return 0
-        apply_entries(session, backend, entries)
+        apply_entries(session, backend, entries, local)
         session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries])))
         session.commit()
         return len(entries)
 
 
-def drain(db: Database, backend: SearchBackend, *, batch: int = BATCH) -> int:
-    """Apply everything pending; stops quietly (entries kept) when the engine is down."""
+def catch_up_locally(db: Database, local: SearchBackend, *, batch: int = BATCH) -> int:
+    """Bring the database's own index up to date while the engine is down."""
+    applied = 0
+    while True:
+        with db.session() as session:
+            entries = _claim(db, session, batch, local_only=True)
+            if not entries:
+                return applied
+            _apply(session, local, _post_ids(session, entries))
+            session.execute(update(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries]))
+                            .values(local_done=True))
+            session.commit()
+            applied += len(entries)
+
+
+def drain_or_raise(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
+                   batch: int = BATCH) -> int:
+    """Apply everything pending. If the engine is down: local copy caught up, then SearchUnavailable."""
     applied = 0
     try:
-        while count := drain_once(db, backend, batch=batch):
+        while count := drain_once(db, backend, local=local, batch=batch):
             applied += count
-    except SearchUnavailable as exc:
-        log.warning("search engine unavailable, %d outbox entries applied, the rest wait: %s", applied, exc)
+    except SearchUnavailable:
+        if local is not None:
+            catch_up_locally(db, local, batch=batch)
+        raise
     return applied
 
 
-def pending(db: Database) -> int:
-    from sqlalchemy import func
+def drain(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None, batch: int = BATCH) -> int:
+    """Apply everything pending; stops quietly (entries kept) when the engine is down."""
+    try:
+        return drain_or_raise(db, backend, local=local, batch=batch)
+    except SearchUnavailable as exc:
+        log.warning("search engine unavailable, outbox entries wait for it: %s", exc)
+        return 0
 
+
+def pending(db: Database) -> int:
     with db.session(write=False) as session:
         return int(session.scalar(select(func.count(OutboxEntry.id))) or 0)
 
 
-def run_forever(db: Database, backend: SearchBackend, *, interval: float = 1.0) -> None:
-    """`forum worker`: poll the outbox; the sleep keeps an idle worker nearly free."""
+def run_forever(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
+                interval: float = 1.0, max_backoff: float = 30.0) -> None:
+    """`forum worker`: poll the outbox; the sleep keeps an idle worker nearly free.
+
+    While the engine is down, polls slow down (doubling up to max_backoff) so a
+    dead engine is not hammered; the first successful drain resets the pace.
+    """
+    wait = interval
     while True:
-        if not drain(db, backend):
-            time.sleep(interval)
+        try:
+            applied = drain_or_raise(db, backend, local=local)
+            wait = interval
+        except SearchUnavailable as exc:
+            log.warning("search engine unavailable, retrying in %.0f s: %s", wait, exc)
+            applied, wait = 0, min(wait * 2, max_backoff)
+        if not applied:
+            time.sleep(wait)

@@ -1,0 +1,133 @@
+"""The outbox: written with every change, drained after commit, and patient while an engine is down."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.forum.models import Category, Post, PostStatus, Thread, Visibility
+from app.search.backend import Document, SearchPage, SearchQuery, SearchUnavailable
+from app.search.meili import Meili
+from app.search.models import OutboxEntry
+from app.search.service import InProcessIndexer
+from app.settings import SearchSettings
+from tests.factories import api_login, make_category, make_thread, make_user
+
+
+class StandInEngine:
+    """An external engine for the worker's sake (not a Meilisearch fake: it only records what it is sent)."""
+
+    name = "stand-in"
+
+    def __init__(self) -> None:
+        self.down = True
+        self.documents: dict[int, Document] = {}
+
+    def _check(self) -> None:
+        if self.down:
+            raise SearchUnavailable("stand-in engine is down")
+
+    def upsert(self, session: Session, documents: list[Document]) -> None:
+        self._check()
+        self.documents.update((d.post_id, d) for d in documents)
+
+    def delete(self, session: Session, post_ids: list[int]) -> None:
+        self._check()
+        for post_id in post_ids:
+            self.documents.pop(post_id, None)
+
+    def search(self, session: Session, query: SearchQuery) -> SearchPage:
+        self._check()
+        return SearchPage(items=[], page=1, pages=1, total=0)
+
+    def indexed_ids(self, session: Session) -> set[int]:
+        return set(self.documents)
+
+    def clear(self, session: Session) -> None:
+        self.documents.clear()
+
+
+def _entries(session: Session) -> list[tuple[str, int]]:
+    session.commit()  # a fresh snapshot
+    return [(e.entity, e.entity_id) for e in session.scalars(select(OutboxEntry).order_by(OutboxEntry.id))]
+
+
+def test_every_orm_change_writes_the_outbox_once(session: Session) -> None:
+    author = make_user(session)
+    category = make_category(session)
+    posted = make_thread(session, category=category, author=author, body="vertiges")
+    session.commit()
+    assert _entries(session).count(("post", posted.post.id)) == 1  # explicit enqueue and listener agree
+    session.execute(OutboxEntry.__table__.delete())
+    post = session.get(Post, posted.post.id)
+    assert post is not None
+    post.status = PostStatus.hidden  # a moderation path with no explicit enqueue
+    thread = session.get(Thread, posted.thread.id)
+    assert thread is not None
+    thread.title = "Renommé"
+    other = make_category(session)
+    thread.category_id = other.id
+    cat = session.get(Category, category.id)
+    assert cat is not None
+    cat.visibility = Visibility.members
+    session.commit()
+    assert set(_entries(session)) >= {("post", post.id), ("thread", thread.id), ("category", category.id)}
+
+
+def test_rolled_back_changes_leave_no_entry(session: Session) -> None:
+    author = make_user(session)
+    category = make_category(session)
+    session.commit()
+    make_thread(session, category=category, author=author, body="vertiges")
+    session.rollback()
+    assert _entries(session) == []
+
+
+def test_posting_works_and_search_falls_back_when_meili_is_down(app: FastAPI, client: TestClient,
+                                                               session: Session) -> None:
+    # Port 9 (discard) on loopback: nothing listens, so the client fails at once.
+    down = Meili(SearchSettings(backend="meilisearch", meili_url="http://127.0.0.1:9"), timeout=1)
+    indexer = InProcessIndexer(app.state.db, down)
+    app.state.search, app.state.db.on_outbox = down, indexer
+    make_user(session, "Patiente")
+    make_category(session, "tapering-now")
+    session.commit()
+    token = api_login(client, "Patiente")
+    for title in ("Vertiges", "Encore des vertiges"):
+        response = client.post("/api/v1/categories/tapering-now/threads",
+                               json={"title": title, "body": "vertiges le matin", "lang": "fr"},
+                               headers={"X-CSRF-Token": token})
+        assert response.status_code == 201
+    indexer.stop()
+    assert indexer.engine_down
+    # Kept for the engine, but already in the database's own index.
+    entries = list(session.scalars(select(OutboxEntry)))
+    assert len(entries) == 2 and all(e.local_done for e in entries)
+    result = client.get("/api/v1/search", params={"q": "vertiges"}).json()
+    assert result["fallback"] is True and len(result["items"]) == 2
+    page = client.get("/fr/search", params={"q": "vertiges"})
+    assert page.status_code == 200 and 'class="notice"' in page.text and "<mark>" in page.text
+
+
+def test_outbox_catches_up_when_the_engine_returns(app: FastAPI, session: Session) -> None:
+    engine = StandInEngine()
+    indexer = InProcessIndexer(app.state.db, engine)
+    indexer.MIN_BACKOFF = 0.2
+    indexer._backoff = 0.2
+    app.state.db.on_outbox = indexer
+    author = make_user(session)
+    category = make_category(session)
+    post_id = make_thread(session, category=category, author=author, body="acouphènes").post.id
+    session.commit()  # the indexer runs, finds the engine down, schedules a retry
+    assert indexer.engine_down and engine.documents == {}
+    engine.down = False
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and post_id not in engine.documents:
+        time.sleep(0.05)  # no new commit: the retry timer alone catches up
+    indexer.stop()
+    assert post_id in engine.documents
+    assert session.scalar(select(func.count(OutboxEntry.id))) == 0
