@@ -31,6 +31,7 @@ class SearchOut(BaseModel):
     pages: int
     total: int
     fallback: bool
+    suggestions: list[str]  # "did you mean" queries, offered only when nothing matched
 
 
 @router.get("/search", response_model=SearchOut, name="api.search")
@@ -44,4 +45,5 @@ def search(request: Request, session: SessionDep, viewer: Viewer, q: str = "", l
         items=[HitOut(thread_id=h.thread_id, post_id=h.post_id, title=h.title, snippet_html=h.snippet_html,
                       lang=h.lang, category=h.category, created_at=h.created_at) for h in result.items],
         page=result.page, pages=result.pages, total=result.total, fallback=result.fallback,
+        suggestions=result.suggestions,
     )

@@ -38,6 +38,7 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     members_visible: bool = False  # may the viewer see members-only categories?
+    suggest: bool = True  # offer "did you mean" when nothing matches
 
     @property
     def offset(self) -> int:

@@ -9,6 +9,7 @@ a moment ago never shows, even before the worker ran.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, literal_column, select, text
@@ -19,6 +20,7 @@ from app.forum.models import Category, Post, Thread
 from app.search import text as search_text
 from app.search.backend import MAX_RESULTS, Document, Hit, SearchPage, SearchQuery, pages_for
 from app.search.documents import start_of_day, visible_now
+from app.search.suggest import suggest
 
 OPEN, CLOSE = "\x02", "\x03"  # FTS5 snippet markers: control characters never typed in a post
 PG_CONFIGS = {"fr": "french", "nl": "dutch", "en": "english"}
@@ -59,6 +61,31 @@ def _cap(query: SearchQuery) -> int:
     return MAX_RESULTS * (10 if filtered else 1)
 
 
+def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuery,
+           query_terms: list[str]) -> SearchPage:
+    """No match: perhaps a typo, which the database backends do not forgive by themselves.
+
+    A suggestion is offered only if it finds something this viewer may see: the
+    vocabulary also holds words of hidden posts and members-only categories,
+    and suggesting one would tell that it exists.
+    """
+    suggestions = []
+    if query.suggest and query.page == 1:
+        for candidate in suggest(session, query_terms):
+            if backend.search(session, replace(query, text=candidate, suggest=False)).total:
+                suggestions.append(candidate)
+    return SearchPage(items=[], page=query.page, pages=1, total=0, suggestions=suggestions)
+
+
+def _add_terms(session: Session, documents: list[Document], *, sqlite: bool) -> None:
+    """Keep the vocabulary (prefix expansion on SQLite, "did you mean" on both) growing with the index."""
+    words = sorted({word for d in documents for word in search_text.index_words(d.title + " " + d.body)})
+    insert = ("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)" if sqlite else
+              "INSERT INTO search_fts_terms (term) VALUES (:term) ON CONFLICT DO NOTHING")
+    if words:
+        session.execute(text(insert), [{"term": word} for word in words])
+
+
 class SqliteFts:
     """FTS5 with unicode61 (diacritics removed); rowid = post id.
 
@@ -79,9 +106,7 @@ class SqliteFts:
             text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
             [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents],
         )
-        words = {word for d in documents for word in search_text.index_words(d.title + " " + d.body)}
-        session.execute(text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)"),
-                        [{"term": word} for word in sorted(words)])
+        _add_terms(session, documents, sqlite=True)
 
     def delete(self, session: Session, post_ids: list[int]) -> None:
         if post_ids:
@@ -128,6 +153,8 @@ class SqliteFts:
         hits = hits_query.subquery("hits")
         rows = session.execute(_page_query(hits, query), {"match": match, "cutoff": cutoff}).all()
         total = rows[0].total if rows else 0
+        if not rows:
+            return _empty(session, self, query, query_terms)
         snippets = self._snippets(session, match, [row.id for row in rows])
         items = [
             Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
@@ -176,6 +203,7 @@ class PostgresFts:
             [{"id": d.post_id, "title": d.title, "body": d.body, "cfg": PG_CONFIGS.get(d.lang, "simple")}
              for d in documents],
         )
+        _add_terms(session, documents, sqlite=False)
 
     def delete(self, session: Session, post_ids: list[int]) -> None:
         if post_ids:
@@ -212,6 +240,8 @@ class PostgresFts:
         )
         rows = session.execute(_page_query(hits, query), {**params, "cap": _cap(query)}).all()
         total = rows[0].total if rows else 0
+        if not rows:
+            return _empty(session, self, query, query_terms)
         bodies: dict[int, str] = dict(
             session.execute(text("SELECT post_id, body FROM search_documents WHERE post_id = ANY(:ids)"),
                             {"ids": [row.id for row in rows]}).all()

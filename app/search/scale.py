@@ -261,6 +261,11 @@ def _build_index(cursor, is_sqlite: bool, first_post: int) -> None:  # type: ign
         "FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id "
         "JOIN (VALUES ('fr', 'french'::regconfig), ('nl', 'dutch'::regconfig), ('en', 'english'::regconfig)) "
         "AS c(lang, cfg) ON c.lang = t.lang WHERE p.id >= %s ON CONFLICT (post_id) DO NOTHING", (first_post,))
+    # Titles repeat across a thread's posts: one pass over threads, one over bodies.
+    for source in ("SELECT to_tsvector(''simple'', unaccent(title)) FROM forum_threads",
+                   "SELECT to_tsvector(''simple'', unaccent(body_md)) FROM forum_posts WHERE id >= " + str(first_post)):
+        cursor.execute(f"INSERT INTO search_fts_terms (term) SELECT word FROM ts_stat('{source}') "
+                       "ON CONFLICT DO NOTHING")
     cursor.execute("ANALYZE")
 
 

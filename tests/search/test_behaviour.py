@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
-from app.forum.models import Post, PostStatus, Visibility
+from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.search import outbox
 from app.search.backend import SearchBackend
 from app.search.worker import drain
@@ -146,3 +146,52 @@ def test_pagination_and_html_page(client: TestClient, session: Session, backend:
     page = client.get("/nl/search", params={"q": "anxiété"})
     assert page.status_code == 200 and "<mark>" in page.text and 'rel="next"' in page.text
     assert client.get("/fr/search", params={"q": "", "date_from": "pas une date"}).status_code == 200
+
+
+def test_typos(client: TestClient, session: Session, backend: SearchBackend) -> None:
+    author = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=author, title="Nuits difficiles",
+                         body="Les acouphènes reviennent depuis la baisse.")
+    hidden = make_thread(session, category=make_category(session), author=author, body="zygomatique secret")
+    session.execute(update(Post).where(Post.id == hidden.post.id).values(status=PostStatus.hidden))
+    session.commit()
+    result = _search(client, backend, "acouphnes")
+    if result["items"]:  # Meilisearch forgives the typo itself
+        assert _ids(result) == {posted.post.id}
+    else:  # the database backends offer a correction that finds it
+        assert result["suggestions"] == ["acouphenes"]
+        page = client.get("/fr/search", params={"q": "acouphnes"})
+        assert 'class="suggestion"' in page.text and "q=acouphenes" in page.text
+    # Never a suggestion that only a hidden post would answer: it would tell the word is there.
+    assert _search(client, backend, "zygomatiqe")["items"] == []
+    assert _search(client, backend, "zygomatiqe").get("suggestions", []) == []
+
+
+def test_renamed_moved_and_restricted_follow_the_outbox(client: TestClient, session: Session,
+                                                        backend: SearchBackend) -> None:
+    author = make_user(session)
+    first, second = make_category(session, "tapering-now"), make_category(session, "after-stopping")
+    posted = make_thread(session, category=first, author=author, title="Ancien titre", body="crampes nocturnes")
+    other = make_thread(session, category=first, author=author, title="Autre fil", body="rien à voir")
+    session.commit()
+    thread = session.get(Thread, posted.thread.id)
+    assert thread is not None
+    thread.title = "Crampes et magnésium"  # renamed: found by its new title, shown with it
+    session.commit()
+    items = _search(client, backend, "magnesium")["items"]
+    assert [i["title"] for i in items] == ["Crampes et magnésium"]
+    post = session.get(Post, posted.post.id)
+    assert post is not None
+    post.thread_id = other.thread.id  # moved to another thread
+    session.commit()
+    assert [i["thread_id"] for i in _search(client, backend, "crampes")["items"]] == [other.thread.id]
+    thread = session.get(Thread, other.thread.id)
+    assert thread is not None
+    thread.category_id = second.id  # moved to another category
+    session.commit()
+    assert _search(client, backend, "crampes", category="after-stopping")["items"]
+    category = session.get(Category, second.id)
+    assert category is not None
+    category.visibility = Visibility.members  # now members-only: gone for visitors
+    session.commit()
+    assert _search(client, backend, "crampes")["items"] == []
