@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.forum.models import Post
 from app.search import documents, service, worker
+from app.search.backend import SearchUnavailable
 from app.search.models import ReindexState
 from app.settings import get_settings
 
@@ -97,6 +98,11 @@ def worker_command(
     """Apply the search outbox to the index (run this beside the app in production)."""
     db, backend = _open()
     local = service.local_copy(db, backend)
+    if hasattr(backend, "configure"):  # an index created by a first add_documents would lack its settings
+        try:
+            backend.configure()
+        except SearchUnavailable as exc:
+            typer.echo(f"{backend.name} is not answering ({exc}); the outbox waits for it", err=True)
     if once:
         typer.echo(f"{worker.drain(db, backend, local=local)} outbox entries applied")
         return

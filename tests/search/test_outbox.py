@@ -131,3 +131,21 @@ def test_outbox_catches_up_when_the_engine_returns(app: FastAPI, session: Sessio
     indexer.stop()
     assert post_id in engine.documents
     assert session.scalar(select(func.count(OutboxEntry.id))) == 0
+
+
+def test_forum_worker_once_applies_what_waits(app: FastAPI, session: Session, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from app import cli as cli_module
+    from app.search import cli as search_cli
+
+    app.state.db.on_outbox = None  # production: no in-process indexer, a separate worker
+    author = make_user(session)
+    post_id = make_thread(session, category=make_category(session), author=author, body="sueurs").post.id
+    session.commit()
+    assert post_id not in app.state.search.indexed_ids(session)
+    session.commit()
+    monkeypatch.setattr(search_cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli_module.cli, ["worker", "--once"])
+    assert result.exit_code == 0 and "1 outbox entries applied" in result.output, result.output
+    assert post_id in app.state.search.indexed_ids(session)

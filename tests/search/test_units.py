@@ -69,16 +69,16 @@ def test_meili_search_params_filter_visibility_for_visitors() -> None:
     assert member["filter"] == "created_at >= 1767222000"  # midnight in Brussels
 
 
-def test_reindex_and_check_commands(app: FastAPI, session: Session, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_reindex_resumes_and_check_reports_drift(app: FastAPI, session: Session, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     from app import cli as cli_module
     from app.search import cli as search_cli
+    from app.search.models import ReindexState
 
     author = make_user(session)
     category = make_category(session)
-    for index in range(5):
-        make_thread(session, category=category, author=author, body=f"sommeil {index}")
+    posts = [make_thread(session, category=category, author=author, body=f"sommeil {i}").post.id for i in range(5)]
     session.commit()
     monkeypatch.setattr(search_cli, "get_settings", lambda: settings)
     runner = CliRunner()
@@ -88,6 +88,19 @@ def test_reindex_and_check_commands(app: FastAPI, session: Session, monkeypatch,
     checked = runner.invoke(cli_module.cli, ["search", "check"])
     assert checked.exit_code == 0, checked.output
     assert "missing from the index: 0" in checked.output
+    # Drift: a document lost from the index is reported, and the exit code says so.
+    backend = app.state.search
+    backend.delete(session, [posts[1]])
+    session.commit()
+    drifted = runner.invoke(cli_module.cli, ["search", "check"])
+    assert drifted.exit_code == 1 and f"missing from the index: 1 [{posts[1]}]" in drifted.output
+    # An interrupted rebuild (state left at the second post) resumes after it.
+    session.add(ReindexState(backend=backend.name, last_post_id=posts[1]))
+    session.commit()
+    resumed = runner.invoke(cli_module.cli, ["search", "reindex", "--batch", "2"])
+    assert resumed.exit_code == 0, resumed.output
+    assert f"resuming after post {posts[1]}" in resumed.output and "3 posts indexed" in resumed.output
+    assert session.get(ReindexState, backend.name) is None  # finished: the next run starts afresh
 
 
 def test_seed_scale_builds_a_searchable_corpus(app: FastAPI, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
