@@ -225,12 +225,14 @@ class PostgresFts:
         if not query_terms:
             return SearchPage(items=[], page=query.page, pages=1, total=0)
         tsquery_sql, params = self.tsquery(query_terms)
-        # Like the SQLite backend: the most recent matches (an index walk that stops
-        # early for common words), then ranked; ranking every match of a common word
-        # on a million posts costs a second.
+        # Like the SQLite backend: the most recent matches, then ranked; ranking every
+        # match of a common word on a million posts costs a second. "+ 0" keeps the
+        # planner off a backward primary-key walk that tests every row's tsvector
+        # (it misjudges how rare two-word matches are): GIN finds the matches, a
+        # top-N sort keeps the newest. On 1M posts: p95 600 -> 250 ms for this step.
         window = (
             f"(SELECT d.post_id, d.tsv, q.query FROM search_documents AS d, (SELECT {tsquery_sql} AS query) AS q "
-            "WHERE d.tsv @@ q.query ORDER BY d.post_id DESC LIMIT :cap) AS w"
+            "WHERE d.tsv @@ q.query ORDER BY d.post_id + 0 DESC LIMIT :cap) AS w"
         )
         hits = (
             select(literal_column("w.post_id").label("post_id"),
