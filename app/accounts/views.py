@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts import service
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.data_views import router as data_router
-from app.accounts.permissions import CurrentUser, load_viewer
+from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
 from app.errors import AppError, ValidationFailed
 from app.forum.models import CONTENT_NOTE_LABELS
@@ -189,5 +189,3 @@ def close_all(request: Request, session: SessionDep, viewer: CurrentUser, lang: 
     clear_session_cookie(response)
     return response
 
-
-__all__ = ["router", "load_viewer"]

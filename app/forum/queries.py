@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import ColumnElement
 
 from app.accounts.models import User
@@ -177,9 +177,3 @@ def reaction_summaries(session: Session, viewer: User | None, post_ids: list[int
         if given:
             summary.mine.add(kind)
     return summaries
-
-
-def get_thread_with_posts_for_api(session: Session, thread_id: int) -> Thread | None:
-    return session.scalar(
-        select(Thread).options(joinedload(Thread.category), joinedload(Thread.author)).where(Thread.id == thread_id)
-    )

@@ -261,6 +261,3 @@ class PostgresFts:
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM search_documents"))
 
-
-def database_backend(session_or_dialect: str) -> SqliteFts | PostgresFts:
-    return SqliteFts() if session_or_dialect == "sqlite" else PostgresFts()

@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from app import i18n
 
@@ -110,8 +109,3 @@ def redirect(request: Request, name: str, /, *, _query: dict[str, Any] | None = 
     """Post/redirect/get: 303 so the browser follows with a GET."""
     return RedirectResponse(url_for(request, name, _query=_query, _fragment=_fragment, **params),
                             status_code=303)
-
-
-def markup(html: str) -> Markup:
-    """Mark stored, sanitised HTML as safe. Only sanitised-at-write HTML comes here."""
-    return Markup(html)
