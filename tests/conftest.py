@@ -64,7 +64,8 @@ def _pg_url(database: str) -> str:
 def pg_template() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("PostgreSQL not configured (FORUM_TEST_POSTGRES_URL)")
-    name = f"forum_tmpl_{_worker()}"
+    # The pid keeps two test runs on one server (several checkouts) from sharing a template.
+    name = f"forum_tmpl_{_worker()}_{os.getpid()}"
     admin = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
