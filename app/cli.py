@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import typer
 
+from app import wiring
 from app.settings import get_settings
 
 cli = typer.Typer(help="Trèfle · Klaver: run and manage the forum.", no_args_is_help=True)
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_CORPUS = ROOT / "bench" / "corpus.py"
+
+
+@cli.callback()
+def _connect() -> None:
+    """Every command writes as the app does: the domains' listeners are connected first."""
+    wiring.connect()
+
+
+def _bench_corpus() -> ModuleType:
+    """The benchmark corpus generator, which lives in bench/ of a source checkout, not in the app."""
+    spec = importlib.util.spec_from_file_location("bench_corpus", BENCH_CORPUS)
+    if spec is None or spec.loader is None or not BENCH_CORPUS.exists():
+        raise typer.BadParameter(f"--scale needs a source checkout ({BENCH_CORPUS} is missing)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
@@ -58,9 +78,7 @@ def seed(
             session.commit()
         typer.echo(f"demo content: {created}")
     if scale:
-        from app.search.scale import seed_scale
-
-        seed_scale(db, settings, scale)
+        _bench_corpus().seed_scale(db, settings, scale)
     db.dispose()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.errors import AppError
 from app.settings import Settings
 
 log = logging.getLogger("forum.db")
@@ -141,6 +142,13 @@ def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
         session.info.pop("after_commit", None)
 
 
+def _discard(session: Session) -> None:
+    # Detach first: a rollback would expire every object, and the error
+    # page still reads the viewer's pseudonym and role.
+    session.expunge_all()
+    session.rollback()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's session. The only commit in application code."""
     db: Database = request.app.state.db
@@ -148,11 +156,16 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except AppError as exc:
+            # An expected failure that must leave a trace (a counted log-in attempt)
+            # commits; every other one leaves the database as it was.
+            if exc.keep_changes:
+                session.commit()
+            else:
+                _discard(session)
+            raise
         except Exception:
-            # Detach first: a rollback would expire every object, and the error
-            # page still reads the viewer's pseudonym and role.
-            session.expunge_all()
-            session.rollback()
+            _discard(session)
             raise
 
 

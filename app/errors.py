@@ -1,4 +1,9 @@
-"""The application's expected failures. Messages are msgids, translated when shown."""
+"""The application's expected failures: each carries its HTTP status and a translatable message.
+
+Services raise them; one handler (app/web/errors.py) turns them into a page or JSON
+in the request's language, and forms re-render with the member's text intact
+(app/web/forms.py). Messages are msgids, translated when shown.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,17 @@ from app.i18n_markers import N_
 class AppError(Exception):
     status_code = 400
     default_message = N_("Something went wrong with this request.")
+    #: Commit what the request wrote before failing, instead of rolling it back: a
+    #: failed log-in must still be counted by the throttle.
+    keep_changes = False
 
-    def __init__(self, message: str | None = None, status_code: int | None = None, **params: object):
+    def __init__(self, message: str | None = None, status_code: int | None = None, *, field: str | None = None,
+                 headers: dict[str, str] | None = None, **params: object):
         self.message = message or self.default_message
         self.params = params
+        #: The form field the error belongs to, so a form can show it in place.
+        self.field = field
+        self.headers = headers or {}
         if status_code is not None:
             self.status_code = status_code
         super().__init__(self.message)
@@ -43,6 +55,11 @@ class Conflict(AppError):
 class RateLimited(AppError):
     status_code = 429
     default_message = N_("Too many attempts. Please wait a few minutes and try again.")
+    keep_changes = True
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None, field: str | None = None):
+        super().__init__(message, field=field,
+                         headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
 
 class ValidationFailed(AppError):
@@ -51,9 +68,25 @@ class ValidationFailed(AppError):
     status_code = 422
 
     def __init__(self, message: str, field: str | None = None, **params: object):
-        super().__init__(message)
+        super().__init__(message, field=field)
         self.params = params
-        self.field = field
+
+
+class LoginFailed(AppError):
+    """Wrong pseudonym or password (which one is never said). The attempt is counted."""
+
+    status_code = 401
+    default_message = N_("This pseudonym and password do not match.")
+    keep_changes = True
+
+
+class RecoveryFailed(ValidationFailed):
+    """Wrong pseudonym or recovery code. The attempt is counted."""
+
+    keep_changes = True
+
+    def __init__(self) -> None:
+        super().__init__(N_("This pseudonym and recovery code do not match."), field="code")
 
 
 class CsrfFailed(AppError):

@@ -32,7 +32,7 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 
 _current_locale: ContextVar[str] = ContextVar("locale", default="fr")
 
-__all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "translations"]
+__all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "negotiate", "translations"]
 
 
 @cache
@@ -53,7 +53,9 @@ def get_locale() -> str:
 
 
 def set_locale(locale: str) -> None:
-    _current_locale.set(locale if locale in LOCALES else "fr")
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}")
+    _current_locale.set(locale)
 
 
 def gettext(message: str, **params: object) -> str:
@@ -69,12 +71,10 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
-def parse_accept_language(header: str | None) -> str | None:
-    """The best supported locale from an Accept-Language header, or None."""
-    if not header:
-        return None
-    weighted: list[tuple[float, str]] = []
-    for part in header.split(","):
+def _preferred_tags(header: str) -> list[str]:
+    """The language tags of an Accept-Language header, most wanted first (q=0 and bad weights dropped)."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
         tag, _sep, params = part.strip().partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
@@ -82,11 +82,17 @@ def parse_accept_language(header: str | None) -> str | None:
                 quality = float(params.strip()[2:])
             except ValueError:
                 continue
-        lang = tag.strip().lower().split("-")[0]
-        if lang in LOCALES and quality > 0:
-            weighted.append((quality, lang))
-    weighted.sort(key=lambda item: -item[0])
-    return weighted[0][1] if weighted else None
+        if tag.strip() and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _quality, _position, tag in sorted(weighted)]
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best supported locale for an Accept-Language header (Babel's negotiation), or None."""
+    if not accept_language:
+        return None
+    found = Locale.negotiate(_preferred_tags(accept_language), LOCALES, sep="-")
+    return found.language if found is not None else None
 
 
 # Babel parses the locale's pattern on every call; a thread page formats 50 timestamps,
@@ -103,10 +109,6 @@ def format_datetime(value: dt.datetime, locale: str, fmt: str = "medium") -> str
 
 def format_number(value: float, locale: str) -> str:
     return _format_decimal(value, locale=BABEL_LOCALES[locale])
-
-
-def language_name(code: str, locale: str) -> str:
-    return Locale.parse(code).get_display_name(BABEL_LOCALES[locale]) or code
 
 
 def _brussels() -> dt.tzinfo:

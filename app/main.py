@@ -1,4 +1,4 @@
-"""create_app(): settings, database, middleware, routers."""
+"""create_app(): settings, database, middleware, routers, background upkeep."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from app import i18n
+from app import i18n, wiring
 from app.db import Database
+from app.housekeeping import Housekeeping
 from app.search import service as search_service
-from app.settings import Settings, get_settings
+from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors
 from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
+from app.web.routing import page_dependencies
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -29,12 +31,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     indexer = app.state.db.on_outbox
     if indexer is not None:
         threading.Thread(target=indexer, name="search-catch-up", daemon=True).start()
+    housekeeping = Housekeeping(app.state.db, app.state.settings)
+    housekeeping.start()
     yield
+    housekeeping.stop()
     app.state.db.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    wiring.connect()
     app = FastAPI(
         title="Trèfle · Klaver API",
         version="1",
@@ -48,9 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings)
     app.state.search = search_service.install(settings, app.state.db)
 
-    secure = settings.cookie_secure if settings.cookie_secure is not None else settings.environment == "production"
-    app.state.secure_cookies = secure
-    app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=secure)
+    app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
+                       default_locale=settings.default_locale)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
@@ -62,10 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     @app.get("/", include_in_schema=False, name="root")
-    def root(request: Request) -> Response:
+    def root(request: Request, settings: SettingsDep) -> Response:
         cookies = read_cookies(request.scope)
         locale = cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in i18n.LOCALES else None
-        locale = locale or i18n.parse_accept_language(request.headers.get("accept-language")) or "fr"
+        locale = locale or i18n.negotiate(request.headers.get("accept-language")) or settings.default_locale
         return RedirectResponse(f"/{locale}/", status_code=303)
 
     @app.get("/robots.txt", include_in_schema=False)
@@ -79,19 +84,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.accounts.permissions import optional_viewer
     from app.diary import api as diary_api
     from app.diary import views as diary_views
     from app.forum import api as forum_api
     from app.forum import views as forum_views
+    from app.member_data import views as member_data_views
     from app.review import views as review_views
     from app.search import api as search_api
     from app.search import views as search_views
 
-    for module in (accounts_views, forum_views, review_views, diary_views):
-        app.include_router(module.router, prefix="/{lang}")
-    for module in (accounts_api, forum_api, diary_api):
+    pages = page_dependencies(optional_viewer)
+    for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views):
+        app.include_router(module.router, prefix="/{lang}", dependencies=pages)
+    for module in (accounts_api, forum_api, diary_api, search_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
-    app.include_router(search_views.router, prefix="/{lang}")
-    app.include_router(search_api.router, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag in production unless configured otherwise."""
+        return self.cookie_secure if self.cookie_secure is not None else self.environment == "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -98,3 +104,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def request_settings(request: Request) -> Settings:
+    """The running application's settings (tests and `create_app` may pass their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(request_settings)]

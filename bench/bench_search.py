@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.db import Database  # noqa: E402
 from app.search.backend import SearchQuery  # noqa: E402
-from app.search.scale import LANGS  # noqa: E402
 from app.search.service import database_backend  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from bench.corpus import LANGS  # noqa: E402
 
 SCALE = int(os.environ.get("SCALE", "1000000"))
 QUERIES = int(os.environ.get("QUERIES", "300"))

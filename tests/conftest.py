@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from app import wiring
 from app.cli import migrate_database
 from app.db import Database
 from app.main import create_app
@@ -30,6 +31,8 @@ PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 # Fast argon2 parameters in tests only; production uses RFC 9106 parameters.
 FAST_ARGON2 = Argon2Settings(time_cost=1, memory_kib=1024, parallelism=1)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# Tests are an entry point like the app and the CLI: the domains' listeners are connected.
+wiring.connect()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -9,8 +9,8 @@ from app.accounts import schemas, service
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
-from app.i18n import gettext
 from app.security import csrf_token_for
+from app.settings import SettingsDep
 from app.web.client import throttle_key
 from app.web.middleware import SESSION_COOKIE
 from app.web.routing import api_router, preauth_api_router
@@ -21,9 +21,10 @@ authed = api_router()
 
 @preauth.post("/accounts", status_code=201, response_model=schemas.AccountCreated, name="api.accounts.create",
               responses={409: {"description": "Pseudonym taken"}, 422: {"description": "Invalid input"}})
-def create_account(body: schemas.AccountCreate, request: Request, session: SessionDep) -> schemas.AccountCreated:
-    result = service.sign_up(session, request.app.state.settings, pseudonym=body.pseudonym,
-                             password=body.password, locale=body.locale, client_key=throttle_key(request, "signup"))
+def create_account(body: schemas.AccountCreate, request: Request, session: SessionDep,
+                   settings: SettingsDep) -> schemas.AccountCreated:
+    result = service.sign_up(session, settings, pseudonym=body.pseudonym, password=body.password,
+                             locale=body.locale, client_key=throttle_key(request, "signup"))
     session.flush()
     return schemas.AccountCreated(id=result.user.id, pseudonym=result.user.pseudonym,
                                   recovery_codes=result.recovery_codes)
@@ -31,23 +32,18 @@ def create_account(body: schemas.AccountCreate, request: Request, session: Sessi
 
 @preauth.post("/session", response_model=schemas.SessionCreated, name="api.session.create",
               responses={401: {"description": "Wrong pseudonym or password"}, 429: {"description": "Throttled"}})
-def create_session(body: schemas.SessionCreate, request: Request, session: SessionDep) -> Response:
+def create_session(body: schemas.SessionCreate, request: Request, session: SessionDep,
+                   settings: SettingsDep) -> Response:
     result = service.authenticate(
-        session, request.app.state.settings, pseudonym=body.pseudonym, password=body.password,
-        client_key=throttle_key(request, "login"),
+        session, settings, pseudonym=body.pseudonym, password=body.password, client_key=throttle_key(request, "login"),
         device=service.device_family(request.headers.get("user-agent")),
     )
-    if result.user is None or result.token is None:
-        if result.limited:
-            return JSONResponse({"detail": gettext("Too many attempts. Please wait a few minutes and try again.")},
-                                status_code=429, headers={"Retry-After": "900"})
-        return JSONResponse({"detail": gettext("This pseudonym and password do not match.")}, status_code=401)
     payload = schemas.SessionCreated(
         csrf_token=csrf_token_for(request.app.state.secret, result.token),
         pseudonym=result.user.pseudonym, locale=result.user.locale,
     )
     response = JSONResponse(payload.model_dump())
-    set_session_cookie(request, response, result.token)
+    set_session_cookie(request, response, result.token, settings)
     return response
 
 

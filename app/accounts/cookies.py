@@ -1,15 +1,17 @@
+"""The session cookie: set at log-in (replacing the pre-session cookie), cleared at log-out."""
+
 from __future__ import annotations
 
 from fastapi import Request, Response
 
+from app.settings import Settings
 from app.web.middleware import PRESESSION_COOKIE, SESSION_COOKIE
 
 
-def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    settings = request.app.state.settings
+def set_session_cookie(request: Request, response: Response, token: str, settings: Settings) -> None:
     response.set_cookie(
         SESSION_COOKIE, token, max_age=settings.session_days * 86400, path="/",
-        httponly=True, samesite="lax", secure=request.app.state.secure_cookies,
+        httponly=True, samesite="lax", secure=settings.secure_cookies,
     )
     response.delete_cookie(PRESESSION_COOKIE, path="/")
     request.state.session_set = True

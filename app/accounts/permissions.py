@@ -12,6 +12,7 @@ from app.accounts import service
 from app.accounts.models import User
 from app.db import SessionDep
 from app.errors import PermissionDenied, Unauthenticated
+from app.settings import Settings, SettingsDep
 from app.web.middleware import SESSION_COOKIE
 
 
@@ -29,7 +30,7 @@ def best_effort_write(session: Session, action: object) -> None:
         pass
 
 
-def load_viewer(request: Request, session: Session) -> User | None:
+def load_viewer(request: Request, session: Session, settings: Settings) -> User | None:
     if hasattr(request.state, "viewer"):
         return request.state.viewer  # type: ignore[no-any-return]
     viewer = None
@@ -39,18 +40,17 @@ def load_viewer(request: Request, session: Session) -> User | None:
         if auth is not None:
             viewer = auth.user
             request.state.auth_session = auth
-            settings = request.app.state.settings
             best_effort_write(session, lambda: service.touch_session(session, settings, auth))
     request.state.viewer = viewer
     return viewer
 
 
-def optional_viewer(request: Request, session: SessionDep) -> User | None:
-    return load_viewer(request, session)
+def optional_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    return load_viewer(request, session, settings)
 
 
-def require_viewer(request: Request, session: SessionDep) -> User:
-    viewer = load_viewer(request, session)
+def require_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    viewer = load_viewer(request, session, settings)
     if viewer is None:
         raise Unauthenticated()
     return viewer

@@ -13,8 +13,9 @@ from ua_parser import parse as parse_user_agent
 
 from app.accounts import names, passwords, throttle
 from app.accounts.models import AuthSession, RecoveryCode, Role, User, UserStatus
+from app.content_notes import is_content_note
 from app.db import utcnow
-from app.errors import Conflict, RateLimited, ValidationFailed
+from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
 from app.i18n import LOCALES
 from app.i18n_markers import N_
 from app.security import keyed_hash, new_token, token_hash
@@ -32,10 +33,9 @@ class SignUp:
 
 
 @dataclass(frozen=True)
-class LoginResult:
-    user: User | None
-    token: str | None = None
-    limited: bool = False
+class Login:
+    user: User
+    token: str  # the session cookie's value; only its hash is stored
 
 
 def _new_recovery_code() -> str:
@@ -66,11 +66,11 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
     if client_key is not None:
         limits = settings.throttle
         if throttle.is_limited(session, client_key, limits.signups_per_client, limits.window_seconds):
-            raise RateLimited()
+            raise RateLimited(retry_after=limits.window_seconds)
     name = names.validate_pseudonym(pseudonym)
     passwords.validate_password(password, pseudonym=name)
     if locale not in LOCALES:
-        locale = "fr"
+        locale = settings.default_locale
     taken = session.scalar(
         select(User.id).where(
             (User.pseudonym_folded == names.folded(name)) | (User.pseudonym_skeleton == names.skeleton(name))
@@ -101,19 +101,28 @@ def _pseudonym_key(settings: Settings, pseudonym: str) -> str:
     return keyed_hash(settings.resolved_secret(), "login-name", names.folded(pseudonym))
 
 
-def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
-                 client_key: str, device: str = "") -> LoginResult:
-    """Check a pseudonym and password, throttled per pseudonym and per client.
-
-    Failures are recorded in the caller's transaction and reported in the
-    result, not raised, so that the counters are committed with the response.
-    """
+def _check_not_limited(session: Session, settings: Settings, *, name_key: str, client_key: str) -> None:
     limits = settings.throttle
-    name_key = _pseudonym_key(settings, pseudonym)
     if throttle.is_limited(session, name_key, limits.per_pseudonym, limits.window_seconds) or (
         throttle.is_limited(session, client_key, limits.per_client, limits.window_seconds)
     ):
-        return LoginResult(user=None, limited=True)
+        raise RateLimited(retry_after=limits.window_seconds)
+
+
+def _count_failure(session: Session, settings: Settings, *, name_key: str, client_key: str) -> None:
+    throttle.record_attempt(session, name_key, settings.throttle.window_seconds)
+    throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
+
+
+def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
+                 client_key: str, device: str = "") -> Login:
+    """Check a pseudonym and password, throttled per pseudonym and per client.
+
+    Raises RateLimited or LoginFailed; both keep the request's writes, so a
+    failed attempt is counted even though the request fails.
+    """
+    name_key = _pseudonym_key(settings, pseudonym)
+    _check_not_limited(session, settings, name_key=name_key, client_key=client_key)
     user = get_user_by_pseudonym(session, pseudonym)
     if user is None or user.status != UserStatus.active:
         # Same work as a real check, so timing does not tell which pseudonyms exist.
@@ -122,13 +131,12 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     else:
         ok = passwords.verify_password(settings.argon2, user.password_hash, password)
     if not ok or user is None:
-        throttle.record_attempt(session, name_key, limits.window_seconds)
-        throttle.record_attempt(session, client_key, limits.window_seconds)
-        return LoginResult(user=None)
+        _count_failure(session, settings, name_key=name_key, client_key=client_key)
+        raise LoginFailed()
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
     throttle.clear(session, name_key)
-    return LoginResult(user=user, token=open_session(session, settings, user=user, device=device))
+    return Login(user=user, token=open_session(session, settings, user=user, device=device))
 
 
 class _DummyHash:
@@ -217,18 +225,14 @@ def list_sessions(session: Session, *, user: User) -> list[AuthSession]:
 
 
 def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, new_password: str,
-            client_key: str) -> User | None:
+            client_key: str) -> User:
     """Reset a password with a one-time recovery code; every session is closed.
 
-    None means the pseudonym and code do not match; like authenticate(), the
-    failure is counted in the caller's transaction rather than raised.
+    Raises RecoveryFailed when the pseudonym and code do not match; like a
+    failed log-in, the attempt is counted.
     """
-    limits = settings.throttle
     name_key = _pseudonym_key(settings, pseudonym)
-    if throttle.is_limited(session, client_key, limits.per_client, limits.window_seconds) or (
-        throttle.is_limited(session, name_key, limits.per_pseudonym, limits.window_seconds)
-    ):
-        raise RateLimited()
+    _check_not_limited(session, settings, name_key=name_key, client_key=client_key)
     passwords.validate_password(new_password, pseudonym=names.normalise(pseudonym))
     user = get_user_by_pseudonym(session, pseudonym)
     record = None
@@ -241,9 +245,8 @@ def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, 
             )
         )
     if user is None or record is None:
-        throttle.record_attempt(session, name_key, limits.window_seconds)
-        throttle.record_attempt(session, client_key, limits.window_seconds)
-        return None
+        _count_failure(session, settings, name_key=name_key, client_key=client_key)
+        raise RecoveryFailed()
     record.used_at = utcnow()
     user.password_hash = passwords.hash_password(settings.argon2, new_password)
     close_other_sessions(session, user=user, keep_token=None)
@@ -268,14 +271,14 @@ def change_password(session: Session, settings: Settings, *, user: User, current
 
 
 def update_preferences(session: Session, *, user: User, locale: str, read_langs: list[str],
-                       expand_notes: list[str], known_notes: set[str]) -> None:
+                       expand_notes: list[str]) -> None:
     if locale in LOCALES:
         user.locale = locale
     langs = [code for code in LOCALES if code in read_langs]
     if not langs:
         raise ValidationFailed(N_("Choose at least one language to read."), field="read_langs")
     user.read_langs = ",".join(langs)
-    user.expand_notes = ",".join(note for note in expand_notes if note in known_notes)
+    user.expand_notes = ",".join(note for note in expand_notes if is_content_note(note))
 
 
 def export_account(session: Session, *, user: User) -> dict[str, object]:
@@ -303,3 +306,8 @@ def confirm_password(settings: Settings, *, user: User, password: str, field: st
 def delete_account(session: Session, *, user: User) -> None:
     """Delete the account for good; the database cascades to everything it owns."""
     session.delete(user)
+
+
+def purge_expired_throttles(session: Session, settings: Settings) -> int:
+    """Delete the throttle buckets of past windows (run periodically by app/housekeeping.py)."""
+    return throttle.purge_expired(session, settings.throttle.window_seconds)

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
-from app.accounts.data_views import router as data_router
 from app.accounts.permissions import CurrentUser
+from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
 from app.errors import AppError, ValidationFailed
-from app.forum.models import CONTENT_NOTE_LABELS
 from app.i18n import gettext
 from app.i18n_markers import N_
+from app.settings import SettingsDep
 from app.web.client import throttle_key
+from app.web.forms import FormStr, rerender
 from app.web.middleware import SESSION_COOKIE
 from app.web.routing import html_router
 from app.web.templating import redirect, render
 
 router = html_router()
-router.include_router(data_router)
-FormStr = Annotated[str, Form()]
 
 
 def _safe_next(target: str | None, lang: str) -> str:
@@ -39,50 +38,41 @@ def signup_form(request: Request) -> Response:
 
 
 @router.post("/account/signup", name="accounts.signup_post")
-def signup(request: Request, session: SessionDep, lang: str, pseudonym: FormStr = "",
+def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: str, pseudonym: FormStr = "",
            password: FormStr = "", password_confirm: FormStr = "") -> Response:
-    form = {"pseudonym": pseudonym}
-    settings = request.app.state.settings
     try:
         if password != password_confirm:
             raise ValidationFailed(N_("The two passwords are not the same."), field="password_confirm")
         result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
                                  client_key=throttle_key(request, "signup"))
     except AppError as exc:
-        field = getattr(exc, "field", None) or "pseudonym"
-        return render(request, "accounts/signup.html", {"form": form, "errors": {field: exc.translated()}},
-                      status_code=exc.status_code)
+        return rerender(request, "accounts/signup.html", {"form": {"pseudonym": pseudonym}}, exc, field="pseudonym")
     token = service.open_session(session, settings, user=result.user,
                                  device=service.device_family(request.headers.get("user-agent")))
     response = render(request, "accounts/recovery_codes.html",
                       {"codes": result.recovery_codes, "new_account": True})
-    set_session_cookie(request, response, token)
+    set_session_cookie(request, response, token, settings)
     return response
 
 
 @router.get("/account/login", name="accounts.login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "accounts/login.html", {"form": {}, "next": next or "", "error": None})
+    return render(request, "accounts/login.html", {"form": {}, "next": next or "", "errors": {}})
 
 
 @router.post("/account/login", name="accounts.login_post")
-def login(request: Request, session: SessionDep, lang: str, pseudonym: FormStr = "",
+def login(request: Request, session: SessionDep, settings: SettingsDep, lang: str, pseudonym: FormStr = "",
           password: FormStr = "", next: FormStr = "") -> Response:
-    result = service.authenticate(
-        session, request.app.state.settings, pseudonym=pseudonym, password=password,
-        client_key=throttle_key(request, "login"),
-        device=service.device_family(request.headers.get("user-agent")),
-    )
-    if result.user is None or result.token is None:
-        if result.limited:
-            error = gettext("Too many attempts. Please wait a few minutes and try again.")
-        else:
-            error = gettext("This pseudonym and password do not match.")
-        return render(request, "accounts/login.html",
-                      {"form": {"pseudonym": pseudonym}, "next": next, "error": error},
-                      status_code=429 if result.limited else 401)
+    try:
+        result = service.authenticate(
+            session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
+            device=service.device_family(request.headers.get("user-agent")),
+        )
+    except AppError as exc:
+        return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
+                        field="login")
     response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
-    set_session_cookie(request, response, result.token)
+    set_session_cookie(request, response, result.token, settings)
     return response
 
 
@@ -102,40 +92,32 @@ def recover_form(request: Request) -> Response:
 
 
 @router.post("/account/recover", name="accounts.recover_post")
-def recover(request: Request, session: SessionDep, pseudonym: FormStr = "", code: FormStr = "",
-            new_password: FormStr = "") -> Response:
-    form = {"pseudonym": pseudonym}
+def recover(request: Request, session: SessionDep, settings: SettingsDep, pseudonym: FormStr = "",
+            code: FormStr = "", new_password: FormStr = "") -> Response:
     try:
-        user = service.recover(session, request.app.state.settings, pseudonym=pseudonym, code=code,
-                               new_password=new_password, client_key=throttle_key(request, "recover"))
+        service.recover(session, settings, pseudonym=pseudonym, code=code, new_password=new_password,
+                        client_key=throttle_key(request, "recover"))
     except AppError as exc:
-        field = getattr(exc, "field", None) or "code"
-        return render(request, "accounts/recover.html", {"form": form, "errors": {field: exc.translated()}},
-                      status_code=exc.status_code)
-    if user is None:
-        error = gettext("This pseudonym and recovery code do not match.")
-        return render(request, "accounts/recover.html", {"form": form, "errors": {"code": error}},
-                      status_code=422)
+        return rerender(request, "accounts/recover.html", {"form": {"pseudonym": pseudonym}}, exc, field="code")
     return redirect(request, "accounts.login", _query={"recovered": 1})
 
 
-def _settings_page(request: Request, session: SessionDep, viewer: CurrentUser, *, errors: dict[str, str],
-                   notice: str | None = None, status_code: int = 200) -> Response:
-    return render(request, "accounts/settings.html", {
+def _settings_context(request: Request, session: SessionDep, viewer: CurrentUser) -> dict[str, Any]:
+    return {
         "sessions": service.list_sessions(session, user=viewer),
         "current_session_id": getattr(getattr(request.state, "auth_session", None), "id", None),
         "remaining_codes": service.remaining_recovery_codes(session, user=viewer),
         "note_labels": CONTENT_NOTE_LABELS,
-        "errors": errors,
-        "notice": notice,
-    }, status_code=status_code, noindex=True)
+        "errors": {},
+    }
 
 
 @router.get("/account", name="accounts.settings")
 def settings_page(request: Request, session: SessionDep, viewer: CurrentUser,
                   saved: str | None = None) -> Response:
     notice = gettext("Your changes are saved.") if saved else None
-    return _settings_page(request, session, viewer, errors={}, notice=notice)
+    return render(request, "accounts/settings.html", {**_settings_context(request, session, viewer), "notice": notice},
+                  noindex=True)
 
 
 @router.post("/account/preferences", name="accounts.preferences")
@@ -144,29 +126,28 @@ def preferences(request: Request, session: SessionDep, viewer: CurrentUser,
                 expand_notes: Annotated[list[str] | None, Form()] = None) -> Response:
     try:
         service.update_preferences(session, user=viewer, locale=locale, read_langs=read_langs or [],
-                                   expand_notes=expand_notes or [],
-                                   known_notes={str(n) for n in CONTENT_NOTE_LABELS})
-    except ValidationFailed as exc:
-        return _settings_page(request, session, viewer, errors={exc.field or "read_langs": exc.translated()},
-                              status_code=422)
+                                   expand_notes=expand_notes or [])
+    except AppError as exc:
+        return rerender(request, "accounts/settings.html", _settings_context(request, session, viewer), exc,
+                        field="read_langs", noindex=True)
     return redirect(request, "accounts.settings", lang=viewer.locale, _query={"saved": 1})
 
 
 @router.post("/account/password", name="accounts.password")
-def change_password(request: Request, session: SessionDep, viewer: CurrentUser,
+def change_password(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
                     current_password: FormStr = "", new_password: FormStr = "") -> Response:
     try:
-        service.change_password(session, request.app.state.settings, user=viewer, current=current_password,
-                                new=new_password, keep_token=request.state.cookies.get(SESSION_COOKIE))
-    except ValidationFailed as exc:
-        return _settings_page(request, session, viewer, errors={exc.field or "new_password": exc.translated()},
-                              status_code=422)
+        service.change_password(session, settings, user=viewer, current=current_password, new=new_password,
+                                keep_token=request.state.cookies.get(SESSION_COOKIE))
+    except AppError as exc:
+        return rerender(request, "accounts/settings.html", _settings_context(request, session, viewer), exc,
+                        field="new_password", noindex=True)
     return redirect(request, "accounts.settings", _query={"saved": 1})
 
 
 @router.post("/account/recovery-codes", name="accounts.new_codes")
-def new_recovery_codes(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    codes = service.issue_recovery_codes(session, request.app.state.settings, viewer)
+def new_recovery_codes(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> Response:
+    codes = service.issue_recovery_codes(session, settings, viewer)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "new_account": False}, noindex=True)
 
 

@@ -12,8 +12,8 @@ from app.accounts.models import User
 from app.diary import plans as plan_service
 from app.diary import symptoms as sym
 from app.diary.models import Entry, TaperPlan
-from app.diary.permissions import list_share_links
-from app.diary.service import get_settings, list_entries
+from app.diary.service import get_diary_settings, list_entries
+from app.diary.sharing import list_share_links
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def plan_json(plan: TaperPlan) -> dict[str, Any]:
 
 def export_member_diary(session: Session, *, user: User) -> dict[str, object]:
     """Everything the diary holds about the member (share tokens exist only hashed: not included)."""
-    settings = get_settings(session, user_id=user.id)
+    settings = get_diary_settings(session, user_id=user.id)
     return {
         "settings": {"visibility": settings.visibility, "taper_line": settings.taper_line,
                      "questions": settings.questions},

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 from app.diary import symptoms as sym
 from app.diary.models import Entry
@@ -15,15 +12,6 @@ from app.errors import ValidationFailed
 from app.i18n_markers import N_
 
 MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
-
-
-async def _form_fields(request: Request) -> dict[str, str]:
-    # The CSRF check has already read the form; Starlette caches it on the request.
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 
 
 def parse_day(text: str, field: str = "day") -> dt.date:

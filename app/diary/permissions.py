@@ -1,9 +1,8 @@
-"""Who may read a diary, and share links. A missing and a forbidden diary look the same (404).
+"""Who may read a diary. A missing and a forbidden diary look the same (404).
 
 A diary is private by default. The member may open its summary to logged-in
-members, and may make revocable share links (for a doctor, a pharmacist): a
-link opens the read-only summary and nothing else. Only the token's hash is
-stored, so the table cannot be turned back into working links.
+members, and may make revocable share links (sharing.py): a link opens the
+read-only summary and nothing else.
 """
 
 from __future__ import annotations
@@ -12,15 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User, UserStatus
-from app.db import utcnow
 from app.diary.models import DiaryVisibility, ShareLink
-from app.diary.service import get_settings
-from app.errors import NotFound, ValidationFailed
-from app.i18n_markers import N_
-from app.security import new_token, token_hash
-
-MAX_ACTIVE_LINKS = 10
-SUMMARY_SCOPE = "summary"
+from app.diary.service import get_diary_settings
+from app.diary.sharing import SUMMARY_SCOPE
+from app.errors import NotFound
+from app.security import token_hash
 
 
 def access_member_diary(session: Session, viewer: User, owner_id: int) -> User:
@@ -28,7 +23,7 @@ def access_member_diary(session: Session, viewer: User, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or owner.status != UserStatus.active:
         raise NotFound()
-    if owner.id != viewer.id and get_settings(session, user_id=owner.id).visibility != DiaryVisibility.members:
+    if owner.id != viewer.id and get_diary_settings(session, user_id=owner.id).visibility != DiaryVisibility.members:
         raise NotFound()
     return owner
 
@@ -44,35 +39,3 @@ def access_shared_diary(session: Session, token: str) -> tuple[ShareLink, User]:
     if owner is None or owner.status != UserStatus.active:
         raise NotFound()
     return link, owner
-
-
-def list_share_links(session: Session, *, user: User) -> list[ShareLink]:
-    return list(session.scalars(
-        select(ShareLink).where(ShareLink.user_id == user.id).order_by(ShareLink.created_at.desc(), ShareLink.id)
-    ))
-
-
-def create_share_link(session: Session, *, user: User, label: str) -> tuple[ShareLink, str]:
-    """A new link; the token is returned once and never stored in clear."""
-    label = " ".join(label.split())
-    if len(label) > 80:
-        raise ValidationFailed(N_("Keep the name of the link to %(max)s characters at most."), field="label", max=80)
-    active = [link for link in list_share_links(session, user=user) if link.revoked_at is None]
-    if len(active) >= MAX_ACTIVE_LINKS:
-        raise ValidationFailed(N_("You have %(max)s active links. Switch off one you no longer need first."),
-                               field="label", max=MAX_ACTIVE_LINKS)
-    token = new_token(32)
-    link = ShareLink(user_id=user.id, token_hash=token_hash(token), label=label, scope=SUMMARY_SCOPE,
-                     created_at=utcnow())
-    session.add(link)
-    session.flush()
-    return link, token
-
-
-def revoke_share_link(session: Session, *, user: User, link_id: int) -> ShareLink:
-    link = session.get(ShareLink, link_id)
-    if link is None or link.user_id != user.id:
-        raise NotFound()
-    if link.revoked_at is None:
-        link.revoked_at = utcnow()
-    return link

@@ -8,7 +8,7 @@ so a plan never changes under the member when the reference data changes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,6 +46,8 @@ class PlanInput:
 
 @dataclass(frozen=True)
 class StepView:
+    """One stored step of a plan (also the API's step: see schemas.PlanOut)."""
+
     index: int
     date: dt.date
     dose_mg: float
@@ -107,6 +109,10 @@ def _step_json(step: planner.Step) -> dict[str, Any]:
         "pieces": [{"strength_mg": piece.strength_mg, "parts": piece.parts, "count": count}
                    for piece, count in step.pieces],
     }
+
+
+def _view_json(step: StepView) -> dict[str, Any]:
+    return {**asdict(step), "date": step.date.isoformat()}
 
 
 def steps_of(plan: TaperPlan) -> list[StepView]:
@@ -175,26 +181,17 @@ def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, 
     """
     if not plan.is_current:
         raise ValidationFailed(N_("Only your current plan can be paused."), field="step_index")
-    steps = plan.steps
-    if not 0 <= step_index < len(steps):
-        raise plan_error(planner.PlanError("hold_step_out_of_range"))
-    lo, hi = planner.HOLD_RANGE
-    if not lo <= days <= hi:
-        raise plan_error(planner.PlanError("hold_days_out_of_range"))
-    shifted = []
-    for step in steps:
-        step = dict(step)
-        if step["index"] == step_index:
-            step["hold_days"] = step.get("hold_days", 0) + days
-        elif step["index"] > step_index:
-            step["date"] = (dt.date.fromisoformat(step["date"]) + dt.timedelta(days=days)).isoformat()
-        shifted.append(step)
+    try:
+        shifted = planner.hold_steps(steps_of(plan), step_index, days)
+    except planner.PlanError as exc:
+        raise plan_error(exc) from None
     _supersede(session, user)
     new = TaperPlan(
         user_id=user.id, version=_next_version(session, user), drug=plan.drug, molecule=plan.molecule,
         mode=plan.mode, start_date=plan.start_date, start_dose_mg=plan.start_dose_mg,
         interval_days=plan.interval_days, percent=plan.percent, amount_mg=plan.amount_mg, end_date=plan.end_date,
-        ceiling_percent=plan.ceiling_percent, holds=[*plan.holds, [step_index, days]], steps=shifted,
+        ceiling_percent=plan.ceiling_percent, holds=[*plan.holds, [step_index, days]],
+        steps=[_view_json(step) for step in shifted],
         warnings=list(plan.warnings), created_at=utcnow(),
     )
     session.add(new)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.diary.plans import StepView
+
 
 class MedicationOut(BaseModel):
     molecule: str
@@ -105,17 +107,6 @@ class HoldIn(BaseModel):
     days: int
 
 
-class StepOut(BaseModel):
-    index: int
-    date: dt.date
-    dose_mg: float
-    diazepam_mg: float
-    needs_compounding: bool
-    effective_percent: float
-    exceeds_ceiling: bool
-    hold_days: int
-
-
 class PlanOut(BaseModel):
     id: int
     version: int
@@ -132,4 +123,4 @@ class PlanOut(BaseModel):
     ceiling_percent: float
     holds: list[HoldIn]
     warnings: list[str]
-    steps: list[StepOut]
+    steps: list[StepView]

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,10 +16,11 @@ from app.diary import medications as meds
 from app.diary import symptoms as sym
 from app.diary import taper_line
 from app.diary.errors import DoseReview, invalid_dose, unknown_medication
-from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication
+from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
 from app.errors import NotFound, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
+from app.pagination import Page, offset_for, pages_for
 
 MAX_MEDICATIONS = 4
 MAX_NOTE_CHARS = 5000
@@ -159,7 +160,7 @@ def access_entry(session: Session, *, user: User, day: dt.date) -> Entry:
 
 
 def list_entries(session: Session, *, user: User, start: dt.date | None = None, end: dt.date | None = None,
-                 newest_first: bool = False, limit: int | None = None) -> list[Entry]:
+                 newest_first: bool = False, limit: int | None = None, offset: int = 0) -> list[Entry]:
     query = select(Entry).options(selectinload(Entry.medications)).where(Entry.user_id == user.id)
     if start is not None:
         query = query.where(Entry.day >= start)
@@ -168,7 +169,14 @@ def list_entries(session: Session, *, user: User, start: dt.date | None = None, 
     query = query.order_by(Entry.day.desc() if newest_first else Entry.day)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    return list(session.scalars(query.offset(offset)))
+
+
+def page_entries(session: Session, *, user: User, page: int, size: int) -> Page[Entry]:
+    """One page of the member's days, newest first."""
+    total = session.scalar(select(func.count(Entry.id)).where(Entry.user_id == user.id)) or 0
+    items = list_entries(session, user=user, newest_first=True, limit=size, offset=offset_for(page, size))
+    return Page(items=items, page=page, pages=pages_for(total, size), total=total)
 
 
 def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date | None = None,
@@ -249,7 +257,7 @@ def delete_entry(session: Session, *, user: User, day: dt.date) -> None:
 
 
 # ---------------------------------------------------------------- settings
-def get_settings(session: Session, *, user_id: int) -> DiarySettings:
+def get_diary_settings(session: Session, *, user_id: int) -> DiarySettings:
     """The member's diary settings; defaults (private, no taper line) when never saved."""
     found = session.get(DiarySettings, user_id)
     return found or DiarySettings(user_id=user_id, visibility=DiaryVisibility.private, taper_line=False,
@@ -285,3 +293,14 @@ def save_questions(session: Session, *, user: User, questions: str) -> DiarySett
     session.flush()
     return row
 
+
+
+# ---------------------------------------------------------------- erasure
+def erase_member_diary(session: Session, *, user: User) -> None:
+    """Delete everything the diary holds about the member (before their account goes).
+
+    Every diary row also cascades from the account in the database; deleting
+    here says so in code, and holds should the account one day be kept.
+    """
+    for model in (Entry, TaperPlan, ShareLink, TaperLine, DiarySettings):
+        session.execute(delete(model).where(model.user_id == user.id))

@@ -18,7 +18,7 @@ from app.diary import plans as plan_service
 from app.diary import symptoms as sym
 from app.diary.chart import ChartPoint, render_chart_svg
 from app.diary.models import Entry, TaperPlan
-from app.diary.service import get_settings, list_entries, today
+from app.diary.service import get_diary_settings, list_entries, today
 from app.i18n import format_date, format_number, gettext
 
 SUMMARY_WEEKS = 8
@@ -155,7 +155,7 @@ def build_summary(session: Session, *, owner: User, locale: str, weeks: int = SU
     return Summary(
         owner=owner, start=start, end=end, rows=rows, chart=chart_svg(entries, locale, title=title),
         plan=plan, pause_suggested=suggests_pause(entries, plan, end),
-        questions=get_settings(session, user_id=owner.id).questions,
+        questions=get_diary_settings(session, user_id=owner.id).questions,
         unverified=any(r.unverified for r in rows) or bool(plan and plan.unverified),
     )
 

@@ -137,12 +137,3 @@ def views_of(lines: Iterable[TaperLine | None], *, locale: str, today: dt.date) 
     return {
         uid: TaperLineView(describe(line, locale, today), uid, line.members_can_view) for uid, line in found.items()
     }
-
-
-def lines_for_authors(session: Session, user_ids: Iterable[int | None], *, locale: str,
-                      today: dt.date) -> dict[int, TaperLineView]:
-    """One query: the taper lines of these members (only those who opted in have one)."""
-    ids = sorted({uid for uid in user_ids if uid is not None})
-    if not ids:
-        return {}
-    return views_of(session.scalars(select(TaperLine).where(TaperLine.user_id.in_(ids))), locale=locale, today=today)

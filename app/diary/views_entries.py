@@ -15,9 +15,9 @@ from app.db import SessionDep
 from app.diary import forms, service, summary
 from app.diary import symptoms as sym
 from app.diary.errors import DoseReview, warning_text
-from app.diary.forms import FormFields
-from app.errors import ValidationFailed
+from app.errors import AppError, ValidationFailed
 from app.i18n_markers import N_
+from app.web.forms import FormFields, rerender
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -51,23 +51,19 @@ def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: st
 
 @router.get("/diary/entries", name="diary.entries")
 def entries(request: Request, session: SessionDep, viewer: CurrentUser, page: int = 1) -> Response:
-    number = max(page, 1)
-    found = service.list_entries(session, user=viewer, newest_first=True)
-    pages = max(1, -(-len(found) // ENTRIES_PAGE_SIZE))
-    shown = found[(number - 1) * ENTRIES_PAGE_SIZE:number * ENTRIES_PAGE_SIZE]
+    found = service.page_entries(session, user=viewer, page=max(page, 1), size=ENTRIES_PAGE_SIZE)
     return private_page(request, "diary/entries.html", {
-        "rows": summary.entry_rows(shown, i18n.get_locale()), "page_number": number, "pages": pages,
+        "rows": summary.entry_rows(found.items, i18n.get_locale()), "page_number": found.page, "pages": found.pages,
         "mood_labels": MOOD_LABELS,
     })
 
 
-def _form_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
-               review: list[str] | None = None, status_code: int = 200) -> Response:
-    return private_page(request, "diary/entry_form.html", {
-        "form": form, "errors": errors or {}, "symptoms": sym.SYMPTOMS, "ratings": sym.RATING_LABELS,
+def _form_context(form: dict[str, str], *, review: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "form": form, "errors": {}, "symptoms": sym.SYMPTOMS, "ratings": sym.RATING_LABELS,
         "mood_labels": MOOD_LABELS, "rows": range(forms.MEDICATION_ROWS), "today": service.today(),
         "review": [warning_text(code) for code in review or []],
-    }, status_code=status_code)
+    }
 
 
 @router.get("/diary/entries/new", name="diary.entry_new")
@@ -83,13 +79,13 @@ def new_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: s
     if latest:
         form.update({k: v for k, v in forms.entry_form(latest[0], chosen).items()
                      if k.startswith(("drug_", "dose_"))})
-    return _form_page(request, form)
+    return private_page(request, "diary/entry_form.html", _form_context(form))
 
 
 @router.get("/diary/entries/{day}/edit", name="diary.entry_edit")
 def edit_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: dt.date) -> Response:
     entry = service.access_entry(session, user=viewer, day=day)
-    return _form_page(request, forms.entry_form(entry, day))
+    return private_page(request, "diary/entry_form.html", _form_context(forms.entry_form(entry, day)))
 
 
 @router.post("/diary/entries", name="diary.entry_save")
@@ -101,9 +97,9 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
         saved = service.save_entry(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")),
                                    moved_from=moved_from)
     except DoseReview as review:
-        return _form_page(request, form, review=review.warnings)
-    except ValidationFailed as exc:
-        return _form_page(request, form, errors={exc.field or "day": exc.translated()}, status_code=422)
+        return private_page(request, "diary/entry_form.html", _form_context(form, review=review.warnings))
+    except AppError as exc:
+        return rerender(request, "diary/entry_form.html", _form_context(form), exc, field="day", noindex=True)
     notice = "saved" if saved.created else "updated"
     return redirect(request, "diary.index", _query={"notice": notice}, _fragment="entries")
 

@@ -16,11 +16,11 @@ from app.diary import forms, service, summary, tablets
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary.errors import DoseReview, warning_text
-from app.diary.forms import FormFields
 from app.diary.models import TaperPlan
 from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE
 from app.diary.views_entries import private_page
-from app.errors import ValidationFailed
+from app.errors import AppError, ValidationFailed
+from app.web.forms import FormFields, rerender
 from app.web.templating import redirect
 
 router = APIRouter()
@@ -84,22 +84,21 @@ def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
     return form
 
 
-def _form_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
-               preview: Any = None, review: bool = False, status_code: int = 200) -> Response:
+def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False) -> dict[str, Any]:
     locale = i18n.get_locale()
-    return private_page(request, "diary/plan_form.html", {
-        "form": form, "errors": errors or {}, "preview": preview, "review": review,
+    return {
+        "form": form, "errors": {}, "preview": preview, "review": review,
         "preview_warnings": [warning_text(c) for c in preview.warnings] if preview else [],
         "preview_steps": plan_service.preview_steps(preview) if preview else [],
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),
         "percent_range": PERCENT_RANGE, "interval_range": INTERVAL_RANGE,
         "fixed_ceiling": FIXED_CUT_DEFAULT_CEILING,
-    }, status_code=status_code)
+    }
 
 
 @router.get("/diary/plan/new", name="diary.plan_new")
 def new_plan(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    return _form_page(request, _defaults(session, viewer))
+    return private_page(request, "diary/plan_form.html", _form_context(_defaults(session, viewer)))
 
 
 @router.post("/diary/plan/new", name="diary.plan_save")
@@ -109,12 +108,14 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
         data = forms.plan_input(form, service.today())
         # The dose review's "yes, this dose is right" button saves too.
         if form.get("action") != "save" and not form.get("dose_confirmed"):
-            return _form_page(request, form, preview=plan_service.calculate(data))
+            return private_page(request, "diary/plan_form.html",
+                                _form_context(form, preview=plan_service.calculate(data)))
         plan_service.create_plan(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")))
     except DoseReview:
-        return _form_page(request, form, preview=plan_service.calculate(data), review=True)
-    except ValidationFailed as exc:
-        return _form_page(request, form, errors={exc.field or "drug": exc.translated()}, status_code=422)
+        return private_page(request, "diary/plan_form.html",
+                            _form_context(form, preview=plan_service.calculate(data), review=True))
+    except AppError as exc:
+        return rerender(request, "diary/plan_form.html", _form_context(form), exc, field="drug", noindex=True)
     return redirect(request, "diary.plan", _query={"notice": "saved"})
 
 
@@ -128,8 +129,7 @@ def hold(request: Request, session: SessionDep, viewer: CurrentUser, form: FormF
         days = forms.parse_int(form.get("days", ""), "days")
         plan_service.add_hold(session, user=viewer, plan=plan, step_index=-1 if step_index is None else step_index,
                               days=days or 0)
-    except ValidationFailed as exc:
-        context = {**_plan_context(session, viewer, plan), "notice": None, "hold_form": form,
-                   "errors": {exc.field or "days": exc.translated()}}
-        return private_page(request, "diary/plan.html", context, status_code=422)
+    except AppError as exc:
+        context = {**_plan_context(session, viewer, plan), "notice": None, "hold_form": form}
+        return rerender(request, "diary/plan.html", context, exc, field="days", noindex=True)
     return redirect(request, "diary.plan", _query={"notice": "paused"})

@@ -16,33 +16,28 @@ from app import i18n
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, Viewer
 from app.db import SessionDep, utcnow
-from app.diary import export, service, summary
-from app.diary.forms import FormFields
-from app.diary.permissions import (
-    access_member_diary,
-    access_shared_diary,
-    create_share_link,
-    list_share_links,
-    revoke_share_link,
-)
+from app.diary import export, service, sharing, summary
+from app.diary.permissions import access_member_diary, access_shared_diary
 from app.diary.views_entries import MOOD_LABELS, private_page
-from app.errors import ValidationFailed
+from app.errors import AppError
+from app.settings import SettingsDep
+from app.web.downloads import attachment
+from app.web.forms import FormFields, rerender
 from app.web.templating import redirect, url_for
 
 router = APIRouter()
 
 
-def _settings_page(request: Request, session: SessionDep, viewer: CurrentUser, *, errors: dict[str, str],
-                   notice: str | None = None, new_link: str | None = None, status_code: int = 200) -> Response:
-    return private_page(request, "diary/settings.html", {
-        "settings": service.get_settings(session, user_id=viewer.id),
-        "links": list_share_links(session, user=viewer), "errors": errors, "notice": notice, "new_link": new_link,
-    }, status_code=status_code)
+def _settings_context(session: SessionDep, viewer: CurrentUser) -> dict[str, object]:
+    return {
+        "settings": service.get_diary_settings(session, user_id=viewer.id),
+        "links": sharing.list_share_links(session, user=viewer), "errors": {}, "notice": None, "new_link": None,
+    }
 
 
 @router.get("/diary/settings", name="diary.settings")
 def settings_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
-    return _settings_page(request, session, viewer, errors={}, notice=notice)
+    return private_page(request, "diary/settings.html", {**_settings_context(session, viewer), "notice": notice})
 
 
 @router.post("/diary/settings", name="diary.settings_save")
@@ -50,28 +45,29 @@ def save_settings(request: Request, session: SessionDep, viewer: CurrentUser, fo
     try:
         service.update_settings(session, user=viewer, visibility=form.get("visibility", ""),
                                 taper_line_on=form.get("taper_line") == "1")
-    except ValidationFailed as exc:
-        return _settings_page(request, session, viewer, errors={exc.field or "visibility": exc.translated()},
-                              status_code=422)
+    except AppError as exc:
+        return rerender(request, "diary/settings.html", _settings_context(session, viewer), exc, field="visibility",
+                        noindex=True)
     return redirect(request, "diary.settings", _query={"notice": "saved"})
 
 
 @router.post("/diary/share", name="diary.share_create")
-def create_link(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+def create_link(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
+                form: FormFields) -> Response:
     """The new link is shown once, on this response: only its hash is kept."""
     try:
-        _link, token = create_share_link(session, user=viewer, label=form.get("label", ""))
-    except ValidationFailed as exc:
-        return _settings_page(request, session, viewer, errors={exc.field or "label": exc.translated()},
-                              status_code=422)
-    origin = request.app.state.settings.public_origin or str(request.base_url)
+        _link, token = sharing.create_share_link(session, user=viewer, label=form.get("label", ""))
+    except AppError as exc:
+        return rerender(request, "diary/settings.html", _settings_context(session, viewer), exc, field="label",
+                        noindex=True)
+    origin = settings.public_origin or str(request.base_url)
     address = origin.rstrip("/") + url_for(request, "diary.shared", token=token)
-    return _settings_page(request, session, viewer, errors={}, new_link=address)
+    return private_page(request, "diary/settings.html", {**_settings_context(session, viewer), "new_link": address})
 
 
 @router.post("/diary/share/{link_id}/revoke", name="diary.share_revoke")
 def revoke_link(request: Request, session: SessionDep, viewer: CurrentUser, link_id: int) -> Response:
-    revoke_share_link(session, user=viewer, link_id=link_id)
+    sharing.revoke_share_link(session, user=viewer, link_id=link_id)
     return redirect(request, "diary.settings", _query={"notice": "revoked"})
 
 
@@ -92,12 +88,10 @@ def summary_page(request: Request, session: SessionDep, viewer: CurrentUser, not
 def save_questions(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
     try:
         service.save_questions(session, user=viewer, questions=form.get("questions", ""))
-    except ValidationFailed as exc:
-        context = _summary_context(session, viewer, mode="owner")
-        return private_page(request, "diary/summary.html", {
-            **context, "notice": None, "errors": {"questions": exc.translated()},
-            "questions_form": form.get("questions", ""),
-        }, status_code=422)
+    except AppError as exc:
+        context = {**_summary_context(session, viewer, mode="owner"), "notice": None,
+                   "questions_form": form.get("questions", "")}
+        return rerender(request, "diary/summary.html", context, exc, field="questions", noindex=True)
     return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="questions")
 
 
@@ -115,19 +109,17 @@ def member(request: Request, session: SessionDep, viewer: CurrentUser, user_id: 
                                                         "owner": owner})
 
 
-def _download(body: str, media_type: str, extension: str) -> Response:
-    # No pseudonym in the file name: a header must be Latin-1, and the file may be handed on.
-    filename = f"trefle-klaver-diary-{utcnow().date().isoformat()}.{extension}"
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _filename(extension: str) -> str:
+    return f"trefle-klaver-diary-{utcnow().date().isoformat()}.{extension}"
 
 
 @router.get("/diary/export.csv", name="diary.export_csv")
 def export_csv(session: SessionDep, viewer: CurrentUser) -> Response:
-    return _download(export.export_csv(session, user=viewer), "text/csv; charset=utf-8", "csv")
+    return attachment(export.export_csv(session, user=viewer), "text/csv; charset=utf-8", _filename("csv"))
 
 
 @router.get("/diary/export.json", name="diary.export_json")
 def export_json(session: SessionDep, viewer: CurrentUser) -> Response:
     payload = {"exported_at": utcnow().isoformat(), "diary": export.export_member_diary(session, user=viewer)}
-    return _download(json.dumps(payload, ensure_ascii=False, indent=2), "application/json; charset=utf-8", "json")
+    return attachment(json.dumps(payload, ensure_ascii=False, indent=2), "application/json; charset=utf-8",
+                      _filename("json"))

@@ -10,7 +10,8 @@ from app.db import SessionDep
 from app.forum import queries, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
-from app.review.service import check_text
+from app.forum.screening import check_text
+from app.settings import SettingsDep
 from app.web.routing import api_router
 from app.web.templating import url_for
 
@@ -24,8 +25,7 @@ def _author(user: User | None) -> schemas.AuthorOut | None:
 
 
 def _findings(posted: service.Posted) -> list[schemas.FindingOut]:
-    screening = posted.screening
-    return [schemas.FindingOut.model_validate(f.to_dict()) for f in screening.title_findings + screening.body_findings]
+    return [schemas.FindingOut.model_validate(f.to_dict()) for f in posted.screening.findings]
 
 
 def _thread_url(request: Request, thread: Thread, lang: str) -> str:
@@ -44,11 +44,11 @@ def categories(session: SessionDep, viewer: Viewer) -> list[schemas.CategoryOut]
 @router.post("/categories/{slug}/threads", status_code=201, response_model=schemas.ThreadCreated,
              name="api.threads.create")
 def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, session: SessionDep,
-                  viewer: CurrentUser) -> schemas.ThreadCreated:
+                  settings: SettingsDep, viewer: CurrentUser) -> schemas.ThreadCreated:
     category = access_category(session, viewer, slug)
     posted = service.create_thread(session, category=category, author=viewer, title=body.title, body=body.body,
                                    lang=body.lang, content_note=body.content_note,
-                                   max_chars=request.app.state.settings.max_post_chars)
+                                   max_chars=settings.max_post_chars)
     thread_id = posted.post.thread_id
     return schemas.ThreadCreated(
         id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
@@ -82,11 +82,11 @@ def _post_out(request: Request, viewer: User | None, post: Post, reactions: quer
 
 
 @router.get("/threads/{thread_id}/posts", response_model=schemas.PostPage, name="api.posts.list")
-def list_posts(thread_id: int, request: Request, session: SessionDep, viewer: Viewer,
+def list_posts(thread_id: int, request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer,
                page: int = 1) -> schemas.PostPage:
     thread = access_thread(session, viewer, thread_id)
     result = queries.list_posts(session, viewer, thread, page=max(page, 1),
-                                size=request.app.state.settings.thread_page_size)
+                                size=settings.thread_page_size)
     reactions = queries.reaction_summaries(session, viewer, [p.id for p in result.items])
     return schemas.PostPage(
         items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang) for p in result.items],
@@ -97,10 +97,10 @@ def list_posts(thread_id: int, request: Request, session: SessionDep, viewer: Vi
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
              name="api.posts.create")
 def create_post(thread_id: int, body: schemas.PostCreate, request: Request, session: SessionDep,
-                viewer: CurrentUser) -> schemas.PostCreated:
+                settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
-                           max_chars=request.app.state.settings.max_post_chars)
+                           max_chars=settings.max_post_chars)
     return schemas.PostCreated(
         id=posted.post.id, url=url_for(request, "forum.post", lang=thread.lang, post_id=posted.post.id),
         status=posted.post.status, findings=_findings(posted), notices=posted.screening.notices,
@@ -109,10 +109,10 @@ def create_post(thread_id: int, body: schemas.PostCreate, request: Request, sess
 
 @router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")
 def edit_post(post_id: int, body: schemas.PostEdit, request: Request, session: SessionDep,
-              viewer: CurrentUser) -> schemas.PostCreated:
+              settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     post = access_post(session, viewer, post_id, for_edit=True)
     posted = service.edit_post(session, post=post, editor=viewer, body=body.body, content_note=body.content_note,
-                               max_chars=request.app.state.settings.max_post_chars)
+                               max_chars=settings.max_post_chars)
     return schemas.PostCreated(
         id=post.id, url=url_for(request, "forum.post", lang=post.thread.lang, post_id=post.id),
         status=post.status, findings=_findings(posted), notices=posted.screening.notices,

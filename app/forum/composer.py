@@ -8,22 +8,24 @@ two choices: edit, or post as is. Wording alone never blocks a post.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts.permissions import CurrentUser
+from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
 from app.errors import AppError, NotFound
 from app.forum import service
-from app.forum.models import CONTENT_NOTE_LABELS, Category, Post
-from app.forum.permissions import access_category, access_post, access_thread
-from app.review.service import Screening
+from app.forum.models import Category, Post
+from app.forum.permissions import access_category, access_post, access_thread, can_set_flags
+from app.forum.screening import Screening
+from app.settings import SettingsDep
+from app.web.forms import FormStr, rerender
 from app.web.templating import redirect, render
 
 router = APIRouter()
-FormStr = Annotated[str, Form()]
 
 
 def highlight(text: str, findings: list[Any]) -> list[tuple[str, Any]]:
@@ -50,23 +52,9 @@ def _wording_context(screening: Screening | None, title: str, body: str) -> dict
     }}
 
 
-def _after_post_notice(posted: service.Posted) -> str | None:
-    """What the poster sees at once: crisis lines always, whatever else applies."""
-    notices = []
-    if posted.screening.urgent:
-        notices.append("crisis")
-    if "personal_data" in posted.screening.categories:
-        notices.append("personal_data")
-    elif posted.screening.held:
-        notices.append("held")
-    return ",".join(notices) or None
-
-
-def _composer(request: Request, template: str, *, form: dict[str, str], errors: dict[str, str],
-              screening: Screening | None = None, status_code: int = 200, **extra: Any) -> Response:
-    context = {"form": form, "errors": errors, "note_labels": CONTENT_NOTE_LABELS, **extra}
-    context.update(_wording_context(screening, form.get("title", ""), form.get("body", "")))
-    return render(request, template, context, status_code=status_code, noindex=True)
+def _composer_context(form: dict[str, str], screening: Screening | None = None, **extra: Any) -> dict[str, Any]:
+    return {"form": form, "errors": {}, "note_labels": CONTENT_NOTE_LABELS, **extra,
+            **_wording_context(screening, form.get("title", ""), form.get("body", ""))}
 
 
 def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
@@ -75,58 +63,59 @@ def _submit(request: Request, template: str, form: dict[str, str], action: Calla
     try:
         posted = action()
     except service.WordingReview as review:
-        return _composer(request, template, form=form, errors={}, screening=review.screening, **extra)
+        return render(request, template, _composer_context(form, review.screening, **extra), noindex=True)
     except AppError as exc:
-        return _composer(request, template, form=form, errors={getattr(exc, "field", None) or "body": exc.translated()},
-                         status_code=exc.status_code, **extra)
-    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": _after_post_notice(posted)})
+        return rerender(request, template, _composer_context(form, **extra), exc, field="body", noindex=True)
+    notice = ",".join(posted.screening.poster_notices()) or None
+    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": notice})
 
 
 @router.get("/c/{slug}/new", name="forum.new_thread")
 def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, slug: str) -> Response:
     category = access_category(session, viewer, slug)
-    return _composer(request, "forum/new_thread.html", form={"lang": lang}, errors={}, category=category)
+    return render(request, "forum/new_thread.html", _composer_context({"lang": lang}, category=category),
+                  noindex=True)
 
 
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
-def new_thread(request: Request, session: SessionDep, viewer: CurrentUser, slug: str, title: FormStr = "",
-               body: FormStr = "", thread_lang: FormStr = "", content_note: FormStr = "",
+def new_thread(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, slug: str,
+               title: FormStr = "", body: FormStr = "", thread_lang: FormStr = "", content_note: FormStr = "",
                wording_confirmed: FormStr = "") -> Response:
     category: Category = access_category(session, viewer, slug)
     form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note}
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
         session, category=category, author=viewer, title=title, body=body, lang=thread_lang,
-        content_note=content_note or None, max_chars=request.app.state.settings.max_post_chars,
+        content_note=content_note or None, max_chars=settings.max_post_chars,
         wording_confirmed=bool(wording_confirmed),
     ), category=category)
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
-def reply(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: int, body: FormStr = "",
-          content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
+def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, thread_id: int,
+          body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
         session, thread=thread, author=viewer, body=body, content_note=content_note or None,
-        max_chars=request.app.state.settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+        max_chars=settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
     ), thread=thread)
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
 def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
-    return _composer(request, "forum/edit.html", post=post, errors={},
-                     form={"body": post.body_md, "content_note": post.content_note or ""})
+    form = {"body": post.body_md, "content_note": post.content_note or ""}
+    return render(request, "forum/edit.html", _composer_context(form, post=post), noindex=True)
 
 
 @router.post("/p/{post_id}/edit", name="forum.edit_post")
-def edit(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int, body: FormStr = "",
-         content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
+def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, post_id: int,
+         body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
     post: Post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/edit.html", form, lambda: service.edit_post(
         session, post=post, editor=viewer, body=body, content_note=content_note or None,
-        max_chars=request.app.state.settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+        max_chars=settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
     ), post=post)
 
 
@@ -147,7 +136,7 @@ def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: i
 @router.post("/t/{thread_id}/flags", name="forum.flags")
 def flags(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: int, pinned: FormStr = "",
           locked: FormStr = "") -> Response:
-    if not viewer.is_admin:
+    if not can_set_flags(viewer):
         raise NotFound()
     thread = access_thread(session, viewer, thread_id)
     service.set_flags(session, thread=thread, actor=viewer,

@@ -36,23 +36,6 @@ REACTION_LABELS = {
 }
 
 
-class ContentNote(StrEnum):
-    difficult_symptoms = "difficult_symptoms"
-    relapse = "relapse"
-    suicidal_thoughts = "suicidal_thoughts"
-    loss = "loss"
-    doses = "doses"
-
-
-CONTENT_NOTE_LABELS = {
-    ContentNote.difficult_symptoms: N_("Difficult symptoms"),
-    ContentNote.relapse: N_("Relapse or going back on the medication"),
-    ContentNote.suicidal_thoughts: N_("Suicidal thoughts mentioned"),
-    ContentNote.loss: N_("Grief or loss"),
-    ContentNote.doses: N_("Detailed doses"),
-}
-
-
 class Category(Base):
     __tablename__ = "forum_categories"
 

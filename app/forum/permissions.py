@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -43,6 +45,42 @@ def can_edit_post(viewer: User | None, post: Post) -> bool:
     )
 
 
+def can_reply(viewer: User | None, thread: Thread) -> bool:
+    """Members reply to threads they can see; a locked thread only takes moderators' replies."""
+    return viewer is not None and (not thread.locked or viewer.is_moderator)
+
+
+def can_see_revisions(viewer: User | None, post: Post) -> bool:
+    return viewer is not None and (viewer.is_moderator or post.author_id == viewer.id)
+
+
+def can_set_flags(viewer: User | None) -> bool:
+    """Pinning and locking threads is for administrators."""
+    return viewer is not None and viewer.is_admin
+
+
+@dataclass(frozen=True)
+class ForumPermissions:
+    """The `can_*` answers for one viewer, as templates ask them: `can.edit(post)`."""
+
+    viewer: User | None
+
+    def edit(self, post: Post) -> bool:
+        return can_edit_post(self.viewer, post)
+
+    def see_body(self, post: Post) -> bool:
+        return can_see_post_body(self.viewer, post)
+
+    def see_revisions(self, post: Post) -> bool:
+        return can_see_revisions(self.viewer, post)
+
+    def reply(self, thread: Thread) -> bool:
+        return can_reply(self.viewer, thread)
+
+    def set_flags(self) -> bool:
+        return can_set_flags(self.viewer)
+
+
 def access_category(session: Session, viewer: User | None, slug: str) -> Category:
     category = session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not can_see_category(viewer, category):
@@ -57,7 +95,7 @@ def access_thread(session: Session, viewer: User | None, thread_id: int, *, for_
     if for_write:
         if viewer is None:
             raise NotFound()
-        if thread.locked and not viewer.is_moderator:
+        if not can_reply(viewer, thread):
             raise PermissionDenied(N_("This thread is locked: no new replies."))
     return thread
 
@@ -73,5 +111,13 @@ def access_post(session: Session, viewer: User | None, post_id: int, *, for_edit
     if post.status in (PostStatus.held, PostStatus.hidden) and not can_see_post_body(viewer, post):
         raise NotFound()
     if for_edit and not can_edit_post(viewer, post):
+        raise NotFound()
+    return post
+
+
+def access_revisions(session: Session, viewer: User | None, post_id: int) -> Post:
+    """A post whose earlier versions the viewer may read (its author and moderators)."""
+    post = access_post(session, viewer, post_id)
+    if not can_see_revisions(viewer, post):
         raise NotFound()
     return post

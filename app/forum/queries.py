@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
@@ -16,16 +15,7 @@ from app.diary.service import today as diary_today
 from app.diary.taper_line import TaperLineView
 from app.forum.models import Category, Post, PostStatus, Reaction, Thread, ThreadVisit, Visibility
 from app.i18n import get_locale
-
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    pages: int
-    total: int
+from app.pagination import Page, offset_for, pages_for
 
 
 @dataclass
@@ -38,10 +28,6 @@ class ThreadRow:
 class ReactionSummary:
     counts: dict[str, int] = field(default_factory=dict)
     mine: set[str] = field(default_factory=set)
-
-
-def pages_for(total: int, size: int) -> int:
-    return max(1, -(-total // size))
 
 
 def visible_thread_filter(viewer: User | None) -> ColumnElement[bool]:
@@ -96,7 +82,7 @@ def list_threads(session: Session, viewer: User | None, category: Category, *, l
         .where(Thread.category_id == category.id, visible_thread_filter(viewer))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .limit(size)
-        .offset((page - 1) * size)
+        .offset(offset_for(page, size))
     )
     if langs:
         query = query.where(Thread.lang.in_(langs))
@@ -123,7 +109,7 @@ def _posts_query(viewer: User | None, thread: Thread, *, page: int, size: int) -
         .where(Post.thread_id == thread.id, visible_post_filter(viewer))
         .order_by(Post.created_at, Post.id)
         .limit(size)
-        .offset((page - 1) * size)
+        .offset(offset_for(page, size))
     )
 
 

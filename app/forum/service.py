@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.content_notes import is_content_note
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
-from app.forum import markdown
+from app.forum import events, markdown
 from app.forum.models import (
     Category,
-    ContentNote,
     Post,
     PostRevision,
     PostStatus,
@@ -23,10 +23,10 @@ from app.forum.models import (
     Thread,
     ThreadVisit,
 )
+from app.forum.permissions import access_post, can_set_flags
+from app.forum.screening import Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.review import service as review
-from app.search import outbox
 
 TITLE_MIN, TITLE_MAX = 3, 200
 
@@ -38,7 +38,7 @@ class WordingReview(Exception):
     wording alone never stops a post.
     """
 
-    def __init__(self, screening: review.Screening) -> None:
+    def __init__(self, screening: Screening) -> None:
         super().__init__("wording review")
         self.screening = screening
 
@@ -47,7 +47,7 @@ class WordingReview(Exception):
 class Posted:
     post: Post
     thread: Thread
-    screening: review.Screening
+    screening: Screening
 
 
 def _clean_title(title: str) -> str:
@@ -71,7 +71,7 @@ def _clean_body(body: str, max_chars: int) -> str:
 def _clean_note(note: str | None) -> str | None:
     if not note:
         return None
-    if note not in {n.value for n in ContentNote}:
+    if not is_content_note(note):
         raise ValidationFailed(N_("Unknown content note."), field="content_note")
     return note
 
@@ -96,8 +96,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     if lang not in LOCALES:
         raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
     note = _clean_note(content_note)
-    screening = review.screen(title=title, body=body, lang=lang,
-                              newcomer_hold=_newcomer_hold(category, author))
+    screening = screen(title=title, body=body, lang=lang, newcomer_hold=_newcomer_hold(category, author))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     now = utcnow()
@@ -114,8 +113,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
           max_chars: int = 20000, wording_confirmed: bool = True) -> Posted:
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
-    screening = review.screen(title="", body=body, lang=thread.lang,
-                              newcomer_hold=_newcomer_hold(thread.category, author))
+    screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=_newcomer_hold(thread.category, author))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
@@ -123,7 +121,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
 
 
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
-              screening: review.Screening) -> Post:
+              screening: Screening) -> Post:
     post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
                 created_at=utcnow())
@@ -131,7 +129,7 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     session.flush()
     if post.status == PostStatus.published:
         _publish_counts(thread, author, post, +1)
-    review.record(session, post, screening)
+    events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
     return post
 
 
@@ -141,7 +139,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
     thread = post.thread
-    screening = review.screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
+    screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     if body != post.body_md:
@@ -155,13 +153,22 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     if screening.held and was_published:
         post.status = PostStatus.held
         _publish_counts(thread, post.author, post, -1)
-    review.record(session, post, screening)
-    if not was_published:
-        review.release_if_cleared(session, post, screening)
-        if post.status == PostStatus.published:
-            _publish_counts(thread, post.author, post, +1)
+    # Review may release a post held only for what this edit removed (publish_held_post).
+    events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=True))
     _sync_thread_status(session, thread, post)
     return Posted(post=post, thread=thread, screening=screening)
+
+
+def publish_held_post(session: Session, *, post: Post) -> None:
+    """A held post goes out: it is counted, and its thread follows it if it is the first post."""
+    if post.status != PostStatus.held:
+        return
+    thread = session.get(Thread, post.thread_id)
+    author = session.get(User, post.author_id) if post.author_id is not None else None
+    assert thread is not None
+    post.status = PostStatus.published
+    _publish_counts(thread, author, post, +1)
+    _sync_thread_status(session, thread, post)
 
 
 def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
@@ -216,16 +223,29 @@ def record_visit(session: Session, *, user: User, thread: Thread) -> None:
 
 def set_flags(session: Session, *, thread: Thread, actor: User, pinned: bool | None = None,
               locked: bool | None = None) -> None:
-    if not actor.is_admin:
+    """Pin or lock a thread (staff only); each change is announced, and so audited."""
+    if not can_set_flags(actor):
         raise PermissionDenied()
     if pinned is not None and pinned != thread.pinned:
         thread.pinned = pinned
-        review.audit(session, actor=actor, action="pin" if pinned else "unpin", target_type="thread",
-                     target_id=thread.id)
+        events.publish(events.ThreadFlagsChanged(session=session, thread=thread, actor=actor,
+                                                 action="pin" if pinned else "unpin"))
     if locked is not None and locked != thread.locked:
         thread.locked = locked
-        review.audit(session, actor=actor, action="lock" if locked else "unlock", target_type="thread",
-                     target_id=thread.id)
+        events.publish(events.ThreadFlagsChanged(session=session, thread=thread, actor=actor,
+                                                 action="lock" if locked else "unlock"))
+
+
+def reply_quote(session: Session, *, viewer: User, thread: Thread, post_id: int) -> str:
+    """The reply box's first text when a member quotes a post: a Markdown blockquote.
+
+    Empty when the post is from another thread or not published; a post the
+    viewer may not see is not found.
+    """
+    quoted = access_post(session, viewer, post_id)
+    if quoted.thread_id != thread.id or quoted.status != PostStatus.published:
+        return ""
+    return markdown.quote(quoted.author.pseudonym if quoted.author else "", quoted.body_md)
 
 
 def list_revisions(session: Session, *, post: Post) -> list[PostRevision]:
@@ -257,29 +277,28 @@ def export_member_content(session: Session, *, user: User) -> dict[str, object]:
     }
 
 
-def erase_member_content(session: Session, *, user: User, remove_posts: bool) -> None:
-    """Before an account is deleted: either erase its posts' text or leave them to "former member".
+def erase_member_posts(session: Session, *, user: User) -> list[int]:
+    """Before an account is deleted: erase the text of all its posts; returns their ids.
 
     Erased posts keep their place in threads as "deleted" placeholders, so
     replies still make sense; their text and every earlier version are gone.
+    Changes go through the ORM, so the search outbox records each of them.
     """
-    if not remove_posts:
-        return
-    post_ids = list(session.scalars(select(Post.id).where(Post.author_id == user.id)))
-    published = session.execute(
-        select(Post.thread_id, func.count(Post.id))
-        .where(Post.author_id == user.id, Post.status == PostStatus.published)
-        .group_by(Post.thread_id)
-    ).all()
-    for thread_id, count in published:
-        session.execute(update(Thread).where(Thread.id == thread_id).values(post_count=Thread.post_count - count))
+    posts = list(session.scalars(select(Post).where(Post.author_id == user.id)))
+    published: dict[int, int] = {}
+    for post in posts:
+        if post.status == PostStatus.published:
+            published[post.thread_id] = published.get(post.thread_id, 0) + 1
+    for thread in session.scalars(select(Thread).where(Thread.id.in_(published))):
+        thread.post_count -= published[thread.id]
+    post_ids = [post.id for post in posts]
     session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
-    session.execute(
-        update(Post).where(Post.author_id == user.id)
-        .values(status=PostStatus.deleted, body_md="", body_html="", content_note=None, edited_at=utcnow())
-    )
-    session.execute(update(Thread).where(Thread.author_id == user.id, Thread.post_count <= 0)
-                    .values(status=PostStatus.deleted))
-    # Bulk updates bypass the outbox's flush listener: record them by hand.
-    for post_id in post_ids:
-        outbox.enqueue(session, "post", post_id)
+    now = utcnow()
+    for post in posts:
+        post.status, post.body_md, post.body_html, post.content_note, post.edited_at = (
+            PostStatus.deleted, "", "", None, now)
+    session.flush()
+    for thread in session.scalars(select(Thread).where(Thread.author_id == user.id, Thread.post_count <= 0)):
+        thread.status = PostStatus.deleted
+    session.flush()
+    return post_ids

@@ -5,17 +5,16 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from app import i18n
+from app import helplines, i18n
 from app.accounts.permissions import Viewer, best_effort_write
+from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.errors import NotFound
 from app.forum import queries, service
 from app.forum.composer import router as composer_router
-from app.forum.markdown import quote as quote_markdown
-from app.forum.models import CONTENT_NOTE_LABELS, REACTION_LABELS, PostStatus, Visibility
-from app.forum.permissions import access_category, access_post, access_thread, can_edit_post
+from app.forum.models import REACTION_LABELS, Visibility
+from app.forum.permissions import ForumPermissions, access_category, access_post, access_revisions, access_thread
 from app.i18n import LOCALES
-from app.review import helplines
+from app.settings import SettingsDep
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 
@@ -43,51 +42,46 @@ def index(request: Request, session: SessionDep, viewer: Viewer) -> Response:
 
 
 @router.get("/c/{slug}", name="forum.category")
-def category_page(request: Request, session: SessionDep, viewer: Viewer, lang: str, slug: str,
-                  page: int | None = None, langs: str | None = None) -> Response:
+def category_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, lang: str,
+                  slug: str, page: int | None = None, langs: str | None = None) -> Response:
     category = access_category(session, viewer, slug)
     reading = _reading_langs(viewer, lang, langs)
-    threads = queries.list_threads(session, viewer, category, langs=reading,
-                                   page=_page_number(page), size=request.app.state.settings.category_page_size)
+    threads = queries.list_threads(session, viewer, category, langs=reading, page=_page_number(page),
+                                   size=settings.category_page_size)
     return render(request, "forum/category.html", {
         "category": category, "threads": threads, "reading": reading, "langs_param": langs,
     }, noindex=category.visibility == Visibility.members)
 
 
 @router.get("/t/{thread_id}", name="forum.thread")
-def thread_page(request: Request, session: SessionDep, viewer: Viewer, thread_id: int,
+def thread_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, thread_id: int,
                 page: int | None = None, notice: str | None = None, quote: int | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
     posts, taper_lines = queries.list_posts_with_taper_lines(session, viewer, thread, page=_page_number(page),
-                                                             size=request.app.state.settings.thread_page_size)
+                                                             size=settings.thread_page_size)
     if not posts.items and posts.page > 1:
         return redirect(request, "forum.thread", thread_id=thread.id)
     reactions = queries.reaction_summaries(session, viewer, [p.id for p in posts.items])
     if viewer is not None:
         best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
-    reply_body = ""
-    if quote and viewer is not None:
-        quoted = access_post(session, viewer, quote)
-        if quoted.thread_id == thread.id and quoted.status == PostStatus.published:
-            author = quoted.author.pseudonym if quoted.author else ""
-            reply_body = quote_markdown(author, quoted.body_md)
+    reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
     return render(request, "forum/thread.html", {
         "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,
         "notices": set((notice or "").split(",")),
         "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
         "expanded_notes": set(viewer.expand_note_list) if viewer else set(),
-        "can_edit": lambda post: can_edit_post(viewer, post),
+        "can": ForumPermissions(viewer),
         "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
         "helplines": helplines.for_locale(i18n.get_locale()),
     }, noindex=thread.category.visibility == Visibility.members)
 
 
 @router.get("/p/{post_id}", name="forum.post")
-def permalink(request: Request, session: SessionDep, viewer: Viewer, post_id: int,
+def permalink(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: int,
               notice: str | None = None) -> Response:
     post = access_post(session, viewer, post_id)
     position = queries.post_position(session, viewer, post)
-    page = position // request.app.state.settings.thread_page_size + 1
+    page = position // settings.thread_page_size + 1
     # With a notice (crisis lines, a hold), land on the notice, not on the post below it.
     target = url_for(request, "forum.thread", thread_id=post.thread_id,
                      _query={"page": page if page > 1 else None, "notice": notice},
@@ -97,8 +91,6 @@ def permalink(request: Request, session: SessionDep, viewer: Viewer, post_id: in
 
 @router.get("/p/{post_id}/revisions", name="forum.revisions")
 def revisions(request: Request, session: SessionDep, viewer: Viewer, post_id: int) -> Response:
-    post = access_post(session, viewer, post_id)
-    if viewer is None or not (viewer.is_moderator or post.author_id == viewer.id):
-        raise NotFound()
+    post = access_revisions(session, viewer, post_id)
     return render(request, "forum/revisions.html",
                   {"post": post, "revisions": service.list_revisions(session, post=post)}, noindex=True)

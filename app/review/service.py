@@ -1,64 +1,30 @@
-"""Screening posts with the moderation engine, and the review queue it feeds."""
+"""The review queue fed by the forum's screenings, and the audit log of staff actions.
+
+Review sits above the forum: it reads posts, and changes them only through the
+forum's service (e.g. `publish_held_post`), never by writing forum tables.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
-import moderation
 from app.accounts.models import User
 from app.db import utcnow
+from app.forum import service as forum
 from app.forum.models import Post, PostStatus
+from app.forum.screening import Screening
 from app.review.models import AuditEntry, Finding, ItemStatus, Priority, ReviewItem
 
-# What each finding category does to a post (DESIGN.md, "Moderation pipeline").
-HOLD_CATEGORIES = frozenset({"sourcing", "personal_data"})
+# Which finding categories put a post in the moderators' queue (DESIGN.md, "Moderation pipeline").
 QUEUE_CATEGORIES = frozenset({"cold_turkey_advice", "crisis", "sourcing", "personal_data"})
-NOTICE_FOR_CATEGORY = {"cold_turkey_advice": "gradual_tapering", "crisis": "crisis_lines"}
+# A post held only for these goes out by itself once its author's edit clears them.
+SELF_CLEARING = frozenset({"personal_data"})
 
 
-@dataclass
-class Screening:
-    body_findings: list[moderation.Finding] = field(default_factory=list)
-    title_findings: list[moderation.Finding] = field(default_factory=list)
-    newcomer_hold: bool = False
-
-    @property
-    def categories(self) -> set[str]:
-        return {f.category for f in self.body_findings + self.title_findings}
-
-    @property
-    def held(self) -> bool:
-        return self.newcomer_hold or bool(self.categories & HOLD_CATEGORIES)
-
-    @property
-    def status(self) -> PostStatus:
-        return PostStatus.held if self.held else PostStatus.published
-
-    @property
-    def notices(self) -> list[str]:
-        return [notice for cat, notice in NOTICE_FOR_CATEGORY.items() if cat in self.categories]
-
-    @property
-    def urgent(self) -> bool:
-        return "crisis" in self.categories
-
-    @property
-    def stigma(self) -> list[moderation.Finding]:
-        return [f for f in self.body_findings + self.title_findings if f.category == "stigma"]
-
-
-def check_text(text: str, lang: str) -> list[moderation.Finding]:
-    return moderation.check(text, lang)
-
-
-def screen(*, title: str, body: str, lang: str, newcomer_hold: bool) -> Screening:
-    return Screening(
-        body_findings=moderation.check(body, lang),
-        title_findings=moderation.check(title, lang) if title else [],
-        newcomer_hold=newcomer_hold,
+def get_open_item(session: Session, *, post_id: int) -> ReviewItem | None:
+    return session.scalar(
+        select(ReviewItem).where(ReviewItem.post_id == post_id, ReviewItem.status == ItemStatus.open)
     )
 
 
@@ -74,9 +40,7 @@ def record(session: Session, post: Post, screening: Screening) -> None:
     queued = sorted(screening.categories & QUEUE_CATEGORIES)
     if not queued and not screening.newcomer_hold:
         return
-    item = session.scalar(
-        select(ReviewItem).where(ReviewItem.post_id == post.id, ReviewItem.status == ItemStatus.open)
-    )
+    item = get_open_item(session, post_id=post.id)
     if item is None:
         item = ReviewItem(post_id=post.id, reason="findings" if queued else "newcomer")
         session.add(item)
@@ -88,14 +52,18 @@ def release_if_cleared(session: Session, post: Post, screening: Screening) -> No
     """A post held only for personal data goes out once its author removed that data."""
     if post.status != PostStatus.held or screening.held:
         return
-    item = session.scalar(
-        select(ReviewItem).where(ReviewItem.post_id == post.id, ReviewItem.status == ItemStatus.open)
-    )
-    if item is not None and set(item.categories.split(",")) <= {"personal_data"}:
-        item.status = ItemStatus.resolved
-        item.resolution = "edited_by_author"
-        item.resolved_at = utcnow()
-        post.status = PostStatus.published
+    item = get_open_item(session, post_id=post.id)
+    if item is not None and set(item.categories.split(",")) <= SELF_CLEARING:
+        resolve(item, actor=None, resolution="edited_by_author")
+        forum.publish_held_post(session, post=post)
+
+
+def resolve(item: ReviewItem, *, actor: User | None, resolution: str, note: str = "") -> None:
+    item.status = ItemStatus.resolved
+    item.resolution = resolution
+    item.note = note
+    item.resolved_at = utcnow()
+    item.resolved_by_id = actor.id if actor else None
 
 
 def list_open_items(session: Session, *, limit: int = 100) -> list[ReviewItem]:
@@ -119,6 +87,12 @@ def findings_for_posts(session: Session, post_ids: list[int]) -> dict[int, list[
         for finding in session.scalars(select(Finding).where(Finding.post_id.in_(post_ids)).order_by(Finding.start)):
             result.setdefault(finding.post_id, []).append(finding)
     return result
+
+
+def forget_findings(session: Session, *, post_ids: list[int]) -> None:
+    """Drop what the engine quoted from these posts (their text was erased at their author's request)."""
+    if post_ids:
+        session.execute(delete(Finding).where(Finding.post_id.in_(post_ids)))
 
 
 def audit(session: Session, *, actor: User | None, action: str, target_type: str, target_id: int,

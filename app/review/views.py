@@ -6,9 +6,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 import moderation
+from app import helplines
 from app.accounts.permissions import ModeratorUser
 from app.db import SessionDep
-from app.review import helplines, service
+from app.review import service
 from app.web.routing import html_router
 from app.web.templating import render
 

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from app import pagination
+
 # Results are capped: nobody pages past this, and counting every match of a common
 # word across a million posts would cost more than the whole page.
 MAX_RESULTS = 1000
@@ -90,4 +92,5 @@ class SearchBackend(Protocol):
 
 
 def pages_for(total: int, size: int) -> int:
-    return max(1, -(-min(total, MAX_RESULTS) // size))
+    """Pages of results; nobody pages past MAX_RESULTS."""
+    return pagination.pages_for(min(total, MAX_RESULTS), size)

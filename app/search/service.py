@@ -9,7 +9,6 @@ import time
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from app.search.database import PostgresFts, SqliteFts
 from app.search.worker import catch_up_locally, drain_or_raise

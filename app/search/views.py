@@ -13,6 +13,7 @@ from app.forum import queries as forum_queries
 from app.i18n import LOCALES, gettext
 from app.search import service
 from app.search.backend import SearchQuery
+from app.settings import Settings, SettingsDep
 from app.web.routing import html_router
 from app.web.templating import render
 
@@ -26,20 +27,20 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def build_query(request: Request, viewer: Viewer, *, q: str, lang: str | None, category: str | None,
+def build_query(settings: Settings, viewer: Viewer, *, q: str, lang: str | None, category: str | None,
                 date_from: str | None = None, date_to: str | None = None, page: int | None = None) -> SearchQuery:
     return SearchQuery(
         text=q[:200], lang=lang if lang in LOCALES else None, category=category or None,
         date_from=_date(date_from), date_to=_date(date_to), page=max(page or 1, 1),
-        page_size=request.app.state.settings.search.page_size, members_visible=viewer is not None,
+        page_size=settings.search.page_size, members_visible=viewer is not None,
     )
 
 
 @router.get("/search", name="search.page")
-def search_page(request: Request, session: SessionDep, viewer: Viewer, q: str = "", in_lang: str | None = None,
-                category: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                page: int | None = None) -> Response:
-    query = build_query(request, viewer, q=q, lang=in_lang, category=category, date_from=date_from,
+def search_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, q: str = "",
+                in_lang: str | None = None, category: str | None = None, date_from: str | None = None,
+                date_to: str | None = None, page: int | None = None) -> Response:
+    query = build_query(settings, viewer, q=q, lang=in_lang, category=category, date_from=date_from,
                         date_to=date_to, page=page)
     errors = {}
     if (date_from and not query.date_from) or (date_to and not query.date_to):

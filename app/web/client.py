@@ -6,12 +6,13 @@ from fastapi import Request
 
 from app.db import utcnow
 from app.security import client_key
+from app.settings import request_settings
 
 
 def client_address(request: Request) -> str:
     """The peer address; X-Forwarded-For only when the peer is a configured proxy."""
     peer = request.client.host if request.client else ""
-    trusted: list[str] = request.app.state.settings.trusted_proxies
+    trusted: list[str] = request_settings(request).trusted_proxies
     forwarded = request.headers.get("x-forwarded-for")
     if peer in trusted and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]

@@ -6,12 +6,13 @@ from fastapi import Request
 
 from app.errors import CsrfFailed
 from app.security import constant_time_equals
+from app.settings import request_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def expected_origin(request: Request) -> str:
-    configured: str = request.app.state.settings.public_origin
+    configured: str = request_settings(request).public_origin
     if configured:
         return configured.rstrip("/")
     host = request.headers.get("host", "")

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, CsrfFailed, Unauthenticated, ValidationFailed
+from app.errors import AppError, CsrfFailed, Unauthenticated
 from app.i18n import gettext
 from app.i18n_markers import N_
 from app.web.templating import render, url_for
@@ -43,9 +43,9 @@ async def _carried_fields(request: Request) -> list[tuple[str, str]]:
 
 def _api_error(exc: AppError) -> JSONResponse:
     body: dict[str, object] = {"detail": exc.translated()}
-    if isinstance(exc, ValidationFailed) and exc.field:
+    if exc.field:
         body["field"] = exc.field
-    return JSONResponse(body, status_code=exc.status_code)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def app_error_handler(request: Request, exc: Exception) -> Response:
@@ -61,8 +61,10 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
         )
     if isinstance(exc, Unauthenticated):
         return RedirectResponse(url_for(request, "accounts.login", _query={"next": request.url.path}), 303)
-    return render(request, "errors/error.html", {"status": exc.status_code, "message": exc.translated()},
-                  status_code=exc.status_code, noindex=True)
+    response = render(request, "errors/error.html", {"status": exc.status_code, "message": exc.translated()},
+                      status_code=exc.status_code, noindex=True)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:

@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
@@ -14,6 +15,7 @@ from app.security import csrf_token_for, new_token
 SESSION_COOKIE = "tk_session"
 PRESESSION_COOKIE = "tk_pre"
 LANG_COOKIE = "tk_lang"
+LANG_COOKIE_AGE = 365 * 86400
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -53,28 +55,37 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def locale_for(scope: Scope, cookies: dict[str, str]) -> str:
-    """URL prefix first; then the language cookie; then Accept-Language; then French."""
+def locale_for(scope: Scope, cookies: dict[str, str], default: str) -> str:
+    """URL prefix first; then the language cookie; then Accept-Language; then the default locale."""
     first = scope.get("path", "/").lstrip("/").split("/", 1)[0]
     if first in i18n.LOCALES:
         return first
     if cookies.get(LANG_COOKIE) in i18n.LOCALES:
         return cookies[LANG_COOKIE]
-    return i18n.parse_accept_language(header(scope, b"accept-language")) or "fr"
+    return i18n.negotiate(header(scope, b"accept-language")) or default
+
+
+def cookie_header(name: str, value: str, *, max_age: int | None = None, httponly: bool = False,
+                  secure: bool = False) -> str:
+    """A Set-Cookie value built by Starlette's cookie API (this middleware has no Response to set it on)."""
+    response = Response()
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=httponly, samesite="lax", secure=secure)
+    return response.headers["set-cookie"]
 
 
 class WebMiddleware:
-    def __init__(self, app: ASGIApp, *, secret: bytes, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, secret: bytes, secure_cookies: bool, default_locale: str) -> None:
         self.app = app
         self.secret = secret
         self.secure_cookies = secure_cookies
+        self.default_locale = default_locale
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         cookies = read_cookies(scope)
-        locale = locale_for(scope, cookies)
+        locale = locale_for(scope, cookies, self.default_locale)
         i18n.set_locale(locale)
         binding = cookies.get(SESSION_COOKIE) or cookies.get(PRESESSION_COOKIE)
         new_pre = None
@@ -98,17 +109,11 @@ class WebMiddleware:
                     headers.setdefault("cache-control", "no-cache, private")
                     headers.append("vary", "Cookie")
                 if new_pre and not is_static and not state.get("session_set"):
-                    headers.append("set-cookie", self._pre_cookie(new_pre))
+                    headers.append("set-cookie", cookie_header(PRESESSION_COOKIE, new_pre, httponly=True,
+                                                               secure=self.secure_cookies))
                 if path_locale and cookies.get(LANG_COOKIE) != path_locale:
-                    headers.append("set-cookie", self._lang_cookie(path_locale))
+                    headers.append("set-cookie", cookie_header(LANG_COOKIE, path_locale, max_age=LANG_COOKIE_AGE,
+                                                               secure=self.secure_cookies))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _lang_cookie(self, value: str) -> str:
-        secure = "; Secure" if self.secure_cookies else ""
-        return f"{LANG_COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"
-
-    def _pre_cookie(self, value: str) -> str:
-        secure = "; Secure" if self.secure_cookies else ""
-        return f"{PRESESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"

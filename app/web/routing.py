@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
+from fastapi.params import Depends as DependsParam
 
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LOCALES
@@ -16,13 +20,17 @@ def check_lang(request: Request) -> None:
 
 
 def html_router() -> APIRouter:
-    """HTML pages under /{lang}: a known language, CSRF on every unsafe method."""
-    from app.accounts.permissions import optional_viewer
+    """HTML pages, mounted under /{lang} by `create_app` with `page_dependencies`."""
+    return APIRouter(include_in_schema=False)
 
-    return APIRouter(
-        include_in_schema=False,
-        dependencies=[Depends(check_lang), Depends(verify_csrf), Depends(optional_viewer)],
-    )
+
+def page_dependencies(load_viewer: Callable[..., Any]) -> list[DependsParam]:
+    """What every HTML page runs first: a known language, CSRF on every unsafe method, then the viewer.
+
+    The viewer loader comes from accounts, which builds on this package; the
+    application passes it in when it mounts the pages.
+    """
+    return [Depends(check_lang), Depends(verify_csrf), Depends(load_viewer)]
 
 
 def api_router() -> APIRouter:

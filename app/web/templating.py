@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
+from app.settings import request_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -94,7 +95,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "static": lambda path: f"/static/{path}",
         "switch_language_url": lambda loc: switch_language_url(request, loc),
         "noindex": noindex,
-        "site_name": request.app.state.settings.site_name,
+        "site_name": request_settings(request).site_name,
     }
     ctx.update(context or {})
     html = env.get_template(template).render(ctx)

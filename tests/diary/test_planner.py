@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from app.diary import medications as m
 from app.diary import planner as P
+from app.diary import plans
 from app.diary import symptoms as S
 from app.diary import tablets as t
 
@@ -106,13 +107,16 @@ def test_holds_shift_dates_only(start, data):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=10, interval_days=14)
     index = data.draw(st.integers(0, len(plan.steps) - 1))
     days = data.draw(st.integers(1, 365))
-    held = P.apply_hold(plan, index, days)
-    assert [s.dose_mg for s in held.steps] == [s.dose_mg for s in plan.steps]
-    assert [s.needs_compounding for s in held.steps] == [s.needs_compounding for s in plan.steps]
-    for old, new in zip(plan.steps, held.steps, strict=True):
+    held = P.hold_steps(plan.steps, index, days)
+    assert [s.dose_mg for s in held] == [s.dose_mg for s in plan.steps]
+    assert [s.needs_compounding for s in held] == [s.needs_compounding for s in plan.steps]
+    for old, new in zip(plan.steps, held, strict=True):
         shift = timedelta(days=days) if old.index > index else timedelta(0)
         assert new.date == old.date + shift
-    assert held.steps[index].hold_days == days
+    assert held[index].hold_days == days
+    # A stored plan's steps (what the diary pauses) move exactly like the planner's own.
+    stored = P.hold_steps(plans.preview_steps(plan), index, days)
+    assert [(s.date, s.dose_mg, s.hold_days) for s in stored] == [(s.date, s.dose_mg, s.hold_days) for s in held]
 
 
 def test_example_plan_diazepam_ten_percent():
@@ -171,9 +175,9 @@ def test_unknown_drug_has_suggestions():
 def test_hold_validation():
     plan = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=14)
     with pytest.raises(P.PlanError):
-        P.apply_hold(plan, len(plan.steps), 7)
+        P.hold_steps(plan.steps, len(plan.steps), 7)
     with pytest.raises(P.PlanError):
-        P.apply_hold(plan, 0, 0)
+        P.hold_steps(plan.steps, 0, 0)
 
 
 def test_implausible_dose_warns():

@@ -60,7 +60,7 @@ def test_crisis_goes_out_urgent_with_help_lines(client: TestClient, session: Ses
     assert "crisis_lines" in body["notices"]
     item = session.scalar(select(ReviewItem))
     assert item is not None and item.priority == Priority.urgent
-    page = client.get(body["url"] + "?notice=crisis").text
+    page = client.get(body["url"] + "?notice=crisis_lines").text
     assert "0800 32 123" in page and "107" in page and "112" in page
 
 
@@ -167,4 +167,4 @@ def test_after_a_crisis_post_the_page_opens_on_the_help_lines(client: TestClient
     posted = client.post("/fr/c/tapering-now/new", data={
         "csrf_token": token, "title": "Nuit", "body": CRISIS, "thread_lang": "fr"}, follow_redirects=False)
     landing = client.get(posted.headers["location"], follow_redirects=False)
-    assert landing.headers["location"].endswith("notice=crisis#notices")
+    assert landing.headers["location"].endswith("notice=crisis_lines#notices")

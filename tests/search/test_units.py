@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.search import text
@@ -101,20 +100,3 @@ def test_reindex_resumes_and_check_reports_drift(app: FastAPI, session: Session,
     assert resumed.exit_code == 0, resumed.output
     assert f"resuming after post {posts[1]}" in resumed.output and "3 posts indexed" in resumed.output
     assert session.get(ReindexState, backend.name) is None  # finished: the next run starts afresh
-
-
-def test_seed_scale_builds_a_searchable_corpus(app: FastAPI, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
-    from app.forum.models import Post, Thread
-    from app.forum.seed import seed_categories
-    from app.search.documents import indexable_ids
-    from app.search.scale import seed_scale
-
-    seed_categories(session)
-    session.commit()
-    seed_scale(app.state.db, settings, 400, batch=150)
-    assert session.scalar(select(func.count(Post.id))) == 400
-    assert session.scalar(select(func.sum(Thread.post_count))) == 400
-    backend = app.state.search
-    assert backend.indexed_ids(session) == indexable_ids(session)
-    page = backend.search(session, SearchQuery(text="sevrage"))
-    assert page.total > 0 and "<mark>" in page.items[0].snippet_html

@@ -8,7 +8,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from app.i18n import LOCALES, parse_accept_language
+from app.i18n import LOCALES, negotiate
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "app" / "locales"
 
@@ -54,10 +54,10 @@ def test_catalogs_cover_every_string_in_the_source() -> None:
 
 
 def test_accept_language_parsing() -> None:
-    assert parse_accept_language("nl-BE,nl;q=0.9,fr;q=0.8") == "nl"
-    assert parse_accept_language("de-DE,de;q=0.9,en;q=0.5") == "en"
-    assert parse_accept_language("de") is None
-    assert parse_accept_language("fr;q=abc, nl;q=0.2") == "nl"
+    assert negotiate("nl-BE,nl;q=0.9,fr;q=0.8") == "nl"
+    assert negotiate("de-DE,de;q=0.9,en;q=0.5") == "en"
+    assert negotiate("de") is None
+    assert negotiate("fr;q=abc, nl;q=0.2") == "nl"
 
 
 def test_root_redirects_by_cookie_then_accept_language(client: TestClient) -> None:

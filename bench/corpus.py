@@ -1,4 +1,4 @@
-"""`forum seed --scale N`: a large, realistic FR/NL/EN corpus for search benchmarks.
+"""`forum seed --scale N` (a benchmark tool, kept out of the app): a large, realistic FR/NL/EN corpus.
 
 Posts are built from sentence patterns members of benzodiazepine forums actually
 write (doses, symptoms, sleep, doctors, pace) with Zipf-distributed filler, in

@@ -1,0 +1,87 @@
+"""What the moderation engine's findings do to a post (DESIGN.md, "Moderation pipeline").
+
+The forum decides publication (held or published) and the notices shown with a
+post; what goes into the moderators' queue is review's decision, taken when the
+forum announces the screening (events.PostScreened).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import moderation
+from app.forum.models import PostStatus
+
+HOLD_CATEGORIES = frozenset({"sourcing", "personal_data"})
+
+
+class Notice(StrEnum):
+    """Notices about a post: stored with it (information boxes) or shown to its poster at once."""
+
+    gradual_tapering = "gradual_tapering"  # advice to stop abruptly: an information box under the post
+    crisis_lines = "crisis_lines"  # the poster sees the help lines at once
+    personal_data = "personal_data"  # the poster is told why the post is held
+    held = "held"  # the post waits for a moderator
+
+
+NOTICE_FOR_CATEGORY = {"cold_turkey_advice": Notice.gradual_tapering, "crisis": Notice.crisis_lines}
+
+
+@dataclass
+class Screening:
+    body_findings: list[moderation.Finding] = field(default_factory=list)
+    title_findings: list[moderation.Finding] = field(default_factory=list)
+    newcomer_hold: bool = False
+
+    @property
+    def findings(self) -> list[moderation.Finding]:
+        return self.title_findings + self.body_findings
+
+    @property
+    def categories(self) -> set[str]:
+        return {f.category for f in self.findings}
+
+    @property
+    def held(self) -> bool:
+        return self.newcomer_hold or bool(self.categories & HOLD_CATEGORIES)
+
+    @property
+    def status(self) -> PostStatus:
+        return PostStatus.held if self.held else PostStatus.published
+
+    @property
+    def notices(self) -> list[str]:
+        """The notices stored with the post (every reader sees them)."""
+        return [notice for cat, notice in NOTICE_FOR_CATEGORY.items() if cat in self.categories]
+
+    @property
+    def urgent(self) -> bool:
+        return "crisis" in self.categories
+
+    @property
+    def stigma(self) -> list[moderation.Finding]:
+        return [f for f in self.body_findings + self.title_findings if f.category == "stigma"]
+
+    def poster_notices(self) -> list[str]:
+        """What the poster sees at once after posting: crisis lines always, whatever else applies."""
+        notices: list[str] = []
+        if self.urgent:
+            notices.append(Notice.crisis_lines)
+        if "personal_data" in self.categories:
+            notices.append(Notice.personal_data)
+        elif self.held:
+            notices.append(Notice.held)
+        return notices
+
+
+def check_text(text: str, lang: str) -> list[moderation.Finding]:
+    return moderation.check(text, lang)
+
+
+def screen(*, title: str, body: str, lang: str, newcomer_hold: bool) -> Screening:
+    return Screening(
+        body_findings=moderation.check(body, lang),
+        title_findings=moderation.check(title, lang) if title else [],
+        newcomer_hold=newcomer_hold,
+    )

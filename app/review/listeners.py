@@ -1,0 +1,22 @@
+"""Review's answers to what the forum announces (connected by app/wiring.py)."""
+
+from __future__ import annotations
+
+from app.forum import events
+from app.review import service
+
+
+def on_post_screened(event: events.PostScreened) -> None:
+    service.record(event.session, event.post, event.screening)
+    if event.edited:
+        service.release_if_cleared(event.session, event.post, event.screening)
+
+
+def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:
+    service.audit(event.session, actor=event.actor, action=event.action, target_type="thread",
+                  target_id=event.thread.id)
+
+
+def connect() -> None:
+    events.subscribe(events.PostScreened, on_post_screened)
+    events.subscribe(events.ThreadFlagsChanged, on_thread_flags_changed)

@@ -1,0 +1,16 @@
+"""Connects the domains' listeners; called once by every entry point (create_app, the `forum` command, tests).
+
+A domain never imports the domains built on it. Those subscribe here to what
+it announces (forum.events), and the search outbox hangs on SQLAlchemy's
+session events, so no entry point can post without the queue and the index
+hearing of it.
+"""
+
+from __future__ import annotations
+
+
+def connect() -> None:
+    from app.review import listeners as review_listeners
+    from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
+
+    review_listeners.connect()
