@@ -41,7 +41,8 @@ messages: $(STAMP)
 	    $(BIN)/pybabel update -i app/locales/messages.pot -d app/locales -l $$l --no-fuzzy-matching --ignore-obsolete; \
 	  else $(BIN)/pybabel init -i app/locales/messages.pot -d app/locales -l $$l; fi; \
 	done
-	$(BIN)/python scripts/fill_english_catalog.py
+	# English is the source language: its translations are the msgids themselves (GNU gettext's msgen).
+	msgen --sort-output -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH)

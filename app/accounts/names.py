@@ -8,6 +8,7 @@ from functools import cache
 from confusable_homoglyphs import confusables
 
 from app.errors import ValidationFailed
+from app.folding import strip_accents
 from app.i18n_markers import N_
 
 MIN_LENGTH = 3
@@ -38,11 +39,6 @@ def folded(name: str) -> str:
     return normalise(name).casefold()
 
 
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def skeleton(name: str) -> str:
     """A look-alike key: two names with the same skeleton read the same to a person.
 
@@ -58,7 +54,7 @@ def skeleton(name: str) -> str:
             out.append(latin[0].lower() if latin else ch)
         else:
             out.append(ch)
-    text = _strip_marks("".join(out)).casefold()
+    text = strip_accents("".join(out)).casefold()
     text = "".join(ch for ch in text if ch not in ALLOWED_PUNCTUATION)
     for source, target in (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("|", "l")):
         text = text.replace(source, target)
@@ -85,7 +81,7 @@ def validate_pseudonym(raw: str) -> str:
             )
     if not any(ch.isalpha() for ch in name):
         raise ValidationFailed(N_("A pseudonym needs at least one letter."), field="pseudonym")
-    bare = _strip_marks(name).casefold()
+    bare = strip_accents(name).casefold()
     bare_plain = "".join(ch for ch in bare if ch not in ALLOWED_PUNCTUATION)
     if bare in RESERVED or bare_plain in RESERVED or skeleton(name) in _reserved_skeletons():
         raise ValidationFailed(N_("This pseudonym is reserved. Please choose another."), field="pseudonym")

@@ -13,11 +13,12 @@ import difflib
 import math
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from app.folding import strip_accents
 
 DATA_FILE = Path(__file__).parent / "data" / "medications.toml"
 ASHTON = "ashton_2002"
@@ -263,7 +264,7 @@ _NOISE = re.compile(r"^(\d+([.,]\d+)?(mg|µg|ug|mcg|ml|g)?|mg|µg|ug|mcg|ml|g)$"
 
 
 def _tokens(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = strip_accents(text).encode("ascii", "ignore").decode().lower()
     words = re.split(r"[^a-z0-9.,]+", text)
     return [w.strip(".,") for w in words if w.strip(".,") and not _NOISE.match(w.strip(".,"))]
 

@@ -9,8 +9,9 @@ Backends (settings.search.backend):
 
 What each forgives:
 - database backends: case and accents ("lormétazépam" = "LORMETAZEPAM"),
-  common FR/NL/EN plural endings ("klachten" finds "klacht"), unfinished words
-  (every term is a prefix), stopwords; PostgreSQL also stems FR/NL/EN. Typos are
+  word endings (each term is cut to its FR/NL/EN Snowball stem: "klachten"
+  finds "klacht"), unfinished words (every term is a prefix), stopwords;
+  PostgreSQL also stems the documents in their thread's language. Typos are
   not forgiven, but a query that finds nothing gets a "did you mean" built from
   the indexed vocabulary (suggest.py: one typo from 4 letters, two from 8, same
   first letter).

@@ -61,8 +61,7 @@ def _cap(query: SearchQuery) -> int:
     return MAX_RESULTS * (10 if filtered else 1)
 
 
-def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuery,
-           query_terms: list[str]) -> SearchPage:
+def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuery) -> SearchPage:
     """No match: perhaps a typo, which the database backends do not forgive by themselves.
 
     A suggestion is offered only if it finds something this viewer may see: the
@@ -71,7 +70,7 @@ def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuer
     """
     suggestions = []
     if query.suggest and query.page == 1:
-        for candidate in suggest(session, query_terms):
+        for candidate in suggest(session, search_text.words(query.text)):
             if backend.search(session, replace(query, text=candidate, suggest=False)).total:
                 suggestions.append(candidate)
     return SearchPage(items=[], page=query.page, pages=1, total=0, suggestions=suggestions)
@@ -154,7 +153,7 @@ class SqliteFts:
         rows = session.execute(_page_query(hits, query), {"match": match, "cutoff": cutoff}).all()
         total = rows[0].total if rows else 0
         if not rows:
-            return _empty(session, self, query, query_terms)
+            return _empty(session, self, query)
         snippets = self._snippets(session, match, [row.id for row in rows])
         items = [
             Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
@@ -243,7 +242,7 @@ class PostgresFts:
         rows = session.execute(_page_query(hits, query), {**params, "cap": _cap(query)}).all()
         total = rows[0].total if rows else 0
         if not rows:
-            return _empty(session, self, query, query_terms)
+            return _empty(session, self, query)
         bodies: dict[int, str] = dict(
             session.execute(text("SELECT post_id, body FROM search_documents WHERE post_id = ANY(:ids)"),
                             {"ids": [row.id for row in rows]}).all()

@@ -1,17 +1,21 @@
 """Query terms and snippets, shared by the database backends.
 
-Folding is the same on both sides: lower case, no diacritics, so "lormétazépam",
-"Lormetazepam" and "LORMETAZEPAM" are one word. Plural endings are trimmed and
-every term is matched as a prefix, which forgives "acouphène"/"acouphènes",
-"klacht"/"klachten" and an unfinished last word.
+Folding is the same on both sides (app.folding): lower case, no diacritics, so
+"lormétazépam", "Lormetazepam" and "LORMETAZEPAM" are one word. Each word is
+cut to its Snowball stem (French, Dutch or English: the gentlest cut any of them
+makes) and matched as a prefix, which forgives "acouphène"/"acouphènes",
+"klacht"/"klachten", "tremblement"/"tremblements" and an unfinished last word.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
+
+import snowballstemmer
+
+from app.folding import fold, strip_accents
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
@@ -23,39 +27,43 @@ STOPWORDS = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 _INDEX_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def index_words(text: str) -> set[str]:
     """The words FTS5's unicode61 tokenizer (remove_diacritics 2) makes of a text."""
-    words = _INDEX_WORD.findall(text.lower())
-    return {"".join(ch for ch in unicodedata.normalize("NFD", w) if not unicodedata.combining(ch)) for w in words}
+    return {strip_accents(word) for word in _INDEX_WORD.findall(text.lower())}
 
 
-def _trim(term: str) -> str:
-    """Strip the commonest FR/NL/EN plural endings so the prefix also finds the singular."""
-    if len(term) > 5 and term.endswith("en") and not term.endswith("ien"):
-        return term[:-2]  # klachten → klacht, dagen → dag
-    if len(term) > 4 and term[-1] in "sx":
-        return term[:-1]  # acouphenes → acouphene, nights → night
-    return term
+@cache
+def _stemmers() -> tuple[snowballstemmer.stemmer, ...]:
+    return tuple(snowballstemmer.stemmer(name) for name in ("french", "dutch", "english"))
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """The gentlest Snowball cut of a folded word: its longest shorter stem that is a prefix of it.
+
+    Threads mix languages, so the French, Dutch and English stemmers are all
+    asked: "klachten" -> "klacht" (Dutch), "palpitations" -> "palpitation"
+    (Dutch) rather than "palpit". A stem that rewrites letters (Dutch "dagen" ->
+    "daag") is not a prefix and is not used: terms are matched as prefixes of
+    the indexed words. With no usable cut, the word stays whole.
+    """
+    cuts = [cut for cut in (s.stemWord(word) for s in _stemmers()) if cut and cut != word and word.startswith(cut)]
+    return max(cuts, key=len) if cuts else word
+
+
+def words(query: str) -> list[str]:
+    """The query's folded words, stopwords dropped unless nothing else is left (at most MAX_TERMS)."""
+    found = [fold(w) for w in _WORD.findall(query)]
+    kept = [w for w in found if w not in STOPWORDS] or found
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
 
 
 def terms(query: str) -> list[str]:
-    """Folded, trimmed search terms (stopwords dropped unless nothing else is left)."""
-    words = [fold(w) for w in _WORD.findall(query)]
-    kept = [w for w in words if w not in STOPWORDS] or words
-    seen: list[str] = []
-    for word in kept:
-        trimmed = _trim(word)
-        if trimmed and trimmed not in seen:
-            seen.append(trimmed)
-    return seen[:MAX_TERMS]
+    """The search terms: each word's stem, matched as a prefix."""
+    return list(dict.fromkeys(stem(word) for word in words(query)))
 
 
 @lru_cache(maxsize=8192)

@@ -15,10 +15,19 @@ from app.search.meili import INDEX_SETTINGS, search_params, to_document
 from tests.factories import make_category, make_thread, make_user
 
 
-def test_terms_fold_trim_and_drop_stopwords() -> None:
-    assert text.terms("Acouphènes pendant le sevrage") == ["acouphene", "pendant", "sevrage"]
+def test_terms_fold_stem_and_drop_stopwords() -> None:
+    assert text.terms("Acouphènes le sevrage") == ["acouphen", "sevrag"]
     assert text.terms("de klachten na de afbouw") == ["klacht", "na", "afbouw"]
     assert text.terms("le la") == ["le", "la"]  # only stopwords: keep them rather than search nothing
+    assert text.words("Acouphènes le sevrage") == ["acouphenes", "sevrage"]  # unstemmed, for "did you mean"
+
+
+def test_stems_are_the_gentlest_prefix_cut_of_the_three_languages() -> None:
+    assert text.stem("palpitations") == "palpitation"  # Dutch cuts less than French and English ("palpit")
+    assert text.stem("tremblements") == "tremblement"
+    assert text.stem("nights") == "night"
+    assert text.stem("dagen") == "dagen"  # Dutch "daag" is no prefix of the word: left whole
+    assert text.stem("lormetazepam") == "lormetazepam"
 
 
 def test_snippet_marks_and_escapes() -> None:
