@@ -129,6 +129,11 @@ def after_commit(session: Session, callback: Callable[[], None], *, key: str | N
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released; the outer
+    # transaction is still open then (on SQLite it holds the write lock, which a
+    # callback that writes would wait for), so wait for the real commit.
+    if session.in_nested_transaction():
+        return
     for callback in session.info.pop("after_commit", {}).values():
         try:
             callback()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.cli import migrate_database
-from app.db import Database
+from app.db import Database, after_commit
 from app.settings import Settings
 
 
@@ -62,3 +62,22 @@ def test_reads_do_not_take_the_write_lock(sqlite_db: Database) -> None:
     with sqlite_db.session() as writer, sqlite_db.session(write=False) as reader:
         writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: holds the write lock
         assert reader.execute(text("SELECT count(*) FROM forum_categories")).scalar() == 0
+
+
+def test_after_commit_waits_for_the_outer_transaction(db: Database) -> None:
+    """A released SAVEPOINT is no commit: side effects wait for the real one, and a rollback drops them."""
+    ran: list[str] = []
+    with db.session() as session:
+        session.execute(text("SELECT 1"))
+        after_commit(session, lambda: ran.append("outer"))
+        with session.begin_nested():
+            session.execute(text("SELECT 1"))
+        assert ran == []  # SQLAlchemy fires after_commit for the savepoint too
+        session.commit()
+    assert ran == ["outer"]
+    with db.session() as session:
+        session.execute(text("SELECT 1"))
+        after_commit(session, lambda: ran.append("rolled back"))
+        session.rollback()
+        session.commit()
+    assert ran == ["outer"]

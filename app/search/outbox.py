@@ -84,7 +84,14 @@ def _write(session: Session, _context: Any) -> None:
 
 
 @event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a released SAVEPOINT: the transaction goes on
+        _forget(session)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session, *_args: Any) -> None:
+    # Also on a SAVEPOINT's rollback: entries written inside it are gone, so none is
+    # assumed written any more (at worst an entity is queued twice, which is harmless).
     session.info.pop(_QUEUED, None)
     session.info.pop(_FOUND, None)

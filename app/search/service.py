@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,18 @@ from app.search.worker import catch_up_locally, drain_or_raise
 from app.settings import Settings
 
 log = logging.getLogger("forum.search")
+
+
+class Timer(Protocol):
+    daemon: bool
+
+    def start(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+#: Makes the retry timer: threading.Timer, or a test's hand-driven one.
+TimerFactory = Callable[[float, Callable[[], None]], Timer]
 
 
 def database_backend(db: Database) -> SearchBackend:
@@ -63,15 +77,18 @@ class InProcessIndexer:
 
     MIN_BACKOFF, MAX_BACKOFF = 2.0, 60.0
 
-    def __init__(self, db: Database, backend: SearchBackend) -> None:
+    def __init__(self, db: Database, backend: SearchBackend, *, min_backoff: float = MIN_BACKOFF,
+                 max_backoff: float = MAX_BACKOFF, timer: TimerFactory = threading.Timer) -> None:
         self.db = db
         self.backend = backend
         self.local = local_copy(db, backend)
+        self.min_backoff, self.max_backoff = min_backoff, max_backoff
+        self._make_timer = timer
         self._lock = threading.Lock()
         self._more = threading.Event()
         self._retry_at = 0.0
-        self._backoff = self.MIN_BACKOFF
-        self._timer: threading.Timer | None = None
+        self._backoff = min_backoff
+        self._timer: Timer | None = None
 
     @property
     def engine_down(self) -> bool:
@@ -84,9 +101,10 @@ class InProcessIndexer:
         try:
             while self._more.is_set():
                 self._more.clear()
-                self._drain()
-        except Exception:  # the database itself failed: the entries wait for the next drain
-            log.exception("search outbox drain failed")
+                try:
+                    self._drain()
+                except Exception:  # the database failed (busy, down): a commit made meanwhile retries at once
+                    log.exception("search outbox drain failed")
         finally:
             self._lock.release()
 
@@ -97,17 +115,17 @@ class InProcessIndexer:
             return
         try:
             drain_or_raise(self.db, self.backend, local=self.local)
-            self._backoff = self.MIN_BACKOFF
+            self._backoff = self.min_backoff
         except SearchUnavailable as exc:
             log.warning("search engine unavailable, retrying in %.0f s: %s", self._backoff, exc)
             self._schedule_retry()
 
     def _schedule_retry(self) -> None:
         self._retry_at = time.monotonic() + self._backoff
-        self._timer = threading.Timer(self._backoff, self._retry)
+        self._timer = self._make_timer(self._backoff, self._retry)
         self._timer.daemon = True
         self._timer.start()
-        self._backoff = min(self._backoff * 2, self.MAX_BACKOFF)
+        self._backoff = min(self._backoff * 2, self.max_backoff)
 
     def _retry(self) -> None:
         self._retry_at = 0.0

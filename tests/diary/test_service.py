@@ -142,3 +142,13 @@ def test_bad_plans_name_the_field(session: Session, data: dict[str, object], fie
     with pytest.raises(ValidationFailed) as caught:
         plans.create_plan(session, user=make_user(session), data=plans.PlanInput(**values))  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+def test_entries_are_paged_in_the_database(session: Session) -> None:
+    user = make_user(session)
+    for n in range(1, 8):
+        log(session, user, days_ago(n))
+    page = service.page_entries(session, user=user, page=2, size=3)
+    assert (page.page, page.pages, page.total) == (2, 3, 7)
+    assert [e.day for e in page.items] == [days_ago(4), days_ago(5), days_ago(6)]
+    assert service.page_entries(session, user=make_user(session), page=1, size=3).pages == 1

@@ -189,3 +189,16 @@ def test_deleting_the_account_deletes_the_diary(client: TestClient, session: Ses
     assert session.scalar(select(func.count(Entry.id))) == 0
     for table in ("diary_entry_medications", "diary_share_links", "diary_settings", "diary_taper_lines"):
         assert session.scalar(select(func.count()).select_from(Entry.metadata.tables[table])) == 0
+
+
+def test_the_list_of_days_is_paged_newest_first(app, client: TestClient, session: Session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session, "Pages")
+    for n in range(1, 36):
+        log(session, user, days_ago(n))
+    session.commit()
+    html_login(client, "Pages")
+    first, second = client.get("/fr/diary/entries").text, client.get("/fr/diary/entries?page=2").text
+    assert days_ago(1).isoformat() in first and days_ago(30).isoformat() in first
+    assert days_ago(31).isoformat() not in first and 'href="/fr/diary/entries?page=2"' in first
+    assert days_ago(31).isoformat() in second and days_ago(35).isoformat() in second
+    assert days_ago(30).isoformat() not in second

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -113,24 +113,44 @@ def test_posting_works_and_search_falls_back_when_meili_is_down(app: FastAPI, cl
     assert page.status_code == 200 and 'class="notice"' in page.text and "<mark>" in page.text
 
 
+class HandTimer:
+    """A retry timer the test fires itself: no waiting, no sleeping."""
+
+    made: list[HandTimer] = []
+
+    def __init__(self, delay: float, action: Callable[[], None]) -> None:
+        self.delay, self.action = delay, action
+        self.daemon = False
+        self.started = self.cancelled = False
+        HandTimer.made.append(self)
+
+    def start(self) -> None:
+        self.started = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 def test_outbox_catches_up_when_the_engine_returns(app: FastAPI, session: Session) -> None:
     engine = StandInEngine()
-    indexer = InProcessIndexer(app.state.db, engine)
-    indexer.MIN_BACKOFF = 0.2
-    indexer._backoff = 0.2
+    HandTimer.made = []
+    indexer = InProcessIndexer(app.state.db, engine, min_backoff=2, max_backoff=5, timer=HandTimer)
     app.state.db.on_outbox = indexer
     author = make_user(session)
     category = make_category(session)
     post_id = make_thread(session, category=category, author=author, body="acouphènes").post.id
     session.commit()  # the indexer runs, finds the engine down, schedules a retry
     assert indexer.engine_down and engine.documents == {}
+    assert [(t.delay, t.started) for t in HandTimer.made] == [(2, True)]
+    HandTimer.made[0].action()  # the engine is still down: the next retry waits twice as long
+    assert [t.delay for t in HandTimer.made] == [2, 4]
+    HandTimer.made[1].action()
+    assert [t.delay for t in HandTimer.made] == [2, 4, 5]  # capped at max_backoff
     engine.down = False
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and post_id not in engine.documents:
-        time.sleep(0.05)  # no new commit: the retry timer alone catches up
-    indexer.stop()
-    assert post_id in engine.documents
+    HandTimer.made[2].action()  # no new commit: the retry alone catches up
+    assert post_id in engine.documents and not indexer.engine_down
     assert session.scalar(select(func.count(OutboxEntry.id))) == 0
+    assert len(HandTimer.made) == 3  # nothing more to retry
 
 
 def test_forum_worker_once_applies_what_waits(app: FastAPI, session: Session, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]

@@ -83,3 +83,18 @@ def test_language_switcher_keeps_the_page(client: TestClient) -> None:
 
 def test_unknown_language_is_404(client: TestClient) -> None:
     assert client.get("/de/").status_code == 404
+
+
+def test_the_default_locale_setting_decides_when_nothing_else_does(settings, db) -> None:  # type: ignore[no-untyped-def]
+    from app.main import create_app
+
+    settings.default_locale = "nl"
+    application = create_app(settings)
+    application.state.db.dispose()
+    application.state.db = db
+    with TestClient(application) as client:
+        assert client.get("/", follow_redirects=False).headers["location"] == "/nl/"
+        assert client.get("/", headers={"Accept-Language": "fr"}, follow_redirects=False).headers["location"] == "/fr/"
+        missing = client.get("/api/v1/threads/999999")
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "Deze pagina bestaat niet, of je kunt ze niet zien."

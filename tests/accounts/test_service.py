@@ -1,0 +1,151 @@
+"""Account operations on a real database: sign-up, log-in and its throttle, recovery, preferences, upkeep."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import service, throttle
+from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
+from app.db import utcnow
+from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
+from app.settings import Settings
+from tests.factories import PASSWORD, make_user
+
+CLIENT = "client-key"
+
+
+def test_sign_up_hashes_the_password_and_issues_codes(session: Session, settings: Settings) -> None:
+    result = service.sign_up(session, settings, pseudonym="  Lune ", password=PASSWORD, locale="nl")
+    assert result.user.pseudonym == "Lune" and result.user.locale == "nl" and result.user.read_langs == "nl"
+    assert result.user.password_hash.startswith("$argon2id$")
+    assert len(result.recovery_codes) == service.RECOVERY_CODE_COUNT
+    assert service.remaining_recovery_codes(session, user=result.user) == service.RECOVERY_CODE_COUNT
+
+
+def test_an_unknown_locale_falls_back_to_the_default_one(session: Session, settings: Settings) -> None:
+    settings.default_locale = "nl"
+    assert service.sign_up(session, settings, pseudonym="Sans", password=PASSWORD, locale="xx").user.locale == "nl"
+
+
+def test_taken_and_look_alike_pseudonyms_conflict(session: Session, settings: Settings) -> None:
+    make_user(session, "Marie")
+    for name in ("marie", "M\u0430rie", "Mar1e"):
+        with pytest.raises(Conflict):
+            service.sign_up(session, settings, pseudonym=name, password=PASSWORD, locale="fr")
+
+
+def test_sign_ups_are_limited_per_client(session: Session, settings: Settings) -> None:
+    settings.throttle.signups_per_client = 1
+    service.sign_up(session, settings, pseudonym="Premiere", password=PASSWORD, locale="fr", client_key=CLIENT)
+    with pytest.raises(RateLimited) as limited:
+        service.sign_up(session, settings, pseudonym="Seconde", password=PASSWORD, locale="fr", client_key=CLIENT)
+    assert limited.value.headers == {"Retry-After": str(settings.throttle.window_seconds)}
+
+
+def test_login_opens_a_session_and_failures_are_counted(session: Session, settings: Settings) -> None:
+    user = make_user(session, "Hibou")
+    login = service.authenticate(session, settings, pseudonym="HIBOU", password=PASSWORD, client_key=CLIENT,
+                                 device="Firefox · Linux")
+    assert login.user.id == user.id
+    auth = service.get_session_by_token(session, login.token)
+    assert auth is not None and auth.user.id == user.id and auth.device == "Firefox · Linux"
+    with pytest.raises(LoginFailed) as failed:
+        service.authenticate(session, settings, pseudonym="Hibou", password="not it at all", client_key=CLIENT)
+    assert failed.value.keep_changes and failed.value.status_code == 401
+    assert throttle.attempts(session, CLIENT, settings.throttle.window_seconds) == 1
+
+
+def test_unknown_pseudonyms_and_deleted_members_fail_alike(session: Session, settings: Settings) -> None:
+    make_user(session, "Parti").status = UserStatus.deleted
+    for name in ("Parti", "Personne"):
+        with pytest.raises(LoginFailed):
+            service.authenticate(session, settings, pseudonym=name, password=PASSWORD, client_key=CLIENT)
+
+
+def test_too_many_failures_lock_the_pseudonym_even_with_the_right_password(session: Session,
+                                                                           settings: Settings) -> None:
+    make_user(session, "Renard")
+    for _ in range(settings.throttle.per_pseudonym):
+        with pytest.raises(LoginFailed):
+            service.authenticate(session, settings, pseudonym="Renard", password="wrong!wrong!", client_key=CLIENT)
+    with pytest.raises(RateLimited):
+        service.authenticate(session, settings, pseudonym="Renard", password=PASSWORD, client_key="elsewhere")
+    assert session.scalar(select(func.count(AuthSession.id))) == 0
+
+
+def test_recovery_resets_the_password_once_and_closes_sessions(session: Session, settings: Settings) -> None:
+    result = service.sign_up(session, settings, pseudonym="Oublie", password=PASSWORD, locale="fr")
+    service.open_session(session, settings, user=result.user)
+    code = result.recovery_codes[0]
+    new_password = "another fine passphrase 7"
+    user = service.recover(session, settings, pseudonym="oublie", code=code.upper(), new_password=new_password,
+                           client_key=CLIENT)
+    assert user.id == result.user.id
+    assert session.scalar(select(func.count(AuthSession.id))) == 0
+    assert service.authenticate(session, settings, pseudonym="Oublie", password=new_password, client_key=CLIENT)
+    with pytest.raises(RecoveryFailed) as failed:  # a code works once
+        service.recover(session, settings, pseudonym="Oublie", code=code, new_password=new_password,
+                        client_key=CLIENT)
+    assert failed.value.field == "code" and failed.value.keep_changes
+    with pytest.raises(ValidationFailed) as weak:
+        service.recover(session, settings, pseudonym="Oublie", code=result.recovery_codes[1], new_password="short",
+                        client_key=CLIENT)
+    assert weak.value.field == "password"
+
+
+def test_change_password_checks_the_current_one(session: Session, settings: Settings) -> None:
+    user = make_user(session)
+    with pytest.raises(ValidationFailed) as wrong:
+        service.change_password(session, settings, user=user, current="not mine", new="a brand new phrase 9",
+                                keep_token=None)
+    assert wrong.value.field == "current_password"
+    service.change_password(session, settings, user=user, current=PASSWORD, new="a brand new phrase 9",
+                            keep_token=None)
+    assert service.authenticate(session, settings, pseudonym=user.pseudonym, password="a brand new phrase 9",
+                                client_key=CLIENT)
+
+
+def test_preferences_keep_known_values_only(session: Session) -> None:
+    user = make_user(session)
+    service.update_preferences(session, user=user, locale="en", read_langs=["nl", "xx", "fr"],
+                               expand_notes=["doses", "gore"])
+    assert (user.locale, user.read_langs, user.expand_notes) == ("en", "fr,nl", "doses")
+    with pytest.raises(ValidationFailed) as none:
+        service.update_preferences(session, user=user, locale="fr", read_langs=[], expand_notes=[])
+    assert none.value.field == "read_langs"
+
+
+def test_other_sessions_close_and_the_current_one_stays(session: Session, settings: Settings) -> None:
+    user = make_user(session)
+    keep = service.open_session(session, settings, user=user)
+    service.open_session(session, settings, user=user)
+    assert service.close_other_sessions(session, user=user, keep_token=keep) == 1
+    assert [s.id for s in service.list_sessions(session, user=user)] == [service.get_session_by_token(session, keep).id]  # type: ignore[union-attr]
+
+
+def test_expired_throttle_buckets_are_purged(session: Session, settings: Settings) -> None:
+    window = settings.throttle.window_seconds
+    throttle.record_attempt(session, "now", window)
+    old = throttle.window_start(utcnow() - dt.timedelta(seconds=2 * window), window)
+    session.add(ThrottleBucket(key="then", window_start=old, count=3))
+    session.flush()
+    assert service.purge_expired_throttles(session, settings) == 1
+    assert list(session.scalars(select(ThrottleBucket.key))) == ["now"]
+
+
+def test_export_holds_the_account_but_no_secret(session: Session, settings: Settings) -> None:
+    user = service.sign_up(session, settings, pseudonym="Exporte", password=PASSWORD, locale="fr").user
+    exported = service.export_account(session, user=user)
+    assert exported["pseudonym"] == "Exporte" and exported["unused_recovery_codes"] == 10
+    assert "password_hash" not in exported and user.password_hash not in str(exported)
+
+
+def test_delete_account_removes_the_member(session: Session) -> None:
+    user = make_user(session)
+    service.delete_account(session, user=user)
+    session.flush()
+    assert session.get(User, user.id) is None

@@ -1,0 +1,183 @@
+"""Forum operations on a real database: validation, counters, holds, edits, reactions, flags, erasure."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role
+from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.forum import events, service
+from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread, ThreadVisit
+from app.forum.permissions import access_post
+from app.review.models import AuditEntry, Finding, ReviewItem
+from tests.factories import make_category, make_reply, make_thread, make_user
+
+PHONE = "Appelle-moi au 0470 12 34 56 si tu veux parler."
+SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"title": "ab"}, "title"), ({"title": "x" * 201}, "title"), ({"body": "   "}, "body"),
+    ({"body": "x" * 30}, "body"), ({"lang": "de"}, "lang"), ({"content_note": "gore"}, "content_note"),
+])
+def test_bad_threads_name_the_field(session: Session, kwargs: dict[str, str], field: str) -> None:
+    author = make_user(session)
+    data = {"title": "Un titre", "body": "Bonjour", "lang": "fr", **kwargs}
+    with pytest.raises(ValidationFailed) as error:
+        service.create_thread(session, category=make_category(session), author=author, max_chars=20, **data)
+    assert error.value.field == field
+    assert session.scalar(select(func.count(Thread.id))) == 0
+
+
+def test_published_posts_are_counted_on_the_thread_and_the_author(session: Session) -> None:
+    author, replier = make_user(session, published_posts=0), make_user(session, published_posts=0)
+    posted = make_thread(session, category=make_category(session), author=author)
+    reply = make_reply(session, posted=posted, author=replier)
+    assert posted.thread.post_count == 2 and author.published_posts == 1 and replier.published_posts == 1
+    assert posted.thread.last_post_at == reply.post.created_at
+    service.delete_post(session, post=access_post(session, replier, reply.post.id), actor=replier)
+    assert posted.thread.post_count == 1 and replier.published_posts == 0
+    assert reply.post.status == PostStatus.deleted and reply.post.body_md  # soft: kept for the audit trail
+
+
+def test_only_the_author_deletes(session: Session) -> None:
+    posted = make_thread(session, category=make_category(session), author=make_user(session))
+    with pytest.raises(PermissionDenied):
+        service.delete_post(session, post=posted.post, actor=make_user(session, role=Role.moderator))
+
+
+def test_held_posts_are_not_counted_until_released(session: Session) -> None:
+    author = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=author, body=SOURCING)
+    assert posted.post.status == PostStatus.held and posted.thread.status == PostStatus.held
+    assert posted.thread.post_count == 0
+    service.publish_held_post(session, post=posted.post)
+    assert posted.post.status == PostStatus.published and posted.thread.status == PostStatus.published
+    assert posted.thread.post_count == 1
+    service.publish_held_post(session, post=posted.post)  # twice is harmless
+    assert posted.thread.post_count == 1
+
+
+def test_an_edit_keeps_the_earlier_text_and_rescreens(session: Session) -> None:
+    author = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=author, body="Premier jet")
+    post = access_post(session, author, posted.post.id, for_edit=True)
+    edited = service.edit_post(session, post=post, editor=author, body=PHONE)
+    assert edited.post.status == PostStatus.held and posted.thread.post_count == 0  # personal data: held again
+    assert [r.body_md for r in service.list_revisions(session, post=posted.post)] == ["Premier jet"]
+    cleared = service.edit_post(session, post=post, editor=author, body="Écris-moi ici plutôt.")
+    assert cleared.post.status == PostStatus.published and posted.thread.post_count == 1  # released by review
+    assert posted.thread.status == PostStatus.published
+    assert len(service.list_revisions(session, post=posted.post)) == 2
+
+
+def test_a_sourcing_hold_is_not_lifted_by_an_edit(session: Session) -> None:
+    author = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=author, body=SOURCING)
+    post = access_post(session, author, posted.post.id, for_edit=True)
+    service.edit_post(session, post=post, editor=author, body="Je ne vends plus rien.")
+    assert posted.post.status == PostStatus.held  # a moderator decides
+
+
+def test_wording_review_stops_only_unconfirmed_forms(session: Session) -> None:
+    author, category = make_user(session), make_category(session)
+    stigma = "Franchement, les toxicos du quartier me font peur."
+    with pytest.raises(service.WordingReview) as review:
+        service.create_thread(session, category=category, author=author, title="Avis", body=stigma, lang="fr",
+                              wording_confirmed=False)
+    assert review.value.screening.stigma
+    posted = service.create_thread(session, category=category, author=author, title="Avis", body=stigma, lang="fr")
+    assert posted.post.status == PostStatus.published
+
+
+def test_every_screening_is_announced(session: Session) -> None:
+    heard: list[events.PostScreened] = []
+    events.subscribe(events.PostScreened, heard.append)
+    try:
+        author = make_user(session)
+        posted = make_thread(session, category=make_category(session), author=author, body=PHONE)
+        post = access_post(session, author, posted.post.id, for_edit=True)
+        service.edit_post(session, post=post, editor=author, body="Sans numéro.")
+    finally:
+        events._listeners[events.PostScreened].remove(heard.append)
+    assert [(e.post.id, e.edited) for e in heard] == [(posted.post.id, False), (posted.post.id, True)]
+    assert "personal_data" in heard[0].screening.categories
+
+
+def test_reactions_toggle_and_need_a_published_post(session: Session) -> None:
+    member = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=make_user(session))
+    assert service.toggle_reaction(session, post=posted.post, user=member, kind="courage") is True
+    assert service.toggle_reaction(session, post=posted.post, user=member, kind="thanks") is True
+    assert service.toggle_reaction(session, post=posted.post, user=member, kind="courage") is False
+    assert list(session.scalars(select(Reaction.kind))) == ["thanks"]
+    with pytest.raises(ValidationFailed):
+        service.toggle_reaction(session, post=posted.post, user=member, kind="like")
+    posted.post.status = PostStatus.hidden
+    with pytest.raises(PermissionDenied):
+        service.toggle_reaction(session, post=posted.post, user=member, kind="thanks")
+
+
+def test_flags_are_audited_and_refused_to_members(session: Session) -> None:
+    admin = make_user(session, role=Role.admin)
+    thread = make_thread(session, category=make_category(session), author=make_user(session)).thread
+    service.set_flags(session, thread=thread, actor=admin, pinned=True, locked=True)
+    service.set_flags(session, thread=thread, actor=admin, pinned=True)  # no change: no entry
+    session.flush()
+    assert thread.pinned and thread.locked
+    assert list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))) == ["pin", "lock"]
+    with pytest.raises(PermissionDenied):
+        service.set_flags(session, thread=thread, actor=make_user(session, role=Role.moderator), locked=False)
+
+
+def test_visits_are_one_row_per_member_and_thread(session: Session) -> None:
+    member = make_user(session)
+    thread = make_thread(session, category=make_category(session), author=make_user(session)).thread
+    service.record_visit(session, user=member, thread=thread)
+    service.record_visit(session, user=member, thread=thread)
+    assert session.scalar(select(func.count(ThreadVisit.id))) == 1
+
+
+def test_reply_quote(session: Session) -> None:
+    author, member = make_user(session, "Citee"), make_user(session)
+    category = make_category(session)
+    posted = make_thread(session, category=category, author=author, body="Une ligne\n\nUne autre")
+    other = make_thread(session, category=category, author=author, title="Autre fil").thread
+    assert service.reply_quote(session, viewer=member, thread=posted.thread, post_id=posted.post.id) == (
+        "> **Citee**:\n> Une ligne\n>\n> Une autre\n\n")
+    assert service.reply_quote(session, viewer=member, thread=other, post_id=posted.post.id) == ""
+    posted.post.status = PostStatus.deleted
+    session.flush()
+    assert service.reply_quote(session, viewer=member, thread=posted.thread, post_id=posted.post.id) == ""
+    with pytest.raises(NotFound):
+        service.reply_quote(session, viewer=member, thread=posted.thread, post_id=999_999)
+
+
+def test_erasing_a_members_posts_leaves_placeholders(session: Session) -> None:
+    leaving, staying = make_user(session), make_user(session)
+    category = make_category(session)
+    own = make_thread(session, category=category, author=leaving, body="Mon histoire")
+    service.edit_post(session, post=access_post(session, leaving, own.post.id), editor=leaving,
+                      body="Mon histoire, revue")
+    others = make_thread(session, category=category, author=staying, title="Un autre fil")
+    reply = make_reply(session, posted=others, author=leaving, body="Ma réponse")
+    kept = make_reply(session, posted=others, author=staying)
+    erased = service.erase_member_posts(session, user=leaving)
+    assert sorted(erased) == sorted([own.post.id, reply.post.id])
+    for post in (own.post, reply.post):
+        assert (post.status, post.body_md, post.body_html) == (PostStatus.deleted, "", "")
+    assert kept.post.body_md and kept.post.status == PostStatus.published
+    assert session.scalar(select(func.count(PostRevision.id))) == 0
+    assert own.thread.post_count == 0 and own.thread.status == PostStatus.deleted  # nothing left in it
+    assert others.thread.post_count == 2 and others.thread.status == PostStatus.published
+
+
+def test_review_records_findings_through_the_event(session: Session) -> None:
+    posted = make_thread(session, category=make_category(session), author=make_user(session), body=SOURCING)
+    session.flush()
+    assert session.scalar(select(func.count(Finding.id)).where(Finding.post_id == posted.post.id))
+    item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == posted.post.id))
+    assert item is not None and "sourcing" in item.categories
+    assert session.get(Post, posted.post.id) is posted.post

@@ -1,0 +1,117 @@
+"""A member's own data: the download holds everything; deletion keeps or removes the posts, as chosen."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import AuthSession, RecoveryCode, User
+from app.diary.models import Entry, ShareLink
+from app.diary.sharing import create_share_link
+from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
+from app.forum.permissions import access_post
+from app.forum.service import edit_post, toggle_reaction
+from app.review.models import Finding
+from app.search.backend import SearchQuery
+from tests.diary.helpers import days_ago, form_token, log
+from tests.factories import html_login, make_category, make_reply, make_thread, make_user
+
+SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
+
+
+def _arrange(session: Session) -> dict[str, int]:
+    """A leaving member with a thread, an edited reply in another's thread, a held post, a diary, a reaction."""
+    leaving, staying = make_user(session, "Partante"), make_user(session, "Restante")
+    category = make_category(session, "tapering-now")
+    own = make_thread(session, category=category, author=leaving, title="Mon fil", body="Mes acouphènes du soir")
+    others = make_thread(session, category=category, author=staying, title="Son fil", body="Bonjour tout le monde")
+    reply = make_reply(session, posted=others, author=leaving, body="Premier jet de réponse")
+    edit_post(session, post=access_post(session, leaving, reply.post.id), editor=leaving, body="Acouphènes aussi")
+    held = make_reply(session, posted=others, author=leaving, body=SOURCING)
+    toggle_reaction(session, post=others.post, user=leaving, kind="courage")
+    log(session, leaving, days_ago(1))
+    create_share_link(session, user=leaving, label="Docteur")
+    session.commit()
+    return {"leaving": leaving.id, "own": own.post.id, "own_thread": own.thread.id, "reply": reply.post.id,
+                              "held": held.post.id, "others_thread": others.thread.id}
+
+
+def _delete(client: TestClient, **form: str) -> object:
+    token = form_token(client, "/fr/account/data")
+    return client.post("/fr/account/delete", data={"csrf_token": token, **form}, follow_redirects=False)
+
+
+def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient, session: Session) -> None:
+    ids = _arrange(session)
+    assert {ids["own"], ids["reply"]} <= app.state.search.indexed_ids(session)
+    html_login(client, "Partante")
+    response = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
+    assert response.status_code == 303 and response.headers["location"] == "/fr/?deleted=1"  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.get(User, ids["leaving"]) is None
+    for model in (AuthSession, RecoveryCode, Entry, ShareLink, Reaction):
+        assert session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+    erased = list(session.scalars(select(Post).where(Post.id.in_([ids["own"], ids["reply"], ids["held"]]))))
+    assert [(p.status, p.body_md, p.body_html, p.author_id) for p in erased] == [(PostStatus.deleted, "", "", None)] * 3
+    assert session.scalar(select(func.count(PostRevision.id))) == 0  # earlier versions too
+    assert session.scalar(select(func.count(Finding.id)).where(Finding.post_id == ids["held"])) == 0
+    own_thread, others_thread = session.get(Thread, ids["own_thread"]), session.get(Thread, ids["others_thread"])
+    assert own_thread is not None and own_thread.status == PostStatus.deleted
+    assert others_thread is not None and others_thread.post_count == 1  # the other member's first post
+    assert not {ids["own"], ids["reply"]} & app.state.search.indexed_ids(session)  # gone from search
+    assert app.state.search.search(session, SearchQuery(text="acouphenes")).total == 0
+    page = client.get(f"/fr/t/{ids['others_thread']}")
+    assert "Acouphènes aussi" not in page.text and "supprimé par la personne" in page.text
+    assert client.get("/api/v1/me").status_code == 401  # logged out
+
+
+def test_delete_my_account_and_keep_my_posts(client: TestClient, session: Session) -> None:
+    ids = _arrange(session)
+    html_login(client, "Partante")
+    response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.get(User, ids["leaving"]) is None
+    reply = session.get(Post, ids["reply"])
+    assert reply is not None and reply.body_md == "Acouphènes aussi" and reply.author_id is None
+    assert session.scalar(select(func.count(Entry.id))) == 0  # the diary goes in every case
+    page = client.get(f"/fr/t/{ids['others_thread']}")
+    assert "Acouphènes aussi" in page.text and "ancien membre" in page.text
+
+
+def test_deletion_needs_the_password_and_the_tick(client: TestClient, session: Session) -> None:
+    ids = _arrange(session)
+    html_login(client, "Partante")
+    unticked = _delete(client, delete_password="a sturdy passphrase 42", posts="remove")
+    assert unticked.status_code == 422 and 'id="confirm-error"' in unticked.text  # type: ignore[attr-defined]
+    assert 'value="remove" checked' in unticked.text  # type: ignore[attr-defined]  # the choice is kept
+    wrong = _delete(client, delete_password="not my password", posts="remove", confirm="yes")
+    assert wrong.status_code == 422 and 'id="delete_password-error"' in wrong.text  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.get(User, ids["leaving"]) is not None
+    assert session.scalar(select(func.count(Post.id)).where(Post.status == PostStatus.deleted)) == 0
+
+
+def test_the_download_holds_every_domains_part(client: TestClient, session: Session) -> None:
+    _arrange(session)
+    html_login(client, "Partante")
+    response = client.get("/fr/account/data/export.json")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="trefle-klaver-Partante-')
+    data = json.loads(response.text)
+    assert data["account"]["pseudonym"] == "Partante"
+    assert {p["body"] for p in data["forum"]["posts"]} == {"Mes acouphènes du soir", "Acouphènes aussi", SOURCING}
+    assert [r["kind"] for r in data["forum"]["reactions"]] == ["courage"]
+    assert len(data["diary"]["entries"]) == 1 and data["diary"]["share_links"][0]["label"] == "Docteur"
+
+
+def test_a_pseudonym_outside_latin_1_still_downloads(client: TestClient, session: Session) -> None:
+    make_user(session, "Ольга")
+    session.commit()
+    html_login(client, "Ольга")
+    response = client.get("/fr/account/data/export.json")
+    assert response.status_code == 200 and json.loads(response.text)["account"]["pseudonym"] == "Ольга"
