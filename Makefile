@@ -42,7 +42,7 @@ messages: $(STAMP)
 	  else $(BIN)/pybabel init -i app/locales/messages.pot -d app/locales -l $$l; fi; \
 	done
 	# English is the source language: its translations are the msgids themselves (GNU gettext's msgen).
-	msgen --sort-output -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
+	msgen --sort-output --width=100 -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.accounts import names, passwords
-from app.accounts.models import Role, User
+from app.accounts import names, passwords, throttle
+from app.accounts.models import Role, ThrottleBucket, User
+from app.db import utcnow
 from app.forum import service as forum_service
 from app.forum.models import Category, Thread, Visibility
 from app.forum.service import Posted
@@ -63,6 +65,14 @@ def make_reply(session: Session, *, posted: Posted, author: User, body: str = "C
     return reply
 
 
+def make_throttle_buckets(session: Session, window_seconds: int) -> None:
+    """One bucket in the current window ("current") and one three windows old ("expired")."""
+    throttle.record_attempt(session, "current", window_seconds)
+    old = throttle.window_start(utcnow() - dt.timedelta(seconds=3 * window_seconds), window_seconds)
+    session.add(ThrottleBucket(key="expired", window_start=old, count=5))
+    session.flush()
+
+
 def api_login(client: TestClient, pseudonym: str, password: str = PASSWORD) -> str:
     """Log in through the JSON API; returns the CSRF token for later writes."""
     response = client.post("/api/v1/session", json={"pseudonym": pseudonym, "password": password})
@@ -76,6 +86,15 @@ def html_login(client: TestClient, pseudonym: str, password: str = PASSWORD, lan
     response = client.post(f"/{lang}/account/login", data={"pseudonym": pseudonym, "password": password,
                                                            "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def logged_in_member(client: TestClient, session: Session, pseudonym: str, *, lang: str = "fr",
+                     **user: object) -> User:
+    """A member made, committed and logged in through the HTML form, as most page tests begin."""
+    member = make_user(session, pseudonym, **user)  # type: ignore[arg-type]
+    session.commit()
+    html_login(client, pseudonym, lang=lang)
+    return member
 
 
 def csrf_from(html: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 from fastapi.testclient import TestClient
@@ -10,17 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import housekeeping
-from app.accounts import throttle
 from app.accounts.models import ThrottleBucket
-from app.db import Database, utcnow
+from app.db import Database
 from app.settings import Settings
+from tests.factories import make_throttle_buckets
 
 
 def _buckets(session: Session, settings: Settings) -> None:
-    window = settings.throttle.window_seconds
-    throttle.record_attempt(session, "current", window)
-    old = throttle.window_start(utcnow() - dt.timedelta(seconds=3 * window), window)
-    session.add(ThrottleBucket(key="expired", window_start=old, count=5))
+    make_throttle_buckets(session, settings.throttle.window_seconds)
     session.commit()
 
 

@@ -28,6 +28,14 @@ def _findings(posted: service.Posted) -> list[schemas.FindingOut]:
     return [schemas.FindingOut.model_validate(f.to_dict()) for f in posted.screening.findings]
 
 
+def _post_created(request: Request, posted: service.Posted) -> schemas.PostCreated:
+    post = posted.post
+    return schemas.PostCreated(
+        id=post.id, url=url_for(request, "forum.post", lang=posted.thread.lang, post_id=post.id),
+        status=post.status, findings=_findings(posted), notices=posted.screening.notices,
+    )
+
+
 def _thread_url(request: Request, thread: Thread, lang: str) -> str:
     return url_for(request, "forum.thread", lang=lang, thread_id=thread.id)
 
@@ -101,10 +109,7 @@ def create_post(thread_id: int, body: schemas.PostCreate, request: Request, sess
     thread = access_thread(session, viewer, thread_id, for_write=True)
     posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
                            max_chars=settings.max_post_chars)
-    return schemas.PostCreated(
-        id=posted.post.id, url=url_for(request, "forum.post", lang=thread.lang, post_id=posted.post.id),
-        status=posted.post.status, findings=_findings(posted), notices=posted.screening.notices,
-    )
+    return _post_created(request, posted)
 
 
 @router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")
@@ -113,10 +118,7 @@ def edit_post(post_id: int, body: schemas.PostEdit, request: Request, session: S
     post = access_post(session, viewer, post_id, for_edit=True)
     posted = service.edit_post(session, post=post, editor=viewer, body=body.body, content_note=body.content_note,
                                max_chars=settings.max_post_chars)
-    return schemas.PostCreated(
-        id=post.id, url=url_for(request, "forum.post", lang=post.thread.lang, post_id=post.id),
-        status=post.status, findings=_findings(posted), notices=posted.screening.notices,
-    )
+    return _post_created(request, posted)
 
 
 @router.delete("/posts/{post_id}", status_code=204, name="api.posts.delete")

@@ -21,7 +21,7 @@ from app.forum import service
 from app.forum.models import Category, Post
 from app.forum.permissions import access_category, access_post, access_thread, can_set_flags
 from app.forum.screening import Screening
-from app.settings import SettingsDep
+from app.settings import Settings, SettingsDep
 from app.web.forms import FormStr, rerender
 from app.web.templating import redirect, render
 
@@ -57,6 +57,12 @@ def _composer_context(form: dict[str, str], screening: Screening | None = None, 
             **_wording_context(screening, form.get("title", ""), form.get("body", ""))}
 
 
+def _draft(settings: Settings, body: str, content_note: str, wording_confirmed: str) -> dict[str, Any]:
+    """What every composer form sends to a posting service, read the same way."""
+    return {"body": body, "content_note": content_note or None, "max_chars": settings.max_post_chars,
+            "wording_confirmed": bool(wording_confirmed)}
+
+
 def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
             **extra: Any) -> Response:
     """Run a posting service; on wording findings or bad input, bring the composer back intact."""
@@ -84,9 +90,8 @@ def new_thread(request: Request, session: SessionDep, settings: SettingsDep, vie
     category: Category = access_category(session, viewer, slug)
     form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note}
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
-        session, category=category, author=viewer, title=title, body=body, lang=thread_lang,
-        content_note=content_note or None, max_chars=settings.max_post_chars,
-        wording_confirmed=bool(wording_confirmed),
+        session, category=category, author=viewer, title=title, lang=thread_lang,
+        **_draft(settings, body, content_note, wording_confirmed),
     ), category=category)
 
 
@@ -96,8 +101,7 @@ def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
     thread = access_thread(session, viewer, thread_id, for_write=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
-        session, thread=thread, author=viewer, body=body, content_note=content_note or None,
-        max_chars=settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+        session, thread=thread, author=viewer, **_draft(settings, body, content_note, wording_confirmed),
     ), thread=thread)
 
 
@@ -114,8 +118,7 @@ def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: C
     post: Post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/edit.html", form, lambda: service.edit_post(
-        session, post=post, editor=viewer, body=body, content_note=content_note or None,
-        max_chars=settings.max_post_chars, wording_confirmed=bool(wording_confirmed),
+        session, post=post, editor=viewer, **_draft(settings, body, content_note, wording_confirmed),
     ), post=post)
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service, throttle
 from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
-from app.db import utcnow
 from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
 from app.settings import Settings
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_throttle_buckets, make_user
 
 CLIENT = "client-key"
 
@@ -128,13 +125,9 @@ def test_other_sessions_close_and_the_current_one_stays(session: Session, settin
 
 
 def test_expired_throttle_buckets_are_purged(session: Session, settings: Settings) -> None:
-    window = settings.throttle.window_seconds
-    throttle.record_attempt(session, "now", window)
-    old = throttle.window_start(utcnow() - dt.timedelta(seconds=2 * window), window)
-    session.add(ThrottleBucket(key="then", window_start=old, count=3))
-    session.flush()
+    make_throttle_buckets(session, settings.throttle.window_seconds)
     assert service.purge_expired_throttles(session, settings) == 1
-    assert list(session.scalars(select(ThrottleBucket.key))) == ["now"]
+    assert list(session.scalars(select(ThrottleBucket.key))) == ["current"]
 
 
 def test_export_holds_the_account_but_no_secret(session: Session, settings: Settings) -> None:

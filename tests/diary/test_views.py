@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.diary.models import Entry, TaperPlan
 from tests.diary.helpers import TODAY, days_ago, form_token, log
-from tests.factories import PASSWORD, html_login, make_user
+from tests.factories import PASSWORD, html_login, logged_in_member, make_user
 
 
 def _entry(token: str, **fields: str) -> dict[str, str]:
@@ -19,9 +19,7 @@ def _entry(token: str, **fields: str) -> dict[str, str]:
 
 
 def test_member_logs_a_day_and_sees_it(client: TestClient, session: Session) -> None:
-    user = make_user(session, "Journal")
-    session.commit()
-    html_login(client, "Journal")
+    user = logged_in_member(client, session, "Journal")
     token = form_token(client, "/fr/diary/entries/new")
     response = client.post("/fr/diary/entries", data=_entry(token, sym_anxiety="2", sleep_hours="6,5", mood="3",
                                                              note="Une journée calme."), follow_redirects=True)
@@ -33,9 +31,7 @@ def test_member_logs_a_day_and_sees_it(client: TestClient, session: Session) -> 
 
 
 def test_future_date_is_refused_and_the_form_kept(client: TestClient, session: Session) -> None:
-    make_user(session, "Futur")
-    session.commit()
-    html_login(client, "Futur")
+    logged_in_member(client, session, "Futur")
     token = form_token(client, "/en/diary/entries/new")
     note = "Something I do not want to lose."
     response = client.post("/en/diary/entries", data=_entry(token, day=days_ago(-3).isoformat(), note=note))
@@ -47,9 +43,7 @@ def test_future_date_is_refused_and_the_form_kept(client: TestClient, session: S
 
 
 def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient, session: Session) -> None:
-    make_user(session, "Typo")
-    session.commit()
-    html_login(client, "Typo")
+    logged_in_member(client, session, "Typo")
     token = form_token(client, "/en/diary/entries/new")
     response = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", note="kept"))
     assert response.status_code == 422
@@ -59,9 +53,7 @@ def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient
 
 
 def test_same_date_merges_into_one_entry(client: TestClient, session: Session) -> None:
-    user = make_user(session, "Twice")
-    session.commit()
-    html_login(client, "Twice")
+    user = logged_in_member(client, session, "Twice")
     token = form_token(client, "/fr/diary/entries/new")
     client.post("/fr/diary/entries", data=_entry(token, note="matin"))
     response = client.post("/fr/diary/entries", data=_entry(token, dose_0="1", note="soir"), follow_redirects=False)
@@ -85,9 +77,7 @@ def test_moving_an_entry_to_another_day(client: TestClient, session: Session) ->
 
 
 def test_high_dose_is_questioned_once_then_saved(client: TestClient, session: Session) -> None:
-    make_user(session, "Heavy")
-    session.commit()
-    html_login(client, "Heavy")
+    logged_in_member(client, session, "Heavy")
     token = form_token(client, "/en/diary/entries/new")
     review = client.post("/en/diary/entries", data=_entry(token, dose_0="300", note="typed fast"))
     assert review.status_code == 200 and "Is this dose right?" in review.text and "typed fast" in review.text
@@ -126,9 +116,7 @@ def test_overview_chart_is_valid_svg_with_a_data_table(client: TestClient, sessi
 
 
 def test_plan_preview_save_pause_and_history(client: TestClient, session: Session) -> None:
-    user = make_user(session, "Pacer")
-    session.commit()
-    html_login(client, "Pacer")
+    user = logged_in_member(client, session, "Pacer")
     token = form_token(client, "/en/diary/plan/new")
     form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
             "interval_days": "14", "start_date": TODAY.isoformat(), "ceiling_percent": "25"}

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
-from tests.factories import csrf_from, html_login, make_category, make_reply, make_thread, make_user
+from tests.factories import csrf_from, html_login, logged_in_member, make_category, make_reply, make_thread, make_user
 
 
 def _form(client: TestClient, path: str) -> str:
@@ -28,10 +28,8 @@ def test_visitor_reads_public_category_and_thread(client: TestClient, session: S
 
 
 def test_member_starts_thread_and_replies_through_forms(client: TestClient, session: Session) -> None:
-    make_user(session, "Auteur")
     make_category(session, "tapering-now")
-    session.commit()
-    html_login(client, "Auteur")
+    logged_in_member(client, session, "Auteur")
     token = _form(client, "/fr/c/tapering-now/new")
     response = client.post("/fr/c/tapering-now/new", data={
         "csrf_token": token, "title": "Mon premier fil", "body": "Bonjour à tous.", "thread_lang": "fr",
@@ -48,10 +46,8 @@ def test_member_starts_thread_and_replies_through_forms(client: TestClient, sess
 
 
 def test_failed_validation_keeps_the_text(client: TestClient, session: Session) -> None:
-    make_user(session, "Oublieux")
     make_category(session, "tapering-now")
-    session.commit()
-    html_login(client, "Oublieux")
+    logged_in_member(client, session, "Oublieux")
     token = _form(client, "/fr/c/tapering-now/new")
     body = "Un long texte que je ne veux surtout pas perdre, écrit avec soin."
     response = client.post("/fr/c/tapering-now/new", data={

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.forum.models import Post, PostStatus, Thread
 from app.review.models import Finding, ItemStatus, Priority, ReviewItem
-from tests.factories import api_login, csrf_from, html_login, make_category, make_thread, make_user
+from tests.factories import (
+    api_login,
+    csrf_from,
+    html_login,
+    logged_in_member,
+    make_category,
+    make_thread,
+    make_user,
+)
 
 STIGMA = "Franchement, les toxicos du quartier me font peur."
 SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
@@ -145,26 +154,23 @@ def test_findings_recorded_for_existing_thread_reply(client: TestClient, session
     assert response.json()["status"] == "held"
 
 
-def test_crisis_lines_shown_even_when_the_post_is_held(client: TestClient, session: Session) -> None:
-    make_user(session, "Melange")
+def _new_thread_form(client: TestClient, session: Session, pseudonym: str, title: str, body: str,
+                     **options: bool) -> Response:
     make_category(session, "tapering-now")
-    session.commit()
-    html_login(client, "Melange")
+    logged_in_member(client, session, pseudonym)
     token = csrf_from(client.get("/fr/c/tapering-now/new").text)
-    page = client.post("/fr/c/tapering-now/new", data={
-        "csrf_token": token, "title": "Aide", "body": CRISIS + " " + PHONE, "thread_lang": "fr"}, follow_redirects=True)
+    return client.post("/fr/c/tapering-now/new", data={"csrf_token": token, "title": title, "body": body,
+                                                       "thread_lang": "fr"}, **options)
+
+
+def test_crisis_lines_shown_even_when_the_post_is_held(client: TestClient, session: Session) -> None:
+    page = _new_thread_form(client, session, "Melange", "Aide", CRISIS + " " + PHONE, follow_redirects=True)
     assert page.status_code == 200
     assert "0800 32 123" in page.text  # crisis lines at once
     assert '<p class="notice" role="status">' in page.text  # and why the post is held
 
 
 def test_after_a_crisis_post_the_page_opens_on_the_help_lines(client: TestClient, session: Session) -> None:
-    make_user(session, "Ancre")
-    make_category(session, "tapering-now")
-    session.commit()
-    html_login(client, "Ancre")
-    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
-    posted = client.post("/fr/c/tapering-now/new", data={
-        "csrf_token": token, "title": "Nuit", "body": CRISIS, "thread_lang": "fr"}, follow_redirects=False)
+    posted = _new_thread_form(client, session, "Ancre", "Nuit", CRISIS, follow_redirects=False)
     landing = client.get(posted.headers["location"], follow_redirects=False)
     assert landing.headers["location"].endswith("notice=crisis_lines#notices")
