@@ -6,25 +6,15 @@ notes open by default (accounts).
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from app.i18n_markers import N_
 
-
-class ContentNote(StrEnum):
-    difficult_symptoms = "difficult_symptoms"
-    relapse = "relapse"
-    suicidal_thoughts = "suicidal_thoughts"
-    loss = "loss"
-    doses = "doses"
-
-
+#: Each note's code (stored with posts and in members' preferences) and its label.
 CONTENT_NOTE_LABELS = {
-    ContentNote.difficult_symptoms: N_("Difficult symptoms"),
-    ContentNote.relapse: N_("Relapse or going back on the medication"),
-    ContentNote.suicidal_thoughts: N_("Suicidal thoughts mentioned"),
-    ContentNote.loss: N_("Grief or loss"),
-    ContentNote.doses: N_("Detailed doses"),
+    "difficult_symptoms": N_("Difficult symptoms"),
+    "relapse": N_("Relapse or going back on the medication"),
+    "suicidal_thoughts": N_("Suicidal thoughts mentioned"),
+    "loss": N_("Grief or loss"),
+    "doses": N_("Detailed doses"),
 }
 
 

@@ -25,6 +25,8 @@ class AppError(Exception):
         #: The form field the error belongs to, so a form can show it in place.
         self.field = field
         self.headers = headers or {}
+        #: More fields for the JSON body (e.g. "did you mean" suggestions), beside "detail" and "field".
+        self.extra: dict[str, object] = {}
         if status_code is not None:
             self.status_code = status_code
         super().__init__(self.message)

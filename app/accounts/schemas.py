@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 class AccountCreate(BaseModel):
     pseudonym: str = Field(max_length=200)
     password: str = Field(max_length=2048)
-    locale: Literal["fr", "nl", "en"] = "fr"
+    locale: Literal["fr", "nl", "en"] | None = None  # None: the site's default locale
 
 
 class AccountCreated(BaseModel):

@@ -61,7 +61,7 @@ def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 
 
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
-            locale: str, client_key: str | None = None) -> SignUp:
+            locale: str | None, client_key: str | None = None) -> SignUp:
     """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups."""
     if client_key is not None:
         limits = settings.throttle
@@ -69,7 +69,7 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
             raise RateLimited(retry_after=limits.window_seconds)
     name = names.validate_pseudonym(pseudonym)
     passwords.validate_password(password, pseudonym=name)
-    if locale not in LOCALES:
+    if locale is None or locale not in LOCALES:
         locale = settings.default_locale
     taken = session.scalar(
         select(User.id).where(

@@ -51,10 +51,8 @@ def equivalence(drug: str = Query(max_length=200), dose_mg: str = Query(max_leng
         if dose is None:
             raise invalid_dose("dose_mg")
         eq = meds.equivalence(drug, dose)
-    except meds.UnknownMedication as exc:
-        error = UnknownMedicationError(exc.name, exc.suggestions, field="drug")
-        return JSONResponse({"detail": error.translated(), "field": "drug", "suggestions": exc.suggestions},
-                            status_code=404)
+    except meds.UnknownMedication as exc:  # the reference has no such page: 404, with "did you mean"
+        raise UnknownMedicationError(exc.name, exc.suggestions, field="drug", status_code=404) from None
     except meds.InvalidDose:
         raise invalid_dose("dose_mg") from None
     lo, hi = eq.diazepam_mg_range

@@ -17,7 +17,7 @@ from app.i18n_markers import N_
 class UnknownMedicationError(ValidationFailed):
     """An unknown name, with the closest known names for "did you mean"."""
 
-    def __init__(self, name: str, suggestions: list[str], field: str | None = None):
+    def __init__(self, name: str, suggestions: list[str], field: str | None = None, status_code: int = 422):
         if suggestions:
             super().__init__(N_("We do not know the medication “%(name)s”. Did you mean: %(suggestions)s?"),
                              field=field, name=name, suggestions=", ".join(suggestions))
@@ -26,6 +26,8 @@ class UnknownMedicationError(ValidationFailed):
                                 "name of the molecule (for example: lormetazepam)."), field=field, name=name)
         self.name = name
         self.suggestions = suggestions
+        self.status_code = status_code
+        self.extra = {"suggestions": suggestions}
 
 
 class DoseReview(Exception):

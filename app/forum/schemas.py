@@ -104,7 +104,7 @@ class ThreadOut(BaseModel):
 
 class ModerationCheck(BaseModel):
     text: str = Field(max_length=100_000)
-    lang: Literal["fr", "nl", "en"] = "fr"
+    lang: Literal["fr", "nl", "en"] | None = None  # None: the request's language
 
 
 class ModerationResult(BaseModel):

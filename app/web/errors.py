@@ -42,7 +42,7 @@ async def _carried_fields(request: Request) -> list[tuple[str, str]]:
 
 
 def _api_error(exc: AppError) -> JSONResponse:
-    body: dict[str, object] = {"detail": exc.translated()}
+    body: dict[str, object] = {"detail": exc.translated(), **exc.extra}
     if exc.field:
         body["field"] = exc.field
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
