@@ -17,6 +17,7 @@ from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
 from app.review.models import Finding
 from app.search.backend import SearchQuery
+from app.search.worker import drain
 from tests.diary.helpers import days_ago, form_token, log
 from tests.factories import html_login, make_category, make_reply, make_thread, make_user
 
@@ -40,6 +41,12 @@ def _arrange(session: Session) -> dict[str, int]:
                               "held": held.post.id, "others_thread": others.thread.id}
 
 
+def _settle_search(app: FastAPI, session: Session) -> None:
+    """Apply what waits in the outbox now (the app's start-up catch-up thread may hold the in-process indexer)."""
+    session.commit()  # the test's own transaction would hold SQLite's write lock
+    drain(app.state.db, app.state.search)
+
+
 def _delete(client: TestClient, **form: str) -> object:
     token = form_token(client, "/fr/account/data")
     return client.post("/fr/account/delete", data={"csrf_token": token, **form}, follow_redirects=False)
@@ -47,6 +54,7 @@ def _delete(client: TestClient, **form: str) -> object:
 
 def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient, session: Session) -> None:
     ids = _arrange(session)
+    _settle_search(app, session)
     assert {ids["own"], ids["reply"]} <= app.state.search.indexed_ids(session)
     html_login(client, "Partante")
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
@@ -59,6 +67,7 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
     assert [(p.status, p.body_md, p.body_html, p.author_id) for p in erased] == [(PostStatus.deleted, "", "", None)] * 3
     assert session.scalar(select(func.count(PostRevision.id))) == 0  # earlier versions too
     assert session.scalar(select(func.count(Finding.id)).where(Finding.post_id == ids["held"])) == 0
+    _settle_search(app, session)
     own_thread, others_thread = session.get(Thread, ids["own_thread"]), session.get(Thread, ids["others_thread"])
     assert own_thread is not None and own_thread.status == PostStatus.deleted
     assert others_thread is not None and others_thread.post_count == 1  # the other member's first post
