@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
-from app.forum import markdown
+from app import markdown
 from app.forum.models import (
     Category,
     ContentNote,
