@@ -16,9 +16,11 @@ from fastapi.responses import Response
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
 from app.errors import AppError, NotFound
-from app.forum import service
+from app.forum import queries, service
 from app.forum.models import CONTENT_NOTE_LABELS, Category, Post
 from app.forum.permissions import access_category, access_post, access_thread
+from app.i18n import get_locale
+from app.resources import service as resources
 from app.review.service import Screening
 from app.web.templating import redirect, render
 
@@ -62,9 +64,22 @@ def _after_post_notice(posted: service.Posted) -> str | None:
     return ",".join(notices) or None
 
 
+def _suggested(screening: Screening | None, form: dict[str, str], extra: dict[str, Any]) -> list[Any]:
+    """Resource pages that what the member wrote points to (findings first, then words)."""
+    text = "\n".join(filter(None, (form.get("title"), form.get("body"))))
+    if not text.strip():
+        return []
+    thread = extra.get("thread") or getattr(extra.get("post"), "thread", None)
+    text_lang = form.get("lang") or (thread.lang if thread is not None else get_locale())
+    return resources.suggest(lang=get_locale(), text=text, text_lang=text_lang,
+                             categories=screening.categories if screening else ())
+
+
 def _composer(request: Request, template: str, *, form: dict[str, str], errors: dict[str, str],
-              screening: Screening | None = None, status_code: int = 200, **extra: Any) -> Response:
-    context = {"form": form, "errors": errors, "note_labels": CONTENT_NOTE_LABELS, **extra}
+              screening: Screening | None = None, status_code: int = 200, suggest: bool = True,
+              **extra: Any) -> Response:
+    context = {"form": form, "errors": errors, "note_labels": CONTENT_NOTE_LABELS, **extra,
+               "composer_pages": _suggested(screening, form, extra) if suggest else []}
     context.update(_wording_context(screening, form.get("title", ""), form.get("body", "")))
     return render(request, template, context, status_code=status_code, noindex=True)
 
@@ -79,13 +94,25 @@ def _submit(request: Request, template: str, form: dict[str, str], action: Calla
     except AppError as exc:
         return _composer(request, template, form=form, errors={getattr(exc, "field", None) or "body": exc.translated()},
                          status_code=exc.status_code, **extra)
-    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": _after_post_notice(posted)})
+    text = "\n".join(filter(None, (form.get("title"), posted.post.body_md)))
+    read = [page.slug for page in resources.suggest(lang=get_locale(), text=text, text_lang=posted.thread.lang,
+                                                    categories=posted.screening.categories)]
+    return redirect(request, "forum.post", post_id=posted.post.id,
+                    _query={"notice": _after_post_notice(posted), "read": ",".join(read) or None})
 
 
 @router.get("/c/{slug}/new", name="forum.new_thread")
 def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, slug: str) -> Response:
     category = access_category(session, viewer, slug)
-    return _composer(request, "forum/new_thread.html", form={"lang": lang}, errors={}, category=category)
+    form = {"lang": lang}
+    # Some categories start from a gentle template, e.g. the introductions (reviewed content).
+    template = resources.composer_template(category.slug, lang)
+    if template is not None:
+        form.update(resources.fill_template(template, pseudonym=viewer.pseudonym))
+    existing = (queries.get_first_thread_by(session, viewer, category, viewer)
+                if template is not None and template.one_per_member else None)
+    return _composer(request, "forum/new_thread.html", form=form, errors={}, suggest=False, category=category,
+                     composer_hint=template.hint if template else None, existing_thread=existing)
 
 
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
@@ -115,7 +142,7 @@ def reply(request: Request, session: SessionDep, viewer: CurrentUser, thread_id:
 @router.get("/p/{post_id}/edit", name="forum.edit")
 def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
-    return _composer(request, "forum/edit.html", post=post, errors={},
+    return _composer(request, "forum/edit.html", post=post, errors={}, suggest=False,
                      form={"body": post.body_md, "content_note": post.content_note or ""})
 
 
