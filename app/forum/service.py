@@ -8,10 +8,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import markdown
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
-from app import markdown
 from app.forum.models import (
     Category,
     ContentNote,

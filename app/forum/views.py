@@ -11,10 +11,10 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.forum import queries, service
 from app.forum.composer import router as composer_router
-from app.markdown import quote as quote_markdown
 from app.forum.models import CONTENT_NOTE_LABELS, REACTION_LABELS, PostStatus, Visibility
 from app.forum.permissions import access_category, access_post, access_thread, can_edit_post
 from app.i18n import LOCALES
+from app.markdown import quote as quote_markdown
 from app.resources import service as resources
 from app.review import helplines
 from app.web.routing import html_router
