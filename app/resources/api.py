@@ -14,11 +14,12 @@ router = APIRouter()
 
 
 def _out(request: Request, page: Page) -> schemas.PageOut:
-    return schemas.PageOut(
-        slug=page.slug, lang=page.lang, section=page.section, title=page.title, summary=page.summary,  # type: ignore[arg-type]
-        last_reviewed=page.last_reviewed, url=url_for(request, "resources.page", lang=page.lang, slug=page.slug),
-        sources=[schemas.SourceOut(title=s.title, url=s.url) for s in page.sources],
-    )
+    return schemas.PageOut.model_validate({
+        "slug": page.slug, "lang": page.lang, "section": page.section, "title": page.title,
+        "summary": page.summary, "last_reviewed": page.last_reviewed,
+        "url": url_for(request, "resources.page", lang=page.lang, slug=page.slug),
+        "sources": [{"title": s.title, "url": s.url} for s in page.sources],
+    })
 
 
 @router.get("/resources", response_model=schemas.PageList, name="api.resources")
