@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app import i18n, wiring
 from app.db import Database
 from app.housekeeping import Housekeeping
+from app.resources import content as resources_content
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
+    resources_content.library()  # malformed reviewed pages fail here, at start-up, not on a reader
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(request: Request) -> JSONResponse:
@@ -90,14 +92,18 @@ def _include_routers(app: FastAPI) -> None:
     from app.forum import api as forum_api
     from app.forum import views as forum_views
     from app.member_data import views as member_data_views
+    from app.onboarding import views as onboarding_views
+    from app.resources import api as resources_api
+    from app.resources import views as resources_views
     from app.review import views as review_views
     from app.search import api as search_api
     from app.search import views as search_views
 
     pages = page_dependencies(optional_viewer)
-    for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views):
+    for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
+                   resources_views, onboarding_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
-    for module in (accounts_api, forum_api, diary_api, search_api):
+    for module in (accounts_api, forum_api, diary_api, search_api, resources_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")

@@ -44,9 +44,9 @@ def build(url: str) -> int:
     from app.accounts.models import User
     from app.cli import migrate_database
     from app.db import Database
-    from app.forum.markdown import render
     from app.forum.models import Category, Post, Thread
     from app.forum.seed import seed_categories
+    from app.markdown import render
     from app.settings import Settings
 
     migrate_database(url)

@@ -17,10 +17,12 @@ from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
 from app.errors import AppError, NotFound
-from app.forum import service
+from app.forum import queries, service
 from app.forum.models import Category, Post
 from app.forum.permissions import access_category, access_post, access_thread, can_set_flags
 from app.forum.screening import Screening
+from app.i18n import get_locale
+from app.resources import service as resources
 from app.settings import Settings, SettingsDep
 from app.web.forms import FormStr, rerender
 from app.web.templating import redirect, render
@@ -52,8 +54,10 @@ def _wording_context(screening: Screening | None, title: str, body: str) -> dict
     }}
 
 
-def _composer_context(form: dict[str, str], screening: Screening | None = None, **extra: Any) -> dict[str, Any]:
+def _composer_context(form: dict[str, str], screening: Screening | None = None, *, suggest: bool = True,
+                      **extra: Any) -> dict[str, Any]:
     return {"form": form, "errors": {}, "note_labels": CONTENT_NOTE_LABELS, **extra,
+            "composer_pages": _suggested(screening, form, extra) if suggest else [],
             **_wording_context(screening, form.get("title", ""), form.get("body", ""))}
 
 
@@ -61,6 +65,17 @@ def _draft(settings: Settings, body: str, content_note: str, wording_confirmed: 
     """What every composer form sends to a posting service, read the same way."""
     return {"body": body, "content_note": content_note or None, "max_chars": settings.max_post_chars,
             "wording_confirmed": bool(wording_confirmed)}
+
+
+def _suggested(screening: Screening | None, form: dict[str, str], extra: dict[str, Any]) -> list[Any]:
+    """Resource pages that what the member wrote points to (findings first, then words)."""
+    text = "\n".join(filter(None, (form.get("title"), form.get("body"))))
+    if not text.strip():
+        return []
+    thread = extra.get("thread") or getattr(extra.get("post"), "thread", None)
+    text_lang = form.get("lang") or (thread.lang if thread is not None else get_locale())
+    return resources.suggest(lang=get_locale(), text=text, text_lang=text_lang,
+                             categories=screening.categories if screening else ())
 
 
 def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
@@ -72,15 +87,27 @@ def _submit(request: Request, template: str, form: dict[str, str], action: Calla
         return render(request, template, _composer_context(form, review.screening, **extra), noindex=True)
     except AppError as exc:
         return rerender(request, template, _composer_context(form, **extra), exc, field="body", noindex=True)
+    text = "\n".join(filter(None, (form.get("title"), posted.post.body_md)))
+    read = [page.slug for page in resources.suggest(lang=get_locale(), text=text, text_lang=posted.thread.lang,
+                                                    categories=posted.screening.categories)]
     notice = ",".join(posted.screening.poster_notices()) or None
-    return redirect(request, "forum.post", post_id=posted.post.id, _query={"notice": notice})
+    return redirect(request, "forum.post", post_id=posted.post.id,
+                    _query={"notice": notice, "read": ",".join(read) or None})
 
 
 @router.get("/c/{slug}/new", name="forum.new_thread")
 def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, slug: str) -> Response:
     category = access_category(session, viewer, slug)
-    return render(request, "forum/new_thread.html", _composer_context({"lang": lang}, category=category),
-                  noindex=True)
+    form = {"lang": lang}
+    # Some categories start from a gentle template, e.g. the introductions (reviewed content).
+    template = resources.composer_template(category.slug, lang)
+    if template is not None:
+        form.update(resources.fill_template(template, pseudonym=viewer.pseudonym))
+    existing = (queries.get_first_thread_by(session, viewer, category, viewer)
+                if template is not None and template.one_per_member else None)
+    return render(request, "forum/new_thread.html", _composer_context(
+        form, suggest=False, category=category, composer_hint=template.hint if template else None,
+        existing_thread=existing), noindex=True)
 
 
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
@@ -109,7 +136,7 @@ def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
 def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": post.body_md, "content_note": post.content_note or ""}
-    return render(request, "forum/edit.html", _composer_context(form, post=post), noindex=True)
+    return render(request, "forum/edit.html", _composer_context(form, suggest=False, post=post), noindex=True)
 
 
 @router.post("/p/{post_id}/edit", name="forum.edit_post")

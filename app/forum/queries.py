@@ -72,6 +72,16 @@ def list_categories(session: Session, viewer: User | None) -> list[tuple[Categor
     ]
 
 
+def get_first_thread_by(session: Session, viewer: User | None, category: Category, author: User) -> Thread | None:
+    """The author's earliest thread in a category that the viewer may see (e.g. their introduction)."""
+    return session.scalar(
+        select(Thread)
+        .where(Thread.category_id == category.id, Thread.author_id == author.id, visible_thread_filter(viewer))
+        .order_by(Thread.created_at, Thread.id)
+        .limit(1)
+    )
+
+
 def list_threads(session: Session, viewer: User | None, category: Category, *, langs: list[str] | None,
                  page: int, size: int) -> Page[ThreadRow]:
     """One query: threads by last activity with authors, the total, and the viewer's visits."""

@@ -8,11 +8,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import markdown
 from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
-from app.forum import events, markdown
+from app.forum import events
 from app.forum.models import (
     Category,
     Post,

@@ -14,6 +14,7 @@ from app.forum.composer import router as composer_router
 from app.forum.models import REACTION_LABELS, Visibility
 from app.forum.permissions import ForumPermissions, access_category, access_post, access_revisions, access_thread
 from app.i18n import LOCALES
+from app.resources import service as resources
 from app.settings import SettingsDep
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
@@ -50,12 +51,14 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
                                    size=settings.category_page_size)
     return render(request, "forum/category.html", {
         "category": category, "threads": threads, "reading": reading, "langs_param": langs,
+        "related_pages": resources.pages_for_category(lang, category.slug),
     }, noindex=category.visibility == Visibility.members)
 
 
 @router.get("/t/{thread_id}", name="forum.thread")
-def thread_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, thread_id: int,
-                page: int | None = None, notice: str | None = None, quote: int | None = None) -> Response:
+def thread_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, lang: str,
+                thread_id: int, page: int | None = None, notice: str | None = None, quote: int | None = None,
+                read: str | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
     posts, taper_lines = queries.list_posts_with_taper_lines(session, viewer, thread, page=_page_number(page),
                                                              size=settings.thread_page_size)
@@ -73,19 +76,21 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "can": ForumPermissions(viewer),
         "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
         "helplines": helplines.for_locale(i18n.get_locale()),
+        # Pages suggested to the poster from what they just wrote (see composer._submit).
+        "suggested_pages": resources.pages_by_slugs(lang, (read or "").split(",")),
     }, noindex=thread.category.visibility == Visibility.members)
 
 
 @router.get("/p/{post_id}", name="forum.post")
 def permalink(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: int,
-              notice: str | None = None) -> Response:
+              notice: str | None = None, read: str | None = None) -> Response:
     post = access_post(session, viewer, post_id)
     position = queries.post_position(session, viewer, post)
     page = position // settings.thread_page_size + 1
-    # With a notice (crisis lines, a hold), land on the notice, not on the post below it.
+    # With a notice (crisis lines, a hold) or suggested pages, land on them, not on the post below.
     target = url_for(request, "forum.thread", thread_id=post.thread_id,
-                     _query={"page": page if page > 1 else None, "notice": notice},
-                     _fragment="notices" if notice else f"p{post.id}")
+                     _query={"page": page if page > 1 else None, "notice": notice, "read": read},
+                     _fragment="notices" if notice or read else f"p{post.id}")
     return RedirectResponse(target, status_code=303)
 
 

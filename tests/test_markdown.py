@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.forum.markdown import LINK_REL, quote, render
+from app.markdown import LINK_REL, quote, render
 
 # Payloads from the OWASP XSS filter evasion cheat sheet, plus Markdown-specific ones.
 PAYLOADS = [

@@ -1,4 +1,10 @@
-"""Markdown to safe HTML, once, at write time: markdown-it-py (no raw HTML), then nh3."""
+"""Markdown to safe HTML, once, at write time: markdown-it-py (no raw HTML), then nh3.
+
+Two callers share the pipeline: members' posts (`render`) and the reviewed
+resource pages kept under version control (`render_reviewed`). Both are
+sanitised the same way; reviewed pages keep their own heading levels and may
+link to phone numbers.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,13 @@ from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "blockquote", "ul", "ol", "li", "code", "pre",
-    "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span",
+    "a", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "span",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 LINK_REL = "nofollow ugc noopener noreferrer"
+# Reviewed pages are ours, not user content: no "ugc"/"nofollow", never a referrer.
+REVIEWED_LINK_REL = "noopener noreferrer"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 @cache
@@ -30,16 +39,25 @@ def _demote_headings(html: str) -> str:
     return html
 
 
-def render(markdown_text: str) -> str:
-    html = _demote_headings(_parser().render(markdown_text))
+def _clean(html: str, *, link_rel: str, url_schemes: frozenset[str]) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=LINK_REL,
+        url_schemes=set(url_schemes),
+        link_rel=link_rel,
         strip_comments=True,
     )
+
+
+def render(markdown_text: str) -> str:
+    """A member's post: headings demoted below the page's own."""
+    return _clean(_demote_headings(_parser().render(markdown_text)), link_rel=LINK_REL, url_schemes=URL_SCHEMES)
+
+
+def render_reviewed(markdown_text: str) -> str:
+    """A reviewed page whose "##" sections sit directly under the page's h1; `tel:` links allowed."""
+    return _clean(_parser().render(markdown_text), link_rel=REVIEWED_LINK_REL, url_schemes=URL_SCHEMES | {"tel"})
 
 
 def quote(author: str, markdown_text: str) -> str:
