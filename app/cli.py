@@ -117,9 +117,11 @@ def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin o
 
 
 def _register_domain_commands() -> None:
+    from app.research.cli import research_cli
     from app.search.cli import search_cli, worker_command
 
     cli.add_typer(search_cli, name="search")
+    cli.add_typer(research_cli, name="research")
     cli.command("worker")(worker_command)
 
 

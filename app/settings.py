@@ -47,6 +47,21 @@ class SearchSettings(BaseModel):
     worker: Literal["inprocess", "external"] = "inprocess"
 
 
+class ResearchSettings(BaseModel):
+    # Who builds requested exports: "subprocess" (the app starts `forum research worker --once`
+    # after a request; the embedded default, and the models' memory is freed afterwards),
+    # "external" (a `forum research worker` runs beside the app; production), or "inline"
+    # (the requesting process, after its commit; tests).
+    worker: Literal["subprocess", "external", "inline"] = "subprocess"
+    # Where finished exports wait for download; default: <data_dir>/research-exports.
+    export_dir: Path | None = None
+    # Days an export can be downloaded before it is deleted.
+    download_days: int = 7
+    # Allow exports anonymised by the rules alone when the research extra is missing
+    # (the datasheet then says so). Off: such exports are refused.
+    allow_rules_only: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FORUM_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -71,6 +86,7 @@ class Settings(BaseSettings):
     argon2: Argon2Settings = Field(default_factory=Argon2Settings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    research: ResearchSettings = Field(default_factory=ResearchSettings)
 
     @model_validator(mode="after")
     def _defaults_from_data_dir(self) -> Settings:
@@ -88,6 +104,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def research_export_dir(self) -> Path:
+        return self.research.export_dir or self.data_dir / "research-exports"
 
     def resolved_secret(self) -> bytes:
         """The server secret; in development, generated once into data_dir."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -58,6 +59,11 @@ def issue_recovery_codes(session: Session, settings: Settings, user: User) -> li
 
 def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
     return session.scalar(select(User).where(User.pseudonym_folded == names.folded(pseudonym)))
+
+
+def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
+    """(id, pseudonym) of every member, streamed (research: finding mentions of members)."""
+    yield from session.execute(select(User.id, User.pseudonym).execution_options(yield_per=5000)).tuples()
 
 
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import User
 from app.diary import plans as plan_service
@@ -98,3 +102,38 @@ def export_csv(session: Session, *, user: User) -> str:
             _csv_safe(entry.note),
         ])
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- research exports
+@dataclass(frozen=True)
+class EntryForResearch:
+    """One diary day without its free-text note (notes never leave the diary)."""
+
+    user_id: int
+    day: dt.date
+    diazepam_mg: float | None
+    medications: tuple[tuple[str, float], ...]  # (molecule, dose_mg)
+    symptoms: dict[str, int]
+    symptom_score: int | None
+    sleep_hours: float | None
+    mood: int | None
+
+
+def iter_entries_for_research(session: Session, *, user_ids: Iterable[int], since: dt.date | None = None,
+                              until: dt.date | None = None, batch: int = 200) -> Iterator[EntryForResearch]:
+    """Entries of the given members, a batch of members at a time, in (member, day) order."""
+    ids = sorted(set(user_ids))
+    for offset in range(0, len(ids), batch):
+        query = (select(Entry).options(selectinload(Entry.medications))
+                 .where(Entry.user_id.in_(ids[offset:offset + batch])).order_by(Entry.user_id, Entry.day))
+        if since is not None:
+            query = query.where(Entry.day >= since)
+        if until is not None:
+            query = query.where(Entry.day < until)
+        for entry in session.scalars(query):
+            yield EntryForResearch(
+                user_id=entry.user_id, day=entry.day, diazepam_mg=entry.diazepam_mg,
+                medications=tuple((m.molecule, m.dose_mg) for m in entry.medications),
+                symptoms=dict(entry.symptoms), symptom_score=entry.symptom_score if entry.symptoms else None,
+                sleep_hours=entry.sleep_hours, mood=entry.mood,
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -173,3 +174,97 @@ def reaction_summaries(session: Session, viewer: User | None, post_ids: list[int
         if given:
             summary.mine.add(kind)
     return summaries
+
+
+# ---------------------------------------------------------------- bulk reading (research exports)
+@dataclass(frozen=True)
+class ThreadForExport:
+    id: int
+    title: str
+    lang: str
+    category: str
+    author_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PostForExport:
+    id: int
+    thread_id: int
+    author_id: int | None
+    body: str
+    created_at: dt.datetime
+    edited: bool
+
+
+def _export_thread_filter(category_slugs: list[str] | None, langs: list[str] | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Thread.status == PostStatus.published]
+    if category_slugs:
+        conditions.append(Category.slug.in_(category_slugs))
+    if langs:
+        conditions.append(Thread.lang.in_(langs))
+    return conditions
+
+
+def _export_post_filter(since: dt.datetime | None, until: dt.datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Post.status == PostStatus.published]
+    if since is not None:
+        conditions.append(Post.created_at >= since)
+    if until is not None:
+        conditions.append(Post.created_at < until)
+    return conditions
+
+
+def count_published_posts(session: Session, *, category_slugs: list[str] | None = None,
+                          langs: list[str] | None = None, since: dt.datetime | None = None,
+                          until: dt.datetime | None = None) -> int:
+    return session.scalar(
+        select(func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(*_export_thread_filter(category_slugs, langs), *_export_post_filter(since, until))
+    ) or 0
+
+
+def iter_published_threads(session: Session, *, category_slugs: list[str] | None = None,
+                           langs: list[str] | None = None, since: dt.datetime | None = None,
+                           until: dt.datetime | None = None, batch: int = 200,
+                           ) -> Iterator[list[tuple[ThreadForExport, list[PostForExport]]]]:
+    """Published threads with their published posts, a batch of threads at a time (keyset by id).
+
+    Memory holds one batch: two queries per batch, posts in thread order from
+    the (thread, created_at, id) index. Threads without a post in the date
+    range are skipped.
+    """
+    last_id = 0
+    while True:
+        threads = session.execute(
+            select(Thread.id, Thread.title, Thread.lang, Category.slug, Thread.author_id, Thread.created_at)
+            .join(Category, Category.id == Thread.category_id)
+            .where(Thread.id > last_id, *_export_thread_filter(category_slugs, langs))
+            .order_by(Thread.id).limit(batch)
+        ).all()
+        if not threads:
+            return
+        last_id = threads[-1].id
+        posts: dict[int, list[PostForExport]] = {}
+        for row in session.execute(
+            select(Post.id, Post.thread_id, Post.author_id, Post.body_md, Post.created_at, Post.edited_at)
+            .where(Post.thread_id.in_([t.id for t in threads]), *_export_post_filter(since, until))
+            .order_by(Post.thread_id, Post.created_at, Post.id)
+        ):
+            posts.setdefault(row.thread_id, []).append(
+                PostForExport(row.id, row.thread_id, row.author_id, row.body_md, row.created_at,
+                              row.edited_at is not None))
+        yield [
+            (ThreadForExport(t.id, t.title, t.lang, t.slug, t.author_id, t.created_at), posts[t.id])
+            for t in threads if t.id in posts
+        ]
+
+
+def list_posts_by_author(session: Session, *, author_id: int, limit: int, offset: int = 0) -> list[Post]:
+    """A member's own published posts, newest first, with their threads (for their own pages)."""
+    return list(session.scalars(
+        select(Post).join(Post.thread).options(contains_eager(Post.thread))
+        .where(Post.author_id == author_id, Post.status == PostStatus.published)
+        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit).offset(offset)
+    ))
