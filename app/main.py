@@ -93,6 +93,9 @@ def _include_routers(app: FastAPI) -> None:
     from app.forum import views as forum_views
     from app.member_data import views as member_data_views
     from app.onboarding import views as onboarding_views
+    from app.research import api as research_api
+    from app.research import views as research_views
+    from app.research.install import install as install_research
     from app.resources import api as resources_api
     from app.resources import views as resources_views
     from app.review import views as review_views
@@ -101,9 +104,10 @@ def _include_routers(app: FastAPI) -> None:
 
     pages = page_dependencies(optional_viewer)
     for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
-                   resources_views, onboarding_views):
+                   resources_views, onboarding_views, research_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
-    for module in (accounts_api, forum_api, diary_api, search_api, resources_api):
+    for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")
+    install_research(app)

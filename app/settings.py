@@ -57,9 +57,10 @@ class ResearchSettings(BaseModel):
     export_dir: Path | None = None
     # Days an export can be downloaded before it is deleted.
     download_days: int = 7
-    # Allow exports anonymised by the rules alone when the research extra is missing
-    # (the datasheet then says so). Off: such exports are refused.
-    allow_rules_only: bool = False
+    # "nlp": rules plus spaCy and belgian-deduce (the `research` extra; exports are refused
+    # without it); "rules": the rules alone, which miss many names and places (the
+    # datasheet says so). Tests use "rules" for speed, except the anonymiser's own tests.
+    anonymiser: Literal["nlp", "rules"] = "nlp"
 
 
 class Settings(BaseSettings):

@@ -63,7 +63,8 @@ def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 
 def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
     """(id, pseudonym) of every member, streamed (research: finding mentions of members)."""
-    yield from session.execute(select(User.id, User.pseudonym).execution_options(yield_per=5000)).tuples()
+    for user_id, pseudonym in session.execute(select(User.id, User.pseudonym).execution_options(yield_per=5000)):
+        yield user_id, pseudonym
 
 
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,

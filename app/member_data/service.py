@@ -18,6 +18,7 @@ from app.diary import service as diary
 from app.errors import ValidationFailed
 from app.forum import service as forum
 from app.i18n_markers import N_
+from app.research import service as research
 from app.review import service as review
 from app.settings import Settings
 
@@ -26,6 +27,7 @@ EXPORTERS: dict[str, Callable[[Session, User], object]] = {
     "account": lambda session, user: accounts.export_account(session, user=user),
     "forum": lambda session, user: forum.export_member_content(session, user=user),
     "diary": lambda session, user: diary_export.export_member_diary(session, user=user),
+    "research": lambda session, user: research.export_member_research(session, user=user),
 }
 
 
@@ -40,7 +42,7 @@ def delete_account(session: Session, settings: Settings, *, user: User, password
 
     With `remove_posts`, the posts' text (and every earlier version, and what the
     moderation engine quoted from them) is erased; otherwise the posts stay,
-    signed "former member". The diary goes in every case.
+    signed "former member". The diary and the research consent go in every case.
     """
     if not confirmed:
         raise ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm")
@@ -49,4 +51,5 @@ def delete_account(session: Session, settings: Settings, *, user: User, password
         erased = forum.erase_member_posts(session, user=user)
         review.forget_findings(session, post_ids=erased)
     diary.erase_member_diary(session, user=user)
+    research.erase_member_research(session, user=user)
     accounts.delete_account(session, user=user)

@@ -112,8 +112,8 @@ def export_command(
     """Build an export of an approved project into FILE, with a progress bar; it is audited."""
     settings = get_settings()
     if rules_only:
-        settings.research.allow_rules_only = True
-    elif not nlp.status().ready:
+        settings.research.anonymiser = "rules"
+    elif settings.research.anonymiser == "nlp" and not nlp.status().ready:
         _missing_models("--rules-only")
     try:
         options = ExportOptions(format=format, langs=lang, categories=category,  # type: ignore[arg-type]

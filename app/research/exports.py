@@ -40,16 +40,16 @@ PROGRESS_EVERY_SECONDS = 2.0
 
 
 def anonymiser_factory(settings: Settings) -> Callable[[MemberNames], Anonymiser]:
-    """The full anonymiser, or the rules alone where the settings allow it; else AnonymiserMissing."""
-    if nlp.status().ready:
-        return lambda members: Anonymiser(members, use_nlp=True)
-    if settings.research.allow_rules_only:
+    """The configured anonymiser; AnonymiserMissing when it needs models that are not installed."""
+    if settings.research.anonymiser == "rules":
         return lambda members: Anonymiser(members, use_nlp=False)
-    raise AnonymiserMissing()
+    if not nlp.status().ready:
+        raise AnonymiserMissing()
+    return lambda members: Anonymiser(members, use_nlp=True)
 
 
 def anonymiser_ready(settings: Settings) -> bool:
-    return nlp.status().ready or settings.research.allow_rules_only
+    return settings.research.anonymiser == "rules" or nlp.status().ready
 
 
 def _summary(options: ExportOptions) -> str:

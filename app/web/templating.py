@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from app import i18n
 from app.settings import request_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+# Extra context for every page, registered by domains for what base.html shows on their
+# behalf (research: the one-time notice about a new consent text), so web imports none.
+CONTEXT_PROVIDERS: list[Callable[[Request], dict[str, Any]]] = []
 
 
 @cache
@@ -97,6 +101,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "noindex": noindex,
         "site_name": request_settings(request).site_name,
     }
+    for provider in CONTEXT_PROVIDERS:
+        ctx.update(provider(request))
     ctx.update(context or {})
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code)
