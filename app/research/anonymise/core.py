@@ -43,6 +43,8 @@ COUNTRIES = frozenset(
 )
 
 
+# Findings that guess at names; direct identifiers (e-mail, IBAN...) are never cut.
+GUESSED = frozenset({Label.PERSON, Label.PLACE, Label.CARE_PLACE})
 COMMON = 3.5  # zipf frequency above which a word is everyday vocabulary
 
 
@@ -230,8 +232,13 @@ class Anonymiser:
     def method(self) -> str:
         return "rules+spacy+deduce" if self.use_nlp else "rules"
 
-    def _base_spans(self, text: str) -> list[Span]:
-        spans = rules.find(text)
+    def _base_spans(self, text: str, protected: list[tuple[int, int]]) -> list[Span]:
+        spans: list[Span] = []
+        for span in rules.find(text):
+            if span.label in GUESSED:  # a name next to "Dr" may still be "Temesta"
+                spans.extend(s for s in _cut_protected(span, protected) if len(s) > 1)
+            else:
+                spans.append(span)
         spans.extend(self.members.find(text))
         return spans
 
@@ -293,9 +300,9 @@ class Anonymiser:
             docs = nlp.french().pipe([items[i][0] for i in french], batch_size=64)
             spacy_spans = dict(zip(french, self._spacy_spans(docs), strict=True))
         for index, (text, lang) in enumerate(items):
-            spans = self._base_spans(text)
+            protected = protect.protected_ranges(text)
+            spans = self._base_spans(text, protected)
             if self.use_nlp:
-                protected = protect.protected_ranges(text)
                 model = list(spacy_spans.get(index, []))
                 if lang in ("nl", "fr", "en"):
                     model.extend(self._deduce_spans(text))
