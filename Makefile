@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The research NLP stack and ConvoKit (for the test that loads an export): tests and
+# deploy only, never `make run`.
+RESEARCH_STAMP := $(VENV)/.research-installed
+CONVOKIT := convokit==5.0.0
 
-.PHONY: run test lint install migrate seed demo messages catalogs bench clean
+.PHONY: run test lint install install-research research-warm migrate seed demo messages catalogs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +17,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(RESEARCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,research,convokit-check]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(CONVOKIT)'
+	$(BIN)/forum research warm
+	touch $(RESEARCH_STAMP)
+
+install-research: $(RESEARCH_STAMP)
+
+# Build belgian-deduce's lookup cache (minutes) so that no export ever waits for it.
+research-warm: $(RESEARCH_STAMP)
+	$(BIN)/forum research warm
 
 migrate: $(STAMP)
 	$(BIN)/forum migrate
@@ -26,7 +42,7 @@ run: seed
 demo: migrate
 	$(BIN)/forum seed --demo
 
-test: $(STAMP)
+test: $(STAMP) $(RESEARCH_STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
@@ -44,7 +60,7 @@ messages: $(STAMP)
 	# English is the source language: its translations are the msgids themselves (GNU gettext's msgen).
 	msgen --sort-output --width=100 -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
 
-bench: $(STAMP)
+bench: $(STAMP) $(RESEARCH_STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH)
 
 clean:

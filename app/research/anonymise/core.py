@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.research.anonymise import nlp, protect, rules
 from app.research.anonymise.spans import Label, Span, apply, resolve
@@ -53,6 +54,7 @@ def _sentence_initial(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
@@ -95,12 +97,13 @@ class MemberNames:
             at = token.startswith("@")
             start = match.start() + (1 if at else 0)
             candidates = [(token.lstrip("@"), start)]
-            # "Marie.", "lumiere-22:" or "Papillon_22's": try the token's parts too.
-            offset = start
-            for part in re.split(r"([.\-])", token.lstrip("@")):
-                if part not in (".", "-") and part != candidates[0][0]:
-                    candidates.append((part, offset))
-                offset += len(part)
+            if "." in token or "-" in token:
+                # "Marie.Bonjour" or "lumiere-22": try the token's parts too.
+                offset = start
+                for part in re.split(r"([.\-])", token.lstrip("@")):
+                    if part not in (".", "-") and part != candidates[0][0]:
+                        candidates.append((part, offset))
+                    offset += len(part)
             for candidate, position in candidates:
                 if fold(candidate) in self.folded and self._counts(text, candidate, position, at):
                     begin = match.start() if at and position == start else position

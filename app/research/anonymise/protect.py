@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from app.diary import medications as reference
@@ -24,6 +24,7 @@ DOSE = re.compile(
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case and accents folded, for comparing names as members type them."""
     decomposed = unicodedata.normalize("NFKD", text)

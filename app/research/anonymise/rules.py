@@ -116,7 +116,14 @@ def _national_numbers(text: str) -> Iterator[Span]:
 PUBLIC_NUMBERS = frozenset({"080032123", "1813", "106", "107", "112", "070245245", "100", "101"})
 
 
+# Seven digits or more, with the separators people type: anything shorter is no phone number,
+# and phonenumbers' matcher is slow enough to be worth skipping for dose-only posts.
+PHONE_CANDIDATE = re.compile(r"\d(?:[\s./()\-]{0,2}\d){6,}")
+
+
 def _phones(text: str) -> Iterator[Span]:
+    if not PHONE_CANDIDATE.search(text):
+        return
     seen: set[tuple[int, int]] = set()
     for region in ("BE", "FR", "NL"):
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
@@ -165,8 +172,25 @@ POSTCODE_ALONE = re.compile(
 )
 
 
+# Cheap gates: each family of address patterns runs only when one of its key words is in
+# the (lower-cased) text; the patterns themselves backtrack over every capitalised word.
+_FR_WORDS = ("rue ", "avenue", "av. ", "chauss", "boulevard", "bd ", "place ", "square", "quai", "allée", "allee",
+             "chemin", "clos ", "drève", "dreve", "impasse", "route", "rond-point", "galerie", "parvis", "cour ",
+             "sentier", "venelle", "ruelle", "cité", "cite ", "voie ")
+_NL_WORDS = ("straat", "str.", "laan", "steenweg", "lei", "plein", "dreef", "weg", "kaai", "dijk", "baan", "singel",
+             "vest", "markt", "hof", "pad", "kouter", "veld", "gracht", "kade", "ring", "dries", "hoek", "berg",
+             "boulevard", "park", "heide", "vliet")
+_EN_WORDS = ("street", "st.", "road", "rd", "avenue", "ave", "lane", "drive", "way", "close")
+ADDRESS_GATES = [_FR_WORDS, _FR_WORDS, _FR_WORDS, _NL_WORDS, _NL_WORDS, _NL_WORDS, _EN_WORDS]
+
+
 def _addresses(text: str) -> Iterator[Span]:
-    for pattern in ADDRESS_PATTERNS:
+    if not any(ch.isdigit() for ch in text):
+        return  # every pattern needs a house number or a postcode
+    lowered = text.lower()
+    for words, pattern in zip(ADDRESS_GATES, ADDRESS_PATTERNS, strict=True):
+        if not any(word in lowered for word in words):
+            continue
         for match in pattern.finditer(text):
             yield Span(match.start(), match.end(), Label.ADDRESS)
     for match in POSTCODE_ALONE.finditer(text):
