@@ -105,7 +105,7 @@ def test_unapproved_or_expired_project_cannot_export(client: TestClient, session
         response = client.post(f"/api/v1/research/projects/{project_id}/exports", json={"format": "jsonl"},
                                headers={"X-CSRF-Token": token})
         assert response.status_code == 403
-        assert "expired" in response.json()["detail"]
+        assert "expir" in response.json()["detail"]
 
 
 def test_every_step_is_audited_and_files_expire(client: TestClient, session: Session, db: Database,

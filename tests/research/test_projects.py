@@ -78,7 +78,7 @@ def test_a_colleague_must_accept_the_terms_before_exporting(client: TestClient, 
     token = api_login(client, colleague.pseudonym)
     refused = client.post(f"/api/v1/research/projects/{project.id}/exports", json={"format": "jsonl"},
                           headers={"X-CSRF-Token": token})
-    assert refused.status_code == 403 and "terms" in refused.json()["detail"]
+    assert refused.status_code == 403 and "conditions" in refused.json()["detail"]
     client.cookies.clear()
     html_login(client, colleague.pseudonym)
     page = client.get(f"/fr/research/projects/{project.id}")
