@@ -63,8 +63,8 @@ def get_user_by_pseudonym(session: Session, pseudonym: str) -> User | None:
 
 def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
     """(id, pseudonym) of every member, streamed (research: finding mentions of members)."""
-    for user_id, pseudonym in session.execute(select(User.id, User.pseudonym).execution_options(yield_per=5000)):
-        yield user_id, pseudonym
+    rows = session.execute(select(User.id, User.pseudonym).execution_options(yield_per=5000))
+    yield from ((user_id, pseudonym) for user_id, pseudonym in rows)
 
 
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,

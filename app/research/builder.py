@@ -223,7 +223,7 @@ class Builder:
             title_ok = thread.author_id in self.posts_consent
             if title_ok:
                 texts.append((thread.title, thread.lang))
-            bodies = []
+            bodies: list[str | None] = []
             for post in posts:
                 if post.author_id in self.posts_consent:
                     body, removed = self._strip_quotes(post.body, others)

@@ -78,7 +78,8 @@ def project_add(
             session.commit()
             project_id = project.id
     except AppError as exc:
-        typer.echo(f"{exc.field + ': ' if getattr(exc, 'field', None) else ''}{exc.translated()}", err=True)
+        field = getattr(exc, "field", None)
+        typer.echo(f"{field + ': ' if field else ''}{exc.translated()}", err=True)
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -241,13 +241,13 @@ def export_from_cli(db: Database, settings: Settings, *, project_id: int, option
         result = Builder(reader, options, factory, project_title=title).build(out, export_id=export_id,
                                                                               progress=progress)
     with db.session() as session:
-        export = session.get(Export, export_id)
-        assert export is not None
-        export.status, export.finished_at = ExportStatus.ready, utcnow()
-        export.size_bytes, export.sha256 = result.size, result.sha256
-        export.progress_done = export.progress_total = result.counts.get("posts", 0)
-        export.counts = {**dict(result.counts), "anonymiser": result.anonymiser}
+        done = session.get(Export, export_id)
+        assert done is not None
+        done.status, done.finished_at = ExportStatus.ready, utcnow()
+        done.size_bytes, done.sha256 = result.size, result.sha256
+        done.progress_done = done.progress_total = result.counts.get("posts", 0)
+        done.counts = {**dict(result.counts), "anonymiser": result.anonymiser}
         session.commit()
-        session.refresh(export)
-        session.expunge(export)
-    return export
+        session.refresh(done)
+        session.expunge(done)
+    return done

@@ -102,7 +102,7 @@ def consenting_members(session: Session, *, scope: ConsentScope) -> dict[int, in
     rows = session.execute(
         select(Consent.user_id, version).where(flag.is_(True), version >= texts.oldest_valid_version("consent"))
     )
-    return {user_id: int(v) for user_id, v in rows}
+    return {user_id: int(v) for user_id, v in rows if v is not None}
 
 
 def users_to_ask(session: Session) -> set[int]:

@@ -174,8 +174,8 @@ def create_export(request: Request, session: SessionDep, viewer: CurrentUser, pr
                   format: FormStr = "jsonl", categories: FormList = None, langs: FormList = None,
                   since: FormStr = "", until: FormStr = "", diary: FormStr = "none",
                   dates: FormStr = "month") -> Response:
-    form = {"format": format, "categories": categories or [], "langs": langs or [], "since": since,
-            "until": until, "diary": diary, "dates": dates}
+    form: dict[str, object] = {"format": format, "categories": categories or [], "langs": langs or [],
+                               "since": since, "until": until, "diary": diary, "dates": dates}
     project, membership = permissions.access_project(session, viewer, project_id)
     try:
         try:

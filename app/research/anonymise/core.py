@@ -257,15 +257,15 @@ class Anonymiser:
             trimmed = _trim(text, span)
             if trimmed is None:
                 continue
-            for piece in _cut_protected(trimmed, protected):
-                piece = _trim(text, piece)
-                if piece is None:
+            for cut in _cut_protected(trimmed, protected):
+                found = _trim(text, cut)
+                if found is not None and found.label in (Label.PERSON, Label.PLACE):
+                    found = _refine_name(text, found, lang)
+                if found is None:
                     continue
-                if piece.label in (Label.PERSON, Label.PLACE):
-                    piece = _refine_name(text, piece, lang)
-                    if piece is None:
-                        continue
-                if piece.label == Label.PHONE and re.sub(r"\D", "", text[piece.start:piece.end]) in rules.PUBLIC_NUMBERS:
+                piece: Span = found
+                digits = re.sub(r"\D", "", text[piece.start:piece.end])
+                if piece.label == Label.PHONE and digits in rules.PUBLIC_NUMBERS:
                     continue
                 if piece.label == Label.PLACE:
                     place = protect.fold(text[piece.start:piece.end])

@@ -23,7 +23,8 @@ from app.research.anonymise.spans import Label, Span
 UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 LOWER = "a-zàâäçéèêëîïôöùûüÿæœß"
 CAP = rf"[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)*"  # Marie, Jean-Pierre, D'Hondt
-PARTICLE = r"(?:[Vv]an(?:\s+[Dd]e[rn]?)?|[Vv]ande[rn]?|[Dd]e|[Dd]er|[Dd]en|[Ll]e|[Ll]a|[Dd]u|[Dd]es|[Tt]er|[Tt]en|[Vv]on)"
+PARTICLE = (r"(?:[Vv]an(?:\s+[Dd]e[rn]?)?|[Vv]ande[rn]?|[Dd]e|[Dd]er|[Dd]en|[Ll]e|[Ll]a|[Dd]u|[Dd]es|[Tt]er|[Tt]en"
+            r"|[Vv]on)")
 # A first name, possibly initials, and up to two surname parts with particles ("Van den Broeck").
 NAME = rf"(?:[{UPPER}]\.\s?)?{CAP}(?:\s+(?:{PARTICLE}\s+)?{CAP}){{0,2}}"
 INITIAL_NAME = rf"(?:[{UPPER}]\.\s?)+{CAP}"
@@ -126,12 +127,12 @@ def _phones(text: str) -> Iterator[Span]:
         return
     seen: set[tuple[int, int]] = set()
     for region in ("BE", "FR", "NL"):
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            digits = re.sub(r"\D", "", match.raw_string)
-            if digits in PUBLIC_NUMBERS or (match.start, match.end) in seen:
+        for found in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            digits = re.sub(r"\D", "", found.raw_string)
+            if digits in PUBLIC_NUMBERS or (found.start, found.end) in seen:
                 continue
-            seen.add((match.start, match.end))
-            yield Span(match.start, match.end, Label.PHONE)
+            seen.add((found.start, found.end))
+            yield Span(found.start, found.end, Label.PHONE)
     # Local numbers written with separators that phonenumbers cannot place ("0470/12.34.5").
     for match in re.finditer(r"(?<![\w.,/])0\d{1,3}[ /.-]\d{2,3}[ .-]?\d{2}[ .-]?\d{2}(?![\w,/])", text):
         digits = re.sub(r"\D", "", match.group())
@@ -202,7 +203,8 @@ def _addresses(text: str) -> Iterator[Span]:
 # ---------------------------------------------------------------- places of care
 CARE_PREFIX = (
     r"(?:CHU|CHR|CHC|CHwapi|CHIREC|CHUB|HUB|HUDERF|Hôpital|hôpital|Hopital|hopital|Hôpitaux|hôpitaux|"
-    r"Clinique|clinique|Cliniques universitaires|Cliniques Universitaires|cliniques universitaires|Cliniques|cliniques|Polyclinique|polyclinique|Centre hospitalier|centre hospitalier|"
+    r"Clinique|clinique|Cliniques universitaires|Cliniques Universitaires|cliniques universitaires|"
+    r"Cliniques|cliniques|Polyclinique|polyclinique|Centre hospitalier|centre hospitalier|"
     r"Centre Hospitalier|Maison médicale|maison médicale|Maison Médicale|Centre de santé mentale|"
     r"centre de santé mentale|Service de santé mentale|service de santé mentale|SSM|Centre psychiatrique|"
     r"centre psychiatrique|Hôpital psychiatrique|hôpital psychiatrique|Cabinet|cabinet|Centre médical|"
@@ -317,7 +319,8 @@ PLACE_CUE = (
 PLACE_LINK = (r"(?:\s+(?:à|a|en|dans|sur|vers|près de|pres de|du côté de|du cote de|la région de|la région d['’]|"
               r"in|te|bij|vlakbij|nabij|rond|in de buurt van|in de regio|aan|near|close to|outside|at|just outside|"
               r"de|d['’]|van|uit|from)){1,2}\s*")
-PLACE = re.compile(rf"(?i:\b{PLACE_CUE}){PLACE_LINK}(?:l['’]|le |la |les |de |het |'t )?({CAP}(?:[\s-]+(?:{CAP}|sur|lez|aan|de|la))*)")
+PLACE = re.compile(rf"(?i:\b{PLACE_CUE}){PLACE_LINK}(?:l['’]|le |la |les |de |het |'t )?"
+                   rf"({CAP}(?:[\s-]+(?:{CAP}|sur|lez|aan|de|la))*)")
 
 
 def _places(text: str) -> Iterator[Span]:
