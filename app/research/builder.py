@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import secrets
@@ -375,7 +376,7 @@ class Builder:
     def _diary_months(self) -> Iterator[dict[str, Any]]:
         current: tuple[int, str] | None = None
         bucket: list[diary_export.EntryForResearch] = []
-        for entry in [*self._diary_rows(), None]:
+        for entry in itertools.chain(self._diary_rows(), [None]):  # streamed: one member-month in memory
             key = (entry.user_id, entry.day.strftime("%Y-%m")) if entry is not None else None
             if bucket and key != current:
                 assert current is not None
