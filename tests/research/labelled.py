@@ -16,6 +16,7 @@ from pathlib import Path
 from app.research.anonymise.spans import Span
 
 DATA = Path(__file__).parent / "data" / "anonymisation_set.txt"
+HELD_OUT = Path(__file__).parent / "data" / "anonymisation_heldout.txt"
 MARK = re.compile(r"\{\{([A-Z_]+):(.+?)\}\}", re.DOTALL)
 DIRECT = ("EMAIL", "PHONE", "NATIONAL_ID", "IBAN", "URL", "MEMBER")
 NAMES_AND_ADDRESSES = ("PERSON", "ADDRESS")
@@ -49,7 +50,7 @@ def _parse_post(post_id: str, lang: str, marked: str) -> Post:
     return Post(post_id, lang, "".join(text), entities)
 
 
-def load() -> tuple[list[str], list[Post]]:
+def load(path: Path = DATA) -> tuple[list[str], list[Post]]:
     members: list[str] = []
     posts: list[Post] = []
     header: tuple[str, str] | None = None
@@ -59,7 +60,7 @@ def load() -> tuple[list[str], list[Post]]:
         if header is not None:
             posts.append(_parse_post(header[0], header[1], "\n".join(lines).strip("\n")))
 
-    for line in DATA.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") and header is None:
             continue
         if line.startswith("members:"):
