@@ -1,7 +1,8 @@
 """Periodic upkeep that every running application does in the background.
 
 Today: expired log-in throttle buckets are deleted, so the table holds only the
-current window's counters. Each app process runs it on a timer; running it in
+current window's counters, and research exports past their download period
+are deleted. Each app process runs it on a timer; running it in
 several processes at once is harmless (each task is an idempotent delete).
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.db import Database
+from app.research import exports as research_exports
 from app.settings import Settings
 
 log = logging.getLogger("forum.housekeeping")
@@ -23,7 +25,10 @@ INTERVAL_SECONDS = 15 * 60
 
 def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
     """Each task deletes what has expired and says how many rows went."""
-    return {"throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings)}
+    return {
+        "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
+        "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
+    }
 
 
 def run_once(db: Database, settings: Settings) -> dict[str, int]:

@@ -184,16 +184,23 @@ def drain(db: Database, settings: Settings) -> int:
 def purge_expired(db: Database, settings: Settings) -> int:
     """Delete the files of exports past their download period and mark them expired."""
     with db.session() as session:
-        expired = list(session.scalars(
-            select(Export).where(Export.status == ExportStatus.ready, Export.expires_at < utcnow())
-        ))
-        for export in expired:
-            if export.file_name:
-                (settings.research_export_dir / export.file_name).unlink(missing_ok=True)
-            export.status = ExportStatus.expired
-            review.audit(session, actor=None, action="research_export_deleted", target_type="research_export",
-                         target_id=export.id, reason="download period over")
+        count = purge_expired_exports(session, settings)
         session.commit()
+    return count
+
+
+def purge_expired_exports(session: Session, settings: Settings) -> int:
+    """The same in the caller's transaction (app housekeeping). A file deleted before a failed
+    commit is harmless: downloads check that the file exists."""
+    expired = list(session.scalars(
+        select(Export).where(Export.status == ExportStatus.ready, Export.expires_at < utcnow())
+    ))
+    for export in expired:
+        if export.file_name:
+            (settings.research_export_dir / export.file_name).unlink(missing_ok=True)
+        export.status = ExportStatus.expired
+        review.audit(session, actor=None, action="research_export_deleted", target_type="research_export",
+                     target_id=export.id, reason="download period over")
     return len(expired)
 
 

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import housekeeping
 from app.db import Database, utcnow
-from app.research import exports, projects
+from app.research import projects
 from app.research.models import Export, ExportStatus
 from app.review.models import AuditEntry
 from app.settings import Settings
@@ -122,7 +123,7 @@ def test_every_step_is_audited_and_files_expire(client: TestClient, session: Ses
 
     export.expires_at = utcnow() - dt.timedelta(minutes=1)
     session.commit()
-    assert exports.purge_expired(db, settings) == 1
+    assert housekeeping.run_once(db, settings)["research exports"] == 1  # every app process, on a timer
     assert not path.exists()
     session.refresh(export)
     assert export.status == ExportStatus.expired
