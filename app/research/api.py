@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.permissions import AdminUser, CurrentUser
@@ -11,6 +12,7 @@ from app.db import SessionDep
 from app.i18n import get_locale
 from app.research import exports, permissions, projects, schemas, service
 from app.research.models import Export, Project, ProjectMember
+from app.settings import Settings, SettingsDep
 from app.web.routing import api_router
 
 router = api_router()
@@ -96,9 +98,9 @@ def _export_out(request: Request, export: Export) -> schemas.ExportOut:
 @router.post("/research/projects/{project_id}/exports", status_code=202, response_model=schemas.ExportOut,
              name="api.research.export_create")
 def create_export(request: Request, project_id: int, body: schemas.ExportOptions, session: SessionDep,
-                  viewer: CurrentUser) -> schemas.ExportOut:
+                  settings: SettingsDep, viewer: CurrentUser) -> schemas.ExportOut:
     found, membership = permissions.access_project(session, viewer, project_id)
-    export = exports.request_export(session, request.app.state.settings, project=found, membership=membership,
+    export = exports.request_export(session, settings, project=found, membership=membership,
                                     user=viewer, options=body)
     return _export_out(request, export)
 
@@ -116,15 +118,15 @@ def export_status(request: Request, export_id: int, session: SessionDep, viewer:
     return _export_out(request, permissions.access_export(session, viewer, export_id))
 
 
-def download_response(session: SessionDep, request: Request, viewer: User, export_id: int) -> FileResponse:
+def download_response(session: Session, settings: Settings, viewer: User, export_id: int) -> FileResponse:
     export = permissions.access_export(session, viewer, export_id, for_download=True)
-    path = exports.open_download(session, request.app.state.settings, viewer=viewer, export=export)
+    path = exports.open_download(session, settings, viewer=viewer, export=export)
     return FileResponse(path, media_type="application/zip",
                         filename=f"trefle-klaver-research-{export.project_id}-{export.id}.zip")
 
 
 @router.get("/research/exports/{export_id}/download", name="api.research.download",
             response_class=FileResponse)
-def download(request: Request, export_id: int, session: SessionDep, viewer: CurrentUser) -> FileResponse:
-    return download_response(session, request, viewer, export_id)
+def download(export_id: int, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> FileResponse:
+    return download_response(session, settings, viewer, export_id)
 

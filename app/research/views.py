@@ -19,6 +19,7 @@ from app.research import exports, permissions, projects, service, texts
 from app.research.anonymise import nlp
 from app.research.models import ExportStatus, ProjectRole
 from app.research.schemas import ExportOptions
+from app.settings import SettingsDep, request_settings
 from app.web.routing import html_router
 from app.web.templating import redirect, render
 
@@ -115,7 +116,7 @@ def _project_page(request: Request, session: SessionDep, viewer: CurrentUser, pr
                   status_code: int = 200) -> Response:
     project, membership = permissions.access_project(session, viewer, project_id)
     export_list = exports.list_exports(session, project=project)
-    settings = request.app.state.settings
+    settings = request_settings(request)
     return render(request, "research/project.html", {
         "project": project, "membership": membership,
         "is_lead": membership is not None and membership.role == ProjectRole.lead,
@@ -170,7 +171,7 @@ def _date_field(value: str, field: str) -> dt.date | None:
 
 
 @router.post("/research/projects/{project_id}/exports", name="research.export_create")
-def create_export(request: Request, session: SessionDep, viewer: CurrentUser, project_id: int,
+def create_export(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, project_id: int,
                   format: FormStr = "jsonl", categories: FormList = None, langs: FormList = None,
                   since: FormStr = "", until: FormStr = "", diary: FormStr = "none",
                   dates: FormStr = "month") -> Response:
@@ -185,7 +186,7 @@ def create_export(request: Request, session: SessionDep, viewer: CurrentUser, pr
         except ValueError:
             raise ValidationFailed(N_("Check the export's options: the end date must come after the start "
                                       "date."), field="until") from None
-        exports.request_export(session, request.app.state.settings, project=project, membership=membership,
+        exports.request_export(session, settings, project=project, membership=membership,
                                user=viewer, options=options)
     except AppError as exc:
         return _project_page(request, session, viewer, project_id, status_code=exc.status_code,
@@ -194,8 +195,8 @@ def create_export(request: Request, session: SessionDep, viewer: CurrentUser, pr
 
 
 @router.get("/research/exports/{export_id}/download", name="research.download")
-def download(request: Request, session: SessionDep, viewer: CurrentUser, export_id: int) -> Response:
-    return research_api.download_response(session, request, viewer, export_id)
+def download(session: SessionDep, settings: SettingsDep, viewer: CurrentUser, export_id: int) -> Response:
+    return research_api.download_response(session, settings, viewer, export_id)
 
 
 # ---------------------------------------------------------------- administrators
