@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate seed demo messages catalogs bench clean
+.PHONY: run test lint install migrate seed demo messages catalogs bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ messages: $(STAMP)
 	done
 	# English is the source language: its translations are the msgids themselves (GNU gettext's msgen).
 	msgen --sort-output --width=100 -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
+
+# The main pages in French and Dutch at 390 px and 1280 px, for a person to look at (system Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.e2e.screenshots --out var/screenshots
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH)

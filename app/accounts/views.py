@@ -18,6 +18,8 @@ from app.i18n_markers import N_
 from app.settings import SettingsDep
 from app.web.client import throttle_key
 from app.web.forms import FormStr, rerender
+from app.web import reveal
+from app.web.downloads import attachment
 from app.web.middleware import SESSION_COOKIE
 from app.web.routing import html_router
 from app.web.templating import redirect, render
@@ -49,9 +51,10 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
         return rerender(request, "accounts/signup.html", {"form": {"pseudonym": pseudonym}}, exc, field="pseudonym")
     token = service.open_session(session, settings, user=result.user,
                                  device=service.device_family(request.headers.get("user-agent")))
-    response = render(request, "accounts/recovery_codes.html",
-                      {"codes": result.recovery_codes, "new_account": True})
+    # Post/redirect/get: a reload shows the codes again instead of re-posting the sign-up.
+    response = redirect(request, "accounts.recovery_codes", lang=result.user.locale or lang)
     set_session_cookie(request, response, token, settings)
+    reveal.keep(request, response, "codes", {"codes": result.recovery_codes, "new": True}, session_token=token)
     return response
 
 
@@ -148,7 +151,41 @@ def change_password(request: Request, session: SessionDep, settings: SettingsDep
 @router.post("/account/recovery-codes", name="accounts.new_codes")
 def new_recovery_codes(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> Response:
     codes = service.issue_recovery_codes(session, settings, viewer)
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "new_account": False}, noindex=True)
+    response = redirect(request, "accounts.recovery_codes")
+    reveal.keep(request, response, "codes", {"codes": codes, "new": False})
+    return response
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/account/recovery-codes", name="accounts.recovery_codes")
+def recovery_codes(request: Request, viewer: CurrentUser) -> Response:
+    """The codes just made, for as long as reveal keeps them (a reload, a print, a language switch)."""
+    kept = reveal.read(request, "codes") or {}
+    return _no_store(render(request, "accounts/recovery_codes.html", {
+        "codes": kept.get("codes", []), "new_account": bool(kept.get("new")),
+    }, noindex=True))
+
+
+@router.get("/account/recovery-codes.txt", name="accounts.recovery_codes_file")
+def recovery_codes_file(request: Request, settings: SettingsDep, viewer: CurrentUser) -> Response:
+    kept = reveal.read(request, "codes") or {}
+    if not kept.get("codes"):
+        return redirect(request, "accounts.recovery_codes")
+    lines = [settings.site_name, gettext("Recovery codes for %(name)s", name=viewer.pseudonym),
+             gettext("Each code works once, to choose a new password if you forget yours."), "",
+             *kept["codes"], ""]
+    return _no_store(attachment("\n".join(lines), "text/plain; charset=utf-8", "trefle-klaver-recovery-codes.txt"))
+
+
+@router.post("/account/recovery-codes/kept", name="accounts.codes_kept")
+def codes_kept(request: Request, viewer: CurrentUser, next: FormStr = "") -> Response:
+    response = redirect(request, "onboarding.start" if next == "tour" else "forum.index")
+    reveal.forget(response, "codes")
+    return response
 
 
 @router.post("/account/sessions/{session_id}/close", name="accounts.close_session")

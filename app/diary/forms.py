@@ -14,6 +14,16 @@ from app.i18n_markers import N_
 MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
 
 
+def apply_suggestion(form: dict[str, str]) -> dict[str, str]:
+    """A tapped known name (`use_drug_N`) replaces what was typed in row N."""
+    chosen = dict(form)
+    for index in range(MEDICATION_ROWS):
+        name = chosen.pop(f"use_drug_{index}", "").strip()
+        if name:
+            chosen[f"drug_{index}"] = name
+    return chosen
+
+
 def parse_day(text: str, field: str = "day") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())

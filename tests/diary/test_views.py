@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.diary.models import Entry, TaperPlan
+from app.diary.models import Entry, EntryMedication, TaperPlan
 from tests.diary.helpers import TODAY, days_ago, form_token, log
 from tests.factories import PASSWORD, html_login, logged_in_member, make_user
 
@@ -47,7 +47,14 @@ def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient
     token = form_token(client, "/en/diary/entries/new")
     response = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", note="kept"))
     assert response.status_code == 422
-    assert "Did you mean: lormetazepam" in response.text and "kept" in response.text
+    assert "Check the name on the box" in response.text and "kept" in response.text
+    # Known names are buttons, each introduced as a different medication, never as a spelling.
+    assert 'name="use_drug_0" value="lormetazepam"' in response.text
+    assert "Each is a different medication" in response.text and "Did you mean" not in response.text
+    chosen = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", use_drug_0="lormetazepam"),
+                         follow_redirects=False)
+    assert chosen.status_code == 303
+    assert session.scalar(select(EntryMedication.drug)) == "lormetazepam"
     zero = client.post("/en/diary/entries", data=_entry(token, dose_0="0"))
     assert zero.status_code == 422 and 'id="dose_0-error"' in zero.text
 
@@ -121,7 +128,7 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
             "interval_days": "14", "start_date": TODAY.isoformat(), "ceiling_percent": "25"}
     preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
-    assert preview.status_code == 200 and '<table class="plan-steps">' in preview.text
+    assert preview.status_code == 200 and '<table class="plan-steps reflow">' in preview.text
     assert "More than your largest cut" in preview.text  # 0.5 of 1 mg is a 50 % cut
     assert session.scalar(select(func.count(TaperPlan.id))) == 0
     saved = client.post("/en/diary/plan/new", data={**form, "action": "save"}, follow_redirects=True)

@@ -168,16 +168,30 @@ def test_new_since_last_visit(client: TestClient, session: Session) -> None:
 
 
 def test_language_filter_and_all_languages(client: TestClient, session: Session) -> None:
-    author = make_user(session, "Polyglotte", read_langs="fr")
+    reader = make_user(session, "Polyglotte", read_langs="fr")
+    other = make_user(session, "Vlaming", read_langs="nl")
     category = make_category(session, "tapering-now")
-    make_thread(session, category=category, author=author, title="Fil en français", lang="fr")
-    make_thread(session, category=category, author=author, title="Draad in het Nederlands", lang="nl")
+    make_thread(session, category=category, author=other, title="Fil en français", lang="fr")
+    make_thread(session, category=category, author=other, title="Draad in het Nederlands", lang="nl")
+    make_thread(session, category=category, author=other, title="Nog een draad", lang="nl")
     session.commit()
     html_login(client, "Polyglotte")
     mine = client.get("/fr/c/tapering-now").text
     assert "Fil en français" in mine and "Draad in het Nederlands" not in mine
+    # The list says what the filter hides, with one link to show it.
+    assert "2 fils dans d'autres langues ne sont pas affichés." in mine
+    assert 'href="/fr/c/tapering-now?langs=all"' in mine
+    # The home page counts what the list shows, and what it leaves out.
+    home = client.get("/fr/").text
+    assert "1 fil de discussion" in home and "2 de plus dans d'autres langues" in home
     everything = client.get("/fr/c/tapering-now?langs=all").text
-    assert "Draad in het Nederlands" in everything
+    assert "Draad in het Nederlands" in everything and "ne sont pas affichés" not in everything
+    # A member's own thread always shows, whatever its language.
+    make_thread(session, category=category, author=reader, title="Mijn eigen draad", lang="nl")
+    session.commit()
+    again = client.get("/fr/c/tapering-now").text
+    assert "Mijn eigen draad" in again and "Draad in het Nederlands" not in again
+    assert "2 fils dans d'autres langues" in again and "2 fils de discussion" in client.get("/fr/").text
 
 
 def test_category_pagination(client: TestClient, session: Session) -> None:
