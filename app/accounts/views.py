@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -17,9 +18,11 @@ from app.i18n import gettext
 from app.i18n_markers import N_
 from app.settings import SettingsDep
 from app.web.client import throttle_key
-from app.web.forms import FormStr, rerender
+from app.security import csrf_token_for
 from app.web import reveal
 from app.web.downloads import attachment
+from app.web.errors import resubmit_page
+from app.web.forms import FormStr, rerender
 from app.web.middleware import SESSION_COOKIE
 from app.web.routing import html_router
 from app.web.templating import redirect, render
@@ -63,9 +66,20 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "accounts/login.html", {"form": {}, "next": next or "", "errors": {}})
 
 
+def _carried(carry: str) -> list[tuple[str, str]]:
+    """The fields of a form that was refused for want of a session (errors/resubmit.html)."""
+    try:
+        fields = json.loads(carry) if carry else []
+    except ValueError:
+        return []
+    if not isinstance(fields, list):
+        return []
+    return [(str(f[0]), str(f[1])) for f in fields if isinstance(f, list) and len(f) == 2]
+
+
 @router.post("/account/login", name="accounts.login_post")
 def login(request: Request, session: SessionDep, settings: SettingsDep, lang: str, pseudonym: FormStr = "",
-          password: FormStr = "", next: FormStr = "") -> Response:
+          password: FormStr = "", next: FormStr = "", carry: FormStr = "", carry_action: FormStr = "") -> Response:
     try:
         result = service.authenticate(
             session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
@@ -74,7 +88,17 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
     except AppError as exc:
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
                         field="login")
-    response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
+    fields = _carried(carry)
+    if fields and carry_action == _safe_next(carry_action, lang):
+        # Logged in again from a refused form: give the text back, ready to send with the new session.
+        request.state.viewer = result.user
+        response = resubmit_page(
+            request, reason=gettext("You are logged in again. Your text is below: send it when you are ready."),
+            action=carry_action, fields=fields, needs_login=False,
+            csrf_token=csrf_token_for(request.app.state.secret, result.token),
+        )
+    else:
+        response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
     set_session_cookie(request, response, result.token, settings)
     return response
 

@@ -99,7 +99,7 @@ def save_questions(request: Request, session: SessionDep, viewer: CurrentUser, f
         context = {**_summary_context(session, viewer, mode="owner"), "notice": None,
                    "questions_form": form.get("questions", "")}
         return rerender(request, "diary/summary.html", context, exc, field="questions", noindex=True)
-    return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="questions")
+    return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="my-questions")
 
 
 @router.get("/diary/shared/{token}", name="diary.shared")

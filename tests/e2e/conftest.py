@@ -7,6 +7,7 @@ so there a missing browser fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,10 +17,11 @@ import pytest
 
 from tests.e2e.browser import CHROMIUM_ARGS, chromium_path
 from tests.e2e.server import LiveServer
-from tests.e2e.world import World, build_world
+from tests.e2e.world import PASSWORD, World, build_world
 
 REQUIRED = os.environ.get("FORUM_E2E_REQUIRED") == "1"
 HERE = Path(__file__).parent
+_MEMBERS = itertools.count(1)
 
 
 def _unavailable() -> str | None:
@@ -98,11 +100,29 @@ def new_context(browser: Any, live_server: LiveServer, world: World) -> Iterator
 
 
 @pytest.fixture
-def page_errors() -> list[str]:
-    """Collects uncaught script errors; attach with `watch(page, page_errors)`."""
-    return []
+def fresh_member(live_server: LiveServer, browser: Any) -> Iterator[Callable[..., tuple[str, Any]]]:
+    """`fresh_member(lang, js=True)`: a new member with nothing yet, logged in in a new browser context."""
+    opened: list[Any] = []
 
+    def factory(lang: str, *, js: bool = True, width: int = 390, read_langs: str | None = None,
+                posts: int = 3) -> tuple[str, Any]:
+        from app.accounts import service as accounts
 
-def watch(page: Any, errors: list[str]) -> Any:
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
+        assert live_server.db is not None
+        name = f"{lang}_{'js' if js else 'nojs'}_{next(_MEMBERS)}"
+        with live_server.db.session() as session:
+            user = accounts.sign_up(session, live_server.settings, pseudonym=name, password=PASSWORD,
+                                    locale=lang).user
+            user.read_langs, user.published_posts = read_langs or lang, posts
+            token = accounts.open_session(session, live_server.settings, user=user, device="Chromium")
+            session.commit()
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=js,
+                                      viewport={"width": width, "height": 844}, accept_downloads=True)
+        context.set_default_timeout(10_000)
+        context.add_cookies([{"name": "tk_session", "value": token, "url": live_server.url}])
+        opened.append(context)
+        return name, context
+
+    yield factory
+    for context in opened:
+        context.close()

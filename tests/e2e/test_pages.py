@@ -7,31 +7,60 @@ twice, the main actions at least 44 px for a thumb.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.e2e import browser as checks
 from tests.e2e.pages import LANGS, all_pages
+from tests.e2e.server import LiveServer
 from tests.e2e.world import World
 
 GATED_IMPACTS = {"serious", "critical"}
 
 
-def _load(page: Any, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None
-    assert response.status < 500, f"{url}: {response.status}"
+class RolePages:
+    """One page per role for the whole module (only GETs here): a fresh context per URL costs more than the checks."""
+
+    def __init__(self, browser: Any, live_server: LiveServer, world: World) -> None:
+        self.browser, self.live_server, self.world = browser, live_server, world
+        self.pages: dict[str, Any] = {}
+        self.errors: list[str] = []
+
+    def get(self, role: str) -> Any:
+        if role not in self.pages:
+            context = self.browser.new_context(base_url=self.live_server.url, bypass_csp=True, locale="fr-BE",
+                                               viewport={"width": 390, "height": 844})
+            if role != "anonymous":
+                context.add_cookies([{"name": "tk_session", "value": self.world.tokens[role],
+                                      "url": self.live_server.url}])
+            page = context.new_page()
+            page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+            self.pages[role] = page
+        return self.pages[role]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="module")
+def role_pages(browser: Any, live_server: LiveServer, world: World) -> Iterator[RolePages]:
+    pages = RolePages(browser, live_server, world)
+    yield pages
+    pages.close()
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(("role", "path"), all_pages())
-def test_page(new_context: Any, world: World, role: str, path: str, lang: str) -> None:
+def test_page(role_pages: RolePages, world: World, role: str, path: str, lang: str) -> None:
     url = world.fill(path, lang)
-    page = new_context(role, width=390, bypass_csp=True).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _load(page, url)
+    page = role_pages.get(role)
+    page.set_viewport_size({"width": 390, "height": 844})
+    errors_before = len(role_pages.errors)
+    response = page.goto(url)
+    assert response is not None and response.status < 500, f"{url}: {response and response.status}"
     problems: list[str] = []
 
     width = checks.page_width(page)
@@ -49,5 +78,6 @@ def test_page(new_context: Any, world: World, role: str, path: str, lang: str) -
         gated = [v for v in checks.run_axe(page) if v["impact"] in GATED_IMPACTS]
         if gated:
             problems.append(f"axe at {width_px} px: {gated}")
+    errors = role_pages.errors[errors_before:]
     assert not errors, f"{url}: script errors {errors}"
     assert not problems, f"{role} {url}:\n" + "\n".join(problems)
