@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import xml.etree.ElementTree as ET
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.diary.models import Entry, EntryMedication, TaperPlan
 from tests.diary.helpers import TODAY, days_ago, form_token, log
-from tests.factories import PASSWORD, html_login, logged_in_member, make_user
+from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
 
 def _entry(token: str, **fields: str) -> dict[str, str]:
@@ -197,3 +199,43 @@ def test_the_list_of_days_is_paged_newest_first(app, client: TestClient, session
     assert days_ago(31).isoformat() not in first and 'href="/fr/diary/entries?page=2"' in first
     assert days_ago(31).isoformat() in second and days_ago(35).isoformat() in second
     assert days_ago(30).isoformat() not in second
+
+
+def test_the_chart_shows_the_members_own_medication(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Loramet")
+    session.commit()
+    html_login(client, "Loramet")
+    empty = client.get("/fr/diary").text
+    assert "<svg" not in empty and "Noter mon premier jour" in empty  # an empty diary invites, no empty chart
+    token = form_token(client, "/fr/diary/entries/new")
+    client.post("/fr/diary/entries", data=_entry(token, drug_0="Loramet", dose_0="1,5"))
+    page = client.get("/fr/diary").text
+    assert "Loramet (mg par jour)" in page and 'class="chart-narrow"' in page and 'class="chart-wide"' in page
+    assert user.id
+
+
+def test_deleting_a_day_asks_first(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Careful")
+    log(session, user, days_ago(1))
+    session.commit()
+    html_login(client, "Careful")
+    day = days_ago(1).isoformat()
+    confirm = client.get(f"/fr/diary/entries/{day}/delete")
+    assert confirm.status_code == 200 and f'action="/fr/diary/entries/{day}/delete"' in confirm.text
+    assert session.scalar(select(func.count(Entry.id))) == 1  # asking deletes nothing
+    client.post(f"/fr/diary/entries/{day}/delete", data={"csrf_token": csrf_from(confirm.text)})
+    assert session.scalar(select(func.count(Entry.id))) == 0
+
+
+def test_new_share_link_survives_a_reload_for_a_while(client: TestClient, session: Session) -> None:
+    make_user(session, "Sharer")
+    session.commit()
+    html_login(client, "Sharer")
+    token = form_token(client, "/fr/diary/settings")
+    made = client.post("/fr/diary/share", data={"csrf_token": token, "label": "GP"}, follow_redirects=False)
+    assert made.status_code == 303 and made.headers["location"].endswith("/fr/diary/settings#new-link")
+    first = client.get("/fr/diary/settings").text
+    link = re.search(r'id="share-link-address" class="share-link" value="([^"]+)"', first)
+    assert link and "/diary/shared/" in link.group(1)
+    assert link.group(1) in client.get("/fr/diary/settings").text  # a reload keeps it
+    assert 'data-copy="share-link-address"' in first

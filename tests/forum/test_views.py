@@ -204,3 +204,34 @@ def test_category_pagination(client: TestClient, session: Session) -> None:
     assert page2.count('class="thread-row') == 2
     total = session.scalar(select(func.count(Thread.id)))
     assert total == 7
+
+
+def test_deleting_a_post_asks_first_and_reactions_name_their_post(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Hésitante")
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=author, title="Un fil")
+    session.commit()
+    html_login(client, "Hésitante")
+    thread = client.get(f"/fr/t/{posted.thread.id}").text
+    assert f'href="/fr/p/{posted.post.id}/delete"' in thread  # a link to a question, not a one-tap form
+    assert "au message de Hésitante" in thread  # reaction buttons say which post they answer
+    assert 'href="#reply"' in thread  # a jump to the reply form
+    confirm = client.get(f"/fr/p/{posted.post.id}/delete")
+    assert confirm.status_code == 200 and "Bonjour à toutes et à tous." in confirm.text
+    client.post(f"/fr/p/{posted.post.id}/delete", data={"csrf_token": csrf_from(confirm.text)})
+    session.refresh(posted.post)
+    assert posted.post.status == "deleted"
+
+
+def test_preview_shows_the_message_and_posts_nothing(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Prudent")
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=author, title="Un fil")
+    session.commit()
+    html_login(client, "Prudent")
+    token = csrf_from(client.get(f"/fr/t/{posted.thread.id}").text)
+    response = client.post(f"/fr/t/{posted.thread.id}/reply", data={"csrf_token": token, "body": "Un **essai**",
+                                                                    "preview": "1"})
+    assert response.status_code == 200 and "<strong>essai</strong>" in response.text
+    assert "Un **essai**</textarea>" in response.text
+    assert session.scalar(select(func.count(Post.id))) == 1
