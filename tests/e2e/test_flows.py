@@ -354,3 +354,28 @@ def test_preview_draft_and_reactions(fresh_member: Any, world: World, lang: str)
     page.wait_for_url(re.compile(r"/reply$"))
     assert page.locator("#preview strong").inner_text() == "brouillon"
     assert page.locator("#body").input_value() == "Un **brouillon** à garder."
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_share_link_for_the_doctor(fresh_member: Any, new_context: Any, lang: str, js: bool) -> None:
+    _name, context = fresh_member(lang, js=js)
+    page = context.new_page()
+    page.goto(f"/{lang}/diary/settings")
+    page.fill("#label", "Dr")
+    page.locator("form[action$='/diary/share'] button[type=submit]").click()
+    field = page.locator("#share-link-address")
+    field.wait_for()
+    address = field.input_value()
+    assert "/diary/shared/" in address
+    narrow(page)  # the link no longer breaks over three lines: it scrolls inside its field
+    assert page.locator("[data-copy]").is_visible() is js
+    if js:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.locator("[data-copy]").click()
+        assert page.locator(".copy-status").inner_text() != ""
+    page.reload()
+    assert page.locator("#share-link-address").input_value() == address
+    doctor = new_context().new_page()
+    doctor.goto(address)
+    assert doctor.locator("h1").count() == 1 and doctor.url.endswith(address.split("/", 3)[3])

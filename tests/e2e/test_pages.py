@@ -70,6 +70,8 @@ def test_page(role_pages: RolePages, world: World, role: str, path: str, lang: s
         problems.append(f"controls without a label: {unlabelled}")
     if duplicates := checks.duplicate_ids(page):
         problems.append(f"ids used twice: {duplicates}")
+    if page.locator(".site-header .header-help").count() != 1:
+        problems.append("no 'Need help now?' link in the header")
     if small := checks.small_targets(page):
         problems.append(f"touch targets under {checks.MIN_TARGET_PX} px: {small}")
     for width_px in (390, 1280):
