@@ -39,8 +39,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE not in Path(str(item.fspath)).parents:
             continue
-        # One worker runs them all: one server and one browser, started once.
-        item.add_marker(pytest.mark.xdist_group("e2e"))
+        # Under xdist each group runs whole on one worker, with its own server and browser started once:
+        # the page checks on one, the flows on the other, so both cores drive a browser.
+        group = "e2e-pages" if Path(str(item.fspath)).name == "test_pages.py" else "e2e-flows"
+        item.add_marker(pytest.mark.xdist_group(group))
         if reason and not REQUIRED:
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
 
@@ -88,7 +90,7 @@ def new_context(browser: Any, live_server: LiveServer, world: World) -> Iterator
             java_script_enabled=js, bypass_csp=bypass_csp, locale=locale, accept_downloads=True,
             device_scale_factor=1,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # generous: CI machines are shared, and a timeout is not a finding
         if role != "anonymous":
             context.add_cookies([{"name": "tk_session", "value": world.tokens[role], "url": live_server.url}])
         opened.append(context)
@@ -118,7 +120,7 @@ def fresh_member(live_server: LiveServer, browser: Any) -> Iterator[Callable[...
             session.commit()
         context = browser.new_context(base_url=live_server.url, java_script_enabled=js,
                                       viewport={"width": width, "height": 844}, accept_downloads=True)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         context.add_cookies([{"name": "tk_session", "value": token, "url": live_server.url}])
         opened.append(context)
         return name, context

@@ -35,6 +35,7 @@ class RolePages:
             if role != "anonymous":
                 context.add_cookies([{"name": "tk_session", "value": self.world.tokens[role],
                                       "url": self.live_server.url}])
+            context.set_default_timeout(30_000)  # a loaded CI machine, not a slow page: the checks measure pages
             page = context.new_page()
             page.on("pageerror", lambda exc: self.errors.append(str(exc)))
             self.pages[role] = page
