@@ -16,10 +16,10 @@ from app.db import SessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext
 from app.i18n_markers import N_
-from app.settings import SettingsDep
-from app.web.client import throttle_key
 from app.security import csrf_token_for
+from app.settings import SettingsDep
 from app.web import reveal
+from app.web.client import throttle_key
 from app.web.downloads import attachment
 from app.web.errors import resubmit_page
 from app.web.forms import FormStr, rerender

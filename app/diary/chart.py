@@ -107,7 +107,8 @@ def _axes(f: _Frame, dose_label: str, symptom_label: str, number: Callable[[floa
         symptom = f.symptom_max * i / Y_TICKS
         y = f.y_dose(dose)
         out.append(f'<path d="M{lay.left - 4} {y:.1f}H{lay.left}M{right} {y:.1f}H{right + 4}" stroke="currentColor"/>')
-        out.append(f'<text x="{lay.left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(number(round(dose, 2)))}</text>')
+        dose_text = escape(number(round(dose, 2)))
+        out.append(f'<text x="{lay.left - 6}" y="{y + 4:.1f}" text-anchor="end">{dose_text}</text>')
         out.append(f'<text x="{right + 6}" y="{y + 4:.1f}">{escape(number(round(symptom, 2)))}</text>')
     return out
 

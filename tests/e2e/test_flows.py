@@ -7,6 +7,7 @@ statement of reasons (the moderation routes come with issue 10).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,7 +80,7 @@ def test_sign_up_keeps_the_codes_then_log_in(new_context: Any, lang: str, js: bo
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.locator(f'a[href="/{lang}/account/recovery-codes.txt"]').click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert all(code in text for code in codes) and name in text
     # Switching language keeps the page, and the codes.
     other = "nl" if lang == "fr" else "fr"
@@ -111,7 +112,8 @@ def test_thread_in_another_language_then_reply(fresh_member: Any, lang: str, js:
     title = f"Mon fil {lang} {'js' if js else 'nojs'}"
     page.fill("#title", title)
     page.check(f'input[name=thread_lang][value="{lang}"]')
-    page.fill("#body", "Bonjour, je voulais partager mon premier palier." if lang == "fr" else "Hallo, mijn eerste stap.")
+    first_post = {"fr": "Bonjour, je voulais partager mon premier palier.", "nl": "Hallo, mijn eerste stap."}
+    page.fill("#body", first_post[lang])
     page.get_by_role("button", name=re.compile("^(Publier|Plaatsen)$")).click()
     page.wait_for_url(re.compile(r"/t/\d+"))
     assert page.locator("h1").inner_text() == title
@@ -162,7 +164,7 @@ def test_crisis_post_shows_the_help_lines(fresh_member: Any, world: World, lang:
     page.wait_for_url(re.compile(r"notice=crisis"))
     box = page.locator(".crisis-box")
     assert box.is_visible() and WORDS[lang]["phone"] in box.inner_text()
-    assert box.locator(f'a[href^="tel:"]').count() >= 3
+    assert box.locator('a[href^="tel:"]').count() >= 3
     # The help is also one tap away from every page: early in the header, not 43 tab stops down.
     page.goto(f"/{lang}/t/{world.ids['thread']}")
     for _ in range(6):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from app.forum import service as forum
 from app.forum.models import Category
-from sqlalchemy import select
 from tests.e2e.server import LiveServer
 from tests.e2e.world import World
 from tests.forum.test_markdown import PAYLOADS
