@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.diary import forms, service, summary
 from app.diary import symptoms as sym
 from app.diary.errors import DoseReview, UnknownMedicationError, warning_text
-from app.errors import AppError
+from app.errors import AppError, ValidationFailed
 from app.i18n_markers import N_
 from app.web.forms import FormFields, rerender
 from app.web.templating import redirect, render

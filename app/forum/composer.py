@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app import markdown
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app import markdown
 from app.errors import AppError, NotFound
 from app.forum import queries, service
 from app.forum.models import Category, Post
