@@ -38,7 +38,7 @@ def keep(request: Request, response: Response, name: str, value: Any, *, session
     response.set_cookie(
         PREFIX + name, f"{payload}.{expires}.{_signature(request, name, payload, expires)}",
         max_age=MAX_AGE_SECONDS, path="/", httponly=True, samesite="strict",
-        secure=request.app.state.secure_cookies,
+        secure=request.app.state.settings.secure_cookies,
     )
 
 
