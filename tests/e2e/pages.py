@@ -22,6 +22,10 @@ PAGES: dict[str, list[str]] = {
         "/{lang}/account/recover",
         "/{lang}/diary/shared/{share_token}",
         "/{lang}/no-such-page",
+        "/{lang}/resources",
+        "/{lang}/resources/withdrawal-symptoms",
+        "/{lang}/resources/gradual-reduction",
+        "/{lang}/house-rules",
     ],
     "member": [
         "/{lang}/",
@@ -42,6 +46,9 @@ PAGES: dict[str, list[str]] = {
         "/{lang}/diary/settings",
         "/{lang}/account",
         "/{lang}/account/data",
+        "/{lang}/welcome",
+        "/{lang}/welcome/diary",
+        "/{lang}/welcome/introduce",
     ],
     "member_nl": [
         "/{lang}/diary/member/{anna}",

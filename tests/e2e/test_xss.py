@@ -14,7 +14,7 @@ from app.forum import service as forum
 from app.forum.models import Category
 from tests.e2e.server import LiveServer
 from tests.e2e.world import World
-from tests.forum.test_markdown import PAYLOADS
+from tests.test_markdown import PAYLOADS
 
 
 def _thread_of_payloads(live_server: LiveServer) -> int:
