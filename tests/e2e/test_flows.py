@@ -154,9 +154,10 @@ def test_wording_hint_then_rephrase(fresh_member: Any, world: World, lang: str, 
     assert landed_post(page).locator(".post-body").inner_text().strip() == WORDS[lang]["rephrased"]
 
 
+@pytest.mark.parametrize("js", JS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_crisis_post_shows_the_help_lines(fresh_member: Any, world: World, lang: str) -> None:
-    _name, context = fresh_member(lang)
+def test_crisis_post_shows_the_help_lines(fresh_member: Any, world: World, lang: str, js: bool) -> None:
+    _name, context = fresh_member(lang, js=js)
     page = context.new_page()
     page.goto(f"/{lang}/t/{thread_in(world, lang)}")
     page.fill("#body", WORDS[lang]["crisis"])
