@@ -84,3 +84,21 @@ def test_page(role_pages: RolePages, world: World, role: str, path: str, lang: s
     errors = role_pages.errors[errors_before:]
     assert not errors, f"{url}: script errors {errors}"
     assert not problems, f"{role} {url}:\n" + "\n".join(problems)
+
+
+def test_the_checks_can_fail(role_pages: RolePages, world: World) -> None:
+    """A page with planted faults: each check above must see its own, or it proves nothing."""
+    page = role_pages.get("anonymous")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(world.fill("/{lang}/help", "fr"))
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<img src="/static/img/clover.svg"><input id="x"><input id="x">'
+          + '<button style="min-height: 0; padding: 0; font-size: 10px">ok</button><div style="width: 600px">wide</div>'
+          + '<p style="color: #bbb; background: #fff">faint</p>');
+    }""")
+    assert checks.page_width(page)["scroll"] > 390
+    assert checks.unlabelled_controls(page) and checks.duplicate_ids(page) == ["x"]
+    assert any("ok" in target for target in checks.small_targets(page))
+    found = {v["id"] for v in checks.run_axe(page)}
+    assert {"image-alt", "label", "color-contrast", "duplicate-id"} & found >= {"image-alt", "label", "color-contrast"}
