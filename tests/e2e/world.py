@@ -17,8 +17,8 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.diary import plans as plan_service
 from app.diary import service as diary
-from app.diary.sharing import create_share_link
 from app.diary.service import EntryInput, MedicationInput
+from app.diary.sharing import create_share_link
 from app.forum import service as forum
 from app.forum.demo import seed_demo
 from app.forum.models import Category, Thread
