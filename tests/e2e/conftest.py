@@ -47,11 +47,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
 
 
+def _require_browser() -> str:
+    reason = _unavailable()
+    if reason:  # only reached with FORUM_E2E_REQUIRED=1: otherwise the tests were marked skipped
+        pytest.fail(f"browser tests are required here (FORUM_E2E_REQUIRED=1) but {reason}")
+    executable = chromium_path()
+    assert executable is not None
+    return executable
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    reason = _unavailable()
-    if reason:
-        pytest.fail(f"browser tests are required here (FORUM_E2E_REQUIRED=1) but {reason}")
+    _require_browser()
     with LiveServer(tmp_path_factory.mktemp("e2e")) as server:
         yield server
 
@@ -67,10 +74,11 @@ def world(live_server: LiveServer) -> World:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    executable = _require_browser()  # never Playwright's own download location
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
