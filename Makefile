@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 RESEARCH_STAMP := $(VENV)/.research-installed
 CONVOKIT := convokit==5.0.0
 
-.PHONY: run test lint install install-research research-warm migrate seed demo messages catalogs bench clean
+.PHONY: run test lint install install-research research-warm migrate seed demo messages catalogs bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ messages: $(STAMP)
 	done
 	# English is the source language: its translations are the msgids themselves (GNU gettext's msgen).
 	msgen --sort-output --width=100 -o app/locales/en/LC_MESSAGES/messages.po app/locales/en/LC_MESSAGES/messages.po
+
+# The main pages in French and Dutch at 390 px and 1280 px, for a person to look at (system Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.e2e.screenshots --out var/screenshots
 
 bench: $(STAMP) $(RESEARCH_STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH)

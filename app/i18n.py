@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _format_decimal
@@ -35,6 +37,48 @@ _current_locale: ContextVar[str] = ContextVar("locale", default="fr")
 __all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "negotiate", "translations"]
 
 
+# French sets a narrow no-break space (U+202F) before : ; ! ? and inside « », so that
+# a colon or a quotation mark never wraps alone onto the next line. Only where the
+# mark ends a phrase: "https://", "3:00" or "?q=" are left alone.
+_FR_BEFORE_PUNCT = re.compile(r"(?<=[\w)\]»%…’'\"”])[ \u00a0\u202f]?([;:!?])(?=[\s\u00a0\u202f»)\]<]|$)")
+_FR_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
+_FR_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
+# Dutch and English use curly double quotes, never guillemets.
+_GUILLEMETS = re.compile(r"«[ \u00a0\u202f]*(.*?)[ \u00a0\u202f]*»", re.DOTALL)
+QUOTES = {"fr": ("«\u202f", "\u202f»"), "nl": ("“", "”"), "en": ("“", "”")}
+
+
+def typeset(text: str, locale: str) -> str:
+    """A text's punctuation as its language sets it; the one place this is done.
+
+    Every catalog string passes through here when the catalogs are loaded; texts
+    from other data (the wording guidelines) pass through the `typeset` filter.
+    """
+    if not text:
+        return text
+    if locale == "fr":
+        text = _FR_OPEN_QUOTE.sub("«\u202f", text)
+        text = _FR_CLOSE_QUOTE.sub("\u202f»", text)
+        return _FR_BEFORE_PUNCT.sub("\u202f\\1", text)
+    return _GUILLEMETS.sub("“\\1”", text)
+
+
+def quote(text: str, locale: str) -> str:
+    """`text` between the language's quotation marks."""
+    opening, closing = QUOTES.get(locale, QUOTES["en"])
+    return f"{opening}{text}{closing}"
+
+
+def _typeset_catalog(catalog: Catalog, locale: str) -> None:
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.string, tuple | list):
+            message.string = tuple(typeset(s, locale) for s in message.string)
+        else:
+            message.string = typeset(message.string, locale)
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
@@ -42,6 +86,7 @@ def translations(locale: str) -> NullTranslations:
         return NullTranslations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
+    _typeset_catalog(catalog, locale)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

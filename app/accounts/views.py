@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -15,8 +16,12 @@ from app.db import SessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import gettext
 from app.i18n_markers import N_
+from app.security import csrf_token_for
 from app.settings import SettingsDep
+from app.web import reveal
 from app.web.client import throttle_key
+from app.web.downloads import attachment
+from app.web.errors import resubmit_page
 from app.web.forms import FormStr, rerender
 from app.web.middleware import SESSION_COOKIE
 from app.web.routing import html_router
@@ -49,9 +54,10 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
         return rerender(request, "accounts/signup.html", {"form": {"pseudonym": pseudonym}}, exc, field="pseudonym")
     token = service.open_session(session, settings, user=result.user,
                                  device=service.device_family(request.headers.get("user-agent")))
-    response = render(request, "accounts/recovery_codes.html",
-                      {"codes": result.recovery_codes, "new_account": True})
+    # Post/redirect/get: a reload shows the codes again instead of re-posting the sign-up.
+    response = redirect(request, "accounts.recovery_codes", lang=result.user.locale or lang)
     set_session_cookie(request, response, token, settings)
+    reveal.keep(request, response, "codes", {"codes": result.recovery_codes, "new": True}, session_token=token)
     return response
 
 
@@ -60,9 +66,20 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "accounts/login.html", {"form": {}, "next": next or "", "errors": {}})
 
 
+def _carried(carry: str) -> list[tuple[str, str]]:
+    """The fields of a form that was refused for want of a session (errors/resubmit.html)."""
+    try:
+        fields = json.loads(carry) if carry else []
+    except ValueError:
+        return []
+    if not isinstance(fields, list):
+        return []
+    return [(str(f[0]), str(f[1])) for f in fields if isinstance(f, list) and len(f) == 2]
+
+
 @router.post("/account/login", name="accounts.login_post")
 def login(request: Request, session: SessionDep, settings: SettingsDep, lang: str, pseudonym: FormStr = "",
-          password: FormStr = "", next: FormStr = "") -> Response:
+          password: FormStr = "", next: FormStr = "", carry: FormStr = "", carry_action: FormStr = "") -> Response:
     try:
         result = service.authenticate(
             session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
@@ -71,7 +88,17 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
     except AppError as exc:
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
                         field="login")
-    response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
+    fields = _carried(carry)
+    if fields and carry_action == _safe_next(carry_action, lang):
+        # Logged in again from a refused form: give the text back, ready to send with the new session.
+        request.state.viewer = result.user
+        response = resubmit_page(
+            request, reason=gettext("You are logged in again. Your text is below: send it when you are ready."),
+            action=carry_action, fields=fields, needs_login=False,
+            csrf_token=csrf_token_for(request.app.state.secret, result.token),
+        )
+    else:
+        response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
     set_session_cookie(request, response, result.token, settings)
     return response
 
@@ -148,7 +175,41 @@ def change_password(request: Request, session: SessionDep, settings: SettingsDep
 @router.post("/account/recovery-codes", name="accounts.new_codes")
 def new_recovery_codes(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> Response:
     codes = service.issue_recovery_codes(session, settings, viewer)
-    return render(request, "accounts/recovery_codes.html", {"codes": codes, "new_account": False}, noindex=True)
+    response = redirect(request, "accounts.recovery_codes")
+    reveal.keep(request, response, "codes", {"codes": codes, "new": False})
+    return response
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/account/recovery-codes", name="accounts.recovery_codes")
+def recovery_codes(request: Request, viewer: CurrentUser) -> Response:
+    """The codes just made, for as long as reveal keeps them (a reload, a print, a language switch)."""
+    kept = reveal.read(request, "codes") or {}
+    return _no_store(render(request, "accounts/recovery_codes.html", {
+        "codes": kept.get("codes", []), "new_account": bool(kept.get("new")),
+    }, noindex=True))
+
+
+@router.get("/account/recovery-codes.txt", name="accounts.recovery_codes_file")
+def recovery_codes_file(request: Request, settings: SettingsDep, viewer: CurrentUser) -> Response:
+    kept = reveal.read(request, "codes") or {}
+    if not kept.get("codes"):
+        return redirect(request, "accounts.recovery_codes")
+    lines = [settings.site_name, gettext("Recovery codes for %(name)s", name=viewer.pseudonym),
+             gettext("Each code works once, to choose a new password if you forget yours."), "",
+             *kept["codes"], ""]
+    return _no_store(attachment("\n".join(lines), "text/plain; charset=utf-8", "trefle-klaver-recovery-codes.txt"))
+
+
+@router.post("/account/recovery-codes/kept", name="accounts.codes_kept")
+def codes_kept(request: Request, viewer: CurrentUser, next: FormStr = "") -> Response:
+    response = redirect(request, "onboarding.start" if next == "tour" else "forum.index")
+    reveal.forget(response, "codes")
+    return response
 
 
 @router.post("/account/sessions/{session_id}/close", name="accounts.close_session")

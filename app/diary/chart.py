@@ -1,10 +1,15 @@
-"""Server-rendered SVG chart of a taper: diazepam-equivalent dose and symptom score.
+"""Server-rendered SVG chart of a taper: the member's dose and their symptom score.
 
 No JavaScript. The dose is a solid line with round markers; the symptom score is
-hatched bars on a second scale (0 to ``symptom_max``). Everything is drawn in
-``currentColor``, so it has the page text's contrast on light and dark themes,
-and the two series differ by shape, not by colour. Text is escaped; the
+hatched bars on a second scale (whole numbers, 0 to ``symptom_max``). Everything
+is drawn in ``currentColor``, so it has the page text's contrast on light and dark
+themes, and the two series differ by shape, not by colour. Text is escaped; the
 template renders the same points as a data table for screen-reader users.
+
+Text in an SVG scales with its viewBox, so one drawing cannot have readable
+labels on a phone and on a desk: ``NARROW`` is drawn for phones (labels stay
+about 13 px at 360 px wide), ``WIDE`` for larger screens, and the page's CSS
+shows one of them.
 """
 
 from __future__ import annotations
@@ -15,16 +20,29 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 56, 56, 16, 48
-MAX_X_TICKS = 6
 Y_TICKS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font_size: int
+    max_x_ticks: int
+
+
+WIDE = Layout(640, 320, 60, 56, 16, 48, 12, 6)
+NARROW = Layout(360, 280, 50, 44, 14, 44, 13, 3)
 
 
 @dataclass(frozen=True, slots=True)
 class ChartPoint:
     date: date
-    diazepam_mg: float | None = None
+    dose_mg: float | None = None
     symptom_score: float | None = None
 
 
@@ -38,79 +56,97 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def _whole_max(value: float) -> int:
+    """A top for a whole-number scale whose Y_TICKS steps are whole numbers too."""
+    step = max(1, math.ceil(max(value, 1.0) / Y_TICKS))
+    return step * Y_TICKS
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
 class _Frame:
-    def __init__(self, points: Sequence[ChartPoint], dose_max: float, symptom_max: float):
+    def __init__(self, layout: Layout, points: Sequence[ChartPoint], dose_max: float, symptom_max: float):
+        self.layout = layout
         self.first = min(p.date for p in points) if points else date(2000, 1, 1)
         last = max(p.date for p in points) if points else self.first
-        self.span = max((last - self.first).days, 1)
+        self.days = max((last - self.first).days, 0)
         self.dose_max, self.symptom_max = dose_max, symptom_max
-        self.plot_w, self.plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+        self.plot_w = layout.width - layout.left - layout.right
+        self.plot_h = layout.height - layout.top - layout.bottom
+        # Half a day's slot on each side, so the first and last bars stay inside the axes.
+        self.bar_w = max(2.0, min(16.0, self.plot_w / (self.days + 1) * 0.6))
+        self.inset = self.bar_w / 2 + 4
 
     def x(self, d: date) -> float:
-        return LEFT + self.plot_w * (d - self.first).days / self.span
+        usable = self.plot_w - 2 * self.inset
+        fraction = (d - self.first).days / self.days if self.days else 0.5
+        return self.layout.left + self.inset + usable * fraction
 
     def y_dose(self, v: float) -> float:
-        return TOP + self.plot_h * (1 - v / self.dose_max)
+        return self.layout.top + self.plot_h * (1 - v / self.dose_max)
 
     def y_symptom(self, v: float) -> float:
-        return TOP + self.plot_h * (1 - v / self.symptom_max)
+        return self.layout.top + self.plot_h * (1 - v / self.symptom_max)
 
 
-def _axes(f: _Frame, dose_label: str, symptom_label: str) -> list[str]:
-    bottom, right = TOP + f.plot_h, LEFT + f.plot_w
+def _axes(f: _Frame, dose_label: str, symptom_label: str, number: Callable[[float], str]) -> list[str]:
+    lay = f.layout
+    bottom, right, middle = lay.top + f.plot_h, lay.left + f.plot_w, lay.top + f.plot_h / 2
     out = [
-        f'<path d="M{LEFT} {TOP}V{bottom}H{right}V{TOP}" fill="none" stroke="currentColor"/>',
-        f'<text x="14" y="{TOP + f.plot_h / 2:.1f}" transform="rotate(-90 14 {TOP + f.plot_h / 2:.1f})" '
+        f'<path d="M{lay.left} {lay.top}V{bottom}H{right}V{lay.top}" fill="none" stroke="currentColor"/>',
+        f'<text x="{lay.font_size + 2}" y="{middle:.1f}" transform="rotate(-90 {lay.font_size + 2} {middle:.1f})" '
         f'text-anchor="middle">{escape(dose_label)}</text>',
-        f'<text x="{WIDTH - 12}" y="{TOP + f.plot_h / 2:.1f}" '
-        f'transform="rotate(90 {WIDTH - 12} {TOP + f.plot_h / 2:.1f})" '
+        f'<text x="{lay.width - lay.font_size + 2}" y="{middle:.1f}" '
+        f'transform="rotate(90 {lay.width - lay.font_size + 2} {middle:.1f})" '
         f'text-anchor="middle">{escape(symptom_label)}</text>',
     ]
     for i in range(Y_TICKS + 1):
         dose = f.dose_max * i / Y_TICKS
         symptom = f.symptom_max * i / Y_TICKS
         y = f.y_dose(dose)
-        out.append(f'<path d="M{LEFT - 4} {y:.1f}H{LEFT}M{right} {y:.1f}H{right + 4}" stroke="currentColor"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(round(dose, 2))}</text>')
-        out.append(f'<text x="{right + 6}" y="{y + 4:.1f}">{_fmt(round(symptom, 2))}</text>')
+        out.append(f'<path d="M{lay.left - 4} {y:.1f}H{lay.left}M{right} {y:.1f}H{right + 4}" stroke="currentColor"/>')
+        dose_text = escape(number(round(dose, 2)))
+        out.append(f'<text x="{lay.left - 6}" y="{y + 4:.1f}" text-anchor="end">{dose_text}</text>')
+        out.append(f'<text x="{right + 6}" y="{y + 4:.1f}">{escape(number(round(symptom, 2)))}</text>')
     return out
 
 
 def _x_ticks(f: _Frame, points: Sequence[ChartPoint], date_formatter: Callable[[date], str]) -> list[str]:
     dates = sorted({p.date for p in points})
-    if len(dates) > MAX_X_TICKS:
-        step = (len(dates) - 1) / (MAX_X_TICKS - 1)
-        dates = [dates[round(i * step)] for i in range(MAX_X_TICKS)]
-    bottom = TOP + f.plot_h
+    limit = f.layout.max_x_ticks
+    if len(dates) > limit:
+        step = (len(dates) - 1) / (limit - 1)
+        dates = [dates[round(i * step)] for i in range(limit)]
+    bottom = f.layout.top + f.plot_h
     out = []
     for d in dates:
         x = f.x(d)
         out.append(f'<path d="M{x:.1f} {bottom}V{bottom + 4}" stroke="currentColor"/>')
-        out.append(f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle">{escape(date_formatter(d))}</text>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + f.layout.font_size + 6}" text-anchor="middle">'
+                   f"{escape(date_formatter(d))}</text>")
     return out
 
 
 def _bars(f: _Frame, points: Sequence[ChartPoint], fill: str) -> list[str]:
-    scored = [p for p in points if p.symptom_score is not None]
-    width = max(2.0, min(16.0, f.plot_w / max(len(scored), 1) * 0.6))
     out = []
-    for p in scored:
-        value = min(max(p.symptom_score or 0.0, 0.0), f.symptom_max)
+    bottom = f.layout.top + f.plot_h
+    for p in points:
+        if p.symptom_score is None:
+            continue
+        value = min(max(p.symptom_score, 0.0), f.symptom_max)
         y = f.y_symptom(value)
         out.append(
-            f'<rect x="{f.x(p.date) - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
-            f'height="{TOP + f.plot_h - y:.1f}" fill="{fill}" stroke="currentColor"/>'
+            f'<rect x="{f.x(p.date) - f.bar_w / 2:.1f}" y="{y:.1f}" width="{f.bar_w:.1f}" '
+            f'height="{bottom - y:.1f}" fill="{fill}" stroke="currentColor"/>'
         )
     return out
 
 
 def _dose_line(f: _Frame, points: Sequence[ChartPoint]) -> list[str]:
-    dosed = sorted((p for p in points if p.diazepam_mg is not None), key=lambda p: p.date)
-    coords = [(f.x(p.date), f.y_dose(max(p.diazepam_mg or 0.0, 0.0))) for p in dosed]
+    dosed = sorted((p for p in points if p.dose_mg is not None), key=lambda p: p.date)
+    coords = [(f.x(p.date), f.y_dose(max(p.dose_mg or 0.0, 0.0))) for p in dosed]
     out = []
     if len(coords) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
@@ -127,27 +163,29 @@ def render_chart_svg(
     dose_label: str,
     symptom_label: str,
     date_formatter: Callable[[date], str],
+    number_formatter: Callable[[float], str] = _fmt,
     symptom_max: float | None = None,
     id_prefix: str = "taper-chart",
+    layout: Layout = WIDE,
 ) -> str:
     """An accessible, self-contained SVG; works with 0, 1 or many points."""
-    doses = [p.diazepam_mg for p in points if p.diazepam_mg is not None]
+    doses = [p.dose_mg for p in points if p.dose_mg is not None]
     scores = [p.symptom_score for p in points if p.symptom_score is not None]
     dose_max = _nice_max(max(doses, default=0.0))
-    s_max = symptom_max if symptom_max and symptom_max > 0 else _nice_max(max(scores, default=0.0))
-    f = _Frame(points, dose_max, s_max)
+    s_max = _whole_max(symptom_max if symptom_max and symptom_max > 0 else max(scores, default=0.0))
+    f = _Frame(layout, points, dose_max, s_max)
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby={quoteattr(f"{title_id} {desc_id}")} font-size="12" '
-        'font-family="inherit" style="max-width:100%;height:auto">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width} {layout.height}" role="img" '
+        f'aria-labelledby={quoteattr(f"{title_id} {desc_id}")} font-size="{layout.font_size}" '
+        'font-family="inherit">',
         f"<title id={quoteattr(title_id)}>{escape(title)}</title>",
         f"<desc id={quoteattr(desc_id)}>{escape(desc)}</desc>",
         f'<defs><pattern id="{id_prefix}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><path d="M0 0V6" stroke="currentColor" stroke-width="2"/>'
         "</pattern></defs>",
         '<g fill="currentColor">',
-        *_axes(f, dose_label, symptom_label),
+        *_axes(f, dose_label, symptom_label, number_formatter),
         *_x_ticks(f, points, date_formatter),
         "</g>",
         *_bars(f, points, f"url(#{id_prefix}-hatch)"),

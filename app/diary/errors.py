@@ -29,6 +29,13 @@ class UnknownMedicationError(ValidationFailed):
         self.status_code = status_code
         self.extra = {"suggestions": suggestions}
 
+    def form_message(self) -> str:
+        """On the day form the known names are buttons of their own, introduced as different medicines:
+        "lorazepam" is not a spelling of "lormetazepam", so nothing suggests it is."""
+        if not self.suggestions:
+            return self.translated()
+        return gettext("We do not know the medication “%(name)s”. Check the name on the box.", name=self.name)
+
 
 class DoseReview(Exception):
     """A dose far above usual daily doses: the form asks "is this right?" once.

@@ -9,9 +9,26 @@ from app.diary.models import Entry
 from app.diary.plans import PlanInput
 from app.diary.service import MAX_MEDICATIONS, EntryInput, MedicationInput, parse_number
 from app.errors import ValidationFailed
+from app.i18n import get_locale
 from app.i18n_markers import N_
 
 MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
+
+
+def form_number(value: float) -> str:
+    """A number as the member would type it: "1,5" in French and Dutch (parse_number reads both)."""
+    text = f"{value:g}"
+    return text if get_locale() == "en" else text.replace(".", ",")
+
+
+def apply_suggestion(form: dict[str, str]) -> dict[str, str]:
+    """A tapped known name (`use_drug_N`) replaces what was typed in row N."""
+    chosen = dict(form)
+    for index in range(MEDICATION_ROWS):
+        name = chosen.pop(f"use_drug_{index}", "").strip()
+        if name:
+            chosen[f"drug_{index}"] = name
+    return chosen
 
 
 def parse_day(text: str, field: str = "day") -> dt.date:
@@ -58,12 +75,12 @@ def entry_form(entry: Entry | None, day: dt.date) -> dict[str, str]:
         return form
     for index, med in enumerate(entry.medications[:MEDICATION_ROWS]):
         form[f"drug_{index}"] = med.drug
-        form[f"dose_{index}"] = f"{med.dose_mg:g}"
+        form[f"dose_{index}"] = form_number(med.dose_mg)
     for key, rating in entry.symptoms.items():
         form[f"sym_{key}"] = str(rating)
     if entry.diazepam_mg == 0 and not entry.medications:
         form["none_taken"] = "1"
-    form.update(sleep_hours="" if entry.sleep_hours is None else f"{entry.sleep_hours:g}",
+    form.update(sleep_hours="" if entry.sleep_hours is None else form_number(entry.sleep_hours),
                 mood="" if entry.mood is None else str(entry.mood), note=entry.note, original_day=day.isoformat())
     return form
 

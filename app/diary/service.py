@@ -257,6 +257,22 @@ def delete_entry(session: Session, *, user: User, day: dt.date) -> None:
 
 
 # ---------------------------------------------------------------- settings
+USUAL_SYMPTOMS_LOOKBACK = 30
+
+
+def usual_symptoms(session: Session, *, user: User) -> list[str]:
+    """The symptoms the member rated above zero in their latest entries, most frequent first."""
+    recent = session.scalars(
+        select(Entry.symptoms).where(Entry.user_id == user.id).order_by(Entry.day.desc()).limit(USUAL_SYMPTOMS_LOOKBACK)
+    )
+    counts: dict[str, int] = {}
+    for ratings in recent:
+        for key, value in (ratings or {}).items():
+            if value:
+                counts[key] = counts.get(key, 0) + 1
+    return sorted(counts, key=lambda key: (-counts[key], key))
+
+
 def get_diary_settings(session: Session, *, user_id: int) -> DiarySettings:
     """The member's diary settings; defaults (private, no taper line) when never saved."""
     found = session.get(DiarySettings, user_id)

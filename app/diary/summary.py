@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary import symptoms as sym
-from app.diary.chart import ChartPoint, render_chart_svg
+from app.diary.chart import NARROW, WIDE, ChartPoint, render_chart_svg
 from app.diary.models import Entry, TaperPlan
 from app.diary.service import get_diary_settings, list_entries, today
 from app.i18n import format_date, format_number, gettext
@@ -28,7 +28,8 @@ SUMMARY_WEEKS = 8
 class EquivalenceInfo:
     """One medication dose with its diazepam equivalent, its range and where it comes from."""
 
-    name: str
+    drug: str  # as the member wrote it ("Loramet"): shown first
+    name: str  # the molecule in the reader's language
     dose_mg: float
     diazepam_mg: float
     range_mg: tuple[float, float] | None  # None when the source gives one figure
@@ -37,7 +38,7 @@ class EquivalenceInfo:
     from_ashton: bool
 
 
-def equivalence_info(molecule: str, dose_mg: float, locale: str) -> EquivalenceInfo | None:
+def equivalence_info(molecule: str, dose_mg: float, locale: str, drug: str = "") -> EquivalenceInfo | None:
     try:
         eq = meds.equivalence(molecule, dose_mg)
         med = meds.get_medication(eq.molecule)
@@ -45,7 +46,7 @@ def equivalence_info(molecule: str, dose_mg: float, locale: str) -> EquivalenceI
         return None
     lo, hi = eq.diazepam_mg_range
     return EquivalenceInfo(
-        name=med.name(locale), dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg,
+        drug=drug or med.name(locale), name=med.name(locale), dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg,
         range_mg=None if lo == hi else (lo, hi), source=med.primary_equivalent.source.short,
         verified=eq.verified, from_ashton=eq.from_ashton,
     )
@@ -65,7 +66,7 @@ class EntryRow:
 def entry_rows(entries: list[Entry], locale: str) -> list[EntryRow]:
     rows = []
     for entry in entries:
-        infos = [equivalence_info(m.molecule, m.dose_mg, locale) for m in entry.medications]
+        infos = [equivalence_info(m.molecule, m.dose_mg, locale, m.drug) for m in entry.medications]
         strongest = sorted(((k, v) for k, v in entry.symptoms.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
         rows.append(EntryRow(entry, [i for i in infos if i is not None],
                              [(sym.SYMPTOMS[k], v) for k, v in strongest if k in sym.SYMPTOMS]))
@@ -112,22 +113,66 @@ def suggests_pause(entries: list[Entry], plan: PlanView | None, on: dt.date) -> 
     return bool(rated) and sym.symptom_rise_after_step(rated, step_dates(entries, plan, on))
 
 
-def chart_svg(entries: list[Entry], locale: str, *, title: str, id_prefix: str = "taper-chart") -> Markup:
-    points = [ChartPoint(e.day, e.diazepam_mg, float(e.symptom_score) if e.symptoms else None) for e in entries]
-    doses = [e.diazepam_mg for e in entries if e.diazepam_mg is not None]
-    if entries and doses:
-        desc = gettext("Diazepam-equivalent dose per day from %(first)s mg to %(latest)s mg, between %(start)s and "
-                       "%(end)s, with the day's total symptom score as bars. The same figures are in the table "
-                       "below.", first=format_number(doses[0], locale), latest=format_number(doses[-1], locale),
+@dataclass(frozen=True)
+class DoseSeries:
+    """What the chart's line shows: the member's own medication in mg when they log one
+    molecule (the usual case), else the diazepam equivalent, which is the only way to add
+    two medications up."""
+
+    label: str  # the medication as the member writes it, e.g. "Loramet"; "" for the equivalent
+    doses: dict[dt.date, float]
+
+    @property
+    def own_medication(self) -> bool:
+        return bool(self.label)
+
+
+def dose_series(entries: list[Entry]) -> DoseSeries:
+    molecules = {m.molecule for e in entries for m in e.medications}
+    if len(molecules) == 1:
+        latest = next(m.drug for e in reversed(entries) for m in e.medications)
+        doses = {e.day: sum(m.dose_mg for m in e.medications) for e in entries
+                 if e.medications or e.diazepam_mg == 0}
+        return DoseSeries(label=latest, doses=doses)
+    return DoseSeries(label="", doses={e.day: e.diazepam_mg for e in entries if e.diazepam_mg is not None})
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The same chart drawn for a phone and for a larger screen (the page's CSS shows one)."""
+
+    narrow: Markup
+    wide: Markup
+    series: DoseSeries
+    empty: bool
+
+
+def chart_svg(entries: list[Entry], locale: str, *, title: str, id_prefix: str = "taper-chart") -> Chart:
+    series = dose_series(entries)
+    points = [ChartPoint(e.day, series.doses.get(e.day), float(e.symptom_score) if e.symptoms else None)
+              for e in entries]
+    doses = [series.doses[e.day] for e in entries if e.day in series.doses]
+    if series.own_medication:
+        dose_label = gettext("%(medication)s (mg per day)", medication=series.label)
+    else:
+        dose_label = gettext("Diazepam equivalent (mg)")
+    if doses:
+        desc = gettext("%(series)s: from %(first)s to %(latest)s, between %(start)s and %(end)s, with the day's "
+                       "total symptom score as bars. The same figures are in the table.", series=dose_label,
+                       first=format_number(doses[0], locale), latest=format_number(doses[-1], locale),
                        start=format_date(entries[0].day, locale), end=format_date(entries[-1].day, locale))
     else:
-        desc = gettext("No dose logged in this period yet. The table below lists the entries.")
-    svg = render_chart_svg(
-        points, title=title, desc=desc, dose_label=gettext("Diazepam equivalent (mg)"),
-        symptom_label=gettext("Symptom score"), date_formatter=lambda d: format_date(d, locale, "d MMM"),
-        id_prefix=id_prefix,
-    )
-    return Markup(svg)  # built by chart.py, which escapes every text it writes
+        desc = gettext("No dose logged in this period yet. The table lists the entries.")
+    drawings = [
+        Markup(render_chart_svg(  # built by chart.py, which escapes every text it writes
+            points, title=title, desc=desc, dose_label=dose_label, symptom_label=gettext("Symptom score"),
+            date_formatter=lambda d: format_date(d, locale, "d MMM"),
+            number_formatter=lambda v: format_number(v, locale), id_prefix=f"{id_prefix}-{layout_name}",
+            layout=layout,
+        ))
+        for layout_name, layout in (("narrow", NARROW), ("wide", WIDE))
+    ]
+    return Chart(narrow=drawings[0], wide=drawings[1], series=series, empty=not entries)
 
 
 @dataclass
@@ -136,7 +181,7 @@ class Summary:
     start: dt.date
     end: dt.date
     rows: list[EntryRow]
-    chart: Markup
+    chart: Chart
     plan: PlanView | None
     pause_suggested: bool
     questions: str

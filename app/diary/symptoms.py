@@ -36,6 +36,9 @@ SYMPTOMS: dict[str, str] = {
     "memory": N_("Memory problems"),
 }
 
+#: Shown first on the day form to a member who has rated nothing yet (the others fold away).
+DEFAULT_SHOWN = 6
+
 RATING_LABELS: dict[int, str] = {
     0: N_("None"),
     1: N_("Mild"),

@@ -14,7 +14,7 @@ from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
 from app.diary import forms, service, summary
 from app.diary import symptoms as sym
-from app.diary.errors import DoseReview, warning_text
+from app.diary.errors import DoseReview, UnknownMedicationError, warning_text
 from app.errors import AppError, ValidationFailed
 from app.i18n_markers import N_
 from app.web.forms import FormFields, rerender
@@ -58,11 +58,23 @@ def entries(request: Request, session: SessionDep, viewer: CurrentUser, page: in
     })
 
 
-def _form_context(form: dict[str, str], *, review: list[str] | None = None) -> dict[str, Any]:
+def _form_context(session: SessionDep, viewer: CurrentUser, form: dict[str, str], *,
+                  review: list[str] | None = None, suggestions: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The day form, short on a phone: the rows in use, the member's usual symptoms; the rest folded."""
+    used = [i for i in range(forms.MEDICATION_ROWS)
+            if form.get(f"drug_{i}", "").strip() or form.get(f"dose_{i}", "").strip()] or [0]
+    used += [int(field.split("_")[1]) for field in suggestions or {}]
+    shown_rows = list(range(max(used) + 1))
+    usual = [k for k in service.usual_symptoms(session, user=viewer) if k in sym.SYMPTOMS]
+    usual += [k for k in sym.SYMPTOMS if form.get(f"sym_{k}") and k not in usual]
+    if not usual:
+        usual = list(sym.SYMPTOMS)[:sym.DEFAULT_SHOWN]
     return {
         "form": form, "errors": {}, "symptoms": sym.SYMPTOMS, "ratings": sym.RATING_LABELS,
-        "mood_labels": MOOD_LABELS, "rows": range(forms.MEDICATION_ROWS), "today": service.today(),
-        "review": [warning_text(code) for code in review or []],
+        "usual_symptoms": usual, "other_symptoms": [k for k in sym.SYMPTOMS if k not in usual],
+        "mood_labels": MOOD_LABELS, "shown_rows": shown_rows,
+        "more_rows": list(range(len(shown_rows), forms.MEDICATION_ROWS)), "today": service.today(),
+        "review": [warning_text(code) for code in review or []], "suggestions": suggestions or {},
     }
 
 
@@ -79,17 +91,18 @@ def new_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: s
     if latest:
         form.update({k: v for k, v in forms.entry_form(latest[0], chosen).items()
                      if k.startswith(("drug_", "dose_"))})
-    return private_page(request, "diary/entry_form.html", _form_context(form))
+    return private_page(request, "diary/entry_form.html", _form_context(session, viewer, form))
 
 
 @router.get("/diary/entries/{day}/edit", name="diary.entry_edit")
 def edit_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: dt.date) -> Response:
     entry = service.access_entry(session, user=viewer, day=day)
-    return private_page(request, "diary/entry_form.html", _form_context(forms.entry_form(entry, day)))
+    return private_page(request, "diary/entry_form.html", _form_context(session, viewer, forms.entry_form(entry, day)))
 
 
 @router.post("/diary/entries", name="diary.entry_save")
 def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form: FormFields) -> Response:
+    form = forms.apply_suggestion(form)  # a tapped "known name" replaces what was typed
     try:
         data = forms.entry_input(form)
         original = form.get("original_day", "")
@@ -97,11 +110,26 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
         saved = service.save_entry(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")),
                                    moved_from=moved_from)
     except DoseReview as review:
-        return private_page(request, "diary/entry_form.html", _form_context(form, review=review.warnings))
+        return private_page(request, "diary/entry_form.html", _form_context(session, viewer, form,
+                                                                            review=review.warnings))
+    except UnknownMedicationError as exc:
+        # The known names become buttons of their own, introduced as different medicines.
+        field = exc.field or "drug_0"
+        context = _form_context(session, viewer, form, suggestions={field: exc.suggestions})
+        return private_page(request, "diary/entry_form.html", {**context, "errors": {field: exc.form_message()}},
+                            status_code=exc.status_code)
     except AppError as exc:
-        return rerender(request, "diary/entry_form.html", _form_context(form), exc, field="day", noindex=True)
+        return rerender(request, "diary/entry_form.html", _form_context(session, viewer, form), exc, field="day",
+                        noindex=True)
     notice = "saved" if saved.created else "updated"
     return redirect(request, "diary.index", _query={"notice": notice}, _fragment="entries")
+
+
+@router.get("/diary/entries/{day}/delete", name="diary.entry_delete_confirm")
+def confirm_delete_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: dt.date) -> Response:
+    """Deleting a day cannot be undone: ask first (one more tap, and a thumb's slip costs nothing)."""
+    entry = service.access_entry(session, user=viewer, day=day)
+    return private_page(request, "diary/entry_delete.html", {"row": summary.entry_rows([entry], i18n.get_locale())[0]})
 
 
 @router.post("/diary/entries/{day}/delete", name="diary.entry_delete")

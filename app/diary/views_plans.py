@@ -70,17 +70,17 @@ def version(request: Request, session: SessionDep, viewer: CurrentUser, plan_id:
 def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
     """Start from where the member is now: the current step, else the latest logged dose."""
     today = service.today()
-    form = {"mode": "percent", "reduction_percent": f"{plan_service.DEFAULT_PERCENT:g}",
+    form = {"mode": "percent", "reduction_percent": forms.form_number(plan_service.DEFAULT_PERCENT),
             "interval_days": str(plan_service.DEFAULT_INTERVAL_DAYS), "start_date": today.isoformat()}
     plan = plan_service.get_current_plan(session, user_id=viewer.id)
     step = plan_service.current_step(plan, today) if plan else None
     if plan is not None:
-        form.update(drug=plan.drug, start_dose_mg=f"{(step.dose_mg if step else plan.start_dose_mg):g}")
+        form.update(drug=plan.drug, start_dose_mg=forms.form_number(step.dose_mg if step else plan.start_dose_mg))
         return form
     latest = service.list_entries(session, user=viewer, newest_first=True, limit=1)
     if latest and latest[0].medications:
         med = latest[0].medications[0]
-        form.update(drug=med.drug, start_dose_mg=f"{med.dose_mg:g}")
+        form.update(drug=med.drug, start_dose_mg=forms.form_number(med.dose_mg))
     return form
 
 

@@ -21,6 +21,7 @@ from app.diary.permissions import access_member_diary, access_shared_diary
 from app.diary.views_entries import MOOD_LABELS, private_page
 from app.errors import AppError
 from app.settings import SettingsDep
+from app.web import reveal
 from app.web.downloads import attachment
 from app.web.forms import FormFields, rerender
 from app.web.templating import redirect, url_for
@@ -37,7 +38,11 @@ def _settings_context(session: SessionDep, viewer: CurrentUser) -> dict[str, obj
 
 @router.get("/diary/settings", name="diary.settings")
 def settings_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
-    return private_page(request, "diary/settings.html", {**_settings_context(session, viewer), "notice": notice})
+    response = private_page(request, "diary/settings.html", {
+        **_settings_context(session, viewer), "notice": notice, "new_link": reveal.read(request, "link"),
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/diary/settings", name="diary.settings_save")
@@ -54,7 +59,7 @@ def save_settings(request: Request, session: SessionDep, viewer: CurrentUser, fo
 @router.post("/diary/share", name="diary.share_create")
 def create_link(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
                 form: FormFields) -> Response:
-    """The new link is shown once, on this response: only its hash is kept."""
+    """Only the link's hash is stored: the address itself is shown for a short while (reveal), then never again."""
     try:
         _link, token = sharing.create_share_link(session, user=viewer, label=form.get("label", ""))
     except AppError as exc:
@@ -62,7 +67,9 @@ def create_link(request: Request, session: SessionDep, settings: SettingsDep, vi
                         noindex=True)
     origin = settings.public_origin or str(request.base_url)
     address = origin.rstrip("/") + url_for(request, "diary.shared", token=token)
-    return private_page(request, "diary/settings.html", {**_settings_context(session, viewer), "new_link": address})
+    response = redirect(request, "diary.settings", _fragment="new-link")
+    reveal.keep(request, response, "link", address)
+    return response
 
 
 @router.post("/diary/share/{link_id}/revoke", name="diary.share_revoke")
@@ -92,7 +99,7 @@ def save_questions(request: Request, session: SessionDep, viewer: CurrentUser, f
         context = {**_summary_context(session, viewer, mode="owner"), "notice": None,
                    "questions_form": form.get("questions", "")}
         return rerender(request, "diary/summary.html", context, exc, field="questions", noindex=True)
-    return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="questions")
+    return redirect(request, "diary.summary", _query={"notice": "saved"}, _fragment="my-questions")
 
 
 @router.get("/diary/shared/{token}", name="diary.shared")

@@ -11,7 +11,7 @@ from app.forum import queries, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
-from app.i18n import get_locale
+from app.i18n import get_locale, typeset
 from app.settings import SettingsDep
 from app.web.routing import api_router
 from app.web.templating import url_for
@@ -138,5 +138,9 @@ def react(post_id: int, body: schemas.ReactionIn, session: SessionDep, viewer: C
 @previews.post("/moderation/check", response_model=schemas.ModerationResult, name="api.moderation.check")
 def moderation_check(body: schemas.ModerationCheck) -> schemas.ModerationResult:
     lang = body.lang or get_locale()
-    return schemas.ModerationResult(findings=[f.to_dict() for f in check_text(body.text, lang)])
+    findings = [f.to_dict() for f in check_text(body.text, lang)]
+    for finding in findings:  # the guidelines' words, punctuated as their language sets them
+        finding["explanation"] = typeset(finding.get("explanation") or "", lang)
+        finding["suggestions"] = [typeset(s, lang) for s in finding.get("suggestions") or []]
+    return schemas.ModerationResult(findings=findings)
 

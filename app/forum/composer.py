@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app import markdown
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
@@ -56,7 +57,7 @@ def _wording_context(screening: Screening | None, title: str, body: str) -> dict
 
 def _composer_context(form: dict[str, str], screening: Screening | None = None, *, suggest: bool = True,
                       **extra: Any) -> dict[str, Any]:
-    return {"form": form, "errors": {}, "note_labels": CONTENT_NOTE_LABELS, **extra,
+    return {"form": form, "errors": {}, "note_labels": CONTENT_NOTE_LABELS, "preview_html": None, **extra,
             "composer_pages": _suggested(screening, form, extra) if suggest else [],
             **_wording_context(screening, form.get("title", ""), form.get("body", ""))}
 
@@ -79,8 +80,14 @@ def _suggested(screening: Screening | None, form: dict[str, str], extra: dict[st
 
 
 def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
-            **extra: Any) -> Response:
-    """Run a posting service; on wording findings or bad input, bring the composer back intact."""
+            *, preview: bool = False, **extra: Any) -> Response:
+    """Run a posting service; on wording findings or bad input, bring the composer back intact.
+
+    "Preview" shows the message as it will look (rendered and sanitised like a post) and posts nothing.
+    """
+    if preview:
+        return render(request, template, _composer_context(form, preview_html=markdown.render(form.get("body", "")),
+                                                           **extra), noindex=True)
     try:
         posted = action()
     except service.WordingReview as review:
@@ -113,23 +120,24 @@ def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, 
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
 def new_thread(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, slug: str,
                title: FormStr = "", body: FormStr = "", thread_lang: FormStr = "", content_note: FormStr = "",
-               wording_confirmed: FormStr = "") -> Response:
+               wording_confirmed: FormStr = "", preview: FormStr = "") -> Response:
     category: Category = access_category(session, viewer, slug)
     form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note}
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
         session, category=category, author=viewer, title=title, lang=thread_lang,
         **_draft(settings, body, content_note, wording_confirmed),
-    ), category=category)
+    ), preview=bool(preview), category=category)
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
 def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, thread_id: int,
-          body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
+          body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "",
+          preview: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
         session, thread=thread, author=viewer, **_draft(settings, body, content_note, wording_confirmed),
-    ), thread=thread)
+    ), preview=bool(preview), thread=thread)
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
@@ -141,12 +149,20 @@ def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_i
 
 @router.post("/p/{post_id}/edit", name="forum.edit_post")
 def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, post_id: int,
-         body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "") -> Response:
+         body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "",
+         preview: FormStr = "") -> Response:
     post: Post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/edit.html", form, lambda: service.edit_post(
         session, post=post, editor=viewer, **_draft(settings, body, content_note, wording_confirmed),
-    ), post=post)
+    ), preview=bool(preview), post=post)
+
+
+@router.get("/p/{post_id}/delete", name="forum.delete_confirm")
+def confirm_delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
+    """A deleted post cannot be brought back by its author: ask first."""
+    post = access_post(session, viewer, post_id, for_edit=True)
+    return render(request, "forum/delete.html", {"post": post}, noindex=True)
 
 
 @router.post("/p/{post_id}/delete", name="forum.delete")

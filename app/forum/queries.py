@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import ColumnElement
 
@@ -81,6 +81,52 @@ def get_first_thread_by(session: Session, viewer: User | None, category: Categor
         .order_by(Thread.created_at, Thread.id)
         .limit(1)
     )
+@dataclass
+class CategoryOverview:
+    category: Category
+    shown: int  # threads the reader will see in the list (their languages, and their own threads)
+    other_languages: int  # visible threads the language filter leaves out
+    last: dt.datetime | None
+
+
+def reading_filter(viewer: User | None, langs: list[str] | None) -> ColumnElement[bool]:
+    """Threads in the reader's languages; a member's own threads always pass."""
+    if not langs:
+        return true()
+    in_langs = Thread.lang.in_(langs)
+    return or_(in_langs, Thread.author_id == viewer.id) if viewer is not None else in_langs
+
+
+def category_overviews(session: Session, viewer: User | None, *, langs: list[str] | None) -> list[CategoryOverview]:
+    """Categories with counts that match their lists: same visibility, same language filter (two queries)."""
+    categories = [c for c in session.scalars(select(Category).order_by(Category.position, Category.id))
+                  if c.visibility == Visibility.public or viewer is not None]
+    reading = reading_filter(viewer, langs)
+    rows = session.execute(
+        select(Thread.category_id, func.count(Thread.id).label("visible"),
+               func.count(case((reading, Thread.id))).label("shown"),
+               func.max(case((reading, Thread.last_post_at))).label("last"))
+        .where(visible_thread_filter(viewer))
+        .group_by(Thread.category_id)
+    )
+    stats = {row.category_id: row for row in rows}
+    out = []
+    for category in categories:
+        row = stats.get(category.id)
+        shown = row.shown if row else 0
+        out.append(CategoryOverview(category, shown, (row.visible - shown) if row else 0, row.last if row else None))
+    return out
+
+
+def count_other_language_threads(session: Session, viewer: User | None, category: Category,
+                                 langs: list[str] | None) -> int:
+    """Visible threads of a category that the reading-language filter hides."""
+    if not langs:
+        return 0
+    return session.scalar(
+        select(func.count(Thread.id)).where(Thread.category_id == category.id, visible_thread_filter(viewer),
+                                            not_(reading_filter(viewer, langs)))
+    ) or 0
 
 
 def list_threads(session: Session, viewer: User | None, category: Category, *, langs: list[str] | None,
@@ -96,7 +142,7 @@ def list_threads(session: Session, viewer: User | None, category: Category, *, l
         .offset(offset_for(page, size))
     )
     if langs:
-        query = query.where(Thread.lang.in_(langs))
+        query = query.where(reading_filter(viewer, langs))
     if viewer is not None:
         query = query.add_columns(ThreadVisit.visited_at).join(
             ThreadVisit, and_(ThreadVisit.thread_id == Thread.id, ThreadVisit.user_id == viewer.id), isouter=True

@@ -38,8 +38,11 @@ def _reading_langs(viewer: Viewer, lang: str, langs: str | None) -> list[str] | 
 
 
 @router.get("/", name="forum.index")
-def index(request: Request, session: SessionDep, viewer: Viewer) -> Response:
-    return render(request, "forum/index.html", {"categories": queries.list_categories(session, viewer)})
+def index(request: Request, session: SessionDep, viewer: Viewer, lang: str) -> Response:
+    reading = _reading_langs(viewer, lang, None)
+    return render(request, "forum/index.html", {
+        "categories": queries.category_overviews(session, viewer, langs=reading), "reading": reading,
+    })
 
 
 @router.get("/c/{slug}", name="forum.category")
@@ -52,6 +55,7 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
     return render(request, "forum/category.html", {
         "category": category, "threads": threads, "reading": reading, "langs_param": langs,
         "related_pages": resources.pages_for_category(lang, category.slug),
+        "other_languages": queries.count_other_language_threads(session, viewer, category, reading),
     }, noindex=category.visibility == Visibility.members)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.errors import AppError, CsrfFailed, Unauthenticated
 from app.i18n import gettext
 from app.i18n_markers import N_
+from app.web.middleware import SESSION_COOKIE
 from app.web.templating import render, url_for
 
 log = logging.getLogger("forum.errors")
@@ -48,17 +51,25 @@ def _api_error(exc: AppError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+def resubmit_page(request: Request, *, reason: str, action: str, fields: list[tuple[str, str]], needs_login: bool,
+                  status_code: int = 200, **context: Any) -> Response:
+    """The member's text, kept, with a button to send it again (and a log-in form when needed)."""
+    return render(request, "errors/resubmit.html", {
+        "reason": reason, "action": action, "fields": fields, "needs_login": needs_login,
+        "carried": json.dumps(fields, ensure_ascii=False), **context,
+    }, status_code=status_code)
+
+
 async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
     if isinstance(exc, CsrfFailed | Unauthenticated) and request.method == "POST":
-        return render(
-            request, "errors/resubmit.html",
-            {"reason": exc.translated(), "action": request.url.path,
-             "fields": await _carried_fields(request), "needs_login": isinstance(exc, Unauthenticated)},
-            status_code=exc.status_code,
-        )
+        # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
+        logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
+        return resubmit_page(request, reason=exc.translated(), action=request.url.path,
+                             fields=await _carried_fields(request),
+                             needs_login=isinstance(exc, Unauthenticated) or logged_out, status_code=exc.status_code)
     if isinstance(exc, Unauthenticated):
         return RedirectResponse(url_for(request, "accounts.login", _query={"next": request.url.path}), 303)
     response = render(request, "errors/error.html", {"status": exc.status_code, "message": exc.translated()},

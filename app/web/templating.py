@@ -35,6 +35,9 @@ def environment(locale: str) -> Environment:
     env.filters["date"] = lambda value, fmt="medium": i18n.format_date(value, locale, fmt)
     env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, locale, fmt)
     env.filters["number"] = lambda value: i18n.format_number(value, locale)
+    # Texts that do not come from the catalogs (the wording guidelines) in their own language.
+    env.filters["typeset"] = lambda value, text_lang=None: i18n.typeset(value, text_lang or locale)
+    env.globals["quote"] = lambda value, text_lang=None: i18n.quote(value, text_lang or locale)
     env.globals["LOCALES"] = i18n.LOCALES
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     return env

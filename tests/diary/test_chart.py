@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.diary.chart import ChartPoint, render_chart_svg
+from app.diary.chart import NARROW, WIDE, ChartPoint, render_chart_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -73,3 +73,37 @@ def test_two_charts_on_one_page_do_not_share_ids():
     ids_a = {e.get("id") for e in a.iter() if e.get("id")}
     ids_b = {e.get("id") for e in b.iter() if e.get("id")}
     assert ids_a and not ids_a & ids_b
+
+
+def _texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{NS}text")]
+
+
+def test_symptom_scale_has_whole_numbers_and_the_reader_decimal_comma():
+    points = [ChartPoint(date(2025, 1, d), 1.5 if d < 3 else 2.0, float(d)) for d in range(1, 6)]
+    svg = _render(points, number_formatter=lambda v: f"{v:g}".replace(".", ","))
+    labels = _texts(svg)
+    assert "0,5" in labels and "1,5" in labels  # the dose scale, with a decimal comma
+    assert not any("." in label for label in labels if label[:1].isdigit())
+    right_axis = WIDE.width - WIDE.right
+    right = [t.text or "" for t in ET.fromstring(svg).iter(f"{NS}text")
+             if float(t.get("x", 0)) > right_axis and "rotate" not in (t.get("transform") or "")]
+    assert right and all(label.isdigit() for label in right), right  # not "1.25 / 2.5 / 3.75" for a whole score
+
+
+def test_bars_stay_inside_the_axes():
+    points = [ChartPoint(date(2025, 1, d), 2.0, 3.0) for d in range(1, 15)]
+    for layout in (WIDE, NARROW):
+        root = ET.fromstring(_render(points, layout=layout))
+        right_axis = layout.width - layout.right
+        for rect in root.findall(f"{NS}rect"):
+            x, width = float(rect.get("x")), float(rect.get("width"))
+            assert layout.left < x and x + width < right_axis
+
+
+def test_narrow_layout_keeps_labels_readable_on_a_phone():
+    root = ET.fromstring(_render(_points(10), layout=NARROW))
+    assert root.get("viewBox") == f"0 0 {NARROW.width} {NARROW.height}"
+    # Drawn 360 units wide and shown about 358 px wide: the font size is close to its pixel size.
+    assert NARROW.font_size * 358 / NARROW.width >= 12
+    assert len([t for t in _texts(ET.tostring(root, encoding="unicode")) if "/" in t]) <= NARROW.max_x_ticks

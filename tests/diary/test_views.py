@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.diary.models import Entry, TaperPlan
+from app.diary.models import Entry, EntryMedication, TaperPlan
 from tests.diary.helpers import TODAY, days_ago, form_token, log
-from tests.factories import PASSWORD, html_login, logged_in_member, make_user
+from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
 
 def _entry(token: str, **fields: str) -> dict[str, str]:
@@ -47,7 +48,14 @@ def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient
     token = form_token(client, "/en/diary/entries/new")
     response = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", note="kept"))
     assert response.status_code == 422
-    assert "Did you mean: lormetazepam" in response.text and "kept" in response.text
+    assert "Check the name on the box" in response.text and "kept" in response.text
+    # Known names are buttons, each introduced as a different medication, never as a spelling.
+    assert 'name="use_drug_0" value="lormetazepam"' in response.text
+    assert "Each is a different medication" in response.text and "Did you mean" not in response.text
+    chosen = client.post("/en/diary/entries", data=_entry(token, drug_0="lormetazapem", use_drug_0="lormetazepam"),
+                         follow_redirects=False)
+    assert chosen.status_code == 303
+    assert session.scalar(select(EntryMedication.drug)) == "lormetazepam"
     zero = client.post("/en/diary/entries", data=_entry(token, dose_0="0"))
     assert zero.status_code == 422 and 'id="dose_0-error"' in zero.text
 
@@ -121,7 +129,7 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
             "interval_days": "14", "start_date": TODAY.isoformat(), "ceiling_percent": "25"}
     preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
-    assert preview.status_code == 200 and '<table class="plan-steps">' in preview.text
+    assert preview.status_code == 200 and '<table class="plan-steps reflow">' in preview.text
     assert "More than your largest cut" in preview.text  # 0.5 of 1 mg is a 50 % cut
     assert session.scalar(select(func.count(TaperPlan.id))) == 0
     saved = client.post("/en/diary/plan/new", data={**form, "action": "save"}, follow_redirects=True)
@@ -190,3 +198,43 @@ def test_the_list_of_days_is_paged_newest_first(app, client: TestClient, session
     assert days_ago(31).isoformat() not in first and 'href="/fr/diary/entries?page=2"' in first
     assert days_ago(31).isoformat() in second and days_ago(35).isoformat() in second
     assert days_ago(30).isoformat() not in second
+
+
+def test_the_chart_shows_the_members_own_medication(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Loramet")
+    session.commit()
+    html_login(client, "Loramet")
+    empty = client.get("/fr/diary").text
+    assert "<svg" not in empty and "Noter mon premier jour" in empty  # an empty diary invites, no empty chart
+    token = form_token(client, "/fr/diary/entries/new")
+    client.post("/fr/diary/entries", data=_entry(token, drug_0="Loramet", dose_0="1,5"))
+    page = client.get("/fr/diary").text
+    assert "Loramet (mg par jour)" in page and 'class="chart-narrow"' in page and 'class="chart-wide"' in page
+    assert user.id
+
+
+def test_deleting_a_day_asks_first(client: TestClient, session: Session) -> None:
+    user = make_user(session, "Careful")
+    log(session, user, days_ago(1))
+    session.commit()
+    html_login(client, "Careful")
+    day = days_ago(1).isoformat()
+    confirm = client.get(f"/fr/diary/entries/{day}/delete")
+    assert confirm.status_code == 200 and f'action="/fr/diary/entries/{day}/delete"' in confirm.text
+    assert session.scalar(select(func.count(Entry.id))) == 1  # asking deletes nothing
+    client.post(f"/fr/diary/entries/{day}/delete", data={"csrf_token": csrf_from(confirm.text)})
+    assert session.scalar(select(func.count(Entry.id))) == 0
+
+
+def test_new_share_link_survives_a_reload_for_a_while(client: TestClient, session: Session) -> None:
+    make_user(session, "Sharer")
+    session.commit()
+    html_login(client, "Sharer")
+    token = form_token(client, "/fr/diary/settings")
+    made = client.post("/fr/diary/share", data={"csrf_token": token, "label": "GP"}, follow_redirects=False)
+    assert made.status_code == 303 and made.headers["location"].endswith("/fr/diary/settings#new-link")
+    first = client.get("/fr/diary/settings").text
+    link = re.search(r'id="share-link-address" class="share-link" value="([^"]+)"', first)
+    assert link and "/diary/shared/" in link.group(1)
+    assert link.group(1) in client.get("/fr/diary/settings").text  # a reload keeps it
+    assert 'data-copy="share-link-address"' in first

@@ -168,16 +168,30 @@ def test_new_since_last_visit(client: TestClient, session: Session) -> None:
 
 
 def test_language_filter_and_all_languages(client: TestClient, session: Session) -> None:
-    author = make_user(session, "Polyglotte", read_langs="fr")
+    reader = make_user(session, "Polyglotte", read_langs="fr")
+    other = make_user(session, "Vlaming", read_langs="nl")
     category = make_category(session, "tapering-now")
-    make_thread(session, category=category, author=author, title="Fil en français", lang="fr")
-    make_thread(session, category=category, author=author, title="Draad in het Nederlands", lang="nl")
+    make_thread(session, category=category, author=other, title="Fil en français", lang="fr")
+    make_thread(session, category=category, author=other, title="Draad in het Nederlands", lang="nl")
+    make_thread(session, category=category, author=other, title="Nog een draad", lang="nl")
     session.commit()
     html_login(client, "Polyglotte")
     mine = client.get("/fr/c/tapering-now").text
     assert "Fil en français" in mine and "Draad in het Nederlands" not in mine
+    # The list says what the filter hides, with one link to show it.
+    assert "2 fils dans d'autres langues ne sont pas affichés." in mine
+    assert 'href="/fr/c/tapering-now?langs=all"' in mine
+    # The home page counts what the list shows, and what it leaves out.
+    home = client.get("/fr/").text
+    assert "1 fil de discussion" in home and "2 de plus dans d'autres langues" in home
     everything = client.get("/fr/c/tapering-now?langs=all").text
-    assert "Draad in het Nederlands" in everything
+    assert "Draad in het Nederlands" in everything and "ne sont pas affichés" not in everything
+    # A member's own thread always shows, whatever its language.
+    make_thread(session, category=category, author=reader, title="Mijn eigen draad", lang="nl")
+    session.commit()
+    again = client.get("/fr/c/tapering-now").text
+    assert "Mijn eigen draad" in again and "Draad in het Nederlands" not in again
+    assert "2 fils dans d'autres langues" in again and "2 fils de discussion" in client.get("/fr/").text
 
 
 def test_category_pagination(client: TestClient, session: Session) -> None:
@@ -190,3 +204,34 @@ def test_category_pagination(client: TestClient, session: Session) -> None:
     assert page2.count('class="thread-row') == 2
     total = session.scalar(select(func.count(Thread.id)))
     assert total == 7
+
+
+def test_deleting_a_post_asks_first_and_reactions_name_their_post(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Hésitante")
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=author, title="Un fil")
+    session.commit()
+    html_login(client, "Hésitante")
+    thread = client.get(f"/fr/t/{posted.thread.id}").text
+    assert f'href="/fr/p/{posted.post.id}/delete"' in thread  # a link to a question, not a one-tap form
+    assert "au message de Hésitante" in thread  # reaction buttons say which post they answer
+    assert 'href="#reply"' in thread  # a jump to the reply form
+    confirm = client.get(f"/fr/p/{posted.post.id}/delete")
+    assert confirm.status_code == 200 and "Bonjour à toutes et à tous." in confirm.text
+    client.post(f"/fr/p/{posted.post.id}/delete", data={"csrf_token": csrf_from(confirm.text)})
+    session.refresh(posted.post)
+    assert posted.post.status == "deleted"
+
+
+def test_preview_shows_the_message_and_posts_nothing(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Prudent")
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=author, title="Un fil")
+    session.commit()
+    html_login(client, "Prudent")
+    token = csrf_from(client.get(f"/fr/t/{posted.thread.id}").text)
+    response = client.post(f"/fr/t/{posted.thread.id}/reply", data={"csrf_token": token, "body": "Un **essai**",
+                                                                    "preview": "1"})
+    assert response.status_code == 200 and "<strong>essai</strong>" in response.text
+    assert "Un **essai**</textarea>" in response.text
+    assert session.scalar(select(func.count(Post.id))) == 1

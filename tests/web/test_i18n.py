@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from app.i18n import LOCALES, negotiate
+from app.i18n import LOCALES, negotiate, quote, typeset
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "app" / "locales"
 
@@ -98,3 +99,41 @@ def test_the_default_locale_setting_decides_when_nothing_else_does(settings, db)
         missing = client.get("/api/v1/threads/999999")
         assert missing.status_code == 404
         assert missing.json()["detail"] == "Deze pagina bestaat niet, of je kunt ze niet zien."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Suicide: 0800 32 123", "Suicide\u202f: 0800 32 123"),
+    ("Vouliez-vous dire : %(s)s ?", "Vouliez-vous dire\u202f: %(s)s\u202f?"),
+    ("« toxico »", "«\u202ftoxico\u202f»"),
+    ("Attention ! Et ; puis", "Attention\u202f! Et\u202f; puis"),
+    ("https://www.1813.be à 3:00, ?q=1", "https://www.1813.be à 3:00, ?q=1"),
+])
+def test_french_typography(text: str, expected: str) -> None:
+    assert typeset(text, "fr") == expected
+
+
+def test_dutch_and_english_use_their_own_quotes() -> None:
+    assert typeset("Schrijf «verslaafde» niet", "nl") == "Schrijf “verslaafde” niet"
+    assert typeset("Zelfmoordlijn: 1813", "nl") == "Zelfmoordlijn: 1813"
+    assert quote("junkie", "nl") == "“junkie”" and quote("toxico", "fr") == "«\u202ftoxico\u202f»"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_catalog_string_is_typeset(locale: str) -> None:
+    """Done once, when the catalogs load: no French string can wrap a colon onto its own line."""
+    from app.i18n import translations
+
+    catalog = translations(locale)._catalog  # type: ignore[attr-defined]
+    texts = [t for key, value in catalog.items() if key for t in ([value] if isinstance(value, str) else [])]
+    assert texts
+    for text in texts:
+        if locale == "fr":
+            assert not re.search(r"\w [:;!?](\s|$)", text), text
+            assert "« " not in text and " »" not in text, text
+        else:
+            assert "«" not in text and "»" not in text, text
+
+
+def test_pages_use_the_typeset_catalog(client: TestClient) -> None:
+    page = client.get("/fr/help").text
+    assert "Besoin d'aide maintenant\u202f?" in page

@@ -17,7 +17,8 @@
     shown.forEach(function (f) {
       var item = document.createElement("li");
       var strong = document.createElement("strong");
-      strong.textContent = "«" + f.match + "»";
+      // The page's own quotation marks (« » in French, “ ” in Dutch and English).
+      strong.textContent = (box.getAttribute("data-quote") || "“%s”").replace("%s", f.match);
       item.appendChild(strong);
       if (f.suggestions && f.suggestions.length) {
         item.appendChild(document.createTextNode(" → " + f.suggestions.join(", ")));

@@ -1,0 +1,108 @@
+// Small enhancements on every page; each one is optional: without JavaScript the
+// menu opens through its link (#site-menu), codes print from the browser's menu,
+// links are copied by hand, and nothing else depends on this file.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  // The phone menu: a disclosure button instead of a jump to #site-menu.
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.addEventListener("click", function (event) {
+      event.preventDefault();
+      var open = !menu.classList.contains("is-open");
+      menu.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    var close = menu.querySelector(".menu-close a");
+    if (close) {
+      close.addEventListener("click", function (event) {
+        event.preventDefault();
+        menu.classList.remove("is-open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      });
+    }
+  }
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.closest(".field") && button.closest(".field").querySelector(".copy-status");
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      field.focus();
+      field.select();
+      var done = function () { if (status) { status.textContent = status.getAttribute("data-copied"); } };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(field.value).then(done, function () {
+          if (document.execCommand("copy")) { done(); }
+        });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
+
+  // Drafts: what a member writes survives a closed tab, on this device only, for two weeks.
+  var DRAFT_DAYS = 14;
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  function forgetDrafts() {
+    if (!store) { return; }
+    Object.keys(store).forEach(function (key) { if (key.indexOf("draft:") === 0) { store.removeItem(key); } });
+  }
+  document.querySelectorAll('form[action$="/account/logout"]').forEach(function (form) {
+    form.addEventListener("submit", forgetDrafts);
+  });
+  document.querySelectorAll("form.composer").forEach(function (form) {
+    var body = form.querySelector("textarea[name=body]");
+    var status = form.querySelector(".draft-status");
+    if (!store || !body || !status) { return; }
+    var key = "draft:" + form.getAttribute("action");
+    var timer = null;
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && Date.now() - saved.at > DRAFT_DAYS * 86400000) { store.removeItem(key); saved = null; }
+    if (saved && saved.text && !body.value.trim()) {
+      body.value = saved.text;
+      status.textContent = status.getAttribute("data-restored") + " ";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "link-button";
+      discard.textContent = status.getAttribute("data-discard");
+      discard.addEventListener("click", function () {
+        store.removeItem(key);
+        body.value = "";
+        status.textContent = status.getAttribute("data-discarded");
+        body.focus();
+      });
+      status.appendChild(discard);
+      status.hidden = false;
+    }
+    body.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        try {
+          if (body.value.trim()) {
+            store.setItem(key, JSON.stringify({text: body.value, at: Date.now()}));
+            status.textContent = status.getAttribute("data-saved");
+            status.hidden = false;
+          } else {
+            store.removeItem(key);
+          }
+        } catch (e) { /* storage full or refused: the draft is a convenience */ }
+      }, 700);
+    });
+    form.addEventListener("submit", function () { clearTimeout(timer); store.removeItem(key); });
+  });
+})();

@@ -1,0 +1,61 @@
+"""Account pages: the recovery codes survive a reload and a language switch, and can be printed or downloaded."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import PASSWORD, csrf_from, html_login, make_user
+
+
+def _sign_up(client: TestClient, name: str = "Nouvelle") -> list[str]:
+    token = csrf_from(client.get("/fr/account/signup").text)
+    response = client.post("/fr/account/signup", data={"csrf_token": token, "pseudonym": name, "password": PASSWORD,
+                                                       "password_confirm": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/fr/account/recovery-codes"
+    page = client.get("/fr/account/recovery-codes")
+    assert page.headers["cache-control"] == "no-store"
+    return re.findall(r"<li><code>([^<]+)</code></li>", page.text)
+
+
+def test_codes_after_sign_up_survive_reload_language_and_download(client: TestClient) -> None:
+    codes = _sign_up(client)
+    assert len(codes) == 10
+    again = client.get("/fr/account/recovery-codes").text
+    assert re.findall(r"<li><code>([^<]+)</code></li>", again) == codes
+    assert "Nouvelle" in again and 'href="/fr/account/login"' not in again  # the header knows the member
+    assert all(code in client.get("/nl/account/recovery-codes").text for code in codes)
+    download = client.get("/fr/account/recovery-codes.txt")
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert all(code in download.text for code in codes)
+    token = csrf_from(again)
+    client.post("/fr/account/recovery-codes/kept", data={"csrf_token": token})
+    gone = client.get("/fr/account/recovery-codes").text
+    assert not any(code in gone for code in codes)
+
+
+def test_kept_codes_are_bound_to_the_session(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    codes = _sign_up(client, "Prudente")
+    kept = client.cookies.get("tk_show_codes")
+    assert kept
+    with TestClient(app, base_url="http://testserver") as other:
+        make_other = other.cookies
+        make_other.set("tk_show_codes", kept)
+        assert "tk_session" not in make_other
+        page = other.get("/fr/account/recovery-codes", follow_redirects=False)
+        assert page.status_code == 303  # not logged in: the codes are not shown
+    client.cookies.set("tk_show_codes", kept[:-2] + "00")  # tampered with
+    assert not any(code in client.get("/fr/account/recovery-codes").text for code in codes)
+
+
+def test_new_codes_from_the_settings_page(client: TestClient, session: Session) -> None:
+    make_user(session, "Ancienne")
+    session.commit()
+    html_login(client, "Ancienne")
+    token = csrf_from(client.get("/fr/account").text)
+    response = client.post("/fr/account/recovery-codes", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert len(re.findall(r"<li><code>", page)) == 10 and "ne fonctionnent plus" in page
