@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import AppError
+from app.ops.instruments import instrument_pool
 from app.settings import Settings
 
 log = logging.getLogger("forum.db")
@@ -82,24 +84,61 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(settings: Settings) -> Engine:
-    url = settings.database_url
+def sqlalchemy_url(url: str) -> str:
+    """postgresql://... as given in settings, with the driver SQLAlchemy should use."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(settings: Settings, url: str | None = None) -> Engine:
+    url = url or settings.database_url
+    # hide_parameters: an error message must never carry what a member typed into a log.
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5}, hide_parameters=True)
         _configure_sqlite(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        # pool_pre_ping: after a database restart, dead pooled connections are noticed and
+        # replaced on checkout, so the app recovers by itself. connect_timeout: a database
+        # that does not answer yields a quick 503, not a hung worker.
+        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               connect_args={"connect_timeout": 5}, hide_parameters=True)
+    instrument_pool(engine)
+    return engine
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when a database error means "not reachable or busy right now", not a bug."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    module = type(orig).__module__
+    if module.startswith("psycopg"):
+        import psycopg
+
+        return isinstance(orig, psycopg.OperationalError)
+    if module.startswith("sqlite3"):
+        message = str(orig).lower()
+        return any(word in message for word in ("locked", "busy", "unable to open", "disk i/o"))
+    return False
 
 
 class Database:
-    """An engine and two session factories: read-only (deferred) and writing (immediate)."""
+    """An engine and two session factories: read-only (deferred) and writing (immediate).
 
-    def __init__(self, settings: Settings) -> None:
-        self.engine = make_engine(settings)
-        self.is_sqlite = settings.is_sqlite
+    With FORUM_DATABASE_REPLICA_URL, `replica` is a second, read-only Database on a
+    streaming replica, for requests that tolerate a little lag (see get_session).
+    """
+
+    def __init__(self, settings: Settings, url: str | None = None) -> None:
+        self.engine = make_engine(settings, url)
+        self.is_sqlite = (url or settings.database_url).startswith("sqlite")
+        self.replica: Database | None = None
+        if url is None and settings.database_replica_url:
+            self.replica = Database(settings, settings.database_replica_url)
         self.write_factory = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
         reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
         self.read_factory = sessionmaker(reader, expire_on_commit=False, info={"db": self})
@@ -111,6 +150,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
+
+    def lagging_read_session(self) -> Session:
+        """A read session on the replica when there is one and it answers; else on the primary."""
+        if self.replica is not None:
+            session = self.replica.session(write=False)
+            try:
+                session.connection()  # connect now, so a dead replica falls back instead of failing later
+                return session
+            except DBAPIError as exc:
+                session.close()
+                log.warning("read replica not answering, reading from the primary (%s)", type(exc.orig).__name__)
+        return self.session(write=False)
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -154,10 +207,20 @@ def _discard(session: Session) -> None:
     session.rollback()
 
 
+def _open_for(request: Request, db: Database) -> Session:
+    if request.method not in _SAFE_METHODS:
+        return db.session()
+    # Anonymous readers may see a replica a moment behind; a member reads the primary, so
+    # what they just wrote is on the page they are redirected to.
+    if getattr(request.state, "anonymous", False):
+        return db.lagging_read_session()
+    return db.session(write=False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's session. The only commit in application code."""
     db: Database = request.app.state.db
-    with db.session(write=request.method not in _SAFE_METHODS) as session:
+    with _open_for(request, db) as session:
         try:
             yield session
             session.commit()

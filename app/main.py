@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from app import i18n, wiring
 from app.db import Database
 from app.housekeeping import Housekeeping
+from app.ops import health
+from app.ops.instruments import mark_process_dead
+from app.ops.middleware import RequestLogMiddleware
 from app.resources import content as resources_content
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
@@ -37,6 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     housekeeping.stop()
     app.state.db.dispose()
+    mark_process_dead()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,16 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale)
+    app.add_middleware(RequestLogMiddleware)  # outermost: times and logs everything
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health.router)
     _include_routers(app)
     resources_content.library()  # malformed reviewed pages fail here, at start-up, not on a reader
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz(request: Request) -> JSONResponse:
-        with request.app.state.db.session(write=False) as session:
-            session.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok"})
 
     @app.get("/", include_in_schema=False, name="root")
     def root(request: Request, settings: SettingsDep) -> Response:

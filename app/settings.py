@@ -45,6 +45,23 @@ class SearchSettings(BaseModel):
     # "inprocess": each app process indexes right after its own commits (embedded default);
     # "external": a separate `forum worker` does it (production with Meilisearch).
     worker: Literal["inprocess", "external"] = "inprocess"
+    # Seconds a search waits for the engine before the database answers instead: a member
+    # should never wait on a hung engine. Meilisearch answers in tens of milliseconds.
+    query_timeout: float = 0.2
+    # Seconds an indexing call may take (always off the request path).
+    index_timeout: float = 5.0
+    # After a failed query, searches go straight to the database for this long.
+    breaker_seconds: float = 10.0
+
+
+class MetricsSettings(BaseModel):
+    enabled: bool = True
+    # When set, /metrics needs "Authorization: Bearer <token>". When empty, only a client
+    # connected directly over loopback (not relayed by a proxy) may read it.
+    token: str = ""
+    # Where worker processes share their counters when `forum serve --workers N` runs
+    # more than one (prometheus_client's multi-process mode); default data_dir/metrics.
+    multiproc_dir: Path | None = None
 
 
 class ResearchSettings(BaseModel):
@@ -71,6 +88,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     data_dir: Path = Path("var")
     database_url: str = ""
+    # Optional PostgreSQL streaming replica for reads that tolerate a little lag.
+    database_replica_url: str = ""
     secret_key: str = ""
     site_name: str = "Trèfle · Klaver"
     default_locale: Literal["fr", "nl", "en"] = "fr"
@@ -88,11 +107,19 @@ class Settings(BaseSettings):
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    # "json": one JSON object per line (production, log shippers); "text" for a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Where `forum backup` writes by default; default data_dir/backups.
+    backup_dir: Path | None = None
 
     @model_validator(mode="after")
     def _defaults_from_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'forum.sqlite3'}"
+        if self.database_replica_url and self.is_sqlite:
+            raise ValueError("FORUM_DATABASE_REPLICA_URL needs PostgreSQL (FORUM_DATABASE_URL is SQLite)")
         if self.environment == "production" and not self.secret_key:
             raise ValueError("FORUM_SECRET_KEY must be set in production")
         return self
@@ -101,6 +128,14 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Cookies carry the Secure flag in production unless configured otherwise."""
         return self.cookie_secure if self.cookie_secure is not None else self.environment == "production"
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
+
+    @property
+    def resolved_multiproc_dir(self) -> Path:
+        return self.metrics.multiproc_dir or self.data_dir / "metrics"
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,6 +7,7 @@ every answer is still checked against the live database before it is shown.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import meilisearch
@@ -79,9 +80,17 @@ def search_params(query: SearchQuery) -> dict[str, Any]:
 class Meili:
     name = "meilisearch"
 
-    def __init__(self, settings: SearchSettings, timeout: int = 2) -> None:
-        self.client = meilisearch.Client(settings.meili_url, settings.meili_key or None, timeout=timeout)
+    def __init__(self, settings: SearchSettings, timeout: float | None = None) -> None:
+        # Two clients: searches give up quickly (the database answers instead), indexing
+        # calls run off the request path and may wait longer.
+        key = settings.meili_key or None
+        query_timeout = timeout if timeout is not None else settings.query_timeout
+        index_timeout = timeout if timeout is not None else settings.index_timeout
+        self.client = meilisearch.Client(settings.meili_url, key, timeout=index_timeout)  # type: ignore[arg-type]
+        self.query_client = meilisearch.Client(settings.meili_url, key, timeout=query_timeout)  # type: ignore[arg-type]
         self.index_name = settings.meili_index
+        self.breaker_seconds = settings.breaker_seconds
+        self._queries_down_until = 0.0
 
     @property
     def index(self) -> Any:
@@ -119,10 +128,23 @@ class Meili:
 
         self._call(run)
 
+    def ping(self) -> None:
+        """Raise SearchUnavailable unless the engine answers its health check (quickly)."""
+        self._call(lambda: self.query_client.health())
+
     def search(self, session: Session, query: SearchQuery) -> SearchPage:
         if not search_text.terms(query.text):
             return SearchPage(items=[], page=query.page, pages=1, total=0)
-        result = self._call(lambda: self.index.search(query.text, search_params(query)))
+        # After a failed query, go straight to the fallback for a while: every search
+        # would otherwise pay the timeout again while the engine is down or hung.
+        if time.monotonic() < self._queries_down_until:
+            raise SearchUnavailable("engine failed a recent query; trying again shortly")
+        index = self.query_client.index(self.index_name)
+        try:
+            result = self._call(lambda: index.search(query.text, search_params(query)))
+        except SearchUnavailable:
+            self._queries_down_until = time.monotonic() + self.breaker_seconds
+            raise
         hits = result.get("hits", [])
         live = self._still_visible(session, query, [int(hit["id"]) for hit in hits])
         items = []

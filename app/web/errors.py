@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, Unauthenticated
 from app.i18n import gettext
 from app.i18n_markers import N_
@@ -98,9 +100,39 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
                   status_code=exc.status_code, noindex=True)
 
 
+# Seconds a client is asked to wait before trying again while the database is away.
+RETRY_AFTER = "30"
+
+
+async def database_error_handler(request: Request, exc: Exception) -> Response:
+    """Database down or busy: a calm 503 that keeps the member's text; any other database error is a bug."""
+    if not is_unavailable(exc):
+        return await server_error_handler(request, exc)
+    log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+    message = gettext("The forum cannot reach its database for a moment. Nothing you saved is lost: "
+                      "please try again in a minute.")
+    headers = {"Retry-After": RETRY_AFTER}
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=503, headers=headers)
+    if request.method == "POST":
+        response = render(request, "errors/resubmit.html",
+                          {"reason": message, "action": request.url.path, "fields": await _carried_fields(request),
+                           "needs_login": False}, status_code=503, noindex=True)
+    else:
+        response = render(request, "errors/error.html", {"status": 503, "message": message},
+                          status_code=503, noindex=True)
+    response.headers.update(headers)
+    return response
+
+
+def _route_name(request: Request) -> str:
+    # The route's name, never its path: paths can carry pseudonyms and search words.
+    return str(getattr(request.scope.get("route"), "name", None) or "unmatched")
+
+
 async def server_error_handler(request: Request, exc: Exception) -> Response:
-    # The traceback is logged; the request's address never is.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # The traceback is logged; the request's address, path and content never are.
+    log.exception("unhandled error on %s %s", request.method, _route_name(request))
     message = gettext("Something broke on our side. What you wrote is still there if you go back.")
     if _is_api(request):
         return JSONResponse({"detail": message}, status_code=500)
@@ -114,4 +146,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(DBAPIError, database_error_handler)
     app.add_exception_handler(Exception, server_error_handler)

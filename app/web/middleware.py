@@ -96,6 +96,8 @@ class WebMiddleware:
         state["cookies"] = cookies
         state["csrf_binding"] = binding
         state["csrf_token"] = csrf_token_for(self.secret, binding)
+        # No member session: reads may come from a replica a moment behind (app.db.get_session).
+        state["anonymous"] = not cookies.get(SESSION_COOKIE)
         is_static = scope.get("path", "").startswith("/static/")
         first_segment = scope.get("path", "/").lstrip("/").split("/", 1)[0]
         path_locale = first_segment if first_segment in i18n.LOCALES else None

@@ -1,0 +1,1 @@
+"""Running the forum in production: logs, metrics, health, backups."""

@@ -1,0 +1,70 @@
+"""/healthz (the process answers), /readyz (its database and search engine answer), /metrics."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.db import Database
+from app.ops.metrics import metrics_endpoint
+from app.settings import Settings
+
+log = logging.getLogger("forum.health")
+router = APIRouter(include_in_schema=False)
+
+
+def check_database(db: Database) -> str:
+    try:
+        with db.session(write=False) as session:
+            session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # whatever the driver says, the answer is "not ready"
+        log.warning("readiness: database not answering (%s)", type(exc).__name__)
+        return "down"
+
+
+def check_search(settings: Settings, backend: Any) -> str | None:
+    """None when the database is the search engine (nothing more to check)."""
+    if settings.search.backend != "meilisearch":
+        return None
+    from app.search.backend import SearchUnavailable
+
+    try:
+        backend.ping()
+        return "ok"
+    except SearchUnavailable as exc:
+        log.warning("readiness: search engine not answering (%s)", exc)
+        return "down"
+
+
+def readiness(settings: Settings, db: Database, backend: Any) -> dict[str, str]:
+    checks = {"database": check_database(db)}
+    if db.replica is not None:
+        checks["database_replica"] = check_database(db.replica)
+    search = check_search(settings, backend)
+    if search is not None:
+        checks["search"] = search
+    return checks
+
+
+@router.get("/healthz", name="ops.healthz")
+def healthz() -> JSONResponse:
+    """Liveness: the process answers. Deliberately no database call, so a database outage
+    does not make a supervisor restart healthy app processes (that is /readyz's job)."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz", name="ops.readyz")
+def readyz(request: Request) -> JSONResponse:
+    state = request.app.state
+    checks = readiness(state.settings, state.db, state.search)
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
+                        status_code=200 if ready else 503)
+
+
+router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], name="ops.metrics")
