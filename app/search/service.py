@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from app.db import Database
+from app.ops.instruments import SEARCH_FALLBACKS
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from app.search.database import PostgresFts, SqliteFts
 from app.search.worker import catch_up_locally, drain_or_raise
@@ -60,19 +61,25 @@ def search(session: Session, db: Database, backend: SearchBackend, query: Search
         if is_database_backend(backend):
             raise
         log.warning("search engine unavailable, answering from the database: %s", exc)
+        SEARCH_FALLBACKS.inc()
         page = database_backend(db).search(session, query)
         page.fallback = True
         return page
 
 
 class InProcessIndexer:
-    """Drains the outbox right after each commit that wrote to it.
+    """Applies the outbox after each commit that wrote to it, in this process.
 
-    One drain at a time per process: a commit that arrives while a drain runs
-    only marks more work, which the running drain picks up before it stops.
-    When the engine is down, commits stop calling it (posting must not wait on
-    a dead engine's timeout) and only the local copy is updated; a timer retries
-    the engine with a growing delay, so the outbox catches up with no new post.
+    With the database as the engine, right away in the committing thread: it is
+    the same database, quick, and search is current when the page redirects.
+
+    With an external engine, the committing thread only brings the database's own
+    index (the fallback) up to date, and a background thread talks to the engine:
+    a slow or hung engine never holds a request. One engine drain at a time; a
+    commit that arrives meanwhile only marks more work, picked up before the
+    thread sleeps. When the engine fails, commits stop waking it, and a timer
+    retries (in its own thread) with a growing delay, so the outbox catches up
+    with no new post.
     """
 
     MIN_BACKOFF, MAX_BACKOFF = 2.0, 60.0
@@ -84,8 +91,12 @@ class InProcessIndexer:
         self.local = local_copy(db, backend)
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self._make_timer = timer
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the synchronous (database engine) path
         self._more = threading.Event()
+        self._cond = threading.Condition()  # the background (external engine) path
+        self._pending = self._busy = self._stopped = False
+        self._thread: threading.Thread | None = None
+        self._engine_lock = threading.Lock()  # one engine drain at a time (background thread or timer)
         self._retry_at = 0.0
         self._backoff = min_backoff
         self._timer: Timer | None = None
@@ -95,6 +106,17 @@ class InProcessIndexer:
         return time.monotonic() < self._retry_at
 
     def __call__(self) -> None:
+        if self.local is None:
+            self._drain_here()
+            return
+        try:
+            catch_up_locally(self.db, self.local)  # the fallback finds the new post at once
+        except Exception:  # the database failed (busy, down): a commit made meanwhile retries at once
+            log.exception("search outbox: local index catch-up failed")
+        if not self.engine_down:
+            self._wake()
+
+    def _drain_here(self) -> None:
         self._more.set()
         if not self._lock.acquire(blocking=False):
             return
@@ -102,23 +124,46 @@ class InProcessIndexer:
             while self._more.is_set():
                 self._more.clear()
                 try:
-                    self._drain()
+                    drain_or_raise(self.db, self.backend)
                 except Exception:  # the database failed (busy, down): a commit made meanwhile retries at once
                     log.exception("search outbox drain failed")
         finally:
             self._lock.release()
 
-    def _drain(self) -> None:
-        if self.engine_down:
-            if self.local is not None:
-                catch_up_locally(self.db, self.local)
-            return
-        try:
-            drain_or_raise(self.db, self.backend, local=self.local)
-            self._backoff = self.min_backoff
-        except SearchUnavailable as exc:
-            log.warning("search engine unavailable, retrying in %.0f s: %s", self._backoff, exc)
-            self._schedule_retry()
+    def _wake(self) -> None:
+        with self._cond:
+            self._pending = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._stopped)
+                if self._stopped:
+                    return
+                self._pending, self._busy = False, True
+            try:
+                self._drain_engine()
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _drain_engine(self) -> None:
+        with self._engine_lock:
+            if self.engine_down:
+                return
+            try:
+                drain_or_raise(self.db, self.backend, local=self.local)
+                self._backoff = self.min_backoff
+            except SearchUnavailable as exc:
+                log.warning("search engine unavailable, retrying in %.0f s: %s", self._backoff, exc)
+                self._schedule_retry()
+            except Exception:  # the database failed: the entries wait for the next drain
+                log.exception("search outbox drain failed")
 
     def _schedule_retry(self) -> None:
         self._retry_at = time.monotonic() + self._backoff
@@ -128,12 +173,21 @@ class InProcessIndexer:
         self._backoff = min(self._backoff * 2, self.max_backoff)
 
     def _retry(self) -> None:
+        """In the timer's thread (never a request's): try the engine again."""
         self._retry_at = 0.0
-        self()
+        self._drain_engine()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until the background thread has nothing left to do now (tests, shutdown)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
 
 
 def install(settings: Settings, db: Database) -> SearchBackend:

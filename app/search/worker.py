@@ -60,6 +60,8 @@ def _claim(db: Database, session: Session, batch: int, *, local_only: bool = Fal
 def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
                batch: int = BATCH) -> int:
     """Apply one batch; returns how many entries were applied. Raises SearchUnavailable."""
+    if db.is_sqlite and local is not None:
+        return _drain_once_unlocked(db, backend, local, batch)
     with db.session() as session:
         entries = _claim(db, session, batch)
         if not entries:
@@ -68,6 +70,25 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
         session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries])))
         session.commit()
         return len(entries)
+
+
+def _drain_once_unlocked(db: Database, backend: SearchBackend, local: SearchBackend, batch: int) -> int:
+    """SQLite with an external engine: never hold the file's one write lock while the engine answers.
+
+    Read what is pending, send it to the engine outside any transaction, then delete
+    those entries. A change made meanwhile has its own, newer entry, which stays.
+    """
+    catch_up_locally(db, local, batch=batch)
+    with db.session(write=False) as session:
+        entries = _claim(db, session, batch)
+        if not entries:
+            return 0
+        ids = [e.id for e in entries]
+        _apply(session, backend, _post_ids(session, entries))
+    with db.session() as session:
+        session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(ids)))
+        session.commit()
+    return len(ids)
 
 
 def catch_up_locally(db: Database, local: SearchBackend, *, batch: int = BATCH) -> int:
@@ -117,16 +138,22 @@ def run_forever(db: Database, backend: SearchBackend, *, local: SearchBackend | 
                 interval: float = 1.0, max_backoff: float = 30.0) -> None:
     """`forum worker`: poll the outbox; the sleep keeps an idle worker nearly free.
 
-    While the engine is down, polls slow down (doubling up to max_backoff) so a
-    dead engine is not hammered; the first successful drain resets the pace.
+    While the engine is down, it is retried less and less often (doubling up to
+    max_backoff) so it is not hammered, but the database's own index keeps up on
+    every poll: the fallback search finds what was posted during the outage. The
+    first successful drain resets the pace.
     """
-    wait = interval
+    backoff, retry_at = interval, 0.0
     while True:
-        try:
-            applied = drain_or_raise(db, backend, local=local)
-            wait = interval
-        except SearchUnavailable as exc:
-            log.warning("search engine unavailable, retrying in %.0f s: %s", wait, exc)
-            applied, wait = 0, min(wait * 2, max_backoff)
+        if time.monotonic() >= retry_at:
+            try:
+                applied = drain_or_raise(db, backend, local=local)
+                backoff = interval
+            except SearchUnavailable as exc:
+                log.warning("search engine unavailable, retrying in %.0f s: %s", backoff, exc)
+                applied, retry_at = 0, time.monotonic() + backoff
+                backoff = min(backoff * 2, max_backoff)
+        else:
+            applied = catch_up_locally(db, local) if local is not None else 0
         if not applied:
-            time.sleep(wait)
+            time.sleep(interval)

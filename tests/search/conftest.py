@@ -37,7 +37,13 @@ def backend(request: pytest.FixtureRequest, app: FastAPI) -> Iterator[SearchBack
         meili.configure()
         chosen = meili
     app.state.search = chosen
-    db.on_outbox = service.InProcessIndexer(db, chosen)
+    indexer = service.InProcessIndexer(db, chosen)
+    db.on_outbox = indexer
+    if request.param == "meilisearch":
+        # Meilisearch is fed by a background thread: "wait" waits for it, then for the engine's tasks.
+        engine_wait = chosen.wait  # type: ignore[attr-defined]
+        chosen.wait = lambda: (indexer.wait_idle(), engine_wait())  # type: ignore[attr-defined]
     yield chosen
+    indexer.stop()
     if request.param == "meilisearch":
         chosen.client.delete_index(chosen.index_name)  # type: ignore[attr-defined]

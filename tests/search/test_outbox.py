@@ -102,6 +102,7 @@ def test_posting_works_and_search_falls_back_when_meili_is_down(app: FastAPI, cl
                                json={"title": title, "body": "vertiges le matin", "lang": "fr"},
                                headers={"X-CSRF-Token": token})
         assert response.status_code == 201
+    assert indexer.wait_idle()  # the engine is tried off the request path
     indexer.stop()
     assert indexer.engine_down
     # Kept for the engine, but already in the database's own index.
@@ -140,6 +141,7 @@ def test_outbox_catches_up_when_the_engine_returns(app: FastAPI, session: Sessio
     category = make_category(session)
     post_id = make_thread(session, category=category, author=author, body="acouphènes").post.id
     session.commit()  # the indexer runs, finds the engine down, schedules a retry
+    assert indexer.wait_idle()
     assert indexer.engine_down and engine.documents == {}
     assert [(t.delay, t.started) for t in HandTimer.made] == [(2, True)]
     HandTimer.made[0].action()  # the engine is still down: the next retry waits twice as long
