@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
 
 import typer
 
 from app import wiring
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 cli = typer.Typer(help="Trèfle · Klaver: run and manage the forum.", no_args_is_help=True)
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,13 +90,33 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
 ) -> None:
-    """Serve the forum. The access log is off: it would record addresses."""
+    """Serve the forum. uvicorn's access log is off (it records addresses); the app logs one
+    address-free JSON line per request instead."""
     import uvicorn
 
+    from app.ops.logs import logging_config
+
+    settings = get_settings()
+    if workers > 1:
+        prepare_multiprocess_metrics(settings)
     uvicorn.run(
         "app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
-        access_log=False, proxy_headers=False, server_header=False,
+        access_log=False, proxy_headers=False, server_header=False, log_config=logging_config(settings),
     )
+
+
+def prepare_multiprocess_metrics(settings: Settings) -> Path:
+    """Several workers share their metrics through files (prometheus_client's multi-process mode).
+
+    Set before any worker imports prometheus_client; emptied at start, since the
+    files of a previous run's workers would otherwise be summed in forever.
+    """
+    path = settings.resolved_multiproc_dir.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
 
 
 @cli.command("create-admin")
@@ -117,12 +138,16 @@ def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin o
 
 
 def _register_domain_commands() -> None:
+    from app.ops.cli import backup_command, check_ready_command, restore_command
     from app.research.cli import research_cli
     from app.search.cli import search_cli, worker_command
 
     cli.add_typer(search_cli, name="search")
     cli.add_typer(research_cli, name="research")
     cli.command("worker")(worker_command)
+    cli.command("backup")(backup_command)
+    cli.command("restore")(restore_command)
+    cli.command("check-ready")(check_ready_command)
 
 
 _register_domain_commands()

@@ -96,6 +96,9 @@ def worker_command(
     interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
 ) -> None:
     """Apply the search outbox to the index (run this beside the app in production)."""
+    from app.ops.logs import configure_logging
+
+    configure_logging(get_settings())
     db, backend = _open()
     local = service.local_copy(db, backend)
     if hasattr(backend, "configure"):  # an index created by a first add_documents would lack its settings
