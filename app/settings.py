@@ -47,7 +47,7 @@ class SearchSettings(BaseModel):
     worker: Literal["inprocess", "external"] = "inprocess"
     # Seconds a search waits for the engine before the database answers instead: a member
     # should never wait on a hung engine. Meilisearch answers in tens of milliseconds.
-    query_timeout: float = 0.2
+    query_timeout: float = 0.15
     # Seconds an indexing call may take (always off the request path).
     index_timeout: float = 5.0
     # After a failed query, searches go straight to the database for this long.
