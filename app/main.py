@@ -36,10 +36,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=indexer, name="search-catch-up", daemon=True).start()
     housekeeping = Housekeeping(app.state.db, app.state.settings)
     housekeeping.start()
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     yield
     housekeeping.stop()
     app.state.db.dispose()
     mark_process_dead()
+
+
+def _warm_up() -> None:
+    """Build the moderation engine now (about 2 s), not during a member's first post after a start."""
+    import moderation
+
+    for lang in i18n.LOCALES:
+        moderation.check("bonjour", lang)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

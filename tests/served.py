@@ -104,8 +104,9 @@ class ServedApp(Served):
         raise RuntimeError(f"the app did not answer within {timeout} s:\n{self.logs()[-3000:]}")
 
     def client(self, **kwargs: object) -> httpx.Client:
+        options: dict[str, object] = {"timeout": 10, **kwargs}
         transport = httpx.HTTPTransport(local_address=CLIENT_ADDRESS)
-        return httpx.Client(base_url=self.base_url, transport=transport, timeout=10, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.base_url, transport=transport, **options)  # type: ignore[arg-type]
 
 
 def member_with_category(db: Database, pseudonym: str, slug: str) -> None:
