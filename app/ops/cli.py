@@ -54,7 +54,7 @@ def check_ready_command(
             ok = False
         raise typer.Exit(0 if ok else 1)
     from app.db import Database
-    from app.ops.health import readiness
+    from app.ops.health import is_ready, readiness
     from app.search.service import configured_backend
 
     settings = get_settings()
@@ -64,5 +64,5 @@ def check_ready_command(
     finally:
         db.dispose()
     typer.echo(" ".join(f"{name}={state}" for name, state in checks.items()))
-    if any(state != "ok" for state in checks.values()):
+    if not is_ready(checks):
         sys.exit(1)
