@@ -137,3 +137,20 @@ def test_every_response_carries_a_request_id(client: TestClient) -> None:
     assert kept.headers["x-request-id"] == "proxy-req-12345678"
     refused = client.get("/fr/", headers={"X-Request-ID": "<script>alert(1)</script>"})
     assert refused.headers["x-request-id"] != "<script>alert(1)</script>"
+
+
+def test_check_ready_command_for_health_checks(settings: Settings, db_down: FastAPI, monkeypatch: pytest.MonkeyPatch,
+                                               db) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.ops import cli as ops_cli
+
+    monkeypatch.setattr(ops_cli, "get_settings", lambda: settings)
+    ok = CliRunner().invoke(cli, ["check-ready"])
+    assert ok.exit_code == 0 and "database=ok" in ok.output
+    monkeypatch.setattr(ops_cli, "get_settings", lambda: db_down.state.settings)
+    down = CliRunner().invoke(cli, ["check-ready"])
+    assert down.exit_code == 1 and "database=down" in down.output
+    nobody = CliRunner().invoke(cli, ["check-ready", "--url", f"http://127.0.0.1:{free_port()}/readyz"])
+    assert nobody.exit_code == 1

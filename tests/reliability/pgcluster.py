@@ -58,6 +58,11 @@ class Cluster:
         self.stop(mode)
         self.start()
 
+    def base_backup_from(self, primary: Cluster) -> None:
+        """Make this cluster a streaming replica of `primary` (pg_basebackup -R), not yet started."""
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-D",
+                  str(self.data), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
