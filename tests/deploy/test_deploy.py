@@ -51,6 +51,7 @@ def test_compose_has_every_service_with_a_restart_policy(compose: dict[str, Any]
     for name, service in services.items():
         expected = "no" if name == "migrate" else "unless-stopped"
         assert service.get("restart") == expected, name
+        assert service["logging"]["options"]["max-size"], name  # container logs rotate
 
 
 def test_migrations_run_once_before_the_app_and_worker_start(compose: dict[str, Any]) -> None:
