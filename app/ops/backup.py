@@ -112,6 +112,10 @@ def sqlite_path(database_url: str) -> Path:
     return Path(database)
 
 
+def _read_only(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"  # as_uri escapes "?" and "#" in the path
+
+
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     names = [row[0] for row in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
@@ -130,7 +134,7 @@ def _backup_sqlite(source: Path, target: Path) -> tuple[dict[str, int], str | No
     if not source.exists():
         raise BackupError(f"no database at {source}")
     tmp = target.with_name(target.name + ".tmp")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
         src.backup(dst)  # all pages in one step: one consistent moment, writers not blocked (WAL)
@@ -148,7 +152,7 @@ def _backup_sqlite(source: Path, target: Path) -> tuple[dict[str, int], str | No
 def _sqlite_has_data(path: Path) -> bool:
     if not path.exists() or path.stat().st_size == 0:
         return False
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    conn = sqlite3.connect(_read_only(path), uri=True, timeout=30)
     try:
         return any(n for name, n in _sqlite_counts(conn).items() if name not in SKIPPED_TABLES)
     finally:
@@ -157,7 +161,7 @@ def _sqlite_has_data(path: Path) -> bool:
 
 def _restore_sqlite(backup_file: Path, target: Path) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    src = sqlite3.connect(_read_only(backup_file), uri=True)
     dst = sqlite3.connect(target, timeout=30)
     try:
         src.backup(dst)  # replaces every page of the target, through SQLite (its WAL included)
