@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,11 +89,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"forum_test_{_worker()}_{uuid.uuid4().hex[:8]}"
+    with pg_database("forum_test", template=request.getfixturevalue("pg_template")) as url:
+        yield url
+
+
+@contextmanager
+def pg_database(prefix: str, *, template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of this test's own (a copy of `template`, or empty), dropped afterwards."""
+    name = f"{prefix}_{_worker()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield _pg_url(name)
     finally:
