@@ -87,7 +87,8 @@ class ServedApp(Served):
         super().__init__(args, child_env(settings, **env), tmp_path / f"app-{self.port}.log", tmp_path)
         self.base_url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
+        """Generous: a loaded 2-core machine has been seen taking 25 s to spawn two workers."""
         super().start()
         deadline = time.monotonic() + timeout
         with self.client() as client:
