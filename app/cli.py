@@ -94,7 +94,7 @@ def serve(
     address-free JSON line per request instead."""
     import uvicorn
 
-    from app.ops.logs import logging_config
+    from app.logs import logging_config
 
     settings = get_settings()
     if workers > 1:

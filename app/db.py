@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import AppError
-from app.ops.instruments import instrument_pool
+from app.instruments import instrument_pool
 from app.settings import Settings
 
 log = logging.getLogger("forum.db")

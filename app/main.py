@@ -14,8 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from app import i18n, wiring
 from app.db import Database
 from app.housekeeping import Housekeeping
+from app.instruments import mark_process_dead
 from app.ops import health
-from app.ops.instruments import mark_process_dead
 from app.ops.middleware import RequestLogMiddleware
 from app.resources import content as resources_content
 from app.search import service as search_service

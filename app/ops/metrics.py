@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.db import Database, utcnow
-from app.ops.instruments import multiprocess_enabled
+from app.instruments import multiprocess_enabled
 from app.review.models import ItemStatus, ReviewItem
 from app.search.models import OutboxEntry
 from app.settings import MetricsSettings

@@ -14,8 +14,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.ops import instruments
-from app.ops.logs import request_id
+from app import instruments
+from app.logs import request_id
 
 log = logging.getLogger("forum.request")
 

@@ -96,7 +96,7 @@ def worker_command(
     interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
 ) -> None:
     """Apply the search outbox to the index (run this beside the app in production)."""
-    from app.ops.logs import configure_logging
+    from app.logs import configure_logging
 
     configure_logging(get_settings())
     db, backend = _open()

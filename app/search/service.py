@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.ops.instruments import SEARCH_FALLBACKS
+from app.instruments import SEARCH_FALLBACKS
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from app.search.database import PostgresFts, SqliteFts
 from app.search.worker import catch_up_locally, drain_or_raise

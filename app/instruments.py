@@ -1,4 +1,4 @@
-"""The metric objects themselves, and the pool hooks (a leaf module: app.db imports it).
+"""Prometheus metric objects and the pool hooks: a core leaf module (app.db and app.search use it).
 
 Module-level, as prometheus_client expects: in multi-process mode each worker
 writes its values to files under PROMETHEUS_MULTIPROC_DIR, summed at scrape time.
