@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.settings import Settings
+from tests.conftest import FAST_ARGON2
 from tests.factories import make_category
 from tests.served import ServedApp, assert_logs_private
 
@@ -60,7 +62,11 @@ def test_logs_carry_no_address_pseudonym_path_or_text(settings: Settings, db: Da
     assert not any(line["route"] == "ops.healthz" for line in requests)  # probes are counted, not logged
 
 
-def test_metrics_are_summed_across_worker_processes(settings: Settings, db: Database, tmp_path: Path) -> None:
+def test_metrics_are_summed_across_worker_processes(sqlite_template: Path, tmp_path: Path) -> None:
+    # Once, on SQLite: how workers share counters does not depend on the database.
+    shutil.copyfile(sqlite_template, tmp_path / "forum.sqlite3")
+    settings = Settings(environment="test", database_url=f"sqlite:///{tmp_path / 'forum.sqlite3'}",
+                        data_dir=tmp_path, secret_key="test-secret-" + "x" * 32, argon2=FAST_ARGON2)
     app = ServedApp(settings, tmp_path, workers=2)
     app.start()
     try:
