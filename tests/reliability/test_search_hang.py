@@ -81,8 +81,12 @@ def test_hanging_engine(worker: str, settings: Settings, db: Database, tmp_path:
             result = search(word)[1]
             return result["fallback"] is fallback and {i["post_id"] for i in result["items"]} >= ids
 
-        before = {post("avantpanne", n)[1] for n in range(3)}
+        healthy = [post("avantpanne", n) for n in range(6)]
+        before = {post_id for _, post_id in healthy}
         _until(lambda: found("avantpanne", before, fallback=False), 20, "posts reach the engine")
+        # This machine's own pace with a healthy engine (a loaded shared machine is slower):
+        baseline_post = sorted(t for t, _ in healthy[1:])[-2]
+        baseline_search = min(search("avantpanne")[0] for _ in range(3))
 
         proxy.hang()
         during = [post("pendantpanne", n) for n in range(12)]
@@ -102,12 +106,17 @@ def test_hanging_engine(worker: str, settings: Settings, db: Database, tmp_path:
             _until(lambda: session.scalar(select(func.count(OutboxEntry.id))) == 0, 20, "outbox drained")
         if stand_in is not None:
             assert set(stand_in.documents(index)) == before | during_ids  # nothing lost, nothing extra
-        print(f"\n[{worker}] posting while the engine hangs: median {statistics.median(latencies) * 1000:.0f} ms, "
+        print(f"\n[{worker}] healthy engine: posting {baseline_post * 1000:.0f} ms, search "
+              f"{baseline_search * 1000:.0f} ms")
+        print(f"[{worker}] posting while the engine hangs: median {statistics.median(latencies) * 1000:.0f} ms, "
               f"max {latencies[-1] * 1000:.0f} ms; first search {first_search * 1000:.0f} ms, "
               f"then {max(later_searches) * 1000:.0f} ms at most")
-        assert latencies[int(len(latencies) * 0.9)] < 0.2, latencies  # p90, on a shared 2-core machine
-        assert latencies[-1] < 1.0, latencies  # never the engine's timeout (2 s here, 5 s by default)
-        assert first_search < 0.3 and max(later_searches) < 0.3
+        # Under 200 ms (p90), or no slower than twice this machine's pace with a healthy engine
+        # when other work loads it; and never anything like the engine's timeout (2 s here).
+        assert latencies[int(len(latencies) * 0.9)] < max(0.2, 2 * baseline_post), (latencies, baseline_post)
+        assert latencies[-1] < 1.0, latencies
+        search_limit = max(0.3, 0.15 + 3 * baseline_search)  # the query timeout, then the database answers
+        assert first_search < search_limit and max(later_searches) < search_limit, (first_search, baseline_search)
     finally:
         client.close()
         app.stop()
