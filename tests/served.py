@@ -97,7 +97,7 @@ class ServedApp(Served):
                 if self.process.poll() is not None:
                     raise RuntimeError(f"the app exited at start:\n{self.logs()[-3000:]}")
                 try:
-                    if client.get("/healthz", timeout=1).status_code == 200:
+                    if client.get("/livez", timeout=1).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass

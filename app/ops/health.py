@@ -1,4 +1,5 @@
-"""/healthz (the process answers), /readyz (its database and search engine answer), /metrics."""
+"""/livez (the process answers), /healthz (the app and its database answer — the DESIGN contract),
+/readyz (database and search engine, with the failing check named), /metrics."""
 
 from __future__ import annotations
 
@@ -51,11 +52,19 @@ def readiness(settings: Settings, db: Database, backend: Any) -> dict[str, str]:
     return checks
 
 
-@router.get("/healthz", name="ops.healthz")
-def healthz() -> JSONResponse:
+@router.get("/livez", name="ops.livez")
+def livez() -> JSONResponse:
     """Liveness: the process answers. Deliberately no database call, so a database outage
-    does not make a supervisor restart healthy app processes (that is /readyz's job)."""
+    does not make a supervisor restart healthy app processes."""
     return JSONResponse({"status": "ok"})
+
+
+@router.get("/healthz", name="ops.healthz")
+def healthz(request: Request) -> JSONResponse:
+    """The contract other tools rely on: 200 when the app and its database answer, else 503."""
+    database = check_database(request.app.state.db)
+    return JSONResponse({"status": "ok" if database == "ok" else "unavailable"},
+                        status_code=200 if database == "ok" else 503)
 
 
 # Reported but not required: without its replica the app reads from the primary.

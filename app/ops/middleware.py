@@ -22,7 +22,7 @@ log = logging.getLogger("forum.request")
 # A proxy's request id is kept (so its log and ours join up) only if it looks like one.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 # Probes and scrapes are counted but not logged: they would drown the log.
-_QUIET_ROUTES = frozenset({"ops.healthz", "ops.readyz", "ops.metrics"})
+_QUIET_ROUTES = frozenset({"ops.livez", "ops.healthz", "ops.readyz", "ops.metrics"})
 
 
 def route_name(scope: Scope) -> str:

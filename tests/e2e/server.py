@@ -68,7 +68,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server stopped: see {self.data_dir / 'server.log'}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                with urllib.request.urlopen(self.url + "/livez", timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:

@@ -27,12 +27,19 @@ def db_down(tmp_path: Path) -> FastAPI:
     return create_app(settings)
 
 
-def test_healthz_answers_without_the_database_and_readyz_says_why(db_down: FastAPI) -> None:
+def test_livez_answers_without_the_database_healthz_and_readyz_say_why(db_down: FastAPI) -> None:
     client = TestClient(db_down)
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/livez").json() == {"status": "ok"}
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json() == {"status": "unavailable"}
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json() == {"status": "unavailable", "checks": {"database": "down"}}
+
+
+def test_healthz_answers_200_when_the_app_and_its_database_answer(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/livez").status_code == 200
 
 
 def test_readyz_checks_the_search_engine_when_one_is_configured(app: FastAPI, client: TestClient) -> None:

@@ -71,7 +71,8 @@ def test_app_survives_a_postgresql_restart_and_an_outage(cluster: Cluster, tmp_p
         took = time.perf_counter() - started
         assert page.status_code == 503 and "base de données" in page.text and page.headers["retry-after"]
         assert post("pendant la panne") == 503
-        assert client.get("/healthz").status_code == 200
+        assert client.get("/livez").status_code == 200
+        assert client.get("/healthz").status_code == 503
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["checks"]["database"] == "down"
         assert took < 2.0, took
