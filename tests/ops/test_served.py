@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -75,11 +76,19 @@ def test_metrics_are_summed_across_worker_processes(sqlite_template: Path, tmp_p
             for _ in range(24):
                 with app.client() as fresh:
                     assert fresh.get("/fr/").status_code == 200
-            text = client.get("/metrics").text
+            # A worker counts a request once its response is sent, so the last count may land
+            # a moment after the client has its page: ask again until it is there (or time is up).
+            deadline = time.monotonic() + 10
+            while True:
+                text = client.get("/metrics").text
+                counted = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                              if line.startswith("forum_http_requests_total{")
+                              and 'route="forum.index"' in line)
+                if counted >= 24 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
     finally:
         app.stop()
-    counted = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                  if line.startswith("forum_http_requests_total{") and 'route="forum.index"' in line)
     assert counted == 24, text
     assert (tmp_path / "metrics").is_dir() and list((tmp_path / "metrics").glob("*.db"))
     assert "forum_database_up 1.0" in text
