@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from moderation import overlay as _overlay
 from moderation.engine import get_engine
 from moderation.lexicon import LexiconError, load_lexicon
+from moderation.overlay import Overlay, build_entry, current_overlay, entry_matches, layered, make_overlay
 from moderation.types import CATEGORIES, LANGUAGES, SEVERITIES, Entry, Finding, Lexicon
 
 __all__ = [
@@ -20,9 +22,21 @@ __all__ = [
     "Finding",
     "Lexicon",
     "LexiconError",
+    "Overlay",
+    "build_entry",
     "check",
+    "current_overlay",
+    "effective_lexicon",
+    "entry_matches",
+    "install_overlay",
     "load_lexicon",
+    "make_overlay",
 ]
+
+
+def effective_lexicon(lang: str) -> Lexicon:
+    """The language's lexicon as the engine applies it now: the files with the installed overlay."""
+    return layered(load_lexicon(lang), current_overlay())
 
 
 def check(text: str, lang: str, *, languages: Sequence[str] | None = None) -> list[Finding]:
@@ -36,3 +50,13 @@ def check(text: str, lang: str, *, languages: Sequence[str] | None = None) -> li
         raise LexiconError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     langs = tuple(languages) if languages is not None else LANGUAGES
     return get_engine(langs).check(text, lang)
+
+
+def install_overlay(overlay: Overlay) -> None:
+    """Apply these extra entries from the next check on.
+
+    The engine for them is compiled first, so no member's post waits for it;
+    checks running meanwhile use the previous overlay.
+    """
+    get_engine(LANGUAGES, overlay)
+    _overlay.install_overlay(overlay)

@@ -9,13 +9,14 @@ explanation comes in the member's language) and breaks ordering ties.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from moderation.context import suppressed
 from moderation.lexicon import load_lexicon
 from moderation.normalize import Folded, fold
+from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
 from moderation.personal_data import find_personal_data
 from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
@@ -51,12 +52,13 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 
 class Engine:
-    def __init__(self, langs: Sequence[str]) -> None:
+    def __init__(self, langs: Sequence[str], overlay: Overlay = EMPTY) -> None:
         self.langs = tuple(langs)
+        self.overlay = overlay
         self.always: list[Rule] = []
         self.by_anchor: dict[str, list[Rule]] = {}
         for lang in self.langs:
-            lexicon = load_lexicon(lang)
+            lexicon = layered(load_lexicon(lang), overlay)
             for entry in lexicon.entries:
                 for source in entry.patterns:
                     rule = Rule(entry, compile_pattern(source, lexicon.macros))
@@ -186,6 +188,20 @@ def resolve_overlaps(findings: list[Finding], lang: str) -> list[Finding]:
     return kept
 
 
-@lru_cache(maxsize=4)
-def get_engine(langs: tuple[str, ...] = LANGUAGES) -> Engine:
-    return Engine(langs)
+_engines: dict[tuple[tuple[str, ...], str], Engine] = {}
+_engines_lock = threading.Lock()
+_KEEP = 4
+
+
+def get_engine(langs: tuple[str, ...] = LANGUAGES, overlay: Overlay | None = None) -> Engine:
+    """The engine for these lexicons and an overlay (default: the installed one), compiled once per version."""
+    overlay = current_overlay() if overlay is None else overlay
+    key = (tuple(langs), overlay.version)
+    engine = _engines.get(key)
+    if engine is None:
+        engine = Engine(key[0], overlay)
+        with _engines_lock:
+            while len(_engines) >= _KEEP:
+                _engines.pop(next(iter(_engines)))  # the oldest: an earlier overlay or language set
+            _engines[key] = engine
+    return engine

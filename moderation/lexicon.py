@@ -85,4 +85,9 @@ def load_lexicon(lang: str) -> Lexicon:
         for pattern in entry.patterns:
             compile_pattern(pattern, macros)  # fail at load time, not on a member's post
         entries.append(entry)
-    return Lexicon(lang=lang, entries=tuple(entries), macros=macros)
+    return Lexicon(lang=lang, entries=tuple(entries), macros=macros, explanations=explanations)
+
+
+def make_entry(raw: dict[str, Any], lang: str, explanations: dict[str, str], where: str) -> Entry:
+    """One entry validated as the files' entries are (for entries kept outside the files, see overlay.py)."""
+    return _entry(raw, lang, explanations, where)

@@ -29,6 +29,13 @@ class Finding:
     severity: str = "medium"
     explanation: str = ""
     lang: str = ""
+    # "rule" (a lexicon entry or a frame: it has words to point at) or "model"
+    # (the learned layer's calibrated probability, in `score`).
+    source: str = "rule"
+    score: float | None = None
+    # cold_turkey_advice only: "others" (advice: a public info box) or "self"
+    # (the poster's own abrupt stop: a private, kind notice).
+    about: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +48,9 @@ class Finding:
             "severity": self.severity,
             "explanation": self.explanation,
             "lang": self.lang,
+            "source": self.source,
+            "score": None if self.score is None else round(self.score, 3),
+            "about": self.about,
         }
 
 
@@ -66,6 +76,8 @@ class Lexicon:
     lang: str
     entries: tuple[Entry, ...]
     macros: dict[str, str] = field(default_factory=dict)
+    # Shared explanation texts by key ("crisis", "cold_turkey_self", ...), for frames and the model.
+    explanations: dict[str, str] = field(default_factory=dict)
 
     def by_category(self, category: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.category == category)
