@@ -59,9 +59,10 @@ class RateLimited(AppError):
     default_message = N_("Too many attempts. Please wait a few minutes and try again.")
     keep_changes = True
 
-    def __init__(self, message: str | None = None, *, retry_after: int | None = None, field: str | None = None):
-        super().__init__(message, field=field,
-                         headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None, field: str | None = None,
+                 **params: object):
+        super().__init__(message, None, field=field,
+                         headers={"Retry-After": str(retry_after)} if retry_after is not None else None, **params)
 
 
 class ValidationFailed(AppError):

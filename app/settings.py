@@ -78,6 +78,29 @@ class ResearchSettings(BaseModel):
     # without it); "rules": the rules alone, which miss many names and places (the
     # datasheet says so). Tests use "rules" for speed, except the anonymiser's own tests.
     anonymiser: Literal["nlp", "rules"] = "nlp"
+class TrustSettings(BaseModel):
+    """How a new member is welcomed, and the posting limits until they graduate."""
+
+    # A new member's first posts wait for a moderator's welcome (in every category).
+    premoderated_posts: int = 2
+    # After this many posts out, a member graduates to the ordinary posting limit.
+    graduate_after: int = 3
+    newcomer_posts_per_hour: int = 5
+    posts_per_hour: int = 30
+
+
+class ReviewSettings(BaseModel):
+    # A claimed queue item is left to its moderator this long, then free again.
+    claim_minutes: int = 15
+    # How often each app process looks for wording guidelines edited from the web.
+    guidelines_refresh_seconds: float = 3.0
+    reports_per_day: int = 20
+    # Visitors' notices per client (a keyed daily hash, never the address) per day.
+    visitor_reports_per_day: int = 5
+    # Statements can be appealed this long (DSA Art. 20: at least six months).
+    appeal_days: int = 183
+    # A notifier's name and contact are erased this long after their notice was decided.
+    notifier_contact_days: int = 180
 
 
 class Settings(BaseSettings):
@@ -113,6 +136,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where `forum backup` writes by default; default data_dir/backups.
     backup_dir: Path | None = None
+    trust: TrustSettings = Field(default_factory=TrustSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @model_validator(mode="after")
     def _defaults_from_data_dir(self) -> Settings:

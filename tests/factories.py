@@ -23,23 +23,27 @@ _counter = itertools.count(1)
 
 
 def make_user(session: Session, pseudonym: str | None = None, *, role: Role = Role.member,
-              locale: str = "fr", read_langs: str = "fr,nl,en", published_posts: int = 1) -> User:
+              locale: str = "fr", read_langs: str = "fr,nl,en", published_posts: int = 1, approved_posts: int = 3,
+              moderated_langs: str | None = None) -> User:
+    """A member; by default one who has graduated (posts go out at once). `approved_posts=0`: a newcomer."""
     name = pseudonym or f"member{next(_counter)}"
+    if moderated_langs is None:
+        moderated_langs = "fr,nl,en" if role != Role.member else ""
     user = User(
         pseudonym=name, pseudonym_folded=names.folded(name), pseudonym_skeleton=names.skeleton(name),
         password_hash=passwords.hash_password(FAST_ARGON2, PASSWORD), role=role, locale=locale,
-        read_langs=read_langs, published_posts=published_posts,
+        read_langs=read_langs, published_posts=published_posts, approved_posts=approved_posts,
+        moderated_langs=moderated_langs,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def make_category(session: Session, slug: str | None = None, *, visibility: Visibility = Visibility.public,
-                  premoderate_newcomers: bool = False) -> Category:
+def make_category(session: Session, slug: str | None = None, *, visibility: Visibility = Visibility.public) -> Category:
     slug = slug or f"category-{next(_counter)}"
     category = Category(
-        slug=slug, visibility=visibility, premoderate_newcomers=premoderate_newcomers,
+        slug=slug, visibility=visibility,
         name_fr=f"Catégorie {slug}", name_nl=f"Categorie {slug}", name_en=f"Category {slug}",
     )
     session.add(category)

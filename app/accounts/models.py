@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime
+from app.i18n import LOCALES
 
 
 class Role(StrEnum):
@@ -18,6 +19,15 @@ class Role(StrEnum):
 class UserStatus(StrEnum):
     active = "active"
     deleted = "deleted"
+
+
+class Restriction(StrEnum):
+    """What a moderator's sanction currently takes away (the sanction's record lives in review)."""
+
+    silenced = "silenced"  # read-only in the forum for a while
+    suspended = "suspended"  # for a while: no writing, and the forum shows no more than to a visitor
+    banned = "banned"  # as suspended, with no end
+
 
 
 class User(TimestampMixin, Base):
@@ -38,10 +48,52 @@ class User(TimestampMixin, Base):
     # Comma-separated content notes this member wants expanded by default.
     expand_notes: Mapped[str] = mapped_column(String(255), default="")
     published_posts: Mapped[int] = mapped_column(Integer, default=0)
+    # Posts of theirs that went out, at once or after a moderator's welcome. Never
+    # decreases (deleting a post does not take trust back): it decides pre-moderation
+    # of first posts and when a new member graduates to ordinary limits.
+    approved_posts: Mapped[int] = mapped_column(Integer, default=0)
+    # Comma-separated languages a moderator moderates ("fr,nl"); admins moderate all.
+    moderated_langs: Mapped[str] = mapped_column(String(16), default="")
+    # The member's current restriction, set and lifted by review's sanctions.
+    restriction: Mapped[str] = mapped_column(String(16), default="")
+    restricted_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Statements of reasons and moderators' messages the member has not opened yet: shown on
+    # every page from the viewer row itself, so no page pays a query for it.
+    moderation_unread: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def is_moderator(self) -> bool:
         return self.role in (Role.moderator, Role.admin)
+
+    @property
+    def moderated_lang_list(self) -> list[str]:
+        """The thread languages this member moderates (every language for admins)."""
+        if self.is_admin:
+            return list(LOCALES)
+        if self.role != Role.moderator:
+            return []
+        return [code for code in (self.moderated_langs or "").split(",") if code]
+
+    def moderates(self, lang: str) -> bool:
+        return lang in self.moderated_lang_list
+
+    def active_restriction(self, now: dt.datetime | None = None) -> Restriction | None:
+        """The restriction in force now, if any (an ended one no longer counts, lifted or not)."""
+        if not self.restriction:
+            return None
+        if self.restricted_until is not None and self.restricted_until <= (now or dt.datetime.now(dt.UTC)):
+            return None
+        return Restriction(self.restriction)
+
+    @property
+    def can_write(self) -> bool:
+        """May post, reply, edit and react in the forum (not silenced, suspended or banned)."""
+        return self.active_restriction() is None
+
+    @property
+    def has_member_access(self) -> bool:
+        """Sees what members see; a suspended or banned account sees what a visitor sees."""
+        return self.active_restriction() not in (Restriction.suspended, Restriction.banned)
 
     @property
     def is_admin(self) -> bool:

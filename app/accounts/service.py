@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from ua_parser import parse as parse_user_agent
 
 from app.accounts import names, passwords, throttle
-from app.accounts.models import AuthSession, RecoveryCode, Role, User, UserStatus
+from app.accounts.models import AuthSession, RecoveryCode, Restriction, Role, User, UserStatus
 from app.content_notes import is_content_note
 from app.db import utcnow
 from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
@@ -318,3 +318,44 @@ def delete_account(session: Session, *, user: User) -> None:
 def purge_expired_throttles(session: Session, settings: Settings) -> int:
     """Delete the throttle buckets of past windows (run periodically by app/housekeeping.py)."""
     return throttle.purge_expired(session, settings.throttle.window_seconds)
+
+
+def set_role(session: Session, *, user: User, role: Role, languages: list[str] | None = None) -> None:
+    """Make a member a moderator (of these languages), an admin, or a member again.
+
+    Review records who did it and why (review.roles); this only changes the account.
+    """
+    langs = [code for code in LOCALES if code in (languages or [])]
+    if role == Role.moderator and not langs:
+        raise ValidationFailed(N_("A moderator moderates at least one language."), field="languages")
+    user.role = role
+    user.moderated_langs = ",".join(langs) if role != Role.member else ""
+
+
+def restrict(session: Session, *, user: User, restriction: Restriction, until: dt.datetime | None) -> None:
+    """Put a restriction on the account (review keeps the sanction's record and reasons)."""
+    user.restriction = restriction
+    user.restricted_until = until
+
+
+def lift_restriction(session: Session, *, user: User) -> None:
+    user.restriction = ""
+    user.restricted_until = None
+
+
+def lift_ended_restrictions(session: Session) -> int:
+    """Housekeeping: clear restrictions whose time is over (they no longer count anyway)."""
+    ended = list(session.scalars(select(User).where(
+        User.restriction != "", User.restricted_until.is_not(None), User.restricted_until <= utcnow())))
+    for user in ended:
+        lift_restriction(session, user=user)
+    return len(ended)
+
+
+def list_staff(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role != Role.member).order_by(User.role, User.pseudonym)))
+
+
+def set_moderation_unread(session: Session, *, user: User, count: int) -> None:
+    """How many statements and moderators' messages the member has not opened (review keeps it in step)."""
+    user.moderation_unread = max(0, count)

@@ -57,7 +57,7 @@ def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, sessi
     category = access_category(session, viewer, slug)
     posted = service.create_thread(session, category=category, author=viewer, title=body.title, body=body.body,
                                    lang=body.lang, content_note=body.content_note,
-                                   max_chars=settings.max_post_chars)
+                                   max_chars=settings.max_post_chars, limits=settings.trust)
     thread_id = posted.post.thread_id
     return schemas.ThreadCreated(
         id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
@@ -109,7 +109,7 @@ def create_post(thread_id: int, body: schemas.PostCreate, request: Request, sess
                 settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
-                           max_chars=settings.max_post_chars)
+                           max_chars=settings.max_post_chars, limits=settings.trust)
     return _post_created(request, posted)
 
 

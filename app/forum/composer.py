@@ -65,7 +65,7 @@ def _composer_context(form: dict[str, str], screening: Screening | None = None, 
 def _draft(settings: Settings, body: str, content_note: str, wording_confirmed: str) -> dict[str, Any]:
     """What every composer form sends to a posting service, read the same way."""
     return {"body": body, "content_note": content_note or None, "max_chars": settings.max_post_chars,
-            "wording_confirmed": bool(wording_confirmed)}
+            "wording_confirmed": bool(wording_confirmed), "limits": settings.trust}
 
 
 def _suggested(screening: Screening | None, form: dict[str, str], extra: dict[str, Any]) -> list[Any]:
@@ -103,7 +103,8 @@ def _submit(request: Request, template: str, form: dict[str, str], action: Calla
 
 
 @router.get("/c/{slug}/new", name="forum.new_thread")
-def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, slug: str) -> Response:
+def new_thread_form(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, lang: str,
+                    slug: str) -> Response:
     category = access_category(session, viewer, slug)
     form = {"lang": lang}
     # Some categories start from a gentle template, e.g. the introductions (reviewed content).
@@ -114,7 +115,7 @@ def new_thread_form(request: Request, session: SessionDep, viewer: CurrentUser, 
                 if template is not None and template.one_per_member else None)
     return render(request, "forum/new_thread.html", _composer_context(
         form, suggest=False, category=category, composer_hint=template.hint if template else None,
-        existing_thread=existing), noindex=True)
+        existing_thread=existing, welcome_hold=service.is_premoderated(viewer, settings.trust)), noindex=True)
 
 
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
@@ -126,7 +127,7 @@ def new_thread(request: Request, session: SessionDep, settings: SettingsDep, vie
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
         session, category=category, author=viewer, title=title, lang=thread_lang,
         **_draft(settings, body, content_note, wording_confirmed),
-    ), preview=bool(preview), category=category)
+    ), preview=bool(preview), category=category, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
@@ -137,7 +138,7 @@ def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
         session, thread=thread, author=viewer, **_draft(settings, body, content_note, wording_confirmed),
-    ), preview=bool(preview), thread=thread)
+    ), preview=bool(preview), thread=thread, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
@@ -182,9 +183,9 @@ def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: i
 @router.post("/t/{thread_id}/flags", name="forum.flags")
 def flags(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: int, pinned: FormStr = "",
           locked: FormStr = "") -> Response:
-    if not can_set_flags(viewer):
-        raise NotFound()
     thread = access_thread(session, viewer, thread_id)
+    if not can_set_flags(viewer, thread):
+        raise NotFound()
     service.set_flags(session, thread=thread, actor=viewer,
                       pinned=None if pinned == "" else pinned == "1", locked=None if locked == "" else locked == "1")
     return redirect(request, "forum.thread", thread_id=thread.id)

@@ -19,7 +19,8 @@ class Visibility(StrEnum):
 class PostStatus(StrEnum):
     published = "published"
     held = "held"  # awaiting a moderator: visible to its author and moderators only
-    hidden = "hidden"  # hidden by a moderator
+    hidden = "hidden"  # hidden by a moderator: its author still sees it, an appeal may bring it back
+    removed = "removed"  # deleted by a moderator; the text is kept for the appeal and the audit trail
     deleted = "deleted"  # soft-deleted by its author
 
 
@@ -45,7 +46,6 @@ class Category(Base):
     visibility: Mapped[Visibility] = mapped_column(String(16), default=Visibility.public)
     # Which leaf of the BENZONET clover this category serves (pace, psychoeducation, ...).
     clover: Mapped[str] = mapped_column(String(30), default="")
-    premoderate_newcomers: Mapped[bool] = mapped_column(Boolean, default=False)
     name_fr: Mapped[str] = mapped_column(String(120))
     name_nl: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
@@ -78,6 +78,8 @@ class Thread(TimestampMixin, Base):
     status: Mapped[PostStatus] = mapped_column(String(16), default=PostStatus.published)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Slow mode: a member waits this long between two replies in the thread (0: off).
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
     # Denormalised for list pages: published posts only.
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_post_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -102,6 +104,8 @@ class Post(TimestampMixin, Base):
     # Info boxes shown with the post (e.g. "gradual_tapering"), comma-separated.
     notices: Mapped[str] = mapped_column(String(120), default="")
     edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Set when a moderator changed the text: readers see "edited by moderation".
+    moderation_edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     thread: Mapped[Thread] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(lazy="raise")

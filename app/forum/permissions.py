@@ -9,12 +9,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.errors import NotFound, PermissionDenied
+from app.forum.errors import MemberRestricted
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n_markers import N_
 
+# Statuses in which a post (or thread) is out of others' sight but still shown to its author:
+# waiting for a moderator, or hidden or removed by one (the statement of reasons says why).
+AUTHOR_ONLY = (PostStatus.held, PostStatus.hidden, PostStatus.removed)
+
 
 def can_see_category(viewer: User | None, category: Category) -> bool:
-    return category.visibility == Visibility.public or viewer is not None
+    return category.visibility == Visibility.public or (viewer is not None and viewer.has_member_access)
 
 
 def can_see_thread(viewer: User | None, thread: Thread) -> bool:
@@ -24,7 +29,7 @@ def can_see_thread(viewer: User | None, thread: Thread) -> bool:
         return True
     if viewer is None:
         return False
-    return viewer.is_moderator or (thread.status == PostStatus.held and thread.author_id == viewer.id)
+    return viewer.is_moderator or (thread.status in AUTHOR_ONLY and thread.author_id == viewer.id)
 
 
 def can_see_post_body(viewer: User | None, post: Post) -> bool:
@@ -34,7 +39,7 @@ def can_see_post_body(viewer: User | None, post: Post) -> bool:
         return False
     if viewer.is_moderator:
         return True  # moderators see every version, deleted ones included
-    return post.status == PostStatus.held and post.author_id == viewer.id
+    return post.status in AUTHOR_ONLY and post.author_id == viewer.id
 
 
 def can_edit_post(viewer: User | None, post: Post) -> bool:
@@ -47,16 +52,26 @@ def can_edit_post(viewer: User | None, post: Post) -> bool:
 
 def can_reply(viewer: User | None, thread: Thread) -> bool:
     """Members reply to threads they can see; a locked thread only takes moderators' replies."""
-    return viewer is not None and (not thread.locked or viewer.is_moderator)
+    return viewer is not None and viewer.can_write and (not thread.locked or viewer.is_moderator)
 
 
 def can_see_revisions(viewer: User | None, post: Post) -> bool:
     return viewer is not None and (viewer.is_moderator or post.author_id == viewer.id)
 
 
-def can_set_flags(viewer: User | None) -> bool:
-    """Pinning and locking threads is for administrators."""
-    return viewer is not None and viewer.is_admin
+def can_moderate_thread(viewer: User | None, thread: Thread) -> bool:
+    """Moderators of the thread's language (admins: every language) act on it and its posts."""
+    return viewer is not None and viewer.moderates(thread.lang)
+
+
+def can_set_flags(viewer: User | None, thread: Thread) -> bool:
+    """Pinning and locking threads is for the thread language's moderators."""
+    return can_moderate_thread(viewer, thread)
+
+
+def can_report(viewer: User | None, post: Post) -> bool:
+    """Anyone who can read a published post may report it, except its own author."""
+    return post.status == PostStatus.published and (viewer is None or post.author_id != viewer.id)
 
 
 @dataclass(frozen=True)
@@ -77,8 +92,14 @@ class ForumPermissions:
     def reply(self, thread: Thread) -> bool:
         return can_reply(self.viewer, thread)
 
-    def set_flags(self) -> bool:
-        return can_set_flags(self.viewer)
+    def set_flags(self, thread: Thread) -> bool:
+        return can_set_flags(self.viewer, thread)
+
+    def moderate(self, thread: Thread) -> bool:
+        return can_moderate_thread(self.viewer, thread)
+
+    def report(self, post: Post) -> bool:
+        return can_report(self.viewer, post)
 
 
 def access_category(session: Session, viewer: User | None, slug: str) -> Category:
@@ -95,6 +116,8 @@ def access_thread(session: Session, viewer: User | None, thread_id: int, *, for_
     if for_write:
         if viewer is None:
             raise NotFound()
+        if not viewer.can_write:
+            raise MemberRestricted(viewer)
         if not can_reply(viewer, thread):
             raise PermissionDenied(N_("This thread is locked: no new replies."))
     return thread
@@ -108,7 +131,7 @@ def access_post(session: Session, viewer: User | None, post_id: int, *, for_edit
     )
     if post is None or not can_see_thread(viewer, post.thread):
         raise NotFound()
-    if post.status in (PostStatus.held, PostStatus.hidden) and not can_see_post_body(viewer, post):
+    if post.status in AUTHOR_ONLY and not can_see_post_body(viewer, post):
         raise NotFound()
     if for_edit and not can_edit_post(viewer, post):
         raise NotFound()

@@ -23,6 +23,7 @@ class Notice(StrEnum):
     crisis_lines = "crisis_lines"  # the poster sees the help lines at once
     personal_data = "personal_data"  # the poster is told why the post is held
     held = "held"  # the post waits for a moderator
+    welcome = "welcome"  # a new member's first post waits for a moderator's welcome
 
 
 NOTICE_FOR_CATEGORY = {"cold_turkey_advice": Notice.gradual_tapering, "crisis": Notice.crisis_lines}
@@ -43,8 +44,17 @@ class Screening:
         return {f.category for f in self.findings}
 
     @property
+    def rule_categories(self) -> set[str]:
+        """Categories a lexicon entry or frame found: words to point at, so they may hold a post.
+
+        The learned layer's findings (source "model") only route a post to a
+        moderator; they never hold it (DESIGN.md, "The safety loop").
+        """
+        return {f.category for f in self.findings if f.source == "rule"}
+
+    @property
     def held(self) -> bool:
-        return self.newcomer_hold or bool(self.categories & HOLD_CATEGORIES)
+        return self.newcomer_hold or bool(self.rule_categories & HOLD_CATEGORIES)
 
     @property
     def status(self) -> PostStatus:
@@ -68,8 +78,10 @@ class Screening:
         notices: list[str] = []
         if self.urgent:
             notices.append(Notice.crisis_lines)
-        if "personal_data" in self.categories:
+        if "personal_data" in self.rule_categories:
             notices.append(Notice.personal_data)
+        elif self.held and self.newcomer_hold and not self.rule_categories & HOLD_CATEGORIES:
+            notices.append(Notice.welcome)
         elif self.held:
             notices.append(Notice.held)
         return notices

@@ -31,7 +31,6 @@ def seed_categories(session: Session) -> list[Category]:
         category.position = position
         category.clover = data.get("clover", "")
         category.visibility = Visibility(data.get("visibility", "public"))
-        category.premoderate_newcomers = bool(data.get("premoderate_newcomers", False))
         for key in ("name_fr", "name_nl", "name_en", "description_fr", "description_nl", "description_en"):
             setattr(category, key, data[key])
         seeded.append(category)

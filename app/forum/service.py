@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,8 +13,9 @@ from app import markdown
 from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import utcnow
-from app.errors import PermissionDenied, ValidationFailed
+from app.errors import PermissionDenied, RateLimited, ValidationFailed
 from app.forum import events
+from app.forum.errors import MemberRestricted
 from app.forum.models import (
     Category,
     Post,
@@ -25,9 +27,10 @@ from app.forum.models import (
     ThreadVisit,
 )
 from app.forum.permissions import access_post, can_set_flags
-from app.forum.screening import Screening, screen
+from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
+from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
 
@@ -77,8 +80,39 @@ def _clean_note(note: str | None) -> str | None:
     return note
 
 
-def _newcomer_hold(category: Category, author: User) -> bool:
-    return category.premoderate_newcomers and author.published_posts == 0 and not author.is_moderator
+def is_newcomer(author: User, limits: TrustSettings) -> bool:
+    """Not yet graduated: tighter posting limits, and a "first posts" mark for moderators."""
+    return not author.is_moderator and author.approved_posts < limits.graduate_after
+
+
+def is_premoderated(author: User, limits: TrustSettings) -> bool:
+    """A new member's first posts wait for a moderator's welcome, in every category."""
+    return not author.is_moderator and author.approved_posts < limits.premoderated_posts
+
+
+def _check_can_write(author: User) -> None:
+    if not author.can_write:
+        raise MemberRestricted(author)
+
+
+def _check_posting_rate(session: Session, author: User, limits: TrustSettings, thread: Thread | None = None) -> None:
+    """Posts per hour (fewer for new members), and the thread's slow mode; moderators are exempt."""
+    if author.is_moderator:
+        return
+    now = utcnow()
+    allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
+    recent = session.scalar(select(func.count(Post.id)).where(
+        Post.author_id == author.id, Post.created_at > now - dt.timedelta(hours=1))) or 0
+    if recent >= allowed:
+        raise RateLimited(N_("You have posted a lot in the last hour. Please wait a little before posting again: "
+                             "your text is still here."), retry_after=600)
+    if thread is not None and thread.slow_mode_seconds:
+        last = session.scalar(select(func.max(Post.created_at)).where(
+            Post.thread_id == thread.id, Post.author_id == author.id))
+        if last is not None and now - last < dt.timedelta(seconds=thread.slow_mode_seconds):
+            wait = thread.slow_mode_seconds - int((now - last).total_seconds())
+            raise RateLimited(N_("This thread is in slow mode: you can reply again in %(minutes)s min. Your text "
+                                 "is still here."), retry_after=wait, minutes=max(1, (wait + 59) // 60))
 
 
 def _publish_counts(thread: Thread, author: User | None, post: Post, delta: int) -> None:
@@ -91,13 +125,16 @@ def _publish_counts(thread: Thread, author: User | None, post: Post, delta: int)
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
                   content_note: str | None = None, max_chars: int = 20000,
-                  wording_confirmed: bool = True) -> Posted:
+                  wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
+    limits = limits or TrustSettings()
+    _check_can_write(author)
     title = _clean_title(title)
     body = _clean_body(body, max_chars)
     if lang not in LOCALES:
         raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
     note = _clean_note(content_note)
-    screening = screen(title=title, body=body, lang=lang, newcomer_hold=_newcomer_hold(category, author))
+    _check_posting_rate(session, author, limits)
+    screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     now = utcnow()
@@ -111,10 +148,13 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
 
 
 def reply(session: Session, *, thread: Thread, author: User, body: str, content_note: str | None = None,
-          max_chars: int = 20000, wording_confirmed: bool = True) -> Posted:
+          max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
+    limits = limits or TrustSettings()
+    _check_can_write(author)
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
-    screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=_newcomer_hold(thread.category, author))
+    _check_posting_rate(session, author, limits, thread)
+    screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
@@ -130,13 +170,15 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     session.flush()
     if post.status == PostStatus.published:
         _publish_counts(thread, author, post, +1)
+        author.approved_posts += 1
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
     return post
 
 
 def edit_post(session: Session, *, post: Post, editor: User, body: str, content_note: str | None = None,
-              max_chars: int = 20000, wording_confirmed: bool = True) -> Posted:
+              max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
     """Keep the previous text as a revision, re-screen, and re-render."""
+    _check_can_write(editor)
     body = _clean_body(body, max_chars)
     note = _clean_note(content_note)
     thread = post.thread
@@ -169,15 +211,21 @@ def publish_held_post(session: Session, *, post: Post) -> None:
     assert thread is not None
     post.status = PostStatus.published
     _publish_counts(thread, author, post, +1)
+    if author is not None:
+        author.approved_posts += 1
     _sync_thread_status(session, thread, post)
 
 
+# Statuses a thread takes from its first post: held, hidden or removed with it, out again with it.
+_THREAD_FOLLOWS = (PostStatus.held, PostStatus.published, PostStatus.hidden, PostStatus.removed)
+
+
 def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
-    """A thread follows its first post in and out of the review queue."""
+    """A thread follows its first post in and out of the review queue, and out of sight when moderators hide it."""
     first_id = session.scalar(
         select(Post.id).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id).limit(1)
     )
-    follows = first_id == post.id and post.status in (PostStatus.held, PostStatus.published)
+    follows = first_id == post.id and post.status in _THREAD_FOLLOWS
     if follows and thread.status != post.status:
         thread.status = post.status
 
@@ -198,6 +246,10 @@ def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> b
         raise ValidationFailed(N_("Unknown reaction."), field="kind")
     if post.status != PostStatus.published:
         raise PermissionDenied()
+    _check_can_write(user)
+    if kind == ReactionKind.me_too and Notice.crisis_lines in post.notice_list:
+        # Under a post from someone in crisis, "me too" could read as agreeing to despair.
+        raise ValidationFailed(N_("This reaction is not offered under this post."), field="kind")
     removed = session.execute(
         delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
     )
@@ -224,17 +276,109 @@ def record_visit(session: Session, *, user: User, thread: Thread) -> None:
 
 def set_flags(session: Session, *, thread: Thread, actor: User, pinned: bool | None = None,
               locked: bool | None = None) -> None:
-    """Pin or lock a thread (staff only); each change is announced, and so audited."""
-    if not can_set_flags(actor):
+    """Pin or lock a thread (its language's moderators); each change is announced, and so audited."""
+    if not can_set_flags(actor, thread):
         raise PermissionDenied()
+    for action in change_flags(thread, pinned=pinned, locked=locked):
+        events.publish(events.ThreadFlagsChanged(session=session, thread=thread, actor=actor, action=action))
+
+
+def change_flags(thread: Thread, *, pinned: bool | None = None, locked: bool | None = None) -> list[str]:
+    """Pin, unpin, lock or unlock; returns what changed ("pin", "unlock", ...). Review calls this with its reasons."""
+    changed = []
     if pinned is not None and pinned != thread.pinned:
         thread.pinned = pinned
-        events.publish(events.ThreadFlagsChanged(session=session, thread=thread, actor=actor,
-                                                 action="pin" if pinned else "unpin"))
+        changed.append("pin" if pinned else "unpin")
     if locked is not None and locked != thread.locked:
         thread.locked = locked
-        events.publish(events.ThreadFlagsChanged(session=session, thread=thread, actor=actor,
-                                                 action="lock" if locked else "unlock"))
+        changed.append("lock" if locked else "unlock")
+    return changed
+
+
+# --- What moderators do to posts and threads (called by review, which records why) ---------------
+
+
+def set_post_status(session: Session, *, post: Post, status: PostStatus) -> PostStatus:
+    """Hide, remove or put back a post; counts and the thread follow. Returns the status it had."""
+    before = PostStatus(post.status)
+    if before == status:
+        return before
+    thread = session.get(Thread, post.thread_id)
+    author = session.get(User, post.author_id) if post.author_id is not None else None
+    assert thread is not None
+    if before == PostStatus.published:
+        _publish_counts(thread, author, post, -1)
+    post.status = status
+    if status == PostStatus.published:
+        _publish_counts(thread, author, post, +1)
+        if before == PostStatus.held and author is not None:
+            author.approved_posts += 1
+    _sync_thread_status(session, thread, post)
+    return before
+
+
+def moderator_edit(session: Session, *, post: Post, editor: User, body: str, max_chars: int = 20000) -> int:
+    """A moderator's edit: the earlier text is kept as a revision (returned), readers see "edited by moderation"."""
+    body = _clean_body(body, max_chars)
+    revision = PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md)
+    session.add(revision)
+    post.body_md = body
+    post.body_html = markdown.render(body)
+    post.moderation_edited_at = post.edited_at = utcnow()
+    session.flush()
+    return revision.id
+
+
+def restore_revision(session: Session, *, post: Post, revision_id: int, editor: User) -> None:
+    """Put a post's text back as it was in a kept revision (an appeal reversed a moderator's edit)."""
+    revision = session.get(PostRevision, revision_id)
+    if revision is None or revision.post_id != post.id:
+        raise ValidationFailed(N_("That earlier version of the post is no longer kept."))
+    session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
+    post.body_md = revision.body_md
+    post.body_html = markdown.render(revision.body_md)
+    post.edited_at = utcnow()
+    post.moderation_edited_at = None
+
+
+def set_content_note(post: Post, note: str | None) -> str | None:
+    """Give a post a content note (or none); returns the earlier one."""
+    before = post.content_note
+    post.content_note = _clean_note(note)
+    return before
+
+
+def move_thread(session: Session, *, thread: Thread, category: Category) -> int:
+    """Move a thread to another category; returns the category it left."""
+    before = thread.category_id
+    thread.category_id = category.id
+    thread.category = category
+    return before
+
+
+def set_slow_mode(thread: Thread, seconds: int) -> int:
+    """Members wait `seconds` between two replies in this thread (0: off); returns the earlier setting."""
+    if not 0 <= seconds <= 7 * 86400:
+        raise ValidationFailed(N_("Slow mode lasts between 0 seconds and 7 days."), field="slow_mode")
+    before = thread.slow_mode_seconds
+    thread.slow_mode_seconds = seconds
+    return before
+
+
+def add_notice(post: Post, notice: str) -> bool:
+    """Show an information box with the post (a moderator confirmed a crisis: readers see the help lines)."""
+    if notice in post.notice_list:
+        return False
+    post.notices = ",".join([*post.notice_list, notice])
+    return True
+
+
+def get_category(session: Session, category_id: int) -> Category | None:
+    return session.get(Category, category_id)
+
+
+def list_categories(session: Session) -> list[Category]:
+    return list(session.scalars(select(Category).order_by(Category.position, Category.id)))
 
 
 def reply_quote(session: Session, *, viewer: User, thread: Thread, post_id: int) -> str:

@@ -11,6 +11,7 @@ from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
 from app.forum import queries, service
 from app.forum.composer import router as composer_router
+from app.forum.errors import MemberRestricted
 from app.forum.models import REACTION_LABELS, Visibility
 from app.forum.permissions import ForumPermissions, access_category, access_post, access_revisions, access_thread
 from app.i18n import LOCALES
@@ -80,6 +81,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "can": ForumPermissions(viewer),
         "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
         "helplines": helplines.for_locale(i18n.get_locale()),
+        "welcome_hold": viewer is not None and service.is_premoderated(viewer, settings.trust),
+        "restriction_message": MemberRestricted(viewer).translated() if viewer and not viewer.can_write else "",
         # Pages suggested to the poster from what they just wrote (see composer._submit).
         "suggested_pages": resources.pages_by_slugs(lang, (read or "").split(",")),
     }, noindex=thread.category.visibility == Visibility.members)

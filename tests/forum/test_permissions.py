@@ -13,8 +13,8 @@ from tests.factories import make_category, make_thread, make_user
 
 
 def _thread(status: PostStatus = PostStatus.published, *, author_id: int = 1, locked: bool = False,
-            visibility: Visibility = Visibility.public) -> Thread:
-    thread = Thread(id=1, status=status, author_id=author_id, locked=locked)
+            visibility: Visibility = Visibility.public, lang: str = "fr") -> Thread:
+    thread = Thread(id=1, status=status, author_id=author_id, locked=locked, lang=lang)
     thread.category = Category(visibility=visibility)
     return thread
 
@@ -25,8 +25,10 @@ def _post(status: PostStatus, *, author_id: int = 1) -> Post:
 
 AUTHOR = User(id=1, role=Role.member)
 OTHER = User(id=2, role=Role.member)
-MODERATOR = User(id=3, role=Role.moderator)
+MODERATOR = User(id=3, role=Role.moderator, moderated_langs="fr")
 ADMIN = User(id=4, role=Role.admin)
+SILENCED = User(id=5, role=Role.member, restriction="silenced")
+SUSPENDED = User(id=6, role=Role.member, restriction="suspended")
 
 
 @pytest.mark.parametrize(("viewer", "visibility", "allowed"), [
@@ -39,7 +41,8 @@ def test_can_see_category(viewer: User | None, visibility: Visibility, allowed: 
 @pytest.mark.parametrize(("viewer", "status", "allowed"), [
     (None, PostStatus.published, True), (None, PostStatus.held, False),
     (AUTHOR, PostStatus.held, True), (OTHER, PostStatus.held, False), (MODERATOR, PostStatus.held, True),
-    (AUTHOR, PostStatus.hidden, False), (MODERATOR, PostStatus.hidden, True), (OTHER, PostStatus.deleted, False),
+    (AUTHOR, PostStatus.hidden, True), (OTHER, PostStatus.hidden, False), (MODERATOR, PostStatus.hidden, True),
+    (AUTHOR, PostStatus.removed, True), (OTHER, PostStatus.removed, False), (OTHER, PostStatus.deleted, False),
 ])
 def test_can_see_thread(viewer: User | None, status: PostStatus, allowed: bool) -> None:
     assert p.can_see_thread(viewer, _thread(status)) is allowed
@@ -48,11 +51,15 @@ def test_can_see_thread(viewer: User | None, status: PostStatus, allowed: bool) 
 def test_a_members_only_thread_is_hidden_from_visitors_whatever_its_status() -> None:
     assert not p.can_see_thread(None, _thread(visibility=Visibility.members))
     assert p.can_see_thread(OTHER, _thread(visibility=Visibility.members))
+    # A suspended account sees what a visitor sees; a silenced one still reads as a member.
+    assert not p.can_see_thread(SUSPENDED, _thread(visibility=Visibility.members))
+    assert p.can_see_thread(SILENCED, _thread(visibility=Visibility.members))
 
 
 @pytest.mark.parametrize(("viewer", "status", "allowed"), [
     (None, PostStatus.published, True), (None, PostStatus.hidden, False), (OTHER, PostStatus.held, False),
-    (AUTHOR, PostStatus.held, True), (AUTHOR, PostStatus.hidden, False), (MODERATOR, PostStatus.hidden, True),
+    (AUTHOR, PostStatus.held, True), (AUTHOR, PostStatus.hidden, True), (OTHER, PostStatus.hidden, False),
+    (AUTHOR, PostStatus.removed, True), (OTHER, PostStatus.removed, False), (MODERATOR, PostStatus.hidden, True),
     (MODERATOR, PostStatus.deleted, True),
 ])
 def test_can_see_post_body(viewer: User | None, status: PostStatus, allowed: bool) -> None:
@@ -70,6 +77,7 @@ def test_only_the_author_edits_a_live_post(viewer: User | None, status: PostStat
 
 @pytest.mark.parametrize(("viewer", "locked", "allowed"), [
     (None, False, False), (OTHER, False, True), (OTHER, True, False), (MODERATOR, True, True),
+    (SILENCED, False, False), (SUSPENDED, False, False),
 ])
 def test_can_reply(viewer: User | None, locked: bool, allowed: bool) -> None:
     assert p.can_reply(viewer, _thread(locked=locked)) is allowed
@@ -80,10 +88,23 @@ def test_revisions_are_for_the_author_and_moderators(viewer: User | None, allowe
     assert p.can_see_revisions(viewer, _post(PostStatus.published)) is allowed
 
 
-@pytest.mark.parametrize(("viewer", "allowed"), [(None, False), (OTHER, False), (MODERATOR, False), (ADMIN, True)])
-def test_flags_are_for_admins(viewer: User | None, allowed: bool) -> None:
-    assert p.can_set_flags(viewer) is allowed
-    assert p.ForumPermissions(viewer).set_flags() is allowed
+@pytest.mark.parametrize(("viewer", "lang", "allowed"), [
+    (None, "fr", False), (OTHER, "fr", False), (MODERATOR, "fr", True), (MODERATOR, "nl", False), (ADMIN, "nl", True),
+])
+def test_flags_are_for_the_threads_moderators(viewer: User | None, lang: str, allowed: bool) -> None:
+    thread = _thread(lang=lang)
+    assert p.can_set_flags(viewer, thread) is allowed
+    assert p.ForumPermissions(viewer).set_flags(thread) is allowed
+    assert p.ForumPermissions(viewer).moderate(thread) is allowed
+
+
+@pytest.mark.parametrize(("viewer", "status", "allowed"), [
+    (None, PostStatus.published, True), (OTHER, PostStatus.published, True), (AUTHOR, PostStatus.published, False),
+    (OTHER, PostStatus.held, False), (OTHER, PostStatus.hidden, False),
+])
+def test_anyone_who_reads_a_post_may_report_it_but_its_author(viewer: User | None, status: PostStatus,
+                                                              allowed: bool) -> None:
+    assert p.can_report(viewer, _post(status)) is allowed
 
 
 def test_template_permissions_answer_as_the_functions_do() -> None:
@@ -128,6 +149,9 @@ def test_access_post_for_edit_and_revisions(session: Session) -> None:
     assert p.access_revisions(session, author, post.id).id == post.id
     post.status = PostStatus.hidden
     session.flush()
-    with pytest.raises(NotFound):  # hidden: its author no longer sees it, a moderator does
-        p.access_post(session, author, post.id)
+    with pytest.raises(NotFound):  # hidden: others no longer see it; its author (told why) and moderators do
+        p.access_post(session, other, post.id)
+    assert p.access_post(session, author, post.id).id == post.id
+    with pytest.raises(NotFound):  # but may no longer edit it
+        p.access_post(session, author, post.id, for_edit=True)
     assert p.access_post(session, make_user(session, role=Role.moderator), post.id).id == post.id

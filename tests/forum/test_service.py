@@ -127,9 +127,15 @@ def test_flags_are_audited_and_refused_to_members(session: Session) -> None:
     service.set_flags(session, thread=thread, actor=admin, pinned=True)  # no change: no entry
     session.flush()
     assert thread.pinned and thread.locked
-    assert list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))) == ["pin", "lock"]
+    assert list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))) == ["thread.pin", "thread.lock"]
+    with pytest.raises(PermissionDenied):  # a member, or a moderator of another language
+        service.set_flags(session, thread=thread, actor=make_user(session), locked=False)
     with pytest.raises(PermissionDenied):
-        service.set_flags(session, thread=thread, actor=make_user(session, role=Role.moderator), locked=False)
+        service.set_flags(session, thread=thread, actor=make_user(session, role=Role.moderator, moderated_langs="nl"),
+                          locked=False)
+    service.set_flags(session, thread=thread, actor=make_user(session, role=Role.moderator, moderated_langs="fr"),
+                      locked=False)
+    assert not thread.locked
 
 
 def test_visits_are_one_row_per_member_and_thread(session: Session) -> None:
@@ -179,5 +185,5 @@ def test_review_records_findings_through_the_event(session: Session) -> None:
     session.flush()
     assert session.scalar(select(func.count(Finding.id)).where(Finding.post_id == posted.post.id))
     item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == posted.post.id))
-    assert item is not None and "sourcing" in item.categories
+    assert item is not None and "sourcing" in item.tag_list
     assert session.get(Post, posted.post.id) is posted.post

@@ -79,7 +79,7 @@ def test_steps_link_house_rules_guidelines_diary_and_data(client: TestClient, se
 def test_introduce_step_opens_the_intro_composer_or_the_existing_thread(client: TestClient,
                                                                         session: Session) -> None:
     seed_categories(session)
-    member = make_user(session, "Nouvelle", published_posts=0)
+    member = make_user(session, "Nouvelle", published_posts=0, approved_posts=0)
     session.commit()
     html_login(client, "Nouvelle")
     html = client.get("/fr/welcome/introduce").text
@@ -95,7 +95,7 @@ def test_introduce_step_opens_the_intro_composer_or_the_existing_thread(client: 
 
 
 def test_visitors_can_read_the_tour_and_are_invited_to_join(client: TestClient, session: Session) -> None:
-    make_category(session, "introduce-yourself", premoderate_newcomers=True)
+    make_category(session, "introduce-yourself")
     session.commit()
     html = client.get("/en/welcome/introduce").text
     assert 'href="/en/account/signup"' in html

@@ -117,7 +117,7 @@ def test_forged_suggestions_only_ever_link_real_pages(client: TestClient, sessio
 
 def test_introduction_composer_starts_from_the_gentle_template(client: TestClient, session: Session) -> None:
     seed_categories(session)
-    make_user(session, "Papillon", published_posts=0)
+    make_user(session, "Papillon", published_posts=0, approved_posts=0)
     session.commit()
     html_login(client, "Papillon")
     html = client.get("/fr/c/introduce-yourself/new").text
@@ -129,11 +129,11 @@ def test_introduction_composer_starts_from_the_gentle_template(client: TestClien
     # It goes through the normal posting path: a newcomer's first post waits for a welcome.
     body = "Bonjour à toutes et à tous,\n\nJe diminue le lormétazépam depuis deux mois."
     response = _post_thread(client, "introduce-yourself", title="Bonjour, je suis Papillon", body=body)
-    assert "held" in (parse_qs(urlsplit(response.headers["location"]).query).get("notice") or [""])[0]
+    assert "welcome" in (parse_qs(urlsplit(response.headers["location"]).query).get("notice") or [""])[0]
     post = session.scalar(select(Post).join(Thread).where(Thread.title == "Bonjour, je suis Papillon"))
     assert post is not None and post.status == PostStatus.held
     item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id))
-    assert item is not None and "newcomer" in item.categories
+    assert item is not None and item.kind == "welcome"
     # A second visit to the composer points to the existing introduction.
     again = client.get("/nl/c/introduce-yourself/new").text
     assert 'value="Hallo, ik ben Papillon"' in again
