@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.forum import events
-from app.review import service
+from app.review import audit, service
 
 
 def on_post_screened(event: events.PostScreened) -> None:
@@ -13,8 +13,8 @@ def on_post_screened(event: events.PostScreened) -> None:
 
 
 def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:
-    service.audit(event.session, actor=event.actor, action=event.action, target_type="thread",
-                  target_id=event.thread.id)
+    audit.record(event.session, actor=event.actor, action=f"thread.{event.action}", target_type="thread",
+                 target_id=event.thread.id)
 
 
 def connect() -> None:

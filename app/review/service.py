@@ -1,4 +1,4 @@
-"""The review queue fed by the forum's screenings, and the audit log of staff actions.
+"""The review queue: what feeds it (screenings, reports, first posts, appeals), its order, filters and claims.
 
 Review sits above the forum: it reads posts, and changes them only through the
 forum's service (e.g. `publish_held_post`), never by writing forum tables.
@@ -6,20 +6,31 @@ forum's service (e.g. `publish_held_post`), never by writing forum tables.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.db import utcnow
+from app.errors import Conflict
 from app.forum import service as forum
-from app.forum.models import Post, PostStatus
-from app.forum.screening import Screening
-from app.review.models import AuditEntry, Finding, ItemStatus, Priority, ReviewItem
+from app.forum.models import Category, Post, PostStatus, Thread
+from app.forum.screening import Notice, Screening
+from app.i18n_markers import N_
+from app.pagination import Page, offset_for, pages_for
+from app.review import audit
+from app.review.models import Appeal, Finding, ItemStatus, ModeratorSettings, Report, ReviewItem
+from app.review.vocabulary import KINDS, classify
 
 # Which finding categories put a post in the moderators' queue (DESIGN.md, "Moderation pipeline").
 QUEUE_CATEGORIES = frozenset({"cold_turkey_advice", "crisis", "sourcing", "personal_data"})
 # A post held only for these goes out by itself once its author's edit clears them.
 SELF_CLEARING = frozenset({"personal_data"})
+CRISIS_KINDS = ("crisis", "worried")
 
 
 def get_open_item(session: Session, *, post_id: int) -> ReviewItem | None:
@@ -28,24 +39,51 @@ def get_open_item(session: Session, *, post_id: int) -> ReviewItem | None:
     )
 
 
+def _tags(tags: Iterable[str]) -> str:
+    return "," + ",".join(sorted(set(tags))) + "," if tags else ""
+
+
+def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[str]) -> ReviewItem:
+    """The post's open item with these reasons merged in (a new item if none is open).
+
+    Reasons accumulate while the item is open: a moderator sees everything that
+    brought the post here, even what its author edited out since.
+    """
+    item = get_open_item(session, post_id=post.id)
+    if item is None:
+        item = ReviewItem(post_id=post.id, subject_id=post.author_id, lang=lang, kind="report", tags="",
+                          priority=0, created_at=utcnow())
+        if post.author_id is not None:
+            author = session.get(User, post.author_id)
+            item.newcomer = author is not None and author.approved_posts == 0 and not author.is_moderator
+        session.add(item)
+    merged = set(item.tag_list) | set(reasons)
+    kind, priority = classify(merged)
+    if _tags(merged) != item.tags:
+        item.tags, item.kind, item.priority = _tags(merged), kind, priority
+    return item
+
+
 def record(session: Session, post: Post, screening: Screening) -> None:
     """Keep every finding with the post and queue it for a moderator where the rules say so."""
     session.execute(delete(Finding).where(Finding.post_id == post.id))
     for field_name, findings in (("title", screening.title_findings), ("body", screening.body_findings)):
         session.add_all(
-            Finding(post_id=post.id, field=field_name, category=f.category, rule=f.rule,
-                    start=f.start, end=f.end, match=f.match)
+            Finding(post_id=post.id, field=field_name, category=f.category, rule=f.rule, start=f.start, end=f.end,
+                    match=f.match, source=f.source, score=f.score, explanation=f.explanation,
+                    suggestions=list(f.suggestions))
             for f in findings
         )
-    queued = sorted(screening.categories & QUEUE_CATEGORIES)
-    if not queued and not screening.newcomer_hold:
+    reasons = sorted(screening.categories & QUEUE_CATEGORIES)
+    if screening.newcomer_hold:
+        reasons.append("welcome")
+    if not reasons:
         return
-    item = get_open_item(session, post_id=post.id)
-    if item is None:
-        item = ReviewItem(post_id=post.id, reason="findings" if queued else "newcomer")
-        session.add(item)
-    item.categories = ",".join(queued + (["newcomer"] if screening.newcomer_hold else []))
-    item.priority = Priority.urgent if screening.urgent else Priority.normal
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    item = add_reasons(session, post=post, lang=thread.lang, reasons=reasons)
+    if Notice.crisis_lines in screening.poster_notices() and item.lines_shown_at is None:
+        item.lines_shown_at = utcnow()  # the poster was shown the help lines with their post
 
 
 def release_if_cleared(session: Session, post: Post, screening: Screening) -> None:
@@ -53,32 +91,99 @@ def release_if_cleared(session: Session, post: Post, screening: Screening) -> No
     if post.status != PostStatus.held or screening.held:
         return
     item = get_open_item(session, post_id=post.id)
-    if item is not None and set(item.categories.split(",")) <= SELF_CLEARING:
+    if item is not None and set(item.tag_list) <= SELF_CLEARING:
         resolve(item, actor=None, resolution="edited_by_author")
         forum.publish_held_post(session, post=post)
 
 
-def resolve(item: ReviewItem, *, actor: User | None, resolution: str, note: str = "") -> None:
+def resolve(item: ReviewItem, *, actor: User | None, resolution: str) -> None:
+    now = utcnow()
     item.status = ItemStatus.resolved
     item.resolution = resolution
-    item.note = note
-    item.resolved_at = utcnow()
+    item.resolved_at = now
     item.resolved_by_id = actor.id if actor else None
+    item.claimed_by_id = None
+    item.claimed_until = None
+    if actor is not None and item.first_action_at is None:
+        item.first_action_at = now
 
 
-def list_open_items(session: Session, *, limit: int = 100) -> list[ReviewItem]:
-    return list(
-        session.scalars(
-            select(ReviewItem)
-            .options(
-                joinedload(ReviewItem.post).joinedload(Post.author),
-                joinedload(ReviewItem.post).joinedload(Post.thread),
-            )
-            .where(ReviewItem.status == ItemStatus.open)
-            .order_by((ReviewItem.priority == Priority.urgent).desc(), ReviewItem.created_at)
-            .limit(limit)
-        ).unique()
-    )
+def open_appeal_item(session: Session, *, appeal: Appeal, lang: str) -> ReviewItem:
+    item = ReviewItem(post_id=None, subject_id=appeal.appellant_id, lang=lang, kind="appeal", tags=_tags(["appeal"]),
+                      priority=KINDS["appeal"][0], created_at=utcnow())
+    session.add(item)
+    session.flush()
+    appeal.item_id = item.id
+    return item
+
+
+# --- Reading the queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    lang: str = ""
+    category: str = ""  # a forum category's slug
+    kind: str = ""
+
+
+def crisis_paused_until(session: Session, viewer: User) -> dt.datetime | None:
+    prefs = session.get(ModeratorSettings, viewer.id)
+    if prefs is None or prefs.crisis_paused_until is None or prefs.crisis_paused_until <= utcnow():
+        return None
+    return prefs.crisis_paused_until
+
+
+def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
+    """A moderator steps back from crisis items for a while (0 hours: back now); others get them meanwhile."""
+    if not 0 <= hours <= 7 * 24:
+        raise Conflict(N_("A pause lasts at most a week."))
+    prefs = session.get(ModeratorSettings, viewer.id)
+    if prefs is None:
+        prefs = ModeratorSettings(user_id=viewer.id)
+        session.add(prefs)
+    prefs.crisis_paused_until = utcnow() + dt.timedelta(hours=hours) if hours else None
+    audit.record(session, actor=viewer, action="crisis.pause" if hours else "crisis.resume", target_type="user",
+                 target_id=viewer.id, details={"hours": hours})
+
+
+def _queue_query(session: Session, viewer: User, filters: QueueFilter) -> Select[Any]:
+    langs = viewer.moderated_lang_list
+    if filters.lang:
+        langs = [lang for lang in langs if lang == filters.lang]
+    query: Select[Any] = select(ReviewItem).where(ReviewItem.status == ItemStatus.open,
+                                                                ReviewItem.lang.in_(langs))
+    if crisis_paused_until(session, viewer) is not None:
+        query = query.where(ReviewItem.kind.not_in(CRISIS_KINDS))
+    if filters.kind in KINDS:
+        query = query.where(ReviewItem.tags.contains(f",{filters.kind},"))
+    if filters.category:
+        query = query.where(ReviewItem.post_id.in_(
+            select(Post.id).join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+            .where(Category.slug == filters.category)))
+    return query
+
+
+def list_queue(session: Session, viewer: User, filters: QueueFilter, *, page: int = 1,
+               size: int = 50) -> Page[ReviewItem]:
+    """Open items in the viewer's languages: highest priority first, oldest first within a priority."""
+    query = _queue_query(session, viewer, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = list(session.scalars(
+        query.options(
+            joinedload(ReviewItem.post).joinedload(Post.author),
+            joinedload(ReviewItem.post).joinedload(Post.thread).joinedload(Thread.category),
+            joinedload(ReviewItem.subject), joinedload(ReviewItem.claimed_by),
+        )
+        .order_by(ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+        .limit(size).offset(offset_for(page, size))
+    ).unique())
+    return Page(items=items, page=page, pages=pages_for(total, size), total=total)
+
+
+def count_open(session: Session, viewer: User) -> int:
+    query = _queue_query(session, viewer, QueueFilter())
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def findings_for_posts(session: Session, post_ids: list[int]) -> dict[int, list[Finding]]:
@@ -89,13 +194,88 @@ def findings_for_posts(session: Session, post_ids: list[int]) -> dict[int, list[
     return result
 
 
+def reports_for_items(session: Session, item_ids: list[int]) -> dict[int, list[Report]]:
+    result: dict[int, list[Report]] = {}
+    if item_ids:
+        for report in session.scalars(select(Report).options(joinedload(Report.reporter))
+                                      .where(Report.item_id.in_(item_ids)).order_by(Report.id)):
+            assert report.item_id is not None
+            result.setdefault(report.item_id, []).append(report)
+    return result
+
+
+def appeals_for_items(session: Session, item_ids: list[int]) -> dict[int, Appeal]:
+    if not item_ids:
+        return {}
+    appeals = session.scalars(select(Appeal).options(joinedload(Appeal.statement)).where(Appeal.item_id.in_(item_ids)))
+    return {appeal.item_id: appeal for appeal in appeals if appeal.item_id is not None}
+
+
+@dataclass
+class ItemContext:
+    """Everything the item page and the API show about one item."""
+
+    item: ReviewItem
+    findings: list[Finding] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    appeal: Appeal | None = None
+
+
+def item_context(session: Session, item: ReviewItem) -> ItemContext:
+    return ItemContext(
+        item=item,
+        findings=findings_for_posts(session, [item.post_id]).get(item.post_id, []) if item.post_id else [],
+        reports=reports_for_items(session, [item.id]).get(item.id, []),
+        appeal=appeals_for_items(session, [item.id]).get(item.id),
+    )
+
+
+# --- Claims --------------------------------------------------------------------------------------
+
+
+def claim(session: Session, *, item: ReviewItem, viewer: User, minutes: int) -> None:
+    """Take an item for a while so that no other moderator acts on it at the same time."""
+    if item.status != ItemStatus.open:
+        raise Conflict(N_("This item has already been decided."))
+    if item.claimed_by_other(viewer):
+        other = session.get(User, item.claimed_by_id)
+        raise Conflict(N_("%(name)s is handling this item right now."), name=other.pseudonym if other else "?")
+    now = utcnow()
+    item.claimed_by_id = viewer.id
+    item.claimed_until = now + dt.timedelta(minutes=minutes)
+    if item.first_action_at is None:
+        item.first_action_at = now
+
+
+def release_claim(session: Session, *, item: ReviewItem, viewer: User) -> None:
+    if item.claimed_by_id == viewer.id:
+        item.claimed_by_id = None
+        item.claimed_until = None
+
+
+def release_expired_claims(session: Session) -> int:
+    """Housekeeping: forget claims whose time is up (they no longer count anyway)."""
+    stale = list(session.scalars(select(ReviewItem).where(
+        ReviewItem.claimed_until.is_not(None), ReviewItem.claimed_until <= utcnow())))
+    for item in stale:
+        item.claimed_by_id = None
+        item.claimed_until = None
+    return len(stale)
+
+
 def forget_findings(session: Session, *, post_ids: list[int]) -> None:
     """Drop what the engine quoted from these posts (their text was erased at their author's request)."""
     if post_ids:
         session.execute(delete(Finding).where(Finding.post_id.in_(post_ids)))
 
 
-def audit(session: Session, *, actor: User | None, action: str, target_type: str, target_id: int,
-          reason: str = "") -> None:
-    session.add(AuditEntry(actor_id=actor.id if actor else None, action=action, target_type=target_type,
-                           target_id=target_id, reason=reason))
+def items_of_post(session: Session, post_id: int) -> list[ReviewItem]:
+    return list(session.scalars(select(ReviewItem).where(ReviewItem.post_id == post_id)
+                                .order_by(ReviewItem.id.desc())))
+
+
+def open_items_of_posts(session: Session, post_ids: list[int]) -> list[ReviewItem]:
+    if not post_ids:
+        return []
+    return list(session.scalars(select(ReviewItem).where(
+        ReviewItem.post_id.in_(post_ids), ReviewItem.status == ItemStatus.open)))

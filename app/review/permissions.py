@@ -1,0 +1,38 @@
+"""Load-and-authorise for moderators' pages: an item in a language the viewer does not moderate is not found."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.accounts.models import User
+from app.errors import NotFound
+from app.forum.models import Post, Thread
+from app.forum.permissions import access_post, can_moderate_thread
+from app.review.models import ReviewItem
+
+
+def access_item(session: Session, viewer: User, item_id: int) -> ReviewItem:
+    item = session.scalar(select(ReviewItem).options(
+        joinedload(ReviewItem.post).joinedload(Post.author),
+        joinedload(ReviewItem.post).joinedload(Post.thread).joinedload(Thread.category),
+        joinedload(ReviewItem.subject), joinedload(ReviewItem.claimed_by), joinedload(ReviewItem.resolved_by),
+    ).where(ReviewItem.id == item_id))
+    if item is None or not viewer.moderates(item.lang):
+        raise NotFound()
+    return item
+
+
+def access_post_to_moderate(session: Session, viewer: User, post_id: int) -> Post:
+    post = access_post(session, viewer, post_id)
+    if not can_moderate_thread(viewer, post.thread):
+        raise NotFound()
+    return post
+
+
+def access_member(session: Session, viewer: User, user_id: int) -> User:
+    """Any moderator may look at a member's moderation record (members are not tied to one language)."""
+    member = session.get(User, user_id)
+    if member is None or not viewer.is_moderator:
+        raise NotFound()
+    return member

@@ -1,0 +1,82 @@
+"""Reaching out: a crisis post answered in one step, and the welcome reply after a first post is approved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import helplines
+from app.accounts.models import User
+from app.db import utcnow
+from app.errors import ValidationFailed
+from app.forum import service as forum
+from app.forum.models import Post, Thread
+from app.forum.screening import Notice
+from app.i18n import translations
+from app.i18n_markers import N_
+from app.review import audit, decisions, messages, service
+from app.review.models import Conversation, Report, ReviewItem
+from app.settings import Settings
+
+CHECK_IN_SUBJECT = N_("Checking in on you")
+
+
+@dataclass
+class Support:
+    reply: Post | None
+    conversation: Conversation | None
+
+
+def mentions_a_line(text: str) -> bool:
+    """Whether a message gives at least one help line's number (so the member has been shown one)."""
+    compact = "".join(text.split())
+    return any(line.number and line.number.replace(" ", "") in compact for line in helplines.HELPLINES)
+
+
+def support(session: Session, settings: Settings, *, item: ReviewItem, actor: User, public_body: str,
+            private_body: str, show_banner: bool, resolve: bool, version: int | None = None) -> Support:
+    """One step for someone in crisis: a supportive public reply, a private check-in, the help-lines banner."""
+    decisions._lock_item(session, item)
+    decisions.check_open(session, item, actor, version)
+    target = decisions.target_of(session, item)
+    post, thread, member = target.post, target.thread, target.member
+    if post is None or thread is None:
+        raise ValidationFailed(N_("This action needs a post."), field="action")
+    if not public_body.strip() and not private_body.strip() and not show_banner:
+        raise ValidationFailed(N_("Write a reply, a private message, or both."), field="public_body")
+    reply = None
+    if public_body.strip():
+        reply = forum.reply(session, thread=thread, author=actor, body=public_body,
+                            max_chars=settings.max_post_chars, limits=settings.trust).post
+    conversation = None
+    if private_body.strip() and member is not None and member.id != actor.id:
+        subject = translations(member.locale).gettext(CHECK_IN_SUBJECT)
+        conversation = messages.start(session, moderator=actor, member=member, subject=subject, body=private_body,
+                                      item_id=item.id)
+        if mentions_a_line(private_body):
+            item.lines_shown_at = item.lines_shown_at or utcnow()
+    if show_banner:
+        forum.add_notice(post, Notice.crisis_lines)
+    audit.record(session, actor=actor, action="crisis.support", target_type="post", target_id=post.id,
+                 details={"item": item.id, "reply": reply.id if reply else None,
+                          "conversation": conversation.id if conversation else None, "banner": show_banner})
+    if item.first_action_at is None:
+        item.first_action_at = utcnow()
+    if resolve:
+        _settle(session, item)
+        service.resolve(item, actor=actor, resolution="supported")
+    return Support(reply=reply, conversation=conversation)
+
+
+def _settle(session: Session, item: ReviewItem) -> None:
+    now = utcnow()
+    for report in session.scalars(select(Report).where(Report.item_id == item.id, Report.outcome == "")):
+        report.outcome, report.outcome_action, report.outcome_at = "action_taken", "support", now
+
+
+def welcome_reply(session: Session, settings: Settings, *, thread: Thread, actor: User, body: str) -> Post:
+    """The moderator's public welcome under a newcomer's first post."""
+    return forum.reply(session, thread=thread, author=actor, body=body, max_chars=settings.max_post_chars,
+                       limits=settings.trust).post
