@@ -64,13 +64,15 @@ def seed(
     """Seed the default categories (and, on request, demo or benchmark content)."""
     from app.db import Database
     from app.forum.seed import seed_categories
+    from app.review.canned import seed_canned_replies
 
     settings = get_settings()
     db = Database(settings)
     with db.session() as session:
         categories = seed_categories(session)
+        replies = seed_canned_replies(session)
         session.commit()
-    typer.echo(f"{len(categories)} categories in place")
+    typer.echo(f"{len(categories)} categories in place; {replies} canned replies added")
     if demo:
         from app.forum.demo import seed_demo
 
@@ -121,29 +123,21 @@ def prepare_multiprocess_metrics(settings: Settings) -> Path:
 
 @cli.command("create-admin")
 def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin or moderator")) -> None:
-    """Give an existing member the admin (or moderator) role."""
-    from app.accounts.models import Role
-    from app.accounts.service import get_user_by_pseudonym
-    from app.db import Database
+    """Give an existing member the admin (or moderator) role (kept for scripts: `forum users grant` does more)."""
+    from app.review.cli import grant
 
-    db = Database(get_settings())
-    with db.session() as session:
-        user = get_user_by_pseudonym(session, pseudonym)
-        if user is None:
-            typer.echo(f"no member called {pseudonym}", err=True)
-            raise typer.Exit(1)
-        user.role = Role(role)
-        session.commit()
-    typer.echo(f"{pseudonym} is now {role}")
+    grant(pseudonym, role, languages="", reason="forum create-admin")
 
 
 def _register_domain_commands() -> None:
     from app.ops.cli import backup_command, check_ready_command, restore_command
     from app.research.cli import research_cli
+    from app.review.cli import users_cli
     from app.search.cli import search_cli, worker_command
 
     cli.add_typer(search_cli, name="search")
     cli.add_typer(research_cli, name="research")
+    cli.add_typer(users_cli, name="users")
     cli.command("worker")(worker_command)
     cli.command("backup")(backup_command)
     cli.command("restore")(restore_command)

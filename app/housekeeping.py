@@ -1,9 +1,12 @@
 """Periodic upkeep that every running application does in the background.
 
-Today: expired log-in throttle buckets are deleted, so the table holds only the
-current window's counters, and research exports past their download period
-are deleted. Each app process runs it on a timer; running it in
-several processes at once is harmless (each task is an idempotent delete).
+Expired log-in throttle buckets are deleted, so the table holds only the
+current window's counters; research exports past their download period are
+deleted; claims on queue items and restrictions on accounts whose time is up
+are cleared (they no longer count anyway: this keeps the rows honest);
+notifiers' contact details go some months after their notice was decided.
+Each app process runs it on a timer; running it in several processes at once
+is harmless (each task is idempotent).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.db import Database
 from app.research import exports as research_exports
+from app.review import reports as review_reports
+from app.review import service as review
 from app.settings import Settings
 
 log = logging.getLogger("forum.housekeeping")
@@ -24,10 +29,13 @@ INTERVAL_SECONDS = 15 * 60
 
 
 def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
-    """Each task deletes what has expired and says how many rows went."""
+    """Each task clears what has expired and says how many rows it touched."""
     return {
         "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
         "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
+        "ended restrictions": lambda session: accounts.lift_ended_restrictions(session),
+        "expired claims": lambda session: review.release_expired_claims(session),
+        "notifier contacts": lambda session: review_reports.erase_notifier_contacts(session, settings),
     }
 
 

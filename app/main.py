@@ -18,6 +18,7 @@ from app.instruments import mark_process_dead
 from app.ops import health
 from app.ops.middleware import RequestLogMiddleware
 from app.resources import content as resources_content
+from app.review.guidelines import GuidelinesWatcher
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors
@@ -36,8 +37,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=indexer, name="search-catch-up", daemon=True).start()
     housekeeping = Housekeeping(app.state.db, app.state.settings)
     housekeeping.start()
+    # Wording guidelines edited from the web, in this process within seconds of any process saving them.
+    watcher = GuidelinesWatcher(app.state.db, app.state.settings.review.guidelines_refresh_seconds)
+    watcher.start()
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     yield
+    watcher.stop()
     housekeeping.stop()
     app.state.db.dispose()
     mark_process_dead()
@@ -106,6 +111,7 @@ def _include_routers(app: FastAPI) -> None:
     from app.research.install import install as install_research
     from app.resources import api as resources_api
     from app.resources import views as resources_views
+    from app.review import api as review_api
     from app.review import views as review_views
     from app.search import api as search_api
     from app.search import views as search_views
@@ -114,8 +120,9 @@ def _include_routers(app: FastAPI) -> None:
     for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
                    resources_views, onboarding_views, research_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
-    for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api):
+    for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api, review_api):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(review_api.reporting, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")
     install_research(app)

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+import moderation
 from app import wiring
 from app.cli import migrate_database
 from app.db import Database
@@ -34,6 +35,14 @@ FAST_ARGON2 = Argon2Settings(time_cost=1, memory_kib=1024, parallelism=1)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # Tests are an entry point like the app and the CLI: the domains' listeners are connected.
 wiring.connect()
+
+
+@pytest.fixture(autouse=True)
+def _no_guidelines_overlay() -> Iterator[None]:
+    """Wording guidelines edited from the web live in each test's own database; the engine's overlay
+    is process-wide, so no test leaves its entries to the next."""
+    yield
+    moderation.install_overlay(moderation.make_overlay("", []))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

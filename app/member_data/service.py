@@ -19,7 +19,7 @@ from app.errors import ValidationFailed
 from app.forum import service as forum
 from app.i18n_markers import N_
 from app.research import service as research
-from app.review import service as review
+from app.review import personal as review
 from app.settings import Settings
 
 # Each domain's part of the download, under its own key.
@@ -28,6 +28,7 @@ EXPORTERS: dict[str, Callable[[Session, User], object]] = {
     "forum": lambda session, user: forum.export_member_content(session, user=user),
     "diary": lambda session, user: diary_export.export_member_diary(session, user=user),
     "research": lambda session, user: research.export_member_research(session, user=user),
+    "moderation": lambda session, user: review.export_member(session, user=user),
 }
 
 
@@ -40,16 +41,17 @@ def delete_account(session: Session, settings: Settings, *, user: User, password
                    remove_posts: bool) -> None:
     """Delete the account for good, after the member confirmed with their password.
 
-    With `remove_posts`, the posts' text (and every earlier version, and what the
-    moderation engine quoted from them) is erased; otherwise the posts stay,
-    signed "former member". The diary and the research consent go in every case.
+    With `remove_posts`, the posts' text (and every earlier version, what the
+    moderation engine quoted from them, and moderators' labels that copy it) is
+    erased; otherwise the posts stay, signed "former member". The diary and the
+    research consent go in every case.
     """
     if not confirmed:
         raise ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm")
     accounts.confirm_password(settings, user=user, password=password, field="delete_password")
     if remove_posts:
         erased = forum.erase_member_posts(session, user=user)
-        review.forget_findings(session, post_ids=erased)
+        review.forget_posts(session, post_ids=erased)
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
     accounts.delete_account(session, user=user)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.forum.models import Post, PostStatus, Thread
-from app.review.models import Finding, ItemStatus, Priority, ReviewItem
+from app.review.models import Finding, ItemStatus, ReviewItem
 from tests.factories import (
     api_login,
     csrf_from,
@@ -62,7 +62,7 @@ def test_sourcing_is_held_and_invisible_to_others(client: TestClient, session: S
     client.cookies.clear()
     assert client.get(body["url"]).status_code == 404
     item = session.scalar(select(ReviewItem).where(ReviewItem.status == ItemStatus.open))
-    assert item is not None and "sourcing" in item.categories
+    assert item is not None and "sourcing" in item.tag_list
 
 
 def test_crisis_goes_out_urgent_with_help_lines(client: TestClient, session: Session) -> None:
@@ -70,7 +70,7 @@ def test_crisis_goes_out_urgent_with_help_lines(client: TestClient, session: Ses
     assert body["status"] == "published" and "crisis" in _categories(body)
     assert "crisis_lines" in body["notices"]
     item = session.scalar(select(ReviewItem))
-    assert item is not None and item.priority == Priority.urgent
+    assert item is not None and item.kind == "crisis" and item.priority == 50
     page = client.get(body["url"] + "?notice=crisis_lines").text
     assert "0800 32 123" in page and "107" in page and "112" in page
 
@@ -111,8 +111,8 @@ def test_composer_shows_wording_review_then_posts_as_is(client: TestClient, sess
 
 
 def test_newcomer_first_post_is_premoderated(client: TestClient, session: Session) -> None:
-    make_user(session, "Nouvelle", published_posts=0)
-    make_category(session, "introduce-yourself", premoderate_newcomers=True)
+    make_user(session, "Nouvelle", published_posts=0, approved_posts=0)
+    make_category(session, "introduce-yourself")
     session.commit()
     token = api_login(client, "Nouvelle")
     response = client.post("/api/v1/categories/introduce-yourself/threads",
@@ -120,7 +120,7 @@ def test_newcomer_first_post_is_premoderated(client: TestClient, session: Sessio
                            headers={"X-CSRF-Token": token})
     assert response.json()["status"] == "held"
     item = session.scalar(select(ReviewItem))
-    assert item is not None and "newcomer" in item.categories
+    assert item is not None and item.kind == "welcome" and item.newcomer
 
 
 def test_moderation_check_endpoint(client: TestClient) -> None:
