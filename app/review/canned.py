@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,10 +22,15 @@ DEFAULTS_FILE = Path(__file__).parent / "data" / "canned.toml"
 TITLE_MAX, BODY_MAX = 120, 10000
 
 
+@cache
+def _defaults() -> tuple[dict[str, str], ...]:
+    with DEFAULTS_FILE.open("rb") as handle:
+        return tuple(tomllib.load(handle)["reply"])
+
+
 def seed_canned_replies(session: Session) -> int:
     """Add the default replies for any (purpose, language) that has none; moderators' edits are kept."""
-    with DEFAULTS_FILE.open("rb") as handle:
-        defaults = tomllib.load(handle)["reply"]
+    defaults = _defaults()
     have = {(c.purpose, c.lang) for c in session.scalars(select(CannedReply))}
     added = 0
     for raw in defaults:
@@ -37,6 +43,15 @@ def seed_canned_replies(session: Session) -> int:
 
 def list_replies(session: Session, *, purpose: str | None = None, lang: str | None = None,
                  active_only: bool = True) -> list[CannedReply]:
+    """The replies in use; for a purpose and language that has none yet, the defaults (not saved)."""
+    found = _query(session, purpose=purpose, lang=lang, active_only=active_only)
+    if not found and purpose and lang:
+        return [CannedReply(purpose=raw["purpose"], lang=raw["lang"], title=raw["title"], body=raw["body"])
+                for raw in _defaults() if raw["purpose"] == purpose and raw["lang"] == lang]
+    return found
+
+
+def _query(session: Session, *, purpose: str | None, lang: str | None, active_only: bool) -> list[CannedReply]:
     query = select(CannedReply).order_by(CannedReply.purpose, CannedReply.lang, CannedReply.title)
     if purpose:
         query = query.where(CannedReply.purpose == purpose)

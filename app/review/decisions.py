@@ -107,8 +107,12 @@ def _duration(data: DecisionInput) -> tuple[int | None, dt.datetime | None]:
 
 
 def _lock_item(session: Session, item: ReviewItem) -> None:
-    """Re-read the item under a row lock (PostgreSQL): a second decision waits, then sees the first."""
-    session.refresh(item, with_for_update=True)
+    """Lock the item's row (PostgreSQL), then re-read it: a second decision waits, then sees the first.
+
+    On SQLite the write transaction (BEGIN IMMEDIATE) already serialises decisions.
+    """
+    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
+    session.refresh(item)
 
 
 def check_open(session: Session, item: ReviewItem, actor: User, version: int | None) -> None:

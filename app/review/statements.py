@@ -60,8 +60,8 @@ def mark_read(session: Session, statement: Statement) -> None:
 
 def views(session: Session, statements: list[Statement]) -> list[StatementView]:
     thread_ids = {s.thread_id for s in statements if s.thread_id}
-    titles = dict(session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids)))
-                  .tuples().all()) if thread_ids else {}
+    titles: dict[int, str] = {row.id: row.title for row in session.execute(
+        select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids)))} if thread_ids else {}
     appeals = {a.statement_id: a for a in session.scalars(select(Appeal).where(
         Appeal.statement_id.in_([s.id for s in statements])))} if statements else {}
     return [StatementView(statement=s, action=ACTIONS[s.action], rule=RULES.get(s.rule),
