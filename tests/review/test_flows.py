@@ -160,8 +160,8 @@ def test_a_silenced_member_cannot_post_and_sees_why(client: TestClient, session:
     html_login(client, "Bruyant")
     page = client.get(f"/fr/t/{posted.thread.id}").text
     assert "lecture seule" in page and 'href="/fr/account/statements"' in page
-    assert 'action="/fr/t/%d/reply"' % posted.thread.id not in page
-    statement = client.get("/fr/account/statements/%d" % result["body"]["statement"]["id"]).text
+    assert f'action="/fr/t/{posted.thread.id}/reply"' not in page
+    statement = client.get(f"/fr/account/statements/{result['body']['statement']['id']}").text
     assert "Plusieurs messages blessants" in statement and "3 jours" in statement and 'name="text"' in statement
 
 
@@ -176,7 +176,8 @@ def _reported_item(client: TestClient, session: Session, post_id: int) -> tuple[
     return item_id, as_member(client, "Modo")
 
 
-def test_the_audit_log_cannot_be_altered_through_the_app(client: TestClient, session: Session, app) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_cannot_be_altered_through_the_app(client: TestClient, session: Session,
+                                                         app) -> None:  # type: ignore[no-untyped-def]
     author = make_user(session, "Auteur")
     moderator(session, "Modo")
     posted = post(session, author, SOURCING)
