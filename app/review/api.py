@@ -47,13 +47,15 @@ def _report(r: Report) -> ReportOut:
     return ReportOut(id=r.id, reason=r.reason, text=r.text, created_at=r.created_at)
 
 
-def _item(request: Request, item: ReviewItem, findings: list[Finding], item_reports: list[Report]) -> QueueItemOut:
+def _item(request: Request, item: ReviewItem, findings: list[Finding], item_reports: list[Report],
+          claimer: User | None = None) -> QueueItemOut:
     return QueueItemOut(
         id=item.id, kind=item.kind, priority=item.priority, lang=item.lang, post_id=item.post_id,
         thread_id=item.post.thread_id if item.post is not None else None,
         findings=[_finding(f) for f in findings], reports=[_report(r) for r in item_reports],
         created_at=item.created_at, tags=item.tag_list, newcomer=item.newcomer, version=item.version,
-        claimed_by=item.claimed_by.pseudonym if item.claimed_by and item.claimed_until else None,
+        claimed_by=(claimer or item.claimed_by).pseudonym if (claimer or item.claimed_by) and item.claimed_until
+        else None,
         claimed_until=item.claimed_until, url=url_for(request, "review.item", lang=item.lang, item_id=item.id),
     )
 
@@ -83,7 +85,7 @@ def claim(item_id: int, request: Request, session: SessionDep, settings: Setting
     service.claim(session, item=found, viewer=viewer, minutes=settings.review.claim_minutes)
     session.flush()
     ctx = service.item_context(session, found)
-    return _item(request, found, ctx.findings, ctx.reports)
+    return _item(request, found, ctx.findings, ctx.reports, claimer=viewer)
 
 
 def statement_out(request: Request, statement: Statement, user: User) -> StatementOut:
