@@ -95,8 +95,8 @@ class ReviewSettings(BaseModel):
     # How often each app process looks for wording guidelines edited from the web.
     guidelines_refresh_seconds: float = 3.0
     reports_per_day: int = 20
-    # Visitors' notices per client (a keyed daily hash, never the address) per day.
-    visitor_reports_per_day: int = 5
+    # Visitors' notices per client (a keyed daily hash, never the address) per throttle window.
+    visitor_reports_per_window: int = 3
     # Statements can be appealed this long (DSA Art. 20: at least six months).
     appeal_days: int = 183
     # A notifier's name and contact are erased this long after their notice was decided.

@@ -64,7 +64,9 @@ def seed_demo(session: Session, settings: Settings) -> str:
     rng = random.Random(7)
     members = [_member(session, settings, name, "nl" if "." in name else "fr") for name in MEMBERS]
     for member in members:
-        member.published_posts = max(member.published_posts, 1)  # demo members are not newcomers
+        # Demo members are not newcomers: their posts go out at once, under ordinary limits.
+        member.published_posts = max(member.published_posts, 1)
+        member.approved_posts = max(member.approved_posts, settings.trust.graduate_after)
         member.read_langs = "fr,nl,en"
     categories = {c.slug: c for c in session.scalars(select(Category))}
     count = 0

@@ -49,13 +49,13 @@ def _report(r: Report) -> ReportOut:
 
 def _item(request: Request, item: ReviewItem, findings: list[Finding], item_reports: list[Report],
           claimer: User | None = None) -> QueueItemOut:
+    claimer = claimer or item.claimed_by
     return QueueItemOut(
         id=item.id, kind=item.kind, priority=item.priority, lang=item.lang, post_id=item.post_id,
         thread_id=item.post.thread_id if item.post is not None else None,
         findings=[_finding(f) for f in findings], reports=[_report(r) for r in item_reports],
         created_at=item.created_at, tags=item.tag_list, newcomer=item.newcomer, version=item.version,
-        claimed_by=(claimer or item.claimed_by).pseudonym if (claimer or item.claimed_by) and item.claimed_until
-        else None,
+        claimed_by=claimer.pseudonym if claimer is not None and item.claimed_until else None,
         claimed_until=item.claimed_until, url=url_for(request, "review.item", lang=item.lang, item_id=item.id),
     )
 

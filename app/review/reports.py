@@ -27,7 +27,6 @@ from app.security import new_token, token_hash
 from app.settings import Settings
 
 TEXT_MAX = 4000
-DAY = 86400
 
 
 @dataclass
@@ -94,7 +93,7 @@ def create_report(session: Session, settings: Settings, *, post: Post, reporter:
     session.add(report)
     session.flush()
     if client_key is not None:
-        throttle.record_attempt(session, client_key, DAY)
+        throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
     return Reported(report=report, token=token)
 
 
@@ -106,9 +105,9 @@ def _check_rate(session: Session, settings: Settings, reporter: User | None, cli
         if count >= settings.review.reports_per_day:
             raise RateLimited(N_("You have sent many reports today. Thank you; please wait until tomorrow, or write "
                                  "to the moderators if it is urgent."), retry_after=3600)
-    elif client_key is not None and throttle.is_limited(session, client_key, settings.review.visitor_reports_per_day,
-                                                        DAY):
-        raise RateLimited(retry_after=3600)
+    elif client_key is not None and throttle.is_limited(session, client_key, settings.review.visitor_reports_per_window,
+                                                        settings.throttle.window_seconds):
+        raise RateLimited(retry_after=settings.throttle.window_seconds)
 
 
 def list_for_reporter(session: Session, *, user: User) -> list[Report]:

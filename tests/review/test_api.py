@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.review.models import Report, ReviewItem
+from app.settings import Settings
 from tests.factories import html_login, make_user
 from tests.review.helpers import CALM, CRISIS, PHONE, SOURCING, as_member, decide, moderator, open_item, post
 
@@ -236,3 +237,13 @@ def test_reporters_learn_the_outcome(client: TestClient, session: Session) -> No
     assert "a laissé le message tel quel" in page
     report = session.scalar(select(Report))
     assert report is not None and report.outcome == "no_action" and report.decision_id is not None
+
+
+def test_visitors_notices_are_limited_per_client(client: TestClient, session: Session, settings: Settings) -> None:
+    posted = post(session, make_user(session, "Auteur"), CALM)
+    session.commit()
+    notice = {"reason": "illegal", "text": "Illégal.", "good_faith": True}
+    statuses = [client.post(f"/api/v1/posts/{posted.post.id}/reports", json=notice,
+                            headers={"Content-Type": "application/json"}).status_code
+                for _ in range(settings.review.visitor_reports_per_window + 1)]
+    assert statuses[:-1] == [201] * settings.review.visitor_reports_per_window and statuses[-1] == 429

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import moderation
 from app.accounts.models import Role
 from app.forum.models import Post, PostStatus, Thread
 from app.review.models import Finding, ItemStatus, ReviewItem
@@ -177,3 +179,32 @@ def test_after_a_crisis_post_the_page_opens_on_the_help_lines(client: TestClient
     landing = client.get(posted.headers["location"], follow_redirects=False)
     target = urlsplit(landing.headers["location"])
     assert target.fragment == "notices" and parse_qs(target.query)["notice"] == ["crisis_lines"]
+
+
+def _model_only(category: str, text: str) -> list[moderation.Finding]:
+    """What the learned layer returns when no rule matched: a sentence and a calibrated score."""
+    return [moderation.Finding(category=category, start=0, end=len(text), match=text, suggestions=(),
+                               rule=f"model.{category}", source="model", score=0.83)]
+
+
+def test_model_only_findings_reach_the_queue_but_never_hold_a_post(session: Session,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Crisis by the model: top priority, published, lines shown; sourcing by the model: queued, not held."""
+    author = make_user(session, "Auteur")
+    category = make_category(session)
+    worrying = "Ce soir tout me semble trop lourd, je ne vois plus de sortie."
+    monkeypatch.setattr("app.forum.screening.moderation.check",
+                        lambda text, lang: _model_only("crisis", text) if text == worrying else [])
+    crisis = make_thread(session, category=category, author=author, body=worrying)
+    monkeypatch.setattr("app.forum.screening.moderation.check",
+                        lambda text, lang: _model_only("sourcing", text) if "dispo" in text else [])
+    sourcing = make_thread(session, category=category, author=author, body="Quelqu'un a du dispo ce week-end ?")
+    session.flush()
+    assert crisis.post.status == PostStatus.published and "crisis_lines" in crisis.post.notice_list
+    assert sourcing.post.status == PostStatus.published
+    items = {i.post_id: i for i in session.scalars(select(ReviewItem))}
+    assert items[crisis.post.id].kind == "crisis" and items[crisis.post.id].priority == 50
+    assert items[crisis.post.id].lines_shown_at is not None
+    assert items[sourcing.post.id].kind == "sourcing"
+    finding = session.scalar(select(Finding).where(Finding.post_id == sourcing.post.id))
+    assert finding is not None and finding.source == "model" and finding.score == pytest.approx(0.83)

@@ -363,8 +363,8 @@ def test_newcomers_graduate_and_post_under_tighter_limits_until_then(client: Tes
     assert not forum.is_newcomer(newcomer, settings.trust)
     limits = settings.trust.model_copy(update={"newcomer_posts_per_hour": 1})
     late = make_user(session, "Tardive", approved_posts=0)
-    forum.create_thread(session, category=first.thread.category, author=late, title="Un premier fil", body=CALM, lang="fr",
-                        limits=limits)
+    forum.create_thread(session, category=first.thread.category, author=late, title="Un premier fil", body=CALM,
+                        lang="fr", limits=limits)
     with pytest.raises(RateLimited):
         forum.create_thread(session, category=first.thread.category, author=late, title="Un deuxième fil", body=CALM,
                             lang="fr", limits=limits)
