@@ -54,7 +54,10 @@ class Screening:
 
     @property
     def held(self) -> bool:
-        return self.newcomer_hold or bool(self.rule_categories & HOLD_CATEGORIES)
+        # A newcomer's post that speaks of crisis is not held for the welcome: being unseen
+        # would read as rejection, and peers may answer before a moderator is awake.
+        welcome_hold = self.newcomer_hold and not self.urgent
+        return welcome_hold or bool(self.rule_categories & HOLD_CATEGORIES)
 
     @property
     def status(self) -> PostStatus:
@@ -80,7 +83,7 @@ class Screening:
             notices.append(Notice.crisis_lines)
         if "personal_data" in self.rule_categories:
             notices.append(Notice.personal_data)
-        elif self.held and self.newcomer_hold and not self.rule_categories & HOLD_CATEGORIES:
+        elif self.held and not self.rule_categories & HOLD_CATEGORIES:
             notices.append(Notice.welcome)
         elif self.held:
             notices.append(Notice.held)

@@ -43,7 +43,8 @@ def _tags(tags: Iterable[str]) -> str:
     return "," + ",".join(sorted(set(tags))) + "," if tags else ""
 
 
-def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[str]) -> ReviewItem:
+def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[str],
+                newcomer: bool | None = None) -> ReviewItem:
     """The post's open item with these reasons merged in (a new item if none is open).
 
     Reasons accumulate while the item is open: a moderator sees everything that
@@ -53,7 +54,9 @@ def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[st
     if item is None:
         item = ReviewItem(post_id=post.id, subject_id=post.author_id, lang=lang, kind="report", tags="",
                           priority=0, created_at=utcnow())
-        if post.author_id is not None:
+        if newcomer is not None:
+            item.newcomer = newcomer
+        elif post.author_id is not None:
             author = session.get(User, post.author_id)
             item.newcomer = author is not None and author.approved_posts == 0 and not author.is_moderator
         session.add(item)
@@ -81,7 +84,9 @@ def record(session: Session, post: Post, screening: Screening) -> None:
         return
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
-    item = add_reasons(session, post=post, lang=thread.lang, reasons=reasons)
+    # Still within the welcome (the post may already have gone out, a crisis is never held for it).
+    item = add_reasons(session, post=post, lang=thread.lang, reasons=reasons,
+                       newcomer=True if screening.newcomer_hold else None)
     if Notice.crisis_lines in screening.poster_notices() and item.lines_shown_at is None:
         item.lines_shown_at = utcnow()  # the poster was shown the help lines with their post
 

@@ -208,3 +208,12 @@ def test_model_only_findings_reach_the_queue_but_never_hold_a_post(session: Sess
     assert items[sourcing.post.id].kind == "sourcing"
     finding = session.scalar(select(Finding).where(Finding.post_id == sourcing.post.id))
     assert finding is not None and finding.source == "model" and finding.score == pytest.approx(0.83)
+
+
+def test_a_newcomers_crisis_post_is_not_held_for_the_welcome(session: Session) -> None:
+    newcomer = make_user(session, "Nouveau", approved_posts=0)
+    posted = make_thread(session, category=make_category(session), author=newcomer, body=CRISIS)
+    session.flush()
+    assert posted.post.status == PostStatus.published and posted.screening.poster_notices() == ["crisis_lines"]
+    item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == posted.post.id))
+    assert item is not None and item.kind == "crisis" and "welcome" in item.tag_list and item.newcomer
