@@ -27,7 +27,7 @@ from app.cli import migrate_database
 from app.db import Database
 from app.main import create_app
 from app.search import service as search_service
-from app.settings import Argon2Settings, Settings
+from app.settings import Argon2Settings, ReviewSettings, Settings
 
 PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 # Fast argon2 parameters in tests only; production uses RFC 9106 parameters.
@@ -122,6 +122,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test", database_url=database_url, data_dir=tmp_path, secret_key="test-secret-" + "x" * 32,
         argon2=FAST_ARGON2, thread_page_size=5, category_page_size=5,
+        # The guidelines watcher checks once at start-up; tests that need more call its check() themselves,
+        # so no background query lands inside a test's query count.
+        review=ReviewSettings(guidelines_refresh_seconds=3600),
     )
 
 
