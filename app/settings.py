@@ -78,6 +78,8 @@ class ResearchSettings(BaseModel):
     # without it); "rules": the rules alone, which miss many names and places (the
     # datasheet says so). Tests use "rules" for speed, except the anonymiser's own tests.
     anonymiser: Literal["nlp", "rules"] = "nlp"
+
+
 class TrustSettings(BaseModel):
     """How a new member is welcomed, and the posting limits until they graduate."""
 

@@ -22,7 +22,7 @@ from app.forum.models import Category, Post, PostStatus, Thread
 from app.forum.screening import Notice, Screening
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
-from app.review import audit
+from app.review import audit as audit_log
 from app.review.models import Appeal, Finding, ItemStatus, ModeratorSettings, Report, ReviewItem
 from app.review.vocabulary import KINDS, classify
 
@@ -148,7 +148,7 @@ def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
         prefs = ModeratorSettings(user_id=viewer.id)
         session.add(prefs)
     prefs.crisis_paused_until = utcnow() + dt.timedelta(hours=hours) if hours else None
-    audit.record(session, actor=viewer, action="crisis.pause" if hours else "crisis.resume", target_type="user",
+    audit_log.record(session, actor=viewer, action="crisis.pause" if hours else "crisis.resume", target_type="user",
                  target_id=viewer.id, details={"hours": hours})
 
 
@@ -284,3 +284,10 @@ def open_items_of_posts(session: Session, post_ids: list[int]) -> list[ReviewIte
         return []
     return list(session.scalars(select(ReviewItem).where(
         ReviewItem.post_id.in_(post_ids), ReviewItem.status == ItemStatus.open)))
+
+
+def audit(session: Session, *, actor: User | None, action: str, target_type: str, target_id: int,
+          reason: str = "", details: dict[str, Any] | None = None) -> None:
+    """Record a staff action in the append-only audit log (the entry point other domains use)."""
+    audit_log.record(session, actor=actor, action=action, target_type=target_type, target_id=target_id,
+                     reason=reason, details=details)

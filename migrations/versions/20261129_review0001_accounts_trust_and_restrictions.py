@@ -1,7 +1,7 @@
 """accounts: trust earned (posts out), moderated languages, restrictions, unread moderation mail
 
 Revision ID: review0001
-Revises: search0004
+Revises: research0001
 Create Date: 2026-11-29
 
 `approved_posts` starts from the posts each member has out now, so nobody who
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "review0001"
-down_revision = "search0004"
+down_revision = "research0001"
 branch_labels = None
 depends_on = None
 

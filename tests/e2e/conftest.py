@@ -123,7 +123,7 @@ def fresh_member(live_server: LiveServer, browser: Any) -> Iterator[Callable[...
         with live_server.db.session() as session:
             user = accounts.sign_up(session, live_server.settings, pseudonym=name, password=PASSWORD,
                                     locale=lang).user
-            user.read_langs, user.published_posts = read_langs or lang, posts
+            user.read_langs, user.published_posts, user.approved_posts = read_langs or lang, posts, posts
             token = accounts.open_session(session, live_server.settings, user=user, device="Chromium")
             session.commit()
         context = browser.new_context(base_url=live_server.url, java_script_enabled=js,

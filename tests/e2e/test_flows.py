@@ -1,8 +1,4 @@
-"""What a member does, in a real browser at 390 px, in French and in Dutch; with and without JavaScript.
-
-Not here yet: a moderator approving a welcome post and the member seeing it with the
-statement of reasons (the moderation routes come with issue 10).
-"""
+"""What a member does, in a real browser at 390 px, in French and in Dutch; with and without JavaScript."""
 
 from __future__ import annotations
 
@@ -382,3 +378,48 @@ def test_share_link_for_the_doctor(fresh_member: Any, new_context: Any, lang: st
     doctor = new_context().new_page()
     doctor.goto(address)
     assert doctor.locator("h1").count() == 1 and doctor.url.endswith(address.split("/", 3)[3])
+
+
+WELCOME = {
+    "fr": {"notice": "bienvenue", "approve": "Approuver et publier", "decide": "Décider et prévenir la personne",
+           "post": "Publier la bienvenue", "written": "vous a écrit", "approved": "a été approuvé"},
+    "nl": {"notice": "welkom", "approve": "Goedkeuren en publiceren", "decide": "Beslissen en het lid verwittigen",
+           "post": "Welkom plaatsen", "written": "hebben je geschreven", "approved": "is goedgekeurd"},
+}
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_moderator_welcomes_a_first_post_and_the_member_reads_why(fresh_member: Any, new_context: Any,
+                                                                    lang: str, js: bool) -> None:
+    words = WELCOME[lang]
+    _name, member_context = fresh_member(lang, js=js, posts=0)  # a newcomer: the first posts wait for a welcome
+    page = member_context.new_page()
+    page.goto(f"/{lang}/c/introduce-yourself/new")
+    assert words["notice"] in page.locator(".welcome-notice").inner_text().lower()
+    title = f"Bonjour {lang} {'js' if js else 'nojs'}"
+    page.fill("#title", title)
+    page.fill("#body", "Bonjour, je commence à diminuer doucement." if lang == "fr" else "Hallo, ik begin te afbouwen.")
+    page.get_by_role("button", name=re.compile("^(Publier|Plaatsen)$")).click()
+    page.wait_for_url(re.compile(r"notice=welcome"))
+    assert words["notice"] in page.locator("#notices").inner_text().lower()
+    # A moderator finds it in the queue, on a phone, approves it and is led to say welcome.
+    moderator = new_context("moderator", js=js).new_page()
+    moderator.goto(f"/{lang}/review?kind=welcome")
+    narrow(moderator)
+    moderator.get_by_role("link", name=title).click()
+    narrow(moderator)
+    moderator.get_by_label(words["approve"]).check()
+    moderator.fill("#reason", "Bienvenue parmi nous !" if lang == "fr" else "Welkom bij ons!")
+    moderator.get_by_role("button", name=words["decide"]).click()
+    moderator.wait_for_url(re.compile(r"/review/items/\d+/welcome$"))
+    assert moderator.locator("#body").input_value().strip()  # starts from the canned welcome
+    moderator.get_by_role("button", name=words["post"]).click()
+    moderator.wait_for_url(re.compile(r"/t/\d+"))
+    # The member sees the post out, the welcome under it, and the statement of reasons.
+    page.goto(f"/{lang}/")
+    page.locator(".site-notice a").filter(has_text=words["written"]).click()
+    page.wait_for_url(re.compile(rf"/{lang}/account/statements$"))
+    page.locator(".statement-list a").first.click()
+    assert words["approved"] in page.locator("main").inner_text()
+    narrow(page)

@@ -23,6 +23,8 @@ from app.forum import service as forum
 from app.forum.demo import seed_demo
 from app.forum.models import Category, Thread
 from app.forum.seed import seed_categories
+from app.review import decisions, messages, reports
+from app.review import service as review
 from app.settings import Settings
 
 PASSWORD = "une phrase assez longue 42"
@@ -40,7 +42,9 @@ class World:
 def _member(session: Session, settings: Settings, name: str, *, locale: str, read_langs: str,
             role: Role = Role.member, posts: int = 3) -> User:
     user = accounts.sign_up(session, settings, pseudonym=name, password=PASSWORD, locale=locale).user
-    user.read_langs, user.role, user.published_posts = read_langs, role, posts
+    user.read_langs, user.role, user.published_posts, user.approved_posts = read_langs, role, posts, posts
+    if role != Role.member:
+        user.moderated_langs = "fr,nl"
     session.flush()
     return user
 
@@ -75,6 +79,7 @@ def build_world(session: Session, settings: Settings) -> World:
     joris = _member(session, settings, "Joris.Gent", locale="nl", read_langs="nl")
     moderator = _member(session, settings, "Els_moderatrice", locale="fr", read_langs="fr,nl", role=Role.moderator)
     newcomer = _member(session, settings, "Nouveau_venu", locale="fr", read_langs="fr", posts=0)
+    admin = _member(session, settings, "Admin_Trefle", locale="fr", read_langs="fr,nl", role=Role.admin)
     _diary(session, anna, diary.today())
     _link, share_token = create_share_link(session, user=anna, label="Mon médecin")
 
@@ -87,7 +92,7 @@ def build_world(session: Session, settings: Settings) -> World:
         content_note="difficult_symptoms",
     )
     thread = posted.thread
-    forum.reply(session, thread=thread, author=joris, body="Courage Anna, bij mij duurde het ook drie weken.")
+    courage = forum.reply(session, thread=thread, author=joris, body="Courage Anna, bij mij duurde het ook drie weken.")
     forum.reply(session, thread=thread, author=moderator,
                 body="Bienvenue, Anna. Garder un palier plus longtemps, c'est souvent ce qui aide : "
                      "parles-en avec ton médecin.")
@@ -103,6 +108,18 @@ def build_world(session: Session, settings: Settings) -> World:
     crisis = forum.reply(session, thread=thread, author=newcomer,
                          body="Certains soirs je n'ai plus envie de vivre, je veux que tout s'arrête.")
     session.flush()
+    # What moderation leaves behind: a statement of reasons and a message to Anna, a report by her.
+    warned = decisions.act(session, settings, target=decisions.Target(post=None, thread=None, member=anna),
+                           actor=moderator, data=decisions.DecisionInput(
+                               action="warn", rule="respect", reason="Merci de garder un ton bienveillant."))
+    conversation = messages.start(session, moderator=moderator, member=anna, subject="Des nouvelles",
+                                  body="Bonjour Anna, comment se passe ce palier ?")
+    reports.create_report(session, settings, post=courage.post, reporter=anna, location="",
+                          data=reports.ReportInput(reason="other", text="Je ne suis pas sûre de ce conseil."))
+    session.flush()
+    crisis_item = review.get_open_item(session, post_id=crisis.post.id)
+    welcome_item = review.get_open_item(session, post_id=welcome.post.id)
+    assert crisis_item is not None and welcome_item is not None and warned.statement is not None
 
     dutch = session.scalar(select(Thread).where(Thread.lang == "nl").order_by(Thread.id))
     assert dutch is not None
@@ -113,7 +130,10 @@ def build_world(session: Session, settings: Settings) -> World:
         held_thread=str(welcome.thread.id), sourcing_post=str(sourcing.post.id), crisis_post=str(crisis.post.id),
         share_token=share_token, anna=str(anna.id), day=(diary.today() - dt.timedelta(days=2)).isoformat(),
         plan_id=str(plan_service.get_current_plan(session, user_id=anna.id).id),  # type: ignore[union-attr]
+        crisis_item=str(crisis_item.id), welcome_item=str(welcome_item.id), statement=str(warned.statement.id),
+        conversation=str(conversation.id), newcomer=str(newcomer.id), courage_post=str(courage.post.id),
     )
-    for role, user in (("member", anna), ("member_nl", joris), ("moderator", moderator), ("newcomer", newcomer)):
+    for role, user in (("member", anna), ("member_nl", joris), ("moderator", moderator), ("newcomer", newcomer),
+                       ("admin", admin)):
         world.tokens[role] = accounts.open_session(session, settings, user=user, device="Chromium")
     return world

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.diary import plans, sharing
 from app.forum.models import Visibility
+from app.research import projects as research_projects
+from app.research.models import Export, ExportFormat, ExportStatus
 from app.review import canned, decisions, messages
 from app.review.decisions import DecisionInput, Target
 from app.review.reports import ReportInput, create_report
@@ -54,6 +56,10 @@ EXPECT: dict[str, dict[str, str]] = {
                          "admin": OK},
     "admin": {"visitor": LOGIN, "member": FORBIDDEN, "other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN,
               "admin": OK},
+    # A research project (the member role leads it): administrators see it to decide on it; others are refused
+    # (projects are not secret, their data is: 403, not 404).
+    "project": {"visitor": LOGIN, "member": OK, "other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN,
+                "admin": OK},
     # A member-only page about another member who does not share: nobody but moderators... here nobody.
     "nobody_else": {"visitor": LOGIN, **dict.fromkeys(ROLES[1:], NOT_FOUND)},
     # Reporting a post: everyone but its author; visitors only as an illegal-content notice (checked elsewhere).
@@ -73,6 +79,7 @@ class Rule:
 
 
 NO_BODY: dict[str, str] = {}
+NOT_THE_AUTHOR = {"other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN, "admin": FORBIDDEN}
 ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule("public"),
     ("GET", "/healthz"): Rule("public"),
@@ -173,6 +180,46 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/diary/plans/{plan_id}/holds"): Rule("owner", body={"step_index": 999, "days": 0}),
     ("GET", "/api/v1/medications"): Rule("public"),
     ("GET", "/api/v1/medications/equivalence"): Rule("public"),
+    ("GET", "/{lang}/account/recovery-codes"): Rule("account"),
+    ("GET", "/{lang}/account/recovery-codes.txt"): Rule("account"),
+    ("POST", "/{lang}/account/recovery-codes/kept"): Rule("account"),
+    ("GET", "/{lang}/p/{post_id}/delete"): Rule("owner", {"post_id": "own_post"}),
+    ("GET", "/{lang}/diary/entries/{day}/delete"): Rule("account"),
+    # ---- research
+    ("GET", "/{lang}/account/research"): Rule("account"),
+    ("POST", "/{lang}/account/research"): Rule("account"),
+    ("POST", "/{lang}/account/research/later"): Rule("account"),
+    # Never quoting a post: its author alone; anyone else who can read the post is refused.
+    ("POST", "/{lang}/account/research/never-quote/{post_id}"): Rule("owner", {"post_id": "own_post"},
+                                                                    exceptions=NOT_THE_AUTHOR),
+    ("GET", "/api/v1/me/consent"): Rule("account"),
+    ("PUT", "/api/v1/me/consent"): Rule("account", body={"posts": False, "diary": False}),
+    ("PUT", "/api/v1/research/posts/{post_id}/never-quote"): Rule("owner", {"post_id": "own_post"},
+                                                                 body={"never_quote": True}, exceptions=NOT_THE_AUTHOR),
+    ("GET", "/{lang}/research"): Rule("account"),
+    ("GET", "/{lang}/research/terms"): Rule("public"),
+    ("GET", "/{lang}/research/apply"): Rule("account"),
+    ("POST", "/{lang}/research/apply"): Rule("account"),
+    ("GET", "/api/v1/research/projects"): Rule("account"),
+    ("POST", "/api/v1/research/projects"): Rule("account", body={}),
+    ("GET", "/{lang}/research/admin"): Rule("admin"),
+    ("GET", "/{lang}/research/projects/{project_id}"): Rule("project"),
+    ("GET", "/api/v1/research/projects/{project_id}"): Rule("project"),
+    ("POST", "/{lang}/research/projects/{project_id}/terms"): Rule("project"),
+    ("POST", "/{lang}/research/projects/{project_id}/members"): Rule("project"),
+    # Exports: the project's researchers; the administrators who decide on a project do not take its data.
+    ("POST", "/{lang}/research/projects/{project_id}/exports"): Rule("project", exceptions={"admin": FORBIDDEN}),
+    ("GET", "/api/v1/research/projects/{project_id}/exports"): Rule("project"),
+    ("POST", "/api/v1/research/projects/{project_id}/exports"): Rule("project", body={},
+                                                                    exceptions={"admin": FORBIDDEN}),
+    ("POST", "/{lang}/research/projects/{project_id}/approve"): Rule("admin"),
+    ("POST", "/{lang}/research/projects/{project_id}/decline"): Rule("admin"),
+    ("POST", "/api/v1/research/projects/{project_id}/approve"): Rule("admin", body={}),
+    ("POST", "/api/v1/research/projects/{project_id}/decline"): Rule("admin", body={}),
+    ("GET", "/api/v1/research/exports/{export_id}"): Rule("project"),
+    # Downloads: only the project's researchers, never the administrators who approved it.
+    ("GET", "/{lang}/research/exports/{export_id}/download"): Rule("project", exceptions={"admin": FORBIDDEN}),
+    ("GET", "/api/v1/research/exports/{export_id}/download"): Rule("project", exceptions={"admin": FORBIDDEN}),
     # ---- review: members' side
     ("GET", "/{lang}/account/statements"): Rule("account"),
     ("GET", "/{lang}/account/statements/{statement_id}"): Rule("owner"),
@@ -249,6 +296,8 @@ class World:
 
 def _world(session: Session, settings: Settings) -> World:
     """One of each thing a route can name, the member role owning its own ones."""
+    # Exports requested here are only queued (a worker beside the app would build them), by the fast rules.
+    settings.research.worker, settings.research.anonymiser = "external", "rules"
     public = make_category(session, "tapering-now")
     make_category(session, "relatives", visibility=Visibility.members)
     author = make_user(session, "Auteur")
@@ -273,6 +322,14 @@ def _world(session: Session, settings: Settings) -> World:
         log(session, user, TODAY - dt.timedelta(days=2))
         log(session, user, TODAY - dt.timedelta(days=3))
     link, token = sharing.create_share_link(session, user=member, label="Médecin")
+    project = research_projects.apply(session, applicant=member, title="Sevrage et sommeil", institution="UCLouvain",
+                                      purpose="Comprendre.", ethics_ref="CE-2026-01", data_requested="Fils.",
+                                      retention="Deux ans.", accept_terms=True)
+    research_projects.approve(session, project=project, actor=None, expires_on=TODAY + dt.timedelta(days=365))
+    export = Export(project_id=project.id, requested_by_id=member.id, format=ExportFormat.jsonl,
+                    status=ExportStatus.ready)
+    session.add(export)
+    session.flush()
     canned.seed_canned_replies(session)
     plan_id = _plan(session, member)
     session.commit()
@@ -287,7 +344,7 @@ def _world(session: Session, settings: Settings) -> World:
         "reply_id": "1", "entry_lang": "fr", "entry_id": "fr.stigma.toxicos", "session_id": "999999",
         "day": TODAY.isoformat(), "past_day": (TODAY - dt.timedelta(days=2)).isoformat(),
         "past_day_api": (TODAY - dt.timedelta(days=3)).isoformat(), "plan_id": str(plan_id),
-        "link_id": str(link.id), "token": token,
+        "link_id": str(link.id), "token": token, "project_id": str(project.id), "export_id": str(export.id),
     })
 
 
@@ -302,7 +359,7 @@ def _path(template: str, rule: Rule, world: World) -> str:
     names = {**{k: k for k in world.ids}, **rule.params}
     for name in ("lang", "slug", "thread_id", "post_id", "item_id", "statement_id", "conversation_id", "report_id",
                  "user_id", "reply_id", "entry_lang", "entry_id", "session_id", "day", "plan_id", "link_id", "token",
-                 "step"):
+                 "step", "project_id", "export_id"):
         if "{" + name + "}" in path:
             path = path.replace("{" + name + "}", world.ids[names.get(name, name)])
     return path
