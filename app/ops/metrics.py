@@ -49,9 +49,9 @@ class DatabaseCollector(Collector):
         try:
             with self.db.session(write=False) as session:
                 rows = session.execute(
-                    select(ReviewItem.reason, ReviewItem.priority, func.count(ReviewItem.id))
+                    select(ReviewItem.kind, ReviewItem.priority, func.count(ReviewItem.id))
                     .where(ReviewItem.status == ItemStatus.open)
-                    .group_by(ReviewItem.reason, ReviewItem.priority)
+                    .group_by(ReviewItem.kind, ReviewItem.priority)
                 ).all()
                 count, oldest = session.execute(
                     select(func.count(OutboxEntry.id), func.min(OutboxEntry.created_at))
@@ -62,8 +62,8 @@ class DatabaseCollector(Collector):
             yield up
             return
         up.add_metric([], 1)
-        for reason, priority, n in rows:
-            queue.add_metric([str(reason), str(priority)], n)
+        for kind, priority, n in rows:
+            queue.add_metric([str(kind), str(priority)], n)
         pending.add_metric([], count or 0)
         if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
             oldest = oldest.replace(tzinfo=dt.UTC)

@@ -126,7 +126,7 @@ def test_metrics_count_routes_queues_and_outbox_without_anything_personal(
     assert delta("forum_http_request_duration_seconds_count", route="search.page") >= 1 or delta(
         "forum_http_request_duration_seconds_count", method="GET") >= 3
     assert _sample(text, "forum_database_up") == 1
-    assert _sample(text, "forum_review_queue_open_items", kind="findings") >= 1
+    assert _sample(text, "forum_review_queue_open_items", kind="sourcing") >= 1
     assert _sample(text, "forum_search_outbox_pending") >= 1
     assert _sample(text, "forum_search_outbox_lag_seconds") >= 0
     assert "forum_db_connections_in_use" in text and "forum_db_pool_capacity" in text
