@@ -171,6 +171,7 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
     reason = _clean_reason(data.reason)
     rule = _rule(data, item)
     days, ends_at = _duration(data)
+    judged_text = target.post.body_md if target.post is not None else ""  # before an edit changes it
     details = _apply(session, settings, target=target, actor=actor, data=data, ends_at=ends_at)
     reports = _reports(session, item)
     decision = Decision(
@@ -193,7 +194,7 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
                  details={"decision": decision.id, "item": item.id if item else None, "rule": rule, **details})
     if target.post is not None and item is not None:
         labels.record_verdicts(session, decision=decision, post=target.post, item=item, reports=reports,
-                               given=data.labels)
+                               given=data.labels, text=judged_text)
     _settle_reports(reports, decision)
     return Outcome(decision=decision, statement=statement, item=item)
 

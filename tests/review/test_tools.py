@@ -20,11 +20,12 @@ from app.db import Database, utcnow
 from app.errors import RateLimited
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Visibility
+from app.i18n import typeset
 from app.review import dashboard, guidelines, labels
 from app.review.models import AuditEntry, Conversation, Label, Report, ReviewItem, Statement
 from app.settings import Settings
 from tests.factories import csrf_from, html_login, make_category, make_thread, make_user
-from tests.review.helpers import CALM, CRISIS, SOURCING, as_member, decide, moderator, open_item, post
+from tests.review.helpers import CALM, CRISIS, PHONE, SOURCING, as_member, decide, moderator, open_item, post
 
 
 def _form(client: TestClient, path: str) -> str:
@@ -109,6 +110,19 @@ def test_a_moderator_can_say_a_flag_was_wrong(client: TestClient, session: Sessi
     decide(client, token, open_item(session, posted.post.id).id, "approve",
            "Il rapporte ses comprimés à la pharmacie : c'est permis.", rule="trading", labels={"sourcing": False})
     assert [(r.category, r.confirmed) for r in labels.list_labels(session)] == [("sourcing", False)]
+
+
+def test_a_label_keeps_the_text_as_judged_when_the_moderator_edits_it(client: TestClient, session: Session) -> None:
+    posted = post(session, make_user(session, "Auteur"), PHONE)
+    moderator(session, "Modo")
+    session.commit()
+    token = as_member(client, "Modo")
+    answer = decide(client, token, open_item(session, posted.post.id).id, "edit", "Numéro retiré.",
+                    rule="personal_data", body="Écris-moi ici si tu veux parler.")
+    assert answer["status"] == 200, answer
+    rows = labels.list_labels(session, category="personal_data", lang="fr")
+    assert [(r.post_id, r.text, r.confirmed, r.action) for r in rows] == [(posted.post.id, PHONE, True, "edit")]
+    assert labels.list_labels(session, lang="nl") == [] and labels.list_labels(session, category="crisis") == []
 
 
 # ---------------------------------------------------------------- crisis: one step, a check-in, an answer
@@ -196,7 +210,7 @@ def test_a_moderator_on_a_break_gets_no_crisis_items_and_the_dashboard_shows_cov
     assert [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]] == [sold.post.id]
     html_login(client, "Modo")
     board = client.get("/fr/review/dashboard").text
-    assert "personne : chaque modérateur·rice de cette langue est en pause" in board
+    assert typeset("personne : chaque modérateur·rice de cette langue est en pause", "fr") in board
     client.post("/fr/review/crisis-pause", data={"csrf_token": csrf_from(board), "hours": "0"})
     as_member(client, "Modo")
     assert crisis.post.id in [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]]
