@@ -64,6 +64,8 @@ EXPECT: dict[str, dict[str, str]] = {
     "nobody_else": {"visitor": LOGIN, **dict.fromkeys(ROLES[1:], NOT_FOUND)},
     # Reporting a post: everyone but its author; visitors only as an illegal-content notice (checked elsewhere).
     "report": dict.fromkeys(ROLES, OK),
+    # Served to no browser session at all (metrics: a token or a direct loopback client, never a role).
+    "no_session": dict.fromkeys(ROLES, NOT_FOUND),
     # Log-in forms: anyone may try; an empty pseudonym and password are refused to all alike.
     "credentials": dict.fromkeys(ROLES, LOGIN),
 }
@@ -83,6 +85,9 @@ NOT_THE_AUTHOR = {"other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN, "ad
 ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule("public"),
     ("GET", "/healthz"): Rule("public"),
+    ("GET", "/livez"): Rule("public"),
+    ("GET", "/readyz"): Rule("public"),
+    ("GET", "/metrics"): Rule("no_session"),
     ("GET", "/robots.txt"): Rule("public"),
     ("GET", "/api/v1/openapi.json"): Rule("public"),
     # ---- accounts
