@@ -7,7 +7,7 @@ show the same message in the member's language.
 
 from __future__ import annotations
 
-from app.diary.medications import InvalidDose, UnknownMedication
+from app.diary.medications import MAX_DOSE_MG, InvalidDose, UnknownMedication
 from app.diary.planner import HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE, PlanError
 from app.errors import ValidationFailed
 from app.i18n import gettext
@@ -50,7 +50,10 @@ class DoseReview(Exception):
 
 
 def invalid_dose(field: str | None = None) -> ValidationFailed:
-    return ValidationFailed(N_("Enter the dose in mg as a number above zero, for example 0.5 or 2."), field=field)
+    return ValidationFailed(
+        N_("Enter the dose in mg as a number above zero and at most %(max)s, for example 0.5 or 2."),
+        field=field, max=f"{MAX_DOSE_MG:g}",
+    )
 
 
 def unknown_medication(exc: UnknownMedication, field: str | None = None) -> UnknownMedicationError:

@@ -26,6 +26,10 @@ DIAZEPAM = "diazepam"
 #: A typing-error guard, not a clinical limit: doses above the equivalent of this
 #: much diazepam a day are almost certainly a slip (µg for mg, a tablet count...).
 PLAUSIBLE_CEILING_DIAZEPAM_MG = 150.0
+#: The largest dose accepted at all, in mg of any molecule: twice the most generous
+#: "plausible" ceiling (450 mg oxazepam). Above it a number is a slip or an attack,
+#: and bounding it keeps every calculation on a dose small and fast.
+MAX_DOSE_MG = 1000.0
 #: Forms the planner may combine into a dose. Liquids and drops are listed for
 #: information only: measuring them is a prescriber's and pharmacist's matter.
 SOLID_FORMS = frozenset(
@@ -58,7 +62,7 @@ class InvalidDose(DiaryError, ValueError):
 
     def __init__(self, dose_mg: object):
         self.dose_mg = dose_mg
-        super().__init__(f"dose must be a finite number of mg above 0, not {dose_mg!r}")
+        super().__init__(f"dose must be a finite number of mg above 0 and at most {MAX_DOSE_MG:g}, not {dose_mg!r}")
 
 
 # ---------------------------------------------------------------- data model
@@ -340,7 +344,7 @@ def resolve_or_raise(name: str) -> Medication:
 def _check_dose(dose_mg: float) -> float:
     if isinstance(dose_mg, bool) or not isinstance(dose_mg, int | float):
         raise InvalidDose(dose_mg)
-    if not math.isfinite(dose_mg) or dose_mg <= 0:
+    if not math.isfinite(dose_mg) or not 0 < dose_mg <= MAX_DOSE_MG:
         raise InvalidDose(dose_mg)
     return float(dose_mg)
 
@@ -363,7 +367,7 @@ def _citation(med: Medication, value: EquivalentValue) -> str:
 def equivalence(name: str, dose_mg: float) -> Equivalence:
     """Diazepam-equivalent of ``dose_mg`` of a molecule or Belgian brand.
 
-    Raises UnknownMedication (with suggestions) or InvalidDose (<= 0, NaN, inf).
+    Raises UnknownMedication (with suggestions) or InvalidDose (<= 0, above MAX_DOSE_MG, NaN, inf).
     """
     dose = _check_dose(dose_mg)
     med = resolve_or_raise(name)

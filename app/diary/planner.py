@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from app.diary.medications import (
+    MAX_DOSE_MG,
     DiaryError,
     InvalidDose,
     Medication,
@@ -107,7 +108,7 @@ def _check_range(code: str, value: float, lo: float, hi: float) -> None:
 def _check_doses(start_dose_mg: float, end_dose_mg: float) -> None:
     if isinstance(start_dose_mg, bool) or not isinstance(start_dose_mg, int | float):
         raise InvalidDose(start_dose_mg)
-    if not math.isfinite(start_dose_mg) or start_dose_mg <= 0:
+    if not math.isfinite(start_dose_mg) or not 0 < start_dose_mg <= MAX_DOSE_MG:
         raise InvalidDose(start_dose_mg)
     if not isinstance(end_dose_mg, int | float) or not math.isfinite(end_dose_mg):
         raise PlanError("end_dose_invalid")

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from app.diary import planner, service
+from app.diary import symptoms as sym
+from app.diary.medications import MAX_DOSE_MG
 from app.diary.plans import StepView
+
+# Every number a client sends is bounded here, in the published schema, and again
+# by the services (which the HTML forms go through): no NaN, no infinity, nothing
+# so large that a calculation on it runs for long (issue 9).
+Dose = Annotated[float, Field(gt=0, le=MAX_DOSE_MG, allow_inf_nan=False, description="mg per day")]
+Percent = Annotated[float, Field(ge=planner.PERCENT_RANGE[0], le=planner.PERCENT_RANGE[1], allow_inf_nan=False)]
+SleepHours = Annotated[float, Field(ge=service.SLEEP_RANGE[0], le=service.SLEEP_RANGE[1], allow_inf_nan=False)]
+Mood = Annotated[int, Field(ge=service.MOOD_RANGE[0], le=service.MOOD_RANGE[1])]
+Rating = Annotated[int, Field(ge=0, le=sym.MAX_RATING)]
+Symptoms = Annotated[dict[str, Rating], Field(max_length=len(sym.SYMPTOMS))]
 
 
 class MedicationOut(BaseModel):
@@ -44,29 +57,29 @@ class EquivalenceOut(BaseModel):
 
 class MedicationIn(BaseModel):
     drug: str = Field(max_length=200)
-    dose_mg: float
+    dose_mg: Dose
 
 
 class EntryIn(BaseModel):
     date: dt.date
-    medications: list[MedicationIn] = Field(default_factory=list, max_length=10)
+    medications: list[MedicationIn] = Field(default_factory=list, max_length=service.MAX_MEDICATIONS)
     # True when the member took no medication that day (a dose of 0, e.g. after stopping).
     none_taken: bool = False
-    symptoms: dict[str, int] = Field(default_factory=dict)
-    sleep_hours: float | None = None
-    mood: int | None = None
-    note: str = Field(default="", max_length=20_000)
+    symptoms: Symptoms = Field(default_factory=dict)
+    sleep_hours: SleepHours | None = None
+    mood: Mood | None = None
+    note: str = Field(default="", max_length=service.MAX_NOTE_CHARS)
 
 
 class EntryPatch(BaseModel):
     """PUT /diary/entries/{date}: only the fields sent change."""
 
-    medications: list[MedicationIn] | None = Field(default=None, max_length=10)
+    medications: list[MedicationIn] | None = Field(default=None, max_length=service.MAX_MEDICATIONS)
     none_taken: bool | None = None
-    symptoms: dict[str, int] | None = None
-    sleep_hours: float | None = None
-    mood: int | None = None
-    note: str | None = Field(default=None, max_length=20_000)
+    symptoms: Symptoms | None = None
+    sleep_hours: SleepHours | None = None
+    mood: Mood | None = None
+    note: str | None = Field(default=None, max_length=service.MAX_NOTE_CHARS)
 
 
 class EntryMedicationOut(BaseModel):
@@ -92,19 +105,19 @@ class EntryOut(BaseModel):
 
 class PlanIn(BaseModel):
     drug: str = Field(max_length=200)
-    start_dose_mg: float
+    start_dose_mg: Dose
     start_date: dt.date
     mode: Literal["percent", "end_date", "fixed"] = "percent"
-    reduction_percent: float | None = None
-    interval_days: int = 14
+    reduction_percent: Percent | None = None
+    interval_days: int = Field(default=14, ge=planner.INTERVAL_RANGE[0], le=planner.INTERVAL_RANGE[1])
     end_date: dt.date | None = None
-    amount_mg: float | None = None
-    ceiling_percent: float | None = None
+    amount_mg: Dose | None = None
+    ceiling_percent: Percent | None = None
 
 
 class HoldIn(BaseModel):
-    step_index: int
-    days: int
+    step_index: int = Field(ge=0, le=planner.MAX_STEPS)
+    days: int = Field(ge=planner.HOLD_RANGE[0], le=planner.HOLD_RANGE[1])
 
 
 class PlanOut(BaseModel):

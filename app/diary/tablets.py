@@ -100,11 +100,27 @@ def recipe_for(piece_set: tuple[Piece, ...], dose_mg: float) -> tuple[tuple[Piec
     whole = [p for p in piece_set if p.parts == 1]
     biggest = max(whole or piece_set, key=lambda p: p.mg)
     step = _units(biggest.mg)
-    for extra in range(0, target // step + 1):
+    for extra in _extra_tablets(piece_set, target, target):
         rest = combos.get(target - extra * step)
         if rest is not None:
             return _merge(rest, biggest, extra)
     return None
+
+
+def _max_combo(piece_set: tuple[Piece, ...]) -> int:
+    return _sorted_sums(piece_set)[-1]
+
+
+def _extra_tablets(piece_set: tuple[Piece, ...], lo: int, hi: int) -> range:
+    """How many extra biggest whole tablets can bring a small recipe's total into [lo, hi] (units).
+
+    Small recipes total between 0 and `_max_combo`, so only a handful of counts
+    can work whatever the dose: the loops over this range cost the same for
+    0.5 mg and for 1000 mg (a loop from zero once let one request pin a core).
+    """
+    step = _biggest_whole_units(piece_set)
+    first = max(0, -(-(lo - _max_combo(piece_set)) // step))  # ceil((lo - max) / step)
+    return range(first, max(hi, -1) // step + 1)
 
 
 def _merge(recipe: tuple[tuple[Piece, int], ...], piece: Piece, extra: int) -> tuple[tuple[Piece, int], ...]:
@@ -126,7 +142,8 @@ def achievable_between(piece_set: tuple[Piece, ...], lo_mg: float, hi_mg: float)
     lo, hi = _units(lo_mg), _units(hi_mg)
     step = _biggest_whole_units(piece_set)
     best: int | None = None
-    for extra in range(0, hi // step + 1):
+    # Once whole tablets alone reach `lo`, more of them only give larger doses.
+    for extra in _extra_tablets(piece_set, lo, min(hi, lo + step)):
         base = extra * step
         i = bisect.bisect_left(sums, lo - base)
         if i < len(sums) and sums[i] + base <= hi and (best is None or sums[i] + base < best):
@@ -177,7 +194,7 @@ def _largest_at_most(piece_set: tuple[Piece, ...], dose_mg: float) -> float | No
     target = _units(dose_mg)
     step = _biggest_whole_units(piece_set)
     best = 0
-    for extra in range(0, target // step + 1):
+    for extra in _extra_tablets(piece_set, target - _max_combo(piece_set), target):
         i = bisect.bisect_right(sums, target - extra * step) - 1
         if i >= 0:
             best = max(best, sums[i] + extra * step)

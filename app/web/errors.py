@@ -80,15 +80,66 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
+# What pydantic found wrong, said plainly in the member's language (pydantic's own
+# messages are English only). Keyed by pydantic's error type; ctx fills the numbers.
+VALIDATION_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This is too short (at least %(min_length)s characters)."),
+    "string_too_long": N_("This is too long (at most %(max_length)s characters)."),
+    "too_short": N_("Too few items (at least %(min_length)s)."),
+    "too_long": N_("Too many items (at most %(max_length)s)."),
+    "greater_than": N_("Enter a number above %(gt)s."),
+    "greater_than_equal": N_("Enter a number no smaller than %(ge)s."),
+    "less_than": N_("Enter a number below %(lt)s."),
+    "less_than_equal": N_("Enter a number no larger than %(le)s."),
+    "finite_number": N_("Enter an ordinary number."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "date_from_datetime_parsing": N_("Enter a date, for example 2026-03-12."),
+    "date_parsing": N_("Enter a date, for example 2026-03-12."),
+    "bool_parsing": N_("Enter true or false."),
+    "literal_error": N_("Choose one of: %(expected)s."),
+    "enum": N_("Choose one of: %(expected)s."),
+    "json_invalid": N_("This is not valid JSON."),
+}
+GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
+
+
+def _field_name(error: dict[str, object]) -> str:
+    loc = error.get("loc", ())
+    parts = [str(p) for p in (loc[1:] if isinstance(loc, tuple | list) and len(loc) > 1 else ())]
+    return ".".join(parts) or "body"
+
+
+def _field_message(error: dict[str, object]) -> str:
+    ctx = error.get("ctx")
+    params = {key: str(value) for key, value in ctx.items()} if isinstance(ctx, dict) else {}
+    msgid = VALIDATION_MESSAGES.get(str(error.get("type")), GENERIC_FIELD_MESSAGE)
+    try:
+        return gettext(msgid, **params)
+    except (KeyError, ValueError):  # a context without the number the message names
+        return gettext(GENERIC_FIELD_MESSAGE)
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """Each problem as {field, type, message}: the API's 422 body (see app/web/openapi.py)."""
+    return [{"field": _field_name(e), "type": str(e.get("type", "")), "message": _field_message(e)}
+            for e in exc.errors()]
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    fields = sorted({".".join(str(p) for p in err.get("loc", ())[1:]) or "body" for err in exc.errors()})
+    errors = validation_errors(exc)
+    fields = sorted({e["field"] for e in errors})
     message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))
     if _is_api(request):
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "type": e.get("type")}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": message, "errors": errors}, status_code=422)
-    return render(request, "errors/error.html", {"status": 422, "message": message}, status_code=422)
+        first = errors[0] if errors else {"field": "body", "message": message}
+        detail = f"{first['field']}: {first['message']}" if len(errors) == 1 else message
+        return JSONResponse({"detail": detail, "field": first["field"], "errors": errors}, status_code=422)
+    details = [f"{e['field']}: {e['message']}" for e in errors[:5]]
+    return render(request, "errors/error.html", {"status": 422, "message": message, "details": details},
+                  status_code=422)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

@@ -85,7 +85,8 @@ def test_entry_errors(client: TestClient, session: Session) -> None:
     assert unknown.status_code == 422 and "lorazepam" in unknown.json()["detail"]
     zero = client.post("/api/v1/diary/entries", headers=headers, json={
         "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 0}]})
-    assert zero.status_code == 422 and zero.json()["field"] == "dose_0"
+    assert zero.status_code == 422 and zero.json()["field"] == "medications.0.dose_mg"
+    assert "above 0" in zero.json()["detail"]
     high = client.post("/api/v1/diary/entries", headers=headers, json={
         "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 100}]})
     assert high.status_code == 201 and high.json()["warnings"] == ["dose_implausible"]  # warned, not refused
@@ -140,3 +141,52 @@ def test_entries_filter_accepts_empty_bounds_and_refuses_bad_ones(client: TestCl
     assert client.get("/api/v1/diary/entries?from=&to=").status_code == 200
     bad = client.get("/api/v1/diary/entries?from=yesterday")
     assert bad.status_code == 422 and bad.json()["field"] == "from"
+
+
+# ---------------------------------------------------------------- bounded numbers (issue 9, item 1)
+@pytest.mark.parametrize("field, value", [
+    ("start_dose_mg", 1e300), ("start_dose_mg", 1001), ("start_dose_mg", -1), ("start_dose_mg", 0),
+    ("reduction_percent", 1e308), ("reduction_percent", 0.5), ("interval_days", 2**63), ("interval_days", 0),
+    ("amount_mg", 1e300), ("ceiling_percent", -5),
+])
+def test_plan_numbers_out_of_range_are_422_at_once(client: TestClient, session: Session, field: str,
+                                                   value: float) -> None:
+    import time
+
+    make_user(session, "Bornes")
+    token = api_login(client, "Bornes")
+    body = {"drug": "diazepam", "start_dose_mg": 10, "start_date": TODAY.isoformat(), field: value}
+    started = time.perf_counter()
+    response = client.post("/api/v1/diary/plans", json=body, headers={"X-CSRF-Token": token})
+    assert response.status_code == 422, response.text
+    assert time.perf_counter() - started < 2
+    assert field in response.text
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_json_numbers_are_refused(client: TestClient, session: Session, raw: str) -> None:
+    make_user(session, "Fini")
+    token = api_login(client, "Fini")
+    for path, template in (
+        ("/api/v1/diary/plans", '{"drug": "diazepam", "start_dose_mg": %s, "start_date": "%s"}'),
+        ("/api/v1/diary/entries", '{"date": "%s", "sleep_hours": %s}'),
+    ):
+        content = template % ((raw, TODAY.isoformat()) if "plans" in path else (TODAY.isoformat(), raw))
+        response = client.post(path, content=content,
+                               headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
+        assert response.status_code == 422, (path, response.text)
+
+
+def test_entry_dose_sleep_and_mood_are_bounded(client: TestClient, session: Session) -> None:
+    make_user(session, "Sommeil")
+    token = api_login(client, "Sommeil")
+    for extra in ({"medications": [{"drug": "diazepam", "dose_mg": 1e308}]}, {"sleep_hours": 25},
+                  {"mood": 2**63}, {"symptoms": {"insomnia": 9}}):
+        response = client.post("/api/v1/diary/entries", json={"date": TODAY.isoformat(), **extra},
+                               headers={"X-CSRF-Token": token})
+        assert response.status_code == 422, (extra, response.text)
+
+
+def test_equivalence_of_a_huge_dose_is_422_not_infinity(client: TestClient) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": "diazepam", "dose_mg": "1e308"})
+    assert response.status_code == 422 and response.json()["field"] == "dose_mg"

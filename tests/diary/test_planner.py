@@ -220,3 +220,36 @@ def test_too_little_data_is_not_a_rise():
     entries = _entries(START + timedelta(days=5), [2, 2, 15, 15, 15])
     assert not S.symptom_rise_after_step(entries, [step])
     assert not S.symptom_rise_after_step({}, [])
+
+
+# ---------------------------------------------------------------- huge doses (issue 9, item 1)
+@pytest.mark.parametrize("dose", [1e300, 1e12, 2.0**63, m.MAX_DOSE_MG])
+def test_tablet_arithmetic_does_not_grow_with_the_dose(dose: float) -> None:
+    """A 1e300 mg preview once looped in proportion to the dose and pinned a core."""
+    import time
+
+    piece_set = t.pieces(t.taper_products(m.get_medication("diazepam")))
+    started = time.perf_counter()
+    recipe = t.recipe_for(piece_set, dose)
+    assert t.achievable_between(piece_set, dose, dose * 2) is not None
+    assert t._largest_at_most(piece_set, dose) is not None
+    assert time.perf_counter() - started < 0.5
+    if recipe is not None:  # what it finds still adds up
+        assert sum(piece.mg * count for piece, count in recipe) == pytest.approx(dose)
+
+
+@pytest.mark.parametrize("dose", [float("nan"), float("inf"), -1.0, 0.0, m.MAX_DOSE_MG + 0.01, 1e300])
+def test_planner_refuses_doses_outside_the_plausible_range(dose: float) -> None:
+    with pytest.raises(m.InvalidDose):
+        P.plan_by_percent("diazepam", dose, start_date=date(2026, 1, 1), percent=10, interval_days=14)
+    with pytest.raises(m.InvalidDose):
+        m.equivalence("diazepam", dose)
+
+
+def test_the_largest_accepted_dose_plans_quickly() -> None:
+    import time
+
+    started = time.perf_counter()
+    plan = P.plan_by_end_date("oxazepam", m.MAX_DOSE_MG, start_date=date(2026, 1, 1),
+                              end_date=date(2027, 1, 1), interval_days=7)
+    assert plan.steps[-1].dose_mg == 0 and time.perf_counter() - started < 5

@@ -238,3 +238,22 @@ def test_new_share_link_survives_a_reload_for_a_while(client: TestClient, sessio
     assert link and "/diary/shared/" in link.group(1)
     assert link.group(1) in client.get("/fr/diary/settings").text  # a reload keeps it
     assert 'data-copy="share-link-address"' in first
+
+
+def test_a_huge_dose_in_the_plan_form_is_refused_at_once_and_the_form_kept(client: TestClient,
+                                                                           session: Session) -> None:
+    """Issue 9, item 1: start_dose_mg=1e300 once pinned a core and blocked every writer."""
+    import time
+
+    logged_in_member(client, session, "Enorme")
+    token = form_token(client, "/en/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Diazepam", "start_dose_mg": "1e300", "mode": "percent",
+            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "preview"}
+    started = time.perf_counter()
+    response = client.post("/en/diary/plan/new", data=form)
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 422 and 'value="1e300"' in response.text
+    assert "at most 1000" in response.text
+    for value in ("nan", "inf", "1e400"):
+        again = client.post("/en/diary/plan/new", data={**form, "start_dose_mg": value})
+        assert again.status_code == 422
