@@ -98,3 +98,14 @@ class CsrfFailed(AppError):
         "Your form had expired or came from another site. Nothing was lost: "
         "check your text and send it again."
     )
+
+    def __init__(self, *, resubmittable: bool = False) -> None:
+        super().__init__(self.default_message if resubmittable else CROSS_SITE)
+        #: A same-origin form of ours whose token expired: its text may be offered again.
+        #: Never for a request another site made: re-posting its fields with a fresh
+        #: token would turn a blocked cross-site request into a working one.
+        self.resubmittable = resubmittable
+
+
+CROSS_SITE = N_("This request did not come from a page of this forum, so nothing was done. If you were filling in "
+                "a form here, go back to it, reload the page and send it again.")

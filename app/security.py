@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import time
 
 
 def new_token(nbytes: int = 32) -> str:
@@ -50,6 +51,42 @@ def constant_time_equals(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode(), right.encode())
 
 
-def csrf_token_for(secret: bytes, binding: str) -> str:
-    """A CSRF token bound to the browser's session (or pre-session) cookie."""
-    return keyed_hash(secret, "csrf", binding)[:43]
+CSRF_RESUBMIT_HOURS = 48  # a form older than this is not offered again after its token expired
+
+
+def _csrf_stamp(secret: bytes, stamp: str) -> str:
+    return keyed_hash(secret, "csrf-issued", stamp)[:16]
+
+
+def csrf_token_for(secret: bytes, binding: str, *, now: float | None = None) -> str:
+    """A CSRF token bound to the browser's session (or pre-session) cookie.
+
+    Three parts: the hour it was issued, a MAC saying this server issued it then,
+    and a MAC binding it to the cookie. Only the last decides whether a request
+    is accepted; the first two let the error page tell "a form of ours whose
+    session changed" (offered again) from "a form made elsewhere" (never).
+    """
+    stamp = format(int((time.time() if now is None else now) // 3600), "x")
+    return f"{stamp}.{_csrf_stamp(secret, stamp)}.{keyed_hash(secret, 'csrf', f'{binding}|{stamp}')[:32]}"
+
+
+def csrf_token_matches(secret: bytes, binding: str, token: str) -> bool:
+    parts = token.split(".")
+    if len(parts) != 3 or len(token) > 80:
+        return False
+    stamp, _issuer, mac = parts
+    return constant_time_equals(mac, keyed_hash(secret, "csrf", f"{binding}|{stamp}")[:32])
+
+
+def csrf_token_expired(secret: bytes, token: str, *, now: float | None = None) -> bool:
+    """True for a token this server issued recently, whatever cookie it was bound to."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(token) > 80:
+        return False
+    stamp, issuer, _mac = parts
+    try:
+        hour = int(stamp, 16)
+    except ValueError:
+        return False
+    age = int((time.time() if now is None else now) // 3600) - hour
+    return constant_time_equals(issuer, _csrf_stamp(secret, stamp)) and 0 <= age <= CSRF_RESUBMIT_HOURS

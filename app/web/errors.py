@@ -66,7 +66,8 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
-    if isinstance(exc, CsrfFailed | Unauthenticated) and request.method == "POST":
+    resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated)
+    if resubmit and request.method == "POST":
         # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
         logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
         return resubmit_page(request, reason=exc.translated(), action=request.url.path,

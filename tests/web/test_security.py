@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import csrf_from, make_user
+from app.security import csrf_token_for
+from tests.factories import csrf_from, logged_in_member, make_category, make_thread, make_user
 
 
 def test_security_headers_on_pages_api_and_errors(client: TestClient) -> None:
@@ -24,14 +28,50 @@ def test_pages_make_no_third_party_requests(client: TestClient) -> None:
     assert 'href="https://' not in html.split("<body")[0]
 
 
-def test_html_form_without_token_keeps_the_text(client: TestClient, session: Session) -> None:
-    make_user(session, "Pivert")
+def test_same_origin_form_whose_token_expired_keeps_the_text(client: TestClient, session: Session) -> None:
+    """A form of ours opened before logging in (its token bound to the old cookie) is offered again."""
+    logged_in_member(client, session, "Pivert")
+    thread = make_thread(session, category=make_category(session), author=make_user(session))
     session.commit()
+    stale = csrf_token_for(b"test-secret-" + b"x" * 32, "the-cookie-of-another-tab")
     long_text = "Voici un long message que je ne veux pas perdre. " * 10
-    response = client.post("/fr/account/signup", data={"pseudonym": "Quelquun", "password": "x", "body": long_text})
+    response = client.post(f"/fr/t/{thread.thread.id}/reply", data={"body": long_text, "csrf_token": stale},
+                           headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 403
     assert long_text.strip() in response.text
-    assert "csrf_token" in response.text  # a fresh token to send again
+    assert 'name="csrf_token"' in response.text and stale not in response.text  # a fresh token to send again
+
+
+def _visibility_of(session: Session, user_id: int) -> str | None:
+    from app.diary.models import DiarySettings
+
+    session.expire_all()
+    row = session.get(DiarySettings, user_id)
+    return row.visibility if row else None
+
+
+@pytest.mark.parametrize("headers, with_token", [
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, False),
+    ({"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, True),
+    ({"Origin": "https://evil.example"}, True),  # an older browser: no Fetch Metadata
+    ({"Origin": "null"}, True),  # a sandboxed attacker frame
+    ({}, False),
+])
+def test_a_blocked_cross_site_post_is_never_turned_into_a_working_one(
+        client: TestClient, session: Session, headers: dict[str, str], with_token: bool) -> None:
+    """Issue 9, item 2: the "send again" page once re-emitted an attacker's fields with a fresh token."""
+    victim = logged_in_member(client, session, "Victime")
+    # An attacker can get a token this server issued (for the attacker's own cookie).
+    attacker_token = csrf_token_for(b"test-secret-" + b"x" * 32, "the-attackers-own-cookie")
+    data = {"visibility": "members", "taper_line": "1", **({"csrf_token": attacker_token} if with_token else {})}
+    response = client.post("/fr/diary/settings", data=data, headers=headers)
+    assert response.status_code == 403
+    assert 'name="visibility"' not in response.text and 'value="members"' not in response.text
+    assert 'action="/fr/diary/settings"' not in response.text
+    # Whatever the victim clicks on that page, nothing can carry the attacker's fields.
+    for token in re.findall(r'name="csrf_token" value="([^"]+)"', response.text):
+        assert token != attacker_token
+    assert _visibility_of(session, victim.id) in (None, "private")
 
 
 def test_cross_site_form_post_is_refused(client: TestClient) -> None:
