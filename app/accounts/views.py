@@ -24,6 +24,7 @@ from app.web.downloads import attachment
 from app.web.errors import resubmit_page
 from app.web.forms import FormStr, rerender
 from app.web.middleware import SESSION_COOKIE
+from app.web.params import Id
 from app.web.routing import html_router
 from app.web.templating import redirect, render
 
@@ -213,7 +214,7 @@ def codes_kept(request: Request, viewer: CurrentUser, next: FormStr = "") -> Res
 
 
 @router.post("/account/sessions/{session_id}/close", name="accounts.close_session")
-def close_session(request: Request, session: SessionDep, viewer: CurrentUser, session_id: int) -> Response:
+def close_session(request: Request, session: SessionDep, viewer: CurrentUser, session_id: Id) -> Response:
     service.close_session_by_id(session, user=viewer, session_id=session_id)
     return redirect(request, "accounts.settings")
 

@@ -18,6 +18,7 @@ from app.diary.forms import parse_day
 from app.diary.models import Entry, TaperPlan
 from app.i18n import gettext
 from app.i18n_markers import N_
+from app.web.params import Id
 from app.web.routing import api_router
 
 # Read-only and public: no session, no CSRF (any client may look an equivalence up).
@@ -153,13 +154,13 @@ def list_plans(session: SessionDep, viewer: CurrentUser) -> list[schemas.PlanOut
 
 
 @router.get("/diary/plans/{plan_id}", response_model=schemas.PlanOut, name="api.diary.plan")
-def get_plan(plan_id: int, session: SessionDep, viewer: CurrentUser) -> schemas.PlanOut:
+def get_plan(plan_id: Id, session: SessionDep, viewer: CurrentUser) -> schemas.PlanOut:
     return _plan_out(plan_service.access_plan(session, user=viewer, plan_id=plan_id))
 
 
 @router.post("/diary/plans/{plan_id}/holds", status_code=201, response_model=schemas.PlanOut,
              name="api.diary.plan.hold")
-def hold(plan_id: int, body: schemas.HoldIn, session: SessionDep, viewer: CurrentUser) -> schemas.PlanOut:
+def hold(plan_id: Id, body: schemas.HoldIn, session: SessionDep, viewer: CurrentUser) -> schemas.PlanOut:
     """Pause at a step: a new version whose later steps move by ``days``."""
     plan = plan_service.access_plan(session, user=viewer, plan_id=plan_id)
     return _plan_out(plan_service.add_hold(session, user=viewer, plan=plan, step_index=body.step_index,

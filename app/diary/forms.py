@@ -11,6 +11,7 @@ from app.diary.service import MAX_MEDICATIONS, EntryInput, MedicationInput, pars
 from app.errors import ValidationFailed
 from app.i18n import get_locale
 from app.i18n_markers import N_
+from app.web.params import EARLIEST_DATE, LATEST_DATE, in_date_range
 
 MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
 
@@ -33,9 +34,13 @@ def apply_suggestion(form: dict[str, str]) -> dict[str, str]:
 
 def parse_day(text: str, field: str = "day") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(N_("Enter a date, for example 2026-03-12."), field=field) from None
+    if not in_date_range(day):
+        raise ValidationFailed(N_("Choose a date between %(first)s and %(last)s."), field=field,
+                               first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat())
+    return day
 
 
 def parse_int(text: str, field: str) -> int | None:

@@ -18,6 +18,7 @@ from app.diary.errors import DoseReview, UnknownMedicationError, warning_text
 from app.errors import AppError, ValidationFailed
 from app.i18n_markers import N_
 from app.web.forms import FormFields, rerender
+from app.web.params import PageNumber
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -50,7 +51,7 @@ def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: st
 
 
 @router.get("/diary/entries", name="diary.entries")
-def entries(request: Request, session: SessionDep, viewer: CurrentUser, page: int = 1) -> Response:
+def entries(request: Request, session: SessionDep, viewer: CurrentUser, page: PageNumber = 1) -> Response:
     found = service.page_entries(session, user=viewer, page=max(page, 1), size=ENTRIES_PAGE_SIZE)
     return private_page(request, "diary/entries.html", {
         "rows": summary.entry_rows(found.items, i18n.get_locale()), "page_number": found.page, "pages": found.pages,

@@ -21,6 +21,7 @@ from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, HOLD_RANGE, INTERVAL_RA
 from app.diary.views_entries import private_page
 from app.errors import AppError, ValidationFailed
 from app.web.forms import FormFields, rerender
+from app.web.params import Id
 from app.web.templating import redirect
 
 router = APIRouter()
@@ -62,7 +63,7 @@ def history(request: Request, session: SessionDep, viewer: CurrentUser) -> Respo
 
 
 @router.get("/diary/plan/versions/{plan_id}", name="diary.plan_version")
-def version(request: Request, session: SessionDep, viewer: CurrentUser, plan_id: int) -> Response:
+def version(request: Request, session: SessionDep, viewer: CurrentUser, plan_id: Id) -> Response:
     plan = plan_service.access_plan(session, user=viewer, plan_id=plan_id)
     return private_page(request, "diary/plan.html", {**_plan_context(session, viewer, plan), "notice": None})
 

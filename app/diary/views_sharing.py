@@ -24,6 +24,7 @@ from app.settings import SettingsDep
 from app.web import reveal
 from app.web.downloads import attachment
 from app.web.forms import FormFields, rerender
+from app.web.params import Id
 from app.web.templating import redirect, url_for
 
 router = APIRouter()
@@ -73,7 +74,7 @@ def create_link(request: Request, session: SessionDep, settings: SettingsDep, vi
 
 
 @router.post("/diary/share/{link_id}/revoke", name="diary.share_revoke")
-def revoke_link(request: Request, session: SessionDep, viewer: CurrentUser, link_id: int) -> Response:
+def revoke_link(request: Request, session: SessionDep, viewer: CurrentUser, link_id: Id) -> Response:
     sharing.revoke_share_link(session, user=viewer, link_id=link_id)
     return redirect(request, "diary.settings", _query={"notice": "revoked"})
 
@@ -110,7 +111,7 @@ def shared(request: Request, session: SessionDep, viewer: Viewer, token: str) ->
 
 
 @router.get("/diary/member/{user_id}", name="diary.member")
-def member(request: Request, session: SessionDep, viewer: CurrentUser, user_id: int) -> Response:
+def member(request: Request, session: SessionDep, viewer: CurrentUser, user_id: Id) -> Response:
     owner = access_member_diary(session, viewer, user_id)
     return private_page(request, "diary/member.html", {**_summary_context(session, owner, mode="member"),
                                                         "owner": owner})

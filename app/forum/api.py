@@ -13,6 +13,7 @@ from app.forum.permissions import access_category, access_post, access_thread, c
 from app.forum.screening import check_text
 from app.i18n import get_locale, typeset
 from app.settings import SettingsDep
+from app.web.params import Id, PageNumber
 from app.web.routing import api_router
 from app.web.templating import url_for
 
@@ -67,7 +68,7 @@ def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, sessi
 
 
 @router.get("/threads/{thread_id}", response_model=schemas.ThreadOut, name="api.threads.get")
-def get_thread(thread_id: int, request: Request, session: SessionDep, viewer: Viewer) -> schemas.ThreadOut:
+def get_thread(thread_id: Id, request: Request, session: SessionDep, viewer: Viewer) -> schemas.ThreadOut:
     thread = access_thread(session, viewer, thread_id)
     author = session.get(User, thread.author_id) if thread.author_id else None
     return schemas.ThreadOut(
@@ -91,8 +92,8 @@ def _post_out(request: Request, viewer: User | None, post: Post, reactions: quer
 
 
 @router.get("/threads/{thread_id}/posts", response_model=schemas.PostPage, name="api.posts.list")
-def list_posts(thread_id: int, request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer,
-               page: int = 1) -> schemas.PostPage:
+def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer,
+               page: PageNumber = 1) -> schemas.PostPage:
     thread = access_thread(session, viewer, thread_id)
     result = queries.list_posts(session, viewer, thread, page=max(page, 1),
                                 size=settings.thread_page_size)
@@ -105,7 +106,7 @@ def list_posts(thread_id: int, request: Request, session: SessionDep, settings: 
 
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
              name="api.posts.create")
-def create_post(thread_id: int, body: schemas.PostCreate, request: Request, session: SessionDep,
+def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
                 settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     thread = access_thread(session, viewer, thread_id, for_write=True)
     posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
@@ -114,7 +115,7 @@ def create_post(thread_id: int, body: schemas.PostCreate, request: Request, sess
 
 
 @router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")
-def edit_post(post_id: int, body: schemas.PostEdit, request: Request, session: SessionDep,
+def edit_post(post_id: Id, body: schemas.PostEdit, request: Request, session: SessionDep,
               settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     post = access_post(session, viewer, post_id, for_edit=True)
     posted = service.edit_post(session, post=post, editor=viewer, body=body.body, content_note=body.content_note,
@@ -123,14 +124,14 @@ def edit_post(post_id: int, body: schemas.PostEdit, request: Request, session: S
 
 
 @router.delete("/posts/{post_id}", status_code=204, name="api.posts.delete")
-def delete_post(post_id: int, session: SessionDep, viewer: CurrentUser) -> Response:
+def delete_post(post_id: Id, session: SessionDep, viewer: CurrentUser) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
     service.delete_post(session, post=post, actor=viewer)
     return Response(status_code=204)
 
 
 @router.post("/posts/{post_id}/reactions", name="api.posts.react")
-def react(post_id: int, body: schemas.ReactionIn, session: SessionDep, viewer: CurrentUser) -> dict[str, bool]:
+def react(post_id: Id, body: schemas.ReactionIn, session: SessionDep, viewer: CurrentUser) -> dict[str, bool]:
     post = access_post(session, viewer, post_id)
     return {"given": service.toggle_reaction(session, post=post, user=viewer, kind=body.kind)}
 

@@ -26,6 +26,7 @@ from app.i18n import get_locale
 from app.resources import service as resources
 from app.settings import Settings, SettingsDep
 from app.web.forms import FormStr, rerender
+from app.web.params import Id
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -131,7 +132,7 @@ def new_thread(request: Request, session: SessionDep, settings: SettingsDep, vie
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
-def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, thread_id: int,
+def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, thread_id: Id,
           body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "",
           preview: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id, for_write=True)
@@ -142,14 +143,14 @@ def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
-def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
+def edit_form(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
     form = {"body": post.body_md, "content_note": post.content_note or ""}
     return render(request, "forum/edit.html", _composer_context(form, suggest=False, post=post), noindex=True)
 
 
 @router.post("/p/{post_id}/edit", name="forum.edit_post")
-def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, post_id: int,
+def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, post_id: Id,
          body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "",
          preview: FormStr = "") -> Response:
     post: Post = access_post(session, viewer, post_id, for_edit=True)
@@ -167,21 +168,21 @@ def confirm_delete(request: Request, session: SessionDep, viewer: CurrentUser, p
 
 
 @router.post("/p/{post_id}/delete", name="forum.delete")
-def delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
+def delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id) -> Response:
     post = access_post(session, viewer, post_id, for_edit=True)
     service.delete_post(session, post=post, actor=viewer)
     return redirect(request, "forum.thread", thread_id=post.thread_id)
 
 
 @router.post("/p/{post_id}/react", name="forum.react")
-def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int, kind: FormStr = "") -> Response:
+def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id, kind: FormStr = "") -> Response:
     post = access_post(session, viewer, post_id)
     service.toggle_reaction(session, post=post, user=viewer, kind=kind)
     return redirect(request, "forum.post", post_id=post.id)
 
 
 @router.post("/t/{thread_id}/flags", name="forum.flags")
-def flags(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: int, pinned: FormStr = "",
+def flags(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: Id, pinned: FormStr = "",
           locked: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id)
     if not can_set_flags(viewer, thread):

@@ -17,6 +17,7 @@ from app.forum.permissions import ForumPermissions, access_category, access_post
 from app.i18n import LOCALES
 from app.resources import service as resources
 from app.settings import SettingsDep
+from app.web.params import Id, OptionalId, OptionalPage
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 
@@ -48,7 +49,7 @@ def index(request: Request, session: SessionDep, viewer: Viewer, lang: str) -> R
 
 @router.get("/c/{slug}", name="forum.category")
 def category_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, lang: str,
-                  slug: str, page: int | None = None, langs: str | None = None) -> Response:
+                  slug: str, page: OptionalPage = None, langs: str | None = None) -> Response:
     category = access_category(session, viewer, slug)
     reading = _reading_langs(viewer, lang, langs)
     threads = queries.list_threads(session, viewer, category, langs=reading, page=_page_number(page),
@@ -62,7 +63,7 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
 
 @router.get("/t/{thread_id}", name="forum.thread")
 def thread_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, lang: str,
-                thread_id: int, page: int | None = None, notice: str | None = None, quote: int | None = None,
+                thread_id: Id, page: OptionalPage = None, notice: str | None = None, quote: OptionalId = None,
                 read: str | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
     posts, taper_lines = queries.list_posts_with_taper_lines(session, viewer, thread, page=_page_number(page),
@@ -89,7 +90,7 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
 
 
 @router.get("/p/{post_id}", name="forum.post")
-def permalink(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: int,
+def permalink(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: Id,
               notice: str | None = None, read: str | None = None) -> Response:
     post = access_post(session, viewer, post_id)
     position = queries.post_position(session, viewer, post)
@@ -102,7 +103,7 @@ def permalink(request: Request, session: SessionDep, settings: SettingsDep, view
 
 
 @router.get("/p/{post_id}/revisions", name="forum.revisions")
-def revisions(request: Request, session: SessionDep, viewer: Viewer, post_id: int) -> Response:
+def revisions(request: Request, session: SessionDep, viewer: Viewer, post_id: Id) -> Response:
     post = access_revisions(session, viewer, post_id)
     return render(request, "forum/revisions.html",
                   {"post": post, "revisions": service.list_revisions(session, post=post)}, noindex=True)

@@ -11,6 +11,7 @@ from app.search import service
 from app.search.backend import Hit
 from app.search.views import build_query
 from app.settings import SettingsDep
+from app.web.params import PageNumber
 
 router = APIRouter()
 
@@ -26,7 +27,7 @@ class SearchOut(BaseModel):
 
 @router.get("/search", response_model=SearchOut, name="api.search")
 def search(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, q: str = "",
-           lang: str | None = None, category: str | None = None, page: int = 1, date_from: str | None = None,
+           lang: str | None = None, category: str | None = None, page: PageNumber = 1, date_from: str | None = None,
            date_to: str | None = None) -> SearchOut:
     query = build_query(settings, viewer, q=q, lang=lang, category=category, date_from=date_from,
                         date_to=date_to, page=page)

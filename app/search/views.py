@@ -14,6 +14,7 @@ from app.i18n import LOCALES, gettext
 from app.search import service
 from app.search.backend import SearchQuery
 from app.settings import Settings, SettingsDep
+from app.web.params import OptionalPage, in_date_range
 from app.web.routing import html_router
 from app.web.templating import render
 
@@ -22,9 +23,10 @@ router = html_router()
 
 def _date(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or in_date_range(day) else None
 
 
 def build_query(settings: Settings, viewer: Viewer, *, q: str, lang: str | None, category: str | None,
@@ -39,7 +41,7 @@ def build_query(settings: Settings, viewer: Viewer, *, q: str, lang: str | None,
 @router.get("/search", name="search.page")
 def search_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, q: str = "",
                 in_lang: str | None = None, category: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, page: int | None = None) -> Response:
+                date_to: str | None = None, page: OptionalPage = None) -> Response:
     query = build_query(settings, viewer, q=q, lang=in_lang, category=category, date_from=date_from,
                         date_to=date_to, page=page)
     errors = {}

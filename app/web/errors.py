@@ -115,7 +115,8 @@ def _field_name(error: dict[str, object]) -> str:
 
 def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
-    params = {key: str(value) for key, value in ctx.items()} if isinstance(ctx, dict) else {}
+    params = {key: f"{value:g}" if isinstance(value, float) else str(value)
+              for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
     msgid = VALIDATION_MESSAGES.get(str(error.get("type")), GENERIC_FIELD_MESSAGE)
     try:
         return gettext(msgid, **params)
@@ -131,6 +132,9 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+        # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
+        return await http_error_handler(request, StarletteHTTPException(404))
     errors = validation_errors(exc)
     fields = sorted({e["field"] for e in errors})
     message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))

@@ -86,7 +86,7 @@ def test_entry_errors(client: TestClient, session: Session) -> None:
     zero = client.post("/api/v1/diary/entries", headers=headers, json={
         "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 0}]})
     assert zero.status_code == 422 and zero.json()["field"] == "medications.0.dose_mg"
-    assert "above 0" in zero.json()["detail"]
+    assert zero.json()["detail"].endswith("0.")  # "... supérieur à 0."
     high = client.post("/api/v1/diary/entries", headers=headers, json={
         "date": TODAY.isoformat(), "medications": [{"drug": "lorazepam", "dose_mg": 100}]})
     assert high.status_code == 201 and high.json()["warnings"] == ["dose_implausible"]  # warned, not refused
