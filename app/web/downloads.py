@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi.responses import Response
 
 
-def attachment(body: str, media_type: str, filename: str) -> Response:
-    """A download. Its name is cut down to ASCII: a header is Latin-1, and a pseudonym in the name may be anything."""
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII `filename` and the exact name as RFC 6266 / RFC 5987 `filename*`.
+
+    Header values are Latin-1 on the wire, and a pseudonym in the name may be
+    anything (Łukasz, 山田太郎): the plain name is cut down to ASCII, and browsers
+    that read `filename*` get the real one, percent-encoded UTF-8.
+    """
     safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in filename)
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+    return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)})

@@ -124,3 +124,22 @@ def test_a_pseudonym_outside_latin_1_still_downloads(client: TestClient, session
     html_login(client, "Ольга")
     response = client.get("/fr/account/data/export.json")
     assert response.status_code == 200 and json.loads(response.text)["account"]["pseudonym"] == "Ольга"
+
+
+def test_downloads_for_a_pseudonym_outside_latin_1(client: TestClient, session: Session) -> None:
+    """Issue 9, item 4: the pseudonym in Content-Disposition once made the download a 500."""
+    from urllib.parse import unquote
+
+    for pseudonym in ("Łukasz_x", "山田太郎"):
+        make_user(session, pseudonym)
+        session.commit()
+        html_login(client, pseudonym)
+        for path in ("/fr/account/data/export.json", "/fr/diary/export.csv", "/fr/diary/export.json"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            disposition = response.headers["content-disposition"]
+            disposition.encode("latin-1")  # a header must be Latin-1
+            assert 'attachment; filename="' in disposition and "filename*=UTF-8''" in disposition
+            if "account" in path:
+                assert pseudonym in unquote(disposition.split("filename*=UTF-8''")[1])
+        client.cookies.clear()
