@@ -81,13 +81,18 @@ def get_thread(thread_id: Id, request: Request, session: SessionDep, viewer: Vie
 
 def _post_out(request: Request, viewer: User | None, post: Post, reactions: queries.ReactionSummary | None,
               lang: str) -> schemas.PostOut:
-    visible = can_see_post_body(viewer, post) and post.status != PostStatus.deleted
+    url = url_for(request, "forum.post", lang=lang, post_id=post.id)
+    if not (can_see_post_body(viewer, post) and post.status != PostStatus.deleted):
+        # The placeholder only, as the thread page shows it: who and when, and that it is gone.
+        # A content note, a notice or an edit time would tell what a removed post was about.
+        return schemas.PostOut(id=post.id, author=_author(post.author), body_html=None, status=post.status,
+                               content_note=None, notices=[], created_at=post.created_at, edited_at=None,
+                               reactions={}, url=url)
     return schemas.PostOut(
-        id=post.id, author=_author(post.author), body_html=post.body_html if visible else None,
+        id=post.id, author=_author(post.author), body_html=post.body_html,
         status=post.status, content_note=post.content_note, notices=post.notice_list,
         created_at=post.created_at, edited_at=post.edited_at,
-        reactions=reactions.counts if reactions else {},
-        url=url_for(request, "forum.post", lang=lang, post_id=post.id),
+        reactions=reactions.counts if reactions else {}, url=url,
     )
 
 

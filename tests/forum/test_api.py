@@ -106,3 +106,34 @@ def test_members_only_thread_is_invisible_to_visitors(client: TestClient, sessio
     assert client.get(f"/api/v1/threads/{posted.post.thread_id}").status_code == 404
     assert client.get(f"/fr/t/{posted.post.thread_id}").status_code == 404
     assert client.get(f"/fr/c/{category.slug}").status_code == 404
+
+
+def test_deleted_and_hidden_posts_are_placeholders_only(client: TestClient, session: Session) -> None:
+    """Issue 9, item 5: a removed post's content note and notices once told visitors what it was about."""
+    from app.forum import service
+    from app.forum.models import PostStatus
+    from tests.factories import make_reply
+
+    author = make_user(session, "Retrait")
+    posted = make_thread(session, category=make_category(session), author=author)
+    crisis = "Je n'en peux plus, je veux mourir, je pense au suicide ce soir."
+    deleted = make_reply(session, posted=posted, author=author, body=crisis)
+    hidden = make_reply(session, posted=posted, author=author, body=crisis)
+    deleted.post.content_note = hidden.post.content_note = "suicidal_thoughts"
+    session.flush()
+    assert "crisis_lines" in deleted.post.notice_list
+    from app.forum.permissions import access_post
+
+    service.delete_post(session, post=access_post(session, author, deleted.post.id), actor=author)
+    hidden.post.status = PostStatus.hidden
+    session.commit()
+    for who in ("visitor", "member"):
+        if who == "member":
+            make_user(session, "Lecteur")
+            session.commit()
+            api_login(client, "Lecteur")
+        items = {p["id"]: p for p in client.get(f"/api/v1/threads/{posted.thread.id}/posts").json()["items"]}
+        for post_id in (deleted.post.id, hidden.post.id):
+            item = items[post_id]
+            assert item["body_html"] is None and item["content_note"] is None, who
+            assert item["notices"] == [] and item["edited_at"] is None and item["reactions"] == {}, who
