@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search = search_service.install(settings, app.state.db)
 
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
-                       default_locale=settings.default_locale)
+                       default_locale=settings.default_locale, hsts=settings.hsts)
     app.add_middleware(RequestLogMiddleware)  # outermost: times and logs everything
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     # Public origin (scheme://host[:port]) used for Origin checks behind a proxy.
     public_origin: str = ""
     cookie_secure: bool | None = None
+    # Strict-Transport-Security on every response; None: in production only (served over HTTPS).
+    hsts_enabled: bool | None = None
     session_days: int = 30
     session_touch_minutes: int = 10
     thread_page_size: int = 20
@@ -163,6 +165,10 @@ class Settings(BaseSettings):
     @property
     def resolved_multiproc_dir(self) -> Path:
         return self.metrics.multiproc_dir or self.data_dir / "metrics"
+
+    @property
+    def hsts(self) -> bool:
+        return self.hsts_enabled if self.hsts_enabled is not None else self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,7 +16,7 @@ from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, Unauthenticated
 from app.i18n import gettext
 from app.i18n_markers import N_
-from app.web.middleware import SESSION_COOKIE
+from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
 
 log = logging.getLogger("forum.errors")
@@ -190,12 +190,19 @@ async def server_error_handler(request: Request, exc: Exception) -> Response:
     # The traceback is logged; the request's address, path and content never are.
     log.exception("unhandled error on %s %s", request.method, _route_name(request))
     message = gettext("Something broke on our side. What you wrote is still there if you go back.")
+    response: Response
     if _is_api(request):
-        return JSONResponse({"detail": message}, status_code=500)
-    try:
-        return render(request, "errors/error.html", {"status": 500, "message": message}, status_code=500)
-    except Exception:
-        return Response(message, status_code=500, media_type="text/plain; charset=utf-8")
+        response = JSONResponse({"detail": message}, status_code=500)
+    else:
+        try:
+            response = render(request, "errors/error.html", {"status": 500, "message": message}, status_code=500)
+        except Exception:
+            response = Response(message, status_code=500, media_type="text/plain; charset=utf-8")
+    # This handler answers outside the middleware that adds them to every other response.
+    apply_security_headers(response.headers, path=request.url.path,
+                           has_session=SESSION_COOKIE in getattr(request.state, "cookies", {}),
+                           hsts=getattr(request.state, "hsts", False))
+    return response
 
 
 def install(app: FastAPI) -> None:

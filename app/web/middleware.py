@@ -36,6 +36,37 @@ SECURITY_HEADERS = {
 }
 
 
+HSTS = "max-age=63072000; includeSubDomains"  # two years, as hstspreload.org asks
+_PRIVATE_SEGMENTS = ("diary", "account")
+_PRIVATE_API = ("/api/v1/diary", "/api/v1/me", "/api/v1/session", "/api/v1/accounts")
+
+
+def is_private_path(path: str) -> bool:
+    """Pages that hold a member's own data (diary, exports, recovery codes, account)."""
+    parts = path.lstrip("/").split("/")
+    if len(parts) > 1 and parts[0] in i18n.LOCALES and parts[1] in _PRIVATE_SEGMENTS:
+        return True
+    return path.startswith(_PRIVATE_API)
+
+
+def apply_security_headers(headers: MutableHeaders, *, path: str, has_session: bool, hsts: bool) -> None:
+    """Every response's security headers, error pages included (app/web/errors.py calls this too).
+
+    A member's own pages, and every page seen with a session (it shows who is
+    logged in), are `no-store`: nothing of them may stay in a shared computer's
+    cache or be shown again by the back button after logging out.
+    """
+    for key, value in SECURITY_HEADERS.items():
+        headers.setdefault(key, value)
+    if hsts:
+        headers.setdefault("strict-transport-security", HSTS)
+    if not path.startswith("/static/"):
+        private = has_session or is_private_path(path)
+        headers.setdefault("cache-control", "no-store" if private else "no-cache, private")
+        if "cookie" not in headers.get("vary", "").lower():
+            headers.append("vary", "Cookie")
+
+
 def read_cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", []):
         if name == b"cookie":
@@ -74,11 +105,13 @@ def cookie_header(name: str, value: str, *, max_age: int | None = None, httponly
 
 
 class WebMiddleware:
-    def __init__(self, app: ASGIApp, *, secret: bytes, secure_cookies: bool, default_locale: str) -> None:
+    def __init__(self, app: ASGIApp, *, secret: bytes, secure_cookies: bool, default_locale: str,
+                 hsts: bool = False) -> None:
         self.app = app
         self.secret = secret
         self.secure_cookies = secure_cookies
         self.default_locale = default_locale
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,6 +131,7 @@ class WebMiddleware:
         state["csrf_token"] = csrf_token_for(self.secret, binding)
         # No member session: reads may come from a replica a moment behind (app.db.get_session).
         state["anonymous"] = not cookies.get(SESSION_COOKIE)
+        state["hsts"] = self.hsts
         is_static = scope.get("path", "").startswith("/static/")
         first_segment = scope.get("path", "/").lstrip("/").split("/", 1)[0]
         path_locale = first_segment if first_segment in i18n.LOCALES else None
@@ -105,11 +139,8 @@ class WebMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for key, value in SECURITY_HEADERS.items():
-                    headers.setdefault(key, value)
-                if not is_static:
-                    headers.setdefault("cache-control", "no-cache, private")
-                    headers.append("vary", "Cookie")
+                apply_security_headers(headers, path=scope.get("path", ""), has_session=SESSION_COOKIE in cookies,
+                                       hsts=self.hsts)
                 if new_pre and not is_static and not state.get("session_set"):
                     headers.append("set-cookie", cookie_header(PRESESSION_COOKIE, new_pre, httponly=True,
                                                                secure=self.secure_cookies))

@@ -125,3 +125,46 @@ def test_server_error_page_is_translated_and_not_a_stack_trace(app, session: Ses
 def test_404_page_in_the_page_language(client: TestClient) -> None:
     response = client.get("/nl/t/999999")
     assert response.status_code == 404 and '<html lang="nl">' in response.text
+
+
+def test_security_headers_on_server_errors_too(app, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9, item 6: the 500 page carried none of the security headers."""
+    from fastapi.testclient import TestClient as Plain
+
+    @app.get("/{lang}/boom-headers", include_in_schema=False)
+    def boom(lang: str) -> None:
+        raise RuntimeError("kaboom")
+
+    @app.get("/api/v1/boom-headers", include_in_schema=False)
+    def boom_api() -> None:
+        raise RuntimeError("kaboom")
+
+    with Plain(app, raise_server_exceptions=False) as plain:
+        for path in ("/fr/boom-headers", "/api/v1/boom-headers"):
+            response = plain.get(path)
+            assert response.status_code == 500
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_private_pages_are_no_store(client: TestClient, session: Session) -> None:
+    public = client.get("/fr/")
+    assert public.headers["cache-control"] == "no-cache, private"
+    logged_in_member(client, session, "Armoire")
+    for path in ("/fr/diary", "/fr/account", "/fr/account/data", "/fr/account/data/export.json", "/fr/diary/export.csv",
+                 "/api/v1/me", "/fr/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+
+
+def test_hsts_in_production_only(settings, db) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient as Plain
+
+    from app.main import create_app
+
+    assert "strict-transport-security" not in Plain(create_app(settings)).get("/fr/").headers
+    production = settings.model_copy(update={"environment": "production"})
+    response = Plain(create_app(production)).get("/fr/")
+    assert response.headers["strict-transport-security"].startswith("max-age=63072000")
