@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # the hosted Swagger page loads third-party scripts
         redoc_url=None,
         lifespan=lifespan,
+        # Starlette's slash redirect builds its URL from the Host header: app/web/errors.py redirects relatively.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()

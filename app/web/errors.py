@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, Unauthenticated
@@ -147,13 +148,34 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
                   status_code=422)
 
 
+def _slash_twin(request: Request) -> str | None:
+    """The same path with or without its trailing slash, when that one is a route.
+
+    Starlette's own redirect built an absolute URL from the Host header, which
+    anyone can set; this one is a relative path (issue 9, item 12).
+    """
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path == "/":
+        return None
+    twin = path[:-1] if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": twin}
+    if any(route.matches(scope)[0] != Match.NONE for route in request.app.router.routes):
+        return twin + (f"?{request.url.query}" if request.url.query else "")
+    return None
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and (twin := _slash_twin(request)) is not None:
+        return RedirectResponse(twin, status_code=308)
     message = gettext(HTTP_MESSAGES.get(exc.status_code, "Something went wrong with this request."))
+    headers = dict(exc.headers or {})  # e.g. Allow on a 405
     if _is_api(request):
-        return JSONResponse({"detail": message}, status_code=exc.status_code)
-    return render(request, "errors/error.html", {"status": exc.status_code, "message": message},
-                  status_code=exc.status_code, noindex=True)
+        return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers)
+    response = render(request, "errors/error.html", {"status": exc.status_code, "message": message},
+                      status_code=exc.status_code, noindex=True)
+    response.headers.update(headers)
+    return response
 
 
 # Seconds a client is asked to wait before trying again while the database is away.

@@ -168,3 +168,17 @@ def test_hsts_in_production_only(settings, db) -> None:  # type: ignore[no-untyp
     production = settings.model_copy(update={"environment": "production"})
     response = Plain(create_app(production)).get("/fr/")
     assert response.headers["strict-transport-security"].startswith("max-age=63072000")
+
+
+@pytest.mark.parametrize("path, target", [("/fr", "/fr/"), ("/fr/search/", "/fr/search"),
+                                          ("/fr/search/?q=a", "/fr/search?q=a")])
+def test_slash_redirects_are_relative_whatever_the_host_header(client: TestClient, path: str, target: str) -> None:
+    """Issue 9, item 12: the trailing-slash redirect took its host from the request's Host header."""
+    response = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code in (307, 308)
+    assert response.headers["location"] == target
+
+
+def test_method_not_allowed_says_what_is(client: TestClient) -> None:
+    response = client.request("TRACE", "/api/v1/categories")
+    assert response.status_code == 405 and "GET" in response.headers["allow"]
