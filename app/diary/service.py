@@ -21,6 +21,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
+from app.plain_text import strip_controls
 
 MAX_MEDICATIONS = 4
 MAX_NOTE_CHARS = 5000
@@ -246,7 +247,7 @@ def _apply(entry: Entry, data: EntryInput, resolved: list[ResolvedMedication] | 
     if "mood" in provided:
         entry.mood = data.mood
     if "note" in provided:
-        entry.note = data.note.replace("\r\n", "\n").strip()
+        entry.note = strip_controls(data.note).strip()
 
 
 def delete_entry(session: Session, *, user: User, day: dt.date) -> None:
@@ -300,7 +301,7 @@ def update_settings(session: Session, *, user: User, visibility: str, taper_line
 
 
 def save_questions(session: Session, *, user: User, questions: str) -> DiarySettings:
-    questions = questions.replace("\r\n", "\n").strip()
+    questions = strip_controls(questions).strip()
     if len(questions) > MAX_QUESTIONS_CHARS:
         raise ValidationFailed(N_("Your questions are too long (%(max)s characters at most)."), field="questions",
                                max=MAX_QUESTIONS_CHARS)

@@ -30,6 +30,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
+from app.plain_text import strip_controls
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -55,7 +56,7 @@ class Posted:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = " ".join(strip_controls(title).split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ValidationFailed(N_("A title has between %(min)s and %(max)s characters."), field="title",
                                min=TITLE_MIN, max=TITLE_MAX)
@@ -63,7 +64,7 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_body(body: str, max_chars: int) -> str:
-    body = body.replace("\r\n", "\n").strip()
+    body = strip_controls(body).strip()
     if not body:
         raise ValidationFailed(N_("Your message is empty."), field="body")
     if len(body) > max_chars:

@@ -13,6 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n import BRUSSELS
+from app.plain_text import strip_controls
 from app.search.backend import Document
 
 _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3}|!?\[([^\]]*)\]\([^)]*\)")
@@ -20,7 +21,8 @@ _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3
 
 def plain_text(markdown_text: str) -> str:
     """Markdown reduced to the words a reader sees (links keep their text)."""
-    text = _MARKDOWN_NOISE.sub(lambda m: m.group(3) or (m.group(1) or "") + " ", markdown_text)
+    # Controls too (posts saved before they were stripped on input): \x02/\x03 are snippet markers.
+    text = _MARKDOWN_NOISE.sub(lambda m: m.group(3) or (m.group(1) or "") + " ", strip_controls(markdown_text))
     return " ".join(text.split())
 
 

@@ -11,6 +11,7 @@ from app.accounts.permissions import Viewer
 from app.db import SessionDep
 from app.forum import queries as forum_queries
 from app.i18n import LOCALES, gettext
+from app.plain_text import strip_controls
 from app.search import service
 from app.search.backend import SearchQuery
 from app.settings import Settings, SettingsDep
@@ -32,7 +33,7 @@ def _date(value: str | None) -> dt.date | None:
 def build_query(settings: Settings, viewer: Viewer, *, q: str, lang: str | None, category: str | None,
                 date_from: str | None = None, date_to: str | None = None, page: int | None = None) -> SearchQuery:
     return SearchQuery(
-        text=q[:200], lang=lang if lang in LOCALES else None, category=category or None,
+        text=strip_controls(q)[:200], lang=lang if lang in LOCALES else None, category=category or None,
         date_from=_date(date_from), date_to=_date(date_to), page=max(page or 1, 1),
         page_size=settings.search.page_size, members_visible=viewer is not None,
     )

@@ -109,3 +109,27 @@ def test_reindex_resumes_and_check_reports_drift(app: FastAPI, session: Session,
     assert resumed.exit_code == 0, resumed.output
     assert f"resuming after post {posts[1]}" in resumed.output and "3 posts indexed" in resumed.output
     assert session.get(ReindexState, backend.name) is None  # finished: the next run starts afresh
+
+
+def test_control_characters_never_reach_a_snippet(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9, item 9: \\x02 and \\x03 in a post made unbalanced <mark> tags in search snippets."""
+    from app.forum.models import Post
+    from app.plain_text import strip_controls
+    from app.search.worker import drain
+    from tests.factories import make_category, make_thread, make_user
+
+    assert strip_controls("a\x00b\x02c\x03d\x1b\x7fe\tf\r\ng\rh") == "abcde\tf\ng\nh"
+    posted = make_thread(session, category=make_category(session), author=make_user(session),
+                         title="Nuits \x02blanches\x03", body="Le \x03sommeil\x02 revient \x02doucement, \x03enfin.")
+    session.commit()
+    assert "\x02" not in posted.post.body_md and "\x03" not in posted.thread.title
+    # A post saved before controls were stripped on input is cleaned for the index too.
+    session.get(Post, posted.post.id).body_md = "Un ancien \x02sommeil\x03 \x03 réparateur"  # type: ignore[union-attr]
+    session.commit()
+    drain(app.state.db, app.state.search)
+    items = client.get("/api/v1/search", params={"q": "sommeil"}).json()["items"]
+    assert items
+    for item in items:
+        snippet = item["snippet_html"]
+        assert snippet.count("<mark>") == snippet.count("</mark>") >= 1
+        assert "\x02" not in snippet and "\x03" not in snippet
