@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import sqlite3
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from app.errors import AppError
+from app.errors import AppError, DatabaseBusy
 from app.instruments import instrument_pool
 from app.settings import Settings
 
@@ -59,7 +64,7 @@ class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int = 5000) -> None:
     """WAL, durable writes, waits instead of failing, and BEGIN IMMEDIATE for writers.
 
     A deferred BEGIN that reads then writes fails at once with "database is
@@ -74,14 +79,100 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")  # diaries are health data; writes are rare
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    # SQLite's busy handler polls with growing sleeps, so under many writers an
+    # unlucky one can wait past busy_timeout while others keep taking the lock.
+    # Inside one process, writers queue on a mutex first; only the few processes
+    # then meet in SQLite's handler.
+    mutex = threading.Lock()
+
+    def take_mutex(info: dict[str, Any]) -> None:
+        if not mutex.acquire(timeout=WRITE_QUEUE_SECONDS):
+            raise DatabaseBusy()
+        info[_HOLDS_MUTEX] = True
+
+    def release_mutex(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_MUTEX, False):
+            mutex.release()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[_LAZY] = mode == "LAZY"
+        if mode == "IMMEDIATE":
+            take_mutex(conn.info)
+        try:
+            conn.exec_driver_sql("BEGIN DEFERRED" if mode == "LAZY" else f"BEGIN {mode}")
+        except Exception:
+            release_mutex(conn.info)
+            raise
+
+    def upgrade(conn: Any) -> None:
+        conn.info[_LAZY] = False
+        take_mutex(conn.info)
+        try:
+            _start_writing(conn.connection.dbapi_connection)
+        except Exception:
+            release_mutex(conn.info)
+            raise
+
+    _UPGRADERS[engine.pool] = upgrade
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(_LAZY) and statement.lstrip()[:9].upper().startswith(_WRITES):
+            upgrade(conn)
+
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda conn: release_mutex(conn.info))
+    # A connection handed back to the pool without a rollback through SQLAlchemy.
+    event.listen(engine.pool, "checkin", lambda _dbapi, record: release_mutex(record.info))
+
+
+_LAZY = "tk_lazy_write"  # this connection's transaction has only read so far
+_UPGRADERS: weakref.WeakKeyDictionary[Any, Callable[[Any], None]] = weakref.WeakKeyDictionary()
+_HOLDS_MUTEX = "tk_write_mutex"  # this connection holds its process's SQLite write mutex
+#: How long a writer waits for the other writers of its process before giving up (503).
+WRITE_QUEUE_SECONDS = 10.0
+# SAVEPOINT too: a savepoint opens a block of writes, and the switch below would end it.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+#: Extra tries to take the write lock after SQLite's own busy_timeout ran out, and the pause before each.
+WRITE_LOCK_RETRIES = (0.05, 0.25)
+
+
+def _start_writing(dbapi_connection: Any) -> None:
+    """Turn a request's read transaction into a write transaction, just before its first write.
+
+    A request used to take SQLite's write lock at its first statement (the
+    session lookup) and keep it while screening and rendering; under load,
+    others then waited past busy_timeout and got "database is locked" (issue 9,
+    item 10). Now a writing request reads in a deferred transaction and, at its
+    first write, ends it (nothing was written) and begins IMMEDIATE. Upgrading
+    the deferred transaction in place would fail at once if another writer
+    committed meanwhile; what was read stays loaded, as under PostgreSQL's READ
+    COMMITTED, which is why counters are updated in SQL (forum.service).
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("COMMIT")
+        for pause in (*WRITE_LOCK_RETRIES, None):
+            try:
+                cursor.execute("BEGIN IMMEDIATE")  # waits up to busy_timeout for the lock
+                return
+            except sqlite3.OperationalError as exc:
+                if pause is None or not _is_busy(exc):
+                    raise DatabaseBusy() from exc
+                time.sleep(pause * (1 + random.random()))  # noqa: S311 - jitter, not a secret
+    finally:
+        cursor.close()
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -96,8 +187,10 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
     # hide_parameters: an error message must never carry what a member typed into a log.
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5}, hide_parameters=True)
-        _configure_sqlite(engine)
+        timeout = settings.sqlite_busy_timeout_ms
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout / 1000},
+                               hide_parameters=True)
+        _configure_sqlite(engine, timeout)
     else:
         # pool_pre_ping: after a database restart, dead pooled connections are noticed and
         # replaced on checkout, so the app recovers by itself. connect_timeout: a database
@@ -127,7 +220,11 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 class Database:
-    """An engine and two session factories: read-only (deferred) and writing (immediate).
+    """An engine and three session factories: reading, writing, and a request's lazily writing one.
+
+    On SQLite the first reads deferred, the second takes the write lock at its
+    first statement (workers, the CLI), and the third reads deferred until its
+    first write (requests that change something: see `_start_writing`).
 
     With FORUM_DATABASE_REPLICA_URL, `replica` is a second, read-only Database on a
     streaming replica, for requests that tolerate a little lag (see get_session).
@@ -142,11 +239,16 @@ class Database:
         self.write_factory = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
         reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
         self.read_factory = sessionmaker(reader, expire_on_commit=False, info={"db": self})
+        lazy = self.engine.execution_options(sqlite_begin="LAZY") if self.is_sqlite else self.engine
+        self.request_write_factory = sessionmaker(lazy, expire_on_commit=False, info={"db": self})
         # Called after a commit that wrote search outbox rows (the in-process indexer).
         self.on_outbox: Callable[[], None] | None = None
 
     def session(self, *, write: bool = True) -> Session:
         return (self.write_factory if write else self.read_factory)()
+
+    def request_session(self, *, write: bool) -> Session:
+        return (self.request_write_factory if write else self.read_factory)()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -180,6 +282,20 @@ def after_commit(session: Session, callback: Callable[[], None], *, key: str | N
     callbacks[key if key is not None else object()] = callback
 
 
+@event.listens_for(Session, "before_flush")
+def _write_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    # A lazily writing SQLite session takes the write lock here, before the flush
+    # begins: a failure inside a flush would roll back and expire every loaded
+    # object, and the 503 page still shows the viewer (see _start_writing).
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    conn = session.connection()
+    upgrade = _UPGRADERS.get(conn.engine.pool)
+    if conn.info.get(_LAZY) and upgrade is not None:
+        upgrade(conn)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     # SQLAlchemy also fires after_commit when a SAVEPOINT is released; the outer
@@ -209,7 +325,7 @@ def _discard(session: Session) -> None:
 
 def _open_for(request: Request, db: Database) -> Session:
     if request.method not in _SAFE_METHODS:
-        return db.session()
+        return db.request_session(write=True)
     # Anonymous readers may see a replica a moment behind; a member reads the primary, so
     # what they just wrote is on the page they are redirected to.
     if getattr(request.state, "anonymous", False):
@@ -224,6 +340,11 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            _discard(session)
+            if db.is_sqlite and _is_busy(exc):  # even after waiting and retrying: say so, keep the text
+                raise DatabaseBusy() from exc
+            raise
         except AppError as exc:
             # An expected failure that must leave a trace (a counted log-in attempt)
             # commits; every other one leaves the database as it was.

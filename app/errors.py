@@ -65,6 +65,28 @@ class RateLimited(AppError):
                          headers={"Retry-After": str(retry_after)} if retry_after is not None else None, **params)
 
 
+class ServiceBusy(AppError):
+    """What the member is told when the database could not take a write in time (see DatabaseBusy)."""
+
+    status_code = 503
+    default_message = N_("The forum is very busy right now and could not save this. Nothing was lost: "
+                         "wait a few seconds and send it again.")
+    RETRY_AFTER = 5
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": str(self.RETRY_AFTER)})
+
+
+class DatabaseBusy(Exception):
+    """The database could not take this write in time, even after waiting and retrying.
+
+    Not an AppError on purpose: a form that catches AppError to show itself again
+    would render with a session that can no longer load anything. It travels up
+    to its own handler, which answers 503 with Retry-After and offers the form's
+    text again (ServiceBusy): never a 500.
+    """
+
+
 class ValidationFailed(AppError):
     """Bad input; `field` names the form field so the form can show it in place."""
 

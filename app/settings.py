@@ -28,10 +28,17 @@ class Argon2Settings(BaseModel):
 
 
 class ThrottleSettings(BaseModel):
-    # Failed log-ins allowed per window, per pseudonym and per client.
+    # Log-in and recovery (counted apart). Failures are counted per (pseudonym, client)
+    # pair: the first `per_pseudonym` are free, then the wait doubles from
+    # `first_delay_seconds` up to the window. A client is stopped for the window
+    # after `per_client` failures on any pseudonyms. While a pseudonym gathers
+    # `per_pseudonym_all_clients` failures from everywhere, every client that has
+    # failed on it waits the whole window; its owner's devices are not affected.
     window_seconds: int = 15 * 60
     per_pseudonym: int = 5
     per_client: int = 20
+    first_delay_seconds: int = 30
+    per_pseudonym_all_clients: int = 50
     # Sign-ups per client per window (stops scripted account creation).
     signups_per_client: int = 10
 
@@ -130,6 +137,8 @@ class Settings(BaseSettings):
     thread_page_size: int = 20
     category_page_size: int = 30
     max_post_chars: int = 20000
+    # SQLite: how long a writer waits for the write lock before retrying, then answering 503.
+    sqlite_busy_timeout_ms: int = 5000
     argon2: Argon2Settings = Field(default_factory=Argon2Settings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)

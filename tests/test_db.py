@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from app.cli import migrate_database
 from app.db import Database, after_commit
@@ -81,3 +82,67 @@ def test_after_commit_waits_for_the_outer_transaction(db: Database) -> None:
         session.rollback()
         session.commit()
     assert ran == ["outer"]
+
+
+def _sqlite_only(settings: Settings) -> None:
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's write lock")
+
+
+def test_a_writing_request_reads_without_the_write_lock(db: Database, settings: Settings) -> None:
+    """Issue 9, item 10: a request took the write lock at its first read and held it while it worked."""
+    import sqlite3
+
+    _sqlite_only(settings)
+    with db.request_session(write=True) as session:
+        session.execute(text("SELECT count(*) FROM accounts_users")).scalar()
+        other = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"), timeout=0.1)
+        other.execute("BEGIN IMMEDIATE")  # another writer gets the lock at once: this request holds none
+        other.execute("INSERT INTO forum_categories (slug, position, visibility, clover, premoderate_newcomers, "
+                      "name_fr, name_nl, name_en, description_fr, description_nl, description_en) "
+                      "VALUES ('autre', 0, 'public', '', 0, 'a', 'b', 'c', '', '', '')")
+        other.commit()
+        other.close()
+        # Its own first write starts a fresh write transaction, which sees the other's row.
+        session.execute(text("UPDATE forum_categories SET position = 1 WHERE slug = 'autre'"))
+        session.commit()
+    with db.session(write=False) as session:
+        assert session.execute(text("SELECT position FROM forum_categories WHERE slug='autre'")).scalar() == 1
+
+
+def test_a_write_that_cannot_get_the_lock_is_503_with_the_text_kept(settings: Settings, session: Session) -> None:
+    """Never a 500: 503 with Retry-After, and the form's text offered again."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.factories import html_login, make_category, make_thread, make_user
+
+    _sqlite_only(settings)
+    quick = settings.model_copy(update={"sqlite_busy_timeout_ms": 50})
+    thread = make_thread(session, category=make_category(session), author=make_user(session, "Auteur"))
+    make_user(session, "Presse")
+    thread_id = thread.thread.id
+    session.commit()  # and no more reads: this session's next transaction would take the write lock
+    with TestClient(create_app(quick)) as client:
+        html_login(client, "Presse")
+        page = client.get(f"/fr/t/{thread_id}")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        holder = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            text_kept = "Un message que je tiens à ne pas perdre, même si le serveur est débordé."
+            response = client.post(f"/fr/t/{thread_id}/reply", data={"body": text_kept, "csrf_token": token},
+                                   headers={"Sec-Fetch-Site": "same-origin"})
+            assert response.status_code == 503 and response.headers["retry-after"] == "5"
+            assert text_kept in response.text and 'name="csrf_token"' in response.text
+            api = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": text_kept},
+                              headers={"X-CSRF-Token": token})
+            assert api.status_code == 503 and api.headers["retry-after"] == "5" and api.json()["detail"]
+        finally:
+            holder.rollback()
+            holder.close()
+        again = client.post(f"/fr/t/{thread_id}/reply", data={"body": text_kept, "csrf_token": token},
+                            headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+        assert again.status_code == 303

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.db import is_unavailable
-from app.errors import AppError, CsrfFailed, Unauthenticated
+from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated
 from app.i18n import gettext
 from app.i18n_markers import N_
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
@@ -67,13 +67,16 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
-    resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated)
+    resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated | ServiceBusy)
     if resubmit and request.method == "POST":
         # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
         logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
-        return resubmit_page(request, reason=exc.translated(), action=request.url.path,
-                             fields=await _carried_fields(request),
-                             needs_login=isinstance(exc, Unauthenticated) or logged_out, status_code=exc.status_code)
+        response = resubmit_page(request, reason=exc.translated(), action=request.url.path,
+                                 fields=await _carried_fields(request),
+                                 needs_login=isinstance(exc, Unauthenticated) or logged_out,
+                                 status_code=exc.status_code)
+        response.headers.update(exc.headers)
+        return response
     if isinstance(exc, Unauthenticated):
         return RedirectResponse(url_for(request, "accounts.login", _query={"next": request.url.path}), 303)
     response = render(request, "errors/error.html", {"status": exc.status_code, "message": exc.translated()},
@@ -227,8 +230,15 @@ async def server_error_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def database_busy_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DatabaseBusy)
+    log.warning("database busy on %s %s: answered 503", request.method, request.url.path)
+    return await app_error_handler(request, ServiceBusy())
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(DatabaseBusy, database_busy_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(DBAPIError, database_error_handler)

@@ -1,0 +1,168 @@
+"""Two worker processes, 32 writers, 20 seconds on SQLite: no 500, no lost post (issue 9, item 10).
+
+A real server (`forum serve --workers 2`, uvicorn) on a free loopback port, the
+database a migrated SQLite file. Each writer is a member with their own session
+posting replies as fast as it can, half through the JSON API and half through the
+HTML form. Afterwards every post a writer was told was saved is in the database
+with its text, nothing else was saved, and every counter is exact.
+
+FORUM_TEST_CONCURRENCY_SECONDS shortens or lengthens the run (default 20).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.forum.models import Post, PostStatus, Thread
+from app.security import csrf_token_for
+from app.settings import Settings
+from tests.conftest import FAST_ARGON2
+from tests.factories import make_category, make_thread, make_user
+
+WORKERS = 2
+WRITERS = 32
+SECONDS = float(os.environ.get("FORUM_TEST_CONCURRENCY_SECONDS", "20"))
+SECRET = "concurrency-secret-" + "x" * 32
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _arrange(url: str) -> tuple[list[tuple[int, str]], list[int]]:
+    settings = Settings(environment="test", database_url=url, secret_key=SECRET, argon2=FAST_ARGON2)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        category = make_category(session, "concurrency")
+        members = [make_user(session, f"Writer{i:02d}") for i in range(WRITERS)]
+        threads = [make_thread(session, category=category, author=members[0], title=f"Fil {i}").thread
+                   for i in range(4)]
+        tokens = [(m.id, accounts.open_session(session, settings, user=m)) for m in members]
+        thread_ids = [t.id for t in threads]
+        session.commit()
+    engine.dispose()
+    return tokens, thread_ids
+
+
+def _serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "FORUM_ENVIRONMENT": "test", "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir),
+           "FORUM_SECRET_KEY": SECRET, "FORUM_ARGON2__TIME_COST": "1", "FORUM_ARGON2__MEMORY_KIB": "1024",
+           "FORUM_ARGON2__PARALLELISM": "1", "FORUM_RATE_LIMITS__ENABLED": "false"}
+    forum = Path(sys.executable).with_name("forum")
+    return subprocess.Popen([str(forum), "serve", "--port", str(port), "--workers", str(WORKERS)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(data_dir / "server.log", "wb"))  # noqa: SIM115
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server stopped"
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the server did not start")
+
+
+def _warm_up(base: str) -> None:
+    """Each worker loads the moderation engine on its first post; the timed run measures writing."""
+    def check() -> None:
+        httpx.post(base + "/api/v1/moderation/check", json={"text": "Bonjour", "lang": "fr"}, timeout=60)
+
+    warmers = [threading.Thread(target=check) for _ in range(8)]
+    for warmer in warmers:
+        warmer.start()
+    for warmer in warmers:
+        warmer.join()
+
+
+def test_two_workers_and_32_writers_lose_nothing(sqlite_template: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "forum.sqlite3"
+    shutil.copyfile(sqlite_template, db_path)
+    url = f"sqlite:///{db_path}"
+    tokens, thread_ids = _arrange(url)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(url, tmp_path, port)
+    statuses: Counter[int] = Counter()
+    saved: dict[str, int | None] = {}  # body -> post id (None: saved through the HTML form)
+    lock = threading.Lock()
+    try:
+        _wait_until_up(base, server)
+        _warm_up(base)
+        stop_at = time.monotonic() + SECONDS
+
+        def write(index: int, user_id: int, token: str) -> None:
+            csrf = csrf_token_for(SECRET.encode(), token)
+            with httpx.Client(base_url=base, cookies={"tk_session": token}, timeout=30) as client:
+                n = 0
+                while time.monotonic() < stop_at:
+                    body = f"Message {user_id}-{n}: courage à toutes et à tous."
+                    thread_id = thread_ids[n % len(thread_ids)]
+                    if index % 2:
+                        response = client.post(f"/fr/t/{thread_id}/reply", data={"body": body, "csrf_token": csrf},
+                                               headers={"Sec-Fetch-Site": "same-origin"})
+                        ok = response.status_code == 303
+                        post_id = None
+                    else:
+                        response = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": body},
+                                               headers={"X-CSRF-Token": csrf})
+                        ok = response.status_code == 201
+                        post_id = response.json()["id"] if ok else None
+                    with lock:
+                        statuses[response.status_code] += 1
+                        if ok:
+                            saved[body] = post_id
+                    n += 1
+
+        writers = [threading.Thread(target=write, args=(i, uid, tok)) for i, (uid, tok) in enumerate(tokens)]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    total = sum(statuses.values())
+    print(f"\n{total} requests in {SECONDS:g} s: {dict(statuses)}; {len(saved)} posts saved")
+    assert statuses[500] == 0, (tmp_path / "server.log").read_text()[-3000:]
+    assert set(statuses) <= {201, 303, 503}, statuses
+    assert len(saved) > WRITERS * 2  # the run did write, many times per writer
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        stored = dict(session.execute(
+            select(Post.body_md, Post.id).join(User, User.id == Post.author_id).where(User.pseudonym.like("Writer%"),
+                                                                                      Post.body_md.like("Message %"))
+        ).all())
+        assert set(stored) == set(saved), "posts lost or saved without telling the writer"
+        for body, post_id in saved.items():
+            assert post_id is None or stored[body] == post_id
+        for thread_id in thread_ids:
+            thread = session.get(Thread, thread_id)
+            published = session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread_id,
+                                                                          Post.status == PostStatus.published))
+            assert thread is not None and thread.post_count == published
+        for user in session.scalars(select(User).where(User.pseudonym.like("Writer%"))):
+            published = session.scalar(select(func.count(Post.id)).where(Post.author_id == user.id,
+                                                                          Post.status == PostStatus.published))
+            assert user.published_posts == published + 1  # make_user starts members at one
+    engine.dispose()
