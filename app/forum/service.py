@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import markdown
 from app.accounts.models import User
 from app.content_notes import is_content_note
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.errors import PermissionDenied, RateLimited, ValidationFailed
 from app.forum import events
 from app.forum.errors import MemberRestricted
@@ -116,12 +117,32 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
                                  "is still here."), retry_after=wait, minutes=max(1, (wait + 59) // 60))
 
 
-def _publish_counts(thread: Thread, author: User | None, post: Post, delta: int) -> None:
-    thread.post_count += delta
+def _publish_counts(session: Session, thread: Thread, author: User | None, post: Post, delta: int) -> None:
+    """Count a post in or out, in the database's own arithmetic.
+
+    A read-modify-write in Python loses updates when members post at once
+    (issue 9, item 11: a thread showed 388 posts for 1,075); `n = n + 1` in one
+    UPDATE cannot. RETURNING brings the new values back into the loaded objects.
+    """
+    values: dict[str, Any] = {"post_count": Thread.post_count + delta}
     if delta > 0:
-        thread.last_post_at = max(thread.last_post_at, post.created_at)
+        created = literal(post.created_at, UTCDateTime())
+        values["last_post_at"] = case((Thread.last_post_at < created, created), else_=Thread.last_post_at)
+    session.execute(update(Thread).where(Thread.id == thread.id).values(**values),
+                    execution_options={"synchronize_session": "fetch"})
     if author is not None:
-        author.published_posts = max(0, author.published_posts + delta)
+        session.execute(
+            update(User).where(User.id == author.id)
+            .values(published_posts=case((User.published_posts + delta < 0, 0),
+                                         else_=User.published_posts + delta)),
+            execution_options={"synchronize_session": "fetch"},
+        )
+
+
+def _count_approved(session: Session, author: User) -> None:
+    """One more approved post for the member's trust, in one UPDATE (never read-modify-write)."""
+    session.execute(update(User).where(User.id == author.id).values(approved_posts=User.approved_posts + 1),
+                    execution_options={"synchronize_session": "fetch"})
 
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
@@ -170,8 +191,8 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     session.add(post)
     session.flush()
     if post.status == PostStatus.published:
-        _publish_counts(thread, author, post, +1)
-        author.approved_posts += 1
+        _publish_counts(session, thread, author, post, +1)
+        _count_approved(session, author)
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
     return post
 
@@ -196,7 +217,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     post.edited_at = utcnow()
     if screening.held and was_published:
         post.status = PostStatus.held
-        _publish_counts(thread, post.author, post, -1)
+        _publish_counts(session, thread, post.author, post, -1)
     # Review may release a post held only for what this edit removed (publish_held_post).
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=True))
     _sync_thread_status(session, thread, post)
@@ -211,9 +232,9 @@ def publish_held_post(session: Session, *, post: Post) -> None:
     author = session.get(User, post.author_id) if post.author_id is not None else None
     assert thread is not None
     post.status = PostStatus.published
-    _publish_counts(thread, author, post, +1)
+    _publish_counts(session, thread, author, post, +1)
     if author is not None:
-        author.approved_posts += 1
+        _count_approved(session, author)
     _sync_thread_status(session, thread, post)
 
 
@@ -236,7 +257,7 @@ def delete_post(session: Session, *, post: Post, actor: User) -> None:
     if post.author_id != actor.id:
         raise PermissionDenied()
     if post.status == PostStatus.published:
-        _publish_counts(post.thread, post.author, post, -1)
+        _publish_counts(session, post.thread, post.author, post, -1)
     post.status = PostStatus.deleted
     post.edited_at = utcnow()
 
@@ -435,8 +456,9 @@ def erase_member_posts(session: Session, *, user: User) -> list[int]:
     for post in posts:
         if post.status == PostStatus.published:
             published[post.thread_id] = published.get(post.thread_id, 0) + 1
-    for thread in session.scalars(select(Thread).where(Thread.id.in_(published))):
-        thread.post_count -= published[thread.id]
+    for thread_id, count in published.items():
+        session.execute(update(Thread).where(Thread.id == thread_id).values(post_count=Thread.post_count - count),
+                        execution_options={"synchronize_session": "fetch"})
     post_ids = [post.id for post in posts]
     session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
     now = utcnow()
