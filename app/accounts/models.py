@@ -143,3 +143,5 @@ class ThrottleBucket(Base):
     key: Mapped[str] = mapped_column(String(64))
     window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+    # The latest counted attempt: progressive delays run from it.
+    last_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -44,9 +44,15 @@ def _new_recovery_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def normalise_code(code: str) -> str:
+    """A code as issued ("abcd-efgh-jkmn") from however it was typed: any case, spaces, dashes or none."""
+    raw = "".join(ch for ch in code.lower() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else raw
+
+
 def _code_hash(secret: bytes, code: str) -> str:
     # Codes carry ~59 bits of randomness, so a keyed SHA-256 is enough (no argon2 per code).
-    return keyed_hash(secret, "recovery", code.strip().lower().replace(" ", ""))
+    return keyed_hash(secret, "recovery", normalise_code(code))
 
 
 def issue_recovery_codes(session: Session, settings: Settings, user: User) -> list[str]:
@@ -104,21 +110,71 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
     return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
 
 
-def _pseudonym_key(settings: Settings, pseudonym: str) -> str:
-    return keyed_hash(settings.resolved_secret(), "login-name", names.folded(pseudonym))
+@dataclass(frozen=True)
+class Keys:
+    """The throttle keys of one attempt. `purpose` keeps log-in and recovery counted apart."""
+
+    name: str  # every client's failures on this pseudonym
+    client: str  # this client's failures on any pseudonym (a keyed daily hash, never the address)
+    pair: str  # this client's failures on this pseudonym
 
 
-def _check_not_limited(session: Session, settings: Settings, *, name_key: str, client_key: str) -> None:
+def _keys(settings: Settings, purpose: str, pseudonym: str, client_key: str) -> Keys:
+    secret = settings.resolved_secret()
+    folded = names.folded(pseudonym)
+    return Keys(name=keyed_hash(secret, f"{purpose}-name", folded), client=client_key,
+                pair=throttle.PAIR_PREFIX + keyed_hash(secret, f"{purpose}-pair", f"{folded}|{client_key}")[:60])
+
+
+def _pair_delay(failures: int, settings: Settings, *, under_attack: bool) -> int:
+    """Seconds to wait after `failures` failures of one client on one pseudonym (0: go ahead).
+
+    The first few are free; then the wait doubles from 30 s up to the window.
+    While an account is attacked from many clients, any client that has
+    already failed on it waits the longest; one that has not (its owner) never.
+    """
     limits = settings.throttle
-    if throttle.is_limited(session, name_key, limits.per_pseudonym, limits.window_seconds) or (
-        throttle.is_limited(session, client_key, limits.per_client, limits.window_seconds)
-    ):
-        raise RateLimited(retry_after=limits.window_seconds)
+    if under_attack and failures:
+        return limits.window_seconds
+    if failures < limits.per_pseudonym:
+        return 0
+    return int(min(limits.first_delay_seconds * 2 ** (failures - limits.per_pseudonym), limits.window_seconds))
 
 
-def _count_failure(session: Session, settings: Settings, *, name_key: str, client_key: str) -> None:
-    throttle.record_attempt(session, name_key, settings.throttle.window_seconds)
-    throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
+def _check_not_limited(session: Session, settings: Settings, keys: Keys) -> None:
+    """Refuse with the time to wait, said plainly (RateLimited carries Retry-After).
+
+    Throttling is by (pseudonym, client) pair, so nobody can lock a member out of
+    their own account by failing on purpose (issue 9, item 7); a client failing
+    on many pseudonyms is stopped by its own counter.
+    """
+    limits = settings.throttle
+    now = utcnow()
+    if throttle.is_limited(session, keys.client, limits.per_client, limits.window_seconds):
+        start = throttle.window_start(now, limits.window_seconds)
+        _wait(int((start - now).total_seconds()) + limits.window_seconds)
+    under_attack = throttle.is_limited(session, keys.name, limits.per_pseudonym_all_clients, limits.window_seconds)
+    failures, last = throttle.latest(session, keys.pair, throttle.PAIR_WINDOW_SECONDS)
+    delay = _pair_delay(failures, settings, under_attack=under_attack)
+    if delay and last is not None:
+        remaining = int((last + dt.timedelta(seconds=delay) - now).total_seconds()) + 1
+        if remaining > 0:
+            _wait(remaining)
+
+
+def _wait(seconds: int) -> None:
+    if seconds < 90:
+        raise RateLimited(N_("Too many attempts. Please try again in %(seconds)s seconds."), retry_after=seconds,
+                          seconds=seconds)
+    minutes = -(-seconds // 60)
+    raise RateLimited(N_("Too many attempts. Please try again in %(minutes)s minutes."), retry_after=seconds,
+                      minutes=minutes)
+
+
+def _count_failure(session: Session, settings: Settings, keys: Keys) -> None:
+    throttle.record_attempt(session, keys.name, settings.throttle.window_seconds)
+    throttle.record_attempt(session, keys.client, settings.throttle.window_seconds)
+    throttle.record_attempt(session, keys.pair, throttle.PAIR_WINDOW_SECONDS)
 
 
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
@@ -128,8 +184,8 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     Raises RateLimited or LoginFailed; both keep the request's writes, so a
     failed attempt is counted even though the request fails.
     """
-    name_key = _pseudonym_key(settings, pseudonym)
-    _check_not_limited(session, settings, name_key=name_key, client_key=client_key)
+    keys = _keys(settings, "login", pseudonym, client_key)
+    _check_not_limited(session, settings, keys)
     user = get_user_by_pseudonym(session, pseudonym)
     if user is None or user.status != UserStatus.active:
         # Same work as a real check, so timing does not tell which pseudonyms exist.
@@ -138,11 +194,11 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     else:
         ok = passwords.verify_password(settings.argon2, user.password_hash, password)
     if not ok or user is None:
-        _count_failure(session, settings, name_key=name_key, client_key=client_key)
+        _count_failure(session, settings, keys)
         raise LoginFailed()
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
-    throttle.clear(session, name_key)
+    throttle.clear(session, keys.pair)
     return Login(user=user, token=open_session(session, settings, user=user, device=device))
 
 
@@ -238,8 +294,8 @@ def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, 
     Raises RecoveryFailed when the pseudonym and code do not match; like a
     failed log-in, the attempt is counted.
     """
-    name_key = _pseudonym_key(settings, pseudonym)
-    _check_not_limited(session, settings, name_key=name_key, client_key=client_key)
+    keys = _keys(settings, "recover", pseudonym, client_key)  # counted apart from log-in failures
+    _check_not_limited(session, settings, keys)
     passwords.validate_password(new_password, pseudonym=names.normalise(pseudonym))
     user = get_user_by_pseudonym(session, pseudonym)
     record = None
@@ -252,7 +308,7 @@ def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, 
             )
         )
     if user is None or record is None:
-        _count_failure(session, settings, name_key=name_key, client_key=client_key)
+        _count_failure(session, settings, keys)
         raise RecoveryFailed()
     record.used_at = utcnow()
     user.password_hash = passwords.hash_password(settings.argon2, new_password)

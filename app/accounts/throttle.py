@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from app.accounts.models import ThrottleBucket
 from app.db import utcnow
 
+#: Failures of one client on one pseudonym are remembered for a day (the client key itself changes daily).
+PAIR_WINDOW_SECONDS = 86400
+PAIR_PREFIX = "p:"
+
 
 def window_start(now: dt.datetime, window_seconds: int) -> dt.datetime:
     epoch = int(now.timestamp())
@@ -18,11 +22,17 @@ def window_start(now: dt.datetime, window_seconds: int) -> dt.datetime:
 
 
 def attempts(session: Session, key: str, window_seconds: int) -> int:
+    return latest(session, key, window_seconds)[0]
+
+
+def latest(session: Session, key: str, window_seconds: int) -> tuple[int, dt.datetime | None]:
+    """The current window's count for a key, and when it last counted."""
     start = window_start(utcnow(), window_seconds)
-    count = session.scalar(
-        select(ThrottleBucket.count).where(ThrottleBucket.key == key, ThrottleBucket.window_start == start)
-    )
-    return count or 0
+    row = session.execute(
+        select(ThrottleBucket.count, ThrottleBucket.last_at)
+        .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start)
+    ).first()
+    return (int(row[0]), row[1]) if row else (0, None)
 
 
 def is_limited(session: Session, key: str, limit: int, window_seconds: int) -> bool:
@@ -30,17 +40,18 @@ def is_limited(session: Session, key: str, limit: int, window_seconds: int) -> b
 
 
 def record_attempt(session: Session, key: str, window_seconds: int) -> None:
-    start = window_start(utcnow(), window_seconds)
+    now = utcnow()
+    start = window_start(now, window_seconds)
     updated = session.execute(
         update(ThrottleBucket)
         .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start)
-        .values(count=ThrottleBucket.count + 1)
+        .values(count=ThrottleBucket.count + 1, last_at=now)
     )
     if updated.rowcount:  # type: ignore[attr-defined]
         return
     try:
         with session.begin_nested():
-            session.add(ThrottleBucket(key=key, window_start=start, count=1))
+            session.add(ThrottleBucket(key=key, window_start=start, count=1, last_at=now))
     except IntegrityError:  # another worker created the bucket meanwhile
         record_attempt(session, key, window_seconds)
 
@@ -50,6 +61,11 @@ def clear(session: Session, key: str) -> None:
 
 
 def purge_expired(session: Session, window_seconds: int) -> int:
-    cutoff = window_start(utcnow(), window_seconds)
-    result = session.execute(delete(ThrottleBucket).where(ThrottleBucket.window_start < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Delete buckets of past windows (pair buckets, keyed "p:...", live for a day)."""
+    now = utcnow()
+    pair = ThrottleBucket.key.startswith(PAIR_PREFIX)
+    short = session.execute(delete(ThrottleBucket).where(
+        ThrottleBucket.window_start < window_start(now, window_seconds), ~pair))
+    long = session.execute(delete(ThrottleBucket).where(
+        ThrottleBucket.window_start < window_start(now, PAIR_WINDOW_SECONDS), pair))
+    return int(short.rowcount or 0) + int(long.rowcount or 0)  # type: ignore[attr-defined]

@@ -63,15 +63,67 @@ def test_unknown_pseudonyms_and_deleted_members_fail_alike(session: Session, set
             service.authenticate(session, settings, pseudonym=name, password=PASSWORD, client_key=CLIENT)
 
 
-def test_too_many_failures_lock_the_pseudonym_even_with_the_right_password(session: Session,
-                                                                           settings: Settings) -> None:
-    make_user(session, "Renard")
+def test_failures_slow_down_the_failing_client_never_the_owner(session: Session, settings: Settings) -> None:
+    """Issue 9, item 7: five wrong guesses from anyone once locked the owner out of log-in and recovery."""
+    signed = service.sign_up(session, settings, pseudonym="Renard", password=PASSWORD, locale="fr")
     for _ in range(settings.throttle.per_pseudonym):
         with pytest.raises(LoginFailed):
-            service.authenticate(session, settings, pseudonym="Renard", password="wrong!wrong!", client_key=CLIENT)
-    with pytest.raises(RateLimited):
-        service.authenticate(session, settings, pseudonym="Renard", password=PASSWORD, client_key="elsewhere")
-    assert session.scalar(select(func.count(AuthSession.id))) == 0
+            service.authenticate(session, settings, pseudonym="Renard", password="wrong!wrong!", client_key="attacker")
+    with pytest.raises(RateLimited) as limited:  # the attacker's own client now waits, even with the right password
+        service.authenticate(session, settings, pseudonym="Renard", password=PASSWORD, client_key="attacker")
+    wait = int(limited.value.headers["Retry-After"])
+    assert 0 < wait <= settings.throttle.first_delay_seconds + 1
+    assert f"{wait} seconds" in limited.value.translated()
+    # The owner, from their own device, logs in and recovers as usual.
+    assert service.authenticate(session, settings, pseudonym="Renard", password=PASSWORD, client_key="owner")
+    assert service.recover(session, settings, pseudonym="Renard", code=signed.recovery_codes[0],
+                           new_password="another fine passphrase 7", client_key="owner")
+
+
+def test_delays_grow_for_a_client_that_keeps_failing(session: Session, settings: Settings) -> None:
+    import datetime as dt
+
+    from app.accounts.models import ThrottleBucket
+
+    make_user(session, "Hibou")
+    for round_ in range(3):
+        with pytest.raises((LoginFailed, RateLimited)):
+            service.authenticate(session, settings, pseudonym="Hibou", password="wrong!wrong!", client_key="slow")
+        if round_ == 0:
+            for _ in range(settings.throttle.per_pseudonym - 1):
+                with pytest.raises(LoginFailed):
+                    service.authenticate(session, settings, pseudonym="Hibou", password="bad!bad!bad",
+                                         client_key="slow")
+        # Let the current delay pass, then fail once more.
+        for bucket in session.scalars(select(ThrottleBucket)):
+            bucket.last_at = bucket.last_at - dt.timedelta(hours=1) if bucket.last_at else None
+        session.flush()
+    with pytest.raises(LoginFailed):
+        service.authenticate(session, settings, pseudonym="Hibou", password="wrong!wrong!", client_key="slow")
+    with pytest.raises(RateLimited) as limited:
+        service.authenticate(session, settings, pseudonym="Hibou", password=PASSWORD, client_key="slow")
+    assert int(limited.value.headers["Retry-After"]) > 2 * settings.throttle.first_delay_seconds
+    assert "minutes" in limited.value.translated()
+
+
+def test_an_account_attacked_from_many_clients_stays_open_to_its_owner(session: Session, settings: Settings) -> None:
+    settings.throttle.per_pseudonym_all_clients = 6
+    make_user(session, "Cible")
+    for n in range(6):
+        with pytest.raises(LoginFailed):
+            service.authenticate(session, settings, pseudonym="Cible", password="guess!guess!", client_key=f"bot{n}")
+    with pytest.raises(RateLimited):  # a client that already failed on it waits the whole window
+        service.authenticate(session, settings, pseudonym="Cible", password="guess!guess!", client_key="bot0")
+    assert service.authenticate(session, settings, pseudonym="Cible", password=PASSWORD, client_key="owner")
+
+
+def test_recovery_failures_are_counted_apart_from_log_in(session: Session, settings: Settings) -> None:
+    signed = service.sign_up(session, settings, pseudonym="Castor", password=PASSWORD, locale="fr")
+    for _ in range(settings.throttle.per_pseudonym):
+        with pytest.raises(LoginFailed):
+            service.authenticate(session, settings, pseudonym="Castor", password="wrong!wrong!", client_key=CLIENT)
+    assert service.recover(session, settings, pseudonym="Castor", code=signed.recovery_codes[0],
+                           new_password="another fine passphrase 7", client_key=CLIENT)
 
 
 def test_recovery_resets_the_password_once_and_closes_sessions(session: Session, settings: Settings) -> None:
@@ -142,3 +194,13 @@ def test_delete_account_removes_the_member(session: Session) -> None:
     service.delete_account(session, user=user)
     session.flush()
     assert session.get(User, user.id) is None
+
+
+@pytest.mark.parametrize("typed", ["{a}-{b}-{c}", "{A}-{B}-{C}", "{a} {b} {c}", "{a}{b}{c}", " {A}{b} -{c} "])
+def test_a_recovery_code_is_accepted_however_it_is_typed(session: Session, settings: Settings, typed: str) -> None:
+    """Issue 9, item 8: codes were refused unless typed in their exact dashed form."""
+    result = service.sign_up(session, settings, pseudonym="Frappe", password=PASSWORD, locale="fr")
+    a, b, c = result.recovery_codes[0].split("-")
+    code = typed.format(a=a, b=b, c=c, A=a.upper(), B=b.upper(), C=c.upper())
+    assert service.recover(session, settings, pseudonym="Frappe", code=code, new_password="another fine passphrase 7",
+                           client_key=CLIENT)
