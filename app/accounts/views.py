@@ -174,7 +174,14 @@ def change_password(request: Request, session: SessionDep, settings: SettingsDep
 
 
 @router.post("/account/recovery-codes", name="accounts.new_codes")
-def new_recovery_codes(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> Response:
+def new_recovery_codes(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
+                       codes_password: FormStr = "") -> Response:
+    # New codes replace the old ones: whoever holds a logged-in browser alone must not get them.
+    try:
+        service.confirm_password(settings, user=viewer, password=codes_password, field="codes_password")
+    except AppError as exc:
+        return rerender(request, "accounts/settings.html", _settings_context(request, session, viewer), exc,
+                        field="codes_password", noindex=True)
     codes = service.issue_recovery_codes(session, settings, viewer)
     response = redirect(request, "accounts.recovery_codes")
     reveal.keep(request, response, "codes", {"codes": codes, "new": False})

@@ -1,7 +1,7 @@
 """accounts: when a throttle bucket last counted an attempt (progressive log-in delays)
 
 Revision ID: security0001
-Revises: search0004
+Revises: research0001
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "security0001"
-down_revision = "search0004"
+down_revision = "research0001"
 branch_labels = None
 depends_on = None
 

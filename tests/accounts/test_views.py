@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import PASSWORD, csrf_from, html_login, make_user
+from app.accounts.models import RecoveryCode
+from app.accounts.service import issue_recovery_codes
+from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
 
 def _sign_up(client: TestClient, name: str = "Nouvelle") -> list[str]:
@@ -55,7 +58,26 @@ def test_new_codes_from_the_settings_page(client: TestClient, session: Session) 
     session.commit()
     html_login(client, "Ancienne")
     token = csrf_from(client.get("/fr/account").text)
-    response = client.post("/fr/account/recovery-codes", data={"csrf_token": token}, follow_redirects=False)
+    response = client.post("/fr/account/recovery-codes", data={"csrf_token": token, "codes_password": PASSWORD},
+                           follow_redirects=False)
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert len(re.findall(r"<li><code>", page)) == 10 and "ne fonctionnent plus" in page
+
+
+def test_new_recovery_codes_need_the_password(client: TestClient, session: Session) -> None:
+    """Issue 9, item 8: a logged-in browser alone could replace the codes (and so take the account for good)."""
+    member = logged_in_member(client, session, "Codes")
+    issue_recovery_codes(session, client.app.state.settings, member)  # type: ignore[attr-defined]
+    session.commit()
+    page = client.get("/fr/account")
+    assert 'name="codes_password"' in page.text
+    token = csrf_from(page.text)
+    before = set(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == member.id)))
+    refused = client.post("/fr/account/recovery-codes", data={"csrf_token": token, "codes_password": "not it at all"})
+    assert refused.status_code == 422
+    assert set(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == member.id))) == before
+    made = client.post("/fr/account/recovery-codes", data={"csrf_token": token, "codes_password": PASSWORD})
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    after = set(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == member.id)))
+    assert len(before) == len(after) == 10 and not after & before
