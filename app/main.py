@@ -21,7 +21,7 @@ from app.resources import content as resources_content
 from app.review.guidelines import GuidelinesWatcher
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
-from app.web import errors
+from app.web import errors, openapi
 from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
 from app.web.routing import page_dependencies
 
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        default_locale=settings.default_locale, hsts=settings.hsts)
     app.add_middleware(RequestLogMiddleware)  # outermost: times and logs everything
     errors.install(app)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     _include_routers(app)

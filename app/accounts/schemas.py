@@ -4,10 +4,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.accounts import names, passwords
+
 
 class AccountCreate(BaseModel):
-    pseudonym: str = Field(max_length=200)
-    password: str = Field(max_length=2048)
+    pseudonym: str = Field(min_length=names.MIN_LENGTH, max_length=names.MAX_LENGTH,
+                           description="Letters, digits and _ - . ; at least one letter")
+    password: str = Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH)
     locale: Literal["fr", "nl", "en"] | None = None  # None: the site's default locale
 
 

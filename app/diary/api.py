@@ -80,7 +80,8 @@ def _medications(items: list[schemas.MedicationIn]) -> list[service.MedicationIn
     return [service.MedicationInput(item.drug, item.dose_mg) for item in items]
 
 
-@router.post("/diary/entries", status_code=201, response_model=schemas.EntryOut, name="api.diary.entries.create")
+@router.post("/diary/entries", status_code=201, response_model=schemas.EntryOut, name="api.diary.entries.create",
+             responses={200: {"model": schemas.EntryOut, "description": "The day already had an entry: merged"}})
 def create_entry(body: schemas.EntryIn, response: Response, session: SessionDep,
                  viewer: CurrentUser) -> schemas.EntryOut:
     """Create the day's entry; a second post for the same date updates it (200)."""

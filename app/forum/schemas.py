@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.forum.service import TITLE_MAX, TITLE_MIN
+
 
 class CategoryOut(BaseModel):
     id: int
@@ -15,7 +17,7 @@ class CategoryOut(BaseModel):
 
 
 class ThreadCreate(BaseModel):
-    title: str = Field(max_length=1000)
+    title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body: str = Field(max_length=100_000)
     lang: Literal["fr", "nl", "en"]
     content_note: str | None = None

@@ -48,9 +48,13 @@ async def _carried_fields(request: Request) -> list[tuple[str, str]]:
 
 
 def _api_error(exc: AppError) -> JSONResponse:
-    body: dict[str, object] = {"detail": exc.translated(), **exc.extra}
+    detail = exc.translated()
+    body: dict[str, object] = {"detail": detail, **exc.extra}
     if exc.field:
         body["field"] = exc.field
+    if exc.status_code == 422:  # one 422 shape, whether pydantic or a service found the problem
+        body.setdefault("field", "body")
+        body["errors"] = [{"field": body["field"], "type": "invalid", "message": detail}]
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
