@@ -1,12 +1,13 @@
 """Periodic upkeep that every running application does in the background.
 
-Expired log-in throttle buckets are deleted, so the table holds only the
-current window's counters; research exports past their download period are
-deleted; claims on queue items and restrictions on accounts whose time is up
-are cleared (they no longer count anyway: this keeps the rows honest);
-notifiers' contact details go some months after their notice was decided.
-Each app process runs it on a timer; running it in several processes at once
-is harmless (each task is idempotent).
+Expired log-in throttle buckets, data downloads and research exports past
+their download period are deleted; accounts whose erasure grace period is over
+are erased (posts through the search outbox) and downloads a stopped process
+left unprepared are prepared; claims on queue items and restrictions on
+accounts whose time is up are cleared (they no longer count anyway: this keeps
+the rows honest); notifiers' contact details go some months after their notice
+was decided. Each app process runs it on a timer; running it in several
+processes at once is harmless (each task is idempotent).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.db import Database
+from app.member_data import service as member_data
 from app.research import exports as research_exports
 from app.review import reports as review_reports
 from app.review import service as review
@@ -36,6 +38,7 @@ def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
         "ended restrictions": lambda session: accounts.lift_ended_restrictions(session),
         "expired claims": lambda session: review.release_expired_claims(session),
         "notifier contacts": lambda session: review_reports.erase_notifier_contacts(session, settings),
+        "expired downloads": member_data.purge_expired_exports,
     }
 
 
@@ -45,6 +48,9 @@ def run_once(db: Database, settings: Settings) -> dict[str, int]:
         with db.session() as session:
             done[name] = task(session)
             session.commit()
+    # These open their own transactions, one per member.
+    done["accounts erased"] = member_data.erase_due(db)
+    done["downloads prepared"] = member_data.build_pending(db)
     return done
 
 

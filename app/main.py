@@ -107,6 +107,7 @@ def _include_routers(app: FastAPI) -> None:
     from app.diary import views as diary_views
     from app.forum import api as forum_api
     from app.forum import views as forum_views
+    from app.member_data import api as member_data_api
     from app.member_data import views as member_data_views
     from app.onboarding import views as onboarding_views
     from app.research import api as research_api
@@ -123,7 +124,8 @@ def _include_routers(app: FastAPI) -> None:
     for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
                    resources_views, onboarding_views, research_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
-    for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api, review_api):
+    for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api, review_api,
+                   member_data_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(review_api.reporting, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime
@@ -60,6 +60,9 @@ class User(TimestampMixin, Base):
     # Statements of reasons and moderators' messages the member has not opened yet: shown on
     # every page from the viewer row itself, so no page pays a query for it.
     moderation_unread: Mapped[int] = mapped_column(Integer, default=0)
+    # Account deletion asked for: final at this time unless the member logs in before (GDPR art. 17).
+    erase_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
+    erase_keep_posts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def is_moderator(self) -> bool:

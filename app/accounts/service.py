@@ -37,6 +37,7 @@ class SignUp:
 class Login:
     user: User
     token: str  # the session cookie's value; only its hash is stored
+    erasure_cancelled: bool = False  # the member had asked for their account's deletion: logging in cancels it
 
 
 def _new_recovery_code() -> str:
@@ -199,7 +200,10 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
     throttle.clear(session, keys.pair)
-    return Login(user=user, token=open_session(session, settings, user=user, device=device))
+    cancelled = user.erase_at is not None
+    user.erase_at = None
+    return Login(user=user, token=open_session(session, settings, user=user, device=device),
+                 erasure_cancelled=cancelled)
 
 
 class _DummyHash:
@@ -364,6 +368,17 @@ def export_account(session: Session, *, user: User) -> dict[str, object]:
 def confirm_password(settings: Settings, *, user: User, password: str, field: str) -> None:
     if not passwords.verify_password(settings.argon2, user.password_hash, password):
         raise ValidationFailed(N_("Your current password is not right."), field=field)
+
+
+def schedule_erasure(session: Session, *, user: User, at: dt.datetime, keep_posts: bool) -> None:
+    """Mark the account for erasure at `at` and log it out everywhere; logging in again cancels."""
+    user.erase_at = at
+    user.erase_keep_posts = keep_posts
+    close_other_sessions(session, user=user, keep_token=None)
+
+
+def list_due_erasures(session: Session, *, now: dt.datetime) -> list[User]:
+    return list(session.scalars(select(User).where(User.erase_at.is_not(None), User.erase_at <= now)))
 
 
 def delete_account(session: Session, *, user: User) -> None:

@@ -26,7 +26,7 @@ from app.web.forms import FormStr, rerender
 from app.web.middleware import SESSION_COOKIE
 from app.web.params import Id
 from app.web.routing import html_router
-from app.web.templating import redirect, render
+from app.web.templating import redirect, render, url_for
 
 router = html_router()
 
@@ -90,7 +90,11 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
                         field="login")
     fields = _carried(carry)
-    if fields and carry_action == _safe_next(carry_action, lang):
+    if result.erasure_cancelled:
+        # Logging in cancelled the account's erasure: say so on the settings page.
+        target = url_for(request, "accounts.settings", lang=result.user.locale or lang, _query={"kept": 1})
+        response = RedirectResponse(target, status_code=303)
+    elif fields and carry_action == _safe_next(carry_action, lang):
         # Logged in again from a refused form: give the text back, ready to send with the new session.
         request.state.viewer = result.user
         response = resubmit_page(
@@ -142,8 +146,10 @@ def _settings_context(request: Request, session: SessionDep, viewer: CurrentUser
 
 @router.get("/account", name="accounts.settings")
 def settings_page(request: Request, session: SessionDep, viewer: CurrentUser,
-                  saved: str | None = None) -> Response:
+                  saved: str | None = None, kept: str | None = None) -> Response:
     notice = gettext("Your changes are saved.") if saved else None
+    if kept:
+        notice = gettext("Welcome back: your account is no longer going to be deleted.")
     return render(request, "accounts/settings.html", {**_settings_context(request, session, viewer), "notice": notice},
                   noindex=True)
 

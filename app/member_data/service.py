@@ -1,26 +1,45 @@
 """Export and erasure of a member's data. Each domain contributes through its own service.
 
 This package sits above every domain it gathers from: the domains never import
-it, and it never touches their tables itself.
+it, and it never touches their tables itself (its own download table aside).
+
+- Download (GDPR arts. 15 and 20): asked for, then prepared in the background
+  (`build_pending`), kept EXPORT_KEEP_DAYS, then deleted by housekeeping.
+- Erasure (art. 17): asked for with the password; final after ERASURE_GRACE_DAYS
+  unless the member logs in before; then done by housekeeping (`erase_due`),
+  posts' text erased or kept under "former member" as chosen, the search index
+  following through the outbox.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import io
+import json
+import logging
+import zipfile
 from collections.abc import Callable
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import Database, after_commit, utcnow
 from app.diary import export as diary_export
 from app.diary import service as diary
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.forum import service as forum
 from app.i18n_markers import N_
+from app.member_data.models import DataExport, ExportStatus
 from app.research import service as research
 from app.review import personal as review
 from app.settings import Settings
+
+log = logging.getLogger("forum.member_data")
+ERASURE_GRACE_DAYS = 7
+EXPORT_KEEP_DAYS = 7
 
 # Each domain's part of the download, under its own key.
 EXPORTERS: dict[str, Callable[[Session, User], object]] = {
@@ -37,21 +56,132 @@ def export_member_data(session: Session, *, user: User) -> dict[str, object]:
     return {"exported_at": utcnow().isoformat(), **{key: export(session, user) for key, export in EXPORTERS.items()}}
 
 
-def delete_account(session: Session, settings: Settings, *, user: User, password: str, confirmed: bool,
-                   remove_posts: bool) -> None:
-    """Delete the account for good, after the member confirmed with their password.
+# ---------------------------------------------------------------- the download, prepared in the background
+def request_export(session: Session, *, user: User) -> DataExport:
+    """Ask for a fresh download; it is prepared right after this transaction commits."""
+    session.execute(delete(DataExport).where(DataExport.user_id == user.id))
+    export = DataExport(user_id=user.id, status=ExportStatus.pending, requested_at=utcnow())
+    session.add(export)
+    session.flush()
+    db = session.info.get("db")
+    if isinstance(db, Database):
+        after_commit(session, lambda: start_building(db), key="member-data-export")
+    return export
 
-    With `remove_posts`, the posts' text (and every earlier version, what the
-    moderation engine quoted from them, and moderators' labels that copy it) is
-    erased; otherwise the posts stay, signed "former member". The diary and the
-    research consent go in every case.
+
+def get_export(session: Session, *, user: User) -> DataExport:
+    export = session.get(DataExport, user.id)
+    if export is None or (export.expires_at is not None and export.expires_at <= utcnow()):
+        raise NotFound(N_("You have not asked for a download yet, or it has expired: ask for a new one."))
+    return export
+
+
+def start_building(db: Database) -> None:
+    import threading
+
+    threading.Thread(target=build_pending, args=(db,), name="member-data-export", daemon=True).start()
+
+
+def build_pending(db: Database) -> int:
+    """Prepare every download asked for (also run by housekeeping, should a process stop first)."""
+    with db.session(write=False) as session:
+        pending = list(session.scalars(select(DataExport.user_id).where(DataExport.status == ExportStatus.pending)))
+    built = 0
+    for user_id in pending:
+        with db.session() as session:
+            export = session.get(DataExport, user_id)
+            user = session.get(User, user_id)
+            if export is None or user is None or export.status != ExportStatus.pending:
+                continue
+            export.archive = build_archive(session, user=user)
+            export.status, export.ready_at = ExportStatus.ready, utcnow()
+            export.expires_at = export.ready_at + dt.timedelta(days=EXPORT_KEEP_DAYS)
+            session.commit()
+            built += 1
+    return built
+
+
+def build_archive(session: Session, *, user: User) -> bytes:
+    """The zip: profile and sessions, posts in Markdown and HTML, diary in CSV and JSON, moderation, research."""
+    data = export_member_data(session, user=user)
+    account = dict(data["account"])  # type: ignore[call-overload]
+    sessions = account.pop("sessions", [])
+    forum_part = data["forum"]
+    posts = forum_part["posts"] if isinstance(forum_part, dict) else []
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        def add(name: str, text: str) -> None:
+            archive.writestr(name, text.encode("utf-8"))
+
+        add("profile.json", _json({"exported_at": data["exported_at"], **account}))
+        add("sessions.json", _json(sessions))
+        add("posts.md", "\n\n---\n\n".join(
+            f"## {p['thread_title']}\n\n*{p['created_at']} · {p['status']}*\n\n{p['body']}" for p in posts))
+        add("posts.html", _posts_html(posts))
+        add("posts.json", _json(forum_part))
+        add("diary.json", _json(data["diary"]))
+        add("diary.csv", diary_export.export_csv(session, user=user))
+        add("moderation.json", _json(data["moderation"]))
+        add("research.json", _json(data["research"]))
+        add("README.txt", "Trefle Klaver: all the data this forum keeps about you, as of "
+                          f"{data['exported_at']}.\nUTF-8 text files; the diary CSV opens in a spreadsheet.\n")
+    return buffer.getvalue()
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _posts_html(posts: list[dict[str, object]]) -> str:
+    # Built from the Markdown the member typed, escaped: the file opens in any browser and runs nothing.
+    items = "\n".join(
+        f"<article><h2>{html.escape(str(p['thread_title']))}</h2><p><time>{html.escape(str(p['created_at']))}</time>"
+        f"</p><pre>{html.escape(str(p['body']))}</pre></article>" for p in posts
+    )
+    head = '<!doctype html>\n<html><head><meta charset="utf-8"><title>Posts</title></head><body>'
+    return f"{head}\n{items}\n</body></html>\n"
+
+
+def purge_expired_exports(session: Session) -> int:
+    result = session.execute(delete(DataExport).where(DataExport.expires_at.is_not(None),
+                                                      DataExport.expires_at <= utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- erasure after a grace period
+def request_erasure(session: Session, settings: Settings, *, user: User, password: str, confirmed: bool,
+                    keep_posts: bool) -> dt.datetime:
+    """Schedule the account's erasure after the member confirmed with their password; returns when it is final.
+
+    Every session is closed; logging in again before that date cancels it.
     """
     if not confirmed:
         raise ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm")
     accounts.confirm_password(settings, user=user, password=password, field="delete_password")
+    final = utcnow() + dt.timedelta(days=ERASURE_GRACE_DAYS)
+    accounts.schedule_erasure(session, user=user, at=final, keep_posts=keep_posts)
+    return final
+
+
+def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
+    """The final erasure: the diary and research consent always go; posts' text too when the member chose so."""
     if remove_posts:
-        erased = forum.erase_member_posts(session, user=user)
+        erased = forum.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
         review.forget_posts(session, post_ids=erased)
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
     accounts.delete_account(session, user=user)
+
+
+def erase_due(db: Database) -> int:
+    """Housekeeping: erase every account whose grace period is over, one transaction each."""
+    with db.session(write=False) as session:
+        due = [u.id for u in accounts.list_due_erasures(session, now=utcnow())]
+    for user_id in due:
+        with db.session() as session:
+            user = session.get(User, user_id)
+            if user is None or user.erase_at is None or user.erase_at > utcnow():
+                continue  # logged in meanwhile
+            erase_now(session, user=user, remove_posts=not user.erase_keep_posts)
+            session.commit()
+    return len(due)

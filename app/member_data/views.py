@@ -5,25 +5,32 @@ from __future__ import annotations
 import json
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.accounts.cookies import clear_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
-from app.errors import AppError
+from app.errors import AppError, NotFound
+from app.i18n_markers import N_
 from app.member_data import service
+from app.member_data.models import DataExport
 from app.settings import SettingsDep
 from app.web.downloads import attachment
 from app.web.forms import FormStr, rerender
 from app.web.routing import html_router
-from app.web.templating import render
+from app.web.templating import redirect, render
 
 router = html_router()
 
 
+def _page_context(session: SessionDep, viewer: CurrentUser) -> dict[str, object]:
+    return {"errors": {}, "download": session.get(DataExport, viewer.id), "grace_days": service.ERASURE_GRACE_DAYS,
+            "keep_days": service.EXPORT_KEEP_DAYS}
+
+
 @router.get("/account/data", name="member_data.page")
-def data_page(request: Request, viewer: CurrentUser) -> Response:
-    return render(request, "member_data/page.html", {"errors": {}}, noindex=True)
+def data_page(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    return render(request, "member_data/page.html", _page_context(session, viewer), noindex=True)
 
 
 @router.get("/account/data/export.json", name="member_data.export")
@@ -33,14 +40,30 @@ def export(session: SessionDep, viewer: CurrentUser) -> Response:
                       f"trefle-klaver-{viewer.pseudonym}-{utcnow().date().isoformat()}.json")
 
 
+@router.post("/account/data/export", name="member_data.request_export")
+def request_export(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    service.request_export(session, user=viewer)
+    return redirect(request, "member_data.page", _fragment="export-heading")
+
+
+@router.get("/account/data/export.zip", name="member_data.export_zip")
+def export_zip(session: SessionDep, viewer: CurrentUser) -> Response:
+    download = service.get_export(session, user=viewer)
+    if download.archive is None:
+        raise NotFound(N_("Your download is still being prepared. Reload this page in a moment."))
+    return attachment(download.archive, "application/zip",
+                      f"trefle-klaver-{viewer.pseudonym}-{utcnow().date().isoformat()}.zip")
+
+
 @router.post("/account/delete", name="member_data.delete")
-def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, lang: str,
+def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
            delete_password: FormStr = "", posts: FormStr = "keep", confirm: FormStr = "") -> Response:
     try:
-        service.delete_account(session, settings, user=viewer, password=delete_password, confirmed=confirm == "yes",
-                               remove_posts=posts == "remove")
+        final = service.request_erasure(session, settings, user=viewer, password=delete_password,
+                                        confirmed=confirm == "yes", keep_posts=posts != "remove")
     except AppError as exc:
-        return rerender(request, "member_data/page.html", {"posts": posts}, exc, field="confirm", noindex=True)
-    response = RedirectResponse(f"/{lang}/?deleted=1", status_code=303)
+        return rerender(request, "member_data/page.html", {**_page_context(session, viewer), "posts": posts}, exc,
+                        field="confirm", noindex=True)
+    response = render(request, "member_data/scheduled.html", {"erase_at": final}, noindex=True)
     clear_session_cookie(response)
     return response

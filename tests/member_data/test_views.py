@@ -48,8 +48,26 @@ def _settle_search(app: FastAPI, session: Session) -> None:
 
 
 def _delete(client: TestClient, **form: str) -> object:
+    """Ask for the deletion, then let the grace period pass and housekeeping make it final."""
     token = form_token(client, "/fr/account/data")
-    return client.post("/fr/account/delete", data={"csrf_token": token, **form}, follow_redirects=False)
+    response = client.post("/fr/account/delete", data={"csrf_token": token, **form}, follow_redirects=False)
+    if response.status_code == 200:
+        pass_grace_period(client.app)  # type: ignore[attr-defined]
+    return response
+
+
+def pass_grace_period(app: FastAPI) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from app.member_data.service import erase_due
+
+    with app.state.db.session() as s:
+        past = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        s.execute(update(User).where(User.erase_at.is_not(None)).values(erase_at=past))
+        s.commit()
+    erase_due(app.state.db)
 
 
 def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient, session: Session) -> None:
@@ -58,7 +76,7 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
     assert {ids["own"], ids["reply"]} <= app.state.search.indexed_ids(session)
     html_login(client, "Partante")
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
-    assert response.status_code == 303 and response.headers["location"] == "/fr/?deleted=1"  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "tk_session=" in response.headers["set-cookie"]  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None
     for model in (AuthSession, RecoveryCode, Entry, ShareLink, Reaction):
@@ -82,7 +100,7 @@ def test_delete_my_account_and_keep_my_posts(client: TestClient, session: Sessio
     ids = _arrange(session)
     html_login(client, "Partante")
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None
     reply = session.get(Post, ids["reply"])
@@ -102,6 +120,7 @@ def test_deletion_needs_the_password_and_the_tick(client: TestClient, session: S
     assert wrong.status_code == 422 and 'id="delete_password-error"' in wrong.text  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(User, ids["leaving"]) is not None
+    session.commit()
     assert session.scalar(select(func.count(Post.id)).where(Post.status == PostStatus.deleted)) == 0
 
 
@@ -143,3 +162,66 @@ def test_downloads_for_a_pseudonym_outside_latin_1(client: TestClient, session: 
             if "account" in path:
                 assert pseudonym in unquote(disposition.split("filename*=UTF-8''")[1])
         client.cookies.clear()
+
+
+def test_api_export_is_202_then_the_zip(client: TestClient, session: Session, app: FastAPI) -> None:
+    """Contract: POST /api/v1/me/export -> 202, then GET /api/v1/me/export -> the zip when ready."""
+    import io
+    import zipfile
+
+    from app.member_data.service import build_pending
+    from tests.factories import api_login
+
+    _arrange(session)
+    token = api_login(client, "Partante")
+    assert client.get("/api/v1/me/export").status_code == 404  # nothing asked yet
+    asked = client.post("/api/v1/me/export", headers={"X-CSRF-Token": token})
+    assert asked.status_code == 202 and asked.headers["location"] == "/api/v1/me/export"
+    build_pending(app.state.db)  # what the background thread does (idempotent if it already ran)
+    ready = client.get("/api/v1/me/export")
+    assert ready.status_code == 200 and ready.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(ready.content))
+    names = set(archive.namelist())
+    assert {"profile.json", "posts.md", "posts.html", "diary.csv", "diary.json", "moderation.json",
+            "sessions.json"} <= names
+    assert "Acouphènes aussi" in archive.read("posts.md").decode()
+    assert "<script" not in archive.read("posts.html").decode()
+    assert json.loads(archive.read("profile.json"))["pseudonym"] == "Partante"
+    assert json.loads(archive.read("sessions.json"))  # this very session
+
+
+def test_api_delete_me_waits_seven_days_and_logging_in_cancels(client: TestClient, session: Session,
+                                                              app: FastAPI) -> None:
+    """Contract: DELETE /api/v1/me {keep_posts, password} -> 202 with the date the erasure becomes final."""
+    import datetime as dt
+
+    from tests.factories import api_login
+
+    ids = _arrange(session)
+    token = api_login(client, "Partante")
+    wrong = client.request("DELETE", "/api/v1/me", json={"password": "not mine at all", "keep_posts": True},
+                           headers={"X-CSRF-Token": token})
+    assert wrong.status_code == 422
+    response = client.request("DELETE", "/api/v1/me", json={"password": "a sturdy passphrase 42", "keep_posts": False},
+                              headers={"X-CSRF-Token": token})
+    assert response.status_code == 202
+    final = dt.datetime.fromisoformat(response.json()["erase_at"])
+    assert dt.timedelta(days=6, hours=23) < final - dt.datetime.now(dt.UTC) <= dt.timedelta(days=7)
+    assert client.get("/api/v1/me").status_code == 401  # logged out everywhere
+    # Logging in within the grace period cancels it: nothing is erased.
+    api_login(client, "Partante")
+    pass_grace_period(app)
+    session.expire_all()
+    assert session.get(User, ids["leaving"]) is not None
+    session.commit()
+    # Asked again and left to run out: the account is erased, posts' text too, the index follows.
+    token = api_login(client, "Partante")
+    client.request("DELETE", "/api/v1/me", json={"password": "a sturdy passphrase 42", "keep_posts": False},
+                   headers={"X-CSRF-Token": token})
+    pass_grace_period(app)
+    session.expire_all()
+    assert session.get(User, ids["leaving"]) is None
+    assert session.get(Post, ids["own"]).body_md == ""  # type: ignore[union-attr]
+    session.commit()  # the test's own transaction would hold SQLite's write lock
+    drain(app.state.db, app.state.search)
+    assert ids["own"] not in app.state.search.indexed_ids(session)
