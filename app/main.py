@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from app import i18n, wiring
+from app.accounts.ratelimit import RateLimitMiddleware
 from app.db import Database
 from app.housekeeping import Housekeeping
 from app.instruments import mark_process_dead
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings)
     app.state.search = search_service.install(settings, app.state.db)
 
+    app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale, hsts=settings.hsts)
     app.add_middleware(RequestLogMiddleware)  # outermost: times and logs everything

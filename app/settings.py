@@ -43,6 +43,16 @@ class ThrottleSettings(BaseModel):
     signups_per_client: int = 10
 
 
+class RateLimitSettings(BaseModel):
+    # Searches and visitors' API reads, per client (app/accounts/ratelimit.py). Shared by every worker
+    # (database counters); each refusal is a 429 with Retry-After. Posting is limited by TrustSettings.
+    enabled: bool = True
+    searches: int = 30  # per client per window
+    searches_seconds: int = 60
+    api_reads: int = 120  # visitors' JSON API reads per client per window: no scraping the forum in a minute
+    api_reads_seconds: int = 60
+
+
 class SearchSettings(BaseModel):
     backend: Literal["database", "meilisearch"] = "database"
     meili_url: str = "http://127.0.0.1:7700"
@@ -151,6 +161,7 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     trust: TrustSettings = Field(default_factory=TrustSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @model_validator(mode="after")
     def _defaults_from_data_dir(self) -> Settings:

@@ -387,8 +387,13 @@ def delete_account(session: Session, *, user: User) -> None:
 
 
 def purge_expired_throttles(session: Session, settings: Settings) -> int:
-    """Delete the throttle buckets of past windows (run periodically by app/housekeeping.py)."""
-    return throttle.purge_expired(session, settings.throttle.window_seconds)
+    """Delete the throttle and rate-limit buckets of past windows (run periodically by app/housekeeping.py).
+
+    Buckets younger than the longest window are kept: a current window is never cut short.
+    """
+    limits = settings.rate_limits
+    longest = max(settings.throttle.window_seconds, limits.searches_seconds, limits.api_reads_seconds)
+    return throttle.purge_expired(session, longest)
 
 
 def set_role(session: Session, *, user: User, role: Role, languages: list[str] | None = None) -> None:

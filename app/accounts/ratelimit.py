@@ -1,0 +1,101 @@
+"""Rate limits on searching and the visitors' JSON API, counted in the database so every worker shares them.
+
+Clients are known by a keyed daily hash of their address prefix, never the
+address (app/web/client.py); members by their id. Each limit answers 429 with
+Retry-After and a message in the request's language.
+
+- Visitors' API reads and everyone's searches are counted by `RateLimitMiddleware`,
+  before the request opens its own database session, in a short transaction of
+  their own. If the database cannot count (busy), the request goes through: a
+  limit must never make a page fail.
+- Posting is limited per member by trust (app/forum/service.py, TrustSettings: fewer
+  posts per hour for new members, slow mode), reports by app/review/reports.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.accounts import throttle
+from app.db import utcnow
+from app.errors import DatabaseBusy, RateLimited
+from app.i18n_markers import N_
+from app.settings import Settings
+from app.web.client import throttle_key
+from app.web.errors import app_error_handler
+from app.web.middleware import SESSION_COOKIE, read_cookies
+
+log = logging.getLogger("forum.ratelimit")
+SLOW_DOWN = N_("You are going a little fast. Please wait %(seconds)s seconds and try again.")
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    count: int
+    seconds: int
+
+
+def _retry_after(seconds: int) -> int:
+    now = utcnow()
+    start = throttle.window_start(now, seconds)
+    return max(1, int((start - now).total_seconds()) + seconds)
+
+
+def count(session: Session, key: str, limit: Limit) -> int | None:
+    """Count one use; the seconds to wait when over the limit, else None."""
+    throttle.record_attempt(session, key, limit.seconds)
+    if throttle.attempts(session, key, limit.seconds) > limit.count:
+        return _retry_after(limit.seconds)
+    return None
+
+
+def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
+    path: str = scope.get("path", "")
+    method = scope.get("method", "GET")
+    limits = settings.rate_limits
+    if method != "GET":
+        return None
+    if path == "/api/v1/search" or path.endswith("/search") and path.count("/") == 2:
+        return Limit("search", limits.searches, limits.searches_seconds)
+    if path.startswith("/api/v1/") and path != "/api/v1/openapi.json" and SESSION_COOKIE not in read_cookies(scope):
+        return Limit("api", limits.api_reads, limits.api_reads_seconds)
+    return None
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            application = scope["app"]
+            settings: Settings = application.state.settings
+            limit = _limit_for(scope, settings) if settings.rate_limits.enabled else None
+            if limit is not None:
+                request = Request(scope, receive)
+                wait = self._count(application, throttle_key(request, limit.name), limit)
+                if wait is not None:
+                    error = RateLimited(SLOW_DOWN, retry_after=wait, seconds=wait)
+                    response = await app_error_handler(request, error)
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _count(application: object, key: str, limit: Limit) -> int | None:
+        db = application.state.db  # type: ignore[attr-defined]
+        try:
+            with db.session() as session:
+                wait = count(session, key, limit)
+                session.commit()
+                return wait
+        except (SQLAlchemyError, DatabaseBusy):  # cannot count now: let the request through
+            log.warning("rate limit %s not counted: database busy", limit.name)
+            return None

@@ -1,0 +1,57 @@
+"""Rate limits on searching and the visitors' JSON API: shared, translated, with Retry-After."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.accounts import ratelimit, throttle
+from app.accounts.service import purge_expired_throttles
+from app.settings import RateLimitSettings
+from tests.factories import api_login, make_category, make_thread, make_user
+
+
+def _on(app, **numbers: int) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings.rate_limits = RateLimitSettings(enabled=True, **numbers)
+
+
+def test_visitors_cannot_pull_the_api_in_a_minute(app, client: TestClient, session: Session) -> None:  # type: ignore[no-untyped-def]
+    posted = make_thread(session, category=make_category(session), author=make_user(session))
+    thread_id = posted.thread.id
+    session.commit()
+    _on(app, api_reads=5)
+    answers = [client.get(f"/api/v1/threads/{thread_id}", headers={"Accept-Language": "nl"}) for _ in range(7)]
+    assert [a.status_code for a in answers[:5]] == [200] * 5
+    refused = answers[5]
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 60
+    assert "seconden" in refused.json()["detail"]  # in the request's language
+    # Spoofed X-Forwarded-For from an untrusted peer changes nothing: same bucket.
+    spoofed = client.get(f"/api/v1/threads/{thread_id}", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert spoofed.status_code == 429
+    # A logged-in member is not counted as a visitor.
+    make_user(session, "Lectrice")
+    session.commit()
+    app.state.settings.rate_limits = RateLimitSettings(enabled=False)
+    api_login(client, "Lectrice")
+    _on(app, api_reads=5)
+    assert client.get(f"/api/v1/threads/{thread_id}").status_code == 200
+
+
+def test_searching_is_limited_per_client(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    _on(app, searches=3)
+    assert [client.get("/fr/search", params={"q": "sommeil"}).status_code for _ in range(3)] == [200] * 3
+    page = client.get("/fr/search", params={"q": "sommeil"})
+    assert page.status_code == 429 and "Retry-After" in page.headers and '<html lang="fr">' in page.text
+    assert client.get("/api/v1/search", params={"q": "sommeil"}).status_code == 429
+
+
+def test_housekeeping_keeps_the_current_window_of_every_limit(session: Session, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 20 minutes into the hour: the hour's window began before the log-in throttle's 15-minute one.
+    monkeypatch.setattr(throttle, "utcnow", lambda: dt.datetime(2026, 3, 1, 10, 20, tzinfo=dt.UTC))
+    settings.rate_limits = RateLimitSettings(searches_seconds=3600)
+    limit = ratelimit.Limit("search", 1, 3600)
+    ratelimit.count(session, "search:1", limit)
+    purge_expired_throttles(session, settings)
+    assert ratelimit.count(session, "search:1", limit) is not None  # still counted: the bucket survived
