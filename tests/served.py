@@ -44,6 +44,7 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
         "FORUM_ARGON2__MEMORY_KIB": str(settings.argon2.memory_kib),
         "FORUM_ARGON2__PARALLELISM": str(settings.argon2.parallelism),
         "FORUM_LOG_FORMAT": "json",
+        "FORUM_RATE_LIMITS__ENABLED": str(settings.rate_limits.enabled).lower(),
     })
     env.update(extra)
     return env

@@ -90,6 +90,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
                         field="login")
     fields = _carried(carry)
+    response: Response
     if result.erasure_cancelled:
         # Logging in cancelled the account's erasure: say so on the settings page.
         target = url_for(request, "accounts.settings", lang=result.user.locale or lang, _query={"kept": 1})
