@@ -41,6 +41,8 @@ class ThrottleSettings(BaseModel):
     per_pseudonym_all_clients: int = 50
     # Sign-ups per client per window (stops scripted account creation).
     signups_per_client: int = 10
+    # The sign-up form is refused when sent sooner than this after it was shown (scripts post at once).
+    signup_min_seconds: int = 3
 
 
 class RateLimitSettings(BaseModel):

@@ -27,7 +27,7 @@ from app.cli import migrate_database
 from app.db import Database
 from app.main import create_app
 from app.search import service as search_service
-from app.settings import Argon2Settings, RateLimitSettings, ReviewSettings, Settings
+from app.settings import Argon2Settings, RateLimitSettings, ReviewSettings, Settings, ThrottleSettings
 
 PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 # Fast argon2 parameters in tests only; production uses RFC 9106 parameters.
@@ -127,6 +127,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         review=ReviewSettings(guidelines_refresh_seconds=3600),
         # Tests post and read far faster than people; tests/security/test_rate_limits.py turns them on.
         rate_limits=RateLimitSettings(enabled=False),
+        # ... and sign up at once; tests/security/test_signup_guard.py turns the time check on.
+        throttle=ThrottleSettings(signup_min_seconds=0),
     )
 
 

@@ -45,6 +45,7 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
         "FORUM_ARGON2__PARALLELISM": str(settings.argon2.parallelism),
         "FORUM_LOG_FORMAT": "json",
         "FORUM_RATE_LIMITS__ENABLED": str(settings.rate_limits.enabled).lower(),
+        "FORUM_THROTTLE__SIGNUP_MIN_SECONDS": str(settings.throttle.signup_min_seconds),
     })
     env.update(extra)
     return env

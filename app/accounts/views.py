@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts import service
+from app.accounts import service, signup_guard
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
@@ -38,21 +38,30 @@ def _safe_next(target: str | None, lang: str) -> str:
     return f"/{lang}/"
 
 
+def _signup_context(request: Request, pseudonym: str = "") -> dict[str, Any]:
+    return {"form": {"pseudonym": pseudonym}, "shown": signup_guard.stamp(request.app.state.secret),
+            "honeypot": signup_guard.HONEYPOT}
+
+
 @router.get("/account/signup", name="accounts.signup")
 def signup_form(request: Request) -> Response:
-    return render(request, "accounts/signup.html", {"form": {}, "errors": {}})
+    return render(request, "accounts/signup.html", {**_signup_context(request), "errors": {}})
 
 
 @router.post("/account/signup", name="accounts.signup_post")
 def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: str, pseudonym: FormStr = "",
-           password: FormStr = "", password_confirm: FormStr = "") -> Response:
+           password: FormStr = "", password_confirm: FormStr = "", form_shown: FormStr = "",
+           website: FormStr = "") -> Response:
     try:
+        # Honeypot and time check before anything is counted or hashed (app/accounts/signup_guard.py).
+        signup_guard.check(request.app.state.secret, honeypot=website, shown=form_shown,
+                           min_seconds=settings.throttle.signup_min_seconds)
         if password != password_confirm:
             raise ValidationFailed(N_("The two passwords are not the same."), field="password_confirm")
         result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
                                  client_key=throttle_key(request, "signup"))
     except AppError as exc:
-        return rerender(request, "accounts/signup.html", {"form": {"pseudonym": pseudonym}}, exc, field="pseudonym")
+        return rerender(request, "accounts/signup.html", _signup_context(request, pseudonym), exc, field="pseudonym")
     token = service.open_session(session, settings, user=result.user,
                                  device=service.device_family(request.headers.get("user-agent")))
     # Post/redirect/get: a reload shows the codes again instead of re-posting the sign-up.

@@ -161,7 +161,7 @@ def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: C
 
 
 @router.get("/p/{post_id}/delete", name="forum.delete_confirm")
-def confirm_delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int) -> Response:
+def confirm_delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id) -> Response:
     """A deleted post cannot be brought back by its author: ask first."""
     post = access_post(session, viewer, post_id, for_edit=True)
     return render(request, "forum/delete.html", {"post": post}, noindex=True)

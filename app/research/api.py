@@ -13,6 +13,7 @@ from app.i18n import get_locale
 from app.research import exports, permissions, projects, schemas, service
 from app.research.models import Export, Project, ProjectMember
 from app.settings import Settings, SettingsDep
+from app.web.params import Id
 from app.web.routing import api_router
 
 router = api_router()
@@ -36,7 +37,7 @@ def put_consent(body: schemas.ConsentIn, session: SessionDep, viewer: CurrentUse
 
 
 @router.put("/research/posts/{post_id}/never-quote", status_code=204, name="api.research.never_quote")
-def never_quote(post_id: int, body: schemas.NeverQuoteIn, session: SessionDep, viewer: CurrentUser) -> None:
+def never_quote(post_id: Id, body: schemas.NeverQuoteIn, session: SessionDep, viewer: CurrentUser) -> None:
     service.set_never_quote(session, user=viewer, post_id=post_id, never=body.never_quote)
 
 
@@ -63,13 +64,13 @@ def my_projects(session: SessionDep, viewer: CurrentUser) -> list[schemas.Projec
 
 
 @router.get("/research/projects/{project_id}", response_model=schemas.ProjectOut, name="api.research.project")
-def project(project_id: int, session: SessionDep, viewer: CurrentUser) -> schemas.ProjectOut:
+def project(project_id: Id, session: SessionDep, viewer: CurrentUser) -> schemas.ProjectOut:
     return _project_out(*permissions.access_project(session, viewer, project_id))
 
 
 @router.post("/research/projects/{project_id}/approve", response_model=schemas.ProjectOut,
              name="api.research.approve")
-def approve(project_id: int, body: schemas.ApproveIn, session: SessionDep, admin: AdminUser) -> schemas.ProjectOut:
+def approve(project_id: Id, body: schemas.ApproveIn, session: SessionDep, admin: AdminUser) -> schemas.ProjectOut:
     found = projects.approve(session, project=projects.get_project(session, project_id), actor=admin,
                              expires_on=body.expires_on)
     return _project_out(found, projects.get_membership(session, project_id=found.id, user_id=admin.id))
@@ -77,7 +78,7 @@ def approve(project_id: int, body: schemas.ApproveIn, session: SessionDep, admin
 
 @router.post("/research/projects/{project_id}/decline", response_model=schemas.ProjectOut,
              name="api.research.decline")
-def decline(project_id: int, body: schemas.DeclineIn, session: SessionDep, admin: AdminUser) -> schemas.ProjectOut:
+def decline(project_id: Id, body: schemas.DeclineIn, session: SessionDep, admin: AdminUser) -> schemas.ProjectOut:
     found = projects.decline(session, project=projects.get_project(session, project_id), actor=admin,
                              reason=body.reason)
     return _project_out(found, None)
@@ -97,7 +98,7 @@ def _export_out(request: Request, export: Export) -> schemas.ExportOut:
 
 @router.post("/research/projects/{project_id}/exports", status_code=202, response_model=schemas.ExportOut,
              name="api.research.export_create")
-def create_export(request: Request, project_id: int, body: schemas.ExportOptions, session: SessionDep,
+def create_export(request: Request, project_id: Id, body: schemas.ExportOptions, session: SessionDep,
                   settings: SettingsDep, viewer: CurrentUser) -> schemas.ExportOut:
     found, membership = permissions.access_project(session, viewer, project_id)
     export = exports.request_export(session, settings, project=found, membership=membership,
@@ -107,14 +108,14 @@ def create_export(request: Request, project_id: int, body: schemas.ExportOptions
 
 @router.get("/research/projects/{project_id}/exports", response_model=list[schemas.ExportOut],
             name="api.research.exports")
-def list_exports(request: Request, project_id: int, session: SessionDep, viewer: CurrentUser,
+def list_exports(request: Request, project_id: Id, session: SessionDep, viewer: CurrentUser,
                  ) -> list[schemas.ExportOut]:
     found, _membership = permissions.access_project(session, viewer, project_id)
     return [_export_out(request, e) for e in exports.list_exports(session, project=found)]
 
 
 @router.get("/research/exports/{export_id}", response_model=schemas.ExportOut, name="api.research.export")
-def export_status(request: Request, export_id: int, session: SessionDep, viewer: CurrentUser) -> schemas.ExportOut:
+def export_status(request: Request, export_id: Id, session: SessionDep, viewer: CurrentUser) -> schemas.ExportOut:
     return _export_out(request, permissions.access_export(session, viewer, export_id))
 
 
@@ -127,6 +128,6 @@ def download_response(session: Session, settings: Settings, viewer: User, export
 
 @router.get("/research/exports/{export_id}/download", name="api.research.download",
             response_class=FileResponse)
-def download(export_id: int, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> FileResponse:
+def download(export_id: Id, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> FileResponse:
     return download_response(session, settings, viewer, export_id)
 

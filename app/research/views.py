@@ -20,6 +20,7 @@ from app.research.anonymise import nlp
 from app.research.models import ExportStatus, ProjectRole
 from app.research.schemas import ExportOptions
 from app.settings import SettingsDep, request_settings
+from app.web.params import Id, PageNumber
 from app.web.routing import html_router
 from app.web.templating import redirect, render
 
@@ -46,7 +47,7 @@ def _consent_page(request: Request, session: SessionDep, viewer: CurrentUser, la
 
 @router.get("/account/research", name="research.consent")
 def consent_page(request: Request, session: SessionDep, viewer: CurrentUser, lang: str, saved: str | None = None,
-                 page: int = 1) -> Response:
+                 page: PageNumber = 1) -> Response:
     notice = gettext("Your answers are saved.") if saved else None
     return _consent_page(request, session, viewer, lang, notice=notice, page=max(page, 1))
 
@@ -71,7 +72,7 @@ def consent_later(request: Request, session: SessionDep, viewer: CurrentUser) ->
 
 
 @router.post("/account/research/never-quote/{post_id}", name="research.never_quote")
-def never_quote(request: Request, session: SessionDep, viewer: CurrentUser, post_id: int, never: FormStr = "",
+def never_quote(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id, never: FormStr = "",
                 page: FormStr = "1") -> Response:
     service.set_never_quote(session, user=viewer, post_id=post_id, never=never == "1")
     return redirect(request, "research.consent", _query={"page": page if page != "1" else None},
@@ -132,12 +133,12 @@ def _project_page(request: Request, session: SessionDep, viewer: CurrentUser, pr
 
 
 @router.get("/research/projects/{project_id}", name="research.project")
-def project_page(request: Request, session: SessionDep, viewer: CurrentUser, project_id: int) -> Response:
+def project_page(request: Request, session: SessionDep, viewer: CurrentUser, project_id: Id) -> Response:
     return _project_page(request, session, viewer, project_id)
 
 
 @router.post("/research/projects/{project_id}/terms", name="research.accept_terms")
-def accept_terms(request: Request, session: SessionDep, viewer: CurrentUser, project_id: int,
+def accept_terms(request: Request, session: SessionDep, viewer: CurrentUser, project_id: Id,
                  accept: FormStr = "") -> Response:
     _project, membership = permissions.access_project(session, viewer, project_id)
     if membership is None or accept != "yes":
@@ -148,7 +149,7 @@ def accept_terms(request: Request, session: SessionDep, viewer: CurrentUser, pro
 
 
 @router.post("/research/projects/{project_id}/members", name="research.add_member")
-def add_member(request: Request, session: SessionDep, viewer: CurrentUser, project_id: int,
+def add_member(request: Request, session: SessionDep, viewer: CurrentUser, project_id: Id,
                pseudonym: FormStr = "") -> Response:
     project, membership = permissions.access_project(session, viewer, project_id)
     try:
@@ -171,7 +172,7 @@ def _date_field(value: str, field: str) -> dt.date | None:
 
 
 @router.post("/research/projects/{project_id}/exports", name="research.export_create")
-def create_export(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, project_id: int,
+def create_export(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, project_id: Id,
                   format: FormStr = "jsonl", categories: FormList = None, langs: FormList = None,
                   since: FormStr = "", until: FormStr = "", diary: FormStr = "none",
                   dates: FormStr = "month") -> Response:
@@ -195,7 +196,7 @@ def create_export(request: Request, session: SessionDep, settings: SettingsDep, 
 
 
 @router.get("/research/exports/{export_id}/download", name="research.download")
-def download(session: SessionDep, settings: SettingsDep, viewer: CurrentUser, export_id: int) -> Response:
+def download(session: SessionDep, settings: SettingsDep, viewer: CurrentUser, export_id: Id) -> Response:
     return research_api.download_response(session, settings, viewer, export_id)
 
 
@@ -207,7 +208,7 @@ def admin_page(request: Request, session: SessionDep, admin: AdminUser) -> Respo
 
 
 @router.post("/research/projects/{project_id}/approve", name="research.approve")
-def approve(request: Request, session: SessionDep, admin: AdminUser, project_id: int,
+def approve(request: Request, session: SessionDep, admin: AdminUser, project_id: Id,
             expires_on: FormStr = "") -> Response:
     project = projects.get_project(session, project_id)
     try:
@@ -220,7 +221,7 @@ def approve(request: Request, session: SessionDep, admin: AdminUser, project_id:
 
 
 @router.post("/research/projects/{project_id}/decline", name="research.decline")
-def decline(request: Request, session: SessionDep, admin: AdminUser, project_id: int,
+def decline(request: Request, session: SessionDep, admin: AdminUser, project_id: Id,
             reason: FormStr = "") -> Response:
     project = projects.get_project(session, project_id)
     try:

@@ -1,0 +1,75 @@
+"""Sign-up without e-mail or captcha: a honeypot and a time check, with a clear message and the pseudonym kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import signup_guard
+from app.accounts.models import User
+from tests.factories import PASSWORD, csrf_from
+
+SHOWN = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(app, monkeypatch: pytest.MonkeyPatch) -> Clock:  # type: ignore[no-untyped-def]
+    app.state.settings.throttle.signup_min_seconds = 3
+    clock = Clock(SHOWN)
+    monkeypatch.setattr(signup_guard, "utcnow", clock)
+    return clock
+
+
+def _form(client: TestClient, lang: str = "fr") -> dict[str, str]:
+    page = client.get(f"/{lang}/account/signup").text
+    shown = re.search(r'name="form_shown" value="([^"]+)"', page)
+    assert shown and 'name="website"' in page and 'aria-hidden="true"' in page
+    return {"csrf_token": csrf_from(page), "form_shown": shown.group(1), "pseudonym": "Prudence",
+            "password": PASSWORD, "password_confirm": PASSWORD, "website": ""}
+
+
+def _members(session: Session) -> int:
+    return int(session.scalar(select(func.count(User.id))) or 0)
+
+
+def test_a_sign_up_sent_at_once_is_refused_and_the_pseudonym_kept(client: TestClient, session: Session,
+                                                                     clock: Clock) -> None:
+    form = _form(client, "nl")
+    clock.now = SHOWN + dt.timedelta(seconds=1)
+    refused = client.post("/nl/account/signup", data=form, follow_redirects=False)
+    assert refused.status_code == 422 and "snel" in refused.text and 'value="Prudence"' in refused.text
+    assert _members(session) == 0
+    again = _form(client, "nl")
+    clock.now = SHOWN + dt.timedelta(seconds=8)
+    made = client.post("/nl/account/signup", data=again, follow_redirects=False)
+    assert made.status_code == 303 and _members(session) == 1
+
+
+def test_a_forged_or_missing_stamp_is_refused(client: TestClient, session: Session, clock: Clock) -> None:
+    form = _form(client)
+    clock.now = SHOWN + dt.timedelta(seconds=30)
+    earlier = str(int((SHOWN - dt.timedelta(hours=1)).timestamp()))
+    forged = {**form, "form_shown": earlier + "." + form["form_shown"].split(".", 1)[1]}
+    assert client.post("/fr/account/signup", data=forged).status_code == 422
+    assert client.post("/fr/account/signup", data={**form, "form_shown": ""}).status_code == 422
+    assert _members(session) == 0
+
+
+def test_a_filled_honeypot_creates_nothing(client: TestClient, session: Session, clock: Clock) -> None:
+    form = _form(client, "en")
+    clock.now = SHOWN + dt.timedelta(seconds=30)
+    refused = client.post("/en/account/signup", data={**form, "website": "https://spam.example"})
+    assert refused.status_code == 422 and "leave empty" in refused.text and _members(session) == 0
