@@ -48,6 +48,8 @@ test: $(STAMP) $(RESEARCH_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app moderation tests bench
 	$(BIN)/mypy app moderation
+	$(BIN)/bandit -q -c pyproject.toml -r app moderation
+	$(BIN)/python -m tests.security.lint_templates
 
 # Extract every translatable string and merge it into the fr, nl and en catalogs.
 messages: $(STAMP)

@@ -1,0 +1,48 @@
+"""Static gate run by `make lint`: `|safe` in a template only on HTML the app sanitised itself.
+
+Jinja autoescapes everything; `|safe` (and `{% autoescape false %}`) turns that
+off. Only these values may pass through it, each made by code that escapes or
+sanitises:
+
+- `post.body_html`, `preview_html`: app/markdown.py (markdown-it, then nh3's allow-list);
+- `page.html`: reviewed resource pages, rendered by the same app/markdown.py;
+- `hit.snippet_html`: app/search/text.py escapes the text, then adds only <mark>.
+
+Usage: python -m tests.security.lint_templates [templates-dir]; exit status 1 on a finding.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ALLOWED = frozenset({"post.body_html", "preview_html", "page.html", "hit.snippet_html"})
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+_SAFE = re.compile(r"([\w.\[\]'\"]+)\s*\|\s*safe\b")
+_UNESCAPED = re.compile(r"{%-?\s*autoescape\s+false|\|\s*safe\b")
+
+
+def findings(root: Path = TEMPLATES) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not _UNESCAPED.search(line):
+                continue
+            used = _SAFE.findall(line)
+            if "autoescape" in line or not used or any(name not in ALLOWED for name in used):
+                found.append(f"{path.relative_to(root.parent)}:{number}: unescaped output: {line.strip()}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    problems = findings(Path(argv[0]) if argv else TEMPLATES)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print("Escape it, or render it with app/markdown.py (see tests/security/lint_templates.py).")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
