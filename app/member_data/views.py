@@ -12,7 +12,7 @@ from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import AppError, NotFound
 from app.i18n_markers import N_
-from app.member_data import service
+from app.member_data import privacy, service
 from app.member_data.models import DataExport
 from app.settings import SettingsDep
 from app.web.downloads import attachment
@@ -26,6 +26,12 @@ router = html_router()
 def _page_context(session: SessionDep, viewer: CurrentUser) -> dict[str, object]:
     return {"errors": {}, "download": session.get(DataExport, viewer.id), "grace_days": service.ERASURE_GRACE_DAYS,
             "keep_days": service.EXPORT_KEEP_DAYS}
+
+
+@router.get("/privacy", name="member_data.privacy")
+def privacy_page(request: Request, settings: SettingsDep) -> Response:
+    """What is stored and for how long, from the settings in force (app/member_data/privacy.py)."""
+    return render(request, "member_data/privacy.html", {"rows": privacy.rows(settings)})
 
 
 @router.get("/account/data", name="member_data.page")
