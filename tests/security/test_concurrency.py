@@ -70,7 +70,8 @@ def _serve(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    # Generous: a loaded 2-core machine has been seen taking 25 s to spawn two workers (tests/served.py).
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         assert server.poll() is None, "the server stopped"
         try:
