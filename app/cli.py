@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import typer
 
@@ -15,6 +17,8 @@ from app.settings import Settings, get_settings
 cli = typer.Typer(help="Trèfle · Klaver: run and manage the forum.", no_args_is_help=True)
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_CORPUS = ROOT / "bench" / "corpus.py"
+#: Seconds uvicorn waits for a worker to answer its health ping before killing it (see `serve`).
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 @cli.callback()
@@ -101,9 +105,14 @@ def serve(
     settings = get_settings()
     if workers > 1:
         prepare_multiprocess_metrics(settings)
+    extra: dict[str, Any] = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+        # A worker importing the app on a loaded machine can miss uvicorn's 5 s health ping and be
+        # killed and restarted forever; give it as long as a slow start takes.
+        extra["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_SECONDS
     uvicorn.run(
         "app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
-        access_log=False, proxy_headers=False, server_header=False, log_config=logging_config(settings),
+        access_log=False, proxy_headers=False, server_header=False, log_config=logging_config(settings), **extra,
     )
 
 
