@@ -329,12 +329,12 @@ def set_post_status(session: Session, *, post: Post, status: PostStatus) -> Post
     author = session.get(User, post.author_id) if post.author_id is not None else None
     assert thread is not None
     if before == PostStatus.published:
-        _publish_counts(thread, author, post, -1)
+        _publish_counts(session, thread, author, post, -1)
     post.status = status
     if status == PostStatus.published:
-        _publish_counts(thread, author, post, +1)
+        _publish_counts(session, thread, author, post, +1)
         if before == PostStatus.held and author is not None:
-            author.approved_posts += 1
+            _count_approved(session, author)
     _sync_thread_status(session, thread, post)
     return before
 

@@ -32,6 +32,7 @@ from app.settings import SettingsDep
 from app.web.client import throttle_key
 from app.web.csrf import verify_csrf
 from app.web.middleware import SESSION_COOKIE
+from app.web.params import Id, PageNumber
 from app.web.routing import api_router, require_json
 from app.web.templating import url_for
 
@@ -62,7 +63,7 @@ def _item(request: Request, item: ReviewItem, findings: list[Finding], item_repo
 
 @router.get("/review/queue", response_model=QueueOut, name="api.review.queue")
 def queue(request: Request, session: SessionDep, viewer: ModeratorUser, lang: str = "", kind: str = "",
-          category: str = "", page: int = 1) -> QueueOut:
+          category: str = "", page: PageNumber = 1) -> QueueOut:
     result = service.list_queue(session, viewer, service.QueueFilter(lang=lang, kind=kind, category=category),
                                 page=max(1, min(page, 10_000)))
     findings = service.findings_for_posts(session, [i.post_id for i in result.items if i.post_id])
@@ -72,14 +73,14 @@ def queue(request: Request, session: SessionDep, viewer: ModeratorUser, lang: st
 
 
 @router.get("/review/items/{item_id}", response_model=QueueItemOut, name="api.review.item")
-def item(item_id: int, request: Request, session: SessionDep, viewer: ModeratorUser) -> QueueItemOut:
+def item(item_id: Id, request: Request, session: SessionDep, viewer: ModeratorUser) -> QueueItemOut:
     found = access_item(session, viewer, item_id)
     ctx = service.item_context(session, found)
     return _item(request, found, ctx.findings, ctx.reports)
 
 
 @router.post("/review/items/{item_id}/claim", response_model=QueueItemOut, name="api.review.claim")
-def claim(item_id: int, request: Request, session: SessionDep, settings: SettingsDep,
+def claim(item_id: Id, request: Request, session: SessionDep, settings: SettingsDep,
           viewer: ModeratorUser) -> QueueItemOut:
     found = access_item(session, viewer, item_id)
     service.claim(session, item=found, viewer=viewer, minutes=settings.review.claim_minutes)
@@ -100,7 +101,7 @@ def statement_out(request: Request, statement: Statement, user: User) -> Stateme
 
 
 @router.post("/review/items/{item_id}/decision", response_model=DecisionOut, name="api.review.decision")
-def decision(item_id: int, body: DecisionIn, request: Request, session: SessionDep, settings: SettingsDep,
+def decision(item_id: Id, body: DecisionIn, request: Request, session: SessionDep, settings: SettingsDep,
              viewer: ModeratorUser) -> DecisionOut:
     """Decide an item; 409 when another moderator decided it first, or it changed since `version`."""
     found = access_item(session, viewer, item_id)
@@ -132,7 +133,7 @@ reporting = APIRouter(dependencies=[Depends(report_guard)])
 
 
 @reporting.post("/posts/{post_id}/reports", status_code=201, response_model=ReportCreated, name="api.posts.report")
-def report(post_id: int, body: ReportIn, request: Request, session: SessionDep, settings: SettingsDep,
+def report(post_id: Id, body: ReportIn, request: Request, session: SessionDep, settings: SettingsDep,
            viewer: Viewer) -> ReportCreated:
     post = reports.access_reportable(session, viewer, post_id)
     reported = reports.create_report(
@@ -154,7 +155,7 @@ def my_statements(request: Request, session: SessionDep, viewer: CurrentUser) ->
 
 @router.post("/me/statements/{statement_id}/appeal", status_code=201, response_model=AppealOut,
              name="api.me.appeal")
-def appeal(statement_id: int, body: AppealIn, session: SessionDep, viewer: CurrentUser) -> AppealOut:
+def appeal(statement_id: Id, body: AppealIn, session: SessionDep, viewer: CurrentUser) -> AppealOut:
     statement = statements.access(session, viewer, statement_id)
     created = appeals.create_appeal(session, statement=statement, appellant=viewer, text=body.text)
     return AppealOut(id=created.id, status=created.status)

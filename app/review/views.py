@@ -26,6 +26,7 @@ from app.review.views_team import router as team_router
 from app.settings import SettingsDep
 from app.web.client import throttle_key
 from app.web.forms import FormStr, rerender
+from app.web.params import Id, PageNumber
 from app.web.routing import html_router
 from app.web.templating import render, url_for
 
@@ -52,7 +53,7 @@ def helplines_page(request: Request, lang: str) -> Response:
 
 
 @router.get("/moderation-log", name="review.modlog")
-def modlog(request: Request, session: SessionDep, page: int = 1) -> Response:
+def modlog(request: Request, session: SessionDep, page: PageNumber = 1) -> Response:
     return render(request, "review/modlog.html", {**VOCABULARY, "entries": audit.list_public_log(
         session, page=max(page, 1))})
 
@@ -62,13 +63,13 @@ def _report_context(post: object, form: dict[str, str]) -> dict[str, object]:
 
 
 @router.get("/p/{post_id}/report", name="review.report_form")
-def report_form(request: Request, session: SessionDep, viewer: Viewer, post_id: int, reason: str = "") -> Response:
+def report_form(request: Request, session: SessionDep, viewer: Viewer, post_id: Id, reason: str = "") -> Response:
     post = reports.access_reportable(session, viewer, post_id)
     return render(request, "review/report.html", _report_context(post, {"reason": reason}), noindex=True)
 
 
 @router.post("/p/{post_id}/report", name="review.report")
-def report(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: int,
+def report(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, post_id: Id,
            reason: FormStr = "", text: FormStr = "", location: FormStr = "", notifier_name: FormStr = "",
            notifier_contact: FormStr = "", good_faith: FormStr = "") -> Response:
     post = reports.access_reportable(session, viewer, post_id)
@@ -92,7 +93,7 @@ def report(request: Request, session: SessionDep, settings: SettingsDep, viewer:
 
 
 @router.get("/reports/{report_id}", name="review.notice")
-def notice_status(request: Request, session: SessionDep, report_id: int, token: str = "") -> Response:
+def notice_status(request: Request, session: SessionDep, report_id: Id, token: str = "") -> Response:
     """A visitor follows their notice with the secret link they were given."""
     report = reports.get_by_token(session, report_id=report_id, token=token)
     return render(request, "review/notice.html", {**VOCABULARY, "report": report}, noindex=True)

@@ -18,6 +18,7 @@ from app.review.audit import AuditFilter
 from app.review.vocabulary import TARGET_LABELS, audit_label
 from app.web.downloads import attachment
 from app.web.forms import FormFields, rerender
+from app.web.params import PageNumber
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -37,7 +38,7 @@ def _filters(actor: str, action: str, target_type: str, since: str, until: str) 
 
 @router.get("/admin/audit", name="review.audit")
 def audit_page(request: Request, session: SessionDep, viewer: AdminUser, actor: str = "", action: str = "",
-               target_type: str = "", since: str = "", until: str = "", page: int = 1) -> Response:
+               target_type: str = "", since: str = "", until: str = "", page: PageNumber = 1) -> Response:
     filters = _filters(actor, action, target_type, since, until)
     return render(request, "review/audit.html", {
         "entries": audit.list_entries(session, filters, page=max(page, 1)), "filters": filters,

@@ -12,6 +12,7 @@ from app.review import appeals, messages, reports, statements, unread
 from app.review.views_queue import VOCABULARY
 from app.review.vocabulary import APPEAL_STATUSES, REPORT_OUTCOMES
 from app.web.forms import FormStr, rerender
+from app.web.params import Id
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def _statement_context(session: SessionDep, viewer: CurrentUser, statement_id: i
 
 
 @router.get("/account/statements/{statement_id}", name="review.statement")
-def statement_page(request: Request, session: SessionDep, viewer: CurrentUser, statement_id: int) -> Response:
+def statement_page(request: Request, session: SessionDep, viewer: CurrentUser, statement_id: Id) -> Response:
     context = _statement_context(session, viewer, statement_id)
     statement = context["view"].statement  # type: ignore[attr-defined]
     best_effort_write(session, lambda: statements.mark_read(session, statement))
@@ -41,7 +42,7 @@ def statement_page(request: Request, session: SessionDep, viewer: CurrentUser, s
 
 
 @router.post("/account/statements/{statement_id}/appeal", name="review.appeal")
-def appeal(request: Request, session: SessionDep, viewer: CurrentUser, statement_id: int,
+def appeal(request: Request, session: SessionDep, viewer: CurrentUser, statement_id: Id,
            text: FormStr = "") -> Response:
     statement = statements.access(session, viewer, statement_id)
     try:
@@ -70,7 +71,7 @@ def _conversation_context(session: SessionDep, viewer: CurrentUser, conversation
 
 
 @router.get("/account/inbox/{conversation_id}", name="review.conversation")
-def conversation_page(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: int) -> Response:
+def conversation_page(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: Id) -> Response:
     context = _conversation_context(session, viewer, conversation_id)
     conversation = context["thread"].conversation  # type: ignore[attr-defined]
     best_effort_write(session, lambda: messages.mark_read(session, conversation=conversation, viewer=viewer))
@@ -78,7 +79,7 @@ def conversation_page(request: Request, session: SessionDep, viewer: CurrentUser
 
 
 @router.post("/account/inbox/{conversation_id}", name="review.conversation_reply")
-def conversation_reply(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: int,
+def conversation_reply(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: Id,
                        body: FormStr = "") -> Response:
     context = _conversation_context(session, viewer, conversation_id, {"body": body})
     try:

@@ -34,6 +34,7 @@ from app.review.vocabulary import (
 )
 from app.settings import SettingsDep
 from app.web.forms import FormFields, FormStr, rerender
+from app.web.params import Id, PageNumber
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -65,7 +66,7 @@ def decision_input(fields: dict[str, str], prefix: str = "") -> DecisionInput:
 
 @router.get("/review", name="review.queue")
 def queue(request: Request, session: SessionDep, viewer: ModeratorUser, lang: str, kind: str = "",
-          category: str = "", item_lang: str = "", page: int = 1) -> Response:
+          category: str = "", item_lang: str = "", page: PageNumber = 1) -> Response:
     filters = service.QueueFilter(lang=item_lang, category=category, kind=kind)
     items = service.list_queue(session, viewer, filters, page=max(page, 1))
     post_ids = [i.post_id for i in items.items if i.post_id]
@@ -126,14 +127,14 @@ def _again(request: Request, session: SessionDep, viewer: Any, error: AppError, 
 
 
 @router.get("/review/items/{item_id}", name="review.item")
-def item_page(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: int) -> Response:
+def item_page(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: Id) -> Response:
     item = access_item(session, viewer, item_id)
     return render(request, "review/item.html", _item_page(request, session, item, item.post, viewer), noindex=True)
 
 
 @router.post("/review/items/{item_id}/claim", name="review.claim")
 def claim(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser,
-          item_id: int) -> Response:
+          item_id: Id) -> Response:
     item = access_item(session, viewer, item_id)
     try:
         service.claim(session, item=item, viewer=viewer, minutes=settings.review.claim_minutes)
@@ -143,14 +144,14 @@ def claim(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
 
 
 @router.post("/review/items/{item_id}/release", name="review.release")
-def release(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: int) -> Response:
+def release(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: Id) -> Response:
     item = access_item(session, viewer, item_id)
     service.release_claim(session, item=item, viewer=viewer)
     return redirect(request, "review.queue")
 
 
 @router.post("/review/items/{item_id}/decide", name="review.decide")
-def decide(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: int,
+def decide(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: Id,
            fields: FormFields) -> Response:
     item = access_item(session, viewer, item_id)
     try:
@@ -170,7 +171,7 @@ def decide(request: Request, session: SessionDep, settings: SettingsDep, viewer:
 
 
 @router.post("/review/items/{item_id}/support", name="review.support")
-def support_view(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: int,
+def support_view(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: Id,
                  public_body: FormStr = "", private_body: FormStr = "", banner: FormStr = "", resolve: FormStr = "",
                  version: FormStr = "") -> Response:
     item = access_item(session, viewer, item_id)
@@ -187,7 +188,7 @@ def support_view(request: Request, session: SessionDep, settings: SettingsDep, v
 
 
 @router.get("/review/items/{item_id}/welcome", name="review.welcome")
-def welcome_form(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: int) -> Response:
+def welcome_form(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: Id) -> Response:
     item = access_item(session, viewer, item_id)
     if item.post is None:
         raise NotFound()
@@ -199,7 +200,7 @@ def welcome_form(request: Request, session: SessionDep, viewer: ModeratorUser, i
 
 
 @router.post("/review/items/{item_id}/welcome", name="review.welcome_post")
-def welcome_post(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: int,
+def welcome_post(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: Id,
                  body: FormStr = "") -> Response:
     item = access_item(session, viewer, item_id)
     if item.post is None:
@@ -213,7 +214,7 @@ def welcome_post(request: Request, session: SessionDep, settings: SettingsDep, v
 
 
 @router.get("/review/posts/{post_id}", name="review.post")
-def post_page(request: Request, session: SessionDep, viewer: ModeratorUser, post_id: int) -> Response:
+def post_page(request: Request, session: SessionDep, viewer: ModeratorUser, post_id: Id) -> Response:
     """Moderate any post: its open item if it has one, else the same choices without a queue item."""
     post = access_post_to_moderate(session, viewer, post_id)
     item = service.get_open_item(session, post_id=post.id)
@@ -223,7 +224,7 @@ def post_page(request: Request, session: SessionDep, viewer: ModeratorUser, post
 
 
 @router.post("/review/posts/{post_id}/decide", name="review.post_decide")
-def post_decide(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, post_id: int,
+def post_decide(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, post_id: Id,
                 fields: FormFields) -> Response:
     post = access_post_to_moderate(session, viewer, post_id)
     target = decisions.Target(post=post, thread=post.thread, member=post.author)

@@ -16,6 +16,7 @@ from app.review.views_queue import VOCABULARY, decision_input
 from app.review.vocabulary import CANNED_PURPOSES
 from app.settings import SettingsDep
 from app.web.forms import FormFields, FormStr, rerender
+from app.web.params import Id
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -34,13 +35,13 @@ def _member_again(request: Request, session: SessionDep, viewer: User, user_id: 
 
 
 @router.get("/review/members/{user_id}", name="review.member")
-def member_page(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: int) -> Response:
+def member_page(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: Id) -> Response:
     member = access_member(session, viewer, user_id)
     return render(request, "review/member.html", _member_context(session, member), noindex=True)
 
 
 @router.post("/review/members/{user_id}/act", name="review.member_act")
-def member_act(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, user_id: int,
+def member_act(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, user_id: Id,
                fields: FormFields) -> Response:
     member = access_member(session, viewer, user_id)
     try:
@@ -51,7 +52,7 @@ def member_act(request: Request, session: SessionDep, settings: SettingsDep, vie
 
 
 @router.post("/review/members/{user_id}/notes", name="review.member_note")
-def member_note(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: int,
+def member_note(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: Id,
                 note: FormStr = "") -> Response:
     member = access_member(session, viewer, user_id)
     try:
@@ -62,7 +63,7 @@ def member_note(request: Request, session: SessionDep, viewer: ModeratorUser, us
 
 
 @router.post("/review/members/{user_id}/message", name="review.member_message")
-def member_message(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: int,
+def member_message(request: Request, session: SessionDep, viewer: ModeratorUser, user_id: Id,
                    subject: FormStr = "", body: FormStr = "") -> Response:
     member = access_member(session, viewer, user_id)
     try:
@@ -86,7 +87,7 @@ def _staff_conversation(session: SessionDep, viewer: User, conversation_id: int,
 
 @router.get("/review/messages/{conversation_id}", name="review.staff_conversation")
 def staff_conversation(request: Request, session: SessionDep, viewer: ModeratorUser,
-                       conversation_id: int) -> Response:
+                       conversation_id: Id) -> Response:
     context = _staff_conversation(session, viewer, conversation_id)
     conversation = context["thread"].conversation  # type: ignore[attr-defined]
     best_effort_write(session, lambda: messages.mark_read(session, conversation=conversation, viewer=viewer))
@@ -94,7 +95,7 @@ def staff_conversation(request: Request, session: SessionDep, viewer: ModeratorU
 
 
 @router.post("/review/messages/{conversation_id}", name="review.staff_reply")
-def staff_reply(request: Request, session: SessionDep, viewer: ModeratorUser, conversation_id: int,
+def staff_reply(request: Request, session: SessionDep, viewer: ModeratorUser, conversation_id: Id,
                 body: FormStr = "") -> Response:
     context = _staff_conversation(session, viewer, conversation_id, {"body": body})
     try:
@@ -121,7 +122,7 @@ def canned_new(request: Request, viewer: ModeratorUser, lang: str) -> Response:
 
 
 @router.get("/review/canned/{reply_id}", name="review.canned_edit")
-def canned_edit(request: Request, session: SessionDep, viewer: ModeratorUser, reply_id: int) -> Response:
+def canned_edit(request: Request, session: SessionDep, viewer: ModeratorUser, reply_id: Id) -> Response:
     reply = canned.get_reply(session, reply_id)
     form = {"purpose": reply.purpose, "lang": reply.lang, "title": reply.title, "body": reply.body,
             "active": "1" if reply.active else ""}
