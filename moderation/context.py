@@ -24,6 +24,7 @@ from moderation.context_cues import (
     QUESTION_START,
     REPORTED_SPEECH,
     RHETORICAL,
+    SELF_DESCRIPTION,
     SUPPLY,
     WARNING,
 )
@@ -97,6 +98,16 @@ def quoted(sp: Span) -> bool:
     )
 
 
+def self_description(sp: Span) -> bool:
+    """The poster describes themselves ("ik voel me een junkie"): everyone may, and is never lectured."""
+    lo = max(sp.s0, sp.start - 60)
+    if SELF_DESCRIPTION.search(sp.text, lo, sp.start):
+        return True
+    # Entries that take the verb into the match ("suis accro", "ben clean"): read up to its first word.
+    space = sp.text.find(" ", sp.start, sp.end)
+    return space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None
+
+
 def reported(sp: Span) -> bool:
     """Someone else used the label about the poster or others ("il m'a traité de")."""
     return REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None
@@ -159,6 +170,7 @@ def pharmacy_return(sp: Span) -> bool:
 RULES: dict[str, Callable[[Span], bool]] = {
     "quoted": quoted,
     "reported": reported,
+    "self_description": self_description,
     "metalinguistic": metalinguistic,
     "negated": negated,
     "warning": warning,
@@ -171,7 +183,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
-    "stigma": ("quoted", "reported", "metalinguistic"),
+    "stigma": ("quoted", "reported", "metalinguistic", "self_description"),
     "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration"),
     # Crisis favours recall: only an explicit negation suppresses it.
     "crisis": ("negated",),

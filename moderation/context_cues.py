@@ -24,7 +24,7 @@ REPORTED_SPEECH = _rx(
     r"insult\w*",
     r"etiquet\w*",
     r"catalogu\w*",
-    r"(?:prend|prennent|pris|prise|vu|vue|vus|voit|voient|regarde|regardent|juge|jugee)"
+    r"(?:prend|prennent|pris|prise|vu|vue|vus|voit|voient|voie|voir|regarde|regardent|juge|jugee)"
     r" (?:pour|comme)",
     r"passer pour",
     _ME + r" ?'? ?(?:a|ont|avait|avaient) dit",
@@ -244,4 +244,27 @@ MEDICATION = _rx(
     r"pil|pillen|pilletjes?|tablet(?:ten)?|tabletjes?|slaappil(?:len)?|slaapmiddel(?:en)?",
     r"kalmeer\w*|kalmerings\w*|medicatie|medicijn(?:en)?|doosjes?|strips?|drugs",
     r"pills?|tabs?|meds|medications?|sleeping pills?|downers|bars|z-?drugs?|scripts?|weed",
+)
+
+# The poster describing themselves: "je suis une ancienne toxico", "ik voel me
+# een junkie", "I'm an addict", "8 months clean". The guidelines let everyone
+# describe themselves as they wish, so these are never lectured. Searched in
+# the sentence before the label; up to three words (articles, adjectives,
+# "ancienne", "echte", "complètement") may sit between.
+_SELF_LEAD = (
+    # FR
+    r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|je suis devenue?|suis devenue?|je deviens|"
+    r"je me sens|je me sentais|me sens|je me considere|je me vois|je me suis senti|je reste|moi,? l'|"
+    r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
+    r"j'? ?ai l'? ?impression d'? ?etre|je ne suis (?:pas|plus)|je suis pas|je suis plus|"
+    # NL
+    r"ik ben|'? ?k ben|kben|ben ik|ik was|was ik|ik voel me|ik voel mij|kvoel me|kvoel mij|voel me|voel mij|"
+    r"ik ben geworden|ik word|ik blijf|ik noem mezelf|ik ben gewoon|ik ben toch|ik ben maar|ik ben niet|"
+    r"ik voelde me|ik voelde mij|als (?:ex|voormalig|gewezen)|mezelf een|"
+    # EN
+    r"i am|i'? ?m|im|i was|i feel like|i feel|i felt like|i've become|ive become|i became|i'm becoming|"
+    r"call myself|i'm just|i'm not|i am not|as an? (?:former|ex|recovering)|me,? an?"
+)
+SELF_DESCRIPTION = re.compile(
+    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:\W+[\w']+){0,3}\W*$"
 )

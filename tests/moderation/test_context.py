@@ -166,3 +166,32 @@ def test_mixed_language_post() -> None:
     found = categories("Ik zie het niet meer zitten, je veux juste que tout s'arrête.", "nl")
     assert found == {"crisis"}
     assert "stigma" in categories("Merci pour vos réponses, mais die junkies aan het station...", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je suis une ancienne toxico, et alors ?", "fr"),
+        ("je suis accro au temesta depuis 8 ans", "fr"),
+        ("Je me sens comme une camée à compter mes cachets.", "fr"),
+        ("Ik voel me een junkie als ik naar de apotheek ga.", "nl"),
+        ("kvoel mij een echte verslaafde", "nl"),
+        ("I'm a benzo addict, there I said it.", "en"),
+        ("I'm 8 months clean from Xanax!", "en"),
+    ],
+)
+def test_self_description_is_never_lectured(text: str, lang: str) -> None:
+    assert "stigma" not in categories(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ma voisine est une toxico.", "fr"),
+        ("on est tous des toxicos ici", "fr"),
+        ("Die junkies aan het station.", "nl"),
+        ("You're a junkie.", "en"),
+    ],
+)
+def test_labels_aimed_at_others_are_still_flagged(text: str, lang: str) -> None:
+    assert "stigma" in categories(text, lang)
