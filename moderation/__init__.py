@@ -39,17 +39,20 @@ def effective_lexicon(lang: str) -> Lexicon:
     return layered(load_lexicon(lang), current_overlay())
 
 
-def check(text: str, lang: str, *, languages: Sequence[str] | None = None) -> list[Finding]:
+def check(
+    text: str, lang: str, *, languages: Sequence[str] | None = None, use_model: bool = True
+) -> list[Finding]:
     """Findings for one post, ordered by position, offsets into ``text``.
 
     ``lang`` is the post's (primary) language: it picks the explanation's
     language when several lexicons match the same words. ``languages``
     restricts which lexicons run (default: all three, for mixed FR/NL posts).
+    ``use_model=False`` leaves out the learned layer (rules and frames only).
     """
     if lang not in LANGUAGES:
         raise LexiconError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     langs = tuple(languages) if languages is not None else LANGUAGES
-    return get_engine(langs).check(text, lang)
+    return get_engine(langs).check(text, lang, use_model=use_model)
 
 
 def install_overlay(overlay: Overlay) -> None:

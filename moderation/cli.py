@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help='read lines {"id", "lang", "text"}; write lines {"id", "findings"}',
     )
+    sub.add_parser("train", help="fit the learned layer on moderation/data (needs the 'train' extra)", add_help=False)
     return parser
 
 
@@ -49,6 +50,12 @@ def run_jsonl(lang: str, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train"]:
+        # Imported here: scikit-learn is a training-time dependency only.
+        from moderation.train import main as train_main
+
+        return train_main(argv[1:])
     args = _parser().parse_args(argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

@@ -14,7 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from moderation.context import suppressed
+from moderation.corpus import finding_label
+from moderation.features import Analysis, analyse, vectorize
+from moderation.frames import ADDRESSEE, decisive
 from moderation.lexicon import load_lexicon
+from moderation.model import Model, get_model
 from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
@@ -23,6 +27,25 @@ from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _REACH = 160  # characters scanned on each side of an anchor
+# Which shared explanation a frame or model finding carries, by (category, about).
+_EXPLANATION_KEY = {
+    ("crisis", ""): "crisis",
+    ("sourcing", ""): "sourcing",
+    ("cold_turkey_advice", "others"): "cold_turkey",
+    ("cold_turkey_advice", "self"): "cold_turkey_self",
+    ("stigma", ""): "contempt",
+    ("personal_data", ""): "",
+}
+_SEVERITY = {"crisis": "high", "sourcing": "high", "personal_data": "high"}
+# Labels of the learned layer, as (category, about).
+_LABEL_FINDING = {
+    "crisis": ("crisis", ""),
+    "sourcing": ("sourcing", ""),
+    "cold_turkey_advice": ("cold_turkey_advice", "others"),
+    "cold_turkey_self": ("cold_turkey_advice", "self"),
+    "stigma": ("stigma", ""),
+    "personal_data": ("personal_data", ""),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +140,17 @@ class Engine:
                 spans.append((lo, hi))
         return spans
 
-    def check(self, text: str, lang: str) -> list[Finding]:
+    def check(self, text: str, lang: str, *, use_model: bool = True) -> list[Finding]:
+        """Lexicon rules, frames and personal data; then the model where no rule found its label."""
         folded = fold(text)
+        analysis = analyse(folded.plain, lang)
+        findings = self.rule_findings(text, folded, analysis, lang)
+        model = get_model() if use_model else None
+        if model is not None:
+            findings.extend(self.model_findings(model, text, folded, analysis, lang, findings))
+        return resolve_overlaps(findings, lang)
+
+    def lexicon_findings(self, text: str, folded: Folded) -> list[Finding]:
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
@@ -149,12 +181,101 @@ class Engine:
                         severity=entry.severity,
                         explanation=entry.explanation,
                         lang=entry.lang,
+                        about="others" if entry.category == "cold_turkey_advice" else "",
                     )
                 )
         if vetoed:
             raw = [f for f in raw if not _inside_vetoed(f, vetoed, folded)]
-        raw.extend(find_personal_data(text))
-        return resolve_overlaps(raw, lang)
+        return raw
+
+    def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str) -> list[Finding]:
+        findings = self.lexicon_findings(text, folded)
+        frame_findings = self.frame_findings(text, folded, analysis, lang)
+        if any(f.about == "self" for f in frame_findings) and not any(f.about == "others" for f in frame_findings):
+            addressed = any(c.cls in ADDRESSEE and not c.negated for c in analysis.cues)
+            if not addressed:
+                # A lexicon phrase ("cold turkey", "d'un coup") in a post that speaks of the
+                # poster's own stop and to nobody else: an announcement, not advice.
+                findings = [_replace_about(f, "self", self._explanation(lang, f.category, "self"))
+                            if f.category == "cold_turkey_advice" else f for f in findings]
+        findings.extend(frame_findings)
+        findings.extend(find_personal_data(text))
+        return findings
+
+    def _explanation(self, lang: str, category: str, about: str) -> str:
+        key = _EXPLANATION_KEY.get((category, about), category)
+        return load_lexicon(lang).explanations.get(key, "")
+
+    def _suggestions(self, lang: str, category: str, about: str) -> tuple[str, ...]:
+        if category != "cold_turkey_advice" or about != "others":
+            return ()
+        entries = load_lexicon(lang).by_category(category)
+        return entries[0].suggestions if entries else ()
+
+    def frame_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str) -> list[Finding]:
+        out = []
+        tokens = analysis.tokens
+        for hit in decisive(analysis.hits):
+            category, about = hit.frame.category, hit.about
+            start, end = folded.span(tokens[hit.first].start, tokens[hit.last].end)
+            out.append(
+                Finding(
+                    category=category,
+                    start=start,
+                    end=end,
+                    match=text[start:end],
+                    suggestions=self._suggestions(lang, category, about),
+                    rule=f"frame.{hit.frame.id}",
+                    severity=_SEVERITY.get(category, "medium"),
+                    explanation=self._explanation(lang, category, about),
+                    lang=lang,
+                    about=about,
+                )
+            )
+        return out
+
+    def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
+                       found: list[Finding]) -> list[Finding]:
+        """One finding per label the model is sure enough of and no rule found, on its weightiest sentence."""
+        scores = model.score(vectorize(analysis, lang))
+        have = {finding_label(f.category, f.about) for f in found}
+        out = []
+        for label, probability in scores.probability.items():
+            if label in have or probability < model.threshold(label) or label not in _LABEL_FINDING:
+                continue
+            category, about = _LABEL_FINDING[label]
+            start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
+            out.append(
+                Finding(
+                    category=category,
+                    start=start,
+                    end=end,
+                    match=text[start:end],
+                    suggestions=self._suggestions(lang, category, about),
+                    rule=f"model.{label}",
+                    severity=_SEVERITY.get(category, "medium"),
+                    explanation=self._explanation(lang, category, about),
+                    lang=lang,
+                    source="model",
+                    score=probability,
+                    about=about,
+                )
+            )
+        return out
+
+
+def _sentence_span(text: str, folded: Folded, analysis: Analysis, sentence: int) -> tuple[int, int]:
+    tokens = [t for t in analysis.tokens if t.sent == sentence] or analysis.tokens
+    if not tokens:
+        stripped = text.strip()
+        lo = text.find(stripped) if stripped else 0
+        return lo, lo + len(stripped)
+    return folded.span(tokens[0].start, tokens[-1].end)
+
+
+def _replace_about(f: Finding, about: str, explanation: str) -> Finding:
+    return Finding(f.category, f.start, f.end, f.match, f.suggestions, f.rule, f.severity,
+                   explanation or f.explanation, f.lang, f.source, f.score, about)
 
 
 def _inside_vetoed(f: Finding, vetoed: list[tuple[str, int, int]], folded: Folded) -> bool:
@@ -175,14 +296,15 @@ def _inside_vetoed(f: Finding, vetoed: list[tuple[str, int, int]], folded: Folde
 
 
 def resolve_overlaps(findings: list[Finding], lang: str) -> list[Finding]:
-    """Keep one finding per overlapping span and category: the longest, then the post's language."""
+    """Keep one finding per overlapping span and category (and audience): the longest, then the post's language."""
 
     def lang_rank(f: Finding) -> int:
         return 0 if f.lang in ("", lang) else 1 + LANGUAGES.index(f.lang)
 
     kept: list[Finding] = []
     for f in sorted(findings, key=lambda f: (f.start - f.end, lang_rank(f), f.start, f.rule)):
-        if not any(g.category == f.category and f.start < g.end and g.start < f.end for g in kept):
+        if not any(g.category == f.category and g.about == f.about and f.start < g.end and g.start < f.end
+                   for g in kept):
             kept.append(f)
     kept.sort(key=lambda f: (f.start, _CATEGORY_ORDER[f.category], f.end, f.rule))
     return kept

@@ -1,0 +1,85 @@
+"""The labelled posts the learned layer is trained on, and the split that keeps a dev set apart.
+
+Corpus files are JSON lines ``{"id", "lang", "text", "labels", ...}`` in
+``moderation/data/``. Labels are finding categories plus ``cold_turkey_self``
+(a member announcing their own abrupt stop; the engine reports it as a
+``cold_turkey_advice`` finding with ``about == "self"``).
+
+The dev split is chosen by a hash of the post id, never by position, so a
+file that grows keeps every earlier post on the same side of the split.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from moderation.types import CATEGORIES, LANGUAGES
+
+DATA_DIR = Path(__file__).parent / "data"
+LABELS: tuple[str, ...] = ("crisis", "sourcing", "cold_turkey_advice", "cold_turkey_self", "stigma", "personal_data")
+DEV_SHARE = 5  # one post in five is held back for choosing thresholds
+
+
+class CorpusError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: str
+    lang: str
+    text: str
+    labels: frozenset[str]
+    source: str = ""
+
+    @property
+    def split(self) -> str:
+        return split_of(self.id)
+
+
+def split_of(post_id: str) -> str:
+    return "dev" if zlib.crc32(post_id.encode("utf-8")) % DEV_SHARE == 0 else "train"
+
+
+def finding_label(category: str, about: str) -> str:
+    """The corpus label a finding stands for."""
+    if category == "cold_turkey_advice" and about == "self":
+        return "cold_turkey_self"
+    return category
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    examples: list[Example] = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                labels = frozenset(raw.get("labels") or ())
+                post_id, lang, text = str(raw["id"]), str(raw["lang"]), str(raw["text"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CorpusError(f"{path.name}:{number}: {exc}") from exc
+            if lang not in LANGUAGES or not labels <= set(LABELS):
+                raise CorpusError(f"{path.name}:{number}: bad lang or labels ({lang}, {sorted(labels)})")
+            examples.append(Example(post_id, lang, text, labels, path.stem))
+    return examples
+
+
+def load(paths: Iterable[Path] | None = None) -> list[Example]:
+    """Every labelled post; duplicate ids are an error (they would leak across the split)."""
+    files = sorted(DATA_DIR.glob("*.jsonl")) if paths is None else list(paths)
+    examples = [ex for path in files for ex in read_jsonl(path)]
+    seen: set[str] = set()
+    for ex in examples:
+        if ex.id in seen:
+            raise CorpusError(f"duplicate post id {ex.id!r}")
+        seen.add(ex.id)
+    return examples
+
+
+assert set(LABELS) - {"cold_turkey_self"} == set(CATEGORIES)

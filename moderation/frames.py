@@ -1,0 +1,283 @@
+"""Frames: cue classes found together in a sentence window make a finding.
+
+A phrase list matches how someone once wrote; a frame matches what is being
+said. "Ce soir je prends toute la boîte", "tonight I'm taking all of them" and
+"vanavond neem ik ze allemaal" share one frame: INGEST × TOTAL × MED, made
+stronger by a time (SOON). See lexicons/frames.toml for the frames and
+lexicons/cues.toml for the classes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from moderation.cues import Cue, read_cues
+from moderation.tokens import Token
+
+FRAMES_FILE = Path(__file__).parent / "lexicons" / "frames.toml"
+ABOUT = ("", "others", "self", "auto")
+# Who a cold-turkey post speaks to (frames with about = "auto").
+ADDRESSEE = frozenset({"SECOND", "ADVICE", "BODYKNOWS", "IMPERATIVE"})
+# Not cue lists: QUESTION is set on sentences that end with "?"; IMPERATIVE where
+# an imperative verb (IMPER) opens a sentence or a clause, or follows "just",
+# "gewoon", "et", ... ("Stop met die rommel", "pas besoin, arrête et c'est tout").
+QUESTION = "QUESTION"
+IMPERATIVE = "IMPERATIVE"
+# Quoted words are someone else's: not advice, not a label the poster uses. A
+# quoted crisis sentence still counts (a relative quoting "dormir pour toujours").
+_QUOTES_EXCUSE = frozenset({"cold_turkey_advice", "stigma"})
+_LEADS = frozenset(
+    "et puis alors donc bon allez franchement juste simplement frere mec svp stp "
+    "en dan dus maar allee gewoon gewoonweg gasten mannekes "
+    "and then so now just simply please mate bro dude".split()
+)
+
+
+class FrameError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Any of these classes; mode "pos" (not negated), "neg" (negated) or "any"."""
+
+    classes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    id: str
+    category: str
+    parts: tuple[Part, ...]
+    window: int
+    weight: float
+    about: str = ""
+    span: int = 0
+    boost: frozenset[str] = frozenset()
+    boost_window: int = 0
+    none: tuple[frozenset[str], ...] = ()
+    none_post: tuple[frozenset[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    frame: Frame
+    first: int  # token indexes, inclusive
+    last: int
+    weight: float
+    about: str = ""
+
+
+def _part(spec: str) -> Part:
+    classes = []
+    for name in spec.split("|"):
+        if name.endswith("-"):
+            classes.append((name[:-1], "neg"))
+        elif name.endswith("~"):
+            classes.append((name[:-1], "any"))
+        else:
+            classes.append((name, "pos"))
+    return Part(tuple(classes))
+
+
+def _frame(raw: dict[str, object], known: set[str]) -> Frame:
+    where = f"frame {raw.get('id', '?')}"
+    try:
+        parts = tuple(_part(str(p)) for p in raw["all"])  # type: ignore[attr-defined]
+        frame = Frame(
+            id=str(raw["id"]),
+            category=str(raw["category"]),
+            parts=parts,
+            window=int(raw.get("window", 1)),  # type: ignore[call-overload]
+            weight=float(raw.get("weight", 1.0)),  # type: ignore[arg-type]
+            about=str(raw.get("about", "")),
+            span=int(raw.get("span", 0)),  # type: ignore[call-overload]
+            boost=frozenset(raw.get("boost", ())),  # type: ignore[call-overload]
+            boost_window=int(raw.get("boost_window", 0)),  # type: ignore[call-overload]
+            none=tuple(frozenset(str(n).split("+")) for n in raw.get("none", ())),  # type: ignore[attr-defined]
+            none_post=tuple(frozenset(str(n).split("+")) for n in raw.get("none_post", ())),  # type: ignore[attr-defined]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FrameError(f"{where}: {exc}") from exc
+    used = {c for p in frame.parts for c, _ in p.classes} | set(frame.boost)
+    used |= {c for group in frame.none + frame.none_post for c in group}
+    unknown = used - known
+    if unknown:
+        raise FrameError(f"{where}: unknown cue classes {sorted(unknown)}")
+    if frame.about not in ABOUT or (frame.about and frame.category != "cold_turkey_advice"):
+        raise FrameError(f"{where}: about {frame.about!r} is for cold_turkey_advice frames only")
+    return frame
+
+
+@lru_cache(maxsize=1)
+def load_frames(path: Path = FRAMES_FILE) -> tuple[Frame, ...]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    known = set(read_cues()) | {QUESTION, IMPERATIVE}
+    frames = tuple(_frame(raw, known) for raw in data.get("frame", []))
+    ids = [f.id for f in frames]
+    if len(ids) != len(set(ids)):
+        raise FrameError("duplicate frame ids")
+    return frames
+
+
+class Sentences:
+    """Cues grouped by sentence: positive (not negated) and negated occurrences."""
+
+    def __init__(self, tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset[int],
+                 clauses: frozenset[int]) -> None:
+        self.n = n_sent
+        self.pos: list[dict[str, list[Cue]]] = [{} for _ in range(n_sent)]
+        self.neg: list[dict[str, list[Cue]]] = [{} for _ in range(n_sent)]
+        self.post_pos: set[str] = set()
+        self.post_neg: set[str] = set()
+        for cue in cues:
+            s = tokens[cue.first].sent
+            if cue.negated:
+                self.neg[s].setdefault(cue.cls, []).append(cue)
+                self.post_neg.add(cue.cls)
+            else:
+                self.pos[s].setdefault(cue.cls, []).append(cue)
+                self.post_pos.add(cue.cls)
+        for s in questions:
+            self.pos[s].setdefault(QUESTION, [])
+            self.post_pos.add(QUESTION)
+        for cue in cues:
+            if cue.cls == "IMPER" and not cue.negated:
+                k = cue.first
+                if k in clauses or tokens[k - 1].norm in _LEADS:
+                    s = tokens[k].sent
+                    self.pos[s].setdefault(IMPERATIVE, []).append(Cue(IMPERATIVE, k, k))
+                    self.post_pos.add(IMPERATIVE)
+
+    def classes(self, lo: int, hi: int) -> set[str]:
+        found: set[str] = set()
+        for s in range(lo, hi):
+            found.update(self.pos[s])
+        return found
+
+    def occurrences(self, cls: str, mode: str, lo: int, hi: int) -> list[Cue]:
+        out: list[Cue] = []
+        for s in range(lo, hi):
+            if mode != "neg":
+                out.extend(self.pos[s].get(cls, ()))
+            if mode != "pos":
+                out.extend(self.neg[s].get(cls, ()))
+        return out
+
+
+def _possible(frame: Frame, sents: Sentences) -> bool:
+    for part in frame.parts:
+        if not any((mode != "neg" and c in sents.post_pos) or (mode != "pos" and c in sents.post_neg)
+                   for c, mode in part.classes):
+            return False
+    return not any(group <= sents.post_pos for group in frame.none_post)
+
+
+def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] | None:
+    """Token span of the closest combination of the frame's parts in sentences [lo, hi)."""
+    options: list[list[Cue]] = []
+    for part in frame.parts:
+        found = [cue for c, mode in part.classes for cue in sents.occurrences(c, mode, lo, hi)]
+        if not found:
+            return None
+        options.append(found)
+    best: tuple[int, int] | None = None
+    for anchor in options[0]:
+        first, last = anchor.first, anchor.last
+        taken = [(anchor.first, anchor.last)]
+        for others in options[1:]:
+            # Each part needs words of its own: "tous" cannot be both TOTAL and MED.
+            free = [c for c in others if all(c.last < a or c.first > b for a, b in taken)]
+            if not free:
+                break
+            near = min(free, key=lambda c: abs(c.first - anchor.first))
+            taken.append((near.first, near.last))
+            first, last = min(first, near.first), max(last, near.last)
+        else:
+            if frame.span and last - first + 1 > frame.span:
+                continue
+            if best is None or last - first < best[1] - best[0]:
+                best = (first, last)
+    return best
+
+
+def _about(frame: Frame, sents: Sentences, lo: int, hi: int) -> str:
+    if frame.about != "auto":
+        return frame.about
+    # Advice speaks to someone; an announcement speaks of oneself. Look a
+    # sentence around the act: "arrête de te prendre la tête ... moi j'ai jeté".
+    around = sents.classes(max(0, lo - 1), min(sents.n, hi + 1))
+    if around & ADDRESSEE:
+        return "others"
+    if "FIRST" in around or "WE" in around or around & {"START", "RECENT", "LASTDOSE", "SOON"}:
+        return "self"
+    return "others"
+
+
+def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset[int] = frozenset(),
+         clauses: frozenset[int] = frozenset(), quoted: frozenset[int] = frozenset()) -> list[Hit]:
+    """Every frame that fires in the post (one hit per frame and window)."""
+    if not cues:
+        return []
+    sents = Sentences(tokens, cues, n_sent, questions, clauses)
+    hits: list[Hit] = []
+    for frame in load_frames():
+        if not _possible(frame, sents):
+            continue
+        starts = [0] if frame.window == 0 else range(n_sent)
+        seen: set[tuple[int, int]] = set()
+        for lo in starts:
+            hi = n_sent if frame.window == 0 else min(n_sent, lo + frame.window)
+            placed = _place(frame, sents, lo, hi)
+            if placed is None or placed in seen:
+                continue
+            if frame.category in _QUOTES_EXCUSE and all(k in quoted for k in range(placed[0], placed[1] + 1)):
+                continue  # "ceux qui disent 'arrête tout'": the poster quotes, not advises
+            present = sents.classes(lo, hi)
+            if any(group <= present for group in frame.none):
+                continue
+            seen.add(placed)
+            weight = frame.weight
+            if weight < 1 and frame.boost:
+                s0, s1 = tokens[placed[0]].sent, tokens[placed[1]].sent
+                if frame.boost_window == 0:
+                    near = sents.post_pos
+                else:
+                    near = sents.classes(max(0, s0 - frame.boost_window), min(n_sent, s1 + frame.boost_window + 1))
+                if frame.boost & near:
+                    weight = 1.0
+            hits.append(Hit(frame, placed[0], placed[1], weight, _about(frame, sents, lo, hi)))
+    return hits
+
+
+def decisive(hits: list[Hit]) -> list[Hit]:
+    """The hits that make findings: weight 1, or weaker frames that add up to 1 in a post.
+
+    Each frame counts once per post (a post that says goodbye three times is
+    not three times more worrying), and cold-turkey advice and announcements
+    add up separately.
+    """
+    out: list[Hit] = []
+    by_key: dict[tuple[str, str], dict[str, Hit]] = {}
+    for hit in hits:
+        key = (hit.frame.category, hit.about)
+        best = by_key.setdefault(key, {})
+        old = best.get(hit.frame.id)
+        if old is None or hit.weight > old.weight:
+            best[hit.frame.id] = hit
+    for per_frame in by_key.values():
+        strong = [h for h in per_frame.values() if h.weight >= 1.0]
+        if strong:
+            out.extend(h for h in hits if h.weight >= 1.0 and h.frame.id in {s.frame.id for s in strong}
+                       and (h.frame.category, h.about) == (strong[0].frame.category, strong[0].about))
+        elif sum(h.weight for h in per_frame.values()) >= 1.0 - 1e-9:
+            out.extend(per_frame.values())
+    return out
+
+
+def known_classes() -> frozenset[str]:
+    return frozenset(read_cues()) | {QUESTION, IMPERATIVE}

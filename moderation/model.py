@@ -1,0 +1,111 @@
+"""The learned layer at run time: a linear model per label, read from plain arrays.
+
+``moderation/data/model.npz`` is written by ``python -m moderation train``
+(scikit-learn, training only) and read here with ``allow_pickle=False``: the
+file holds numbers and label names, never code. It is loaded once per
+process. Scoring a post is a sum of weights over its hashed features
+(``features.py``) and a calibrated sigmoid, so the run time needs numpy only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from moderation.features import DIM, VERSION, Vector
+
+MODEL_FILE = Path(__file__).parent / "data" / "model.npz"
+
+
+class ModelError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Calibrated probability per label, and the sentence that weighs most for it."""
+
+    probability: dict[str, float]
+    sentence: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Model:
+    labels: tuple[str, ...]
+    weights: np.ndarray  # (DIM, n_labels) float32
+    bias: np.ndarray  # (n_labels,)
+    cal_a: np.ndarray  # Platt scaling: p = sigmoid(a * margin + b)
+    cal_b: np.ndarray
+    thresholds: np.ndarray  # a model finding at or above this probability; > 1: the label is off
+
+    def threshold(self, label: str) -> float:
+        return float(self.thresholds[self.labels.index(label)])
+
+    def score(self, vector: Vector) -> Scores:
+        idx = np.asarray(vector.index, dtype=np.intp)
+        val = np.asarray(vector.value, dtype=np.float32)
+        contrib = self.weights[idx] * val[:, None]  # (n_features, n_labels)
+        margins = contrib.sum(axis=0) + self.bias
+        probability: dict[str, float] = {}
+        sentence: dict[str, int] = {}
+        sent = np.asarray(vector.sentence, dtype=np.intp)
+        keep = sent >= 0
+        for k, label in enumerate(self.labels):
+            z = float(self.cal_a[k] * margins[k] + self.cal_b[k])
+            probability[label] = 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
+            if keep.any():
+                per_sentence = np.bincount(sent[keep], weights=contrib[keep, k])
+                sentence[label] = int(per_sentence.argmax())
+            else:
+                sentence[label] = -1
+        return Scores(probability, sentence)
+
+
+def save(path: Path, model: Model, *, meta: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        version=np.array(VERSION),
+        labels=np.array(model.labels),
+        weights=model.weights.astype(np.float16),
+        bias=model.bias.astype(np.float32),
+        cal_a=model.cal_a.astype(np.float32),
+        cal_b=model.cal_b.astype(np.float32),
+        thresholds=model.thresholds.astype(np.float32),
+        meta=np.array(meta),
+    )
+
+
+def read(path: Path) -> Model:
+    with np.load(path, allow_pickle=False) as data:
+        version = str(data["version"])
+        if version != VERSION:
+            raise ModelError(f"{path.name} was trained on {version}, this engine computes {VERSION}: retrain")
+        weights = data["weights"].astype(np.float32)
+        if weights.shape[0] != DIM:
+            raise ModelError(f"{path.name}: {weights.shape[0]} feature buckets, expected {DIM}")
+        return Model(
+            labels=tuple(str(x) for x in data["labels"]),
+            weights=weights,
+            bias=data["bias"],
+            cal_a=data["cal_a"],
+            cal_b=data["cal_b"],
+            thresholds=data["thresholds"],
+        )
+
+
+def read_meta(path: Path = MODEL_FILE) -> str:
+    with np.load(path, allow_pickle=False) as data:
+        return str(data["meta"])
+
+
+@lru_cache(maxsize=1)
+def get_model() -> Model | None:
+    """The shipped model, loaded once per process; None when none was trained yet."""
+    if not MODEL_FILE.exists():
+        return None
+    return read(MODEL_FILE)
