@@ -1,4 +1,7 @@
-"""`python -m moderation check --lang fr|nl|en [--jsonl]` (a stable interface, see DESIGN.md)."""
+"""`python -m moderation check --lang fr|nl|en [--jsonl]` (a stable interface, see DESIGN.md).
+
+Also `train` (fit the learned layer; needs scikit-learn) and `evaluate FILE.jsonl` (precision and recall).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         help='read lines {"id", "lang", "text"}; write lines {"id", "findings"}',
     )
     sub.add_parser("train", help="fit the learned layer on moderation/data (needs the 'train' extra)", add_help=False)
+    sub.add_parser("evaluate", help="precision and recall on labelled JSONL files", add_help=False)
     return parser
 
 
@@ -56,6 +60,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         from moderation.train import main as train_main
 
         return train_main(argv[1:])
+    if argv[:1] == ["evaluate"]:
+        from moderation.evaluate import main as evaluate_main
+
+        return evaluate_main(argv[1:])
     args = _parser().parse_args(argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

@@ -22,6 +22,7 @@ from moderation.context_cues import (
     PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
+    RECOVERED,
     REPORTED_SPEECH,
     RHETORICAL,
     SELF_DESCRIPTION,
@@ -161,6 +162,11 @@ def needs_supply(sp: Span) -> bool:
     return SUPPLY.search(sp.text, lo, hi) is None or MEDICATION.search(sp.text, lo, hi) is None
 
 
+def recovered(sp: Span) -> bool:
+    """A past crisis told as recovery: a past-time marker here, a recovery marker in the post."""
+    return PAST_TIME.search(sp.sentence) is not None and RECOVERED.search(sp.text) is not None
+
+
 def pharmacy_return(sp: Span) -> bool:
     """Bringing leftovers back to the pharmacy is good practice, not sourcing."""
     lo, hi = max(0, sp.start - 150), min(len(sp.text), sp.end + 150)
@@ -178,6 +184,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "narration": narration,
     "needs_advice": needs_advice,
     "pharmacy_return": pharmacy_return,
+    "recovered": recovered,
     "needs_medication": needs_medication,
     "needs_supply": needs_supply,
 }
@@ -185,8 +192,9 @@ RULES: dict[str, Callable[[Span], bool]] = {
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     "stigma": ("quoted", "reported", "metalinguistic", "self_description"),
     "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration"),
-    # Crisis favours recall: only an explicit negation suppresses it.
-    "crisis": ("negated",),
+    # Crisis favours recall: only an explicit negation, or a crisis told as past
+    # and overcome, suppresses it.
+    "crisis": ("negated", "recovered"),
     "sourcing": ("warning", "negated", "pharmacy_return"),
     "personal_data": (),
 }

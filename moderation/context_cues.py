@@ -268,3 +268,13 @@ _SELF_LEAD = (
 SELF_DESCRIPTION = re.compile(
     r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:\W+[\w']+){0,3}\W*$"
 )
+
+# A crisis told as part of recovery: "il y a trois ans j'avais écrit une lettre
+# d'adieu; aujourd'hui je vais mieux". Needs a past marker in the sentence and
+# a recovery marker in the post.
+RECOVERED = _rx(
+    r"je vais mieux|(?:ca|ça) va mieux|je m'? ?en suis sortie?|sortie? d'? ?affaire|j'? ?ai survecu|"
+    r"aujourd'? ?hui (?:je|ca|j)|grace a vous|je suis (?:toujours|encore) la|"
+    r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
+    r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)"
+)

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from moderation.normalize import fold_plain
@@ -23,7 +24,7 @@ from moderation.types import LANGUAGES
 CUES_FILE = Path(__file__).parent / "lexicons" / "cues.toml"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?$")
 _FUZZY_MIN = 6  # shorter words are too often another real word one letter away
-_SUBSTITUTION_MIN = 7  # "cacher" is not "cachet"
+_SUBSTITUTION_MIN = 8  # "cacher" is not "cachet", "lichter" is not "lighter"
 _CACHE_LIMIT = 50_000
 
 
@@ -58,8 +59,7 @@ class Phrase:
     classes: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     cls: str
     first: int  # token index
     last: int  # token index, inclusive
@@ -156,7 +156,19 @@ class CueIndex:
         self.words = {w: frozenset(c) for w, c in words.items()}
         self.stems = {s: frozenset(c) for s, c in stems.items()}
         self.max_stem = max(map(len, self.stems), default=0)
-        self.phrases = {k: tuple(v) for k, v in phrases.items()}
+        # Phrases are looked up by their first word, then by their second when it is a plain word:
+        # "je" starts hundreds of phrases, "je suis" a handful.
+        self.phrases: dict[tuple[str, str], tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]]] = {}
+        for key, group in phrases.items():
+            by_second: dict[str, list[Phrase]] = {}
+            other: list[Phrase] = []
+            for phrase in group:
+                second = phrase.elements[1] if len(phrase.elements) > 1 else None
+                if second is not None and second.kind == "word":
+                    by_second.setdefault(second.text, []).append(phrase)
+                else:
+                    other.append(phrase)
+            self.phrases[key] = ({w: tuple(p) for w, p in by_second.items()}, tuple(other))
         self.stem_phrase_keys = {text for kind, text in self.phrases if kind == "stem"}
         self._fuzzy: dict[str, set[str]] = {}
         for word in self.words:
@@ -164,7 +176,7 @@ class CueIndex:
                 self._fuzzy.setdefault(word, set()).add(word)
                 for d in _deletes(word):
                     self._fuzzy.setdefault(d, set()).add(word)
-        self._cache: dict[str, tuple[frozenset[str], tuple[Phrase, ...]]] = {}
+        self._cache: dict[str, tuple[frozenset[str], tuple[tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]], ...]]] = {}
 
     def _stem_classes(self, norm: str) -> set[str]:
         found: set[str] = set()
@@ -188,7 +200,8 @@ class CueIndex:
                 found |= self._stem_classes(d)
         return found
 
-    def lookup(self, norm: str) -> tuple[frozenset[str], tuple[Phrase, ...]]:
+    def lookup(self, norm: str) -> tuple[frozenset[str], tuple[tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]], ...]]:
+        """The classes of one word, and the phrase groups it may start (by second word, and the rest)."""
         hit = self._cache.get(norm)
         if hit is not None:
             return hit
@@ -196,14 +209,16 @@ class CueIndex:
         classes |= self._stem_classes(norm)
         if not classes and len(norm) >= _FUZZY_MIN and norm.isalpha():
             classes = self._fuzzy_classes(norm)
-        candidates: list[Phrase] = list(self.phrases.get(("word", norm), ()))
+        groups = []
+        if ("word", norm) in self.phrases:
+            groups.append(self.phrases[("word", norm)])
         if self.stem_phrase_keys:
             for n in range(3, len(norm) + 1):
                 if norm[:n] in self.stem_phrase_keys:
-                    candidates.extend(self.phrases[("stem", norm[:n])])
-        if _NUMBER.match(norm):
-            candidates.extend(self.phrases.get(("num", ""), ()))
-        result = (frozenset(classes), tuple(candidates))
+                    groups.append(self.phrases[("stem", norm[:n])])
+        if _NUMBER.match(norm) and ("num", "") in self.phrases:
+            groups.append(self.phrases[("num", "")])
+        result = (frozenset(classes), tuple(groups))
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()  # bounded memory on a long-running worker
         self._cache[norm] = result
@@ -218,21 +233,30 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
     found: list[tuple[str, int, int]] = []
     n = len(tokens)
     neg_at: list[int] = []
+    cache = index._cache
     for i, tok in enumerate(tokens):
-        classes, phrases = index.lookup(tok.norm)
+        hit = cache.get(tok.norm)
+        classes, groups = hit if hit is not None else index.lookup(tok.norm)
         for cls in classes:
             found.append((cls, i, i))
             if cls == NEGATION:
                 neg_at.append(i)
-        for phrase in phrases:
-            els = phrase.elements
-            j = i + len(els) - 1
-            if j >= n or tokens[j].sent != tok.sent:
-                continue
-            if all(els[k].matches(tokens[i + k].norm) for k in range(1, len(els))):
-                found.extend((cls, i, j) for cls in phrase.classes)
+        if not groups:
+            continue
+        nxt = tokens[i + 1].norm if i + 1 < n and tokens[i + 1].sent == tok.sent else None
+        for by_second, other in groups:
+            candidates = by_second.get(nxt, ()) if nxt is not None else ()
+            for phrase in (*candidates, *other):
+                els = phrase.elements
+                j = i + len(els) - 1
+                if j >= n or tokens[j].sent != tok.sent:
+                    continue
+                if all(els[k].matches(tokens[i + k].norm) for k in range(1, len(els))):
+                    found.extend((cls, i, j) for cls in phrase.classes)
     if not found:
         return []
+    # A negation written as a phrase ("c'est pas que", "not that") negates from its last word.
+    neg_at.extend(j for cls, i, j in found if cls == NEGATION and j > i)
     negs = set(neg_at)
     cues = []
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
@@ -240,7 +264,7 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
         negated = False
         if cls != NEGATION and negs:
             sent = tokens[i].sent
-            for k in range(max(0, i - 3), i):
+            for k in range(max(0, i - 4), i):
                 if k in negs and tokens[k].sent == sent:
                     negated = True
                     break

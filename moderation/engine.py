@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from moderation.context import suppressed
 from moderation.corpus import finding_label
-from moderation.features import Analysis, analyse, vectorize
+from moderation.features import Analysis, analyse
 from moderation.frames import ADDRESSEE, decisive
 from moderation.lexicon import load_lexicon
 from moderation.model import Model, get_model
@@ -237,7 +237,7 @@ class Engine:
     def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
                        found: list[Finding]) -> list[Finding]:
         """One finding per label the model is sure enough of and no rule found, on its weightiest sentence."""
-        scores = model.score(vectorize(analysis, lang))
+        scores = model.score(analysis, lang)
         have = {finding_label(f.category, f.about) for f in found}
         out = []
         for label, probability in scores.probability.items():

@@ -29,7 +29,7 @@ BITS = 18
 DIM = 1 << BITS
 _MASK = DIM - 1
 _SIGN = 1 << 31
-VERSION = "features-1"  # bump when anything below changes: old model files are refused
+VERSION = "features-2"  # bump when anything below changes: old model files are refused
 _CACHE_LIMIT = 100_000
 _token_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 # Grammar classes are everywhere; pairs with them say little.
@@ -80,78 +80,81 @@ def analyse(plain: str, lang: str) -> Analysis:
 
 @dataclass(frozen=True, slots=True)
 class Vector:
-    """Sparse feature vector (L2-normalised), with the sentence each feature came from (-1: the post)."""
+    """Sparse feature vector: bucket, value and the sentence each feature came from (-1: the post).
+
+    Buckets may repeat (a repeated word); they add up. Values are ±1 scaled by
+    1/sqrt(number of features), so a long post does not score higher just for
+    being long.
+    """
 
     index: list[int]
     value: list[float]
     sentence: list[int]
 
 
-def vectorize(analysis: Analysis, lang: str) -> Vector:
+def token_features(norm: str) -> tuple[tuple[int, int], ...]:
+    """(bucket, sign) of a word's own features: the word and its letter n-grams (cached)."""
+    return _token_features(norm)
+
+
+def context_features(analysis: Analysis, lang: str) -> tuple[list[int], list[int], list[int]]:
+    """Buckets, signs and sentences of every feature that is not a single word's own."""
     tokens = analysis.tokens
     idx: list[int] = []
     sign: list[int] = []
     sent: list[int] = []
+
+    def add(name: str, s_id: int) -> None:
+        i, s = _hash(name)
+        idx.append(i)
+        sign.append(s)
+        sent.append(s_id)
+
     prev: Token | None = None
     for tok in tokens:
-        for i, s in _token_features(tok.norm):
-            idx.append(i)
-            sign.append(s)
-            sent.append(tok.sent)
         if prev is not None and prev.sent == tok.sent:
-            i, s = _hash("b:" + prev.norm + " " + tok.norm)
-            idx.append(i)
-            sign.append(s)
-            sent.append(tok.sent)
+            add("b:" + prev.norm + " " + tok.norm, tok.sent)
         prev = tok
     per_sentence: dict[int, set[str]] = {}
     for cue in analysis.cues:
         s_id = tokens[cue.first].sent
-        i, s = _hash(("N:" if cue.negated else "C:") + cue.cls)
-        idx.append(i)
-        sign.append(s)
-        sent.append(s_id)
+        add(("N:" if cue.negated else "C:") + cue.cls, s_id)
         if not cue.negated and cue.cls not in _NO_PAIRS:
             per_sentence.setdefault(s_id, set()).add(cue.cls)
     for s_id, classes in per_sentence.items():
         ordered = sorted(classes)
         for a in range(len(ordered)):
             for b in range(a + 1, len(ordered)):
-                i, s = _hash("P:" + ordered[a] + "|" + ordered[b])
-                idx.append(i)
-                sign.append(s)
-                sent.append(s_id)
+                add("P:" + ordered[a] + "|" + ordered[b], s_id)
     for hit in analysis.hits:
         s_id = tokens[hit.first].sent
-        names = ["F:" + hit.frame.id]
+        add("F:" + hit.frame.id, s_id)
         if hit.weight >= 1.0:
-            names.append("FW:" + hit.frame.id)
+            add("FW:" + hit.frame.id, s_id)
         if hit.about:
-            names.append("A:" + hit.about)
-        for name in names:
-            i, s = _hash(name)
+            add("A:" + hit.about, s_id)
+    for s_id in analysis.questions:
+        add("Q:", s_id)
+    add("L:" + lang, -1)
+    return idx, sign, sent
+
+
+def vectorize(analysis: Analysis, lang: str) -> Vector:
+    """The post's features as training sees them (the run time sums the same weights, see model.py)."""
+    idx: list[int] = []
+    sign: list[int] = []
+    sent: list[int] = []
+    for tok in analysis.tokens:
+        for i, s in _token_features(tok.norm):
             idx.append(i)
             sign.append(s)
-            sent.append(s_id)
-    for s_id in analysis.questions:
-        i, s = _hash("Q:")
-        idx.append(i)
-        sign.append(s)
-        sent.append(s_id)
-    i, s = _hash("L:" + lang)
-    idx.append(i)
-    sign.append(s)
-    sent.append(-1)
-    # Binary features summed per bucket, then L2-normalised: a long post does
-    # not score higher just for being long.
-    merged: dict[int, float] = {}
-    where: dict[int, int] = {}
-    for i, s, s_id in zip(idx, sign, sent, strict=True):
-        merged[i] = merged.get(i, 0.0) + s
-        where.setdefault(i, s_id)
-    norm = math.sqrt(sum(v * v for v in merged.values())) or 1.0
-    keys = list(merged)
-    return Vector(keys, [merged[k] / norm for k in keys], [where[k] for k in keys])
+            sent.append(tok.sent)
+    ci, cs, csent = context_features(analysis, lang)
+    idx += ci
+    sign += cs
+    sent += csent
+    scale = 1.0 / math.sqrt(len(idx))
+    return Vector(idx, [s * scale for s in sign], sent)
 
 
 def post_vector(text: str, lang: str) -> tuple[Vector, Analysis]:

@@ -10,7 +10,7 @@ from tokens still points into the member's own text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Words: letters and digits, with a decimal part ("0,5", "2.5") kept whole;
 # "@handle" and "€" are tokens of their own (contact and price cues).
@@ -87,8 +87,7 @@ _NT = {"don": "do", "can": "can", "won": "will", "didn": "did", "doesn": "does",
        "weren": "were", "hasn": "has", "hadn": "had", "mustn": "must"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One normalised word, with the folded [start, end) it came from and its sentence."""
 
     norm: str
@@ -119,49 +118,48 @@ def tokenize(plain: str) -> tuple[list[Token], int]:
     words is cut, so a run-on post without punctuation still has windows.
     """
     tokens: list[Token] = []
+    append = tokens.append
     ends = [m.start() for m in _SENTENCE_END.finditer(plain)]
-    sent, k, in_sent = 0, 0, 0
-    n_ends = len(ends)
+    ends.append(len(plain) + 1)
+    k, next_end = 0, ends[0]
+    sent, in_sent = 0, 0
     expansions = EXPANSIONS
     for m in _TOKEN.finditer(plain):
-        start = m.start()
-        advanced = False
-        while k < n_ends and ends[k] < start:
-            k += 1
-            advanced = True
-        if advanced and tokens:
-            sent += 1
-            in_sent = 0
+        start, end = m.span()
+        if start > next_end:
+            while ends[k] < start:
+                k += 1
+            next_end = ends[k]
+            if tokens:
+                sent += 1
+                in_sent = 0
         elif in_sent >= 40:
             sent += 1
             in_sent = 0
         word = m.group()
-        end = m.end()
-        if "'" in word:
-            pieces = _split_apostrophes(word)
-        else:
-            pieces = [word]
+        pieces = _split_apostrophes(word) if "'" in word else (word,)
         for piece in pieces:
             expanded = expansions.get(piece)
             if expanded is None:
-                tokens.append(Token(piece, start, end, sent))
+                append(Token(piece, start, end, sent))
                 in_sent += 1
             else:
                 for part in expanded:
-                    tokens.append(Token(part, start, end, sent))
+                    append(Token(part, start, end, sent))
                     in_sent += 1
     return tokens, (sent + 1 if tokens else 0)
 
 
 def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:
     """Sentences that end with a question mark (the mark sits between their last word and the next)."""
+    if "?" not in plain:
+        return frozenset()
     found: set[int] = set()
+    last = len(tokens) - 1
     for k, tok in enumerate(tokens):
-        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        if nxt is not None and nxt.sent == tok.sent:
+        if k < last and tokens[k + 1].sent == tok.sent:
             continue
-        tail = plain[tok.end : nxt.start if nxt is not None else len(plain)]
-        if "?" in tail:
+        if "?" in plain[tok.end : tokens[k + 1].start if k < last else len(plain)]:
             found.add(tok.sent)
     return frozenset(found)
 
@@ -170,9 +168,13 @@ def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
     """Indexes of tokens that open a sentence or a clause (where an imperative verb stands)."""
     found: set[int] = set()
     prev: Token | None = None
+    search = _CLAUSE_MARK.search
     for k, tok in enumerate(tokens):
-        if prev is None or prev.sent != tok.sent or _CLAUSE_MARK.search(plain, prev.end, tok.start):
+        if prev is None or prev.sent != tok.sent:
             found.add(k)
+        elif tok.start > prev.end and (tok.start - prev.end > 1 or plain[prev.end] != " "):
+            if search(plain, prev.end, tok.start):
+                found.add(k)
         prev = tok
     return frozenset(found)
 

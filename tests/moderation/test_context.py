@@ -137,8 +137,9 @@ def test_advice_is_cold_turkey_advice(text: str, lang: str) -> None:
     assert "cold_turkey_advice" in categories(text, lang)
 
 
-def test_bare_abrupt_phrase_needs_advice() -> None:
-    assert "cold_turkey_advice" not in categories("Je voudrais arrêter d'un coup.", "fr")
+def test_bare_abrupt_phrase_is_an_announcement_not_advice() -> None:
+    findings = [f for f in moderation.check("Je voudrais arrêter d'un coup.", "fr") if f.category == "cold_turkey_advice"]
+    assert findings and all(f.about == "self" for f in findings)
 
 
 def test_pharmacy_return_is_not_sourcing() -> None:

@@ -1,0 +1,80 @@
+"""The learned layer: training, the plain-array model file, and its place beside the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import moderation
+from moderation import corpus, model
+from moderation.features import DIM, analyse, vectorize
+from moderation.normalize import fold
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[model.Model, Path]:
+    """A model trained on a few hundred shipped posts: enough to test the mechanics quickly."""
+    from moderation import train
+
+    examples = [ex for ex in corpus.load() if ex.source in ("w1", "legacy")][:400]
+    prepared = train.prepare(examples)
+    fitted = train.fit(prepared, {label: 0.5 for label in train.HEADS})
+    path = tmp_path_factory.mktemp("model") / "model.npz"
+    model.save(path, fitted, meta="test model")
+    return fitted, path
+
+
+def test_model_file_holds_plain_arrays_only(small_model: tuple[model.Model, Path]) -> None:
+    fitted, path = small_model
+    with np.load(path, allow_pickle=False) as data:  # would raise on any pickled object
+        assert {"weights", "bias", "cal_a", "cal_b", "thresholds", "labels", "version", "meta"} <= set(data.files)
+        assert data["weights"].shape == (DIM, len(fitted.labels))
+    loaded = model.read(path)
+    assert loaded.labels == fitted.labels and model.read_meta(path) == "test model"
+
+
+def test_fast_scoring_equals_the_training_view(small_model: tuple[model.Model, Path]) -> None:
+    loaded = model.read(small_model[1])
+    for text, lang in [("Ce soir je prends toute la boîte.", "fr"), ("wie heeft er xanax over? pb", "nl"),
+                       ("Just bin them tonight.\nYou'll be fine in a week.", "en")]:
+        analysis = analyse(fold(text).plain, lang)
+        fast = loaded.score(analysis, lang).probability
+        slow = loaded.score_vector(vectorize(analysis, lang)).probability
+        for label in loaded.labels:
+            assert fast[label] == pytest.approx(slow[label], abs=1e-4)
+            assert 0.0 <= fast[label] <= 1.0
+
+
+def test_a_model_from_other_features_is_refused(small_model: tuple[model.Model, Path], tmp_path: Path) -> None:
+    with np.load(small_model[1], allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["version"] = np.array("features-0")
+    stale = tmp_path / "stale.npz"
+    np.savez(stale, **arrays)
+    with pytest.raises(model.ModelError):
+        model.read(stale)
+
+
+def test_the_shipped_model_is_current_and_loaded_once() -> None:
+    shipped = model.get_model()
+    assert shipped is not None, "run python -m moderation train"
+    assert shipped is model.get_model()
+    assert set(shipped.labels) == {"crisis", "sourcing", "cold_turkey_advice", "cold_turkey_self", "stigma"}
+    assert "dev split" in model.read_meta()
+
+
+def test_model_findings_carry_a_score_and_point_at_a_sentence() -> None:
+    text = "Het weer is mooi. Ik heb alles geregeld voor na mij, de kat gaat naar mijn zus. Merci voor alles."
+    for f in moderation.check(text, "nl"):
+        assert text[f.start : f.end] == f.match
+        if f.source == "model":
+            assert f.rule == f"model.{f.category}" or f.rule == "model.cold_turkey_self"
+            assert f.score is not None and 0 < f.score <= 1 and f.explanation
+    assert any(f.category == "crisis" for f in moderation.check(text, "nl"))
+
+
+def test_rules_alone_leave_the_model_out() -> None:
+    text = "Het weer is mooi. Ik heb alles geregeld voor na mij, de kat gaat naar mijn zus. Merci voor alles."
+    assert all(f.source == "rule" for f in moderation.check(text, "nl", use_model=False))
