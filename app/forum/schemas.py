@@ -45,6 +45,9 @@ class FindingOut(BaseModel):
     rule: str
     explanation: str = ""
     severity: str | int | None = None
+    source: str = "rule"  # "model": the learned layer's estimate, with its probability in `score`
+    score: float | None = None
+    about: str = ""  # cold_turkey_advice: "others" (advice) or "self" (the poster's own abrupt stop)
 
 
 class ThreadCreated(BaseModel):

@@ -13,6 +13,9 @@ from enum import StrEnum
 import moderation
 from app.forum.models import PostStatus
 
+# Rule findings (lexicon entries, frames) may hold a post; the learned layer's
+# findings (source "model") never do: they route the post to people (the queue,
+# help lines shown gently, a private notice).
 HOLD_CATEGORIES = frozenset({"sourcing", "personal_data"})
 
 
@@ -21,12 +24,21 @@ class Notice(StrEnum):
 
     gradual_tapering = "gradual_tapering"  # advice to stop abruptly: an information box under the post
     crisis_lines = "crisis_lines"  # the poster sees the help lines at once
+    crisis_gentle = "crisis_gentle"  # only the learned layer saw a crisis: the help lines, offered gently
+    cold_turkey_self = "cold_turkey_self"  # the poster announced their own abrupt stop: a private, kind notice
     personal_data = "personal_data"  # the poster is told why the post is held
     held = "held"  # the post waits for a moderator
     welcome = "welcome"  # a new member's first post waits for a moderator's welcome
 
 
 NOTICE_FOR_CATEGORY = {"cold_turkey_advice": Notice.gradual_tapering, "crisis": Notice.crisis_lines}
+
+
+def label(f: moderation.Finding) -> str:
+    """A finding's label: an announced abrupt stop ("about": "self") is not advice to others."""
+    if f.category == "cold_turkey_advice" and f.about == "self":
+        return "cold_turkey_self"
+    return f.category
 
 
 @dataclass
@@ -42,6 +54,15 @@ class Screening:
     @property
     def categories(self) -> set[str]:
         return {f.category for f in self.findings}
+
+    @property
+    def labels(self) -> set[str]:
+        """Categories, with "cold_turkey_self" for a poster's own abrupt stop (what the queue shows)."""
+        return {label(f) for f in self.findings}
+
+    @property
+    def rule_labels(self) -> set[str]:
+        return {label(f) for f in self.findings if f.source == "rule"}
 
     @property
     def rule_categories(self) -> set[str]:
@@ -65,22 +86,41 @@ class Screening:
 
     @property
     def notices(self) -> list[str]:
-        """The notices stored with the post (every reader sees them)."""
-        return [notice for cat, notice in NOTICE_FOR_CATEGORY.items() if cat in self.categories]
+        """The notices stored with the post (every reader sees them): from rules, never about the poster's own stop."""
+        return [notice for cat, notice in NOTICE_FOR_CATEGORY.items() if cat in self.rule_labels]
 
     @property
     def urgent(self) -> bool:
         return "crisis" in self.categories
 
     @property
+    def crisis_by_score(self) -> bool:
+        """Only the learned layer's score saw a crisis."""
+        return self.urgent and "crisis" not in self.rule_labels
+
+    @property
+    def stops_abruptly(self) -> bool:
+        return "cold_turkey_self" in self.labels
+
+    @property
     def stigma(self) -> list[moderation.Finding]:
-        return [f for f in self.body_findings + self.title_findings if f.category == "stigma"]
+        """Wording findings for the composer's review: rules only (they point at the words)."""
+        return [f for f in self.findings if f.category == "stigma" and f.source == "rule"]
 
     def poster_notices(self) -> list[str]:
-        """What the poster sees at once after posting: crisis lines always, whatever else applies."""
+        """What the poster sees at once after posting: crisis lines always, whatever else applies.
+
+        Help lines come in full when a rule saw a crisis and gently when only
+        the learned layer's score did; an announced abrupt stop gets a private,
+        kind notice (never the public information box).
+        """
         notices: list[str] = []
-        if self.urgent:
+        if self.crisis_by_score:
+            notices.append(Notice.crisis_gentle)
+        elif self.urgent:
             notices.append(Notice.crisis_lines)
+        if self.stops_abruptly:
+            notices.append(Notice.cold_turkey_self)
         if "personal_data" in self.rule_categories:
             notices.append(Notice.personal_data)
         elif self.held and not self.rule_categories & HOLD_CATEGORIES:

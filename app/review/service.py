@@ -26,7 +26,9 @@ from app.review import audit as audit_log
 from app.review.models import Appeal, Finding, ItemStatus, ModeratorSettings, Report, ReviewItem
 from app.review.vocabulary import KINDS, classify
 
-# Which finding categories put a post in the moderators' queue (DESIGN.md, "Moderation pipeline").
+# Which finding categories put a post in the moderators' queue (DESIGN.md, "Moderation pipeline"):
+# rule and model findings alike; a member's own abrupt stop (cold_turkey_advice, about "self")
+# too, so that a peer or moderator replies.
 QUEUE_CATEGORIES = frozenset({"cold_turkey_advice", "crisis", "sourcing", "personal_data"})
 # A post held only for these goes out by itself once its author's edit clears them.
 SELF_CLEARING = frozenset({"personal_data"})
@@ -87,8 +89,9 @@ def record(session: Session, post: Post, screening: Screening) -> None:
     # Still within the welcome (the post may already have gone out, a crisis is never held for it).
     item = add_reasons(session, post=post, lang=thread.lang, reasons=reasons,
                        newcomer=True if screening.newcomer_hold else None)
-    if Notice.crisis_lines in screening.poster_notices() and item.lines_shown_at is None:
-        item.lines_shown_at = utcnow()  # the poster was shown the help lines with their post
+    shown = {Notice.crisis_lines, Notice.crisis_gentle} & set(screening.poster_notices())
+    if shown and item.lines_shown_at is None:
+        item.lines_shown_at = utcnow()  # the poster was shown the help lines (in full or gently) with their post
 
 
 def release_if_cleared(session: Session, post: Post, screening: Screening) -> None:

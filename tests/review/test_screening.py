@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 import moderation
 from app.accounts.models import Role
+from app.forum import screening as forum_screening
 from app.forum.models import Post, PostStatus, Thread
+from app.forum.screening import Screening
 from app.review.models import Finding, ItemStatus, ReviewItem
 from tests.factories import (
     api_login,
@@ -200,7 +202,9 @@ def test_model_only_findings_reach_the_queue_but_never_hold_a_post(session: Sess
                         lambda text, lang: _model_only("sourcing", text) if "dispo" in text else [])
     sourcing = make_thread(session, category=category, author=author, body="Quelqu'un a du dispo ce week-end ?")
     session.flush()
-    assert crisis.post.status == PostStatus.published and "crisis_lines" in crisis.post.notice_list
+    # Only the model saw it: the help lines are offered gently to the poster, no box is stored with the post.
+    assert crisis.post.status == PostStatus.published and "crisis_lines" not in crisis.post.notice_list
+    assert crisis.screening.poster_notices() == ["crisis_gentle"]
     assert sourcing.post.status == PostStatus.published
     items = {i.post_id: i for i in session.scalars(select(ReviewItem))}
     assert items[crisis.post.id].kind == "crisis" and items[crisis.post.id].priority == 50
@@ -217,3 +221,89 @@ def test_a_newcomers_crisis_post_is_not_held_for_the_welcome(session: Session) -
     assert posted.post.status == PostStatus.published and posted.screening.poster_notices() == ["crisis_lines"]
     item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == posted.post.id))
     assert item is not None and item.kind == "crisis" and "welcome" in item.tag_list and item.newcomer
+
+
+# The learned layer's findings route posts to people and never hold them. These
+# tests give the screening fixed findings, so they do not depend on the model.
+def _finding(category: str, *, source: str, about: str = "", text: str = "x") -> moderation.Finding:
+    return moderation.Finding(category=category, start=0, end=len(text), match=text, suggestions=(),
+                              rule=f"model.{category}" if source == "model" else f"frame.{category}.test",
+                              source=source, score=0.7 if source == "model" else None, about=about)
+
+
+def _with_findings(monkeypatch: pytest.MonkeyPatch, *findings: moderation.Finding) -> None:
+    monkeypatch.setattr(forum_screening.moderation, "check", lambda text, lang: list(findings))
+
+
+def test_screening_outcomes_by_source() -> None:
+    model_sourcing = Screening(body_findings=[_finding("sourcing", source="model")])
+    assert not model_sourcing.held and model_sourcing.labels == {"sourcing"}
+    assert Screening(body_findings=[_finding("sourcing", source="rule")]).held
+    model_crisis = Screening(body_findings=[_finding("crisis", source="model")])
+    assert model_crisis.urgent and model_crisis.crisis_by_score and not model_crisis.notices
+    assert model_crisis.poster_notices() == ["crisis_gentle"]
+    self_stop = Screening(body_findings=[_finding("cold_turkey_advice", source="rule", about="self")])
+    assert self_stop.notices == [] and self_stop.labels == {"cold_turkey_self"}
+    assert self_stop.poster_notices() == ["cold_turkey_self"]
+    advice = Screening(body_findings=[_finding("cold_turkey_advice", source="rule", about="others")])
+    assert advice.notices == ["gradual_tapering"] and not advice.stops_abruptly
+    assert Screening(body_findings=[_finding("stigma", source="model")]).stigma == []  # the review shows rules
+
+
+def test_crisis_score_goes_to_the_top_of_the_queue_and_offers_help_lines_gently(
+        client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_findings(monkeypatch, _finding("sourcing", source="model"))
+    earlier = _api_thread(client, session, "Quelqu'un sur Liège ?", pseudonym="Autre")
+    assert earlier["status"] == "published"
+    client.cookies.clear()
+    _with_findings(monkeypatch, _finding("crisis", source="model"))
+    posted = _new_thread_form(client, session, "Discrete", "Ce soir", "Je range tout ce soir.",
+                              follow_redirects=False)
+    landing = client.get(posted.headers["location"], follow_redirects=False)
+    assert parse_qs(urlsplit(landing.headers["location"]).query)["notice"] == ["crisis_gentle"]
+    page = client.get(landing.headers["location"]).text
+    assert 'class="crisis-box gentle"' in page and "0800 32 123" in page
+    post = session.scalar(select(Post).order_by(Post.id.desc()))
+    assert post is not None and post.status == PostStatus.published and post.notices == ""
+    items = list(session.scalars(select(ReviewItem).where(ReviewItem.status == ItemStatus.open)
+                                 .order_by(ReviewItem.priority.desc(), ReviewItem.id)))
+    assert [item.post_id for item in items][0] == post.id and items[0].kind == "crisis"
+    assert items[0].priority > items[1].priority and len(items) == 2
+
+
+def test_self_announced_stop_gets_a_private_notice_and_no_public_box(
+        client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_findings(monkeypatch, _finding("cold_turkey_advice", source="rule", about="self"))
+    posted = _new_thread_form(client, session, "Decidee", "Jour 1", "Tout jeté ce matin.", follow_redirects=False)
+    landing = client.get(posted.headers["location"], follow_redirects=False)
+    assert "cold_turkey_self" in parse_qs(urlsplit(landing.headers["location"]).query)["notice"][0]
+    mine = client.get(landing.headers["location"]).text
+    assert 'class="notice stopping-notice"' in mine and 'class="info-box"' not in mine
+    client.cookies.clear()
+    public = client.get(landing.headers["location"].split("?")[0]).text
+    assert "stopping-notice" not in public and 'class="info-box"' not in public
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and item.tag_list == ["cold_turkey_advice"]
+
+
+def test_sourcing_score_queues_without_holding(client: TestClient, session: Session,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_findings(monkeypatch, _finding("sourcing", source="model"))
+    body = _api_thread(client, session, "Quelqu'un sur Liège ce week-end ?")
+    assert body["status"] == "published"
+    assert any(f["source"] == "model" and f["score"] for f in body["findings"])
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and item.kind == "sourcing"
+
+
+def test_a_model_estimate_does_not_keep_a_cleared_post_held(client: TestClient, session: Session,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    body = _api_thread(client, session, PHONE)
+    assert body["status"] == "held"
+    _with_findings(monkeypatch, _finding("crisis", source="model"))
+    token = api_login(client, "Poster")
+    edit = client.patch(f"/api/v1/posts/{body['first_post_id']}", json={"body": "Écris-moi ici sur le forum."},
+                        headers={"X-CSRF-Token": token})
+    assert edit.json()["status"] == "published"
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and item.status == ItemStatus.open and "crisis" in item.tag_list

@@ -11,8 +11,18 @@
 
   function render(findings) {
     box.textContent = "";
-    var shown = findings.filter(function (f) { return f.category === "stigma"; });
-    if (!shown.length) { box.hidden = true; return; }
+    // Wording suggestions (stigma rules), and a kind word to a member who
+    // announces their own abrupt stop: its explanation, shown once.
+    var shown = findings.filter(function (f) { return f.category === "stigma" && f.source !== "model"; });
+    var stopping = findings.filter(function (f) { return f.category === "cold_turkey_advice" && f.about === "self"; });
+    if (!shown.length && !stopping.length) { box.hidden = true; return; }
+    if (stopping.length && stopping[0].explanation) {
+      var note = document.createElement("p");
+      note.className = "stopping-hint";
+      note.textContent = stopping[0].explanation;
+      box.appendChild(note);
+    }
+    if (!shown.length) { box.hidden = false; return; }
     var list = document.createElement("ul");
     shown.forEach(function (f) {
       var item = document.createElement("li");
