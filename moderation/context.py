@@ -29,6 +29,7 @@ from moderation.context_cues import (
     SUPPLY,
     WARNING,
 )
+from moderation.tokens import QUOTED_SPAN
 
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _WINDOW = 120  # run-on posts without punctuation still get a bounded "sentence"
@@ -79,6 +80,9 @@ _PAIRS = (("\u00ab", "\u00bb"), ("\u201c", "\u201d"), ("\u201e", "\u201d"), ("\u
 def quoted(sp: Span) -> bool:
     """Inside a Markdown blockquote or quotation marks: the poster quotes someone."""
     text, start, end = sp.text, sp.start, sp.end
+    lo, hi = max(0, start - 200), min(len(text), end + 200)
+    if any(m.start() < start and end < m.end() for m in QUOTED_SPAN.finditer(text, lo, hi)):
+        return True  # 'junkie pills', « sale toxico » ...
     line0 = _line_start(text, start)
     if text[line0:start].lstrip().startswith(">"):
         return True
@@ -190,7 +194,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
-    "stigma": ("quoted", "reported", "metalinguistic", "self_description"),
+    "stigma": ("quoted", "reported", "metalinguistic", "self_description", "negated"),
     "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration"),
     # Crisis favours recall: only an explicit negation, or a crisis told as past
     # and overcome, suppresses it.

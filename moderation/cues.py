@@ -14,8 +14,8 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from moderation.normalize import fold_plain
 from moderation.tokens import Token, tokenize
@@ -57,6 +57,11 @@ class Element:
 class Phrase:
     elements: tuple[Element, ...]
     classes: frozenset[str]
+
+
+# Phrases a word may start: by their second word when it is a plain word, and the rest.
+PhraseGroup = tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]]
+Lookup = tuple[frozenset[str], tuple[PhraseGroup, ...]]
 
 
 class Cue(NamedTuple):
@@ -158,7 +163,7 @@ class CueIndex:
         self.max_stem = max(map(len, self.stems), default=0)
         # Phrases are looked up by their first word, then by their second when it is a plain word:
         # "je" starts hundreds of phrases, "je suis" a handful.
-        self.phrases: dict[tuple[str, str], tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]]] = {}
+        self.phrases: dict[tuple[str, str], PhraseGroup] = {}
         for key, group in phrases.items():
             by_second: dict[str, list[Phrase]] = {}
             other: list[Phrase] = []
@@ -176,7 +181,7 @@ class CueIndex:
                 self._fuzzy.setdefault(word, set()).add(word)
                 for d in _deletes(word):
                     self._fuzzy.setdefault(d, set()).add(word)
-        self._cache: dict[str, tuple[frozenset[str], tuple[tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]], ...]]] = {}
+        self._cache: dict[str, Lookup] = {}
 
     def _stem_classes(self, norm: str) -> set[str]:
         found: set[str] = set()
@@ -200,7 +205,7 @@ class CueIndex:
                 found |= self._stem_classes(d)
         return found
 
-    def lookup(self, norm: str) -> tuple[frozenset[str], tuple[tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]], ...]]:
+    def lookup(self, norm: str) -> Lookup:
         """The classes of one word, and the phrase groups it may start (by second word, and the rest)."""
         hit = self._cache.get(norm)
         if hit is not None:

@@ -205,6 +205,12 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
     return best
 
 
+def _quoted(frame: Frame, placed: tuple[int, int], quoted: frozenset[int]) -> bool:
+    """Advice counts as quoted when all of it is in quotes; a label, when any of it is."""
+    inside = [k in quoted for k in range(placed[0], placed[1] + 1)]
+    return any(inside) if frame.category == "stigma" else all(inside)
+
+
 def _about(frame: Frame, sents: Sentences, lo: int, hi: int) -> str:
     if frame.about != "auto":
         return frame.about
@@ -235,7 +241,7 @@ def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset
             placed = _place(frame, sents, lo, hi)
             if placed is None or placed in seen:
                 continue
-            if frame.category in _QUOTES_EXCUSE and all(k in quoted for k in range(placed[0], placed[1] + 1)):
+            if frame.category in _QUOTES_EXCUSE and _quoted(frame, placed, quoted):
                 continue  # "ceux qui disent 'arrête tout'": the poster quotes, not advises
             present = sents.classes(lo, hi)
             if any(group <= present for group in frame.none):

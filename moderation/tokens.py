@@ -35,7 +35,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "jsens": ("je", "sens"), "jvous": ("je", "vous"), "jlai": ("je", "l", "ai"), "jles ai": ("je", "les", "ai"),
     "jrentre": ("je", "rentre"), "jdors": ("je", "dors"), "jtiens": ("je", "tiens"), "jmen": ("je", "m", "en"),
     "jcompte": ("je", "compte"), "japprends": ("j", "apprends"), "jpourrais": ("je", "pourrais"),
-    "jetais": ("j", "etais"), "jaimerais": ("j", "aimerais"), "jvends": ("je", "vends"), "jpaie": ("je", "paie"), "jpaye": ("je", "paie"), "jdonne": ("je", "donne"),
+    "jetais": ("j", "etais"), "jaimerais": ("j", "aimerais"), "jvends": ("je", "vends"),
+    "jpaie": ("je", "paie"), "jpaye": ("je", "paie"), "jdonne": ("je", "donne"),
     "pk": ("pourquoi",), "pq": ("pourquoi",), "pkoi": ("pourquoi",), "pourkoi": ("pourquoi",),
     "pcq": ("parce", "que"), "pck": ("parce", "que"), "psk": ("parce", "que"), "paske": ("parce", "que"),
     "qqn": ("quelqu", "un"), "qqun": ("quelqu", "un"), "qq1": ("quelqu", "un"), "kk1": ("quelqu", "un"),
@@ -170,18 +171,20 @@ def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
     prev: Token | None = None
     search = _CLAUSE_MARK.search
     for k, tok in enumerate(tokens):
-        if prev is None or prev.sent != tok.sent:
+        new_sentence = prev is None or prev.sent != tok.sent
+        # Words are usually one space apart: only look for a mark in longer gaps.
+        marked = (prev is not None and tok.start > prev.end
+                  and (tok.start - prev.end > 1 or plain[prev.end] != " ")
+                  and search(plain, prev.end, tok.start) is not None)
+        if new_sentence or marked:
             found.add(k)
-        elif tok.start > prev.end and (tok.start - prev.end > 1 or plain[prev.end] != " "):
-            if search(plain, prev.end, tok.start):
-                found.add(k)
         prev = tok
     return frozenset(found)
 
 
 # Quotation marks: straight and curly doubles, guillemets, and single quotes
 # that stand apart from letters ('gewoon stoppen', not the apostrophe of "j'ai").
-_QUOTED = re.compile(
+QUOTED_SPAN = _QUOTED = re.compile(
     r'"[^"\n]{1,200}"|\u00ab[^\u00bb\n]{1,200}\u00bb|\u201c[^\u201d\n]{1,200}\u201d|\u201e[^\u201c\u201d\n]{1,200}[\u201c\u201d]'
     r"|(?<![^\W_])'(?=[^\W_])[^'\n]{1,200}(?<=[^\W_])'(?![^\W_])"
 )

@@ -138,7 +138,8 @@ def test_advice_is_cold_turkey_advice(text: str, lang: str) -> None:
 
 
 def test_bare_abrupt_phrase_is_an_announcement_not_advice() -> None:
-    findings = [f for f in moderation.check("Je voudrais arrêter d'un coup.", "fr") if f.category == "cold_turkey_advice"]
+    found = moderation.check("Je voudrais arrêter d'un coup.", "fr")
+    findings = [f for f in found if f.category == "cold_turkey_advice"]
     assert findings and all(f.about == "self" for f in findings)
 
 
