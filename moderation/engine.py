@@ -144,13 +144,17 @@ class Engine:
         """Lexicon rules, frames and personal data; then the model where no rule found its label."""
         folded = fold(text)
         analysis = analyse(folded.plain, lang)
-        findings = self.rule_findings(text, folded, analysis, lang)
+        vetoed: set[str] = set()
+        findings = self.rule_findings(text, folded, analysis, lang, vetoed)
         model = get_model() if use_model else None
         if model is not None:
-            findings.extend(self.model_findings(model, text, folded, analysis, lang, findings))
+            findings.extend(self.model_findings(model, text, folded, analysis, lang, findings, vetoed))
         return resolve_overlaps(findings, lang)
 
-    def lexicon_findings(self, text: str, folded: Folded) -> list[Finding]:
+    def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None
+                         ) -> list[Finding]:
+        """Lexicon matches that pass their context rules; categories a context rule ruled out go
+        into ``vetoed_categories``."""
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
@@ -186,10 +190,13 @@ class Engine:
                 )
         if vetoed:
             raw = [f for f in raw if not _inside_vetoed(f, vetoed, folded)]
+            if vetoed_categories is not None:
+                vetoed_categories.update(category for category, _, _ in vetoed)
         return raw
 
-    def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str) -> list[Finding]:
-        findings = self.lexicon_findings(text, folded)
+    def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str,
+                      vetoed: set[str] | None = None) -> list[Finding]:
+        findings = self.lexicon_findings(text, folded, vetoed)
         frame_findings = self.frame_findings(text, folded, analysis, lang)
         if any(f.about == "self" for f in frame_findings) and not any(f.about == "others" for f in frame_findings):
             addressed = any(c.cls in ADDRESSEE and not c.negated for c in analysis.cues)
@@ -235,8 +242,13 @@ class Engine:
         return out
 
     def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
-                       found: list[Finding]) -> list[Finding]:
-        """One finding per label the model is sure enough of and no rule found, on its weightiest sentence."""
+                       found: list[Finding], vetoed: set[str] | None = None) -> list[Finding]:
+        """One finding per label the model is sure enough of and no rule found, on its weightiest sentence.
+
+        Where a lexicon entry matched and a context rule ruled it out (a quoted
+        or negated phrase, a warning, leftovers brought back to the pharmacy),
+        the rule has looked at those very words: the model does not overrule it.
+        """
         scores = model.score(analysis, lang)
         have = {finding_label(f.category, f.about) for f in found}
         out = []
@@ -244,6 +256,8 @@ class Engine:
             if label in have or probability < model.threshold(label) or label not in _LABEL_FINDING:
                 continue
             category, about = _LABEL_FINDING[label]
+            if vetoed and category in vetoed:
+                continue
             start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
             out.append(
                 Finding(

@@ -29,9 +29,14 @@ BITS = 18
 DIM = 1 << BITS
 _MASK = DIM - 1
 _SIGN = 1 << 31
-VERSION = "features-2"  # bump when anything below changes: old model files are refused
+VERSION = "features-3"  # bump when anything below changes: old model files are refused
 _CACHE_LIMIT = 100_000
+# Values are scaled by 1/sqrt(max(features, _SHRINK)): a one-line post ("Dag allemaal!")
+# has a few dozen features and would otherwise weigh each of them as much as a
+# long post weighs its strongest evidence. Short posts lean towards the prior.
+_SHRINK = 100
 _token_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+_bigram_cache: dict[tuple[str, str], tuple[int, int]] = {}
 # Grammar classes are everywhere; pairs with them say little.
 _NO_PAIRS = frozenset({"NEG", "FIRST", "FIRST_POSS", "SECOND", "WE", "HERE", "IF", "PRON_OBJ", "NUM", "QTY"})
 
@@ -83,8 +88,8 @@ class Vector:
     """Sparse feature vector: bucket, value and the sentence each feature came from (-1: the post).
 
     Buckets may repeat (a repeated word); they add up. Values are ±1 scaled by
-    1/sqrt(number of features), so a long post does not score higher just for
-    being long.
+    1/sqrt(number of features) (``scale_for``), so a long post does not score
+    higher just for being long.
     """
 
     index: list[int]
@@ -111,9 +116,19 @@ def context_features(analysis: Analysis, lang: str) -> tuple[list[int], list[int
         sent.append(s_id)
 
     prev: Token | None = None
+    cache = _bigram_cache
     for tok in tokens:
         if prev is not None and prev.sent == tok.sent:
-            add("b:" + prev.norm + " " + tok.norm, tok.sent)
+            pair = (prev.norm, tok.norm)
+            hashed = cache.get(pair)
+            if hashed is None:
+                hashed = _hash("b:" + prev.norm + " " + tok.norm)
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[pair] = hashed
+            idx.append(hashed[0])
+            sign.append(hashed[1])
+            sent.append(tok.sent)
         prev = tok
     per_sentence: dict[int, set[str]] = {}
     for cue in analysis.cues:
@@ -153,8 +168,12 @@ def vectorize(analysis: Analysis, lang: str) -> Vector:
     idx += ci
     sign += cs
     sent += csent
-    scale = 1.0 / math.sqrt(len(idx))
+    scale = scale_for(len(idx))
     return Vector(idx, [s * scale for s in sign], sent)
+
+
+def scale_for(n_features: int) -> float:
+    return 1.0 / math.sqrt(max(n_features, _SHRINK))
 
 
 def post_vector(text: str, lang: str) -> tuple[Vector, Analysis]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.features import DIM, VERSION, Analysis, Vector, context_features, token_features
+from moderation.features import DIM, VERSION, Analysis, Vector, context_features, scale_for, token_features
 
 MODEL_FILE = Path(__file__).parent / "data" / "model.npz"
 
@@ -77,7 +77,7 @@ class Model:
         idx, sign, sent = context_features(analysis, lang)
         count += len(idx)
         other = self.weights[np.asarray(idx, dtype=np.intp)] * np.asarray(sign, dtype=np.float32)[:, None]
-        scale = 1.0 / math.sqrt(count)
+        scale = scale_for(count)
         margins = (rows.sum(axis=0) + other.sum(axis=0)) * scale + self.bias
         tok_sent = np.fromiter((t.sent for t in tokens), dtype=np.intp, count=len(tokens))
         other_sent = np.asarray(sent, dtype=np.intp)

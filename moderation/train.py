@@ -49,6 +49,7 @@ HEADS: tuple[str, ...] = ("crisis", "sourcing", "cold_turkey_advice", "cold_turk
 BETA = {"crisis": 2.0, "sourcing": 2.0, "cold_turkey_advice": 1.0, "cold_turkey_self": 1.0, "stigma": 1.0}
 C = 32.0  # inverse regularisation, chosen by leave-one-writer-out cross-validation on the training split
 OFF = 2.0  # threshold of a label the model does not help with
+MIN_POSITIVES = 10  # fewer posts with (or without) a label than this: no model for it
 
 
 @dataclass
@@ -101,10 +102,14 @@ def fit(prepared: Prepared, thresholds: dict[str, float] | None = None) -> Model
     n = len(HEADS)
     weights = np.zeros((DIM, n), dtype=np.float32)
     bias, cal_a, cal_b = np.zeros(n), np.zeros(n), np.zeros(n)
+    chosen = np.array([(thresholds or {}).get(label, OFF) for label in HEADS])
     for k, label in enumerate(HEADS):
         y = np.array([label in ex.labels for ex in prepared.examples], dtype=int)
+        if min(int(y.sum()), int(len(y) - y.sum())) < MIN_POSITIVES:
+            print(f"{label}: too few labelled posts to learn from, switched off", file=sys.stderr)
+            bias[k], cal_a[k], cal_b[k], chosen[k] = 0.0, 1.0, -50.0, OFF
+            continue
         weights[:, k], bias[k], cal_a[k], cal_b[k] = fit_label(prepared.x, y)
-    chosen = np.array([(thresholds or {}).get(label, OFF) for label in HEADS])
     return Model(HEADS, weights, bias, cal_a, cal_b, chosen)
 
 

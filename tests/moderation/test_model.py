@@ -18,7 +18,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[model.Model, 
     """A model trained on a few hundred shipped posts: enough to test the mechanics quickly."""
     from moderation import train
 
-    examples = [ex for ex in corpus.load() if ex.source in ("w1", "legacy")][:400]
+    examples = corpus.load()[::10]
     prepared = train.prepare(examples)
     fitted = train.fit(prepared, {label: 0.5 for label in train.HEADS})
     path = tmp_path_factory.mktemp("model") / "model.npz"
@@ -78,3 +78,12 @@ def test_model_findings_carry_a_score_and_point_at_a_sentence() -> None:
 def test_rules_alone_leave_the_model_out() -> None:
     text = "Het weer is mooi. Ik heb alles geregeld voor na mij, de kat gaat naar mijn zus. Merci voor alles."
     assert all(f.source == "rule" for f in moderation.check(text, "nl", use_model=False))
+
+
+def test_a_label_without_enough_examples_is_switched_off() -> None:
+    from moderation import train
+
+    examples = [ex for ex in corpus.load() if "cold_turkey_self" not in ex.labels][:60]
+    fitted = train.fit(train.prepare(examples))
+    k = fitted.labels.index("cold_turkey_self")
+    assert fitted.thresholds[k] > 1 and not fitted.weights[:, k].any()

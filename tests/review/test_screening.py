@@ -257,8 +257,11 @@ def test_crisis_score_goes_to_the_top_of_the_queue_and_offers_help_lines_gently(
     assert earlier["status"] == "published"
     client.cookies.clear()
     _with_findings(monkeypatch, _finding("crisis", source="model"))
-    posted = _new_thread_form(client, session, "Discrete", "Ce soir", "Je range tout ce soir.",
-                              follow_redirects=False)
+    logged_in_member(client, session, "Discrete")
+    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
+    posted = client.post("/fr/c/tapering-now/new", data={"csrf_token": token, "title": "Ce soir",
+                                                         "body": "Je range tout ce soir.", "thread_lang": "fr"},
+                         follow_redirects=False)
     landing = client.get(posted.headers["location"], follow_redirects=False)
     assert parse_qs(urlsplit(landing.headers["location"]).query)["notice"] == ["crisis_gentle"]
     page = client.get(landing.headers["location"]).text
