@@ -256,25 +256,34 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
                 j = i + len(els) - 1
                 if j >= n or tokens[j].sent != tok.sent:
                     continue
-                if all(els[k].matches(tokens[i + k].norm) for k in range(1, len(els))):
+                for k in range(1, len(els)):
+                    if not els[k].matches(tokens[i + k].norm):
+                        break
+                else:
                     found.extend((cls, i, j) for cls in phrase.classes)
     if not found:
         return []
     # A negation written as a phrase ("c'est pas que", "not that") negates from its last word.
     neg_at.extend(j for cls, i, j in found if cls == NEGATION and j > i)
+    if not neg_at:
+        return [Cue(cls, i, j, False) for cls, i, j in found]
+    # negated_at[i]: a negation among the four words before token i, in its sentence.
+    negated_at = [False] * (n + 1)
+    for k in neg_at:
+        sent = tokens[k].sent
+        for i in range(k + 1, min(n, k + 5)):
+            if tokens[i].sent != sent:
+                break
+            negated_at[i] = True
+    after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     negs = set(neg_at)
     cues = []
-    after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     for cls, i, j in found:
         negated = False
-        if cls != NEGATION and negs:
-            sent = tokens[i].sent
-            for k in range(max(0, i - 4), i):
-                if k in negs and tokens[k].sent == sent:
-                    negated = True
-                    break
-            if not negated and after and j + 1 < n and (j + 1) in negs and tokens[j + 1].sent == sent:
-                negated = True
+        if cls != NEGATION:
+            negated = negated_at[i] or (
+                after and (j + 1) in negs and j + 1 < n and tokens[j + 1].sent == tokens[i].sent
+            )
         cues.append(Cue(cls, i, j, negated))
     return cues
 

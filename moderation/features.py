@@ -37,6 +37,7 @@ _CACHE_LIMIT = 100_000
 _SHRINK = 100
 _token_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 _bigram_cache: dict[tuple[str, str], tuple[int, int]] = {}
+_name_cache: dict[str, tuple[int, int]] = {}
 # Grammar classes are everywhere; pairs with them say little.
 _NO_PAIRS = frozenset({"NEG", "FIRST", "FIRST_POSS", "SECOND", "WE", "HERE", "IF", "PRON_OBJ", "NUM", "QTY"})
 
@@ -109,10 +110,14 @@ def context_features(analysis: Analysis, lang: str) -> tuple[list[int], list[int
     sign: list[int] = []
     sent: list[int] = []
 
+    names = _name_cache
+
     def add(name: str, s_id: int) -> None:
-        i, s = _hash(name)
-        idx.append(i)
-        sign.append(s)
+        hashed = names.get(name)
+        if hashed is None:
+            hashed = names[name] = _hash(name)  # a bounded set: classes, pairs, frames
+        idx.append(hashed[0])
+        sign.append(hashed[1])
         sent.append(s_id)
 
     prev: Token | None = None
