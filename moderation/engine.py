@@ -18,7 +18,7 @@ from moderation.corpus import finding_label
 from moderation.features import Analysis, analyse
 from moderation.frames import ADDRESSEE, decisive
 from moderation.lexicon import load_lexicon
-from moderation.model import Model, get_model
+from moderation.model import Model, Scores, get_model
 from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
@@ -258,6 +258,9 @@ class Engine:
             category, about = _LABEL_FINDING[label]
             if vetoed and category in vetoed:
                 continue
+            if label == "cold_turkey_self" and ("crisis" in have or _crisis_estimate(model, scores)):
+                # A post in crisis needs the help lines, not a word on tapering that calls it courage.
+                continue
             start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
             out.append(
                 Finding(
@@ -276,6 +279,10 @@ class Engine:
                 )
             )
         return out
+
+
+def _crisis_estimate(model: Model, scores: Scores) -> bool:
+    return "crisis" in scores.probability and scores.probability["crisis"] >= model.threshold("crisis")
 
 
 def _sentence_span(text: str, folded: Folded, analysis: Analysis, sentence: int) -> tuple[int, int]:

@@ -87,3 +87,9 @@ def test_a_label_without_enough_examples_is_switched_off() -> None:
     fitted = train.fit(train.prepare(examples))
     k = fitted.labels.index("cold_turkey_self")
     assert fitted.thresholds[k] > 1 and not fitted.weights[:, k].any()
+
+
+def test_a_post_in_crisis_gets_no_word_on_tapering_from_the_model() -> None:
+    text = "Ce soir je prends toute la boîte, merci pour tout"
+    labels = {(f.category, f.about) for f in moderation.check(text, "fr")}
+    assert ("crisis", "") in labels and ("cold_turkey_advice", "self") not in labels
