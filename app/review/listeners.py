@@ -7,9 +7,11 @@ from app.review import audit, service
 
 
 def on_post_screened(event: events.PostScreened) -> None:
+    # What held the post is read before `record` replaces its findings with the edit's.
+    held_for = service.hold_reasons(event.session, event.post) if event.edited else set()
     service.record(event.session, event.post, event.screening)
     if event.edited:
-        service.release_if_cleared(event.session, event.post, event.screening)
+        service.release_if_cleared(event.session, event.post, event.screening, held_for=held_for)
 
 
 def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:

@@ -19,7 +19,7 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.forum import service as forum
 from app.forum.models import Category, Post, PostStatus, Thread
-from app.forum.screening import Notice, Screening
+from app.forum.screening import HOLD_CATEGORIES, Notice, Screening
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
 from app.review import audit as audit_log
@@ -94,14 +94,30 @@ def record(session: Session, post: Post, screening: Screening) -> None:
         item.lines_shown_at = utcnow()  # the poster was shown the help lines (in full or gently) with their post
 
 
-def release_if_cleared(session: Session, post: Post, screening: Screening) -> None:
-    """A post held only for personal data goes out once its author removed that data."""
-    if post.status != PostStatus.held or screening.held:
+def hold_reasons(session: Session, post: Post) -> set[str]:
+    """Why a post is held, as its rule findings say (the learned layer never holds), and a newcomer's welcome."""
+    ruled = set(session.scalars(select(Finding.category).where(Finding.post_id == post.id, Finding.source == "rule")))
+    reasons = ruled & HOLD_CATEGORIES
+    item = get_open_item(session, post_id=post.id)
+    if item is not None and "welcome" in item.tag_list:
+        reasons.add("welcome")
+    return reasons
+
+
+def release_if_cleared(session: Session, post: Post, screening: Screening, *, held_for: set[str]) -> None:
+    """A post held only for personal data goes out once its author removed that data.
+
+    `held_for` is what held the post before the edit (`hold_reasons`). Anything
+    else (sourcing, a newcomer's first post) waits for a moderator, and so does
+    a hold its findings no longer explain (an earlier edit took the rule's
+    words out, or a moderator held it): the learned layer never lifts a hold.
+    """
+    if post.status != PostStatus.held or screening.held or not held_for or not held_for <= SELF_CLEARING:
         return
     item = get_open_item(session, post_id=post.id)
     if item is not None and set(item.tag_list) <= SELF_CLEARING:
         resolve(item, actor=None, resolution="edited_by_author")
-        forum.publish_held_post(session, post=post)
+    forum.publish_held_post(session, post=post)
 
 
 def resolve(item: ReviewItem, *, actor: User | None, resolution: str) -> None:

@@ -13,13 +13,14 @@ from tests.e2e.world import PASSWORD, World
 
 LANGS = ["fr", "nl"]
 JS = [pytest.param(True, id="js"), pytest.param(False, id="nojs")]
+# Stigma: a label aimed at others (members describing themselves are never lectured).
 WORDS = {
-    "fr": {"stigma": "Je me sens comme une toxico depuis des années.",
-           "rephrased": "Je prends des benzodiazépines depuis des années.",
+    "fr": {"stigma": "Les toxicos de la gare me font peur depuis des années.",
+           "rephrased": "Les personnes qui consomment à la gare me font peur depuis des années.",
            "crisis": "Ce soir je n'ai plus envie de vivre.", "phone": "0800 32 123",
            "logout": "Se déconnecter", "login": "Se connecter"},
-    "nl": {"stigma": "Ik voel me een junkie sinds jaren.",
-           "rephrased": "Ik neem al jaren benzodiazepines.",
+    "nl": {"stigma": "Die junkies aan het station maken me al jaren bang.",
+           "rephrased": "Die mensen die aan het station gebruiken maken me al jaren bang.",
            "crisis": "Ik wil niet meer leven, echt niet.", "phone": "1813",
            "logout": "Uitloggen", "login": "Inloggen"},
 }

@@ -310,3 +310,23 @@ def test_a_model_estimate_does_not_keep_a_cleared_post_held(client: TestClient, 
     assert edit.json()["status"] == "published"
     item = session.scalar(select(ReviewItem))
     assert item is not None and item.status == ItemStatus.open and "crisis" in item.tag_list
+
+
+def test_a_model_label_never_lifts_a_rule_hold(client: TestClient, session: Session,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_findings(monkeypatch, _finding("sourcing", source="rule"))
+    body = _api_thread(client, session, "Temesta en trop, MP.")
+    assert body["status"] == "held"
+    token = api_login(client, "Poster")
+    # The edit escapes the rule, the model still reads an offer: a moderator decides, not the edit.
+    _with_findings(monkeypatch, _finding("sourcing", source="model"))
+    edit = client.patch(f"/api/v1/posts/{body['first_post_id']}", json={"body": "Des boîtes en trop, écrivez-moi."},
+                        headers={"X-CSRF-Token": token})
+    assert edit.json()["status"] == "held"
+    # Nothing left at all: still held for sourcing, which only a moderator releases.
+    _with_findings(monkeypatch)
+    edit = client.patch(f"/api/v1/posts/{body['first_post_id']}", json={"body": "Bonjour."},
+                        headers={"X-CSRF-Token": token})
+    assert edit.json()["status"] == "held"
+    item = session.scalar(select(ReviewItem))
+    assert item is not None and item.status == ItemStatus.open
