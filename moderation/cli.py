@@ -1,4 +1,7 @@
-"""`python -m moderation check --lang fr|nl|en [--jsonl]` (a stable interface, see DESIGN.md).
+"""`python -m moderation check [--lang fr|nl|en] [--jsonl]` (a stable interface, see DESIGN.md).
+
+``--lang`` is the default language: a JSONL line's own ``lang`` wins over it,
+and without either the language is guessed from the text's common words.
 
 Also `train` (fit the learned layer; needs scikit-learn) and `evaluate FILE.jsonl` (precision and recall).
 """
@@ -12,13 +15,19 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from moderation import LANGUAGES, check
+from moderation.language import guess_language
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m moderation")
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("check", help="check text from stdin and print findings as JSON")
-    cmd.add_argument("--lang", choices=LANGUAGES, required=True, help="primary language")
+    cmd.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="primary language (default: a JSONL line's own 'lang', else guessed from the text)",
+    )
     cmd.add_argument(
         "--jsonl",
         action="store_true",
@@ -33,7 +42,13 @@ def _dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def run_jsonl(lang: str, stdin: TextIO, stdout: TextIO) -> int:
+def _language(text: str, given: object, default: str | None) -> str:
+    if isinstance(given, str) and given in LANGUAGES:
+        return given
+    return default or guess_language(text)
+
+
+def run_jsonl(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
     status = 0
     for number, line in enumerate(stdin, start=1):
         if not line.strip():
@@ -41,11 +56,12 @@ def run_jsonl(lang: str, stdin: TextIO, stdout: TextIO) -> int:
         try:
             item = json.loads(line)
             text = item["text"]
-            item_lang = item.get("lang") or lang
-            if item_lang not in LANGUAGES:
-                item_lang = lang  # an unknown language still gets checked with every lexicon
+            if not isinstance(text, str):
+                raise TypeError("'text' must be a string")
+            # An unknown or missing language still gets checked with every lexicon.
+            item_lang = _language(text, item.get("lang"), lang)
             findings = [f.to_dict() for f in check(text, item_lang)]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             print(f"line {number}: {exc}", file=sys.stderr)
             status = 1
             continue
@@ -70,5 +86,5 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     if args.jsonl:
         return run_jsonl(args.lang, stdin, stdout)
     text = stdin.read()
-    stdout.write(_dumps({"findings": [f.to_dict() for f in check(text, args.lang)]}) + "\n")
+    stdout.write(_dumps({"findings": [f.to_dict() for f in check(text, _language(text, None, args.lang))]}) + "\n")
     return 0

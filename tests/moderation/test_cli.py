@@ -69,3 +69,46 @@ def test_module_entry_point_runs() -> None:
         check=True,
     )
     assert json.loads(proc.stdout)["findings"][0]["category"] == "crisis"
+
+
+def test_jsonl_without_lang_uses_each_lines_own_language() -> None:
+    lines = [
+        {"id": "nl", "lang": "nl", "text": "Die junkies aan het station."},
+        {"id": "en", "lang": "en", "text": "Those junkies at the station."},
+    ]
+    stdin = "".join(json.dumps(x) + "\n" for x in lines)
+    status, out = run(["check", "--jsonl"], stdin)
+    rows = {r["id"]: r["findings"] for r in map(json.loads, out.splitlines())}
+    assert status == 0
+    assert rows["nl"][0]["lang"] == "nl" and rows["en"][0]["lang"] == "en"
+
+
+def test_without_any_lang_the_language_is_guessed_from_the_text() -> None:
+    stdin = json.dumps({"id": 1, "text": "Ik vind die junkies aan het station echt niet oké."}) + "\n"
+    status, out = run(["check", "--jsonl"], stdin)
+    assert status == 0
+    assert json.loads(out)["findings"][0]["lang"] == "nl"
+    status, out = run(["check"], "Those junkies at the station, I do not like them.")
+    assert status == 0 and json.loads(out)["findings"][0]["lang"] == "en"
+
+
+def test_lang_given_is_the_default_for_lines_without_one() -> None:
+    lines = [{"id": 1, "text": "les toxicos"}, {"id": 2, "lang": "xx", "text": "x"}]
+    stdin = "".join(json.dumps(x) + "\n" for x in lines)
+    status, out = run(["check", "--lang", "fr", "--jsonl"], stdin)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 0 and rows[0]["findings"][0]["lang"] == "fr" and rows[1]["findings"] == []
+
+
+def test_jsonl_line_that_is_not_an_object_is_reported() -> None:
+    status, out = run(["check", "--jsonl"], '["text"]\n{"id": 2, "text": "hello"}\n')
+    assert status == 1 and [json.loads(line)["id"] for line in out.splitlines()] == [2]
+
+
+def test_guess_language() -> None:
+    from moderation.language import guess_language
+
+    assert guess_language("je ne sais plus quoi faire avec mes cachets") == "fr"
+    assert guess_language("'k weet ni wa da ik moet doen met die pillen") == "nl"
+    assert guess_language("I don't know what to do with my pills") == "en"
+    assert guess_language("Temesta 2,5", default="nl") == "nl"
