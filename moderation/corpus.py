@@ -35,6 +35,12 @@ class Example:
     text: str
     labels: frozenset[str]
     source: str = ""
+    # The labels someone gave a verdict on (a moderator judges the flagged
+    # categories only); None: every label (a corpus post is labelled in full).
+    known: frozenset[str] | None = None
+
+    def knows(self, label: str) -> bool:
+        return self.known is None or label in self.known
 
     @property
     def split(self) -> str:
