@@ -25,6 +25,9 @@ WORKER_HEALTHCHECK_SECONDS = 60
 def _connect() -> None:
     """Every command writes as the app does: the domains' listeners are connected first."""
     wiring.connect()
+    import moderation
+
+    moderation.use_model_dir(get_settings().moderation_model_dir)
 
 
 def _bench_corpus() -> ModuleType:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+import moderation
 from app import i18n, wiring
 from app.accounts.ratelimit import RateLimitMiddleware
 from app.db import Database
@@ -60,6 +61,8 @@ def _warm_up() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     wiring.connect()
+    # A model retrained on moderators' labels (`forum moderation retrain`) replaces the shipped one.
+    moderation.use_model_dir(settings.moderation_model_dir)
     app = FastAPI(
         title="Trèfle · Klaver API",
         version="1",

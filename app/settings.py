@@ -197,6 +197,11 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def moderation_model_dir(self) -> Path:
+        """Where `forum moderation retrain` keeps the engine's retrained model (and the one before it)."""
+        return self.data_dir / "moderation"
+
+    @property
     def research_export_dir(self) -> Path:
         return self.research.export_dir or self.data_dir / "research-exports"
 

@@ -9,10 +9,14 @@ process. Scoring a post is a sum of weights over its hashed features
 
 from __future__ import annotations
 
+import logging
 import math
+import shutil
+import threading
+import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -111,9 +115,17 @@ class Model:
 
 
 def save(path: Path, model: Model, *, meta: str) -> None:
+    """Write the model as plain arrays; atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        _savez(fh, model, meta)
+    tmp.replace(path)
+
+
+def _savez(fh: BinaryIO, model: Model, meta: str) -> None:
     np.savez_compressed(
-        path,
+        fh,
         version=np.array(VERSION),
         labels=np.array(model.labels),
         weights=model.weights.astype(np.float16),
@@ -143,14 +155,124 @@ def read(path: Path) -> Model:
         )
 
 
-def read_meta(path: Path = MODEL_FILE) -> str:
-    with np.load(path, allow_pickle=False) as data:
+def read_meta(path: Path | None = None) -> str:
+    with np.load(path or active_file(), allow_pickle=False) as data:
         return str(data["meta"])
 
 
-@lru_cache(maxsize=1)
+# The host application may keep a retrained model outside the package
+# (`forum moderation retrain` writes <dir>/model.npz and keeps the one before
+# as <dir>/model.previous.npz). Without one there, the shipped model is used.
+ACTIVE_NAME = "model.npz"
+PREVIOUS_NAME = "model.previous.npz"
+_RECHECK_SECONDS = 5.0
+
+
+@dataclass
+class _Active:
+    directory: Path | None = None
+    key: tuple[str, int, int] | None = None  # path, mtime, size of what `model` was read from
+    model: Model | None = None
+    checked: float = -math.inf
+
+
+_active = _Active()
+_lock = threading.Lock()
+
+
+def use_model_dir(directory: Path | None) -> None:
+    """Read the model from ``directory/model.npz`` when it exists (else the shipped one)."""
+    with _lock:
+        _active.directory = directory
+        _active.checked = -math.inf
+
+
+def active_file() -> Path:
+    if _active.directory is not None:
+        candidate = _active.directory / ACTIVE_NAME
+        if candidate.exists():
+            return candidate
+    return MODEL_FILE
+
+
 def get_model() -> Model | None:
-    """The shipped model, loaded once per process; None when none was trained yet."""
-    if not MODEL_FILE.exists():
-        return None
-    return read(MODEL_FILE)
+    """The active model, read once per process and again only when its file changes.
+
+    A retrain in another process replaces the file atomically; every process
+    picks it up within a few seconds (one ``stat`` per few seconds, not per post).
+    None when no model was trained yet.
+    """
+    now = time.monotonic()
+    if now - _active.checked < _RECHECK_SECONDS:
+        return _active.model
+    with _lock:
+        _active.checked = now
+        path = active_file()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            _active.key, _active.model = None, None
+            return None
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key != _active.key:
+            try:
+                _active.model = read(path)
+            except (ModelError, OSError, ValueError, KeyError):
+                if path == MODEL_FILE:
+                    raise
+                # A broken or outdated retrained file: keep serving with the shipped model.
+                logging.getLogger(__name__).exception("cannot read %s; using the shipped model", path)
+                _active.model = read(MODEL_FILE) if MODEL_FILE.exists() else None
+            _active.key = key
+        return _active.model
+
+
+def install(directory: Path, model: Model, *, meta: str) -> Path:
+    """Make ``model`` the active one in ``directory``; the one it replaces is kept for ``rollback``.
+
+    With no retrained model there yet, the one replaced is the shipped model:
+    rolling back then returns to it.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    active, previous = directory / ACTIVE_NAME, directory / PREVIOUS_NAME
+    if active.exists():
+        _copy_atomically(active, previous)
+    else:
+        previous.unlink(missing_ok=True)
+    save(active, model, meta=meta)
+    _forget()
+    return active
+
+
+def rollback(directory: Path) -> Path:
+    """Swap the active model and the one before it (missing on either side: the shipped model).
+
+    Rolling back twice returns to where one started. Raises ModelError when
+    there is nothing to roll back to.
+    """
+    active, previous = directory / ACTIVE_NAME, directory / PREVIOUS_NAME
+    if not active.exists() and not previous.exists():
+        raise ModelError(f"no retrained model in {directory}: the shipped model is already in use")
+    if previous.exists():
+        read(previous)  # refuse to switch to a file this engine cannot read
+    swap = directory / (ACTIVE_NAME + ".swap")
+    if active.exists():
+        active.replace(swap)
+    if previous.exists():
+        previous.replace(active)
+    if swap.exists():
+        swap.replace(previous)
+    _forget()
+    return active if active.exists() else MODEL_FILE
+
+
+def _copy_atomically(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)
+
+
+def _forget() -> None:
+    """This process reads the active file again at its next check."""
+    with _lock:
+        _active.checked = -math.inf

@@ -93,3 +93,48 @@ def test_a_post_in_crisis_gets_no_word_on_tapering_from_the_model() -> None:
     text = "Ce soir je prends toute la boîte, merci pour tout"
     labels = {(f.category, f.about) for f in moderation.check(text, "fr")}
     assert ("crisis", "") in labels and ("cold_turkey_advice", "self") not in labels
+
+
+def test_a_retrained_model_is_installed_kept_for_rollback_and_picked_up(
+    small_model: tuple[model.Model, Path], tmp_path: Path
+) -> None:
+    fitted, _ = small_model
+    directory = tmp_path / "retrained"
+    shipped = model.get_model()
+    try:
+        model.use_model_dir(directory)
+        assert model.get_model() is shipped and model.active_file() == model.MODEL_FILE
+        with pytest.raises(model.ModelError):
+            model.rollback(directory)  # nothing retrained yet
+
+        first = model.install(directory, fitted, meta="first retrain")
+        assert first == directory / model.ACTIVE_NAME and not (directory / model.PREVIOUS_NAME).exists()
+        assert model.read_meta() == "first retrain" and model.get_model() is not shipped
+        model.install(directory, fitted, meta="second retrain")
+        assert model.read_meta() == "second retrain"
+        assert model.read_meta(directory / model.PREVIOUS_NAME) == "first retrain"
+
+        assert model.rollback(directory) == first and model.read_meta() == "first retrain"
+        assert model.read_meta(directory / model.PREVIOUS_NAME) == "second retrain"
+        model.rollback(directory)  # rolling back twice returns to where one started
+        assert model.read_meta() == "second retrain"
+
+        (directory / model.PREVIOUS_NAME).unlink()
+        model.install(directory, fitted, meta="third")
+        (directory / model.PREVIOUS_NAME).unlink()
+        assert model.rollback(directory) == model.MODEL_FILE  # back to the shipped model
+        assert model.get_model() is not None and "dev split" in model.read_meta()
+    finally:
+        model.use_model_dir(None)
+    assert model.get_model() is not None
+
+
+def test_an_unreadable_retrained_model_falls_back_to_the_shipped_one(tmp_path: Path) -> None:
+    (tmp_path / model.ACTIVE_NAME).write_bytes(b"not a model")
+    try:
+        model.use_model_dir(tmp_path)
+        found = moderation.check("Ik heb alles geregeld, de kat gaat naar mijn zus. Bedankt voor alles.", "nl")
+        assert model.get_model() is not None
+        assert isinstance(found, list)
+    finally:
+        model.use_model_dir(None)
