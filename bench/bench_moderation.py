@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python bench/bench_moderation.py
 Prints the median and p95 time per post over a few hundred varied posts
-(FR, NL, EN and mixed; accents, emoji, personal data, findings and none).
+(FR, NL, EN and mixed; accents, emoji, personal data, findings and none),
+with the learned layer, and the median CPU time per post (the wall clock
+also counts other processes on a shared machine).
 """
 
 from __future__ import annotations
@@ -114,20 +116,29 @@ def make_posts(count: int, seed: int = 7, flagged_share: float = 0.2) -> list[tu
     return posts
 
 
-def measure(posts: list[tuple[str, str]], runs: int = 3) -> tuple[float, float, float, float]:
+def measure(posts: list[tuple[str, str]], runs: int = 3) -> tuple[float, float, float, float, float]:
+    """Wall-clock median, p95 and max per post, findings per post, and the median CPU time of this thread.
+
+    On a shared machine the wall clock counts the time other processes hold the
+    cores; the thread's CPU time is what one check costs.
+    """
     times = []
+    cpu = []
     findings = 0
     for _ in range(runs):
         for text, lang in posts:
+            c0 = time.thread_time()
             t0 = time.perf_counter()
             findings += len(moderation.check(text, lang))
             times.append(time.perf_counter() - t0)
+            cpu.append(time.thread_time() - c0)
     times.sort()
     return (
         statistics.median(times) * 1000,
         times[int(len(times) * 0.95)] * 1000,
         times[-1] * 1000,
         findings / len(times),
+        statistics.median(cpu) * 1000,
     )
 
 
@@ -138,9 +149,10 @@ def main() -> None:
         posts = make_posts(300, flagged_share=share)
         for text, lang in posts[:20]:
             moderation.check(text, lang)
-        median, p95, worst, per_post = measure(posts)
+        median, p95, worst, per_post, cpu = measure(posts)
         print(f"{label}:")
         print(f"  median {median:.3f} ms   p95 {p95:.3f} ms   max {worst:.3f} ms   findings/post {per_post:.1f}")
+        print(f"  median CPU time {cpu:.3f} ms (target: median < 2 ms per 1,000 characters)")
 
 
 if __name__ == "__main__":

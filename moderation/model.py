@@ -40,6 +40,13 @@ class Scores:
 _TOKEN_CACHE_LIMIT = 50_000
 
 
+@dataclass
+class _WordCache:
+    index: dict[str, int] = field(default_factory=dict)
+    rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+
 @dataclass(frozen=True)
 class Model:
     labels: tuple[str, ...]
@@ -49,35 +56,44 @@ class Model:
     cal_b: np.ndarray
     thresholds: np.ndarray  # a model finding at or above this probability; > 1: the label is off
     # A word's own features (the word and its letter n-grams) always weigh the
-    # same: their summed weights are kept per word, so a post costs one lookup
-    # per word instead of a dozen hashes.
-    _words: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict, compare=False, repr=False)
+    # same: their summed weights are kept per word (a row of `_cache.rows`,
+    # found through `_cache.index`), so a post costs one dict lookup per word
+    # and one gather instead of a dozen hashes per word.
+    _cache: _WordCache = field(default_factory=_WordCache, compare=False, repr=False)
 
     def threshold(self, label: str) -> float:
         return float(self.thresholds[self.labels.index(label)])
 
-    def _word(self, norm: str) -> tuple[np.ndarray, int]:
-        hit = self._words.get(norm)
-        if hit is None:
-            feats = token_features(norm)
-            idx = np.fromiter((i for i, _ in feats), dtype=np.intp, count=len(feats))
-            sign = np.fromiter((s for _, s in feats), dtype=np.float32, count=len(feats))
-            hit = (sign @ self.weights[idx], len(feats))
-            if len(self._words) > _TOKEN_CACHE_LIMIT:
-                self._words.clear()
-            self._words[norm] = hit
-        return hit
+    def _add_word(self, norm: str) -> int:
+        cache = self._cache
+        n_labels = len(self.labels)
+        if cache.rows.shape[1] != n_labels or len(cache.index) == 0:
+            cache.rows = np.zeros((1024, n_labels), dtype=np.float32)
+            cache.counts = np.zeros(1024, dtype=np.intp)
+        at = len(cache.index)
+        if at >= len(cache.rows):
+            cache.rows = np.concatenate([cache.rows, np.zeros_like(cache.rows)])
+            cache.counts = np.concatenate([cache.counts, np.zeros_like(cache.counts)])
+        feats = token_features(norm)
+        idx = np.fromiter((i for i, _ in feats), dtype=np.intp, count=len(feats))
+        sign = np.fromiter((s for _, s in feats), dtype=np.float32, count=len(feats))
+        cache.rows[at] = sign @ self.weights[idx]
+        cache.counts[at] = len(feats)
+        cache.index[norm] = at
+        return at
 
     def score(self, analysis: Analysis, lang: str) -> Scores:
         """Probabilities for a post; equal to ``score_vector(vectorize(...))``, computed faster."""
-        n_labels = len(self.labels)
         tokens = analysis.tokens
-        rows = np.zeros((len(tokens), n_labels), dtype=np.float32)
-        count = 0
-        for k, tok in enumerate(tokens):
-            vec, n = self._word(tok.norm)
-            rows[k] = vec
-            count += n
+        index = self._cache.index
+        if len(index) + len(tokens) > _TOKEN_CACHE_LIMIT:
+            index.clear()  # bounded memory; never in the middle of a post
+        at = [index.get(tok.norm) for tok in tokens]
+        if None in at:
+            at = [index[tok.norm] if tok.norm in index else self._add_word(tok.norm) for tok in tokens]
+        where = np.asarray(at, dtype=np.intp)
+        rows = self._cache.rows[where]
+        count = int(self._cache.counts[where].sum())
         idx, sign, sent = context_features(analysis, lang)
         count += len(idx)
         other = self.weights[np.asarray(idx, dtype=np.intp)] * np.asarray(sign, dtype=np.float32)[:, None]
