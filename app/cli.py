@@ -145,11 +145,13 @@ def _register_domain_commands() -> None:
     from app.ops.cli import backup_command, check_ready_command, restore_command
     from app.research.cli import research_cli
     from app.review.cli import users_cli
+    from app.review.retrain import moderation_cli
     from app.search.cli import search_cli, worker_command
 
     cli.add_typer(search_cli, name="search")
     cli.add_typer(research_cli, name="research")
     cli.add_typer(users_cli, name="users")
+    cli.add_typer(moderation_cli, name="moderation")
     cli.command("worker")(worker_command)
     cli.command("backup")(backup_command)
     cli.command("restore")(restore_command)

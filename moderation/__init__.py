@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from moderation import overlay as _overlay
 from moderation.engine import get_engine
 from moderation.lexicon import LexiconError, load_lexicon
-from moderation.overlay import Overlay, build_entry, current_overlay, entry_matches, layered, make_overlay
 from moderation.model import use_model_dir
+from moderation.overlay import Overlay, build_entry, current_overlay, entry_matches, layered, make_overlay
 from moderation.types import CATEGORIES, LANGUAGES, SEVERITIES, Entry, Finding, Lexicon
 
 __all__ = [
