@@ -58,6 +58,8 @@ def equivalence(drug: str = Query(max_length=200), dose_mg: str = Query(max_leng
         raise invalid_dose("dose_mg") from None
     lo, hi = eq.diazepam_mg_range
     warnings = ["dose_implausible"] if dose > meds.plausible_max_daily_mg(eq.molecule) else []
+    if meds.withdrawn_products(drug):
+        warnings.append("product_not_marketed")  # recognised, but no longer sold in Belgium
     body = schemas.EquivalenceOut(
         molecule=eq.molecule, dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg, source=eq.source,
         diazepam_mg_range=None if lo == hi else [lo, hi], verified=eq.verified,
@@ -143,7 +145,7 @@ def create_plan(body: schemas.PlanIn, session: SessionDep, viewer: CurrentUser) 
         reduction_percent=body.reduction_percent if body.reduction_percent is not None
         else plan_service.DEFAULT_PERCENT,
         interval_days=body.interval_days, end_date=body.end_date, amount_mg=body.amount_mg,
-        ceiling_percent=body.ceiling_percent,
+        ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
     )
     return _plan_out(plan_service.create_plan(session, user=viewer, data=data))
 

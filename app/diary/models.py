@@ -12,7 +12,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -106,6 +106,9 @@ class TaperPlan(TimestampMixin, Base):
     holds: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The member confirmed on the form that their pharmacy has the tablets (and
+    # splits) the medication reference could not verify in a Belgian text.
+    tablets_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     @property

@@ -113,6 +113,9 @@ class PlanIn(BaseModel):
     end_date: dt.date | None = None
     amount_mg: Dose | None = None
     ceiling_percent: Percent | None = None
+    # True when the member's pharmacy confirmed the tablets (and splits) the medication
+    # reference could not verify in a Belgian leaflet; without it, steps use verified ones only.
+    tablets_confirmed: bool = False
 
 
 class HoldIn(BaseModel):
@@ -136,4 +139,5 @@ class PlanOut(BaseModel):
     ceiling_percent: float
     holds: list[HoldIn]
     warnings: list[str]
+    tablets_confirmed: bool = False
     steps: list[StepView]

@@ -144,6 +144,32 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     assert bad.status_code == 422 and 'value="Lormetazepam"' in bad.text and "between 1 and 50" in bad.text
 
 
+def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client: TestClient,
+                                                                         session: Session) -> None:
+    user = logged_in_member(client, session, "Pharmacy")
+    token = form_token(client, "/en/diary/plan/new")
+    assert 'name="tablets_confirmed"' in client.get("/en/diary/plan/new").text
+    form = {"csrf_token": token, "drug": "Halcion", "start_dose_mg": "0.5", "mode": "percent",
+            "reduction_percent": "50", "interval_days": "14", "start_date": TODAY.isoformat()}
+    plain = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
+    assert plain.status_code == 200
+    assert "Not confirmed in a Belgian leaflet for this medication" in plain.text
+    assert "Halcion 0,25 mg tablets split in halves" in plain.text  # en_BE writes 0,25
+    assert "so the steps do not use them" in plain.text
+    assert 'name="tablets_confirmed" value="1" checked' not in plain.text
+    confirmed = client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "preview"})
+    assert 'name="tablets_confirmed" value="1" checked' in confirmed.text  # the choice is kept
+    assert "that you confirmed with your pharmacy" in confirmed.text
+    client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "save"})
+    client.post("/en/diary/plan/new", data={**form, "action": "save"})
+    plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)
+                                 .order_by(TaperPlan.version)))
+    assert [p.tablets_confirmed for p in plans] == [True, False]
+    assert "tablets_confirmed_by_member" in plans[0].warnings
+    assert any(step["pieces"] for step in plans[0].steps)
+    assert not any(step["pieces"] for step in plans[1].steps)  # unconfirmed: compounded steps only
+
+
 def test_printable_summary_with_questions(client: TestClient, session: Session) -> None:
     user = make_user(session, "Consult")
     log(session, user, days_ago(70), note="too old for the summary")
