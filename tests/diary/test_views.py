@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.diary.models import Entry, EntryMedication, TaperPlan
+from app.diary.models import Entry, EntryMedication, MedicationDataReport, TaperPlan
 from tests.diary.helpers import TODAY, days_ago, form_token, log
 from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
@@ -168,6 +168,26 @@ def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client:
     assert "tablets_confirmed_by_member" in plans[0].warnings
     assert any(step["pieces"] for step in plans[0].steps)
     assert not any(step["pieces"] for step in plans[1].steps)  # unconfirmed: compounded steps only
+
+
+def test_member_reports_an_error_in_the_medication_data(client: TestClient, session: Session) -> None:
+    user = logged_in_member(client, session, "Pharmacist")
+    assert "/fr/diary/medication-data/report" in client.get("/fr/diary/plan").text
+    url = "/fr/diary/medication-data/report"
+    page = client.get(url, params={"product": "Temesta 2,5 mg", "page": "plan"})
+    assert page.status_code == 200 and 'value="Temesta 2,5 mg"' in page.text
+    token = form_token(client, url)
+    form = {"csrf_token": token, "product": "Temesta 2,5 mg", "page": "plan", "evidence": "notice, rubrique 6"}
+    empty = client.post(url, data={**form, "text": "  "})
+    assert empty.status_code == 422 and 'value="Temesta 2,5 mg"' in empty.text  # nothing typed is lost
+    assert session.scalar(select(func.count(MedicationDataReport.id))) == 0
+    sent = client.post(url, data={**form, "text": "Le comprimé de 2,5 mg porte une barre de cassure."},
+                       follow_redirects=True)
+    assert sent.status_code == 200 and sent.headers["x-robots-tag"] == "noindex"
+    report = session.scalar(select(MedicationDataReport))
+    assert report is not None and report.reporter_id == user.id
+    assert (report.molecule, report.page, report.lang, report.status) == ("lorazepam", "plan", "fr", "open")
+    assert report.evidence == "notice, rubrique 6"
 
 
 def test_printable_summary_with_questions(client: TestClient, session: Session) -> None:
