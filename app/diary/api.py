@@ -39,6 +39,11 @@ def list_medications() -> list[schemas.MedicationOut]:
             brands=list(med.brands), half_life_hours=med.half_life_hours, half_life_class=med.half_life_class,
             diazepam_equivalent_mg=[primary.lo, primary.hi], source=primary.source.short,
             verified=primary.verified,
+            products=[schemas.ProductOut(
+                brand=p.brand, market=p.market, form=p.form, strengths_mg=list(p.strengths_mg), scored=p.scored,
+                quarterable=p.quarterable, verified=p.verified, scored_verified=p.scored_verified,
+                marketed=p.marketed, source=p.source.title, note=p.note,
+            ) for p in med.products],
         ))
     return out
 

@@ -133,6 +133,14 @@ def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) 
     assert paused["tablets_confirmed"] is True  # a pause keeps the member's confirmation
 
 
+def test_medications_list_products_with_their_verification(client: TestClient) -> None:
+    meds = {m["molecule"]: m for m in client.get("/api/v1/medications").json()}
+    rivotril = [p for p in meds["clonazepam"]["products"] if p["brand"] == "Rivotril" and p["form"] == "tablet"]
+    assert rivotril and all(p["verified"] and p["scored_verified"] and p["marketed"] for p in rivotril)
+    withdrawn = [p for p in meds["flunitrazepam"]["products"] if not p["marketed"]]
+    assert withdrawn and withdrawn[0]["strengths_mg"] == [2.0] and withdrawn[0]["note"]
+
+
 def test_equivalence_of_a_product_no_longer_sold_in_belgium(client: TestClient) -> None:
     withdrawn = client.get("/api/v1/medications/equivalence", params={"drug": "Rohypnol 2 mg", "dose_mg": "2"})
     assert withdrawn.status_code == 200
