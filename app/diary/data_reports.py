@@ -2,14 +2,17 @@
 
 A member (often a pharmacist, or someone reading their own leaflet) tells us
 that a strength, a break line or an equivalent is wrong. The report is kept
-here and opens an item in the moderators' queue; moderators pass confirmed
-errors to the maintainers, who correct ``data/medications.toml`` citing the
-new source (see docs/medication-reference.md).
+here; the moderators' queue hears of it through ``subscribe`` (the review
+domain, built on top of the diary, connects at start-up: app/wiring.py) and
+opens an item for it. Moderators pass confirmed errors to the maintainers, who
+correct ``data/medications.toml`` citing the new source (see
+docs/medication-reference.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -72,7 +75,18 @@ def report_error(session: Session, *, reporter: User, lang: str, data: DataRepor
     )
     session.add(report)
     session.flush()
+    for listener in _listeners:
+        listener(session, report)
     return report
+
+
+_listeners: list[Callable[[Session, MedicationDataReport], None]] = []
+
+
+def subscribe(listener: Callable[[Session, MedicationDataReport], None]) -> None:
+    """Call ``listener`` (in the reporter's transaction) for every stored report; twice is harmless."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def list_open(session: Session, *, limit: int = 100) -> list[MedicationDataReport]:

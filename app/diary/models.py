@@ -176,4 +176,8 @@ class MedicationDataReport(TimestampMixin, Base):
     evidence: Mapped[str] = mapped_column(String(500), default="")
     # The diary page it was sent from ("plan", "plan_form", ...).
     page: Mapped[str] = mapped_column(String(20), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | handled
+    # open, then what the moderators made of it: passed_on | no_error.
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # Its item in the moderators' queue, set by the review domain's listener (no foreign key: the
+    # diary knows nothing of the review tables, which are built on top of it).
+    queue_item_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)

@@ -30,17 +30,20 @@ def upgrade() -> None:
     sa.Column('evidence', sa.String(length=500), nullable=False),
     sa.Column('page', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('queue_item_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['reporter_id'], ['accounts_users.id'], name=op.f('fk_diary_medication_reports_reporter_id_accounts_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_diary_medication_reports'))
     )
     with op.batch_alter_table('diary_medication_reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_diary_medication_reports_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_diary_medication_reports_queue_item_id'), ['queue_item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_diary_medication_reports_reporter_id'), ['reporter_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('diary_medication_reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_diary_medication_reports_reporter_id'))
+        batch_op.drop_index(batch_op.f('ix_diary_medication_reports_queue_item_id'))
         batch_op.drop_index(batch_op.f('ix_diary_medication_reports_created_at'))
     op.drop_table('diary_medication_reports')
