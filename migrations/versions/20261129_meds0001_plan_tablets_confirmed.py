@@ -1,7 +1,7 @@
 """diary: plans record the member's confirmation of unverified tablets
 
 Revision ID: meds0001
-Revises: research0001
+Revises: review0005
 Create Date: 2026-11-29
 
 The planner builds steps only from tablet strengths and splits read in a Belgian
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'meds0001'
-down_revision = 'research0001'
+down_revision = 'review0005'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Role
 from app.diary.models import Entry, EntryMedication, MedicationDataReport, TaperPlan
+from app.review.models import ReviewItem
 from tests.diary.helpers import TODAY, days_ago, form_token, log
 from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
@@ -188,6 +190,26 @@ def test_member_reports_an_error_in_the_medication_data(client: TestClient, sess
     assert report is not None and report.reporter_id == user.id
     assert (report.molecule, report.page, report.lang, report.status) == ("lorazepam", "plan", "fr", "open")
     assert report.evidence == "notice, rubrique 6"
+    # It reaches the moderators' queue, and a moderator closes it with what came of it.
+    item = session.get(ReviewItem, report.queue_item_id)
+    assert item is not None and item.kind == "medication_data" and item.post_id is None and item.lang == "fr"
+    client.cookies.clear()
+    make_user(session, "Modo", role=Role.moderator)
+    session.commit()
+    html_login(client, "Modo", lang="en")
+    queue = client.get("/en/review")
+    assert "Medication data" in queue.text and "Temesta 2,5 mg" in queue.text
+    page = client.get(f"/en/review/items/{item.id}")
+    assert "porte une barre de cassure" in page.text and "notice, rubrique 6" in page.text
+    token = csrf_from(page.text)
+    refused = client.post(f"/en/review/items/{item.id}/close", data={"csrf_token": token, "outcome": "whatever"})
+    assert refused.status_code == 422
+    closed = client.post(f"/en/review/items/{item.id}/close", data={"csrf_token": token, "outcome": "passed_on"},
+                         follow_redirects=False)
+    assert closed.status_code == 303
+    session.expire_all()
+    assert session.get(ReviewItem, item.id).status == "resolved"  # type: ignore[union-attr]
+    assert session.get(MedicationDataReport, report.id).status == "passed_on"  # type: ignore[union-attr]
 
 
 def test_printable_summary_with_questions(client: TestClient, session: Session) -> None:
