@@ -1,7 +1,7 @@
 """diary: plans record the member's confirmation of unverified tablets
 
 Revision ID: meds0001
-Revises: review0005
+Revises: security0002
 Create Date: 2026-11-29
 
 The planner builds steps only from tablet strengths and splits read in a Belgian
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'meds0001'
-down_revision = 'review0005'
+down_revision = 'security0002'
 branch_labels = None
 depends_on = None
 
