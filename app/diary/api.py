@@ -39,6 +39,11 @@ def list_medications() -> list[schemas.MedicationOut]:
             brands=list(med.brands), half_life_hours=med.half_life_hours, half_life_class=med.half_life_class,
             diazepam_equivalent_mg=[primary.lo, primary.hi], source=primary.source.short,
             verified=primary.verified,
+            products=[schemas.ProductOut(
+                brand=p.brand, market=p.market, form=p.form, strengths_mg=list(p.strengths_mg), scored=p.scored,
+                quarterable=p.quarterable, verified=p.verified, scored_verified=p.scored_verified,
+                marketed=p.marketed, source=p.source.title, note=p.note,
+            ) for p in med.products],
         ))
     return out
 
@@ -58,6 +63,8 @@ def equivalence(drug: str = Query(max_length=200), dose_mg: str = Query(max_leng
         raise invalid_dose("dose_mg") from None
     lo, hi = eq.diazepam_mg_range
     warnings = ["dose_implausible"] if dose > meds.plausible_max_daily_mg(eq.molecule) else []
+    if meds.withdrawn_products(drug):
+        warnings.append("product_not_marketed")  # recognised, but no longer sold in Belgium
     body = schemas.EquivalenceOut(
         molecule=eq.molecule, dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg, source=eq.source,
         diazepam_mg_range=None if lo == hi else [lo, hi], verified=eq.verified,
@@ -143,7 +150,7 @@ def create_plan(body: schemas.PlanIn, session: SessionDep, viewer: CurrentUser) 
         reduction_percent=body.reduction_percent if body.reduction_percent is not None
         else plan_service.DEFAULT_PERCENT,
         interval_days=body.interval_days, end_date=body.end_date, amount_mg=body.amount_mg,
-        ceiling_percent=body.ceiling_percent,
+        ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
     )
     return _plan_out(plan_service.create_plan(session, user=viewer, data=data))
 

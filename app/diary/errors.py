@@ -104,8 +104,18 @@ WARNINGS: dict[str, str] = {
                               "compounded preparation. Ask your pharmacist what is possible."),
     "strengths_not_belgian": N_("The tablet strengths used here are not Belgian ones; check with your "
                                 "pharmacist what is available in Belgium."),
+    # Stored in plans calculated before issue 18 (the planner no longer emits it).
     "strengths_unverified": N_("Some tablet strengths used here could not be confirmed in a Belgian leaflet "
                                "(unverified)."),
+    "tablets_unverified_left_out": N_("Some tablets of this medication (or the halves of some) could not be "
+                                      "confirmed in a Belgian leaflet, so the steps do not use them. If your "
+                                      "pharmacist confirms that your pharmacy has them, tick the box on the form "
+                                      "and show the steps again."),
+    "tablets_confirmed_by_member": N_("Some steps use tablets (or halves) that you confirmed with your pharmacy "
+                                      "but that we could not confirm in a Belgian leaflet. Check the plan with "
+                                      "your pharmacist."),
+    "product_not_marketed": N_("The product you named is no longer sold in Belgium; the steps use the tablets "
+                               "that are. Your doctor or pharmacist can tell you what replaces it."),
     "equivalence_not_ashton_or_unverified": N_("The diazepam equivalent of this medication is not in the Ashton "
                                                "Manual's table or could not be verified: treat it with extra "
                                                "care."),

@@ -105,6 +105,8 @@ class Product:
     note: str = ""
     mg_per_ml: float | None = None
     mg_per_drop: float | None = None
+    #: False: no longer sold in Belgium (recognised when typed, never planned with).
+    marketed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,7 @@ def _product(raw: dict, sources: dict[str, Source]) -> Product:
         note=raw.get("note", ""),
         mg_per_ml=raw.get("mg_per_ml"),
         mg_per_drop=raw.get("mg_per_drop"),
+        marketed=raw.get("marketed", True),
     )
 
 
@@ -331,6 +334,31 @@ def suggest(name: str, n: int = 5) -> list[str]:
         if display not in shown:
             shown.append(display)
     return shown[:n]
+
+
+_STRENGTH = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\b", re.I)
+
+
+def withdrawn_products(name: str) -> tuple[Product, ...]:
+    """The no-longer-marketed products a typed name points to ("Rohypnol 2 mg").
+
+    A name points to a withdrawn product when it gives a strength that only
+    withdrawn products of the brand (or, without a brand, of the molecule)
+    have, or names a brand whose every product is withdrawn.
+    """
+    med = resolve(name)
+    if med is None:
+        return ()
+    key = normalise(name)
+    named = [p for p in med.products if key.startswith(normalise(p.brand))] or list(med.products)
+    withdrawn = [p for p in named if not p.marketed]
+    if not withdrawn:
+        return ()
+    typed = {float(m.replace(",", ".")) for m in _STRENGTH.findall(name)}
+    if typed:
+        sold = {s for p in named if p.marketed for s in p.strengths_mg}
+        return tuple(p for p in withdrawn if (typed & set(p.strengths_mg)) - sold)
+    return tuple(withdrawn) if len(withdrawn) == len(named) else ()
 
 
 def resolve_or_raise(name: str) -> Medication:

@@ -12,7 +12,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -106,6 +106,9 @@ class TaperPlan(TimestampMixin, Base):
     holds: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The member confirmed on the form that their pharmacy has the tablets (and
+    # splits) the medication reference could not verify in a Belgian text.
+    tablets_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     @property
@@ -147,3 +150,34 @@ class TaperLine(Base):
     stopped_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     members_can_view: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MedicationDataReport(TimestampMixin, Base):
+    """A member's report of an error in the medication reference (a strength, a break line, an equivalent).
+
+    It concerns the shared reference data, not the member's diary: it goes to
+    the moderators, who pass confirmed errors to the maintainers. The form asks
+    for no personal health details; the report outlives the account (the
+    reporter becomes "former member"), like reports on posts.
+    """
+
+    __tablename__ = "diary_medication_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"),
+                                                    index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    # The molecule key when the medication was recognised, else "".
+    molecule: Mapped[str] = mapped_column(String(40), default="")
+    # What the member named: "Temesta 2,5 mg".
+    product: Mapped[str] = mapped_column(String(120), default="")
+    text: Mapped[str] = mapped_column(Text)
+    # Where the right value can be read: a leaflet, an SmPC section, the package.
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+    # The diary page it was sent from ("plan", "plan_form", ...).
+    page: Mapped[str] = mapped_column(String(20), default="")
+    # open, then what the moderators made of it: passed_on | no_error.
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # Its item in the moderators' queue, set by the review domain's listener (no foreign key: the
+    # diary knows nothing of the review tables, which are built on top of it).
+    queue_item_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)

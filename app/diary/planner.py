@@ -12,8 +12,10 @@ fixed schedule. Three paces:
 
 Rounding rule. A step's dose is the *smallest* dose made of Belgian tablets (see
 ``tablets.pieces``: whole tablets, halves of scored ones, quarters only where
-the product allows) that does not cut more than the chosen amount, provided it
-still cuts at least ``MIN_CUT_SHARE`` of it. Otherwise the exact ideal dose is
+the product allows; only strengths and splits read in a Belgian leaflet or
+SmPC, unless the member confirmed that their pharmacy has the tablet) that
+does not cut more than the chosen amount, provided it still cuts at least
+``MIN_CUT_SHARE`` of it. Otherwise the exact ideal dose is
 kept and ``needs_compounding`` is set: in Belgium a pharmacist can compound
 capsules of any strength on prescription. Below the smallest tablet piece every
 step is compounded, until the dose reaches the equivalent of
@@ -40,8 +42,17 @@ from app.diary.medications import (
     equivalence,
     plausible_max_daily_mg,
     resolve_or_raise,
+    withdrawn_products,
 )
-from app.diary.tablets import achievable_between, is_achievable, pieces, recipe_for, taper_products
+from app.diary.tablets import (
+    achievable_between,
+    is_achievable,
+    left_out,
+    pieces,
+    recipe_for,
+    taper_products,
+    verified_piece,
+)
 
 Mode = Literal["percent", "end_date", "fixed"]
 
@@ -93,6 +104,8 @@ class Plan:
     ceiling_percent: float
     steps: tuple[Step, ...]
     warnings: tuple[str, ...] = field(default=())
+    #: The member confirmed that their pharmacy has the tablets the data could not verify.
+    tablets_confirmed: bool = False
 
     @property
     def end_date(self) -> date:
@@ -124,6 +137,8 @@ class _Ctx:
     end_dose_mg: float
     stop_mg: float
     ceiling: float
+    confirmed: bool = False
+    brand: str | None = None
 
 
 def _next_dose(ctx: _Ctx, current: float, ideal: float) -> tuple[float, bool]:
@@ -189,21 +204,24 @@ def _build_steps(ctx: _Ctx, start_date: date, start_dose: float, interval: int,
     return steps, current > ctx.end_dose_mg
 
 
-def _context(med: Medication, end_dose: float, ceiling: float, brand: str | None) -> _Ctx:
-    piece_set = pieces(taper_products(med, brand=brand))
+def _context(med: Medication, end_dose: float, ceiling: float, brand: str | None, confirmed: bool) -> _Ctx:
+    piece_set = pieces(taper_products(med, brand=brand), confirmed=confirmed)
     stop = max(end_dose, diazepam_to_molecule_mg(med, STOP_AT_DIAZEPAM_MG))
-    return _Ctx(med, piece_set, end_dose, stop, ceiling)
+    return _Ctx(med, piece_set, end_dose, stop, ceiling, confirmed, brand)
 
 
 def _warnings(ctx: _Ctx, steps: list[Step], start_dose: float, truncated: bool) -> tuple[str, ...]:
     codes: list[str] = []
-    products = taper_products(ctx.med)
+    products = taper_products(ctx.med, brand=ctx.brand)
     if not ctx.piece_set:
         codes.append("no_tablet_strengths")
     elif all(p.market != "BE" for p in products):
         codes.append("strengths_not_belgian")
-    if products and not all(p.verified for p in products):
-        codes.append("strengths_unverified")
+    if ctx.confirmed:
+        if any(not verified_piece(piece, products) for s in steps for piece, _ in s.pieces):
+            codes.append("tablets_confirmed_by_member")
+    elif left_out(products):
+        codes.append("tablets_unverified_left_out")
     if not ctx.med.primary_equivalent.verified or not ctx.med.in_ashton:
         codes.append("equivalence_not_ashton_or_unverified")
     if start_dose > plausible_max_daily_mg(ctx.med.molecule):
@@ -223,52 +241,60 @@ def _warnings(ctx: _Ctx, steps: list[Step], start_dose: float, truncated: bool) 
 
 def _plan(ctx: _Ctx, *, mode: Mode, start_date: date, start_dose: float, interval: int,
           percent: float | None, amount: float | None, ideal_next: Callable[[float], float],
-          extra: tuple[str, ...] = ()) -> Plan:
+          drug: str) -> Plan:
     steps, truncated = _build_steps(ctx, start_date, start_dose, interval, ideal_next)
+    extra = ("product_not_marketed",) if withdrawn_products(drug) else ()
     return Plan(
         molecule=ctx.med.molecule, mode=mode, start_date=start_date, start_dose_mg=start_dose,
         end_dose_mg=ctx.end_dose_mg, interval_days=interval, percent=percent, amount_mg=amount,
         ceiling_percent=ctx.ceiling, steps=tuple(steps),
-        warnings=_warnings(ctx, steps, start_dose, truncated) + extra,
+        warnings=_warnings(ctx, steps, start_dose, truncated) + extra, tablets_confirmed=ctx.confirmed,
     )
 
 
 # ---------------------------------------------------------------- public API
 def plan_by_percent(molecule: str, start_dose_mg: float, *, start_date: date, percent: float,
                     interval_days: int, end_dose_mg: float = 0.0, ceiling_percent: float | None = None,
-                    brand: str | None = None) -> Plan:
-    """Cut ``percent`` of the current dose every ``interval_days`` days."""
+                    brand: str | None = None, tablets_confirmed: bool = False) -> Plan:
+    """Cut ``percent`` of the current dose every ``interval_days`` days.
+
+    ``tablets_confirmed``: the member confirmed that their pharmacy has the
+    tablets (and splits) the data could not verify in a Belgian text; without
+    it, steps use verified strengths and splits only.
+    """
     med = resolve_or_raise(molecule)
     _check_doses(start_dose_mg, end_dose_mg)
     _check_range("percent_out_of_range", percent, *PERCENT_RANGE)
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
     ceiling = percent if ceiling_percent is None else ceiling_percent
     _check_range("ceiling_out_of_range", ceiling, *PERCENT_RANGE)
-    ctx = _context(med, float(end_dose_mg), ceiling, brand)
+    ctx = _context(med, float(end_dose_mg), ceiling, brand, tablets_confirmed)
     factor = 1 - percent / 100
     return _plan(ctx, mode="percent", start_date=start_date, start_dose=float(start_dose_mg),
                  interval=int(interval_days), percent=float(percent), amount=None,
-                 ideal_next=lambda current: current * factor)
+                 ideal_next=lambda current: current * factor, drug=molecule)
 
 
 def plan_by_amount(molecule: str, start_dose_mg: float, *, start_date: date, amount_mg: float,
                    interval_days: int, end_dose_mg: float = 0.0,
                    ceiling_percent: float = FIXED_CUT_DEFAULT_CEILING,
-                   brand: str | None = None) -> Plan:
+                   brand: str | None = None, tablets_confirmed: bool = False) -> Plan:
     """Cut the same ``amount_mg`` every step; effective percentages grow towards the end."""
     med = resolve_or_raise(molecule)
     _check_doses(start_dose_mg, end_dose_mg)
     _check_range("amount_out_of_range", amount_mg, 1e-6, float(start_dose_mg))
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
     _check_range("ceiling_out_of_range", ceiling_percent, *PERCENT_RANGE)
-    ctx = replace(_context(med, float(end_dose_mg), ceiling_percent, brand), stop_mg=float(end_dose_mg))
+    ctx = replace(_context(med, float(end_dose_mg), ceiling_percent, brand, tablets_confirmed),
+                  stop_mg=float(end_dose_mg))
     return _plan(ctx, mode="fixed", start_date=start_date, start_dose=float(start_dose_mg),
                  interval=int(interval_days), percent=None, amount=float(amount_mg),
-                 ideal_next=lambda current: current - amount_mg)
+                 ideal_next=lambda current: current - amount_mg, drug=molecule)
 
 
 def plan_by_end_date(molecule: str, start_dose_mg: float, *, start_date: date, end_date: date,
-                     interval_days: int, end_dose_mg: float = 0.0, brand: str | None = None) -> Plan:
+                     interval_days: int, end_dose_mg: float = 0.0, brand: str | None = None,
+                     tablets_confirmed: bool = False) -> Plan:
     """The gentlest percentage (1-50) whose plan reaches the end dose by ``end_date``.
 
     Rounding to tablets can only slow a plan down, so the percentage is found by
@@ -281,7 +307,8 @@ def plan_by_end_date(molecule: str, start_dose_mg: float, *, start_date: date, e
 
     def build(p: float) -> Plan:
         plan = plan_by_percent(molecule, start_dose_mg, start_date=start_date, percent=p,
-                               interval_days=interval_days, end_dose_mg=end_dose_mg, brand=brand)
+                               interval_days=interval_days, end_dose_mg=end_dose_mg, brand=brand,
+                               tablets_confirmed=tablets_confirmed)
         return replace(plan, mode="end_date")
 
     fastest = build(PERCENT_RANGE[1])

@@ -42,6 +42,8 @@ class PlanInput:
     end_date: dt.date | None = None
     amount_mg: float | None = None
     ceiling_percent: float | None = None
+    # The member confirmed that their pharmacy has the tablets the reference could not verify.
+    tablets_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,20 +84,23 @@ def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
     _check_input(data, now or today())
     interval = int(data.interval_days or 0)
     dose = float(data.start_dose_mg or 0)
+    confirmed = bool(data.tablets_confirmed)
     try:
         if data.mode == "percent":
             percent = _require(data.reduction_percent, "reduction_percent",
                                N_("Choose the percentage of the current dose to cut at each step."))
             return planner.plan_by_percent(data.drug, dose, start_date=data.start_date, percent=percent,
-                                           interval_days=interval, ceiling_percent=data.ceiling_percent)
+                                           interval_days=interval, ceiling_percent=data.ceiling_percent,
+                                           tablets_confirmed=confirmed)
         if data.mode == "end_date":
             end = _require(data.end_date, "end_date", N_("Choose the date you would like to reach zero."))
             return planner.plan_by_end_date(data.drug, dose, start_date=data.start_date, end_date=end,
-                                            interval_days=interval)
+                                            interval_days=interval, tablets_confirmed=confirmed)
         amount = _require(data.amount_mg, "amount_mg", N_("Choose how many mg to cut at each step."))
         return planner.plan_by_amount(data.drug, dose, start_date=data.start_date, amount_mg=amount,
                                       interval_days=interval,
-                                      ceiling_percent=data.ceiling_percent or planner.FIXED_CUT_DEFAULT_CEILING)
+                                      ceiling_percent=data.ceiling_percent or planner.FIXED_CUT_DEFAULT_CEILING,
+                                      tablets_confirmed=confirmed)
     except (meds.DiaryError, ValueError) as exc:
         raise translate_core_error(exc, dose_field="start_dose_mg") from None
 
@@ -166,7 +171,7 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
         start_dose_mg=result.start_dose_mg, interval_days=result.interval_days, percent=result.percent,
         amount_mg=result.amount_mg, end_date=data.end_date if data.mode == "end_date" else None,
         ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
-        warnings=list(result.warnings), created_at=utcnow(),
+        warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed, created_at=utcnow(),
     )
     session.add(plan)
     session.flush()
@@ -192,7 +197,7 @@ def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, 
         interval_days=plan.interval_days, percent=plan.percent, amount_mg=plan.amount_mg, end_date=plan.end_date,
         ceiling_percent=plan.ceiling_percent, holds=[*plan.holds, [step_index, days]],
         steps=[_view_json(step) for step in shifted],
-        warnings=list(plan.warnings), created_at=utcnow(),
+        warnings=list(plan.warnings), tablets_confirmed=plan.tablets_confirmed, created_at=utcnow(),
     )
     session.add(new)
     session.flush()

@@ -23,6 +23,25 @@ Rating = Annotated[int, Field(ge=0, le=sym.MAX_RATING)]
 Symptoms = Annotated[dict[str, Rating], Field(max_length=len(sym.SYMPTOMS))]
 
 
+class ProductOut(BaseModel):
+    """One Belgian product and how far the medication reference could verify it."""
+
+    brand: str
+    market: str
+    form: str
+    strengths_mg: list[float]
+    scored: bool
+    quarterable: bool
+    # The strength and form were read in a Belgian leaflet or SmPC.
+    verified: bool
+    # A Belgian text settles whether the tablet may be split.
+    scored_verified: bool
+    # False: no longer sold in Belgium (recognised, never used by the planner).
+    marketed: bool
+    source: str
+    note: str
+
+
 class MedicationOut(BaseModel):
     molecule: str
     names: dict[str, str]
@@ -32,6 +51,7 @@ class MedicationOut(BaseModel):
     diazepam_equivalent_mg: list[float] = Field(description="mg of this molecule ≈ 10 mg diazepam (low, high)")
     source: str
     verified: bool
+    products: list[ProductOut] = Field(default_factory=list)
 
 
 class OtherSourceOut(BaseModel):
@@ -113,6 +133,9 @@ class PlanIn(BaseModel):
     end_date: dt.date | None = None
     amount_mg: Dose | None = None
     ceiling_percent: Percent | None = None
+    # True when the member's pharmacy confirmed the tablets (and splits) the medication
+    # reference could not verify in a Belgian leaflet; without it, steps use verified ones only.
+    tablets_confirmed: bool = False
 
 
 class HoldIn(BaseModel):
@@ -136,4 +159,5 @@ class PlanOut(BaseModel):
     ceiling_percent: float
     holds: list[HoldIn]
     warnings: list[str]
+    tablets_confirmed: bool = False
     steps: list[StepView]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from app.diary.medications import (
@@ -27,8 +28,12 @@ from app.diary.medications import (
 
 # ---------------------------------------------------------------- achievable doses
 def taper_products(med: Medication, *, brand: str | None = None) -> tuple[Product, ...]:
-    """Solid products the planner builds doses from: Belgian ones, else any listed."""
-    solid = [p for p in med.products if p.form in SOLID_FORMS and p.strengths_mg]
+    """Solid products still sold that doses may be built from: Belgian ones, else any listed.
+
+    Products marked ``marketed = false`` are never offered (they stay in the
+    data so that a member who types one is recognised and told).
+    """
+    solid = [p for p in med.products if p.form in SOLID_FORMS and p.strengths_mg and p.marketed]
     if brand is not None:
         wanted = normalise(brand)
         solid = [p for p in solid if normalise(p.brand) == wanted] or solid
@@ -36,25 +41,79 @@ def taper_products(med: Medication, *, brand: str | None = None) -> tuple[Produc
     return tuple(belgian or solid)
 
 
-def pieces(products: Iterable[Product]) -> tuple[Piece, ...]:
-    """Whole tablets of every strength, halves of scored tablets, quarters where allowed.
+def _parts(product: Product, *, confirmed: bool) -> list[int]:
+    """How a product's tablet may be taken: whole, and halves / quarters where allowed.
 
-    Quarters only where a product text says the tablet breaks into four (so far
-    Rivotril 2 mg); halves only for scored immediate-release tablets.
+    Splitting needs the product text to say so (``scored`` / ``quarterable``)
+    and that text to be Belgian (``scored_verified``), or the member's
+    confirmation that their pharmacy's tablet may be split.
     """
+    parts = [1]
+    if product.form in SPLITTABLE_FORMS and (product.scored_verified or confirmed):
+        if product.scored:
+            parts.append(2)
+        if product.quarterable:
+            parts.append(4)
+    return parts
+
+
+def pieces(products: Iterable[Product], *, confirmed: bool = False) -> tuple[Piece, ...]:
+    """Whole tablets, halves of scored tablets, quarters where allowed.
+
+    Without the member's confirmation (``confirmed``) only what a Belgian text
+    verified is used: strengths of ``verified`` products, and splits that a
+    Belgian text allows. With it, unverified strengths and splits come in too,
+    after the verified ones, so that a dose a verified piece can make keeps it.
+    """
+    products = [p for p in products if p.marketed]
     found: dict[int, Piece] = {}
     for product in products:
-        splittable = product.form in SPLITTABLE_FORMS
-        for strength in product.strengths_mg:
-            parts = [1]
-            if splittable and product.scored:
-                parts.append(2)
-            if splittable and product.quarterable:
-                parts.append(4)
-            for p in parts:
-                piece = Piece(strength, p)
-                found.setdefault(_units(piece.mg), piece)
+        if product.verified:
+            _add(found, product, _parts(product, confirmed=False))
+    if confirmed:
+        for product in products:
+            _add(found, product, _parts(product, confirmed=True))
     return tuple(sorted(found.values(), key=lambda p: -p.mg))
+
+
+def _add(found: dict[int, Piece], product: Product, parts: list[int]) -> None:
+    for strength in product.strengths_mg:
+        for p in parts:
+            piece = Piece(strength, p)
+            found.setdefault(_units(piece.mg), piece)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A tablet (or a way of splitting it) the planner uses only after the member's confirmation."""
+
+    brand: str
+    strength_mg: float
+    parts: int  # 1: the tablet itself is unverified; 2 or 4: its halves / quarters are
+
+
+def left_out(products: Iterable[Product]) -> tuple[LeftOut, ...]:
+    """What confirmation would add: unverified strengths, and splits no Belgian text allows."""
+    out: list[LeftOut] = []
+    for product in products:
+        if not product.marketed:
+            continue
+        for strength in product.strengths_mg:
+            if not product.verified:
+                out.append(LeftOut(product.brand, strength, 1))
+            allowed = set(_parts(product, confirmed=False))
+            out.extend(LeftOut(product.brand, strength, p)
+                       for p in _parts(product, confirmed=True) if p not in allowed)
+    return tuple(out)
+
+
+def verified_piece(piece: Piece, products: Iterable[Product]) -> bool:
+    """True if some product's Belgian text vouches for this piece (its strength, and its split)."""
+    return any(
+        p.marketed and p.verified and piece.strength_mg in p.strengths_mg
+        and piece.parts in _parts(p, confirmed=False)
+        for p in products
+    )
 
 
 def _units(mg: float) -> int:

@@ -85,9 +85,16 @@ def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
     return form
 
 
+def _left_out(drug: str) -> list[tablets.LeftOut]:
+    """The tablets of the typed medication the planner uses only once the member confirms them."""
+    med = meds.resolve(drug) if drug.strip() else None
+    return list(tablets.left_out(tablets.taper_products(med))) if med else []
+
+
 def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False) -> dict[str, Any]:
     locale = i18n.get_locale()
     return {
+        "left_out": _left_out(form.get("drug", "")),
         "form": form, "errors": {}, "preview": preview, "review": review,
         "preview_warnings": [warning_text(c) for c in preview.warnings] if preview else [],
         "preview_steps": plan_service.preview_steps(preview) if preview else [],

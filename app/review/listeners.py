@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.forum import events
-from app.review import audit, service
+from app.review import audit, data_reports, service
 
 
 def on_post_screened(event: events.PostScreened) -> None:
@@ -22,3 +22,4 @@ def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:
 def connect() -> None:
     events.subscribe(events.PostScreened, on_post_screened)
     events.subscribe(events.ThreadFlagsChanged, on_thread_flags_changed)
+    data_reports.connect()

@@ -15,7 +15,7 @@ from app.errors import AppError, NotFound
 from app.forum import service as forum
 from app.forum.composer import highlight
 from app.forum.models import Post, PostStatus
-from app.review import appeals, canned, decisions, labels, members, service, support
+from app.review import appeals, canned, data_reports, decisions, labels, members, service, support
 from app.review.decisions import DecisionInput
 from app.review.models import ReviewItem
 from app.review.permissions import access_item, access_post_to_moderate
@@ -41,7 +41,8 @@ router = APIRouter()
 
 VOCABULARY = {"kinds": KINDS, "priority_labels": PRIORITY_LABELS, "finding_labels": FINDING_LABELS,
               "source_labels": SOURCE_LABELS, "report_reasons": REPORT_REASONS, "actions": ACTIONS, "rules": RULES,
-              "timed_actions": TIMED_ACTIONS, "member_actions": MEMBER_ACTIONS, "post_statuses": POST_STATUS_LABELS}
+              "timed_actions": TIMED_ACTIONS, "member_actions": MEMBER_ACTIONS, "post_statuses": POST_STATUS_LABELS,
+              "close_outcomes": data_reports.OUTCOMES}
 
 
 def _int(value: str | None) -> int | None:
@@ -75,6 +76,7 @@ def queue(request: Request, session: SessionDep, viewer: ModeratorUser, lang: st
         "findings": service.findings_for_posts(session, post_ids),
         "reports": service.reports_for_items(session, [i.id for i in items.items]),
         "appeals": service.appeals_for_items(session, [i.id for i in items.items]),
+        "data_reports": data_reports.for_items(session, [i.id for i in items.items]),
         "earlier_sanctions": members.warnings_count(session, [i.subject_id for i in items.items if i.subject_id]),
         "categories": forum.list_categories(session),
         "paused_until": service.crisis_paused_until(session, viewer),
@@ -102,6 +104,7 @@ def _item_page(request: Request, session: SessionDep, item: ReviewItem | None, p
         "title_findings": [f for f in ctx.findings if f.field == "title"],
         "author_record": members.record_of(session, post.author) if post is not None and post.author else None,
         "appeal_context": appeal_context, "flagged": flagged, "default_rule": default_rule,
+        "data_report": data_reports.for_items(session, [item.id]).get(item.id) if item is not None else None,
         "categories": forum.list_categories(session), "note_labels": CONTENT_NOTE_LABELS,
         "canned_public": canned.list_replies(session, purpose="crisis_public", lang=lang),
         "canned_private": canned.list_replies(session, purpose="crisis_private",
@@ -236,3 +239,14 @@ def post_decide(request: Request, session: SessionDep, settings: SettingsDep, vi
     except AppError as exc:
         return _again(request, session, viewer, exc, post_id=post_id, form=fields)
     return redirect(request, "forum.post", post_id=post.id)
+
+
+@router.post("/review/items/{item_id}/close", name="review.close")
+def close(request: Request, session: SessionDep, viewer: ModeratorUser, item_id: int, form: FormFields) -> Response:
+    """Close a medication-data report's item with what came of it."""
+    item = access_item(session, viewer, item_id)
+    try:
+        data_reports.close(session, item=item, actor=viewer, outcome=form.get("outcome", ""))
+    except AppError as exc:
+        return _again(request, session, viewer, exc, item_id=item_id, form=form, field="outcome")
+    return redirect(request, "review.queue")

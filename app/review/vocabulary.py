@@ -22,6 +22,8 @@ KINDS: dict[str, tuple[int, str]] = {
     "welcome": (20, N_("First post to welcome")),
     "cold_turkey_advice": (10, N_("Advice to stop abruptly")),
     "appeal": (10, N_("Appeal")),
+    # A report of an error in the medication data, sent from the diary pages (no post concerned).
+    "medication_data": (30, N_("Medication data")),
 }
 PRIORITY_LABELS = {50: N_("Urgent"), 40: N_("High"), 30: N_("Reports"), 20: N_("Welcome"), 10: N_("Normal")}
 

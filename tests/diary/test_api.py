@@ -116,6 +116,39 @@ def test_plans_contract(client: TestClient, session: Session) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "reduction_percent"
 
 
+def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) -> None:
+    make_user(session, "Confirmer")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Confirmer")}
+    body = {"drug": "Halcion", "start_dose_mg": 0.5, "reduction_percent": 50, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    plain = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
+    assert plain["tablets_confirmed"] is False and "tablets_unverified_left_out" in plain["warnings"]
+    assert not any(step["pieces"] for step in plain["steps"])
+    confirmed = client.post("/api/v1/diary/plans", json={**body, "tablets_confirmed": True}, headers=headers).json()
+    assert confirmed["tablets_confirmed"] is True and "tablets_confirmed_by_member" in confirmed["warnings"]
+    assert confirmed["steps"][1]["pieces"] == [{"strength_mg": 0.25, "parts": 1, "count": 1}]
+    paused = client.post(f"/api/v1/diary/plans/{confirmed['id']}/holds", json={"step_index": 1, "days": 7},
+                         headers=headers).json()
+    assert paused["tablets_confirmed"] is True  # a pause keeps the member's confirmation
+
+
+def test_medications_list_products_with_their_verification(client: TestClient) -> None:
+    meds = {m["molecule"]: m for m in client.get("/api/v1/medications").json()}
+    rivotril = [p for p in meds["clonazepam"]["products"] if p["brand"] == "Rivotril" and p["form"] == "tablet"]
+    assert rivotril and all(p["verified"] and p["scored_verified"] and p["marketed"] for p in rivotril)
+    withdrawn = [p for p in meds["flunitrazepam"]["products"] if not p["marketed"]]
+    assert withdrawn and withdrawn[0]["strengths_mg"] == [2.0] and withdrawn[0]["note"]
+
+
+def test_equivalence_of_a_product_no_longer_sold_in_belgium(client: TestClient) -> None:
+    withdrawn = client.get("/api/v1/medications/equivalence", params={"drug": "Rohypnol 2 mg", "dose_mg": "2"})
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["molecule"] == "flunitrazepam" and "product_not_marketed" in withdrawn.json()["warnings"]
+    sold = client.get("/api/v1/medications/equivalence", params={"drug": "Rohypnol 1 mg", "dose_mg": "1"})
+    assert "product_not_marketed" not in sold.json()["warnings"]
+
+
 def test_diary_api_needs_a_member(client: TestClient, session: Session) -> None:
     owner = make_user(session, "Owner")
     session.commit()

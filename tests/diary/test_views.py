@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.diary.models import Entry, EntryMedication, TaperPlan
+from app.accounts.models import Role
+from app.diary.models import Entry, EntryMedication, MedicationDataReport, TaperPlan
+from app.review.models import ReviewItem
 from tests.diary.helpers import TODAY, days_ago, form_token, log
 from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
@@ -142,6 +144,72 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     bad = client.post("/en/diary/plan/new", data={**form, "mode": "percent", "reduction_percent": "80",
                                                   "action": "save"})
     assert bad.status_code == 422 and 'value="Lormetazepam"' in bad.text and "between 1 and 50" in bad.text
+
+
+def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client: TestClient,
+                                                                         session: Session) -> None:
+    user = logged_in_member(client, session, "Pharmacy")
+    token = form_token(client, "/en/diary/plan/new")
+    assert 'name="tablets_confirmed"' in client.get("/en/diary/plan/new").text
+    form = {"csrf_token": token, "drug": "Halcion", "start_dose_mg": "0.5", "mode": "percent",
+            "reduction_percent": "50", "interval_days": "14", "start_date": TODAY.isoformat()}
+    plain = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
+    assert plain.status_code == 200
+    assert "Not confirmed in a Belgian leaflet for this medication" in plain.text
+    assert "Halcion 0,25 mg tablets split in halves" in plain.text  # en_BE writes 0,25
+    assert "so the steps do not use them" in plain.text
+    assert 'name="tablets_confirmed" value="1" checked' not in plain.text
+    confirmed = client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "preview"})
+    assert 'name="tablets_confirmed" value="1" checked' in confirmed.text  # the choice is kept
+    assert "that you confirmed with your pharmacy" in confirmed.text
+    client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "save"})
+    client.post("/en/diary/plan/new", data={**form, "action": "save"})
+    plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)
+                                 .order_by(TaperPlan.version)))
+    assert [p.tablets_confirmed for p in plans] == [True, False]
+    assert "tablets_confirmed_by_member" in plans[0].warnings
+    assert any(step["pieces"] for step in plans[0].steps)
+    assert not any(step["pieces"] for step in plans[1].steps)  # unconfirmed: compounded steps only
+
+
+def test_member_reports_an_error_in_the_medication_data(client: TestClient, session: Session) -> None:
+    user = logged_in_member(client, session, "Pharmacist")
+    assert "/fr/diary/medication-data/report" in client.get("/fr/diary/plan").text
+    url = "/fr/diary/medication-data/report"
+    page = client.get(url, params={"product": "Temesta 2,5 mg", "page": "plan"})
+    assert page.status_code == 200 and 'value="Temesta 2,5 mg"' in page.text
+    token = form_token(client, url)
+    form = {"csrf_token": token, "product": "Temesta 2,5 mg", "page": "plan", "evidence": "notice, rubrique 6"}
+    empty = client.post(url, data={**form, "text": "  "})
+    assert empty.status_code == 422 and 'value="Temesta 2,5 mg"' in empty.text  # nothing typed is lost
+    assert session.scalar(select(func.count(MedicationDataReport.id))) == 0
+    sent = client.post(url, data={**form, "text": "Le comprimé de 2,5 mg porte une barre de cassure."},
+                       follow_redirects=True)
+    assert sent.status_code == 200 and sent.headers["x-robots-tag"] == "noindex"
+    report = session.scalar(select(MedicationDataReport))
+    assert report is not None and report.reporter_id == user.id
+    assert (report.molecule, report.page, report.lang, report.status) == ("lorazepam", "plan", "fr", "open")
+    assert report.evidence == "notice, rubrique 6"
+    # It reaches the moderators' queue, and a moderator closes it with what came of it.
+    item = session.get(ReviewItem, report.queue_item_id)
+    assert item is not None and item.kind == "medication_data" and item.post_id is None and item.lang == "fr"
+    client.cookies.clear()
+    make_user(session, "Modo", role=Role.moderator)
+    session.commit()
+    html_login(client, "Modo", lang="en")
+    queue = client.get("/en/review")
+    assert "Medication data" in queue.text and "Temesta 2,5 mg" in queue.text
+    page = client.get(f"/en/review/items/{item.id}")
+    assert "porte une barre de cassure" in page.text and "notice, rubrique 6" in page.text
+    token = csrf_from(page.text)
+    refused = client.post(f"/en/review/items/{item.id}/close", data={"csrf_token": token, "outcome": "whatever"})
+    assert refused.status_code == 422
+    closed = client.post(f"/en/review/items/{item.id}/close", data={"csrf_token": token, "outcome": "passed_on"},
+                         follow_redirects=False)
+    assert closed.status_code == 303
+    session.expire_all()
+    assert session.get(ReviewItem, item.id).status == "resolved"  # type: ignore[union-attr]
+    assert session.get(MedicationDataReport, report.id).status == "passed_on"  # type: ignore[union-attr]
 
 
 def test_printable_summary_with_questions(client: TestClient, session: Session) -> None:

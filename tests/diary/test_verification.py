@@ -1,0 +1,176 @@
+"""The medication reference's verification rules, and the planner's obedience to them (issue 18).
+
+- The planner never builds a step from a tablet strength that was not read in a
+  Belgian leaflet or SmPC, and never splits a tablet unless a Belgian text says
+  it may be divided into equal doses, unless the member confirmed on the form
+  that their pharmacy has the tablet (``tablets_confirmed``).
+- Products no longer sold in Belgium are never planned with, but are
+  recognised when typed, with a note.
+- The data file's claims are checked against its own rules: "verified" rests on
+  a Belgian source, every molecule has a cited table, no machine-specific path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.diary import medications as m
+from app.diary import planner as P
+from app.diary import tablets as t
+
+START = date(2026, 12, 7)
+MOLECULES = [med.molecule for med in m.list_medications()]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _vouched(piece: m.Piece, med: m.Medication) -> bool:
+    """Written from the rule itself, not from tablets.py: a Belgian text covers this piece."""
+    for product in med.products:
+        if not (product.marketed and product.verified and piece.strength_mg in product.strengths_mg):
+            continue
+        if piece.parts == 1:
+            return True
+        splits_in_text = product.scored if piece.parts == 2 else product.quarterable
+        if product.form == "tablet" and product.scored_verified and splits_in_text:
+            return True
+    return False
+
+
+def _sold(piece: m.Piece, med: m.Medication) -> bool:
+    return any(p.marketed and piece.strength_mg in p.strengths_mg for p in med.products)
+
+
+@FAST
+@given(st.sampled_from(MOLECULES), st.floats(0.2, 4.0), st.floats(5, 50), st.sampled_from(["percent", "fixed"]))
+def test_without_confirmation_every_step_rests_on_belgian_texts(molecule, factor, pace, mode):
+    med = m.get_medication(molecule)
+    dose = round(med.primary_equivalent.mid * factor, 3)
+    if mode == "percent":
+        plan = P.plan_by_percent(molecule, dose, start_date=START, percent=pace, interval_days=14)
+    else:
+        plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=round(dose * pace / 100, 3) or dose,
+                                interval_days=14)
+    assert plan.tablets_confirmed is False
+    for step in plan.steps:
+        for piece, count in step.pieces:
+            assert count > 0
+            assert _vouched(piece, med), (molecule, step)
+    assert "tablets_confirmed_by_member" not in plan.warnings
+
+
+@FAST
+@given(st.sampled_from(MOLECULES), st.floats(0.2, 4.0), st.floats(5, 50))
+def test_with_confirmation_steps_stay_within_tablets_that_exist(molecule, factor, percent):
+    med = m.get_medication(molecule)
+    dose = round(med.primary_equivalent.mid * factor, 3)
+    plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent, interval_days=14,
+                             tablets_confirmed=True)
+    assert plan.tablets_confirmed is True
+    for step in plan.steps:
+        for piece, _ in step.pieces:
+            assert _sold(piece, med)  # confirmation never brings back a withdrawn product
+            product_allows = any(
+                piece.strength_mg in p.strengths_mg and p.marketed
+                and (piece.parts == 1 or (p.form == "tablet" and (p.scored if piece.parts == 2 else p.quarterable)))
+                for p in med.products)
+            assert product_allows, (molecule, step)
+    uses_unvouched = any(not _vouched(piece, med) for s in plan.steps for piece, _ in s.pieces)
+    assert ("tablets_confirmed_by_member" in plan.warnings) == uses_unvouched
+
+
+def test_unverified_halves_need_the_members_confirmation():
+    # Halcion's strengths and its 0.25 mg break line come from Swiss texts only.
+    plain = P.plan_by_percent("Halcion", 0.25, start_date=START, percent=25, interval_days=14)
+    assert all(not s.pieces for s in plain.steps)  # nothing from unverified tablets: compounded
+    assert all(s.needs_compounding for s in plain.steps[:-1])
+    assert "tablets_unverified_left_out" in plain.warnings
+    confirmed = P.plan_by_percent("Halcion", 0.5, start_date=START, percent=50, interval_days=14,
+                                  tablets_confirmed=True)
+    assert [s.dose_mg for s in confirmed.steps[:3]] == [0.5, 0.25, 0.125]
+    assert not any(s.needs_compounding for s in confirmed.steps[:3])  # Halcion tablets, as confirmed
+    assert "tablets_confirmed_by_member" in confirmed.warnings
+    assert "tablets_unverified_left_out" not in confirmed.warnings
+
+
+def test_verified_break_lines_are_used_without_confirmation():
+    rivotril = m.get_medication("clonazepam")
+    piece_set = t.pieces(t.taper_products(rivotril))
+    assert {p.mg for p in piece_set} == {2.0, 1.0, 0.5, 0.25}  # halves and quarters, as the RCP allows
+    # Temesta's Belgian SmPC says nothing of dividing the tablet: no 1.25 mg half.
+    lorazepam = t.pieces(t.taper_products(m.get_medication("lorazepam")), confirmed=True)
+    assert all(p.parts == 1 for p in lorazepam)
+
+
+def test_a_verified_piece_is_preferred_to_an_unverified_one_of_the_same_dose():
+    lormetazepam = m.get_medication("lormetazepam")
+    pieces = t.pieces(t.taper_products(lormetazepam), confirmed=True)
+    one_mg = [p for p in pieces if p.mg == 1.0]
+    assert one_mg == [m.Piece(1.0, 1)] and _vouched(one_mg[0], lormetazepam)
+
+
+def test_left_out_lists_what_confirmation_would_add():
+    items = t.left_out(t.taper_products(m.get_medication("triazolam")))
+    assert {(i.brand, i.strength_mg, i.parts) for i in items} >= {("Halcion", 0.25, 1), ("Halcion", 0.25, 2)}
+    assert not t.left_out([p for p in m.get_medication("clonazepam").products if p.verified])
+
+
+# ---------------------------------------------------------------- no longer marketed
+def test_withdrawn_products_are_recognised_but_never_planned_with():
+    flunitrazepam = m.get_medication("flunitrazepam")
+    withdrawn = [p for p in flunitrazepam.products if not p.marketed]
+    assert withdrawn and all(p.note for p in withdrawn)
+    assert not set(withdrawn) & set(t.taper_products(flunitrazepam))
+    assert m.resolve("Rohypnol 2 mg") is flunitrazepam
+    assert m.withdrawn_products("Rohypnol 2 mg") == tuple(withdrawn)
+    assert m.withdrawn_products("flunitrazépam 2,0 mg") == tuple(withdrawn)
+    assert m.withdrawn_products("Rohypnol 1 mg") == () and m.withdrawn_products("Xanax 2 mg") == ()
+    plan = P.plan_by_percent("Rohypnol 2 mg", 2, start_date=START, percent=10, interval_days=14,
+                             tablets_confirmed=True)
+    assert "product_not_marketed" in plan.warnings
+    assert all(piece.strength_mg != 2.0 for s in plan.steps for piece, _ in s.pieces)
+    assert "product_not_marketed" not in P.plan_by_percent(
+        "Rohypnol", 1, start_date=START, percent=10, interval_days=14).warnings
+
+
+# ---------------------------------------------------------------- the data file's own rules
+DATA = tomllib.loads(m.DATA_FILE.read_text(encoding="utf-8"))
+SOURCES = m.list_sources()
+
+
+@pytest.mark.parametrize("med", m.list_medications(), ids=lambda med: med.molecule)
+def test_every_molecule_has_a_cited_table(med: m.Medication):
+    assert med.equivalents
+    for value in med.equivalents:
+        assert value.source.id != "none" and value.source.title and value.lo <= value.hi
+
+
+@pytest.mark.parametrize("med", m.list_medications(), ids=lambda med: med.molecule)
+def test_verified_products_rest_on_belgian_texts(med: m.Medication):
+    for product in med.products:
+        if product.verified:
+            assert product.source.region == "BE" and product.market == "BE", product
+        splittable_claim = product.form == "tablet" and (product.scored or product.quarterable)
+        if splittable_claim and product.scored_verified:
+            assert product.source.region == "BE", product
+        if product.source.region != "BE" or product.market != "BE":
+            assert not product.verified, product
+
+
+def test_header_points_to_the_shared_reference_relative_to_the_repository():
+    text = m.DATA_FILE.read_text(encoding="utf-8")
+    header = text.split("schema_version")[0]
+    assert "../shared/reference/medication-equivalence.md" in header
+    assert "/work/" not in text and "/home/" not in text
+
+
+def test_sources_name_what_was_read():
+    for source in SOURCES.values():
+        assert source.short and source.title and source.region
+    for key, raw in DATA["sources"].items():
+        if raw["region"] == "BE" and key.startswith(("be_smpc_", "be_leaflet_", "be_decree_")):
+            assert raw.get("url") and raw.get("note"), key  # address and the section read
