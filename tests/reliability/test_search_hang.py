@@ -53,7 +53,9 @@ def test_hanging_engine(worker: str, settings: Settings, db: Database, tmp_path:
            "FORUM_SEARCH__MEILI_KEY": os.environ.get("FORUM_TEST_MEILI_KEY", ""),
            "FORUM_SEARCH__MEILI_INDEX": index, "FORUM_SEARCH__WORKER": worker,
            # Shorter than production's, so the test stays short; the logic is the same.
-           "FORUM_SEARCH__INDEX_TIMEOUT": "2", "FORUM_SEARCH__BREAKER_SECONDS": "1"}
+           "FORUM_SEARCH__INDEX_TIMEOUT": "2", "FORUM_SEARCH__BREAKER_SECONDS": "1",
+           # A newcomer's posts would wait for a welcome (unsearchable) and meet the newcomers' limit.
+           "FORUM_TRUST__PREMODERATED_POSTS": "0", "FORUM_TRUST__NEWCOMER_POSTS_PER_HOUR": "1000"}
     member_with_category(db, "Patiente-Recherche", "tapering-now")
     app = ServedApp(settings, tmp_path, **env)
     background = Served(["worker", "--interval", "0.2"], child_env(settings, **env), tmp_path / "worker.log", tmp_path)
