@@ -28,6 +28,7 @@ PAGES: dict[str, list[str]] = {
         "/{lang}/house-rules",
         "/{lang}/moderation-log",
         "/{lang}/p/{post}/report",
+        "/{lang}/reports/{notice}?token={notice_token}",
     ],
     "member": [
         "/{lang}/",
@@ -68,7 +69,9 @@ PAGES: dict[str, list[str]] = {
         "/{lang}/t/{thread}",
         "/{lang}/t/{held_thread}",
         "/{lang}/review/items/{crisis_item}",
+        "/{lang}/review?kind=crisis",
         "/{lang}/review/items/{welcome_item}",
+        "/{lang}/review/items/{welcome_item}/welcome",
         "/{lang}/review/posts/{post}",
         "/{lang}/review/members/{newcomer}",
         "/{lang}/review/messages",
@@ -79,6 +82,7 @@ PAGES: dict[str, list[str]] = {
         "/{lang}/review/guidelines/{lang}/new",
         "/{lang}/review/canned",
         "/{lang}/review/canned/new",
+        "/{lang}/review/canned/{canned}",
     ],
     "admin": [
         "/{lang}/admin/audit",

@@ -23,7 +23,7 @@ from app.forum import service as forum
 from app.forum.demo import seed_demo
 from app.forum.models import Category, Thread
 from app.forum.seed import seed_categories
-from app.review import decisions, messages, reports
+from app.review import canned, decisions, messages, reports
 from app.review import service as review
 from app.settings import Settings
 
@@ -116,7 +116,14 @@ def build_world(session: Session, settings: Settings) -> World:
                                   body="Bonjour Anna, comment se passe ce palier ?")
     reports.create_report(session, settings, post=courage.post, reporter=anna, location="",
                           data=reports.ReportInput(reason="other", text="Je ne suis pas sûre de ce conseil."))
+    # A visitor's notice of illegal content (followed with its secret link); the default canned replies.
+    notice = reports.create_report(session, settings, post=posted.post, reporter=None, location="",
+                                   data=reports.ReportInput(reason="illegal", text="Données d'une autre personne.",
+                                                            good_faith=True))
+    canned.seed_canned_replies(session)
+    welcome_reply = canned.first_for(session, purpose="welcome", lang="fr")
     session.flush()
+    assert notice.token is not None and welcome_reply is not None
     crisis_item = review.get_open_item(session, post_id=crisis.post.id)
     welcome_item = review.get_open_item(session, post_id=welcome.post.id)
     assert crisis_item is not None and welcome_item is not None and warned.statement is not None
@@ -132,6 +139,8 @@ def build_world(session: Session, settings: Settings) -> World:
         plan_id=str(plan_service.get_current_plan(session, user_id=anna.id).id),  # type: ignore[union-attr]
         crisis_item=str(crisis_item.id), welcome_item=str(welcome_item.id), statement=str(warned.statement.id),
         conversation=str(conversation.id), newcomer=str(newcomer.id), courage_post=str(courage.post.id),
+        notice=str(notice.report.id), notice_token=notice.token,
+        canned=str(welcome_reply.id),
     )
     for role, user in (("member", anna), ("member_nl", joris), ("moderator", moderator), ("newcomer", newcomer),
                        ("admin", admin)):
