@@ -73,10 +73,18 @@ def _watchers(thread_id: int, category_id: int, kind: Kind) -> Select[Any]:
 
 
 def count_watchers(session: Session, *, thread_id: int, category_id: int, kind: Kind, up_to: int) -> int:
-    """How many watchers (counting stops at `up_to`: enough to choose inline or outbox)."""
-    watchers = _watchers(thread_id, category_id, kind).subquery()
-    limited = select(watchers.c.user_id).limit(up_to).subquery()
-    return int(session.scalar(select(func.count()).select_from(limited)) or 0)
+    """How many watchers, counted up to `up_to` in each source: enough to choose inline or outbox.
+
+    Each side stops at `up_to` rows of its (thread or category, level) index; a
+    member watching both is counted twice, which only matters near the threshold.
+    """
+    own = select(ThreadWatch.id).where(ThreadWatch.thread_id == thread_id, ThreadWatch.level == WatchLevel.watching)
+    levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
+        CategoryLevel.watching]
+    by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == category_id,
+                                                 CategoryWatch.level.in_(levels))
+    counts = [select(func.count()).select_from(q.limit(up_to).subquery()).scalar_subquery() for q in (own, by_category)]
+    return int(session.scalar(select(counts[0] + counts[1])) or 0)
 
 
 def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind) -> int:

@@ -90,9 +90,11 @@ def deliverable(session: Session, kind: Kind, user_ids: Iterable[int], *, thread
     """The members among `user_ids` who may receive this kind now (one query, plus the thread's category).
 
     The moderators' statements and messages reach every existing account, whatever
-    its preferences, mutes or restrictions. Everything else needs an active account,
-    the kind switched on, the thread not muted, and the right to read the thread:
-    a mention never shows members-only content to someone who cannot read it.
+    its preferences, mutes or restrictions; their other kinds (welcome approval,
+    report outcome) follow the member's preference only. What members write to
+    each other needs an active account, the kind switched on, the thread not
+    muted, and the right to read the thread: a mention never shows members-only
+    content to someone who cannot read it.
     """
     ids = sorted(set(user_ids))
     if not ids:
@@ -104,6 +106,8 @@ def deliverable(session: Session, kind: Kind, user_ids: Iterable[int], *, thread
     rows = session.execute(query).all()
     if kind in ALWAYS_DELIVERED:
         return [user for user, _prefs, _level in rows]
+    if kind not in PEER_KINDS:  # from the moderators: the member's switch decides, not restrictions or mutes
+        return [user for user, prefs, _level in rows if wants(prefs, kind)]
     if thread is not None:
         _load_category(session, thread)
     return [

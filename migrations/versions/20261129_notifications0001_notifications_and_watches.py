@@ -86,7 +86,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('user_id', 'group_key', name=op.f('uq_notifications_notifications_user_id_group_key'))
     )
     with op.batch_alter_table('notifications_notifications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notifications_notifications_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_notifications_post_id'), ['post_id'], unique=False)
         batch_op.create_index('ix_notifications_notifications_read_at', ['read_at'], unique=False)
         batch_op.create_index('ix_notifications_notifications_unread', ['user_id', 'read_at'], unique=False)
@@ -114,7 +113,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notifications_notifications_unread')
         batch_op.drop_index('ix_notifications_notifications_read_at')
         batch_op.drop_index(batch_op.f('ix_notifications_notifications_post_id'))
-        batch_op.drop_index(batch_op.f('ix_notifications_notifications_created_at'))
     op.drop_table('notifications_notifications')
     with op.batch_alter_table('notifications_thread_watches', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_thread_watches_thread_level')

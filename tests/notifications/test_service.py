@@ -231,10 +231,12 @@ def test_moderators_statements_and_messages_always_arrive(session: Session) -> N
     assert service.notify(session, user_id=anne.id, kind="moderator_message", ref_id=3)
     assert not service.notify(session, user_id=anne.id, kind=Kind.reply, post_id=posted.post.id)
     assert not service.notify(session, user_id=anne.id, kind=Kind.report_outcome, ref_id=4)  # switched off
-    assert kinds_of(session, anne) == ["moderation_statement", "moderator_message"]
+    set_preferences(session, anne, report_outcome=True)
+    assert service.notify(session, user_id=anne.id, kind=Kind.report_outcome, ref_id=4)  # restricted, still told
+    assert kinds_of(session, anne) == ["moderation_statement", "moderator_message", "report_outcome"]
     posted.post.status = PostStatus.hidden  # the decision hid the post: the statement stays
     session.flush()
-    assert queries.unread_count(session, anne) == 2
+    assert queries.unread_count(session, anne) == 3
 
 
 def test_welcome_approval_and_report_outcome_follow_preferences(session: Session) -> None:
