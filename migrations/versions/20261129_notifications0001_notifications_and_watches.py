@@ -6,7 +6,7 @@ actor is SET NULL when the actor's account goes. (user_id, group_key) is unique
 so that a fan-out or a retry can never notify the same member twice.
 
 Revision ID: notifications0001
-Revises: search0004
+Revises: research0001
 Create Date: 2026-11-29
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'notifications0001'
-down_revision = 'search0004'
+down_revision = 'research0001'
 branch_labels = None
 depends_on = None
 
