@@ -48,11 +48,14 @@ log = logging.getLogger("forum.notifications")
 BATCH = 20
 
 
+def upsert(session: Session, model: Any) -> Any:
+    """An INSERT that can take ON CONFLICT clauses, in the session's dialect (SQLite and PostgreSQL both have them)."""
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+
+
 def insert_ignoring_conflicts(session: Session, model: Any) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, in the session's dialect (SQLite and PostgreSQL both have it)."""
-    dialect = session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return builder(model).on_conflict_do_nothing()
+    """INSERT ... ON CONFLICT DO NOTHING."""
+    return upsert(session, model).on_conflict_do_nothing()
 
 
 def post_key(post_id: int) -> str:

@@ -20,7 +20,7 @@ from app.errors import NotFound, ValidationFailed
 from app.forum.models import Category, Post, Thread
 from app.forum.permissions import can_see_category, can_see_post_body, can_see_thread
 from app.i18n_markers import N_
-from app.notifications.fanout import insert_ignoring_conflicts, post_key
+from app.notifications.fanout import insert_ignoring_conflicts, post_key, upsert
 from app.notifications.models import (
     ALWAYS_DELIVERED,
     PEER_KINDS,
@@ -126,23 +126,38 @@ def _load_category(session: Session, thread: Thread) -> None:
 
 def _insert(session: Session, *, user_id: int, kind: Kind, thread_id: int | None, post_id: int | None,
             actor_id: int | None, ref_id: int | None) -> bool:
-    statement = insert_ignoring_conflicts(session, Notification).values(
-        user_id=user_id, kind=kind.value, thread_id=thread_id, post_id=post_id, actor_id=actor_id, ref_id=ref_id,
-        detail="", count=1, group_key=_group_key(kind, post_id, ref_id), created_at=utcnow(),
-    ).returning(Notification.id)
+    """Write one notification; True when the member now has it unread because of this call.
+
+    Members' kinds are written once per member and post (a conflict does nothing).
+    The moderators' kinds with a reference come back unread when notified again:
+    a new message in the same conversation re-opens its notification.
+    """
+    now = utcnow()
+    values = {"user_id": user_id, "kind": kind.value, "thread_id": thread_id, "post_id": post_id,
+              "actor_id": actor_id, "ref_id": ref_id, "detail": "", "count": 1,
+              "group_key": _group_key(kind, post_id, ref_id), "created_at": now}
+    statement = upsert(session, Notification).values(**values)
+    if kind in PEER_KINDS:
+        statement = statement.on_conflict_do_nothing()
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=["user_id", "group_key"],
+            set_={"read_at": None, "created_at": now, "actor_id": actor_id, "thread_id": thread_id,
+                  "post_id": post_id})
     # RETURNING says whether a row went in (ON CONFLICT DO NOTHING returns none); both databases have it.
     session.flush()
-    return session.connection().execute(statement).first() is not None
+    return session.connection().execute(statement.returning(Notification.id)).first() is not None
 
 
 def notify(session: Session, *, user_id: int, kind: Kind | str, thread_id: int | None = None,
            post_id: int | None = None, actor_id: int | None = None, ref_id: int | None = None) -> bool:
     """Notify one member, in the caller's transaction; True if a notification was written.
 
-    For review: `moderation_statement` and `moderator_message` (ref_id = the
-    statement's or message's id; always delivered), `welcome_approved`
-    (post_id = the approved first post) and `report_outcome` (ref_id = the report).
-    The same (kind, ref_id), or the same post for members' kinds, is written once.
+    For review: `moderation_statement` (ref_id = the statement; always delivered),
+    `moderator_message` (ref_id = the conversation; always delivered; a new message
+    in it makes the same notification unread again), `welcome_approved` (post_id =
+    the approved first post) and `report_outcome` (ref_id = the report). Members'
+    kinds are written once per member and post.
     """
     kind = Kind(kind)
     thread = session.get(Thread, thread_id) if thread_id is not None else None

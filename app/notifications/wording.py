@@ -12,7 +12,7 @@ from fastapi import Request
 
 from app.i18n import gettext, ngettext
 from app.i18n_markers import N_
-from app.notifications.models import Kind, Notification
+from app.notifications.models import PEER_KINDS, Kind, Notification
 from app.notifications.queries import Item
 from app.web.templating import url_for
 
@@ -94,15 +94,21 @@ def register_link(kind: Kind | str, builder: LinkBuilder) -> None:
 
 
 def target(request: Request, notification: Notification) -> str:
-    """The page a notification's link opens: the post itself (on the right page of its thread) where there is one."""
-    builder = _links.get(Kind(notification.kind))
+    """The page a notification's link opens: the post itself (on the right page of its thread) where there is one.
+
+    The moderators' statements, messages and report outcomes open the page their
+    domain registered; until then, the notification itself on the notifications page
+    (the post a decision was about may be hidden from its own author).
+    """
+    kind = Kind(notification.kind)
+    builder = _links.get(kind)
     if builder is not None:
         url = builder(request, notification)
         if url:
             return url
-    kind = Kind(notification.kind)
-    if kind != Kind.moderation_statement and notification.post_id is not None:
-        return url_for(request, "forum.post", post_id=notification.post_id)
-    if kind != Kind.moderation_statement and notification.thread_id is not None:
-        return url_for(request, "forum.thread", thread_id=notification.thread_id)
+    if kind in PEER_KINDS or kind == Kind.welcome_approved:
+        if notification.post_id is not None:
+            return url_for(request, "forum.post", post_id=notification.post_id)
+        if notification.thread_id is not None:
+            return url_for(request, "forum.thread", thread_id=notification.thread_id)
     return url_for(request, "notifications.page", _fragment=f"n{notification.id}")
