@@ -8,7 +8,9 @@ FORUM_SEARCH__WORKER=external: a `forum worker` beside the app):
 
 - request: POST /api/v1/threads/{id}/posts through the whole application in-process
   (session cookie, CSRF, screening, search outbox, notifications outbox, commit), POSTS
-  times (default 30); prints p50/p95/max;
+  times (default 30), interleaved with the same post in a thread only its author watches
+  (the baseline); prints wall-clock p50/p95/max, and the app's CPU time and the time spent
+  waiting for the database (wall-clock time on a shared machine mostly measures its load);
 - fan-out: what `forum worker` then does for each of those posts (one INSERT ... SELECT
   writing a notification per watcher); prints p50/p95/max and the rows written;
 - inline, for comparison: the same post with the fan-out inside the request
@@ -26,13 +28,14 @@ import statistics
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, insert, select, text  # noqa: E402
 
 from app import wiring  # noqa: E402
 from app.accounts import names, passwords  # noqa: E402
@@ -107,46 +110,90 @@ def _client(settings: Settings) -> tuple[TestClient, str, Database]:
     return client, response.json()["csrf_token"], app.state.db
 
 
+class _Statements:
+    """Counts the SQL statements a request sends and the time spent waiting for their answers."""
+
+    def __init__(self, db: Database) -> None:
+        self.count, self.seconds = 0, 0.0
+        event.listen(db.engine, "before_cursor_execute", self._before)
+        event.listen(db.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        self.count += 1
+        self.seconds += time.perf_counter() - conn.info.pop("bench_started", time.perf_counter())
+
+    def reset(self) -> None:
+        self.count, self.seconds = 0, 0.0
+
+
+@dataclass
+class _Request:
+    wall: list[float] = field(default_factory=list)  # what the member waits (on this machine, under its load)
+    cpu: list[float] = field(default_factory=list)  # the app process's CPU time for the request
+    sql: list[float] = field(default_factory=list)  # time waiting for the database's answers
+    statements: list[int] = field(default_factory=list)
+
+    def add(self, wall: float, cpu: float, statements: _Statements) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu)
+        self.sql.append(statements.seconds)
+        self.statements.append(statements.count)
+
+    def report(self, label: str, note: str = "") -> None:
+        print(f"{label:<18} {_ms(self.wall)}{note}")
+        print(f"{'':<18} app CPU p50 {statistics.median(self.cpu) * 1000:.1f} ms, SQL p50 "
+              f"{statistics.median(self.sql) * 1000:.1f} ms in {statistics.median(self.statements):.0f} statements")
+
+
+def _post(client: TestClient, token: str, statements: _Statements, thread_id: int, body: str) -> tuple[float, float]:
+    statements.reset()
+    begun, cpu = time.perf_counter(), time.process_time()
+    response = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": body}, headers={"X-CSRF-Token": token})
+    elapsed, used = time.perf_counter() - begun, time.process_time() - cpu
+    assert response.status_code == 201, response.text
+    return elapsed, used
+
+
 def run(settings: Settings, label: str) -> None:
-    print(f"-- {label}: {WATCHERS} watchers, {POSTS} posts")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"-- {label}: {WATCHERS} watchers, {POSTS} posts; load average {load:.1f} on {os.cpu_count()} CPUs")
     started = time.perf_counter()
     thread_id, quiet_id, reader = build(settings)
     print(f"built in {time.perf_counter() - started:.1f} s")
     client, token, db = _client(settings)
+    statements = _Statements(db)
     with client:
-        requests, fanouts, written = [], [], []
+        watched, quiet = _Request(), _Request()
+        fanouts, written = [], []
+        # Interleaved, so that both threads' posts meet the same machine load and the same
+        # database state (each after the previous fan-out was written).
         for index in range(POSTS + 3):
-            begun = time.perf_counter()
-            response = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": f"Réponse numéro {index}."},
-                                   headers={"X-CSRF-Token": token})
-            elapsed = time.perf_counter() - begun
-            assert response.status_code == 201, response.text
+            wall, cpu = _post(client, token, statements, thread_id, f"Réponse numéro {index}.")
+            if index >= 3:  # the first requests warm caches and pools
+                watched.add(wall, cpu, statements)
+            wall, cpu = _post(client, token, statements, quiet_id, f"Calme {index}.")
+            if index >= 3:
+                quiet.add(wall, cpu, statements)
             before = _count(db)
             begun = time.perf_counter()
             fanout.drain(db)
             fanned = time.perf_counter() - begun
-            if index >= 3:  # the first requests warm caches and pools
-                requests.append(elapsed)
+            if index >= 3:
                 fanouts.append(fanned)
                 written.append(_count(db) - before)
-        quiet = []
-        for index in range(POSTS + 3):
-            begun = time.perf_counter()
-            client.post(f"/api/v1/threads/{quiet_id}/posts", json={"body": f"Calme {index}."},
-                        headers={"X-CSRF-Token": token})
-            quiet.append(time.perf_counter() - begun)
-        print(f"request (outbox)   {_ms(requests)}")
-        print(f"request, baseline  {_ms(quiet[3:])}   (the same post in a thread only its author watches)")
+        watched.report("request (outbox)", f"   (a post in the thread {WATCHERS} members watch)")
+        quiet.report("request, baseline", "   (the same post in a thread only its author watches)")
         print(f"fan-out (worker)   {_ms(fanouts)}   {statistics.median(written):.0f} notifications per post")
         settings.notifications.inline_fanout_max = WATCHERS * 2
         fanout.install(settings, db)
-        inline = []
+        inline = _Request()
         for index in range(5):
-            begun = time.perf_counter()
-            client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": f"En ligne {index}."},
-                        headers={"X-CSRF-Token": token})
-            inline.append(time.perf_counter() - begun)
-        print(f"request (inline)   {_ms(inline)}   (for comparison: the fan-out inside the request)")
+            wall, cpu = _post(client, token, statements, thread_id, f"En ligne {index}.")
+            inline.add(wall, cpu, statements)
+        inline.report("request (inline)", "   (the fan-out inside the request, for comparison)")
         _bell(db, reader)
     db.dispose()
 
