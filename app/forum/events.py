@@ -103,6 +103,7 @@ class ThreadShown:
     viewer: User | None
     thread: Thread
     context: dict[str, Any]
+    post_ids: tuple[int, ...] = ()  # the posts on the page being shown
 
 
 @dataclass

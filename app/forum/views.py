@@ -76,7 +76,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     if viewer is not None:
         best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
     reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
-    shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={})
+    shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
+                               post_ids=tuple(p.id for p in posts.items))
     events.publish(shown)  # domains above add their parts (the watch control)
     return render(request, "forum/thread.html", {
         **shown.context,

@@ -6,6 +6,7 @@ rolls back, with the post. None of them loops over a thread's watchers; see fano
 
 from __future__ import annotations
 
+from app.accounts.permissions import best_effort_write
 from app.forum import events
 from app.forum import queries as forum_queries
 from app.forum.models import Thread
@@ -64,8 +65,22 @@ def on_reaction_changed(event: events.ReactionChanged) -> None:
 
 
 def on_thread_shown(event: events.ThreadShown) -> None:
-    if event.viewer is not None:
-        event.context["watch"] = queries.thread_watch_state(event.session, event.viewer, event.thread)
+    viewer = event.viewer
+    if viewer is None:
+        return
+    event.context["watch"] = queries.thread_watch_state(event.session, viewer, event.thread)
+    # Reading the posts reads what pointed to them, as on Discourse: the bell does not keep
+    # asking about replies the member has just read. The header was counted before this
+    # page: it shows the count less what was read here (templates/notifications/_bell.html).
+    marked = 0
+
+    def read_them() -> None:
+        nonlocal marked
+        marked = service.mark_seen(event.session, user=viewer, thread_id=event.thread.id, post_ids=event.post_ids)
+
+    if event.post_ids:
+        best_effort_write(event.session, read_them)
+    event.context["notifications_read_here"] = marked
 
 
 def on_category_shown(event: events.CategoryShown) -> None:

@@ -246,6 +246,23 @@ def mark_read(session: Session, *, user: User, ids: Iterable[int] | None = None,
     return int(session.execute(query.values(read_at=utcnow())).rowcount or 0)  # type: ignore[attr-defined]
 
 
+def mark_seen(session: Session, *, user: User, thread_id: int, post_ids: Iterable[int]) -> int:
+    """The member is reading these posts: what told them about them is read (one UPDATE).
+
+    Only what members wrote and the welcome: a moderators' statement about a post
+    is read where it is explained, not by seeing the post.
+    """
+    wanted = list(post_ids)
+    if not wanted:
+        return 0
+    kinds = [k.value for k in PEER_KINDS] + [Kind.welcome_approved.value]
+    result = session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.thread_id == thread_id,
+        Notification.post_id.in_(wanted), Notification.kind.in_(kinds),
+    ).values(read_at=utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def access_notification(session: Session, *, user: User, notification_id: int) -> Notification:
     found = session.get(Notification, notification_id)
     if found is None or found.user_id != user.id:
