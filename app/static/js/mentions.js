@@ -18,14 +18,14 @@
   box.id = box.id || "mention-suggestions";
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", box.id);
-  textarea.setAttribute("aria-expanded", "false");
+  // No aria-expanded: a textarea is a textbox, which does not take it (a combobox would,
+  // but a multi-line message field is not one). The listbox and active option say enough.
 
   function close() {
     box.hidden = true;
     box.textContent = "";
     options = [];
     active = -1;
-    textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
   }
 
@@ -59,7 +59,6 @@
       options.push(option);
     });
     box.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
     highlight(0);
   }
 
