@@ -253,6 +253,8 @@ def test_my_threads_shows_unread_counts_and_links_to_the_first_unread(client: Te
 
 def test_preferences_page_saves_and_keeps_moderators_kinds_on(client: TestClient, session: Session) -> None:
     bert = logged_in_member(client, session, "Bert", lang="nl", locale="nl")
+    account = client.get("/nl/account").text  # found from the account page
+    assert 'href="/nl/notifications/settings"' in account and 'href="/nl/my-threads"' in account
     page = client.get("/nl/notifications/settings")
     assert "Beslissingen en berichten van de moderators bereiken je altijd" in page.text
     reaction_box = re.search(r'value="reaction"[^>]*>', page.text)
