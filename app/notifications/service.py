@@ -263,6 +263,15 @@ def mark_seen(session: Session, *, user: User, thread_id: int, post_ids: Iterabl
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def mark_read_about(session: Session, *, user_id: int, kinds: Iterable[Kind], ref_id: int) -> int:
+    """The member read, where it lives, what these notifications point to (a statement, a conversation)."""
+    result = session.execute(update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.ref_id == ref_id,
+        Notification.kind.in_([Kind(k).value for k in kinds]),
+    ).values(read_at=utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def access_notification(session: Session, *, user: User, notification_id: int) -> Notification:
     found = session.get(Notification, notification_id)
     if found is None or found.user_id != user.id:

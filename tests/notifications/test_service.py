@@ -242,6 +242,17 @@ def test_moderators_statements_and_messages_always_arrive(session: Session) -> N
     assert queries.unread_count(session, anne) == 3
 
 
+def test_reading_a_statement_or_a_conversation_where_it_lives_reads_its_notification(session: Session) -> None:
+    anne, bert = make_user(session, "Anne"), make_user(session, "Bert")
+    for user in (anne, bert):
+        service.notify(session, user_id=user.id, kind=Kind.moderation_statement, ref_id=4)
+    service.notify(session, user_id=anne.id, kind=Kind.moderator_message, ref_id=4)
+    assert service.mark_read_about(session, user_id=anne.id, kinds=[Kind.moderation_statement], ref_id=4) == 1
+    # Only that member's notification of that kind: the conversation with the same number stays unread.
+    assert [n.kind for n in notifications_of(session, anne) if n.read_at is None] == ["moderator_message"]
+    assert queries.unread_count(session, bert) == 1
+
+
 def test_welcome_approval_and_report_outcome_follow_preferences(session: Session) -> None:
     anne = make_user(session, "Anne")
     posted = make_thread(session, category=make_category(session), author=anne)
