@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -64,7 +64,9 @@ class Notification(Base):
         # The header's unread count: one range scan on (member, unread).
         Index("ix_notifications_notifications_unread", "user_id", "read_at"),
         Index("ix_notifications_notifications_user_created", "user_id", "created_at"),
-        Index("ix_notifications_notifications_read_at", "read_at"),  # housekeeping's purge of old read ones
+        # Housekeeping's purge of old read ones. Partial: a fan-out's new (unread) rows write nothing here.
+        Index("ix_notifications_notifications_read_at", "read_at", postgresql_where=text("read_at IS NOT NULL"),
+              sqlite_where=text("read_at IS NOT NULL")),
         # One notification per member and post (a mention beats a reply), per reaction group,
         # per moderators' reference: fan-outs and retries can never notify twice.
         UniqueConstraint("user_id", "group_key"),

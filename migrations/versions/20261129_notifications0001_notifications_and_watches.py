@@ -87,7 +87,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notifications_notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_notifications_post_id'), ['post_id'], unique=False)
-        batch_op.create_index('ix_notifications_notifications_read_at', ['read_at'], unique=False)
+        # Partial: only read rows, so a fan-out's new (unread) rows write no entry in it.
+        batch_op.create_index('ix_notifications_notifications_read_at', ['read_at'], unique=False,
+                              postgresql_where=sa.text('read_at IS NOT NULL'),
+                              sqlite_where=sa.text('read_at IS NOT NULL'))
         batch_op.create_index('ix_notifications_notifications_unread', ['user_id', 'read_at'], unique=False)
         batch_op.create_index('ix_notifications_notifications_user_created', ['user_id', 'created_at'], unique=False)
     op.create_table('notifications_outbox',
