@@ -1,4 +1,4 @@
-"""Notifications' answers to what the forum announces (connected by app/wiring.py).
+"""Notifications' answers to what the forum and review announce (connected by app/wiring.py).
 
 Each runs in the post's session and transaction: what it writes commits, or
 rolls back, with the post. None of them loops over a thread's watchers; see fanout.py.
@@ -6,13 +6,17 @@ rolls back, with the post. None of them loops over a thread's watchers; see fano
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from app.accounts.permissions import best_effort_write
 from app.forum import events
 from app.forum import queries as forum_queries
 from app.forum.models import Thread
 from app.forum.screening import Notice
-from app.notifications import fanout, queries, service
-from app.notifications.models import Kind
+from app.notifications import fanout, queries, service, wording
+from app.notifications.models import Kind, Notification
+from app.review import events as review_events
+from app.web.templating import url_for
 
 
 def on_post_screened(event: events.PostScreened) -> None:
@@ -89,6 +93,54 @@ def on_category_shown(event: events.CategoryShown) -> None:
             event.session, user_id=event.viewer.id, category_id=event.category.id)
 
 
+# --- what review announces: the moderators' kinds ---------------------------------------------
+
+def on_statement_sent(event: review_events.StatementSent) -> None:
+    """A statement of reasons: "welcome" when it approves a newcomer's first post, a decision otherwise."""
+    if event.action == "approve" and event.source == "welcome" and event.post_id is not None:
+        service.notify(event.session, user_id=event.user_id, kind=Kind.welcome_approved, post_id=event.post_id,
+                       ref_id=event.statement_id)
+        return
+    service.notify(event.session, user_id=event.user_id, kind=Kind.moderation_statement, post_id=event.post_id,
+                   thread_id=event.thread_id, ref_id=event.statement_id)
+
+
+def on_statement_read(event: review_events.StatementRead) -> None:
+    service.mark_read_about(event.session, user_id=event.user_id, ref_id=event.statement_id,
+                            kinds=[Kind.moderation_statement, Kind.welcome_approved])
+
+
+def on_staff_message_sent(event: review_events.StaffMessageSent) -> None:
+    # One notification per conversation: a new message makes it unread again (service._insert).
+    service.notify(event.session, user_id=event.member_id, kind=Kind.moderator_message, ref_id=event.conversation_id)
+
+
+def on_conversation_read(event: review_events.ConversationRead) -> None:
+    service.mark_read_about(event.session, user_id=event.member_id, ref_id=event.conversation_id,
+                            kinds=[Kind.moderator_message])
+
+
+def on_reports_settled(event: review_events.ReportsSettled) -> None:
+    for report_id, reporter_id in event.reports:
+        service.notify(event.session, user_id=reporter_id, kind=Kind.report_outcome, ref_id=report_id)
+
+
+def _statement_link(request: Request, notification: Notification) -> str | None:
+    if notification.ref_id is None:
+        return None
+    return url_for(request, "review.statement", statement_id=notification.ref_id)
+
+
+def _conversation_link(request: Request, notification: Notification) -> str | None:
+    if notification.ref_id is None:
+        return None
+    return url_for(request, "review.conversation", conversation_id=notification.ref_id, _fragment="latest")
+
+
+def _reports_link(request: Request, notification: Notification) -> str | None:
+    return url_for(request, "review.my_reports")
+
+
 def connect() -> None:
     events.subscribe(events.PostScreened, on_post_screened)
     events.subscribe(events.PostPublished, on_post_published)
@@ -97,3 +149,12 @@ def connect() -> None:
     events.subscribe(events.ReactionChanged, on_reaction_changed)
     events.subscribe(events.ThreadShown, on_thread_shown)
     events.subscribe(events.CategoryShown, on_category_shown)
+    review_events.subscribe(review_events.StatementSent, on_statement_sent)
+    review_events.subscribe(review_events.StatementRead, on_statement_read)
+    review_events.subscribe(review_events.StaffMessageSent, on_staff_message_sent)
+    review_events.subscribe(review_events.ConversationRead, on_conversation_read)
+    review_events.subscribe(review_events.ReportsSettled, on_reports_settled)
+    # Where the moderators' kinds land: review's pages for the member (else the notification itself).
+    wording.register_link(Kind.moderation_statement, _statement_link)
+    wording.register_link(Kind.moderator_message, _conversation_link)
+    wording.register_link(Kind.report_outcome, _reports_link)
