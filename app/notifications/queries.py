@@ -16,7 +16,7 @@ from sqlalchemy.sql import ColumnElement
 
 from app.accounts import names
 from app.accounts.models import User, UserStatus
-from app.forum.models import Category, Post, PostStatus, Thread, ThreadVisit
+from app.forum.models import Category, Post, PostStatus, Thread, ThreadVisit, Visibility
 from app.forum.queries import visible_thread_filter
 from app.notifications.models import (
     PEER_KINDS,
@@ -35,10 +35,13 @@ MENTION_SUGGESTIONS = 8
 
 def shown_filter(viewer: User) -> ColumnElement[bool]:
     """Needs Post and Thread joined on the notification's ids (outer joins)."""
-    return or_(
-        Notification.kind.not_in([k.value for k in PEER_KINDS]),
-        and_(Post.status == PostStatus.published, visible_thread_filter(viewer)),
-    )
+    readable = and_(Post.status == PostStatus.published, visible_thread_filter(viewer))
+    if not viewer.has_member_access:
+        # A suspended or banned account reads what a visitor reads: members-only threads drop
+        # out of its notifications (their titles too) until the restriction ends.
+        public = select(Category.id).where(Category.visibility == Visibility.public)
+        readable = and_(readable, Thread.category_id.in_(public))
+    return or_(Notification.kind.not_in([k.value for k in PEER_KINDS]), readable)
 
 
 def unread_count(session: Session, viewer: User) -> int:

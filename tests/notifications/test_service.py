@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role, User
+from app.accounts.models import Restriction, Role, User
 from app.errors import ValidationFailed
 from app.forum import events
 from app.forum import service as forum
@@ -96,6 +96,13 @@ def test_members_only_threads_notify_members_and_hide_again_when_the_thread_does
     members = make_category(session, visibility=Visibility.members)
     posted = make_thread(session, category=members, author=anne, body="Pour @Bert, entre membres.")
     assert kinds_of(session, bert) == ["mention"]
+    assert queries.unread_count(session, bert) == 1
+    # Suspended, Bert reads what a visitor reads: the members-only thread leaves his notifications.
+    bert.restriction = Restriction.suspended
+    session.flush()
+    assert queries.unread_count(session, bert) == 0
+    bert.restriction = ""
+    session.flush()
     assert queries.unread_count(session, bert) == 1
     posted.thread.status = PostStatus.hidden
     session.flush()
