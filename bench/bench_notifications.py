@@ -48,7 +48,7 @@ from app.forum.seed import seed_categories  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.notifications import fanout, queries  # noqa: E402
 from app.notifications.models import Notification, ThreadWatch  # noqa: E402
-from app.settings import Argon2Settings, NotificationSettings, SearchSettings, Settings  # noqa: E402
+from app.settings import Argon2Settings, NotificationSettings, SearchSettings, Settings, TrustSettings  # noqa: E402
 
 WATCHERS = int(os.environ.get("WATCHERS", "5000"))
 POSTS = int(os.environ.get("POSTS", "30"))
@@ -77,7 +77,8 @@ def build(settings: Settings) -> tuple[int, int, str]:
         hashed = passwords.hash_password(FAST, PASSWORD)
         session.execute(insert(User), [
             {"pseudonym": f"veilleur{i}", "pseudonym_folded": f"veilleur{i}", "pseudonym_skeleton": f"veilleur{i}",
-             "password_hash": hashed, "published_posts": 1, "created_at": now} for i in range(WATCHERS + 1)])
+             "password_hash": hashed, "published_posts": 1, "approved_posts": 3, "created_at": now}
+            for i in range(WATCHERS + 1)])
         author = session.scalar(select(User).where(User.pseudonym == "veilleur0"))
         assert author is not None
         posted = forum.create_thread(session, category=category, author=author, title="Un fil très suivi",
@@ -232,7 +233,9 @@ def _bell(db: Database, pseudonym: str) -> None:
 def _settings(url: str, data_dir: Path) -> Settings:
     return Settings(environment="development", database_url=url, data_dir=data_dir, secret_key="bench-" + "x" * 40,
                     argon2=FAST, notifications=NotificationSettings(worker="external"),
-                    search=SearchSettings(worker="external"))
+                    search=SearchSettings(worker="external"),
+                    # Members past the welcome (approved_posts above), and no hourly limit on the bench's posts.
+                    trust=TrustSettings(posts_per_hour=100_000))
 
 
 def main() -> int:
