@@ -70,14 +70,15 @@ class PostEdited:
 
 @dataclass(frozen=True)
 class PostRemoved:
-    """Published posts are no longer shown: deleted by their author, erased with an account, or hidden.
+    """Published posts are no longer shown: deleted by their author or erased with an account.
 
-    A moderator's hide (review) announces this too, with how="hidden".
+    A moderator's hide or removal (set_post_status, called by review) announces
+    nothing: it may be reversed on appeal, and what reads posts checks their status.
     """
 
     session: Session
     post_ids: tuple[int, ...]
-    how: str  # "deleted", "erased", "hidden"
+    how: str  # "deleted" or "erased"
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ def on_post_edited(event: events.PostEdited) -> None:
 
 
 def on_post_removed(event: events.PostRemoved) -> None:
-    # A hidden post may come back (an appeal): its notifications stay, unseen while it is
-    # hidden (queries.py reads the post's status). Deleted and erased posts are gone for good.
+    # Deleted and erased posts are gone for good, and so are their notifications. A post that
+    # moderators hid may come back on appeal: its notifications stay, unseen while it is hidden
+    # (queries.py reads the post's status), so no event is needed for that.
     if event.how != "hidden":
         service.forget_posts(event.session, post_ids=event.post_ids)
 
