@@ -114,7 +114,8 @@ def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind) -> int:
 
 def announce(session: Session, *, post: Post, thread: Thread, kind: Kind) -> None:
     """Fan out now if the thread is small; otherwise leave it to the worker (after the commit)."""
-    installed = _installed.get(session.info.get("db"))  # type: ignore[arg-type]
+    db = session.info.get("db")  # absent for a session on a bare engine (a CLI tool, a backup check)
+    installed = _installed.get(db) if db is not None else None
     limit = installed.settings.inline_fanout_max if installed else NotificationSettings().inline_fanout_max
     if count_watchers(session, thread_id=thread.id, category_id=thread.category_id, kind=kind,
                       up_to=limit + 1) <= limit:

@@ -6,7 +6,7 @@ actor is SET NULL when the actor's account goes. (user_id, group_key) is unique
 so that a fan-out or a retry can never notify the same member twice.
 
 Revision ID: notifications0001
-Revises: review0005
+Revises: meds0002
 Create Date: 2026-11-29
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'notifications0001'
-down_revision = 'review0005'
+down_revision = 'meds0002'
 branch_labels = None
 depends_on = None
 

@@ -71,9 +71,9 @@ def test_a_member_who_blocks_mentions_is_told_by_no_one(session: Session) -> Non
 
 def test_a_held_post_names_no_one_until_it_is_published(session: Session) -> None:
     bert = make_user(session, "Bert")
-    newcomer = make_user(session, "Nouvelle", published_posts=0)
-    category = make_category(session, premoderate_newcomers=True)
-    posted = make_thread(session, category=category, author=newcomer, body="Bonjour @Bert, tu peux m'aider ?")
+    newcomer = make_user(session, "Nouvelle", published_posts=0, approved_posts=0)  # first posts wait for a welcome
+    posted = make_thread(session, category=make_category(session), author=newcomer,
+                         body="Bonjour @Bert, tu peux m'aider ?")
     assert posted.post.status == PostStatus.held
     assert notifications_of(session, bert) == []
     forum.publish_held_post(session, post=posted.post)
@@ -84,8 +84,8 @@ def test_a_mention_never_shows_a_thread_the_member_cannot_read(session: Session)
     """A moderator answering a thread still awaiting review: the member named cannot see that thread."""
     bert = make_user(session, "Bert")
     moderator = make_user(session, "Moderatrice", role=Role.moderator)
-    newcomer = make_user(session, "Nouveau", published_posts=0)
-    posted = make_thread(session, category=make_category(session, premoderate_newcomers=True), author=newcomer)
+    newcomer = make_user(session, "Nouveau", published_posts=0, approved_posts=0)
+    posted = make_thread(session, category=make_category(session), author=newcomer)
     assert posted.thread.status == PostStatus.held
     make_reply(session, posted=posted, author=moderator, body="Bienvenue ! @Bert pourra sûrement t'aider.")
     assert notifications_of(session, bert) == []
