@@ -141,18 +141,42 @@ def create_admin(pseudonym: str, role: str = typer.Option("admin", help="admin o
     grant(pseudonym, role, languages="", reason="forum create-admin")
 
 
+@cli.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Do what is pending, then stop."),
+    interval: float = typer.Option(1.0, help="Seconds between polls when idle."),
+) -> None:
+    """Apply the search outbox and fan out large notifications (run this beside the app in production)."""
+    import threading
+
+    from app.db import Database
+    from app.logs import configure_logging
+    from app.notifications import fanout
+    from app.search.cli import worker_command
+
+    settings = get_settings()
+    configure_logging(settings)  # before the fan-out thread logs anything
+    db = Database(settings)
+    if once:
+        typer.echo(f"{fanout.drain(db)} notification fan-outs done")
+        worker_command(once=True, interval=interval)
+        return
+    threading.Thread(target=fanout.run_forever, args=(db,), kwargs={"interval": interval},
+                     name="notifications-fanout", daemon=True).start()
+    worker_command(once=False, interval=interval)
+
+
 def _register_domain_commands() -> None:
     from app.ops.cli import backup_command, check_ready_command, restore_command
     from app.research.cli import research_cli
     from app.review.cli import users_cli
     from app.review.retrain import moderation_cli
-    from app.search.cli import search_cli, worker_command
+    from app.search.cli import search_cli
 
     cli.add_typer(search_cli, name="search")
     cli.add_typer(research_cli, name="research")
     cli.add_typer(users_cli, name="users")
     cli.add_typer(moderation_cli, name="moderation")
-    cli.command("worker")(worker_command)
     cli.command("backup")(backup_command)
     cli.command("restore")(restore_command)
     cli.command("check-ready")(check_ready_command)

@@ -6,8 +6,11 @@ are erased (posts through the search outbox) and downloads a stopped process
 left unprepared are prepared; claims on queue items and restrictions on
 accounts whose time is up are cleared (they no longer count anyway: this keeps
 the rows honest); notifiers' contact details go some months after their notice
-was decided. Each app process runs it on a timer; running it in several
-processes at once is harmless (each task is idempotent).
+was decided; read notifications older than `keep_read_days` are deleted and
+large notification fan-outs that no process finished (it stopped, or no worker
+runs) are done. Each app process runs it on a timer; running it in several
+processes at once is harmless (each task is idempotent; fan-outs skip each
+other's rows and never notify twice).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.db import Database
 from app.member_data import service as member_data
+from app.notifications import fanout as notification_fanout
+from app.notifications import service as notifications
 from app.research import exports as research_exports
 from app.review import reports as review_reports
 from app.review import service as review
@@ -28,10 +33,11 @@ from app.settings import Settings
 
 log = logging.getLogger("forum.housekeeping")
 INTERVAL_SECONDS = 15 * 60
+STALE_FANOUT_SECONDS = 5 * 60
 
 
 def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
-    """Each task clears what has expired and says how many rows it touched."""
+    """Each task does what is due and says how many rows it handled."""
     return {
         "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
         "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
@@ -39,6 +45,11 @@ def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
         "expired claims": lambda session: review.release_expired_claims(session),
         "notifier contacts": lambda session: review_reports.erase_notifier_contacts(session, settings),
         "expired downloads": member_data.purge_expired_exports,
+        "read notifications": lambda session: notifications.purge_read(
+            session, keep_days=settings.notifications.keep_read_days),
+        # Entries a live process or worker is about to take are left to it.
+        "stale notification fan-outs": lambda session: notification_fanout.process_pending(
+            session, older_than=STALE_FANOUT_SECONDS),
     }
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -17,6 +17,7 @@ from app.accounts.ratelimit import RateLimitMiddleware
 from app.db import Database
 from app.housekeeping import Housekeeping
 from app.instruments import mark_process_dead
+from app.notifications import fanout as notifications_fanout
 from app.ops import health
 from app.ops.middleware import RequestLogMiddleware
 from app.resources import content as resources_content
@@ -37,6 +38,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     indexer = app.state.db.on_outbox
     if indexer is not None:
         threading.Thread(target=indexer, name="search-catch-up", daemon=True).start()
+    # Likewise large notification fan-outs left by a process that stopped before doing them.
+    if app.state.notifications is not None:
+        app.state.notifications()
     housekeeping = Housekeeping(app.state.db, app.state.settings)
     housekeeping.start()
     # Wording guidelines edited from the web, in this process within seconds of any process saving them.
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret = settings.resolved_secret()
     app.state.db = Database(settings)
     app.state.search = search_service.install(settings, app.state.db)
+    app.state.notifications = notifications_fanout.install(settings, app.state.db)
 
     app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
@@ -114,6 +119,8 @@ def _include_routers(app: FastAPI) -> None:
     from app.forum import views as forum_views
     from app.member_data import api as member_data_api
     from app.member_data import views as member_data_views
+    from app.notifications import api as notifications_api
+    from app.notifications import views as notifications_views
     from app.onboarding import views as onboarding_views
     from app.research import api as research_api
     from app.research import views as research_views
@@ -124,15 +131,19 @@ def _include_routers(app: FastAPI) -> None:
     from app.review import views as review_views
     from app.search import api as search_api
     from app.search import views as search_views
+    from app.web import templating
 
-    pages = page_dependencies(optional_viewer)
+    pages = [*page_dependencies(optional_viewer), Depends(notifications_views.bell)]
     for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
-                   resources_views, onboarding_views, research_views):
+                   resources_views, onboarding_views, research_views, notifications_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
     for module in (accounts_api, forum_api, diary_api, search_api, resources_api, research_api, review_api,
-                   member_data_api):
+                   member_data_api, notifications_api):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(review_api.reporting, prefix="/api/v1")
     app.include_router(forum_api.previews, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")
     install_research(app)
+    # The header's bell: the page dependency above counts, base.html shows it through this provider.
+    if notifications_views.bell_context not in templating.CONTEXT_PROVIDERS:
+        templating.CONTEXT_PROVIDERS.append(notifications_views.bell_context)

@@ -124,6 +124,18 @@ class ReviewSettings(BaseModel):
     notifier_contact_days: int = 180
 
 
+class NotificationSettings(BaseModel):
+    # A post whose thread has more watchers than this is fanned out by a worker after the
+    # commit (the notifications outbox); below it, in the post's own transaction.
+    inline_fanout_max: int = 100
+    # "inprocess": each app process fans out its own outbox entries on a background thread
+    # right after the commit (embedded default); "external": `forum worker` does it.
+    worker: Literal["inprocess", "external"] = "inprocess"
+    page_size: int = 30
+    # Read notifications are deleted after this many days (unread ones are kept).
+    keep_read_days: int = 90
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FORUM_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -164,6 +176,7 @@ class Settings(BaseSettings):
     trust: TrustSettings = Field(default_factory=TrustSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @model_validator(mode="after")
     def _defaults_from_data_dir(self) -> Settings:

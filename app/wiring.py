@@ -10,7 +10,10 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from app.notifications import listeners as notification_listeners
     from app.review import listeners as review_listeners
     from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
 
+    # Review first: it may release a held post, which the notifications then announce.
     review_listeners.connect()
+    notification_listeners.connect()

@@ -26,6 +26,7 @@ from app import wiring
 from app.cli import migrate_database
 from app.db import Database
 from app.main import create_app
+from app.notifications import fanout as notifications_fanout
 from app.search import service as search_service
 from app.settings import Argon2Settings, RateLimitSettings, ReviewSettings, Settings, ThrottleSettings
 
@@ -157,6 +158,7 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     application.state.db.dispose()
     application.state.db = db
     application.state.search = search_service.install(settings, db)
+    application.state.notifications = notifications_fanout.install(settings, db)
     return application
 
 

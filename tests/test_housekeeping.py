@@ -25,6 +25,7 @@ def test_run_once_purges_expired_buckets_only(db: Database, session: Session, se
     done = housekeeping.run_once(db, settings)
     assert done["throttle buckets"] == 1 and done["research exports"] == 0
     assert done["expired downloads"] == done["accounts erased"] == done["downloads prepared"] == 0
+    assert done["read notifications"] == 0 and done["stale notification fan-outs"] == 0
     assert list(session.scalars(select(ThrottleBucket.key))) == ["current"]
 
 

@@ -1,4 +1,4 @@
-"""What the forum announces to the domains built on it (review today; notifications later).
+"""What the forum announces to the domains built on it (review, notifications).
 
 The forum imports none of its listeners: a domain above it subscribes once at
 start-up (app/wiring.py), so the arrows between packages stay one-way.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.forum.models import Post, Thread
+from app.forum.models import Category, Post, Thread
 from app.forum.screening import Screening
 
 
@@ -38,6 +38,83 @@ class ThreadFlagsChanged:
     thread: Thread
     actor: User
     action: str  # "pin", "unpin", "lock", "unlock"
+
+
+@dataclass(frozen=True)
+class PostPublished:
+    """A post became visible to readers: written as published, or released from review.
+
+    `mentioned_ids` and `quoted_ids` are the members it names (forum/references.py),
+    never its author. `first_in_thread` is true for the post that opens a thread.
+    """
+
+    session: Session
+    post: Post
+    thread: Thread
+    first_in_thread: bool
+    mentioned_ids: tuple[int, ...]
+    quoted_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PostEdited:
+    """A published post was edited and is still published; only the members it newly names."""
+
+    session: Session
+    post: Post
+    thread: Thread
+    mentioned_ids: tuple[int, ...]
+    quoted_ids: tuple[int, ...]
+    urgent: bool  # the new text was screened as a crisis
+
+
+@dataclass(frozen=True)
+class PostRemoved:
+    """Published posts are no longer shown: deleted by their author or erased with an account.
+
+    A moderator's hide or removal (set_post_status, called by review) announces
+    nothing: it may be reversed on appeal, and what reads posts checks their status.
+    """
+
+    session: Session
+    post_ids: tuple[int, ...]
+    how: str  # "deleted" or "erased"
+
+
+@dataclass(frozen=True)
+class ReactionChanged:
+    """A member gave (or took back) a supportive reaction to a published post."""
+
+    session: Session
+    post: Post
+    user: User
+    kind: str
+    given: bool
+
+
+@dataclass
+class ThreadShown:
+    """A thread page is being rendered: listeners may add to its template context.
+
+    This is how a domain above the forum puts its controls on a forum page (the
+    viewer's watch level, for instance) without the forum importing it.
+    """
+
+    session: Session
+    viewer: User | None
+    thread: Thread
+    context: dict[str, Any]
+    post_ids: tuple[int, ...] = ()  # the posts on the page being shown
+
+
+@dataclass
+class CategoryShown:
+    """A category page is being rendered: listeners may add to its template context."""
+
+    session: Session
+    viewer: User | None
+    category: Category
+    context: dict[str, Any]
 
 
 E = TypeVar("E")

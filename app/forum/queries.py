@@ -314,3 +314,11 @@ def list_posts_by_author(session: Session, *, author_id: int, limit: int, offset
         .where(Post.author_id == author_id, Post.status == PostStatus.published)
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit).offset(offset)
     ))
+
+
+def list_reactors(session: Session, post_id: int, kind: str) -> list[int]:
+    """Who gave this reaction to this post, the most recent first."""
+    return list(session.scalars(
+        select(Reaction.user_id).where(Reaction.post_id == post_id, Reaction.kind == kind)
+        .order_by(Reaction.created_at.desc(), Reaction.id.desc())
+    ))

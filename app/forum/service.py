@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import UTCDateTime, utcnow
 from app.errors import PermissionDenied, RateLimited, ValidationFailed
-from app.forum import events
+from app.forum import events, references
 from app.forum.errors import MemberRestricted
 from app.forum.models import (
     Category,
@@ -165,7 +165,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -184,7 +184,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
 
 
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
-              screening: Screening) -> Post:
+              screening: Screening, first: bool = False) -> Post:
     post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
                 created_at=utcnow())
@@ -194,7 +194,15 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
         _publish_counts(session, thread, author, post, +1)
         _count_approved(session, author)
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
+    if post.status == PostStatus.published:
+        _announce_published(session, thread, post, first_in_thread=first)
     return post
+
+
+def _announce_published(session: Session, thread: Thread, post: Post, *, first_in_thread: bool) -> None:
+    found = references.find(session, post)
+    events.publish(events.PostPublished(session=session, post=post, thread=thread, first_in_thread=first_in_thread,
+                                        mentioned_ids=found.mentioned_ids, quoted_ids=found.quoted_ids))
 
 
 def edit_post(session: Session, *, post: Post, editor: User, body: str, content_note: str | None = None,
@@ -207,9 +215,10 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    was_published = post.status == PostStatus.published
+    before = references.find(session, post) if was_published else references.References()
     if body != post.body_md:
         session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
-    was_published = post.status == PostStatus.published
     post.body_md = body
     post.body_html = markdown.render(body)
     post.content_note = note
@@ -221,6 +230,13 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     # Review may release a post held only for what this edit removed (publish_held_post).
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=True))
     _sync_thread_status(session, thread, post)
+    if was_published and post.status == PostStatus.published:
+        after = references.find(session, post)
+        events.publish(events.PostEdited(
+            session=session, post=post, thread=thread, urgent=screening.urgent,
+            mentioned_ids=tuple(i for i in after.mentioned_ids if i not in before.mentioned_ids),
+            quoted_ids=tuple(i for i in after.quoted_ids if i not in before.quoted_ids),
+        ))
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -235,31 +251,39 @@ def publish_held_post(session: Session, *, post: Post) -> None:
     _publish_counts(session, thread, author, post, +1)
     if author is not None:
         _count_approved(session, author)
-    _sync_thread_status(session, thread, post)
+    first = _sync_thread_status(session, thread, post)
+    _announce_published(session, thread, post, first_in_thread=first)
 
 
 # Statuses a thread takes from its first post: held, hidden or removed with it, out again with it.
 _THREAD_FOLLOWS = (PostStatus.held, PostStatus.published, PostStatus.hidden, PostStatus.removed)
 
 
-def _sync_thread_status(session: Session, thread: Thread, post: Post) -> None:
-    """A thread follows its first post in and out of the review queue, and out of sight when moderators hide it."""
+def _sync_thread_status(session: Session, thread: Thread, post: Post) -> bool:
+    """A thread follows its first post in and out of the review queue, and out of sight when moderators hide it.
+
+    True when `post` is that first post.
+    """
     first_id = session.scalar(
         select(Post.id).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id).limit(1)
     )
     follows = first_id == post.id and post.status in _THREAD_FOLLOWS
     if follows and thread.status != post.status:
         thread.status = post.status
+    return first_id == post.id
 
 
 def delete_post(session: Session, *, post: Post, actor: User) -> None:
     """Soft delete by its author: the text is kept for the audit trail, never shown again."""
     if post.author_id != actor.id:
         raise PermissionDenied()
-    if post.status == PostStatus.published:
+    was_published = post.status == PostStatus.published
+    if was_published:
         _publish_counts(session, post.thread, post.author, post, -1)
     post.status = PostStatus.deleted
     post.edited_at = utcnow()
+    if was_published:
+        events.publish(events.PostRemoved(session=session, post_ids=(post.id,), how="deleted"))
 
 
 def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> bool:
@@ -276,12 +300,14 @@ def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> b
         delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
     )
     if removed.rowcount:  # type: ignore[attr-defined]
+        events.publish(events.ReactionChanged(session=session, post=post, user=user, kind=kind, given=False))
         return False
     try:
         with session.begin_nested():
             session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))
     except IntegrityError:  # a double click raced us; the reaction is there either way
-        pass
+        return True
+    events.publish(events.ReactionChanged(session=session, post=post, user=user, kind=kind, given=True))
     return True
 
 
@@ -469,4 +495,6 @@ def erase_member_posts(session: Session, *, user: User) -> list[int]:
     for thread in session.scalars(select(Thread).where(Thread.author_id == user.id, Thread.post_count <= 0)):
         thread.status = PostStatus.deleted
     session.flush()
+    if post_ids:
+        events.publish(events.PostRemoved(session=session, post_ids=tuple(post_ids), how="erased"))
     return post_ids

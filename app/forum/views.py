@@ -9,7 +9,7 @@ from app import helplines, i18n
 from app.accounts.permissions import Viewer, best_effort_write
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.forum import queries, service
+from app.forum import events, queries, service
 from app.forum.composer import router as composer_router
 from app.forum.errors import MemberRestricted
 from app.forum.models import REACTION_LABELS, Visibility
@@ -54,8 +54,10 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
     reading = _reading_langs(viewer, lang, langs)
     threads = queries.list_threads(session, viewer, category, langs=reading, page=_page_number(page),
                                    size=settings.category_page_size)
+    shown = events.CategoryShown(session=session, viewer=viewer, category=category, context={})
+    events.publish(shown)  # domains above add their parts (the watch control)
     return render(request, "forum/category.html", {
-        "category": category, "threads": threads, "reading": reading, "langs_param": langs,
+        **shown.context, "category": category, "threads": threads, "reading": reading, "langs_param": langs,
         "related_pages": resources.pages_for_category(lang, category.slug),
         "other_languages": queries.count_other_language_threads(session, viewer, category, reading),
     }, noindex=category.visibility == Visibility.members)
@@ -74,7 +76,11 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     if viewer is not None:
         best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
     reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
+    shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
+                               post_ids=tuple(p.id for p in posts.items))
+    events.publish(shown)  # domains above add their parts (the watch control)
     return render(request, "forum/thread.html", {
+        **shown.context,
         "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,
         "notices": set((notice or "").split(",")),
         "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,

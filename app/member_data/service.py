@@ -33,6 +33,7 @@ from app.errors import NotFound, ValidationFailed
 from app.forum import service as forum
 from app.i18n_markers import N_
 from app.member_data.models import DataExport, ExportStatus
+from app.notifications import service as notifications
 from app.research import service as research
 from app.review import personal as review
 from app.settings import Settings
@@ -48,6 +49,7 @@ EXPORTERS: dict[str, Callable[[Session, User], object]] = {
     "diary": lambda session, user: diary_export.export_member_diary(session, user=user),
     "research": lambda session, user: research.export_member_research(session, user=user),
     "moderation": lambda session, user: review.export_member(session, user=user),
+    "notifications": lambda session, user: notifications.export_member_notifications(session, user=user),
 }
 
 
@@ -170,6 +172,7 @@ def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
         review.forget_posts(session, post_ids=erased)
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
+    notifications.erase_member(session, user=user)
     accounts.delete_account(session, user=user)
 
 

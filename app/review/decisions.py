@@ -24,7 +24,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
-from app.review import audit, labels, service, unread
+from app.review import audit, events, labels, service, unread
 from app.review.models import Decision, Finding, ItemStatus, Report, ReviewItem, Sanction, Statement
 from app.review.vocabulary import (
     ACTIONS,
@@ -196,6 +196,7 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
         labels.record_verdicts(session, decision=decision, post=target.post, item=item, reports=reports,
                                given=data.labels, text=judged_text)
     _settle_reports(reports, decision)
+    announce_settled(session, reports)
     return Outcome(decision=decision, statement=statement, item=item)
 
 
@@ -339,6 +340,13 @@ def _source(item: ReviewItem | None, reports: list[Report]) -> str:
     return "moderator"
 
 
+def announce_settled(session: Session, reports: list[Report]) -> None:
+    """Tell the domains above which reporters (with an account) can now learn what came of their report."""
+    settled = tuple((report.id, report.reporter_id) for report in reports if report.reporter_id is not None)
+    if settled:
+        events.publish(events.ReportsSettled(session=session, reports=settled))
+
+
 def _settle_reports(reports: list[Report], decision: Decision) -> None:
     """Everyone who reported the post learns what came of it."""
     taken = ACTIONS[decision.action].restricts
@@ -364,6 +372,9 @@ def send_statement(session: Session, settings: Settings, *, decision: Decision, 
     session.add(statement)
     session.flush()
     unread.refresh(session, recipient.id)
+    events.publish(events.StatementSent(
+        session=session, statement_id=statement.id, user_id=recipient.id, action=statement.action,
+        source=statement.source, post_id=statement.post_id, thread_id=statement.thread_id))
     return statement
 
 

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
-from app.review import audit, unread
+from app.review import audit, events, unread
 from app.review.models import Conversation, Message
 
 BODY_MAX = 10000
@@ -76,6 +76,8 @@ def _add(session: Session, conversation: Conversation, author: User, body: str, 
     session.flush()
     if from_staff:
         unread.refresh(session, conversation.member_id)
+        events.publish(events.StaffMessageSent(session=session, conversation_id=conversation.id,
+                                               member_id=conversation.member_id))
     return message
 
 
@@ -94,6 +96,8 @@ def mark_read(session: Session, *, conversation: Conversation, viewer: User) -> 
         if conversation.member_unread:
             conversation.member_unread = False
             unread.refresh(session, viewer.id)
+            events.publish(events.ConversationRead(session=session, conversation_id=conversation.id,
+                                                   member_id=viewer.id))
     elif viewer.is_moderator:
         conversation.staff_unread = False
 

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound
 from app.forum.models import Thread
-from app.review import unread
+from app.review import events, unread
 from app.review.models import Appeal, Statement
 from app.review.vocabulary import ACTIONS, RULES, STATEMENT_SOURCES, Action, Rule
 
@@ -56,6 +56,7 @@ def mark_read(session: Session, statement: Statement) -> None:
     if statement.read_at is None:
         statement.read_at = utcnow()
         unread.refresh(session, statement.user_id)
+        events.publish(events.StatementRead(session=session, statement_id=statement.id, user_id=statement.user_id))
 
 
 def views(session: Session, statements: list[Statement]) -> list[StatementView]:

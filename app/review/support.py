@@ -72,8 +72,10 @@ def support(session: Session, settings: Settings, *, item: ReviewItem, actor: Us
 
 def _settle(session: Session, item: ReviewItem) -> None:
     now = utcnow()
-    for report in session.scalars(select(Report).where(Report.item_id == item.id, Report.outcome == "")):
+    settled = list(session.scalars(select(Report).where(Report.item_id == item.id, Report.outcome == "")))
+    for report in settled:
         report.outcome, report.outcome_action, report.outcome_at = "action_taken", "support", now
+    decisions.announce_settled(session, settled)
 
 
 def welcome_reply(session: Session, settings: Settings, *, thread: Thread, actor: User, body: str) -> Post:

@@ -424,3 +424,35 @@ def test_a_moderator_welcomes_a_first_post_and_the_member_reads_why(fresh_member
     page.locator(".statement-list a").first.click()
     assert words["approved"] in page.locator("main").inner_text()
     narrow(page)
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_mention_rings_the_bell_and_lands_on_the_post(fresh_member: Any, world: World, lang: str,
+                                                        js: bool) -> None:
+    named, named_context = fresh_member(lang, js=js)
+    _writer, context = fresh_member(lang, js=js)
+    page = context.new_page()
+    page.goto(f"/{lang}/t/{thread_in(world, lang)}")
+    body = page.locator("#body")
+    if js:  # the composer suggests the pseudonym; Enter completes it
+        body.press_sequentially("Merci @" + named[:-1] if lang == "fr" else "Dank je @" + named[:-1])
+        page.locator("#mention-suggestions [role=option]", has_text="@" + named).wait_for()
+        body.press("Enter")
+        assert body.input_value().endswith(f"@{named} ")
+    else:  # without JavaScript, the name typed by hand
+        body.fill(("Merci @" if lang == "fr" else "Dank je @") + named + " ")
+    body.press_sequentially("!")
+    page.locator("#reply").get_by_role("button", name=re.compile("^(Publier|Plaatsen)$")).click()
+    post = landed_post(page)
+    post_id = post.get_attribute("id")
+    # The member named sees the bell on any page, opens the notification, lands on the post.
+    named_page = named_context.new_page()
+    named_page.goto(f"/{lang}/")
+    assert named_page.locator("[data-bell-count]").inner_text() == "1"
+    named_page.locator("[data-bell]").click()
+    named_page.wait_for_url(re.compile(rf"/{lang}/notifications"))
+    named_page.locator("main a[href*='/notifications/']", has_text=_writer).first.click()
+    named_page.wait_for_url(re.compile(rf"#{post_id}$"))
+    narrow(named_page)
+    assert named_page.locator("[data-bell-count]").is_hidden()  # read by opening it

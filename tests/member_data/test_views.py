@@ -15,6 +15,7 @@ from app.diary.sharing import create_share_link
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
 from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
+from app.notifications.models import Notification, ThreadWatch
 from app.review.models import Finding
 from app.search.backend import SearchQuery
 from app.search.worker import drain
@@ -79,8 +80,10 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
     assert response.status_code == 200 and "tk_session=" in response.headers["set-cookie"]  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None
-    for model in (AuthSession, RecoveryCode, Entry, ShareLink, Reaction):
+    # Notifications too: the other member's notification about the erased reply, and the member's watches.
+    for model in (AuthSession, RecoveryCode, Entry, ShareLink, Reaction, Notification):
         assert session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+    assert session.scalar(select(func.count(ThreadWatch.id)).where(ThreadWatch.user_id == ids["leaving"])) == 0
     erased = list(session.scalars(select(Post).where(Post.id.in_([ids["own"], ids["reply"], ids["held"]]))))
     assert [(p.status, p.body_md, p.body_html, p.author_id) for p in erased] == [(PostStatus.deleted, "", "", None)] * 3
     assert session.scalar(select(func.count(PostRevision.id))) == 0  # earlier versions too
@@ -108,6 +111,8 @@ def test_delete_my_account_and_keep_my_posts(client: TestClient, session: Sessio
     assert session.scalar(select(func.count(Entry.id))) == 0  # the diary goes in every case
     page = client.get(f"/fr/t/{ids['others_thread']}")
     assert "Acouphènes aussi" in page.text and "ancien membre" in page.text
+    told = session.scalar(select(Notification).where(Notification.post_id == ids["reply"]))
+    assert told is not None and told.actor_id is None  # the kept reply still notifies, with no name
 
 
 def test_deletion_needs_the_password_and_the_tick(client: TestClient, session: Session) -> None:
@@ -125,7 +130,7 @@ def test_deletion_needs_the_password_and_the_tick(client: TestClient, session: S
 
 
 def test_the_download_holds_every_domains_part(client: TestClient, session: Session) -> None:
-    _arrange(session)
+    ids = _arrange(session)
     html_login(client, "Partante")
     response = client.get("/fr/account/data/export.json")
     assert response.status_code == 200
@@ -135,6 +140,9 @@ def test_the_download_holds_every_domains_part(client: TestClient, session: Sess
     assert {p["body"] for p in data["forum"]["posts"]} == {"Mes acouphènes du soir", "Acouphènes aussi", SOURCING}
     assert [r["kind"] for r in data["forum"]["reactions"]] == ["courage"]
     assert len(data["diary"]["entries"]) == 1 and data["diary"]["share_links"][0]["label"] == "Docteur"
+    watched = {(w["thread_id"], w["reason"]) for w in data["notifications"]["watched_threads"]}
+    assert watched == {(ids["own_thread"], "started"), (ids["others_thread"], "replied")}
+    assert data["notifications"]["preferences"]["reaction"] is False
 
 
 def test_a_pseudonym_outside_latin_1_still_downloads(client: TestClient, session: Session) -> None:

@@ -168,6 +168,7 @@ def test_forum_worker_once_applies_what_waits(app: FastAPI, session: Session, mo
     assert post_id not in app.state.search.indexed_ids(session)
     session.commit()
     monkeypatch.setattr(search_cli, "get_settings", lambda: settings)
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
     result = CliRunner().invoke(cli_module.cli, ["worker", "--once"])
     assert result.exit_code == 0 and "1 outbox entries applied" in result.output, result.output
     assert post_id in app.state.search.indexed_ids(session)

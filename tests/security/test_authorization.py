@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.diary import plans, sharing
 from app.forum.models import Visibility
+from app.notifications.models import Notification
 from app.research import projects as research_projects
 from app.research.models import Export, ExportFormat, ExportStatus
 from app.review import canned, decisions, messages
@@ -278,6 +279,24 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/{lang}/review/guidelines/{entry_lang}/new"): Rule("moderators"),
     ("GET", "/{lang}/review/guidelines/{entry_lang}/{entry_id}"): Rule("moderators"),
     ("POST", "/{lang}/review/guidelines/{entry_lang}/{entry_id}/switch"): Rule("moderators"),
+    # ---- notifications (each member's own)
+    ("GET", "/{lang}/notifications"): Rule("account"),
+    ("GET", "/{lang}/notifications/{notification_id}/open"): Rule("owner"),
+    ("POST", "/{lang}/notifications/read"): Rule("account"),
+    ("GET", "/{lang}/notifications/settings"): Rule("account"),
+    ("POST", "/{lang}/notifications/settings"): Rule("account"),
+    ("GET", "/{lang}/my-threads"): Rule("account"),
+    ("POST", "/{lang}/t/{thread_id}/watch"): Rule("account"),
+    ("POST", "/{lang}/c/{slug}/watch"): Rule("account"),
+    ("GET", "/api/v1/me/notifications"): Rule("account"),
+    ("GET", "/api/v1/me/notifications/count"): Rule("account"),
+    ("POST", "/api/v1/me/notifications/read"): Rule("account", body={"ids": []}),
+    ("GET", "/api/v1/me/notification-preferences"): Rule("account"),
+    ("PUT", "/api/v1/me/notification-preferences"): Rule("account", body={"kinds": {}}),
+    ("GET", "/api/v1/me/watched-threads"): Rule("account"),
+    ("PUT", "/api/v1/threads/{thread_id}/watch"): Rule("account", body={"level": "normal"}),
+    ("PUT", "/api/v1/categories/{slug}/watch"): Rule("account", body={"level": "normal"}),
+    ("GET", "/api/v1/members/mentionable"): Rule("account"),
     # ---- review: administrators
     ("GET", "/{lang}/admin/audit"): Rule("admin"),
     ("GET", "/{lang}/admin/audit.csv"): Rule("admin"),
@@ -324,6 +343,8 @@ def _world(session: Session, settings: Settings) -> World:
                            data=DecisionInput(action="warn", reason="Un rappel des règles.", rule="respect"))
     assert warned.statement is not None
     conversation = messages.start(session, moderator=modo, member=member, subject="Bonjour", body="Comment ça va ?")
+    notification = session.scalar(select(Notification).where(Notification.user_id == member.id))
+    assert notification is not None  # the statement above, in the member's notifications
     notice = create_report(session, settings, post=thread.post, reporter=None, location="/fr/p/1",
                            data=ReportInput(reason="illegal", text="Illégal.", good_faith=True))
     for user in session.scalars(select(User)):
@@ -354,6 +375,7 @@ def _world(session: Session, settings: Settings) -> World:
         "day": TODAY.isoformat(), "past_day": (TODAY - dt.timedelta(days=2)).isoformat(),
         "past_day_api": (TODAY - dt.timedelta(days=3)).isoformat(), "plan_id": str(plan_id),
         "link_id": str(link.id), "token": token, "project_id": str(project.id), "export_id": str(export.id),
+        "notification_id": str(notification.id),
     })
 
 
@@ -368,7 +390,7 @@ def _path(template: str, rule: Rule, world: World) -> str:
     names = {**{k: k for k in world.ids}, **rule.params}
     for name in ("lang", "slug", "thread_id", "post_id", "item_id", "statement_id", "conversation_id", "report_id",
                  "user_id", "reply_id", "entry_lang", "entry_id", "session_id", "day", "plan_id", "link_id", "token",
-                 "step", "project_id", "export_id"):
+                 "step", "project_id", "export_id", "notification_id"):
         if "{" + name + "}" in path:
             path = path.replace("{" + name + "}", world.ids[names.get(name, name)])
     return path

@@ -1,0 +1,112 @@
+"""Whom a post names: @mentions of pseudonyms and the authors of the posts it quotes.
+
+Read from the Markdown token stream, so a pseudonym inside code or inside a
+quoted passage names no one: quoting a post that mentioned someone must not
+notify them a second time. Quotes are recognised by the header that the reply
+box writes (`markdown.quote`: "> **Pseudonym**:").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import names
+from app.accounts.models import User, UserStatus
+from app.forum.models import Post, PostStatus
+
+# Pseudonyms are letters, digits and _ - . (accounts/names.py); an "@" inside a word
+# (an e-mail address) is not a mention.
+MENTION = re.compile(r"(?<![\w@.\-])@([\w.\-]{3,30})")
+QUOTE_HEADER = re.compile(r"^\*\*([^*\n]{3,30})\*\*:")
+# Like Discourse's max_mentions_per_post: a post naming dozens of members is a broadcast, not a mention.
+MAX_MENTIONS = 10
+
+
+@dataclass(frozen=True)
+class References:
+    mentioned_ids: tuple[int, ...] = ()
+    quoted_ids: tuple[int, ...] = ()
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def _candidates(name: str) -> list[str]:
+    # "@Marie." at the end of a sentence: the dot belongs to the sentence, unless a
+    # member is really called "Marie." (pseudonyms may end with . - _).
+    stripped = name.rstrip(".-_")
+    return [name, stripped] if stripped != name and len(stripped) >= names.MIN_LENGTH else [name]
+
+
+def scan(body: str) -> tuple[list[list[str]], list[str]]:
+    """(mention candidates in order of appearance, quoted pseudonyms) found in a post's Markdown."""
+    mentions: list[list[str]] = []
+    quoted: list[str] = []
+    depth = 0
+    expect_header = False
+    for token in _parser().parse(body):
+        if token.type == "blockquote_open":
+            depth += 1
+            expect_header = depth == 1
+            continue
+        if token.type == "blockquote_close":
+            depth -= 1
+            continue
+        if token.type != "inline":
+            continue
+        if depth:
+            if expect_header and (match := QUOTE_HEADER.match(token.content)):
+                quoted.append(match.group(1).strip())
+            expect_header = False
+            continue
+        for child in token.children or []:
+            if child.type == "text":
+                mentions.extend(_candidates(m.group(1)) for m in MENTION.finditer(child.content))
+    return mentions, quoted
+
+
+def _users_by_folded(session: Session, pseudonyms: set[str]) -> dict[str, User]:
+    if not pseudonyms:
+        return {}
+    folded = {names.folded(p) for p in pseudonyms}
+    users = session.scalars(
+        select(User).where(User.pseudonym_folded.in_(folded), User.status != UserStatus.deleted)
+    )
+    return {user.pseudonym_folded: user for user in users}
+
+
+def find(session: Session, post: Post, body: str | None = None) -> References:
+    """The members a post mentions (at most MAX_MENTIONS) and the members it quotes; never its author.
+
+    A quote counts only if its author has a published post in the same thread,
+    so a hand-written quote header cannot be used to page an arbitrary member.
+    `body` reads another version of the post's text (the one before an edit).
+    Two queries at most, none when the post names no one.
+    """
+    mention_groups, quoted_names = scan(post.body_md if body is None else body)
+    wanted = {name for group in mention_groups for name in group} | set(quoted_names)
+    users = _users_by_folded(session, wanted)
+    mentioned: list[int] = []
+    for group in mention_groups:
+        user = next((users[f] for f in map(names.folded, group) if f in users), None)
+        if user is not None and user.id != post.author_id and user.id not in mentioned:
+            mentioned.append(user.id)
+    mentioned = mentioned[:MAX_MENTIONS]
+    quoted_users = {users[f].id for f in map(names.folded, quoted_names) if f in users} - {post.author_id}
+    quoted: list[int] = []
+    if quoted_users:
+        quoted = sorted(session.scalars(
+            select(Post.author_id).distinct().where(
+                Post.thread_id == post.thread_id, Post.author_id.in_(quoted_users), Post.id != post.id,
+                Post.status == PostStatus.published,
+            )
+        ))
+    return References(mentioned_ids=tuple(mentioned), quoted_ids=tuple(q for q in quoted if q is not None))
