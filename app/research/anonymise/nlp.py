@@ -5,15 +5,29 @@ Both come with the ``research`` extra (``pip install -e '.[research]'``), which
 here is imported by a page a member opens: only exports and the anonymise
 command load the models, in the process that runs them.
 
-belgian-deduce builds its lookup structures (about 5 minutes, several GB of
-memory) when its cache is missing or stale. That must happen at install time
-(`forum research warm`, run by `make test` and the Dockerfile), never during
-an export: `deduce()` refuses to build unless asked to.
+belgian-deduce keeps all its lookup structures in one pickled cache and loads
+all of them: about 1.9 GB of Python objects once unpickled, nearly all of it
+the word tries of 93,000 Belgian street names and 47,000 care institutions
+(youth groups, day centres, practices), each expanded into case, accent,
+spelling and punctuation variants. The anonymiser needs neither: street
+addresses are found by deduce's street-suffix pattern ("-straat", "-laan"
+followed by a number) and our own address rules, and hospitals, practices
+and pharmacies by deduce's hospital list and our care-place rules. So we
+build our own cache, in deduce's format, of every structure except those two,
+and run deduce without the two annotators that read them ("street_lookup",
+"institution"): person names, places, postcodes, phones, national numbers,
+e-mails and hospitals are found exactly as before, for about a tenth of the
+memory (measured in bench/bench_research_export.py).
+
+That cache is built at install time (`forum research warm`, run by `make
+test` and the Dockerfile), never during an export: `deduce()` refuses to
+build it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -54,23 +68,85 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+# What the anonymiser leaves out of belgian-deduce (see the module docstring): lookup structures,
+# the source lists only they are built from, and the annotators that read them.
+DEDUCE_SKIPPED_STRUCTS = ("street", "healthcare_institution")
+DEDUCE_SKIPPED_LISTS = ("locations/lst_street", "institutions/lst_healthcare_institution")
+DEDUCE_SKIPPED_ANNOTATORS = ("street_lookup", "institution")
+
+
+def _deduce_folder() -> Path:
+    """Our lookup folder, next to deduce's own: `src` links to deduce's lists, `cache` holds our cache.
+
+    Deduce reads a cache from `<cache_path>/cache/` and checks it against the lists under
+    `<cache_path>/src/`, so with the link it notices, as for its own cache, when the lists change.
+    """
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    return Path(_LOOKUP_LIST_PATH).parent / "lookup-trefle"
+
+
 def _deduce_cache_is_built() -> bool:
-    """Cheap check (no 150 MB load): the cache's metadata matches the installed lookup lists."""
+    """Cheap check (no load): our cache's metadata matches the installed lookup lists."""
     try:
         from belgian_deduce import _version
         from belgian_deduce import lookup_structs as structs
-        from belgian_deduce.deduce import _LOOKUP_LIST_PATH
         from belgian_deduce.utils import optional_load_json
     except ImportError:
         return False
-    cache_dir = Path(_LOOKUP_LIST_PATH) / "cache"
-    if not (cache_dir / "lookup_structs.pickle").exists():
+    folder = _deduce_folder()
+    if not (folder / "src").is_dir() or not (folder / "cache" / "lookup_structs.pickle").exists():
         return False
-    meta = optional_load_json(cache_dir / "lookup_structs.meta.json")
+    meta = optional_load_json(folder / "cache" / "lookup_structs.meta.json")
     if meta is None:
         return False
-    return bool(structs.validate_lookup_struct_cache(cache=meta, base_path=Path(_LOOKUP_LIST_PATH),
+    return bool(structs.validate_lookup_struct_cache(cache=meta, base_path=folder,
                                                      package_version=_version.__version__))
+
+
+def _build_deduce_cache() -> None:
+    """Build and save every lookup structure deduce would, except the skipped ones (about a minute).
+
+    Follows belgian_deduce.lookup_structs.get_lookup_structs (5.0.0, pinned in pyproject.toml),
+    with its own loaders and its own cache writer.
+    """
+    import docdeid as dd
+    from belgian_deduce import Deduce, _version
+    from belgian_deduce import lookup_structs as structs
+    from belgian_deduce.data.lookup.src import all_lists
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    folder = _deduce_folder()
+    folder.mkdir(exist_ok=True)
+    if not (folder / "src").is_dir():
+        (folder / "src").unlink(missing_ok=True)
+        (folder / "src").symlink_to(Path("..") / Path(_LOOKUP_LIST_PATH).name / "src", target_is_directory=True)
+    tokenizer = Deduce._initialize_tokenizer(folder)
+    items = structs.load_raw_itemsets(base_path=folder,
+                                      subdirs=[name for name in all_lists if name not in DEDUCE_SKIPPED_LISTS])
+    collection = dd.ds.DsCollection()
+    set_loaders, trie_loaders = structs._LOOKUP_SET_LOADERS, structs._LOOKUP_TRIE_LOADERS
+    for name in sorted(set(items) - set(set_loaders) - set(trie_loaders)):
+        plain = dd.ds.LookupSet()
+        plain.add_items_from_iterable(items[name])
+        collection[name] = plain
+    for name, set_loader in set_loaders.items():
+        collection[name] = set_loader(items)
+    for name, trie_loader in trie_loaders.items():
+        if name not in DEDUCE_SKIPPED_STRUCTS:
+            collection[name] = trie_loader(items, tokenizer)
+    structs.cache_lookup_structs(lookup_structs=collection, cache_path=folder,
+                                 package_version=_version.__version__)
+
+
+def deduce_config() -> dict[str, Any]:
+    """Deduce's own configuration without the annotators of the skipped structures."""
+    from belgian_deduce.deduce import _BASE_CONFIG_FILE
+
+    config: dict[str, Any] = json.loads(Path(_BASE_CONFIG_FILE).read_text(encoding="utf-8"))
+    config["annotators"] = {name: annotator for name, annotator in config["annotators"].items()
+                            if name not in DEDUCE_SKIPPED_ANNOTATORS}
+    return config
 
 
 def status() -> NlpStatus:
@@ -100,7 +176,8 @@ def deduce() -> Any:
         raise NlpUnavailable(["belgian-deduce lookup cache (run: forum research warm)"])
     from belgian_deduce import Deduce
 
-    return Deduce()
+    folder = _deduce_folder()
+    return Deduce(load_base_config=False, config=deduce_config(), lookup_data_path=folder, cache_path=folder)
 
 
 def require() -> None:
@@ -121,10 +198,8 @@ def warm() -> dict[str, float]:
     timings["spacy"] = time.perf_counter() - started
     started = time.perf_counter()
     if not _deduce_cache_is_built():
-        from belgian_deduce import Deduce
-
-        log.info("building the belgian-deduce lookup cache (several minutes)")
-        Deduce(build_lookup_structs=True)
+        log.info("building the belgian-deduce lookup cache (a few minutes)")
+        _build_deduce_cache()
         timings["deduce_build"] = time.perf_counter() - started
         started = time.perf_counter()
     deduce()
