@@ -6,18 +6,18 @@ here is imported by a page a member opens: only exports and the anonymise
 command load the models, in the process that runs them.
 
 belgian-deduce keeps all its lookup structures in one pickled cache and loads
-all of them: about 1.9 GB of Python objects once unpickled, nearly all of it
-the word tries of 93,000 Belgian street names and 47,000 care institutions
-(youth groups, day centres, practices), each expanded into case, accent,
-spelling and punctuation variants. The anonymiser needs neither: street
-addresses are found by deduce's street-suffix pattern ("-straat", "-laan"
-followed by a number) and our own address rules, and hospitals, practices
-and pharmacies by deduce's hospital list and our care-place rules. So we
-build our own cache, in deduce's format, of every structure except those two,
-and run deduce without the two annotators that read them ("street_lookup",
-"institution"): person names, places, postcodes, phones, national numbers,
-e-mails and hospitals are found exactly as before, for about a tenth of the
-memory (measured in bench/bench_research_export.py).
+all of them: 1.84 GB of Python objects once unpickled (measured), most of it
+word tries of 93,000 Belgian street names, 47,000 care institutions (youth
+groups, day centres, practices) and 942 hospitals, each multiplied into every
+combination of its case, accent, spelling and punctuation variants. So we
+save our own cache, in deduce's format, without the street and institution
+tries, with the hospital names unexpanded, and run deduce without the two
+annotators that read the dropped tries ("street_lookup", "institution").
+Person names, places, postcodes, phones, national numbers, e-mails and
+hospital names are found as before; street addresses are found by deduce's
+street-suffix pattern ("-straat", "-laan" and a number) and our address
+rules, practices and pharmacies by our care-place rules. Memory before and
+after: bench/bench_research_export.py.
 
 That cache is built at install time (`forum research warm`, run by `make
 test` and the Dockerfile), never during an export: `deduce()` refuses to
@@ -70,8 +70,7 @@ def _installed(module: str) -> bool:
 
 # What the anonymiser leaves out of belgian-deduce (see the module docstring): lookup structures,
 # the source lists only they are built from, and the annotators that read them.
-DEDUCE_SKIPPED_STRUCTS = ("street", "healthcare_institution")
-DEDUCE_SKIPPED_LISTS = ("locations/lst_street", "institutions/lst_healthcare_institution")
+DEDUCE_SKIPPED_STRUCTS = ("street", "healthcare_institution")  # and "hospital" is rebuilt smaller
 DEDUCE_SKIPPED_ANNOTATORS = ("street_lookup", "institution")
 
 
@@ -105,15 +104,23 @@ def _deduce_cache_is_built() -> bool:
 
 
 def _build_deduce_cache() -> None:
-    """Build and save every lookup structure deduce would, except the skipped ones (about a minute).
-
-    Follows belgian_deduce.lookup_structs.get_lookup_structs (5.0.0, pinned in pyproject.toml),
-    with its own loaders and its own cache writer.
-    """
-    import docdeid as dd
+    """Deduce's own lookup structures (from its cache, or built: minutes, GBs) saved without the skipped ones."""
     from belgian_deduce import Deduce, _version
     from belgian_deduce import lookup_structs as structs
-    from belgian_deduce.data.lookup.src import all_lists
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    lookup = Path(_LOOKUP_LIST_PATH)
+    full = structs.get_lookup_structs(lookup_path=lookup, cache_path=lookup,
+                                      tokenizer=Deduce._initialize_tokenizer(lookup),
+                                      package_version=_version.__version__)
+    _save_deduce_cache(full)
+
+
+def _save_deduce_cache(full: Any) -> None:
+    """Save deduce's lookup collection, less the skipped structures, where deduce() reads it."""
+    import docdeid as dd
+    from belgian_deduce import _version
+    from belgian_deduce import lookup_structs as structs
     from belgian_deduce.deduce import _LOOKUP_LIST_PATH
 
     folder = _deduce_folder()
@@ -121,22 +128,32 @@ def _build_deduce_cache() -> None:
     if not (folder / "src").is_dir():
         (folder / "src").unlink(missing_ok=True)
         (folder / "src").symlink_to(Path("..") / Path(_LOOKUP_LIST_PATH).name / "src", target_is_directory=True)
-    tokenizer = Deduce._initialize_tokenizer(folder)
-    items = structs.load_raw_itemsets(base_path=folder,
-                                      subdirs=[name for name in all_lists if name not in DEDUCE_SKIPPED_LISTS])
-    collection = dd.ds.DsCollection()
-    set_loaders, trie_loaders = structs._LOOKUP_SET_LOADERS, structs._LOOKUP_TRIE_LOADERS
-    for name in sorted(set(items) - set(set_loaders) - set(trie_loaders)):
-        plain = dd.ds.LookupSet()
-        plain.add_items_from_iterable(items[name])
-        collection[name] = plain
-    for name, set_loader in set_loaders.items():
-        collection[name] = set_loader(items)
-    for name, trie_loader in trie_loaders.items():
+    kept = dd.ds.DsCollection()
+    for name, struct in full.items():
         if name not in DEDUCE_SKIPPED_STRUCTS:
-            collection[name] = trie_loader(items, tokenizer)
-    structs.cache_lookup_structs(lookup_structs=collection, cache_path=folder,
-                                 package_version=_version.__version__)
+            kept[name] = struct
+    kept["hospital"] = _hospital_trie(folder)
+    structs.cache_lookup_structs(lookup_structs=kept, cache_path=folder, package_version=_version.__version__)
+
+
+def _hospital_trie(folder: Path) -> Any:
+    """Deduce's 942 hospital names and abbreviations, without its spelling-variant expansion.
+
+    Deduce multiplies each name by every combination of its variants ("Ziekenhuis", "Zkh.",
+    "gasthuis"..., "Sint"/"St."/"", y/ij, "-"/" "/""), hundreds of tries' worth per name.
+    Matching is case-insensitive anyway; the other spellings ("Sint-Jansziekenhuis", "AZ
+    Groeninge", "Clinique Saint-Luc") are our care-place rules' job.
+    """
+    import docdeid as dd
+    from belgian_deduce import Deduce
+    from belgian_deduce.utils import lookup_set_to_trie, optional_load_items
+
+    source = folder / "src" / "institutions"
+    hospital = dd.ds.LookupSet(matching_pipeline=[dd.str.LowercaseString()])
+    for name in ("lst_hospital", "lst_hospital_abbr"):
+        hospital.add_items_from_iterable(sorted(optional_load_items(source / name / "items.txt") or set()))
+    hospital.add_items_from_self(cleaning_pipeline=[dd.str.ReplaceNonAsciiCharacters()])
+    return lookup_set_to_trie(hospital, Deduce._initialize_tokenizer(folder))
 
 
 def deduce_config() -> dict[str, Any]:
