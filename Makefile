@@ -26,7 +26,8 @@ $(RESEARCH_STAMP): $(STAMP) pyproject.toml
 
 install-research: $(RESEARCH_STAMP)
 
-# Build belgian-deduce's lookup cache (minutes) so that no export ever waits for it.
+# Build belgian-deduce's lookup cache (minutes; only the structures the anonymiser uses) so that
+# no export ever waits for it.
 research-warm: $(RESEARCH_STAMP)
 	$(BIN)/forum research warm
 

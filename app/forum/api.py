@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, Viewer
 from app.db import SessionDep
-from app.forum import queries, schemas, service
+from app.forum import extensions, queries, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
@@ -80,19 +80,20 @@ def get_thread(thread_id: Id, request: Request, session: SessionDep, viewer: Vie
 
 
 def _post_out(request: Request, viewer: User | None, post: Post, reactions: queries.ReactionSummary | None,
-              lang: str) -> schemas.PostOut:
+              lang: str, marks: dict[int, dict[str, bool]] | None = None) -> schemas.PostOut:
     url = url_for(request, "forum.post", lang=lang, post_id=post.id)
     if not (can_see_post_body(viewer, post) and post.status != PostStatus.deleted):
         # The placeholder only, as the thread page shows it: who and when, and that it is gone.
         # A content note, a notice or an edit time would tell what a removed post was about.
         return schemas.PostOut(id=post.id, author=_author(post.author), body_html=None, status=post.status,
                                content_note=None, notices=[], created_at=post.created_at, edited_at=None,
-                               reactions={}, url=url)
+                               reactions={}, url=url, marks=(marks or {}).get(post.id))
     return schemas.PostOut(
         id=post.id, author=_author(post.author), body_html=post.body_html,
         status=post.status, content_note=post.content_note, notices=post.notice_list,
         created_at=post.created_at, edited_at=post.edited_at,
         reactions=reactions.counts if reactions else {}, url=url,
+        marks=(marks or {}).get(post.id),
     )
 
 
@@ -103,8 +104,9 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
     result = queries.list_posts(session, viewer, thread, page=max(page, 1),
                                 size=settings.thread_page_size)
     reactions = queries.reaction_summaries(session, viewer, [p.id for p in result.items])
+    marks = extensions.own_marks(session, viewer, result.items)
     return schemas.PostPage(
-        items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang) for p in result.items],
+        items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang, marks) for p in result.items],
         page=result.page, pages=result.pages, total=result.total,
     )
 

@@ -83,6 +83,8 @@ class PostOut(BaseModel):
     edited_at: dt.datetime | None
     reactions: dict[str, int]
     url: str
+    # The author's own marks on their post, e.g. {"never_quote": true}; null for everyone else.
+    marks: dict[str, bool] | None = None
 
 
 class PostPage(BaseModel):

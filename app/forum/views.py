@@ -9,7 +9,7 @@ from app import helplines, i18n
 from app.accounts.permissions import Viewer, best_effort_write
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.forum import events, queries, service
+from app.forum import events, extensions, queries, service
 from app.forum.composer import router as composer_router
 from app.forum.errors import MemberRestricted
 from app.forum.models import REACTION_LABELS, Visibility
@@ -86,6 +86,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
         "expanded_notes": set(viewer.expand_note_list) if viewer else set(),
         "can": ForumPermissions(viewer),
+        "post_marks": extensions.own_marks(session, viewer, posts.items),
+        "post_footer_templates": extensions.FOOTER_TEMPLATES,
         "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
         "helplines": helplines.for_locale(i18n.get_locale()),
         "welcome_hold": viewer is not None and service.is_premoderated(viewer, settings.trust),

@@ -57,6 +57,9 @@ def render(builder: Builder, *, export_id: int | None) -> str:
         f"in threads as `{'[NO_CONSENT]'}` with no author and no text; quotes of them inside consented posts "
         "are replaced by `[QUOTE_REMOVED]`. Members can withdraw at any time: a withdrawal applies to every "
         "later export, so use the newest export and delete older ones when a newer one replaces them.",
+        f"- Never quote: {counts.get('never_quote_posts', 0)} exported post(s) have `never_quote` set to true: "
+        "their author marked them, under the post or on their consent page, as never to be quoted, even with "
+        "permission. The mark is read when the export starts, like consent.",
         f"- Current consent text: version {consent.version} (published {consent.published}).",
         f"- Posts consent covered: {_versions(builder.result.consent_versions.get('posts', {}))}.",
         f"- Diary consent covered: {_versions(builder.result.consent_versions.get('diary', {}))}.",

@@ -9,6 +9,7 @@ it, because exports read the answers when they start.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied
+from app.forum.models import Post
 from app.forum.permissions import access_post
 from app.research import texts
 from app.research.models import Consent, ConsentEvent, ConsentScope, NeverQuote
@@ -135,6 +137,13 @@ def never_quote_ids(session: Session, *, post_ids: list[int] | None = None, user
     if user is not None:
         query = query.where(NeverQuote.user_id == user.id)
     return set(session.scalars(query))
+
+
+def post_marks(session: Session, viewer: User, posts: Sequence[Post]) -> dict[int, dict[str, bool]]:
+    """The "never quote" mark of each of the viewer's own posts (app/forum/extensions.py)."""
+    own = [post.id for post in posts if post.author_id == viewer.id]
+    marked = never_quote_ids(session, post_ids=own)
+    return {post_id: {"never_quote": post_id in marked} for post_id in own}
 
 
 # ---------------------------------------------------------------- the member's own data

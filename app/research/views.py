@@ -73,8 +73,10 @@ def consent_later(request: Request, session: SessionDep, viewer: CurrentUser) ->
 
 @router.post("/account/research/never-quote/{post_id}", name="research.never_quote")
 def never_quote(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id, never: FormStr = "",
-                page: FormStr = "1") -> Response:
+                page: FormStr = "1", back: FormStr = "") -> Response:
     service.set_never_quote(session, user=viewer, post_id=post_id, never=never == "1")
+    if back == "post":  # the control under the post itself: back to the post in its thread
+        return redirect(request, "forum.post", post_id=post_id)
     return redirect(request, "research.consent", _query={"page": page if page != "1" else None},
                     _fragment=f"post-{post_id}")
 

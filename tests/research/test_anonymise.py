@@ -103,3 +103,19 @@ def test_cli_anonymise_jsonl_contract(monkeypatch: pytest.MonkeyPatch, tmp_path)
     bad = CliRunner().invoke(cli, ["research", "anonymise", "--jsonl", "--rules-only", "--no-members"],
                              input="not json\n")
     assert bad.exit_code == 2
+
+
+@pytest.mark.skipif(not nlp.status().ready, reason="needs the research extra: " + nlp.INSTALL_HINT)
+def test_deduce_runs_on_the_slim_lookup_cache() -> None:
+    """Our cache leaves out deduce's street and institution tries (1.9 GB with them) and keeps the rest."""
+    model = nlp.deduce()
+    assert not set(nlp.DEDUCE_SKIPPED_STRUCTS) & set(model.lookup_structs.keys())
+    kept = set(model.lookup_structs.keys())
+    assert {"first_name", "surname", "placename", "hospital", "postal_code_locality"} <= kept
+    assert not set(nlp.DEDUCE_SKIPPED_ANNOTATORS) & set(model.processors.get_names(recursive=True))
+    text = ("Ik ben Jan Peeters, ik woon in de Kerkstraat 12, 9000 Gent. Bel me op 0470 12 34 56. "
+            "Rijksregisternummer 85.07.30-033.28. Ik lag in het AZ Sint-Jan in Brugge.")
+    found = {(a.tag, a.text) for a in model.deidentify(text).annotations}
+    assert {("person", "Jan Peeters"), ("location", "9000 Gent"), ("location", "Kerkstraat 12"),
+            ("phone_number", "0470 12 34 56"), ("hospital", "AZ Sint-Jan"), ("location", "Brugge"),
+            ("national_register_number", "85.07.30-033.28")} <= found, found

@@ -5,15 +5,29 @@ Both come with the ``research`` extra (``pip install -e '.[research]'``), which
 here is imported by a page a member opens: only exports and the anonymise
 command load the models, in the process that runs them.
 
-belgian-deduce builds its lookup structures (about 5 minutes, several GB of
-memory) when its cache is missing or stale. That must happen at install time
-(`forum research warm`, run by `make test` and the Dockerfile), never during
-an export: `deduce()` refuses to build unless asked to.
+belgian-deduce keeps all its lookup structures in one pickled cache and loads
+all of them: 1.84 GB of Python objects once unpickled (measured), most of it
+word tries of 93,000 Belgian street names, 47,000 care institutions (youth
+groups, day centres, practices) and 942 hospitals, each multiplied into every
+combination of its case, accent, spelling and punctuation variants. So we
+save our own cache, in deduce's format, without the street and institution
+tries, with the hospital names unexpanded, and run deduce without the two
+annotators that read the dropped tries ("street_lookup", "institution").
+Person names, places, postcodes, phones, national numbers, e-mails and
+hospital names are found as before; street addresses are found by deduce's
+street-suffix pattern ("-straat", "-laan" and a number) and our address
+rules, practices and pharmacies by our care-place rules. Memory before and
+after: bench/bench_research_export.py.
+
+That cache is built at install time (`forum research warm`, run by `make
+test` and the Dockerfile), never during an export: `deduce()` refuses to
+build it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -54,23 +68,102 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+# What the anonymiser leaves out of belgian-deduce (see the module docstring): lookup structures,
+# the source lists only they are built from, and the annotators that read them.
+DEDUCE_SKIPPED_STRUCTS = ("street", "healthcare_institution")  # and "hospital" is rebuilt smaller
+DEDUCE_SKIPPED_ANNOTATORS = ("street_lookup", "institution")
+
+
+def _deduce_folder() -> Path:
+    """Our lookup folder, next to deduce's own: `src` links to deduce's lists, `cache` holds our cache.
+
+    Deduce reads a cache from `<cache_path>/cache/` and checks it against the lists under
+    `<cache_path>/src/`, so with the link it notices, as for its own cache, when the lists change.
+    """
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    return Path(_LOOKUP_LIST_PATH).parent / "lookup-trefle"
+
+
 def _deduce_cache_is_built() -> bool:
-    """Cheap check (no 150 MB load): the cache's metadata matches the installed lookup lists."""
+    """Cheap check (no load): our cache's metadata matches the installed lookup lists."""
     try:
         from belgian_deduce import _version
         from belgian_deduce import lookup_structs as structs
-        from belgian_deduce.deduce import _LOOKUP_LIST_PATH
         from belgian_deduce.utils import optional_load_json
     except ImportError:
         return False
-    cache_dir = Path(_LOOKUP_LIST_PATH) / "cache"
-    if not (cache_dir / "lookup_structs.pickle").exists():
+    folder = _deduce_folder()
+    if not (folder / "src").is_dir() or not (folder / "cache" / "lookup_structs.pickle").exists():
         return False
-    meta = optional_load_json(cache_dir / "lookup_structs.meta.json")
+    meta = optional_load_json(folder / "cache" / "lookup_structs.meta.json")
     if meta is None:
         return False
-    return bool(structs.validate_lookup_struct_cache(cache=meta, base_path=Path(_LOOKUP_LIST_PATH),
+    return bool(structs.validate_lookup_struct_cache(cache=meta, base_path=folder,
                                                      package_version=_version.__version__))
+
+
+def _build_deduce_cache() -> None:
+    """Deduce's own lookup structures (from its cache, or built: minutes, GBs) saved without the skipped ones."""
+    from belgian_deduce import Deduce, _version
+    from belgian_deduce import lookup_structs as structs
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    lookup = Path(_LOOKUP_LIST_PATH)
+    full = structs.get_lookup_structs(lookup_path=lookup, cache_path=lookup,
+                                      tokenizer=Deduce._initialize_tokenizer(lookup),
+                                      package_version=_version.__version__)
+    _save_deduce_cache(full)
+
+
+def _save_deduce_cache(full: Any) -> None:
+    """Save deduce's lookup collection, less the skipped structures, where deduce() reads it."""
+    import docdeid as dd
+    from belgian_deduce import _version
+    from belgian_deduce import lookup_structs as structs
+    from belgian_deduce.deduce import _LOOKUP_LIST_PATH
+
+    folder = _deduce_folder()
+    folder.mkdir(exist_ok=True)
+    if not (folder / "src").is_dir():
+        (folder / "src").unlink(missing_ok=True)
+        (folder / "src").symlink_to(Path("..") / Path(_LOOKUP_LIST_PATH).name / "src", target_is_directory=True)
+    kept = dd.ds.DsCollection()
+    for name, struct in full.items():
+        if name not in DEDUCE_SKIPPED_STRUCTS:
+            kept[name] = struct
+    kept["hospital"] = _hospital_trie(folder)
+    structs.cache_lookup_structs(lookup_structs=kept, cache_path=folder, package_version=_version.__version__)
+
+
+def _hospital_trie(folder: Path) -> Any:
+    """Deduce's 942 hospital names and abbreviations, without its spelling-variant expansion.
+
+    Deduce multiplies each name by every combination of its variants ("Ziekenhuis", "Zkh.",
+    "gasthuis"..., "Sint"/"St."/"", y/ij, "-"/" "/""), hundreds of tries' worth per name.
+    Matching is case-insensitive anyway; the other spellings ("Sint-Jansziekenhuis", "AZ
+    Groeninge", "Clinique Saint-Luc") are our care-place rules' job.
+    """
+    import docdeid as dd
+    from belgian_deduce import Deduce
+    from belgian_deduce.utils import lookup_set_to_trie, optional_load_items
+
+    source = folder / "src" / "institutions"
+    hospital = dd.ds.LookupSet(matching_pipeline=[dd.str.LowercaseString()])
+    for name in ("lst_hospital", "lst_hospital_abbr"):
+        hospital.add_items_from_iterable(sorted(optional_load_items(source / name / "items.txt") or set()))
+    hospital.add_items_from_self(cleaning_pipeline=[dd.str.ReplaceNonAsciiCharacters()])
+    return lookup_set_to_trie(hospital, Deduce._initialize_tokenizer(folder))
+
+
+def deduce_config() -> dict[str, Any]:
+    """Deduce's own configuration without the annotators of the skipped structures."""
+    from belgian_deduce.deduce import _BASE_CONFIG_FILE
+
+    config: dict[str, Any] = json.loads(Path(_BASE_CONFIG_FILE).read_text(encoding="utf-8"))
+    config["annotators"] = {name: annotator for name, annotator in config["annotators"].items()
+                            if name not in DEDUCE_SKIPPED_ANNOTATORS}
+    return config
 
 
 def status() -> NlpStatus:
@@ -100,7 +193,8 @@ def deduce() -> Any:
         raise NlpUnavailable(["belgian-deduce lookup cache (run: forum research warm)"])
     from belgian_deduce import Deduce
 
-    return Deduce()
+    folder = _deduce_folder()
+    return Deduce(load_base_config=False, config=deduce_config(), lookup_data_path=folder, cache_path=folder)
 
 
 def require() -> None:
@@ -121,10 +215,8 @@ def warm() -> dict[str, float]:
     timings["spacy"] = time.perf_counter() - started
     started = time.perf_counter()
     if not _deduce_cache_is_built():
-        from belgian_deduce import Deduce
-
-        log.info("building the belgian-deduce lookup cache (several minutes)")
-        Deduce(build_lookup_structs=True)
+        log.info("building the belgian-deduce lookup cache (a few minutes)")
+        _build_deduce_cache()
         timings["deduce_build"] = time.perf_counter() - started
         started = time.perf_counter()
     deduce()
