@@ -15,6 +15,7 @@ import moderation
 from app import i18n, wiring
 from app.accounts.ratelimit import RateLimitMiddleware
 from app.db import Database
+from app.forum import page_cache as forum_page_cache
 from app.housekeeping import Housekeeping
 from app.instruments import mark_process_dead
 from app.ops import health
@@ -25,6 +26,7 @@ from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors, openapi
 from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
+from app.web.page_cache import PageCacheMiddleware
 from app.web.routing import page_dependencies
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -78,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings)
     app.state.search = search_service.install(settings, app.state.db)
 
+    # Innermost: a cached page is still rate-limited and gets the security headers and cookies.
+    app.add_middleware(PageCacheMiddleware, db=app.state.db, rules=forum_page_cache.RULES,
+                       max_entries=settings.page_cache_entries)
     app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale, hsts=settings.hsts)

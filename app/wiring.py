@@ -10,7 +10,9 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from app.forum import page_cache
     from app.review import listeners as review_listeners
     from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
 
     review_listeners.connect()
+    page_cache.connect()  # what makes a visitor's cached page stale

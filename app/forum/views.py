@@ -18,6 +18,7 @@ from app.i18n import LOCALES
 from app.resources import service as resources
 from app.settings import SettingsDep
 from app.web.params import Id, OptionalId, OptionalPage
+from app.web.page_cache import mark_cacheable
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 
@@ -42,6 +43,8 @@ def _reading_langs(viewer: Viewer, lang: str, langs: str | None) -> list[str] | 
 @router.get("/", name="forum.index")
 def index(request: Request, session: SessionDep, viewer: Viewer, lang: str) -> Response:
     reading = _reading_langs(viewer, lang, None)
+    if viewer is None:
+        mark_cacheable(request)
     return render(request, "forum/index.html", {
         "categories": queries.category_overviews(session, viewer, langs=reading), "reading": reading,
     })
@@ -54,6 +57,8 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
     reading = _reading_langs(viewer, lang, langs)
     threads = queries.list_threads(session, viewer, category, langs=reading, page=_page_number(page),
                                    size=settings.category_page_size)
+    if viewer is None and category.visibility == Visibility.public:
+        mark_cacheable(request)
     return render(request, "forum/category.html", {
         "category": category, "threads": threads, "reading": reading, "langs_param": langs,
         "related_pages": resources.pages_for_category(lang, category.slug),
@@ -74,6 +79,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     if viewer is not None:
         best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
     reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
+    if viewer is None and thread.category.visibility == Visibility.public and not (notice or quote or read):
+        mark_cacheable(request)
     return render(request, "forum/thread.html", {
         "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,
         "notices": set((notice or "").split(",")),
