@@ -237,8 +237,9 @@ class Database:
         if url is None and settings.database_replica_url:
             self.replica = Database(settings, settings.database_replica_url)
         self.write_factory = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
-        reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
-        self.read_factory = sessionmaker(reader, expire_on_commit=False, info={"db": self})
+        # Reads never take SQLite's write lock (a plain engine.connect() would: BEGIN IMMEDIATE).
+        self.reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self.read_factory = sessionmaker(self.reader, expire_on_commit=False, info={"db": self})
         lazy = self.engine.execution_options(sqlite_begin="LAZY") if self.is_sqlite else self.engine
         self.request_write_factory = sessionmaker(lazy, expire_on_commit=False, info={"db": self})
         # Called after a commit that wrote search outbox rows (the in-process indexer).

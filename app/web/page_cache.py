@@ -133,11 +133,11 @@ def _not_modified(scope: Scope, entry: Entry) -> bool:
 
 
 class PageCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, db: Database, rules: Sequence[Rule], max_entries: int) -> None:
+    def __init__(self, app: ASGIApp, *, db: Callable[[], Database], rules: Sequence[Rule], cache: PageCache) -> None:
         self.app = app
-        self.db = db
+        self.db = db  # called per request: tests swap the application's database
         self.rules = list(rules)
-        self.cache = PageCache(max_entries)
+        self.cache = cache
 
     def _lookup(self, scope: Scope) -> tuple[tuple[str, ...], list[str]] | None:
         """The cache key and version keys of a visitor's GET on a cacheable path; None when not cacheable."""
@@ -159,8 +159,8 @@ class PageCacheMiddleware:
     def _versions(self, keys: list[str]) -> tuple[int, ...]:
         # Read where the visitor's page will be read from (a replica when there is one), so a page
         # rendered from a lagging replica is never stored under a newer version than it shows.
-        db = self.db.replica or self.db
-        with db.engine.connect() as connection:
+        db = self.db()
+        with (db.replica or db).reader.connect() as connection:
             return read_versions(connection, keys)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
