@@ -188,8 +188,11 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         timeout = settings.sqlite_busy_timeout_ms
+        # pool_size: a worker runs up to 40 requests at once (the thread pool); with SQLAlchemy's
+        # default of 5 kept connections, every busy moment opened and closed SQLite connections
+        # (file open plus the PRAGMAs below) for each request beyond the fifth.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout / 1000},
-                               hide_parameters=True)
+                               hide_parameters=True, pool_size=20, max_overflow=20)
         _configure_sqlite(engine, timeout)
     else:
         # pool_pre_ping: after a database restart, dead pooled connections are noticed and

@@ -168,6 +168,9 @@ def main() -> int:
         started = time.perf_counter()
         build(url)
         print(f"built 50,000 posts in {time.perf_counter() - started:.0f} s")
+    from app.cli import migrate_database
+
+    migrate_database(url)  # data built by an older checkout gets this one's tables
     cookie = member_cookie(url)
     duration, connections = os.environ.get("DUR", "10s"), int(os.environ.get("CONN", "32"))
     print(f"wrk -t2 -c{connections} -d{duration}, 2 uvicorn workers each, SQLite; load average at start {load()}")
