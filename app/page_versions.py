@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, event, inspect, select, text
+from sqlalchemy import Connection, Engine, Integer, String, event, inspect, select, text
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from app.db import Base
+from app.db import Base, after_commit
 
 ALL = "all"
 STRUCTURE = "structure"
@@ -46,10 +46,9 @@ class PageVersion(Base):
 KeysFor = Callable[[Session, Any, str], Iterable[str] | None]
 _watchers: dict[type, KeysFor] = {}
 _FOUND = "page_versions_found"  # keys changed by the flushes of this transaction, not yet written
-_BUMPED = "page_versions_bumped"  # keys already bumped in this transaction
+_BUMPED = "page_versions_bumped"  # keys already bumped (or queued for the commit) in this transaction
+_PENDING = "page_versions_pending"  # PostgreSQL: keys to bump once the transaction has committed
 
-_BUMP = text("INSERT INTO page_versions (key, version) VALUES (:key, 1) "
-             "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1")
 
 
 def watch(model: type, keys_for: KeysFor) -> None:
@@ -63,21 +62,42 @@ def changed(obj: Any, *attributes: str) -> bool:
 
 
 def bump(session: Session, keys: Iterable[str]) -> None:
-    """Bump these versions in the caller's transaction (each at most once per transaction).
+    """Bump these versions for the caller's transaction (each at most once per transaction).
 
-    ALL is always bumped first, so concurrent writers take the rows' locks in one
-    order (on PostgreSQL) and never deadlock.
+    SQLite: in the transaction itself (it holds the database's only write lock
+    anyway). PostgreSQL: in a short transaction of its own right after the commit
+    (before the response is sent), so that the hot ALL row is never locked for a
+    whole posting transaction, which would queue every writer behind it. A page
+    rendered between the commit and the bump is stored under the old version and
+    dropped by the bump, so no stale page outlives it.
     """
     done: set[str] = session.info.setdefault(_BUMPED, set())
-    todo = sorted(set(keys) - done)
+    todo = sorted((set(keys) | {ALL}) - done)  # the lists show every change
     if not todo:
         return
-    if ALL not in done:
-        todo = [ALL, *(k for k in todo if k != ALL)]
-    connection = session.connection()
-    for key in todo:
-        connection.execute(_BUMP, {"key": key})
     done.update(todo)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _upsert(connection, todo)
+        return
+    pending: set[str] = session.info.setdefault(_PENDING, set())
+    pending.update(todo)
+    engine = connection.engine
+    after_commit(session, lambda: _bump_now(engine, session.info.pop(_PENDING, set())), key="page-versions")
+
+
+def _upsert(connection: Connection, keys: Iterable[str]) -> None:
+    """One statement, rows in sorted order: concurrent bumps lock rows in one order and never deadlock."""
+    keys = sorted(keys)
+    values = ", ".join(f"(:k{i}, 1)" for i in range(len(keys)))
+    connection.execute(text(f"INSERT INTO page_versions (key, version) VALUES {values} "
+                            "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1"),
+                       {f"k{i}": key for i, key in enumerate(keys)})
+
+
+def _bump_now(engine: Engine, keys: set[str]) -> None:
+    with engine.begin() as connection:
+        _upsert(connection, keys)
 
 
 def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
@@ -124,6 +144,9 @@ def _forget_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session, *_args: Any) -> None:
-    # After a SAVEPOINT's rollback too: a bump made inside it is gone, so bump again next time.
+    # After a SAVEPOINT's rollback too: a bump made inside it is gone, so bump again next time
+    # (keys queued for after the commit stay queued: bumping one more is harmless).
     session.info.pop(_BUMPED, None)
     session.info.pop(_FOUND, None)
+    if not session.in_transaction():  # the whole transaction rolled back: nothing to publish
+        session.info.pop(_PENDING, None)

@@ -21,9 +21,10 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -64,6 +65,7 @@ class Entry:
     etag: bytes
     last_modified: dt.datetime
     route: Any
+    stored: float = field(default_factory=time.monotonic)
 
 
 def mark_cacheable(request: Request) -> None:
@@ -72,10 +74,15 @@ def mark_cacheable(request: Request) -> None:
 
 
 class PageCache:
-    """A bounded LRU of rendered pages (one per worker; threads of the worker share it)."""
+    """A bounded LRU of rendered pages (one per worker; threads of the worker share it).
 
-    def __init__(self, max_entries: int) -> None:
+    `max_age`: a safety net only (versions make pages stale, not time), should a
+    version bump ever be lost between a commit and its after-commit write.
+    """
+
+    def __init__(self, max_entries: int, max_age: float = 600.0) -> None:
         self.max_entries = max_entries
+        self.max_age = max_age
         self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -83,7 +90,7 @@ class PageCache:
     def get(self, key: tuple[str, ...], versions: tuple[int, ...]) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry.versions != versions:
+            if entry is None or entry.versions != versions or time.monotonic() - entry.stored > self.max_age:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
