@@ -22,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, String, event, inspect, select, text
+from sqlalchemy import Connection, Engine, Integer, String, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from app.db import Base, after_commit
@@ -88,11 +90,10 @@ def bump(session: Session, keys: Iterable[str]) -> None:
 
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     """One statement, rows in sorted order: concurrent bumps lock rows in one order and never deadlock."""
-    keys = sorted(keys)
-    values = ", ".join(f"(:k{i}, 1)" for i in range(len(keys)))
-    connection.execute(text(f"INSERT INTO page_versions (key, version) VALUES {values} "
-                            "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1"),
-                       {f"k{i}": key for i, key in enumerate(keys)})
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = insert(PageVersion).values([{"key": key, "version": 1} for key in sorted(keys)])
+    connection.execute(statement.on_conflict_do_update(index_elements=[PageVersion.key],
+                                                       set_={"version": PageVersion.version + 1}))
 
 
 def _bump_now(engine: Engine, keys: set[str]) -> None:

@@ -35,7 +35,7 @@ RULES = (
     Rule(re.compile(f"/{_LANG}/"), lambda m: (ALL, STRUCTURE)),
     Rule(re.compile(f"/{_LANG}/c/[^/]+"), lambda m: (ALL, STRUCTURE), frozenset({"page", "langs"})),
     Rule(re.compile(f"/{_LANG}/t/(\\d+)"), lambda m: (STRUCTURE, thread_key(int(m.group(1)))),
-         frozenset({"page"}), extra=_day),
+         frozenset({"page"}), variant=_day),
 )
 
 

@@ -17,8 +17,8 @@ from app.forum.permissions import ForumPermissions, access_category, access_post
 from app.i18n import LOCALES
 from app.resources import service as resources
 from app.settings import SettingsDep
-from app.web.params import Id, OptionalId, OptionalPage
 from app.web.page_cache import mark_cacheable
+from app.web.params import Id, OptionalId, OptionalPage
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 

@@ -47,13 +47,13 @@ class Rule:
     """Paths matching `pattern` may be cached; `keys(match)` names the versions their pages depend on.
 
     `params`: the query parameters that may vary (any other one bypasses the cache);
-    `extra(match)`: something else the page depends on, added to the cache key.
+    `variant(match)`: something else the page depends on, added to the cache key.
     """
 
     pattern: re.Pattern[str]
     keys: Callable[[re.Match[str]], Sequence[str]]
     params: frozenset[str] = frozenset()
-    extra: Callable[[re.Match[str]], str] | None = None
+    variant: Callable[[re.Match[str]], str] | None = None
 
 
 @dataclass
@@ -159,8 +159,8 @@ class PageCacheMiddleware:
             params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             if any(name not in rule.params for name, _ in params) or len({n for n, _ in params}) != len(params):
                 return None
-            extra = rule.extra(match) if rule.extra is not None else ""
-            return (path, extra, *(f"{name}={value}" for name, value in sorted(params))), list(rule.keys(match))
+            variant = rule.variant(match) if rule.variant is not None else ""
+            return (path, variant, *(f"{name}={value}" for name, value in sorted(params))), list(rule.keys(match))
         return None
 
     def _versions(self, keys: list[str]) -> tuple[int, ...]:

@@ -1,7 +1,7 @@
 """speed: versions of what visitors' cached pages show, shared by every worker
 
 Revision ID: speed0001
-Revises: review0005
+Revises: meds0002
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "speed0001"
-down_revision = "review0005"
+down_revision = "meds0002"
 branch_labels = None
 depends_on = None
 
