@@ -188,8 +188,11 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         timeout = settings.sqlite_busy_timeout_ms
+        # pool_size: a worker runs up to 40 requests at once (the thread pool); with SQLAlchemy's
+        # default of 5 kept connections, every busy moment opened and closed SQLite connections
+        # (file open plus the PRAGMAs below) for each request beyond the fifth.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout / 1000},
-                               hide_parameters=True)
+                               hide_parameters=True, pool_size=20, max_overflow=20)
         _configure_sqlite(engine, timeout)
     else:
         # pool_pre_ping: after a database restart, dead pooled connections are noticed and
@@ -237,8 +240,9 @@ class Database:
         if url is None and settings.database_replica_url:
             self.replica = Database(settings, settings.database_replica_url)
         self.write_factory = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
-        reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
-        self.read_factory = sessionmaker(reader, expire_on_commit=False, info={"db": self})
+        # Reads never take SQLite's write lock (a plain engine.connect() would: BEGIN IMMEDIATE).
+        self.reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self.read_factory = sessionmaker(self.reader, expire_on_commit=False, info={"db": self})
         lazy = self.engine.execution_options(sqlite_begin="LAZY") if self.is_sqlite else self.engine
         self.request_write_factory = sessionmaker(lazy, expire_on_commit=False, info={"db": self})
         # Called after a commit that wrote search outbox rows (the in-process indexer).

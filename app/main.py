@@ -15,6 +15,7 @@ import moderation
 from app import i18n, wiring
 from app.accounts.ratelimit import RateLimitMiddleware
 from app.db import Database
+from app.forum import page_cache as forum_page_cache
 from app.housekeeping import Housekeeping
 from app.instruments import mark_process_dead
 from app.notifications import fanout as notifications_fanout
@@ -26,6 +27,7 @@ from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors, openapi
 from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
+from app.web.page_cache import PageCache, PageCacheMiddleware
 from app.web.routing import page_dependencies
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -83,6 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search = search_service.install(settings, app.state.db)
     app.state.notifications = notifications_fanout.install(settings, app.state.db)
 
+    # Innermost: a cached page is still rate-limited and gets the security headers and cookies.
+    app.state.page_cache = PageCache(settings.page_cache_entries)
+    app.add_middleware(PageCacheMiddleware, db=lambda: app.state.db, rules=forum_page_cache.RULES,
+                       cache=app.state.page_cache)
     app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale, hsts=settings.hsts)

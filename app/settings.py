@@ -159,6 +159,8 @@ class Settings(BaseSettings):
     session_days: int = 30
     session_touch_minutes: int = 10
     thread_page_size: int = 20
+    # Rendered pages kept per worker for logged-out readers (index, categories, threads); 0 turns it off.
+    page_cache_entries: int = 1000
     category_page_size: int = 30
     max_post_chars: int = 20000
     # SQLite: how long a writer waits for the write lock before retrying, then answering 503.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 def connect() -> None:
+    from app.forum import page_cache
     from app.notifications import listeners as notification_listeners
     from app.review import listeners as review_listeners
     from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
@@ -17,3 +18,4 @@ def connect() -> None:
     # Review first: it may release a held post, which the notifications then announce.
     review_listeners.connect()
     notification_listeners.connect()
+    page_cache.connect()  # what makes a visitor's cached page stale

@@ -1,10 +1,15 @@
-"""HTTP throughput of the thread and category pages, measured with wrk on loopback.
+"""HTTP throughput of the forum's pages against the framework's ceiling, measured with wrk in one run.
 
 Builds a SQLite forum under var/bench/pages (1,000 members, 2,000 threads, 50,000 posts,
-one thread with exactly 50 posts — the same shape as shared/bench/peer.sh's Spirit site),
-serves it with `forum serve --workers 2`, and runs wrk against the 50-post thread page
-and a category page. Needs wrk (Debian package `wrk`). Prints requests/s and latency.
-Env: DUR (default 10s), CONN (32), REBUILD=1 to regenerate the data.
+one thread with exactly 50 posts — the same shape as shared/bench/peer.sh's Spirit site).
+First serves the ceiling (bench/ceiling: bare FastAPI + Jinja2 rendering a 25-post page
+from memory) with 2 uvicorn workers, then the forum with `forum serve --workers 2` and
+25 posts a page, and prints each page's requests/s, p50/p99 and its ratio to the ceiling:
+the thread, category and home pages for a visitor, and the thread page for a member.
+The load average is printed at the start and end (the machine is shared).
+Needs wrk (Debian package `wrk`). Env: DUR (default 10s), CONN (32), REBUILD=1 to
+regenerate the data, PEER_BASE (peer.sh's BASE, default /tmp/peerbench) to print its
+latest table after ours.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "var" / "bench" / "pages"
 PORT = 8317
+CEILING_PORT = 8318
 sys.path.insert(0, str(ROOT))
 
 WORDS = (
@@ -86,9 +92,11 @@ def build(url: str) -> int:
     return 1
 
 
-def wrk(url: str, duration: str, connections: int) -> dict[str, str]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+def wrk(url: str, duration: str, connections: int, cookie: str | None = None) -> dict[str, str]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     result = {"req/s": re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)}  # type: ignore[union-attr]
     for pct in ("50%", "99%"):
         match = re.search(rf"\s{re.escape(pct)}\s+([\d.]+\w+)", out)
@@ -96,6 +104,56 @@ def wrk(url: str, duration: str, connections: int) -> dict[str, str]:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non-2xx"] = errors.group(1) if errors else "0"
     return result
+
+
+def member_cookie(url: str) -> str:
+    """A session cookie for one generated member (a fresh session each run: nothing to log in with)."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.accounts.service import open_session
+    from app.db import Database
+    from app.settings import Settings
+
+    settings = Settings(database_url=url, data_dir=DATA)
+    db = Database(settings)
+    with db.session() as session:
+        user = session.scalars(select(User).order_by(User.id).limit(1)).one()
+        token = open_session(session, settings, user=user, device="bench")
+        session.commit()
+    db.dispose()
+    return f"tk_session={token}"
+
+
+def serve(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def load() -> str:
+    return os.getloadavg().__repr__()
+
+
+def line(name: str, result: dict[str, str], ceiling: float | None) -> str:
+    ratio = f"{float(result['req/s']) / ceiling:6.1%} of ceiling" if ceiling else ""
+    return (f"{name:34} {result['req/s']:>9} req/s   p50 {result['p50']:>8}   p99 {result['p99']:>8}"
+            f"   non-2xx {result['non-2xx']:>3}   {ratio}")
+
+
+def peer_table() -> None:
+    """The latest ../shared/bench/peer.sh table on this machine, if it was run (its own run, not this one)."""
+    results = Path(os.environ.get("PEER_BASE", "/tmp/peerbench")) / "results"
+    tables = sorted(results.glob("*/table.md")) if results.exists() else []
+    if tables:
+        print(f"peer.sh numbers from {tables[-1].parent.name} (another run; compare ratios, not req/s):")
+        print(tables[-1].read_text())
 
 
 def main() -> int:
@@ -110,28 +168,50 @@ def main() -> int:
         started = time.perf_counter()
         build(url)
         print(f"built 50,000 posts in {time.perf_counter() - started:.0f} s")
-    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(DATA), "FORUM_THREAD_PAGE_SIZE": "50",
-           "FORUM_ENVIRONMENT": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--workers", "2"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from app.cli import migrate_database
+
+    migrate_database(url)  # data built by an older checkout gets this one's tables
+    cookie = member_cookie(url)
+    duration, connections = os.environ.get("DUR", "10s"), int(os.environ.get("CONN", "32"))
+    print(f"wrk -t2 -c{connections} -d{duration}, 2 uvicorn workers each, SQLite; load average at start {load()}")
+    # The ceiling first, then the forum, in the same run (the load on a shared machine moves).
+    ceiling = serve([sys.executable, "-m", "uvicorn", "bench.ceiling.app:app", "--port", str(CEILING_PORT),
+                     "--workers", "2", "--no-access-log", "--log-level", "warning",
+                     "--timeout-worker-healthcheck", "60"],
+                    dict(os.environ), CEILING_PORT)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        duration, connections = os.environ.get("DUR", "10s"), int(os.environ.get("CONN", "32"))
-        for name, path in (("thread page, 50 posts", "/fr/t/1"), ("category page", "/fr/c/tapering-now?langs=all")):
-            page = urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}").read().decode()
-            assert page.count('class="post post-') == 50 or "thread-row" in page
-            wrk(f"http://127.0.0.1:{PORT}{path}", "3s", connections)  # warm-up
-            result = wrk(f"http://127.0.0.1:{PORT}{path}", duration, connections)
-            print(f"{name:28} {result['req/s']:>9} req/s   p50 {result['p50']:>8}   p99 {result['p99']:>8}"
-                  f"   non-2xx {result['non-2xx']}   (wrk -t2 -c{connections} -d{duration}, 2 workers, SQLite)")
+        page = urllib.request.urlopen(f"http://127.0.0.1:{CEILING_PORT}/fr/t/1").read().decode()
+        assert page.count('class="post post-') == 25
+        wrk(f"http://127.0.0.1:{CEILING_PORT}/fr/t/1", "3s", connections)
+        base = wrk(f"http://127.0.0.1:{CEILING_PORT}/fr/t/1", duration, connections)
+        print(line("ceiling: FastAPI + Jinja2, 25 posts", base, None), flush=True)
+    finally:
+        ceiling.terminate()
+        ceiling.wait(timeout=20)
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(DATA), "FORUM_THREAD_PAGE_SIZE": "25",
+           "FORUM_ENVIRONMENT": "development"}
+    server = serve([sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--workers", "2"], env, PORT)
+    ceiling_rps = float(base["req/s"])
+    # Let start-up work (the moderation engine's warm-up thread) finish before measuring.
+    wrk(f"http://127.0.0.1:{PORT}/fr/t/1", "15s", connections)
+    try:
+        pages = (("thread page, 25 posts, visitor", "/fr/t/1", None),
+                 ("category page, visitor", "/fr/c/tapering-now?langs=all", None),
+                 ("home page, visitor", "/fr/", None),
+                 ("thread page, 25 posts, member", "/fr/t/1", cookie))
+        for name, path, with_cookie in pages:
+            request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
+                                             headers={"Cookie": with_cookie} if with_cookie else {})
+            page = urllib.request.urlopen(request).read().decode()
+            assert page.count('class="post post-') == 25 or "thread-row" in page or "category" in page, name
+            wrk(f"http://127.0.0.1:{PORT}{path}", "3s", connections, with_cookie)  # warm-up
+            result = wrk(f"http://127.0.0.1:{PORT}{path}", duration, connections, with_cookie)
+            print(line(name, result, ceiling_rps), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)
+    print(f"load average at end {load()}")
+    peer_table()
     return 0
 
 

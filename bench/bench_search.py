@@ -2,7 +2,7 @@
 
 Builds (once, then reuses) a corpus with `forum seed --scale N` — N from SCALE, default
 1,000,000 posts — under var/bench/, and on PostgreSQL when BENCH_POSTGRES_URL points
-at a server (a database forum_bench_search_N is created there). Then runs QUERIES
+at a server (a database forum_bench_search_N is created there; ONLY=postgresql skips SQLite). Then runs QUERIES
 two-word FR/NL/EN queries (default 300) through the backend's search(), as a
 visitor, first page, and prints p50/p95/max.
 """
@@ -73,12 +73,14 @@ def measure(name: str, url: str) -> None:
 
 
 def main() -> int:
+    print(f"load average {os.getloadavg()}", flush=True)
     sqlite_dir = ROOT / "var" / "bench" / f"search-sqlite-{SCALE}"
     sqlite_url = f"sqlite:///{sqlite_dir / 'forum.sqlite3'}"
-    if not (sqlite_dir / "forum.sqlite3").exists():
-        sqlite_dir.mkdir(parents=True, exist_ok=True)
-        build(sqlite_url, sqlite_dir)
-    measure("SQLite FTS5", sqlite_url)
+    if os.environ.get("ONLY") != "postgresql":
+        if not (sqlite_dir / "forum.sqlite3").exists():
+            sqlite_dir.mkdir(parents=True, exist_ok=True)
+            build(sqlite_url, sqlite_dir)
+        measure("SQLite FTS5", sqlite_url)
     pg = os.environ.get("BENCH_POSTGRES_URL")
     if not pg:
         print("PostgreSQL skipped: set BENCH_POSTGRES_URL=postgresql://user@host:port/postgres to measure it")

@@ -17,6 +17,7 @@ from app.forum.permissions import ForumPermissions, access_category, access_post
 from app.i18n import LOCALES
 from app.resources import service as resources
 from app.settings import SettingsDep
+from app.web.page_cache import mark_cacheable
 from app.web.params import Id, OptionalId, OptionalPage
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
@@ -42,6 +43,8 @@ def _reading_langs(viewer: Viewer, lang: str, langs: str | None) -> list[str] | 
 @router.get("/", name="forum.index")
 def index(request: Request, session: SessionDep, viewer: Viewer, lang: str) -> Response:
     reading = _reading_langs(viewer, lang, None)
+    if viewer is None:
+        mark_cacheable(request)
     return render(request, "forum/index.html", {
         "categories": queries.category_overviews(session, viewer, langs=reading), "reading": reading,
     })
@@ -56,6 +59,8 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
                                    size=settings.category_page_size)
     shown = events.CategoryShown(session=session, viewer=viewer, category=category, context={})
     events.publish(shown)  # domains above add their parts (the watch control)
+    if viewer is None and category.visibility == Visibility.public:
+        mark_cacheable(request)
     return render(request, "forum/category.html", {
         **shown.context, "category": category, "threads": threads, "reading": reading, "langs_param": langs,
         "related_pages": resources.pages_for_category(lang, category.slug),
@@ -79,6 +84,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
                                post_ids=tuple(p.id for p in posts.items))
     events.publish(shown)  # domains above add their parts (the watch control)
+    if viewer is None and thread.category.visibility == Visibility.public and not (notice or quote or read):
+        mark_cacheable(request)
     return render(request, "forum/thread.html", {
         **shown.context,
         "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,

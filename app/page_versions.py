@@ -1,0 +1,153 @@
+"""Versions of what visitors' pages show, bumped in the transaction of every change, read by every worker.
+
+The visitors' page cache (app/web/page_cache.py) keeps rendered pages in each
+worker's memory; a page is served from there only while the versions it was
+rendered under are still the current ones. The versions live in the database
+(one small table), so a change committed through any worker invalidates the
+pages cached by every worker at once, at the price of one indexed read per
+cached page.
+
+Keys: ``ALL`` changes with anything (lists of threads and categories depend on
+it), ``STRUCTURE`` with what every page shows (category names and visibility,
+pseudonyms, taper lines), ``thread:N`` with one thread's posts and reactions.
+
+Domains declare which of their models feed which keys (`watch`); a flush
+listener then bumps them for every ORM change, so a moderation path written
+later cannot forget the cache. Bulk ``update()``/``delete()`` statements on a
+watched model bump ``ALL`` and ``STRUCTURE`` (coarse, but never stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Integer, String, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from app.db import Base, after_commit
+
+ALL = "all"
+STRUCTURE = "structure"
+
+
+def thread_key(thread_id: int) -> str:
+    return f"thread:{thread_id}"
+
+
+class PageVersion(Base):
+    __tablename__ = "page_versions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Per watched model: the keys a change of one object bumps (None: this change shows nowhere).
+KeysFor = Callable[[Session, Any, str], Iterable[str] | None]
+_watchers: dict[type, KeysFor] = {}
+_FOUND = "page_versions_found"  # keys changed by the flushes of this transaction, not yet written
+_BUMPED = "page_versions_bumped"  # keys already bumped (or queued for the commit) in this transaction
+_PENDING = "page_versions_pending"  # PostgreSQL: keys to bump once the transaction has committed
+
+
+
+def watch(model: type, keys_for: KeysFor) -> None:
+    """Bump `keys_for(session, obj, change)` (change: "new", "dirty" or "deleted") when an object changes."""
+    _watchers[model] = keys_for
+
+
+def changed(obj: Any, *attributes: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+def bump(session: Session, keys: Iterable[str]) -> None:
+    """Bump these versions for the caller's transaction (each at most once per transaction).
+
+    SQLite: in the transaction itself (it holds the database's only write lock
+    anyway). PostgreSQL: in a short transaction of its own right after the commit
+    (before the response is sent), so that the hot ALL row is never locked for a
+    whole posting transaction, which would queue every writer behind it. A page
+    rendered between the commit and the bump is stored under the old version and
+    dropped by the bump, so no stale page outlives it.
+    """
+    done: set[str] = session.info.setdefault(_BUMPED, set())
+    todo = sorted((set(keys) | {ALL}) - done)  # the lists show every change
+    if not todo:
+        return
+    done.update(todo)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _upsert(connection, todo)
+        return
+    pending: set[str] = session.info.setdefault(_PENDING, set())
+    pending.update(todo)
+    engine = connection.engine
+    after_commit(session, lambda: _bump_now(engine, session.info.pop(_PENDING, set())), key="page-versions")
+
+
+def _upsert(connection: Connection, keys: Iterable[str]) -> None:
+    """One statement, rows in sorted order: concurrent bumps lock rows in one order and never deadlock."""
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = insert(PageVersion).values([{"key": key, "version": 1} for key in sorted(keys)])
+    connection.execute(statement.on_conflict_do_update(index_elements=[PageVersion.key],
+                                                       set_={"version": PageVersion.version + 1}))
+
+
+def _bump_now(engine: Engine, keys: set[str]) -> None:
+    with engine.begin() as connection:
+        _upsert(connection, keys)
+
+
+def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
+    """The current versions of these keys, in order (0 for a key never bumped)."""
+    keys = list(keys)
+    query = select(PageVersion.key, PageVersion.version).where(PageVersion.key.in_(keys))
+    found = dict(connection.execute(query).all())
+    return tuple(found.get(key, 0) for key in keys)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context: Any) -> None:
+    if not _watchers:
+        return
+    found: set[str] = session.info.setdefault(_FOUND, set())
+    for change, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            keys_for = _watchers.get(type(obj))
+            if keys_for is not None:
+                keys = keys_for(session, obj, change)
+                if keys:
+                    found.update(keys)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _write(session: Session, _context: Any) -> None:
+    found = session.info.pop(_FOUND, None)
+    if found:
+        bump(session, found)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ in _watchers:
+        bump(state.session, (ALL, STRUCTURE))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        _forget(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session, *_args: Any) -> None:
+    # After a SAVEPOINT's rollback too: a bump made inside it is gone, so bump again next time
+    # (keys queued for after the commit stay queued: bumping one more is harmless).
+    session.info.pop(_BUMPED, None)
+    session.info.pop(_FOUND, None)
+    if not session.in_transaction():  # the whole transaction rolled back: nothing to publish
+        session.info.pop(_PENDING, None)

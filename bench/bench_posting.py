@@ -1,0 +1,178 @@
+"""Posting throughput through the JSON API: posts/s and errors, 2 workers, SQLite and PostgreSQL.
+
+Builds a fresh forum (SQLite under var/bench/posting; on PostgreSQL a database
+forum_bench_posting when BENCH_POSTGRES_URL is set), with MEMBERS members each
+holding a session and 50 threads, serves it with `forum serve --workers 2`, and
+has wrk POST replies to /api/v1/threads/{id}/posts (each request as a random
+member, to a random thread, with its X-CSRF-Token) for DUR. Every post goes the
+whole way: screening, the page versions, the search outbox and in-process indexer.
+Prints posts/s, latency and the count of non-201 answers, and checks the
+database holds exactly as many new posts as wrk counted 201s.
+Env: DUR (default 10s), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_pages import serve  # noqa: E402
+
+PORT = 8319
+SECRET = "bench-posting-secret-" + "x" * 32
+DATA = ROOT / "var" / "bench" / "posting"
+
+LUA = """
+local members = %s
+local threads = %d
+local bodies = {"Courage, on est avec toi. Ca ira mieux petit a petit.",
+                "Merci pour ton message, je me reconnais dans ce que tu ecris.",
+                "Bij mij ging het ook zo, houd moed en praat met je huisarts."}
+local n = 0
+request = function()
+  n = n + 1
+  local m = members[math.random(#members)]
+  local body = '{"body": "' .. bodies[math.random(#bodies)] .. ' (' .. n .. ')"}'
+  return wrk.format("POST", "/api/v1/threads/" .. math.random(threads) .. "/posts",
+    {["Content-Type"] = "application/json", ["Cookie"] = "tk_session=" .. m[1], ["X-CSRF-Token"] = m[2]}, body)
+end
+"""
+
+
+def prepare(url: str, members: int) -> list[tuple[str, str]]:
+    from sqlalchemy import func, select
+
+    from app.accounts.models import User
+    from app.accounts.service import open_session
+    from app.cli import migrate_database
+    from app.db import Database, utcnow
+    from app.forum import service
+    from app.forum.models import Category
+    from app.forum.seed import seed_categories
+    from app.security import csrf_token_for
+    from app.settings import Settings
+
+    migrate_database(url)
+    settings = Settings(database_url=url, data_dir=DATA, secret_key=SECRET)
+    db = Database(settings)
+    tokens = []
+    with db.session() as session:
+        seed_categories(session)
+        category = session.scalars(select(Category).order_by(Category.id)).first()
+        assert category is not None and session.scalar(select(func.count(User.id))) == 0
+        users = [User(pseudonym=f"membre{i}", pseudonym_folded=f"membre{i}", pseudonym_skeleton=f"membre{i}",
+                      password_hash="!", created_at=utcnow(), published_posts=1) for i in range(members)]
+        session.add_all(users)
+        session.flush()
+        for i in range(50):
+            service.create_thread(session, category=category, author=users[i % members],
+                                  title=f"Fil de test numéro {i}", body="Bonjour à tous, je commence à diminuer.",
+                                  lang="fr")
+        for user in users:
+            token = open_session(session, settings, user=user, device="bench")
+            tokens.append((token, csrf_token_for(SECRET.encode(), token)))
+        session.commit()
+    db.dispose()
+    return tokens
+
+
+def count_posts(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from app.db import Database
+    from app.forum.models import Post
+    from app.settings import Settings
+
+    db = Database(Settings(database_url=url, data_dir=DATA, secret_key=SECRET))
+    with db.session(write=False) as session:
+        total = session.scalar(select(func.count(Post.id))) or 0
+    db.dispose()
+    return total
+
+
+def run(name: str, url: str) -> None:
+    members, duration, connections = int(os.environ.get("MEMBERS", "64")), os.environ.get("DUR", "10s"), \
+        int(os.environ.get("CONN", "16"))
+    tokens = prepare(url, members)
+    before = count_posts(url)
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(DATA), "FORUM_SECRET_KEY": SECRET,
+           "FORUM_ENVIRONMENT": "development"}
+    server = serve([sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--workers", "2"], env, PORT)
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(LUA % ("{" + ",".join(json.dumps([t, c]).replace("[", "{").replace("]", "}")
+                                            for t, c in tokens) + "}", 50))
+    try:
+        # Warm-up, not counted: each worker builds the moderation engine in the background after
+        # start (seconds on a busy machine); wait until posting answers quickly.
+        for _ in range(30):
+            out = subprocess.run(["wrk", "-t2", "-c4", "-d3s", "--latency", "-s", str(script),
+                                  f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+            # Timeouts are left out of wrk's latencies: a worker still warming up shows only as those.
+            p90 = re.search(r"\s90%\s+([\d.]+)(\w+)", out)
+            if p90 and p90.group(2) in ("us", "ms") and float(p90.group(1)) < 500 \
+                    and "Socket errors" not in out and "Non-2xx" not in out:
+                break
+        before = count_posts(url)
+        load = os.getloadavg()
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", str(script),
+                              f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        script.unlink()
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)  # type: ignore[union-attr]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    p50 = re.search(r"\s50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
+    written = count_posts(url) - before
+    print(f"{name:11} {rps:>8} posts/s   p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}"
+          f"   non-2xx {errors.group(1) if errors else 0}   {socket_errors.group(1) if socket_errors else ''}"
+          f"   ({done} answered, {written} new rows; wrk -t2 -c{connections} -d{duration}, 2 workers,"
+          f" {members} members, load {load[0]:.1f})", flush=True)
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk")
+        return 0
+    only = os.environ.get("ONLY")
+    if only != "postgresql":
+        shutil.rmtree(DATA, ignore_errors=True)
+        DATA.mkdir(parents=True)
+        run("SQLite", f"sqlite:///{DATA / 'forum.sqlite3'}")
+    pg = os.environ.get("BENCH_POSTGRES_URL")
+    if only == "sqlite":
+        return 0
+    if not pg:
+        print("PostgreSQL skipped: set BENCH_POSTGRES_URL=postgresql://user@host:port/postgres to measure it")
+        return 0
+    from sqlalchemy import create_engine, text
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    name = "forum_bench_posting"
+    admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        run("PostgreSQL", pg.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
