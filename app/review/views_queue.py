@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import helplines, i18n
+from app.accounts.models import User
 from app.accounts.permissions import ModeratorUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
@@ -93,7 +94,10 @@ def _item_page(request: Request, session: SessionDep, item: ReviewItem | None, p
     if ctx.appeal is not None:
         statement = ctx.appeal.statement
         original = session.get(decisions.Decision, statement.decision_id)
+        # Read the actor by id: a decision about a member alone arrives without it loaded (lazy="raise").
+        original_actor = session.get(User, original.actor_id) if original is not None and original.actor_id else None
         appeal_context = {"appeal": ctx.appeal, "statement": statement, "original": original,
+                          "original_actor": original_actor,
                           "actor_is_viewer": original is not None and original.actor_id == viewer.id}
     lang = thread.lang if thread is not None else (item.lang if item else i18n.get_locale())
     default_rule = RULE_FOR.get(item.kind, "") if item is not None else ""
