@@ -98,9 +98,9 @@ def test_a_writing_request_reads_without_the_write_lock(db: Database, settings: 
         session.execute(text("SELECT count(*) FROM accounts_users")).scalar()
         other = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"), timeout=0.1)
         other.execute("BEGIN IMMEDIATE")  # another writer gets the lock at once: this request holds none
-        other.execute("INSERT INTO forum_categories (slug, position, visibility, clover, premoderate_newcomers, "
+        other.execute("INSERT INTO forum_categories (slug, position, visibility, clover, "
                       "name_fr, name_nl, name_en, description_fr, description_nl, description_en) "
-                      "VALUES ('autre', 0, 'public', '', 0, 'a', 'b', 'c', '', '', '')")
+                      "VALUES ('autre', 0, 'public', '', 'a', 'b', 'c', '', '', '')")
         other.commit()
         other.close()
         # Its own first write starts a fresh write transaction, which sees the other's row.

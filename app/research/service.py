@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -120,12 +121,17 @@ def set_never_quote(session: Session, *, user: User, post_id: int, never: bool) 
     post = access_post(session, user, post_id)
     if post.author_id != user.id:
         raise PermissionDenied()
-    existing = session.get(NeverQuote, post_id)
-    if never and existing is None:
-        session.add(NeverQuote(post_id=post_id, user_id=user.id, created_at=utcnow()))
-    elif not never and existing is not None:
-        session.delete(existing)
-    session.flush()
+    # Idempotent under concurrency: two requests marking the same post at once both succeed.
+    if not never:
+        session.execute(delete(NeverQuote).where(NeverQuote.post_id == post_id))
+        return
+    if session.get(NeverQuote, post_id) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(NeverQuote(post_id=post_id, user_id=user.id, created_at=utcnow()))
+    except IntegrityError:
+        pass  # another request marked it a moment ago
 
 
 def never_quote_ids(session: Session, *, post_ids: list[int] | None = None, user: User | None = None) -> set[int]:

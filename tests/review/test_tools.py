@@ -131,7 +131,8 @@ def test_one_step_crisis_support_with_a_private_check_in_the_member_can_answer(c
     author = make_user(session, "Fragile")
     make_user(session, "Veilleur")
     moderator(session, "Modo")
-    calm = post(session, author, "Je n'arrive plus à rien, j'ai peur de ce que je pourrais faire.")
+    # Nothing the engine flags (it would queue a crisis by itself): a peer's worry is what brings it in.
+    calm = post(session, author, "Je suis épuisée ces jours-ci, je dors mal et je m'inquiète pour mon boulot.")
     session.commit()
     token = as_member(client, "Veilleur")
     client.post(f"/api/v1/posts/{calm.post.id}/reports", json={"reason": "worried", "text": "Inquiet pour elle."},

@@ -113,6 +113,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/{lang}/account/data"): Rule("account"),
     ("GET", "/{lang}/account/data/export.json"): Rule("account"),
     ("POST", "/{lang}/account/delete"): Rule("account"),
+    ("DELETE", "/api/v1/me"): Rule("account", body=NO_BODY),
+    ("POST", "/api/v1/me/export"): Rule("account", body=NO_BODY),
+    # Nobody has asked for an export yet when the GETs run (they run before the writes): 404 to all.
+    ("GET", "/api/v1/me/export"): Rule("nobody_else"),
+    ("POST", "/{lang}/account/data/export"): Rule("account"),
+    ("GET", "/{lang}/account/data/export.zip"): Rule("nobody_else"),
+    ("GET", "/{lang}/privacy"): Rule("public"),
     # ---- forum
     ("GET", "/{lang}/"): Rule("public"),
     ("GET", "/api/v1/categories"): Rule("public"),
@@ -186,7 +193,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/diary/plans"): Rule("account"),
     ("POST", "/api/v1/diary/plans"): Rule("account", body={}),
     ("GET", "/api/v1/diary/plans/{plan_id}"): Rule("owner"),
-    ("POST", "/api/v1/diary/plans/{plan_id}/holds"): Rule("owner", body={"step_index": 999, "days": 0}),
+    ("POST", "/api/v1/diary/plans/{plan_id}/holds"): Rule("owner", body={"step_index": 999, "days": 1}),
     ("GET", "/api/v1/medications"): Rule("public"),
     ("GET", "/api/v1/medications/equivalence"): Rule("public"),
     ("GET", "/{lang}/account/recovery-codes"): Rule("account"),
@@ -307,7 +314,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
 LAST = {"/{lang}/account/logout", "/api/v1/session", "/{lang}/account/sessions/close-all",
         "/{lang}/account/sessions/close-others", "/{lang}/account/sessions/{session_id}/close",
         "/{lang}/account/delete", "/{lang}/account/password", "/{lang}/account/recover",
-        "/{lang}/account/login", "/{lang}/account/signup"}
+        "/{lang}/account/login", "/{lang}/account/signup", "/api/v1/me"}
 PSEUDONYMS = {"member": "Membre", "other_lang_moderator": "ModoNL", "moderator": "Modo", "admin": "Admin"}
 
 
