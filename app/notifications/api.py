@@ -12,6 +12,7 @@ from app.i18n_markers import N_
 from app.notifications import queries, schemas, service, wording
 from app.notifications.models import ALWAYS_DELIVERED, SWITCHABLE, WatchLevel
 from app.settings import SettingsDep
+from app.web.params import Id, OptionalId, PageNumber
 from app.web.routing import api_router
 from app.web.templating import url_for
 
@@ -31,8 +32,8 @@ def _out(request: Request, item: queries.Item) -> schemas.NotificationOut:
 
 @router.get("/me/notifications", response_model=schemas.NotificationList, name="api.notifications.list")
 def list_notifications(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
-                       unread: int = 0, page: int = 1) -> schemas.NotificationList:
-    found = queries.list_notifications(session, viewer, page=max(page, 1), size=settings.notifications.page_size,
+                       unread: int = 0, page: PageNumber = 1) -> schemas.NotificationList:
+    found = queries.list_notifications(session, viewer, page=page, size=settings.notifications.page_size,
                                        unread_only=bool(unread))
     return schemas.NotificationList(items=[_out(request, item) for item in found.items],
                                     unread=queries.unread_count(session, viewer), page=found.page, pages=found.pages)
@@ -52,7 +53,7 @@ def mark_read(body: schemas.MarkRead, session: SessionDep, viewer: CurrentUser) 
 
 
 @router.put("/threads/{thread_id}/watch", response_model=schemas.ThreadWatchOut, name="api.threads.watch")
-def watch_thread(thread_id: int, body: schemas.ThreadWatchIn, session: SessionDep,
+def watch_thread(thread_id: Id, body: schemas.ThreadWatchIn, session: SessionDep,
                  viewer: CurrentUser) -> schemas.ThreadWatchOut:
     thread = access_thread(session, viewer, thread_id)
     level = service.set_thread_level(session, user=viewer, thread=thread, level=body.level)
@@ -95,9 +96,9 @@ def put_preferences(body: schemas.PreferencesIn, session: SessionDep, viewer: Cu
 
 @router.get("/me/watched-threads", response_model=schemas.WatchedThreads, name="api.notifications.watched")
 def watched_threads(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
-                    muted: int = 0, page: int = 1) -> schemas.WatchedThreads:
+                    muted: int = 0, page: PageNumber = 1) -> schemas.WatchedThreads:
     found = queries.list_watched_threads(session, viewer, level=WatchLevel.muted if muted else WatchLevel.watching,
-                                         page=max(page, 1), size=settings.notifications.page_size)
+                                         page=page, size=settings.notifications.page_size)
     return schemas.WatchedThreads(items=[
         schemas.WatchedThreadOut(
             thread_id=w.thread.id, title=w.thread.title, lang=w.thread.lang, level=w.level, unread=w.unread,
@@ -109,5 +110,5 @@ def watched_threads(request: Request, session: SessionDep, settings: SettingsDep
 
 @router.get("/members/mentionable", response_model=schemas.Mentionable, name="api.members.mentionable")
 def mentionable(session: SessionDep, viewer: CurrentUser, q: str = "",
-                thread_id: int | None = None) -> schemas.Mentionable:
+                thread_id: OptionalId = None) -> schemas.Mentionable:
     return schemas.Mentionable(pseudonyms=queries.mentionable(session, viewer, prefix=q[:30], thread_id=thread_id))

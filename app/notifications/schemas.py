@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from app.web.params import MAX_ID
+
+#: A notification id as a client may send it: bounded like every id (larger ones overflow the database).
+NotificationId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ActorOut(BaseModel):
@@ -43,7 +48,7 @@ class UnreadCount(BaseModel):
 class MarkRead(BaseModel):
     """Either `ids` (the member's own; others are ignored) or `all: true`."""
 
-    ids: list[int] | None = Field(default=None, max_length=1000)
+    ids: list[NotificationId] | None = Field(default=None, max_length=1000)
     all: bool = False
 
 

@@ -12,10 +12,11 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.forum.permissions import access_category, access_thread
 from app.i18n import gettext
-from app.notifications import queries, service, wording
+from app.notifications import queries, schemas, service, wording
 from app.notifications.models import ALWAYS_DELIVERED, SWITCHABLE, WatchLevel
 from app.settings import SettingsDep
 from app.web.forms import FormStr, rerender
+from app.web.params import Id, OptionalPage
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 
@@ -40,7 +41,7 @@ def _page_number(page: int | None) -> int:
 
 @router.get("/notifications", name="notifications.page")
 def notifications_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
-                       page: int | None = None, unread: int = 0) -> Response:
+                       page: OptionalPage = None, unread: int = 0) -> Response:
     found = queries.list_notifications(session, viewer, page=_page_number(page),
                                        size=settings.notifications.page_size, unread_only=bool(unread))
     return render(request, "notifications/page.html", {
@@ -50,7 +51,7 @@ def notifications_page(request: Request, session: SessionDep, settings: Settings
 
 
 @router.get("/notifications/{notification_id}/open", name="notifications.open")
-def open_notification(request: Request, session: SessionDep, viewer: CurrentUser, notification_id: int) -> Response:
+def open_notification(request: Request, session: SessionDep, viewer: CurrentUser, notification_id: Id) -> Response:
     """Follow a notification: it is marked read and the member lands on the post it is about."""
     notification = service.access_notification(session, user=viewer, notification_id=notification_id)
     best_effort_write(session, lambda: service.mark_read(session, user=viewer, ids=[notification.id]))
@@ -59,7 +60,7 @@ def open_notification(request: Request, session: SessionDep, viewer: CurrentUser
 
 @router.post("/notifications/read", name="notifications.mark_read")
 def mark_read(request: Request, session: SessionDep, viewer: CurrentUser,
-              ids: Annotated[list[int] | None, Form()] = None, everything: FormStr = "") -> Response:
+              ids: Annotated[list[schemas.NotificationId] | None, Form()] = None, everything: FormStr = "") -> Response:
     service.mark_read(session, user=viewer, ids=ids, everything=everything == "1")
     return redirect(request, "notifications.page")
 
@@ -99,7 +100,7 @@ def save_preferences(request: Request, session: SessionDep, viewer: CurrentUser,
 
 @router.get("/my-threads", name="notifications.my_threads")
 def my_threads(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
-               page: int | None = None, muted: int = 0) -> Response:
+               page: OptionalPage = None, muted: int = 0) -> Response:
     level = WatchLevel.muted if muted else WatchLevel.watching
     threads = queries.list_watched_threads(session, viewer, level=level, page=_page_number(page),
                                            size=settings.notifications.page_size)
@@ -116,7 +117,7 @@ def _back(request: Request, fallback: str, next_path: str) -> Response:
 
 
 @router.post("/t/{thread_id}/watch", name="notifications.watch_thread")
-def watch_thread(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: int,
+def watch_thread(request: Request, session: SessionDep, viewer: CurrentUser, thread_id: Id,
                  level: FormStr = "", next: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id)
     service.set_thread_level(session, user=viewer, thread=thread, level=level)
