@@ -39,7 +39,33 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (type_ == "table" and name is not None and name.startswith(("search_fts", "search_documents")))
 
 
+def _sqlite_foreign_keys(connection: object, on: bool) -> None:
+    """SQLite rebuilds a table to alter it (batch mode): DROP TABLE of a table other rows point to
+    fails while foreign keys are enforced, so a populated database could not be upgraded. Off for
+    the migration (the PRAGMA only works outside a transaction), checked and back on afterwards."""
+    raw = connection.connection.driver_connection  # type: ignore[attr-defined]
+    if not on:
+        raw.execute("PRAGMA foreign_keys=OFF")
+        return
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    raw.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+
+
 def _run(connection: object) -> None:
+    sqlite = connection.dialect.name == "sqlite"  # type: ignore[attr-defined]
+    if sqlite and not connection.in_transaction():  # type: ignore[attr-defined]
+        _sqlite_foreign_keys(connection, on=False)
+        try:
+            _configure_and_run(connection)
+        finally:
+            _sqlite_foreign_keys(connection, on=True)
+        return
+    _configure_and_run(connection)
+
+
+def _configure_and_run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=metadata,
