@@ -225,21 +225,18 @@ class Engine:
         for hit in decisive(analysis.hits):
             category, about = hit.frame.category, hit.about
             start, end = folded.span(tokens[hit.first].start, tokens[hit.last].end)
-            out.append(
-                Finding(
-                    category=category,
-                    start=start,
-                    end=end,
-                    match=text[start:end],
-                    suggestions=self._suggestions(lang, category, about),
-                    rule=f"frame.{hit.frame.id}",
-                    severity=_SEVERITY.get(category, "medium"),
-                    explanation=self._explanation(lang, category, about),
-                    lang=lang,
-                    about=about,
-                )
-            )
+            out.append(self._finding(text, lang, category, about, start, end, rule=f"frame.{hit.frame.id}"))
         return out
+
+    def _finding(self, text: str, lang: str, category: str, about: str, start: int, end: int, *,
+                 rule: str, **extra: object) -> Finding:
+        """A frame's or the model's finding: the span, the wording help and the rule that found it."""
+        return Finding(
+            category=category, start=start, end=end, match=text[start:end],
+            suggestions=self._suggestions(lang, category, about), rule=rule,
+            severity=_SEVERITY.get(category, "medium"), explanation=self._explanation(lang, category, about),
+            lang=lang, about=about, **extra,  # type: ignore[arg-type]
+        )
 
     def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
                        found: list[Finding], vetoed: set[str] | None = None) -> list[Finding]:
@@ -262,22 +259,8 @@ class Engine:
                 # A post in crisis needs the help lines, not a word on tapering that calls it courage.
                 continue
             start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
-            out.append(
-                Finding(
-                    category=category,
-                    start=start,
-                    end=end,
-                    match=text[start:end],
-                    suggestions=self._suggestions(lang, category, about),
-                    rule=f"model.{label}",
-                    severity=_SEVERITY.get(category, "medium"),
-                    explanation=self._explanation(lang, category, about),
-                    lang=lang,
-                    source="model",
-                    score=probability,
-                    about=about,
-                )
-            )
+            out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
+                                     source="model", score=probability))
         return out
 
 
