@@ -373,7 +373,8 @@ def test_share_link_for_the_doctor(fresh_member: Any, new_context: Any, lang: st
     if js:
         context.grant_permissions(["clipboard-read", "clipboard-write"])
         page.locator("[data-copy]").click()
-        assert page.locator(".copy-status").inner_text() != ""
+        # The clipboard answers asynchronously: wait for the status, whichever way copying went.
+        page.wait_for_function("document.querySelector('.copy-status').textContent.trim() !== ''")
     page.reload()
     assert page.locator("#share-link-address").input_value() == address
     doctor = new_context().new_page()

@@ -42,13 +42,16 @@
     button.addEventListener("click", function () {
       field.focus();
       field.select();
-      var done = function () { if (status) { status.textContent = status.getAttribute("data-copied"); } };
+      var say = function (key) { if (status) { status.textContent = status.getAttribute(key); } };
+      var fallback = function () {
+        var copied = false;
+        try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+        say(copied ? "data-copied" : "data-failed");
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(field.value).then(done, function () {
-          if (document.execCommand("copy")) { done(); }
-        });
-      } else if (document.execCommand("copy")) {
-        done();
+        navigator.clipboard.writeText(field.value).then(function () { say("data-copied"); }, fallback);
+      } else {
+        fallback();
       }
     });
   });
