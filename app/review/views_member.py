@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from app.accounts.permissions import CurrentUser, best_effort_write
 from app.db import SessionDep
-from app.errors import AppError, NotFound
-from app.review import appeals, messages, reports, statements, unread
+from app.errors import AppError
+from app.review import appeals, messages, reports, statements, unread, views_conversation
 from app.review.views_queue import VOCABULARY
 from app.review.vocabulary import APPEAL_STATUSES, REPORT_OUTCOMES
 from app.web.forms import FormStr, rerender
@@ -61,32 +61,16 @@ def inbox(request: Request, session: SessionDep, viewer: CurrentUser) -> Respons
                   noindex=True)
 
 
-def _conversation_context(session: SessionDep, viewer: CurrentUser, conversation_id: int,
-                          form: dict[str, str] | None = None) -> dict[str, object]:
-    conversation = messages.access(session, viewer, conversation_id)
-    if conversation.member_id != viewer.id:
-        raise NotFound()  # moderators answer from the team's page
-    return {"thread": messages.read(session, conversation=conversation), "form": form or {}, "errors": {},
-            "staff": False}
-
-
 @router.get("/account/inbox/{conversation_id}", name="review.conversation")
 def conversation_page(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: Id) -> Response:
-    context = _conversation_context(session, viewer, conversation_id)
-    conversation = context["thread"].conversation  # type: ignore[attr-defined]
-    best_effort_write(session, lambda: messages.mark_read(session, conversation=conversation, viewer=viewer))
-    return render(request, "review/conversation.html", context, noindex=True)
+    return views_conversation.show(request, session, viewer, conversation_id, staff=False)
 
 
 @router.post("/account/inbox/{conversation_id}", name="review.conversation_reply")
 def conversation_reply(request: Request, session: SessionDep, viewer: CurrentUser, conversation_id: Id,
                        body: FormStr = "") -> Response:
-    context = _conversation_context(session, viewer, conversation_id, {"body": body})
-    try:
-        messages.reply(session, conversation=context["thread"].conversation, author=viewer, body=body)  # type: ignore[attr-defined]
-    except AppError as exc:
-        return rerender(request, "review/conversation.html", context, exc, field="body", noindex=True)
-    return redirect(request, "review.conversation", conversation_id=conversation_id, _fragment="latest")
+    return views_conversation.reply(request, session, viewer, conversation_id, body, staff=False,
+                                    route="review.conversation")
 
 
 @router.get("/account/reports", name="review.my_reports")

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts.models import User
-from app.accounts.permissions import ModeratorUser, best_effort_write
+from app.accounts.permissions import ModeratorUser
 from app.db import SessionDep
 from app.errors import AppError, NotFound
 from app.i18n import LOCALES
-from app.review import canned, dashboard, decisions, members, messages, service
+from app.review import canned, dashboard, decisions, members, messages, service, views_conversation
 from app.review.permissions import access_member
 from app.review.views_queue import VOCABULARY, decision_input
 from app.review.vocabulary import CANNED_PURPOSES
@@ -78,31 +78,17 @@ def staff_messages(request: Request, session: SessionDep, viewer: ModeratorUser)
     return render(request, "review/messages.html", {"conversations": messages.staff_list(session)}, noindex=True)
 
 
-def _staff_conversation(session: SessionDep, viewer: User, conversation_id: int,
-                        form: dict[str, str] | None = None) -> dict[str, object]:
-    conversation = messages.access(session, viewer, conversation_id)
-    return {"thread": messages.read(session, conversation=conversation), "form": form or {}, "errors": {},
-            "staff": True}
-
-
 @router.get("/review/messages/{conversation_id}", name="review.staff_conversation")
 def staff_conversation(request: Request, session: SessionDep, viewer: ModeratorUser,
                        conversation_id: Id) -> Response:
-    context = _staff_conversation(session, viewer, conversation_id)
-    conversation = context["thread"].conversation  # type: ignore[attr-defined]
-    best_effort_write(session, lambda: messages.mark_read(session, conversation=conversation, viewer=viewer))
-    return render(request, "review/conversation.html", context, noindex=True)
+    return views_conversation.show(request, session, viewer, conversation_id, staff=True)
 
 
 @router.post("/review/messages/{conversation_id}", name="review.staff_reply")
 def staff_reply(request: Request, session: SessionDep, viewer: ModeratorUser, conversation_id: Id,
                 body: FormStr = "") -> Response:
-    context = _staff_conversation(session, viewer, conversation_id, {"body": body})
-    try:
-        messages.reply(session, conversation=context["thread"].conversation, author=viewer, body=body)  # type: ignore[attr-defined]
-    except AppError as exc:
-        return rerender(request, "review/conversation.html", context, exc, field="body", noindex=True)
-    return redirect(request, "review.staff_conversation", conversation_id=conversation_id, _fragment="latest")
+    return views_conversation.reply(request, session, viewer, conversation_id, body, staff=True,
+                                    route="review.staff_conversation")
 
 
 @router.get("/review/canned", name="review.canned")
