@@ -125,7 +125,11 @@ def test_known_values():
     assert bromazepam.diazepam_mg == pytest.approx(10.91)
     assert {o.source_id for o in bromazepam.other_sources} >= {"novadic_kentron", "dokterjohn"}
     assert m.equivalence("Clozan", 10).source.startswith("Not in Ashton")
-    assert m.equivalence("Victan", 2).verified is False
+    # Ethyl loflazepate: the Japanese table gives 1.67 mg for 5 mg diazepam, so 3.34 mg for 10 mg
+    # (corrected 2026-11-30; 1.67 mg had been stored as the figure for 10 mg, doubling members' equivalents).
+    victan = m.equivalence("Victan", 2)
+    assert victan.source_id == "inada_inagaki_2015" and not victan.from_ashton
+    assert victan.diazepam_mg == pytest.approx(5.99)
 
 
 @pytest.mark.parametrize("med", MEDS, ids=lambda med: med.molecule)

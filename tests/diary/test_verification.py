@@ -149,16 +149,70 @@ def test_every_molecule_has_a_cited_table(med: m.Medication):
         assert value.source.id != "none" and value.source.title and value.lo <= value.hi
 
 
+def _centrally_authorised(source: m.Source) -> bool:
+    """An EMA SmPC is the Belgian SmPC only for a product authorised for the whole EU (EU/1/...)."""
+    return source.region == "EU" and "EU/1/" in source.title
+
+
+def _belgian_text(source: m.Source) -> bool:
+    return source.region == "BE" or _centrally_authorised(source)
+
+
 @pytest.mark.parametrize("med", m.list_medications(), ids=lambda med: med.molecule)
 def test_verified_products_rest_on_belgian_texts(med: m.Medication):
     for product in med.products:
         if product.verified:
-            assert product.source.region == "BE" and product.market == "BE", product
+            assert _belgian_text(product.source) and product.market == "BE", product
         splittable_claim = product.form == "tablet" and (product.scored or product.quarterable)
         if splittable_claim and product.scored_verified:
-            assert product.source.region == "BE", product
-        if product.source.region != "BE" or product.market != "BE":
+            assert _belgian_text(product.source), product
+        if not _belgian_text(product.source) or product.market != "BE":
             assert not product.verified, product
+
+
+@pytest.mark.parametrize("med", m.list_medications(), ids=lambda med: med.molecule)
+def test_a_form_that_cannot_be_split_settles_splitting_only_where_the_form_was_read(med: m.Medication):
+    # "Never split" holds for capsules, liquids, lyophilisates and prolonged-release tablets, but only
+    # once a text for the product's own market names that form: a Belgian product needs it verified.
+    for product in med.products:
+        if product.form != "tablet" and product.scored_verified:
+            if product.market == "BE":
+                assert product.verified, product
+            else:
+                assert product.source.region == product.market, product
+
+
+def _assert_cited(source: m.Source, what: str) -> None:
+    assert source.id != "none" and source.id in SOURCES, what
+    assert source.title and (source.url or source.note), what  # the document, and where or how it was read
+
+
+@pytest.mark.parametrize("med", m.list_medications(), ids=lambda med: med.molecule)
+def test_every_verified_fact_carries_a_source(med: m.Medication):
+    if med.half_life_verified:
+        _assert_cited(med.half_life_source, f"{med.molecule} half-life")
+    for value in med.equivalents:
+        if value.verified:
+            _assert_cited(value.source, f"{med.molecule} equivalent from {value.source.id}")
+    for product in med.products:
+        if product.verified or product.scored_verified:
+            _assert_cited(product.source, f"{med.molecule} {product.brand}")
+            # Generic sources ("Belgian leaflet") rely on the product's note to name the document read.
+            assert product.note.strip(), product
+        if not product.marketed:
+            _assert_cited(product.source, f"{product.brand} marked no longer marketed")
+            assert product.note.strip(), product
+
+
+def test_figures_given_per_5_mg_diazepam_are_doubled():
+    # Tables that give the dose equal to 5 mg diazepam (WHO 2009, Region Jönköping, the Japanese table)
+    # must be converted to the file's 10 mg basis, and say so.
+    for source_id in ("who_2009", "rjl_2019", "inada_inagaki_2015"):
+        assert "doubled" in SOURCES[source_id].title, source_id
+    loflazepate = m.get_medication("ethyl_loflazepate")
+    japanese = next(v for v in loflazepate.equivalents if v.source.id == "inada_inagaki_2015")
+    assert japanese.lo == japanese.hi == pytest.approx(2 * 1.67)
+    assert all(v.source.id != "benzo_case_japan" for v in loflazepate.equivalents)
 
 
 def test_header_points_to_the_shared_reference_relative_to_the_repository():
@@ -172,5 +226,5 @@ def test_sources_name_what_was_read():
     for source in SOURCES.values():
         assert source.short and source.title and source.region
     for key, raw in DATA["sources"].items():
-        if raw["region"] == "BE" and key.startswith(("be_smpc_", "be_leaflet_", "be_decree_")):
+        if raw["region"] in ("BE", "EU") and key.startswith(("be_smpc_", "be_leaflet_", "be_decree_", "ema_smpc_")):
             assert raw.get("url") and raw.get("note"), key  # address and the section read
