@@ -151,6 +151,7 @@ def create_plan(body: schemas.PlanIn, session: SessionDep, viewer: CurrentUser) 
         else plan_service.DEFAULT_PERCENT,
         interval_days=body.interval_days, end_date=body.end_date, amount_mg=body.amount_mg,
         ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
+        pace_confirmed=body.pace_confirmed,
     )
     return _plan_out(plan_service.create_plan(session, user=viewer, data=data))
 

@@ -8,7 +8,14 @@ show the same message in the member's language.
 from __future__ import annotations
 
 from app.diary.medications import MAX_DOSE_MG, InvalidDose, UnknownMedication
-from app.diary.planner import HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE, PlanError
+from app.diary.planner import (
+    HOLD_RANGE,
+    INTERVAL_RANGE,
+    PERCENT_RANGE,
+    REFERENCE_MAX_CUT_PERCENT,
+    USUAL_CUT_PERCENT,
+    PlanError,
+)
 from app.errors import ValidationFailed
 from app.i18n import gettext
 from app.i18n_markers import N_
@@ -47,6 +54,21 @@ class DoseReview(Exception):
     def __init__(self, warnings: list[str]) -> None:
         super().__init__("dose review")
         self.warnings = warnings
+
+
+class PaceNotConfirmed(ValidationFailed):
+    """A plan faster than the reference pace, saved without the member's explicit confirmation.
+
+    Never a silent refusal and never a silent acceptance: the form shows the
+    warning and a checkbox; the JSON API answers 422 until ``pace_confirmed``
+    is true (app/diary/planner.py, "Pace").
+    """
+
+    def __init__(self) -> None:
+        super().__init__(N_("This plan goes faster than usually advised. To save it, tick the box to confirm "
+                            "that you have read the warning and will discuss this pace with your doctor or "
+                            "pharmacist before you start."), field="pace_confirmed")
+        self.extra = {"warnings": ["pace_faster_than_reference"]}
 
 
 def invalid_dose(field: str | None = None) -> ValidationFailed:
@@ -124,6 +146,17 @@ WARNINGS: dict[str, str] = {
     "start_dose_not_achievable": N_("The starting dose cannot be made exactly with Belgian tablets; it may "
                                     "already be a compounded preparation."),
     "compounding_needed": N_("Some steps need a compounded preparation (marked below)."),
+    "pace_above_usual": N_("This pace is faster than the usual reference: cuts of about %(usual_low)s to "
+                           "%(usual)s %% of the current dose every 2 to 4 weeks. Many people need it slower "
+                           "still. Talk it over with your doctor or pharmacist, and slow down or pause whenever "
+                           "you need to."),
+    "pace_faster_than_reference": N_("This plan goes faster than usually advised: some steps cut more than "
+                                     "%(largest)s %% of the dose at once, or within two weeks. The usual "
+                                     "reference is about %(usual_low)s to %(usual)s %% of the current dose every 2 "
+                                     "to 4 weeks, never more than about %(largest)s %% at a time, adjusted with "
+                                     "a doctor. Reducing too fast can bring strong withdrawal symptoms, and "
+                                     "stopping abruptly can be dangerous. Do not follow this plan before talking "
+                                     "to your doctor or pharmacist."),
     "steps_exceed_ceiling": N_("Some steps cut more than the largest cut you chose (marked below). With fixed "
                                "cuts, the percentage grows near the end: this is a common cause of harder "
                                "symptoms late in a taper."),
@@ -136,5 +169,9 @@ WARNINGS: dict[str, str] = {
 }
 
 
+#: The reference pace the warnings quote (app/diary/planner.py, "Pace").
+PACE_NUMBERS = {"usual_low": "5", "usual": f"{USUAL_CUT_PERCENT:g}", "largest": f"{REFERENCE_MAX_CUT_PERCENT:g}"}
+
+
 def warning_text(code: str) -> str:
-    return gettext(WARNINGS[code]) if code in WARNINGS else code
+    return gettext(WARNINGS[code], **PACE_NUMBERS) if code in WARNINGS else code

@@ -56,6 +56,7 @@ def plan_json(plan: TaperPlan) -> dict[str, Any]:
         "holds": [{"step_index": index, "days": days} for index, days in plan.holds],
         "warnings": list(plan.warnings),
         "tablets_confirmed": bool(plan.tablets_confirmed),
+        "pace": plan_service.pace_of(plan),
         "created_at": plan.created_at.isoformat(),
         "superseded_at": plan.superseded_at.isoformat() if plan.superseded_at else None,
         "steps": [dict(step) for step in plan.steps],

@@ -103,4 +103,5 @@ def plan_input(form: dict[str, str], default_start: dt.date) -> PlanInput:
         amount_mg=parse_number(form.get("amount_mg", ""), "amount_mg") if mode == "fixed" else None,
         ceiling_percent=parse_number(form.get("ceiling_percent", ""), "ceiling_percent"),
         tablets_confirmed=bool(form.get("tablets_confirmed")),
+        pace_confirmed=bool(form.get("pace_confirmed")),
     )

@@ -349,8 +349,7 @@ def withdrawn_products(name: str) -> tuple[Product, ...]:
     med = resolve(name)
     if med is None:
         return ()
-    key = normalise(name)
-    named = [p for p in med.products if key.startswith(normalise(p.brand))] or list(med.products)
+    named = [p for p in med.products if _starts_with_brand(name, p.brand)] or list(med.products)
     withdrawn = [p for p in named if not p.marketed]
     if not withdrawn:
         return ()
@@ -359,6 +358,25 @@ def withdrawn_products(name: str) -> tuple[Product, ...]:
         sold = {s for p in named if p.marketed for s in p.strengths_mg}
         return tuple(p for p in withdrawn if (typed & set(p.strengths_mg)) - sold)
     return tuple(withdrawn) if len(withdrawn) == len(named) else ()
+
+
+def brand_named(name: str) -> str | None:
+    """The brand a typed name starts with ("Xanax Retard 1 mg" -> "Xanax Retard"), else None.
+
+    The longest brand wins, so "Xanax Retard" is not read as "Xanax". A molecule
+    name ("alprazolam") names no brand: every brand's tablets may be used.
+    """
+    med = resolve(name)
+    if med is None:
+        return None
+    named = [brand for brand in med.brands if _starts_with_brand(name, brand)]
+    return max(named, key=lambda brand: len(_tokens(brand))) if named else None
+
+
+def _starts_with_brand(name: str, brand: str) -> bool:
+    """True if the typed name's first words are the brand's ("alprazolam" does not start with "Alpraz")."""
+    typed, words = _tokens(name), _tokens(brand)
+    return bool(words) and len(typed) >= len(words) and _key(typed[:len(words)]) == _key(words)
 
 
 def resolve_or_raise(name: str) -> Medication:

@@ -3,8 +3,8 @@
 A plan is information the member discusses with their doctor; it never pushes a
 fixed schedule. Three paces:
 
-- ``percent``: each step cuts a percentage of the *current* dose (1-50, typically
-  5-25; BCFI/CBIP Folia 2002 suggests about a tenth every one to two weeks);
+- ``percent``: each step cuts a percentage of the *current* dose (1-50; the
+  reference pace is about 5-10 % every 2-4 weeks, see "Pace" below);
 - ``end_date``: the smallest percentage that reaches the end by a chosen date;
 - ``fixed``: the same mg cut each step. Fixed cuts grow as a percentage near the
   end (the usual cause of late "brick wall" symptoms), so every step carries its
@@ -20,6 +20,19 @@ kept and ``needs_compounding`` is set: in Belgium a pharmacist can compound
 capsules of any strength on prescription. Below the smallest tablet piece every
 step is compounded, until the dose reaches the equivalent of
 ``STOP_AT_DIAZEPAM_MG``; then one last step goes to the end dose (0 by default).
+
+Pace. The reference the product follows (Ashton Manual, ch. II, and the
+BCFI/CBIP advice it agrees with) is a gradual reduction of about 5-10 % of the
+current dose every 2-4 weeks, a single cut of at most about 25 %, adjusted with
+a doctor. ``assess_pace`` measures the plan actually built (after rounding, so
+the end-date and fixed-cut modes are judged on their real steps): each cut, and
+the share of the dose a step's cut removes over two weeks at the plan's
+interval. Above the usual 10 % it says so gently (``pace_above_usual``); above
+25 % the plan is faster than the reference (``pace_faster_than_reference``), a
+prominent warning, and saving it needs the member's explicit confirmation
+(app/diary/plans.py). The very last cut, from the equivalent of at most
+``TAIL_DIAZEPAM_MG`` of diazepam, is a large share of a tiny dose by nature and
+is not counted.
 
 Warnings are codes, not prose: the UI translates them.
 """
@@ -65,8 +78,15 @@ MIN_CUT_SHARE = 0.75
 #: Percentage cuts never reach zero by themselves: stop once the dose is at or
 #: below the equivalent of this much diazepam, with one last step to the end dose.
 STOP_AT_DIAZEPAM_MG = 0.5
-#: Default effective-percent ceiling for fixed cuts (upper end of the usual 10-25 %).
-FIXED_CUT_DEFAULT_CEILING = 25.0
+#: The reference pace (module docstring): a usual cut, the largest single cut, over this many days.
+USUAL_CUT_PERCENT = 10.0
+REFERENCE_MAX_CUT_PERCENT = 25.0
+REFERENCE_WINDOW_DAYS = 14
+#: The last cut of a taper, from at most this much diazepam (or its equivalent), is not judged.
+TAIL_DIAZEPAM_MG = 1.0
+#: Default effective-percent ceiling (the largest cut a member accepts): the reference's largest cut.
+FIXED_CUT_DEFAULT_CEILING = REFERENCE_MAX_CUT_PERCENT
+PACE_USUAL, PACE_ABOVE_USUAL, PACE_FASTER = "usual", "above_usual", "faster_than_reference"
 MAX_STEPS = 1000
 
 
@@ -110,6 +130,10 @@ class Plan:
     @property
     def end_date(self) -> date:
         return self.steps[-1].date
+
+    @property
+    def faster_than_reference(self) -> bool:
+        return "pace_faster_than_reference" in self.warnings
 
 
 # ---------------------------------------------------------------- validation
@@ -239,11 +263,50 @@ def _warnings(ctx: _Ctx, steps: list[Step], start_dose: float, truncated: bool) 
     return tuple(codes)
 
 
+def two_week_cut(cut_percent: float, interval_days: int) -> float:
+    """The share of the dose (%) that cuts of ``cut_percent`` every ``interval_days`` remove in two weeks."""
+    remaining = (1 - min(cut_percent, 100.0) / 100) ** (REFERENCE_WINDOW_DAYS / interval_days)
+    return (1 - remaining) * 100
+
+
+class CutStep(Protocol):
+    """A step whose cut can be judged: the planner's Step, or a stored plan's StepView."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def dose_mg(self) -> float: ...
+
+    @property
+    def effective_percent(self) -> float: ...
+
+
+def assess_pace(med: Medication, steps: Sequence[CutStep], interval_days: int) -> str:
+    """How the plan's real steps compare with the reference pace (module docstring, "Pace")."""
+    tail_mg = diazepam_to_molecule_mg(med, TAIL_DIAZEPAM_MG)
+    pace = PACE_USUAL
+    for previous, step in zip(steps, steps[1:], strict=False):
+        if step.index == len(steps) - 1 and previous.dose_mg <= tail_mg + 1e-9:
+            continue
+        cut = step.effective_percent
+        per_window = two_week_cut(cut, interval_days)
+        if cut > REFERENCE_MAX_CUT_PERCENT + 1e-6 or per_window > REFERENCE_MAX_CUT_PERCENT + 1e-6:
+            return PACE_FASTER
+        if cut > USUAL_CUT_PERCENT + 1e-6 or per_window > USUAL_CUT_PERCENT + 1e-6:
+            pace = PACE_ABOVE_USUAL
+    return pace
+
+
+_PACE_WARNINGS = {PACE_ABOVE_USUAL: ("pace_above_usual",), PACE_FASTER: ("pace_faster_than_reference",)}
+
+
 def _plan(ctx: _Ctx, *, mode: Mode, start_date: date, start_dose: float, interval: int,
           percent: float | None, amount: float | None, ideal_next: Callable[[float], float],
           drug: str) -> Plan:
     steps, truncated = _build_steps(ctx, start_date, start_dose, interval, ideal_next)
-    extra = ("product_not_marketed",) if withdrawn_products(drug) else ()
+    extra = _PACE_WARNINGS.get(assess_pace(ctx.med, steps, interval), ())
+    extra += ("product_not_marketed",) if withdrawn_products(drug) else ()
     return Plan(
         molecule=ctx.med.molecule, mode=mode, start_date=start_date, start_dose_mg=start_dose,
         end_dose_mg=ctx.end_dose_mg, interval_days=interval, percent=percent, amount_mg=amount,
@@ -266,7 +329,9 @@ def plan_by_percent(molecule: str, start_dose_mg: float, *, start_date: date, pe
     _check_doses(start_dose_mg, end_dose_mg)
     _check_range("percent_out_of_range", percent, *PERCENT_RANGE)
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
-    ceiling = percent if ceiling_percent is None else ceiling_percent
+    # Empty ceiling: the chosen cut, but never above the reference's largest cut, so that a fast
+    # plan's steps are marked in the table rather than silently accepted.
+    ceiling = min(percent, REFERENCE_MAX_CUT_PERCENT) if ceiling_percent is None else ceiling_percent
     _check_range("ceiling_out_of_range", ceiling, *PERCENT_RANGE)
     ctx = _context(med, float(end_dose_mg), ceiling, brand, tablets_confirmed)
     factor = 1 - percent / 100

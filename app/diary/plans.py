@@ -18,14 +18,16 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.diary import medications as meds
 from app.diary import planner
-from app.diary.errors import DoseReview, invalid_dose, plan_error, translate_core_error
+from app.diary.errors import DoseReview, PaceNotConfirmed, invalid_dose, plan_error, translate_core_error
 from app.diary.models import TaperPlan
 from app.diary.service import today
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
 
 MODES = ("percent", "end_date", "fixed")
-DEFAULT_PERCENT = 10.0  # BCFI/CBIP Folia 2002: about a tenth of the dose every one to two weeks
+# The reference pace (app/diary/planner.py, "Pace"): about 5-10 % of the current dose every 2-4 weeks.
+# The defaults sit at its quicker end; the form invites slower.
+DEFAULT_PERCENT = 10.0
 DEFAULT_INTERVAL_DAYS = 14
 START_WINDOW_DAYS = 366
 NO_PLAN = N_("You have no plan yet.")
@@ -44,6 +46,8 @@ class PlanInput:
     ceiling_percent: float | None = None
     # The member confirmed that their pharmacy has the tablets the reference could not verify.
     tablets_confirmed: bool = False
+    # The member read the warning that this plan goes faster than the reference pace.
+    pace_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,22 +89,24 @@ def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
     interval = int(data.interval_days or 0)
     dose = float(data.start_dose_mg or 0)
     confirmed = bool(data.tablets_confirmed)
+    # A brand the member named ("Xanax Retard") keeps the steps to its own tablets and form.
+    brand = meds.brand_named(data.drug)
     try:
         if data.mode == "percent":
             percent = _require(data.reduction_percent, "reduction_percent",
                                N_("Choose the percentage of the current dose to cut at each step."))
             return planner.plan_by_percent(data.drug, dose, start_date=data.start_date, percent=percent,
                                            interval_days=interval, ceiling_percent=data.ceiling_percent,
-                                           tablets_confirmed=confirmed)
+                                           brand=brand, tablets_confirmed=confirmed)
         if data.mode == "end_date":
             end = _require(data.end_date, "end_date", N_("Choose the date you would like to reach zero."))
             return planner.plan_by_end_date(data.drug, dose, start_date=data.start_date, end_date=end,
-                                            interval_days=interval, tablets_confirmed=confirmed)
+                                            interval_days=interval, brand=brand, tablets_confirmed=confirmed)
         amount = _require(data.amount_mg, "amount_mg", N_("Choose how many mg to cut at each step."))
         return planner.plan_by_amount(data.drug, dose, start_date=data.start_date, amount_mg=amount,
                                       interval_days=interval,
                                       ceiling_percent=data.ceiling_percent or planner.FIXED_CUT_DEFAULT_CEILING,
-                                      tablets_confirmed=confirmed)
+                                      brand=brand, tablets_confirmed=confirmed)
     except (meds.DiaryError, ValueError) as exc:
         raise translate_core_error(exc, dose_field="start_dose_mg") from None
 
@@ -139,6 +145,28 @@ def _views(steps: list[dict[str, Any]]) -> list[StepView]:
     ]
 
 
+def pace_of(plan: TaperPlan) -> str:
+    """The stored plan's pace against the reference ("usual", "above_usual", "faster_than_reference").
+
+    Judged again from the stored steps, so plans saved before the pace check are judged too.
+    """
+    try:
+        med = meds.get_medication(plan.molecule)
+    except meds.DiaryError:
+        return planner.PACE_USUAL
+    return planner.assess_pace(med, steps_of(plan), plan.interval_days)
+
+
+def pace_warnings(plan: TaperPlan) -> list[str]:
+    """The stored warning codes, with the pace code of ``pace_of`` (never twice)."""
+    pace_codes = {"pace_above_usual", "pace_faster_than_reference"}
+    codes = [c for c in plan.warnings if c not in pace_codes]
+    pace = pace_of(plan)
+    if pace != planner.PACE_USUAL:
+        codes.insert(0, f"pace_{pace}")
+    return codes
+
+
 def current_step(plan: TaperPlan, on: dt.date) -> StepView | None:
     """The step in force on a day: the latest that has started (None before the plan starts)."""
     started = [s for s in steps_of(plan) if s.date <= on]
@@ -162,6 +190,8 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
                 now: dt.date | None = None) -> TaperPlan:
     """Calculate and store a new current plan; the previous one goes to the history."""
     result = calculate(data, now=now)
+    if result.faster_than_reference and not data.pace_confirmed:
+        raise PaceNotConfirmed()
     if "start_dose_implausible" in result.warnings and not dose_confirmed:
         raise DoseReview(["start_dose_implausible"])
     _supersede(session, user)

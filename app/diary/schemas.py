@@ -136,6 +136,10 @@ class PlanIn(BaseModel):
     # True when the member's pharmacy confirmed the tablets (and splits) the medication
     # reference could not verify in a Belgian leaflet; without it, steps use verified ones only.
     tablets_confirmed: bool = False
+    # True when the member read that this plan goes faster than the reference pace (about 5-10 % every
+    # 2-4 weeks, never more than about 25 % at once) and will discuss it with a doctor or pharmacist;
+    # such a plan is refused (422, field "pace_confirmed") without it. Slower plans never need it.
+    pace_confirmed: bool = False
 
 
 class HoldIn(BaseModel):
@@ -160,4 +164,6 @@ class PlanOut(BaseModel):
     holds: list[HoldIn]
     warnings: list[str]
     tablets_confirmed: bool = False
+    # The plan's pace against the reference: "usual", "above_usual" or "faster_than_reference".
+    pace: str = "usual"
     steps: list[StepView]

@@ -131,6 +131,11 @@ def dose_warnings(resolved: Sequence[ResolvedMedication]) -> list[str]:
     return ["dose_implausible"] if high or total > meds.PLAUSIBLE_CEILING_DIAZEPAM_MG else []
 
 
+def withdrawn_names(drugs: Sequence[str]) -> list[str]:
+    """The names as the member wrote them that point to a product no longer sold in Belgium ("Rohypnol 2 mg")."""
+    return [drug for drug in drugs if meds.withdrawn_products(drug)]
+
+
 def _check_extras(data: EntryInput) -> dict[str, int]:
     try:
         ratings = sym.validate_ratings(data.symptoms)
@@ -195,6 +200,9 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
     warnings = dose_warnings(resolved or [])
     if warnings and not dose_confirmed:
         raise DoseReview(warnings)
+    # Recognised and saved as written, never refused; the member is told (the page and the API).
+    if withdrawn_names([m.drug for m in resolved or []]):
+        warnings = [*warnings, "product_not_marketed"]
     entry = get_entry(session, user=user, day=data.day)
     created = entry is None
     if entry is None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import i18n
+from app.accounts.models import User
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
 from app.diary import forms, service, summary
@@ -39,13 +40,24 @@ def private_page(request: Request, template: str, context: dict[str, Any], statu
     return render(request, template, context, status_code=status_code, noindex=True)
 
 
+def _withdrawn_on(session: SessionDep, viewer: User, day: str | None) -> list[str]:
+    """The withdrawn products named in the member's own entry of ``day`` (the note after saving it)."""
+    try:
+        entry = service.get_entry(session, user=viewer, day=dt.date.fromisoformat(day)) if day else None
+    except ValueError:
+        return []
+    return service.withdrawn_names([m.drug for m in entry.medications]) if entry else []
+
+
 @router.get("/diary", name="diary.index")
-def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
+def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None,
+          day: str | None = None) -> Response:
     locale = i18n.get_locale()
     overview = summary.build_summary(session, owner=viewer, locale=locale,
                                      chart_title=i18n.gettext("My taper: dose and symptoms"))
     return private_page(request, "diary/index.html", {
         "summary": overview, "recent": list(reversed(overview.rows))[:RECENT_DAYS], "notice": notice,
+        "withdrawn": _withdrawn_on(session, viewer, day) if notice in ("saved", "updated") else [],
         "mood_labels": MOOD_LABELS, "today": service.today(),
     })
 
@@ -123,7 +135,10 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
         return rerender(request, "diary/entry_form.html", _form_context(session, viewer, form), exc, field="day",
                         noindex=True)
     notice = "saved" if saved.created else "updated"
-    return redirect(request, "diary.index", _query={"notice": notice}, _fragment="entries")
+    query = {"notice": notice}
+    if "product_not_marketed" in saved.warnings:
+        query["day"] = saved.entry.day.isoformat()  # the page names the product from the saved entry
+    return redirect(request, "diary.index", _query=query, _fragment="entries")
 
 
 @router.get("/diary/entries/{day}/delete", name="diary.entry_delete_confirm")

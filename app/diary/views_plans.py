@@ -15,9 +15,16 @@ from app.db import SessionDep
 from app.diary import forms, service, summary, tablets
 from app.diary import medications as meds
 from app.diary import plans as plan_service
-from app.diary.errors import DoseReview, warning_text
+from app.diary.errors import DoseReview, PaceNotConfirmed, warning_text
 from app.diary.models import TaperPlan
-from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, HOLD_RANGE, INTERVAL_RANGE, PERCENT_RANGE
+from app.diary.planner import (
+    FIXED_CUT_DEFAULT_CEILING,
+    HOLD_RANGE,
+    INTERVAL_RANGE,
+    PACE_FASTER,
+    PERCENT_RANGE,
+    REFERENCE_MAX_CUT_PERCENT,
+)
 from app.diary.views_entries import private_page
 from app.errors import AppError, ValidationFailed
 from app.web.forms import FormFields, rerender
@@ -25,6 +32,8 @@ from app.web.params import Id
 from app.web.templating import redirect
 
 router = APIRouter()
+#: The warning shown apart, in its own prominent box (never only as one line of a list).
+FASTER = "pace_faster_than_reference"
 
 
 def _crossover(molecule: str, dose_mg: float) -> meds.Crossover | None:
@@ -43,7 +52,9 @@ def _plan_context(session: SessionDep, viewer: User, plan: TaperPlan | None) -> 
     entries = service.list_entries(session, user=viewer, start=today - dt.timedelta(weeks=8), end=today)
     dose = (view.current.dose_mg if view.current else view.plan.start_dose_mg) if view else 0.0
     return {
-        "view": view, "today": today, "warnings": [warning_text(c) for c in (plan.warnings if plan else [])],
+        "view": view, "today": today,
+        "warnings": [warning_text(c) for c in plan_service.pace_warnings(plan) if c != FASTER] if plan else [],
+        "too_fast": plan is not None and plan_service.pace_of(plan) == PACE_FASTER, "warning_text": warning_text,
         "crossover": _crossover(plan.molecule, dose) if plan else None,
         "pause_suggested": view is not None and summary.suggests_pause(entries, view, today),
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale), "hold_range": HOLD_RANGE,
@@ -88,7 +99,7 @@ def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
 def _left_out(drug: str) -> list[tablets.LeftOut]:
     """The tablets of the typed medication the planner uses only once the member confirms them."""
     med = meds.resolve(drug) if drug.strip() else None
-    return list(tablets.left_out(tablets.taper_products(med))) if med else []
+    return list(tablets.left_out(tablets.taper_products(med, brand=meds.brand_named(drug)))) if med else []
 
 
 def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False) -> dict[str, Any]:
@@ -96,7 +107,9 @@ def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = F
     return {
         "left_out": _left_out(form.get("drug", "")),
         "form": form, "errors": {}, "preview": preview, "review": review,
-        "preview_warnings": [warning_text(c) for c in preview.warnings] if preview else [],
+        "preview_warnings": [warning_text(c) for c in preview.warnings if c != FASTER] if preview else [],
+        "too_fast": preview is not None and preview.faster_than_reference,
+        "too_fast_text": warning_text(FASTER), "largest_cut": REFERENCE_MAX_CUT_PERCENT,
         "preview_steps": plan_service.preview_steps(preview) if preview else [],
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),
         "percent_range": PERCENT_RANGE, "interval_range": INTERVAL_RANGE,
@@ -119,6 +132,9 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
             return private_page(request, "diary/plan_form.html",
                                 _form_context(form, preview=plan_service.calculate(data)))
         plan_service.create_plan(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")))
+    except PaceNotConfirmed as exc:
+        return rerender(request, "diary/plan_form.html", _form_context(form, preview=plan_service.calculate(data)),
+                        exc, field="pace_confirmed", noindex=True)
     except DoseReview:
         return private_page(request, "diary/plan_form.html",
                             _form_context(form, preview=plan_service.calculate(data), review=True))

@@ -121,7 +121,7 @@ def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) 
     session.commit()
     headers = {"X-CSRF-Token": api_login(client, "Confirmer")}
     body = {"drug": "Halcion", "start_dose_mg": 0.5, "reduction_percent": 50, "interval_days": 14,
-            "start_date": TODAY.isoformat()}
+            "start_date": TODAY.isoformat(), "pace_confirmed": True}  # 50 % a step: confirmed (see below)
     plain = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
     assert plain["tablets_confirmed"] is False and "tablets_unverified_left_out" in plain["warnings"]
     assert not any(step["pieces"] for step in plain["steps"])
@@ -131,6 +131,32 @@ def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) 
     paused = client.post(f"/api/v1/diary/plans/{confirmed['id']}/holds", json={"step_index": 1, "days": 7},
                          headers=headers).json()
     assert paused["tablets_confirmed"] is True  # a pause keeps the member's confirmation
+
+
+def test_a_plan_faster_than_the_reference_needs_the_members_confirmation(client: TestClient,
+                                                                        session: Session) -> None:
+    make_user(session, "Vite")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Vite"), "Accept-Language": "nl"}
+    body = {"drug": "diazepam", "start_dose_mg": 10, "reduction_percent": 50, "interval_days": 3,
+            "start_date": TODAY.isoformat()}
+    refused = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert refused.status_code == 422 and refused.json()["field"] == "pace_confirmed"
+    assert "arts of apotheker" in refused.json()["detail"]  # in the member's language, pointing to care
+    assert refused.json()["warnings"] == ["pace_faster_than_reference"]
+    assert client.get("/api/v1/diary/plans").json() == []  # nothing saved
+    saved = client.post("/api/v1/diary/plans", json={**body, "pace_confirmed": True}, headers=headers)
+    assert saved.status_code == 201
+    plan = saved.json()
+    assert plan["pace"] == "faster_than_reference" and "pace_faster_than_reference" in plan["warnings"]
+    assert plan["ceiling_percent"] == 25  # the empty ceiling is capped at the reference's largest cut
+    assert all(s["exceeds_ceiling"] for s in plan["steps"][1:-1])  # every 50 % step is marked
+    usual = client.post("/api/v1/diary/plans", json={**body, "reduction_percent": 10, "interval_days": 14},
+                        headers=headers).json()  # the defaults' pace never needs a confirmation
+    assert usual["pace"] == "usual" and not {"pace_faster_than_reference", "pace_above_usual"} & set(usual["warnings"])
+    weekly = client.post("/api/v1/diary/plans", json={**body, "reduction_percent": 10, "interval_days": 7},
+                         headers=headers).json()  # 19 % in two weeks: faster than usual, within the reference
+    assert weekly["pace"] == "above_usual" and "pace_above_usual" in weekly["warnings"]
 
 
 def test_medications_list_products_with_their_verification(client: TestClient) -> None:

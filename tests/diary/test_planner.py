@@ -253,3 +253,38 @@ def test_the_largest_accepted_dose_plans_quickly() -> None:
     plan = P.plan_by_end_date("oxazepam", m.MAX_DOSE_MG, start_date=date(2026, 1, 1),
                               end_date=date(2027, 1, 1), interval_days=7)
     assert plan.steps[-1].dose_mg == 0 and time.perf_counter() - started < 5
+
+
+def test_the_pace_is_judged_against_the_reference() -> None:
+    """About 5-10 % every 2-4 weeks is usual; more than 25 % at once or within two weeks is faster."""
+    usual = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=14)
+    slow = P.plan_by_percent("diazepam", 10, start_date=START, percent=5, interval_days=28)
+    weekly = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=7)
+    big_steps = P.plan_by_percent("diazepam", 10, start_date=START, percent=30, interval_days=56)
+    halving = P.plan_by_percent("diazepam", 10, start_date=START, percent=50, interval_days=3)
+    assert not {"pace_above_usual", "pace_faster_than_reference"} & {*usual.warnings, *slow.warnings}
+    assert "pace_above_usual" in weekly.warnings and not weekly.faster_than_reference
+    assert big_steps.faster_than_reference and halving.faster_than_reference  # one cut > 25 %, or fast overall
+    # The empty "largest cut" is the chosen cut, never above 25 %: a 50 % plan's steps are all marked.
+    assert halving.ceiling_percent == 25 and all(s.exceeds_ceiling for s in halving.steps[1:-1])
+    assert usual.ceiling_percent == 10
+    # Fixed cuts: the same mg becomes a large share near the end, and the plan says so.
+    fixed = P.plan_by_amount("diazepam", 10, start_date=START, amount_mg=1, interval_days=14)
+    assert fixed.faster_than_reference
+    # Reaching zero by a close date needs fast cuts: judged on the plan actually built.
+    rushed = P.plan_by_end_date("diazepam", 10, start_date=START, end_date=START + timedelta(days=42),
+                                interval_days=7)
+    assert rushed.faster_than_reference
+    # A plan that only stops from a tiny dose at the very end is not "too fast" for that last step.
+    assert P.assess_pace(m.get_medication("diazepam"), usual.steps, 14) == P.PACE_USUAL
+    assert usual.steps[-1].effective_percent == 100
+
+
+def test_a_named_brand_keeps_the_steps_to_its_own_tablets() -> None:
+    retard = P.plan_by_percent("Xanax Retard", 3, start_date=START, percent=10, interval_days=14,
+                               brand=m.brand_named("Xanax Retard 3 mg"))
+    strengths = {piece.strength_mg for s in retard.steps for piece, _ in s.pieces}
+    assert strengths and strengths <= {0.5, 1.0, 2.0, 3.0}
+    assert m.brand_named("alprazolam") is None and m.brand_named("Alpraz 1 mg") == "Alpraz"
+    assert m.brand_named("Xanax") == "Xanax" and m.brand_named("Xanax Retard") == "Xanax Retard"
+    assert m.withdrawn_products("alprazolam") == ()  # "alprazolam" does not name the brand "Alpraz"

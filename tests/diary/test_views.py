@@ -99,6 +99,24 @@ def test_high_dose_is_questioned_once_then_saved(client: TestClient, session: Se
     assert session.scalar(select(func.count(Entry.id))) == 1
 
 
+def test_a_product_no_longer_sold_is_saved_with_a_note(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Oude_doos")
+    token = form_token(client, "/nl/diary/entries/new")
+    saved = client.post("/nl/diary/entries", data=_entry(token, drug_0="Rohypnol 2 mg", dose_0="1"),
+                        follow_redirects=True)
+    assert saved.status_code == 200
+    note = re.search(r'<p class="notice" role="status">[^<]*Rohypnol 2 mg[^<]*</p>', saved.text)
+    assert note and "niet meer verkocht in België" in note.group(0) and "apotheker" in note.group(0)
+    token = form_token(client, "/nl/diary/entries/new")
+    sold = client.post("/nl/diary/entries", data=_entry(token, drug_0="Rohypnol 1 mg", dose_0="1"),
+                       follow_redirects=True)
+    assert "niet meer verkocht" not in sold.text
+    # Another member's day in the address names nothing: only the member's own entry is read.
+    log(session, make_user(session, "Iemand_anders"), days_ago(5), drug="Rohypnol 2 mg", dose=1)
+    session.commit()
+    assert "Rohypnol 2 mg" not in client.get(f"/nl/diary?notice=saved&day={days_ago(5).isoformat()}").text
+
+
 def test_delete_an_entry(client: TestClient, session: Session) -> None:
     user = make_user(session, "Eraser")
     log(session, user, days_ago(1))
@@ -134,8 +152,10 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
     assert preview.status_code == 200 and '<table class="plan-steps reflow">' in preview.text
     assert "More than your largest cut" in preview.text  # 0.5 of 1 mg is a 50 % cut
+    assert "This plan goes faster than usually advised" in preview.text  # ... faster than the reference
     assert session.scalar(select(func.count(TaperPlan.id))) == 0
-    saved = client.post("/en/diary/plan/new", data={**form, "action": "save"}, follow_redirects=True)
+    saved = client.post("/en/diary/plan/new", data={**form, "action": "save", "pace_confirmed": "1"},
+                        follow_redirects=True)
     assert saved.status_code == 200 and "Pause at a step" in saved.text
     assert "only information" in saved.text  # the diazepam cross-over, information only
     client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
@@ -145,6 +165,47 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
     bad = client.post("/en/diary/plan/new", data={**form, "mode": "percent", "reduction_percent": "80",
                                                   "action": "save"})
     assert bad.status_code == 422 and 'value="Lormetazepam"' in bad.text and "between 1 and 50" in bad.text
+
+
+def test_a_plan_faster_than_the_reference_warns_and_asks_before_it_is_saved(client: TestClient,
+                                                                          session: Session) -> None:
+    user = logged_in_member(client, session, "Haast")
+    token = form_token(client, "/nl/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Valium 10 mg", "start_dose_mg": "10", "mode": "percent",
+            "reduction_percent": "50", "interval_days": "3", "start_date": TODAY.isoformat()}
+    preview = client.post("/nl/diary/plan/new", data={**form, "action": "preview"})
+    assert preview.status_code == 200
+    alert = preview.text[preview.text.index('class="pace-alert"'):]
+    alert = alert[:alert.index("</section>")]
+    assert "arts of apotheker" in alert and 'name="pace_confirmed"' in alert  # Dutch, pointing to care
+    assert "abrupt" in alert  # never stop abruptly
+    refused = client.post("/nl/diary/plan/new", data={**form, "action": "save"})
+    assert refused.status_code == 422 and 'id="pace_confirmed-error"' in refused.text
+    assert 'value="Valium 10 mg"' in refused.text and 'value="50"' in refused.text  # nothing the member typed is lost
+    assert session.scalar(select(func.count(TaperPlan.id)).where(TaperPlan.user_id == user.id)) == 0
+    saved = client.post("/nl/diary/plan/new", data={**form, "action": "save", "pace_confirmed": "1"},
+                        follow_redirects=True)
+    assert saved.status_code == 200 and 'class="pace-alert"' in saved.text  # the plan page keeps the warning
+    # The defaults (10 % every 14 days) are the reference pace: no warning, nothing to confirm.
+    usual = client.post("/nl/diary/plan/new", data={**form, "reduction_percent": "10", "interval_days": "14",
+                                                    "action": "save"}, follow_redirects=True)
+    assert usual.status_code == 200 and 'class="pace-alert"' not in usual.text
+    new_form = client.get("/nl/diary/plan/new").text
+    assert 'id="reduction_percent" name="reduction_percent" inputmode="decimal" size="4" value="10"' in new_form
+    assert 'id="interval_days" name="interval_days" inputmode="numeric" size="4" value="14"' in new_form
+
+
+def test_the_plan_uses_the_tablets_of_the_brand_the_member_named(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Merk")
+    token = form_token(client, "/en/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Xanax Retard", "start_dose_mg": "3", "mode": "percent",
+            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "save"}
+    client.post("/en/diary/plan/new", data=form)
+    plan = session.scalar(select(TaperPlan).order_by(TaperPlan.id.desc()))
+    assert plan is not None
+    used = {piece["strength_mg"] for step in plan.steps for piece in step["pieces"]}
+    assert used and used <= {0.5, 1.0, 2.0, 3.0}  # prolonged-release strengths only: never a 0.25 mg Xanax
+    assert not any(piece["parts"] != 1 for step in plan.steps for piece in step["pieces"])  # never split
 
 
 def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client: TestClient,
