@@ -13,6 +13,7 @@ from markupsafe import Markup  # noqa: TID251 - chart.py escapes every text it w
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.diary import citations
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary import symptoms as sym
@@ -47,7 +48,7 @@ def equivalence_info(molecule: str, dose_mg: float, locale: str, drug: str = "")
     lo, hi = eq.diazepam_mg_range
     return EquivalenceInfo(
         drug=drug or med.name(locale), name=med.name(locale), dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg,
-        range_mg=None if lo == hi else (lo, hi), source=med.primary_equivalent.source.short,
+        range_mg=None if lo == hi else (lo, hi), source=citations.source_label(med.primary_equivalent.source),
         verified=eq.verified, from_ashton=eq.from_ashton,
     )
 

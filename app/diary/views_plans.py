@@ -12,7 +12,7 @@ from app import i18n
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
-from app.diary import forms, service, summary, tablets
+from app.diary import citations, forms, service, summary, tablets
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary.errors import DoseReview, PaceNotConfirmed, warning_text
@@ -56,6 +56,7 @@ def _plan_context(session: SessionDep, viewer: User, plan: TaperPlan | None) -> 
         "warnings": [warning_text(c) for c in plan_service.pace_warnings(plan) if c != FASTER] if plan else [],
         "too_fast": plan is not None and plan_service.pace_of(plan) == PACE_FASTER, "warning_text": warning_text,
         "crossover": _crossover(plan.molecule, dose) if plan else None,
+        "crossover_source": citations.equivalence_citation(plan.molecule, locale) if plan else "",
         "pause_suggested": view is not None and summary.suggests_pause(entries, view, today),
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale), "hold_range": HOLD_RANGE,
     }

@@ -40,8 +40,10 @@ def list_notifications(request: Request, session: SessionDep, settings: Settings
 
 
 @router.get("/me/notifications/count", response_model=schemas.UnreadCount, name="api.notifications.count")
-def count(session: SessionDep, viewer: CurrentUser) -> schemas.UnreadCount:
-    return schemas.UnreadCount(unread=queries.unread_count(session, viewer))
+def count(session: SessionDep, viewer: CurrentUser, bell: int = 0) -> schemas.UnreadCount:
+    """Every unread notification; with ``bell=1`` the header's number, which leaves out the
+    moderators' notes that the page's banner is announcing (queries.BANNER_KINDS)."""
+    return schemas.UnreadCount(unread=queries.unread_count(session, viewer, bell=bool(bell)))
 
 
 @router.post("/me/notifications/read", response_model=schemas.MarkedRead, name="api.notifications.read")

@@ -44,15 +44,32 @@ def shown_filter(viewer: User) -> ColumnElement[bool]:
     return or_(Notification.kind.not_in([k.value for k in PEER_KINDS]), readable)
 
 
-def unread_count(session: Session, viewer: User) -> int:
-    """The bell: one query on the (member, read_at) index, joined to the posts' and threads' primary keys."""
-    return int(session.scalar(
+#: What the moderators wrote to the member (decisions with their reasons, messages, the welcome's
+#: approval). While the member has unread ones, every page's banner announces them (base.html,
+#: `moderation_unread`) and links to them; the bell and the notifications page then leave them out
+#: until they are read, so the member is told once. With no banner (the count says 0), they show.
+BANNER_KINDS = (Kind.moderation_statement.value, Kind.moderator_message.value, Kind.welcome_approved.value)
+
+
+def _banner_shows(viewer: User) -> bool:
+    return bool(viewer.moderation_unread)
+
+
+def unread_count(session: Session, viewer: User, *, bell: bool = False) -> int:
+    """One query on the (member, read_at) index, joined to the posts' and threads' primary keys.
+
+    ``bell``: the header's number, without the moderators' notes while the banner is showing them.
+    """
+    query = (
         select(func.count(Notification.id))
         .select_from(Notification)
         .outerjoin(Post, Post.id == Notification.post_id)
         .outerjoin(Thread, Thread.id == Notification.thread_id)
         .where(Notification.user_id == viewer.id, Notification.read_at.is_(None), shown_filter(viewer))
-    ) or 0)
+    )
+    if bell and _banner_shows(viewer):
+        query = query.where(Notification.kind.not_in(BANNER_KINDS))
+    return int(session.scalar(query) or 0)
 
 
 @dataclass
@@ -86,8 +103,12 @@ class ThreadGroup:
 
 
 def list_notifications(session: Session, viewer: User, *, page: int, size: int,
-                       unread_only: bool = False) -> Page[Item]:
-    """One query: a page of the viewer's notifications, newest first, with thread titles and actors."""
+                       unread_only: bool = False, bell: bool = False) -> Page[Item]:
+    """One query: a page of the viewer's notifications, newest first, with thread titles and actors.
+
+    ``bell``: the notifications page, where the banner above already announces the moderators'
+    unread notes (``BANNER_KINDS``); once read, they are listed like the rest.
+    """
     actor = aliased(User)
     query = (
         select(Notification, Thread.title, Thread.lang, func.count().over().label("total"))
@@ -102,6 +123,8 @@ def list_notifications(session: Session, viewer: User, *, page: int, size: int,
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
+    if bell and _banner_shows(viewer):
+        query = query.where(or_(Notification.read_at.is_not(None), Notification.kind.not_in(BANNER_KINDS)))
     rows = session.execute(query).all()
     total = rows[0].total if rows else 0
     items = [Item(notification=row[0], thread_title=row.title, thread_lang=row.lang) for row in rows]

@@ -26,7 +26,7 @@ router = html_router()
 def bell(request: Request, session: SessionDep, viewer: Viewer) -> None:
     """Page dependency: the header's unread count, one indexed query for members, none for visitors."""
     if viewer is not None:
-        request.state.notification_bell = queries.unread_count(session, viewer)
+        request.state.notification_bell = queries.unread_count(session, viewer, bell=True)
 
 
 def bell_context(request: Request) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def _page_number(page: int | None) -> int:
 def notifications_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
                        page: OptionalPage = None, unread: int = 0) -> Response:
     found = queries.list_notifications(session, viewer, page=_page_number(page),
-                                       size=settings.notifications.page_size, unread_only=bool(unread))
+                                       size=settings.notifications.page_size, unread_only=bool(unread), bell=True)
     return render(request, "notifications/page.html", {
         "notifications": found, "groups": queries.group_by_thread(found.items), "unread_only": bool(unread),
         "sentence": wording.sentence,

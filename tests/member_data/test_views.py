@@ -7,7 +7,7 @@ import json
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import AuthSession, RecoveryCode, User
 from app.diary.models import Entry, ShareLink
@@ -15,6 +15,7 @@ from app.diary.sharing import create_share_link
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
 from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
+from app.forum.service import reply as reply_to_thread
 from app.notifications.models import Notification, ThreadWatch
 from app.review.models import Finding
 from app.search.backend import SearchQuery
@@ -101,8 +102,21 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
 
 def test_delete_my_account_and_keep_my_posts(client: TestClient, session: Session) -> None:
     ids = _arrange(session)
+    # Notifications the leaving member received: a reply in her thread, a mention.
+    staying = session.scalar(select(User).where(User.pseudonym == "Restante"))
+    own = session.scalar(select(Thread).options(joinedload(Thread.category)).where(Thread.id == ids["own_thread"]))
+    assert staying is not None and own is not None
+    reply_to_thread(session, thread=own, author=staying, body="Courage @Partante !")
+    session.commit()
+    received = select(func.count(Notification.id)).where(Notification.user_id == ids["leaving"])
+    assert session.scalar(received), "the arrangement gives the leaving member notifications"
     html_login(client, "Partante")
+    page = client.get("/fr/account/data").text
+    assert "notifications" in page[page.index('id="delete-heading"'):]  # the page says they are erased
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
+    assert "notifications" in response.text  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.scalar(received) == 0
     assert response.status_code == 200  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None

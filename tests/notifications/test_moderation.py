@@ -43,7 +43,9 @@ def test_a_hidden_post_brings_its_author_the_statement_and_the_reporter_the_outc
     client.cookies.clear()
     html_login(client, "Auteur")
     page = client.get("/fr/notifications").text
-    assert "a pris une décision concernant votre message" in page and CALM not in page
+    assert "site-notice" in page and CALM not in page  # unread: announced by the banner, once
+    listed = client.get("/api/v1/me/notifications").json()["items"]
+    assert "a pris une décision concernant votre message" in listed[0]["text"] and CALM not in listed[0]["text"]
     notification = session.scalar(select(Notification).where(Notification.user_id == author.id))
     assert notification is not None and notification.ref_id == statement.id
     opened = client.get(f"/fr/notifications/{notification.id}/open", follow_redirects=False)
@@ -68,9 +70,10 @@ def test_reading_the_statement_from_reviews_pages_reads_the_notification(client:
     statement = session.scalar(select(Statement).where(Statement.user_id == member.id))
     assert statement is not None and _unread(session, member) == ["moderation_statement"]
     html_login(client, "Anne")
-    assert "votre compte" in client.get("/fr/notifications").text
+    assert "votre compte" in client.get("/api/v1/me/notifications").json()["items"][0]["text"]
     client.get(f"/fr/account/statements/{statement.id}")  # from review's own list, not the bell
     assert _unread(session, member) == []
+    assert "votre compte" in client.get("/fr/notifications").text  # listed once read, as history
 
 
 def test_a_suspended_member_still_receives_the_statement_and_messages(session: Session, settings: Settings) -> None:
@@ -93,9 +96,13 @@ def test_a_new_message_in_a_conversation_makes_its_one_notification_unread_again
     session.commit()
     html_login(client, "Anne", lang="nl")
     page = client.get("/nl/notifications").text
-    assert "Een moderator heeft je geschreven." in page
+    # Told once: the banner on every page says it (and links to it); the bell and the list wait.
+    assert page.count(f'href="/nl/account/statements"') >= 1 and 'class="notice site-notice"' in page
+    assert "Een moderator heeft je geschreven." not in page and 'data-bell-count aria-hidden="true" hidden' in page
     client.get(f"/nl/account/inbox/{conversation.id}")  # read in the inbox
     assert _unread(session, member) == []
+    page = client.get("/nl/notifications").text
+    assert "Een moderator heeft je geschreven." in page and "site-notice" not in page  # now history, once
     messages.reply(session, conversation=conversation, author=member, body="Dank je, het gaat.")
     assert _unread(session, member) == []  # the member's own answer tells them nothing
     messages.reply(session, conversation=conversation, author=modo, body="Fijn om te horen.")
@@ -105,6 +112,28 @@ def test_a_new_message_in_a_conversation_makes_its_one_notification_unread_again
     notification = notifications_of(session, member)[0]
     opened = client.get(f"/nl/notifications/{notification.id}/open", follow_redirects=False)
     assert opened.headers["location"] == f"/nl/account/inbox/{conversation.id}#latest"
+
+
+def test_a_moderators_message_is_announced_once(client: TestClient, session: Session) -> None:
+    """The banner or the bell, never both: while the banner shows it, the bell does not count it."""
+    member, modo = make_user(session, "Anne"), moderator(session, "Modo")
+    messages.start(session, moderator=modo, member=member, subject="Des nouvelles", body="Comment allez-vous ?")
+    session.commit()
+    html_login(client, "Anne")
+    home = client.get("/fr/").text
+    assert home.count("site-notice") == 1
+    assert 'data-bell-count aria-hidden="true" hidden' in home  # the bell shows no number for it
+    assert client.get("/api/v1/me/notifications/count", params={"bell": 1}).json()["unread"] == 0
+    # The API (a contract, for clients with no banner) still lists and counts it.
+    listed = client.get("/api/v1/me/notifications").json()
+    assert [item["kind"] for item in listed["items"]] == ["moderator_message"] and listed["unread"] == 1
+    # A reply from a peer still rings the bell beside the banner.
+    writer = make_user(session, "Bert")
+    posted = post(session, member, CALM)
+    from tests.factories import make_reply
+    make_reply(session, posted=posted, author=writer)
+    session.commit()
+    assert 'data-bell-count aria-hidden="true">1<' in client.get("/fr/").text
 
 
 def test_a_welcomed_first_post_tells_its_author_and_lands_on_the_post(client: TestClient,
@@ -122,7 +151,7 @@ def test_a_welcomed_first_post_tells_its_author_and_lands_on_the_post(client: Te
     client.cookies.clear()
     html_login(client, "Nouvelle")
     assert "Bienvenue ! Un·e modérateur·rice a approuvé votre premier message dans « Bonjour »" in \
-        client.get("/fr/notifications").text.replace("\u202f", " ").replace("&nbsp;", " ")
+        client.get("/api/v1/me/notifications").json()["items"][0]["text"].replace("\u202f", " ")
     notification = notifications_of(session, newcomer)[0]
     assert notification.kind == Kind.welcome_approved and notification.post_id == first.post.id
     opened = client.get(f"/fr/notifications/{notification.id}/open", follow_redirects=False)
