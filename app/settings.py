@@ -49,7 +49,10 @@ class RateLimitSettings(BaseModel):
     # Searches and visitors' API reads, per client (app/accounts/ratelimit.py). Shared by every worker
     # (database counters); each refusal is a 429 with Retry-After. Posting is limited by TrustSettings.
     enabled: bool = True
-    searches: int = 30  # per client per window
+    searches: int = 30  # visitors' searches per client per window (scrapers are the concern)
+    # A logged-in member's searches, counted per member (a shared address does not count against them):
+    # refining a search, paging and filters are each a search; a person never reaches this.
+    member_searches: int = 120
     searches_seconds: int = 60
     api_reads: int = 120  # visitors' JSON API reads per client per window: no scraping the forum in a minute
     api_reads_seconds: int = 60

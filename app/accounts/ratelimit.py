@@ -8,6 +8,12 @@ Retry-After and a message in the request's language.
   before the request opens its own database session, in a short transaction of
   their own. If the database cannot count (busy), the request goes through: a
   limit must never make a page fail.
+- Searches: visitors per client (`searches`), logged-in members per member
+  (`member_searches`, higher: a member refining a search is not a scraper, and a
+  family or a clinic shares one address). Only a search with words counts; the
+  empty search form is a page like any other. The HTML search page, when over
+  the limit, is still answered by its view (429), with the words kept in the
+  form and the time to wait said in the member's language (`SEARCH_WAIT`).
 - Posting is limited per member by trust (app/forum/service.py, TrustSettings: fewer
   posts per hour for new members, slow mode), reports by app/review/reports.py.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,9 +30,11 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts import throttle
+from app.accounts.service import get_session_by_token
 from app.db import utcnow
 from app.errors import DatabaseBusy, RateLimited
 from app.i18n_markers import N_
+from app.security import keyed_hash
 from app.settings import Settings
 from app.web.client import throttle_key
 from app.web.errors import app_error_handler
@@ -33,6 +42,8 @@ from app.web.middleware import SESSION_COOKIE, read_cookies
 
 log = logging.getLogger("forum.ratelimit")
 SLOW_DOWN = N_("You are going a little fast. Please wait %(seconds)s seconds and try again.")
+#: The request state key the search page reads: the seconds to wait (app/search/views.py).
+SEARCH_WAIT = "search_wait"
 
 
 @dataclass(frozen=True)
@@ -56,17 +67,39 @@ def count(session: Session, key: str, limit: Limit) -> int | None:
     return None
 
 
+def is_search(scope: Scope) -> bool:
+    """A search with words, on the API or a language's search page (not the empty form)."""
+    path: str = scope.get("path", "")
+    if not (path == "/api/v1/search" or path.endswith("/search") and path.count("/") == 2):
+        return False
+    return any(value.strip() for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+               if key == "q")
+
+
+def is_search_page(scope: Scope) -> bool:
+    return is_search(scope) and not scope.get("path", "").startswith("/api/")
+
+
 def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
     path: str = scope.get("path", "")
     method = scope.get("method", "GET")
     limits = settings.rate_limits
     if method != "GET":
         return None
-    if path == "/api/v1/search" or path.endswith("/search") and path.count("/") == 2:
+    if is_search(scope):
         return Limit("search", limits.searches, limits.searches_seconds)
     if path.startswith("/api/v1/") and path != "/api/v1/openapi.json" and SESSION_COOKIE not in read_cookies(scope):
         return Limit("api", limits.api_reads, limits.api_reads_seconds)
     return None
+
+
+def _member_id(session: Session, scope: Scope) -> int | None:
+    """The logged-in member behind the request's session cookie (a forged cookie is a visitor)."""
+    token = read_cookies(scope).get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = get_session_by_token(session, token)
+    return found.user_id if found is not None else None
 
 
 class RateLimitMiddleware:
@@ -80,8 +113,11 @@ class RateLimitMiddleware:
             limit = _limit_for(scope, settings) if settings.rate_limits.enabled else None
             if limit is not None:
                 request = Request(scope, receive)
-                wait = self._count(application, throttle_key(request, limit.name), limit)
-                if wait is not None:
+                wait = self._count(application, request, limit, settings)
+                if wait is not None and is_search_page(scope):
+                    # The search page answers itself: the words stay in the form (app/search/views.py).
+                    scope.setdefault("state", {})[SEARCH_WAIT] = wait
+                elif wait is not None:
                     error = RateLimited(SLOW_DOWN, retry_after=wait, seconds=wait)
                     response = await app_error_handler(request, error)
                     await response(scope, receive, send)
@@ -89,10 +125,16 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _count(application: object, key: str, limit: Limit) -> int | None:
+    def _count(application: object, request: Request, limit: Limit, settings: Settings) -> int | None:
         db = application.state.db  # type: ignore[attr-defined]
         try:
             with db.session() as session:
+                member = _member_id(session, request.scope) if limit.name == "search" else None
+                if member is not None:  # keyed like the clients', so no bucket names a member
+                    key = keyed_hash(request.app.state.secret, "search-member", str(member))
+                    limit = Limit("search-member", settings.rate_limits.member_searches, limit.seconds)
+                else:
+                    key = throttle_key(request, limit.name)
                 wait = count(session, key, limit)
                 session.commit()
                 return wait

@@ -8,9 +8,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.permissions import Viewer
-from app.db import SessionDep
+from app.accounts.ratelimit import SEARCH_WAIT
+from app.db import SessionDep, utcnow
 from app.forum import queries as forum_queries
-from app.i18n import LOCALES, gettext
+from app.i18n import LOCALES, format_datetime, get_locale, gettext
 from app.plain_text import strip_controls
 from app.search import service
 from app.search.backend import SearchQuery
@@ -49,11 +50,23 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     if (date_from and not query.date_from) or (date_to and not query.date_to):
         errors["dates"] = gettext("Dates are written as year-month-day, for example 2026-03-12.")
     results = None
-    if q.strip():
+    wait: int | None = getattr(request.state, SEARCH_WAIT, None)  # over the limit (app/accounts/ratelimit.py)
+    if q.strip() and wait is None:
         results = service.search(session, request.app.state.db, request.app.state.search, query)
-    return render(request, "search/page.html", {
-        "q": q, "query": query, "results": results, "errors": errors,
+    response = render(request, "search/page.html", {
+        "q": q, "query": query, "results": results, "errors": errors, "wait": _wait_context(wait),
         "categories": [c for c, _count, _last in forum_queries.list_categories(session, viewer)],
         "form": {"in_lang": in_lang or "", "category": category or "", "date_from": date_from or "",
                  "date_to": date_to or ""},
-    }, noindex=True)
+    }, noindex=True, status_code=429 if wait is not None else 200)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _wait_context(wait: int | None) -> dict[str, object] | None:
+    """How long to wait before searching again, and the time on the clock (Brussels) when it is over."""
+    if wait is None:
+        return None
+    at = utcnow() + dt.timedelta(seconds=wait)
+    return {"seconds": wait, "at": format_datetime(at, get_locale(), "HH:mm")}

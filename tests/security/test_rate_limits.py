@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -45,6 +46,37 @@ def test_searching_is_limited_per_client(app, client: TestClient) -> None:  # ty
     page = client.get("/fr/search", params={"q": "sommeil"})
     assert page.status_code == 429 and "Retry-After" in page.headers and '<html lang="fr">' in page.text
     assert client.get("/api/v1/search", params={"q": "sommeil"}).status_code == 429
+
+
+def test_the_search_page_over_the_limit_keeps_the_words_and_says_when(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    _on(app, searches=2)
+    for _ in range(3):
+        assert client.get("/nl/search").status_code == 200  # the empty form is not a search
+    for _ in range(2):
+        assert client.get("/nl/search", params={"q": "slapeloosheid"}).status_code == 200
+    page = client.get("/nl/search", params={"q": "slapeloosheid afbouw", "in_lang": "nl"})
+    assert page.status_code == 429 and 0 < int(page.headers["retry-after"]) <= 60
+    assert 'value="slapeloosheid afbouw"' in page.text  # the words stay in the form
+    assert '<option value="nl" selected>' in page.text  # and so do the filters
+    wait = page.text[page.text.index('id="search-wait"'):]
+    assert "seconden" in wait[:400] and re.search(r"\b\d{2}:\d{2}\b", wait[:400])  # how long, and until when
+    assert "search-results" not in page.text  # no search ran
+
+
+def test_a_member_searches_more_than_a_visitor_and_is_counted_alone(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                    session: Session) -> None:
+    make_user(session, "Zoekster")
+    session.commit()
+    _on(app, searches=2, member_searches=5)
+    assert [client.get("/fr/search", params={"q": "sommeil"}).status_code for _ in range(3)] == [200, 200, 429]
+    app.state.settings.rate_limits = RateLimitSettings(enabled=False)
+    api_login(client, "Zoekster")
+    _on(app, searches=2, member_searches=5)
+    # The same address, now with a member's session: the member's own count, with room to refine.
+    answers = [client.get("/fr/search", params={"q": f"sommeil {n}"}).status_code for n in range(6)]
+    assert answers == [200] * 5 + [429]
+    client.cookies.set("tk_session", "forged")  # a made-up cookie is counted as a visitor
+    assert client.get("/fr/search", params={"q": "sommeil"}).status_code == 429
 
 
 def test_housekeeping_keeps_the_current_window_of_every_limit(session: Session, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
