@@ -13,7 +13,7 @@ from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, Conflict, ValidationFailed
 from app.i18n import gettext
 from app.i18n_markers import N_
 from app.security import csrf_token_for
@@ -38,9 +38,31 @@ def _safe_next(target: str | None, lang: str) -> str:
     return f"/{lang}/"
 
 
-def _signup_context(request: Request, pseudonym: str = "") -> dict[str, Any]:
-    return {"form": {"pseudonym": pseudonym}, "shown": signup_guard.stamp(request.app.state.secret),
+def _signup_context(request: Request, pseudonym: str = "", *, passwords: tuple[str, str] | None = None,
+                    shown: str | None = None) -> dict[str, Any]:
+    form = {"pseudonym": pseudonym}
+    if passwords is not None:
+        form.update(password=passwords[0], password_confirm=passwords[1])
+    return {"form": form, "shown": shown or signup_guard.stamp(request.app.state.secret),
             "honeypot": signup_guard.HONEYPOT}
+
+
+def _keeps_passwords(exc: AppError) -> bool:
+    """Whether a refused sign-up gives the member's password back in the form.
+
+    Only when the refusal is not about the password and not a script's: the time
+    check (a person who typed fast), or a pseudonym that is taken or not allowed.
+    The password comes back only to the browser that sent it in this very
+    request, in a page that is never stored (sign-up is a private page:
+    Cache-Control no-store) and never logged; typing a long passphrase twice
+    again is what makes people pick short ones. A filled honeypot, a missing or
+    forged stamp, a sign-up limit and any password rule never refill it.
+    """
+    if isinstance(exc, signup_guard.TooFast):
+        return True
+    if isinstance(exc, signup_guard.TrapFilled | signup_guard.Unchecked):
+        return False
+    return isinstance(exc, ValidationFailed | Conflict) and exc.field in (None, "pseudonym")
 
 
 @router.get("/account/signup", name="accounts.signup")
@@ -61,7 +83,10 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
         result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
                                  client_key=throttle_key(request, "signup"))
     except AppError as exc:
-        return rerender(request, "accounts/signup.html", _signup_context(request, pseudonym), exc, field="pseudonym")
+        context = _signup_context(
+            request, pseudonym, passwords=(password, password_confirm) if _keeps_passwords(exc) else None,
+            shown=exc.shown if isinstance(exc, signup_guard.TooFast) else None)
+        return rerender(request, "accounts/signup.html", context, exc, field="pseudonym")
     token = service.open_session(session, settings, user=result.user,
                                  device=service.device_family(request.headers.get("user-agent")))
     # Post/redirect/get: a reload shows the codes again instead of re-posting the sign-up.
@@ -123,7 +148,8 @@ def logout(request: Request, session: SessionDep, lang: str) -> Response:
     token = request.state.cookies.get(SESSION_COOKIE)
     if token:
         service.close_session(session, token)
-    response = RedirectResponse(f"/{lang}/", status_code=303)
+    response = RedirectResponse(url_for(request, "forum.index", lang=lang, _query={"notice": "logged_out"}),
+                                status_code=303)
     clear_session_cookie(response)
     return response
 
@@ -251,7 +277,8 @@ def close_others(request: Request, session: SessionDep, viewer: CurrentUser) -> 
 @router.post("/account/sessions/close-all", name="accounts.close_all")
 def close_all(request: Request, session: SessionDep, viewer: CurrentUser, lang: str) -> Response:
     service.close_other_sessions(session, user=viewer, keep_token=None)
-    response = RedirectResponse(f"/{lang}/", status_code=303)
+    response = RedirectResponse(url_for(request, "forum.index", lang=lang, _query={"notice": "logged_out"}),
+                                status_code=303)
     clear_session_cookie(response)
     return response
 

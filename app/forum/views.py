@@ -41,12 +41,14 @@ def _reading_langs(viewer: Viewer, lang: str, langs: str | None) -> list[str] | 
 
 
 @router.get("/", name="forum.index")
-def index(request: Request, session: SessionDep, viewer: Viewer, lang: str) -> Response:
+def index(request: Request, session: SessionDep, viewer: Viewer, lang: str, notice: str | None = None) -> Response:
     reading = _reading_langs(viewer, lang, None)
-    if viewer is None:
+    if viewer is None and notice is None:  # (any query parameter bypasses the visitors' cache anyway)
         mark_cacheable(request)
     return render(request, "forum/index.html", {
         "categories": queries.category_overviews(session, viewer, langs=reading), "reading": reading,
+        # After logging out (accounts.logout): said once, to the visitor the member now is.
+        "logged_out": notice == "logged_out" and viewer is None,
     })
 
 

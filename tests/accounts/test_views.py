@@ -81,3 +81,25 @@ def test_new_recovery_codes_need_the_password(client: TestClient, session: Sessi
     assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
     after = set(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == member.id)))
     assert len(before) == len(after) == 10 and not after & before
+
+
+def test_logging_out_says_so_in_the_members_language(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Vertrek", lang="nl", locale="nl")
+    token = csrf_from(client.get("/nl/").text)
+    out = client.post("/nl/account/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/nl/?notice=logged_out"
+    home = client.get(out.headers["location"])
+    notice = re.search(r'<p class="notice" role="status" id="logged-out">(.*?)</p>', home.text)
+    assert notice and "uitgelogd" in notice.group(1)
+    assert 'href="/nl/account/login"' in home.text  # the header is a visitor's again
+    assert "logged-out" not in client.get("/nl/").text  # once, not on every page
+
+
+def test_the_header_names_the_account_link(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Anna_Namur")
+    page = client.get("/fr/").text
+    link = re.search(r'<a class="account-link" href="/fr/account"[^>]*>(.*?)</a>', page, re.S)
+    assert link, "the account link"
+    text = re.sub(r"<[^>]+>", " ", link.group(1))
+    assert "Mon compte" in text and "Anna_Namur" in text  # recognisably the account, and whose
+    assert '<svg aria-hidden="true"' in link.group(1)  # an icon, hidden from screen readers (the text says it)

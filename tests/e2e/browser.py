@@ -133,3 +133,55 @@ def small_targets(page: Any, minimum: int = MIN_TARGET_PX) -> list[str]:
         }""",
         [TARGET_SELECTOR, minimum],
     ))
+
+
+MIN_TAP_PX = 24  # WCAG 2.2, 2.5.8 Target Size (Minimum), AA
+
+
+def small_tap_targets(page: Any, minimum: int = MIN_TAP_PX) -> list[str]:
+    """Every visible link, button, summary and control smaller than `minimum` CSS px either way.
+
+    WCAG 2.5.8's exceptions, as far as a script can tell them: a target inside a
+    sentence (its block holds words of its own, outside any target: "Already a
+    member? Log in") is exempt; a control inside its label is measured by the
+    label; posts' and resource pages' own text is members' and editors' prose.
+    """
+    return list(page.evaluate(
+        """(minimum) => {
+          const targets = 'a[href], button, summary, select, textarea, input:not([type=hidden]), label';
+          const blockOf = (el) => {
+            let node = el.parentElement;
+            while (node && getComputedStyle(node).display.startsWith('inline')) node = node.parentElement;
+            return node;
+          };
+          const ownWords = (block) => {
+            let text = '';
+            const walk = (node) => {
+              for (const child of node.childNodes) {
+                if (child.nodeType === 3) text += child.textContent;
+                else if (child.nodeType === 1 && !child.matches(targets) && !child.matches('.visually-hidden'))
+                  walk(child);
+              }
+            };
+            walk(block);
+            return /[A-Za-zÀ-ÿ]{2,}/.test(text);
+          };
+          const out = [];
+          for (const el of document.querySelectorAll(targets)) {
+            if (el.closest('.post-body, .resource-body, .trap, .skip-link, .visually-hidden, .snippet')) continue;
+            if (el.matches('label') && !el.querySelector('input, select, textarea')) continue;
+            if (el.matches('input, select, textarea') && el.closest('label')) continue;
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue;
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden' || style.display === 'none') continue;
+            if (r.height >= minimum - 0.5 && r.width >= minimum - 0.5) continue;
+            if (el.matches('a, button') && ownWords(blockOf(el))) continue;  // in a sentence
+            out.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" `
+              + `${Math.round(r.width)}x${Math.round(r.height)} in ${el.parentElement.tagName.toLowerCase()}`
+              + `.${[...el.parentElement.classList].join('.')}`);
+          }
+          return out;
+        }""",
+        minimum,
+    ))

@@ -51,11 +51,47 @@ def test_a_sign_up_sent_at_once_is_refused_and_the_pseudonym_kept(client: TestCl
     clock.now = SHOWN + dt.timedelta(seconds=1)
     refused = client.post("/nl/account/signup", data=form, follow_redirects=False)
     assert refused.status_code == 422 and "snel" in refused.text and 'value="Prudence"' in refused.text
+    assert "Niets is verloren" in refused.text
     assert _members(session) == 0
     again = _form(client, "nl")
     clock.now = SHOWN + dt.timedelta(seconds=8)
     made = client.post("/nl/account/signup", data=again, follow_redirects=False)
     assert made.status_code == 303 and _members(session) == 1
+
+
+def test_too_fast_keeps_everything_and_the_same_form_goes_through_when_sent_again(
+        client: TestClient, session: Session, clock: Clock) -> None:
+    form = _form(client, "fr")
+    clock.now = SHOWN + dt.timedelta(seconds=1)  # a password manager filled the form at once
+    refused = client.post("/fr/account/signup", data=form, follow_redirects=False)
+    assert refused.status_code == 422 and refused.headers["cache-control"] == "no-store"
+    notice = re.search(r'<p class="notice" role="alert" id="form-error">(.*?)</p>', refused.text, re.S)
+    assert notice and "rien n'est perdu" in notice.group(1).lower()  # said plainly, in the member's language
+    assert "Créer mon compte" in notice.group(1)  # ... and what to do
+    assert 'value="Prudence"' in refused.text
+    assert refused.text.count(f'value="{PASSWORD}"') == 2  # both password fields, from this very request
+    assert 'aria-invalid="true"' not in refused.text  # no field is wrong
+    # Sending the refilled form again at once (a few seconds later) creates the account.
+    again = {**form, "csrf_token": csrf_from(refused.text),
+             "form_shown": re.search(r'name="form_shown" value="([^"]+)"', refused.text).group(1)}  # type: ignore[union-attr]
+    clock.now = SHOWN + dt.timedelta(seconds=4)
+    assert client.post("/fr/account/signup", data=again, follow_redirects=False).status_code == 303
+    assert _members(session) == 1
+
+
+def test_passwords_come_back_only_when_the_refusal_is_not_about_them(client: TestClient, session: Session,
+                                                                      clock: Clock) -> None:
+    clock.now = SHOWN + dt.timedelta(seconds=30)
+    form = _form(client, "nl")
+    mismatch = client.post("/nl/account/signup", data={**form, "password_confirm": PASSWORD + "x"})
+    assert mismatch.status_code == 422 and PASSWORD not in mismatch.text
+    reserved = client.post("/nl/account/signup", data={**form, "pseudonym": "x"})  # a pseudonym error
+    assert reserved.status_code == 422 and reserved.text.count(f'value="{PASSWORD}"') == 2
+    trap = client.post("/nl/account/signup", data={**form, "website": "https://spam.example"})
+    assert trap.status_code == 422 and PASSWORD not in trap.text
+    forged = client.post("/nl/account/signup", data={**form, "form_shown": "123.abc"})
+    assert forged.status_code == 422 and PASSWORD not in forged.text and 'value="Prudence"' in forged.text
+    assert _members(session) == 0
 
 
 def test_a_forged_or_missing_stamp_is_refused(client: TestClient, session: Session, clock: Clock) -> None:
