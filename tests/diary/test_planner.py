@@ -68,9 +68,10 @@ def test_percent_plans(start, percent, interval, with_end):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent,
                              interval_days=interval, end_dose_mg=end)
     _check_common(plan, end)
+    assert plan.ceiling_percent == min(percent, P.REFERENCE_MAX_CUT_PERCENT)  # the empty ceiling, capped
     for step in plan.steps[1:-1]:
         assert step.effective_percent <= percent + 0.01
-        assert not step.exceeds_ceiling
+        assert step.exceeds_ceiling == (step.effective_percent > plan.ceiling_percent + 1e-9)
     last = plan.steps[-1]
     if last.effective_percent > percent + 0.01:
         assert last.exceeds_ceiling

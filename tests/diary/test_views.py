@@ -224,8 +224,9 @@ def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client:
     confirmed = client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "preview"})
     assert 'name="tablets_confirmed" value="1" checked' in confirmed.text  # the choice is kept
     assert "that you confirmed with your pharmacy" in confirmed.text
-    client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "save"})
-    client.post("/en/diary/plan/new", data={**form, "action": "save"})
+    # Halving every step is faster than the reference pace: saved only with that confirmation too.
+    client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "save", "pace_confirmed": "1"})
+    client.post("/en/diary/plan/new", data={**form, "action": "save", "pace_confirmed": "1"})
     plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)
                                  .order_by(TaperPlan.version)))
     assert [p.tablets_confirmed for p in plans] == [True, False]
@@ -391,3 +392,23 @@ def test_a_huge_dose_in_the_plan_form_is_refused_at_once_and_the_form_kept(clien
     for value in ("nan", "inf", "1e400"):
         again = client.post("/en/diary/plan/new", data={**form, "start_dose_mg": value})
         assert again.status_code == 422
+
+
+def test_the_equivalence_source_keeps_its_title_and_speaks_the_members_language(client: TestClient,
+                                                                                  session: Session) -> None:
+    user = logged_in_member(client, session, "Bron")
+    log(session, user, days_ago(1), drug="Loramet", dose=2.0)
+    session.commit()
+    token = form_token(client, "/fr/diary/plan/new")
+    client.post("/fr/diary/plan/new", data={"csrf_token": token, "drug": "Loramet", "start_dose_mg": "2",
+                                            "mode": "percent", "reduction_percent": "10", "interval_days": "14",
+                                            "start_date": TODAY.isoformat(), "action": "save"})
+    for lang, framing in (("fr", "Ashton Manual (2002), tableau 1"), ("nl", "Ashton Manual (2002), tabel 1")):
+        for path in (f"/{lang}/diary", f"/{lang}/diary/plan"):
+            page = client.get(path).text
+            assert framing in page, path
+            assert "Table 1" not in page, path  # the framing is translated, the title kept as published
+    plan = client.get("/nl/diary/plan").text
+    assert "1–2 mg lormetazepam ≈ 10 mg diazepam" in plan  # the cross-over's source, in Dutch
+    api = client.get("/api/v1/medications/equivalence", params={"drug": "Loramet", "dose_mg": "2"}).json()
+    assert api["source"].startswith("Ashton Manual (2002), Table 1")  # the API's contract field is unchanged
