@@ -28,6 +28,30 @@ def test_catalog_is_complete(locale: str) -> None:
     assert not missing, f"{len(missing)} untranslated in {locale}: {missing[:10]}"
 
 
+# Dutch speaks to members as a peer forum does: "je", never "u"; and one word for a pseudonym.
+_FORMAL_NL = re.compile(r"\b(u|uw|uzelf|alstublieft|pseudoniem|pseudoniemen)\b", re.IGNORECASE)
+RESOURCES_NL = LOCALES_DIR.parent / "resources" / "content" / "nl"
+
+
+def test_dutch_uses_one_register_and_one_word() -> None:
+    with (LOCALES_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="nl")
+    formal = []
+    for message in catalog:
+        if not message.id or message.id == "%(hours)s h":  # "u" is "uur" there
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        formal += [s for s in strings if _FORMAL_NL.search(s)]
+    assert not formal, formal[:5]
+    assert any("schuilnaam" in (m.string or "") for m in catalog if isinstance(m.string, str))
+    for page in RESOURCES_NL.rglob("*.md"):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            # Search keywords may hold other words; a source's published title is quoted as published.
+            if line.startswith(("keywords", "title = ")):
+                continue
+            assert not _FORMAL_NL.search(line), f"{page.name}: {line[:80]}"
+
+
 def _extracted_ids() -> set[str]:
     """Every msgid in the source tree right now (not the committed .pot, which may be stale)."""
     root = LOCALES_DIR.parents[1]
