@@ -298,14 +298,16 @@ def assess_pace(med: Medication, steps: Sequence[CutStep], interval_days: int) -
     return pace
 
 
-_PACE_WARNINGS = {PACE_ABOVE_USUAL: ("pace_above_usual",), PACE_FASTER: ("pace_faster_than_reference",)}
+_PACE_WARNINGS: dict[str, tuple[str, ...]] = {
+    PACE_ABOVE_USUAL: ("pace_above_usual",), PACE_FASTER: ("pace_faster_than_reference",),
+}
 
 
 def _plan(ctx: _Ctx, *, mode: Mode, start_date: date, start_dose: float, interval: int,
           percent: float | None, amount: float | None, ideal_next: Callable[[float], float],
           drug: str) -> Plan:
     steps, truncated = _build_steps(ctx, start_date, start_dose, interval, ideal_next)
-    extra = _PACE_WARNINGS.get(assess_pace(ctx.med, steps, interval), ())
+    extra: tuple[str, ...] = _PACE_WARNINGS.get(assess_pace(ctx.med, steps, interval), ())
     extra += ("product_not_marketed",) if withdrawn_products(drug) else ()
     return Plan(
         molecule=ctx.med.molecule, mode=mode, start_date=start_date, start_dose_mg=start_dose,

@@ -80,6 +80,8 @@ def test_page(role_pages: RolePages, world: World, role: str, path: str, lang: s
         problems.append("no 'Need help now?' link in the header")
     if small := checks.small_targets(page):
         problems.append(f"touch targets under {checks.MIN_TARGET_PX} px: {small}")
+    if tiny := checks.small_tap_targets(page):
+        problems.append(f"tap targets under {checks.MIN_TAP_PX} px (WCAG 2.5.8): {tiny}")
     for width_px in (390, 1280):
         if width_px != 390:
             page.set_viewport_size({"width": width_px, "height": 900})

@@ -13,7 +13,7 @@ from app.notifications.models import Kind, Notification
 from app.review import decisions, messages
 from app.review.models import Statement
 from app.settings import Settings
-from tests.factories import html_login, make_user
+from tests.factories import html_login, make_reply, make_user
 from tests.notifications.helpers import notifications_of
 from tests.review.helpers import CALM, as_member, decide, moderator, open_item, post
 
@@ -97,7 +97,7 @@ def test_a_new_message_in_a_conversation_makes_its_one_notification_unread_again
     html_login(client, "Anne", lang="nl")
     page = client.get("/nl/notifications").text
     # Told once: the banner on every page says it (and links to it); the bell and the list wait.
-    assert page.count(f'href="/nl/account/statements"') >= 1 and 'class="notice site-notice"' in page
+    assert page.count('href="/nl/account/statements"') >= 1 and 'class="notice site-notice"' in page
     assert "Een moderator heeft je geschreven." not in page and 'data-bell-count aria-hidden="true" hidden' in page
     client.get(f"/nl/account/inbox/{conversation.id}")  # read in the inbox
     assert _unread(session, member) == []
@@ -130,7 +130,6 @@ def test_a_moderators_message_is_announced_once(client: TestClient, session: Ses
     # A reply from a peer still rings the bell beside the banner.
     writer = make_user(session, "Bert")
     posted = post(session, member, CALM)
-    from tests.factories import make_reply
     make_reply(session, posted=posted, author=writer)
     session.commit()
     assert 'data-bell-count aria-hidden="true">1<' in client.get("/fr/").text
