@@ -110,6 +110,7 @@ def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = F
         "form": form, "errors": {}, "preview": preview, "review": review,
         "preview_warnings": [warning_text(c) for c in preview.warnings if c != FASTER] if preview else [],
         "too_fast": preview is not None and preview.faster_than_reference,
+        "brand": meds.brand_named(form.get("drug", "")) if form.get("drug", "").strip() else None,
         "too_fast_text": warning_text(FASTER), "largest_cut": REFERENCE_MAX_CUT_PERCENT,
         "preview_steps": plan_service.preview_steps(preview) if preview else [],
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),

@@ -200,6 +200,8 @@ def test_the_plan_uses_the_tablets_of_the_brand_the_member_named(client: TestCli
     token = form_token(client, "/en/diary/plan/new")
     form = {"csrf_token": token, "drug": "Xanax Retard", "start_dose_mg": "3", "mode": "percent",
             "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "save"}
+    preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"}).text
+    assert "The steps use only Xanax Retard tablets, the brand you named." in preview
     client.post("/en/diary/plan/new", data=form)
     plan = session.scalar(select(TaperPlan).order_by(TaperPlan.id.desc()))
     assert plan is not None
