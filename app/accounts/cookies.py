@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from app.settings import Settings
-from app.web import reveal
 from app.web.middleware import PRESESSION_COOKIE, SESSION_COOKIE
 
 
@@ -19,5 +18,5 @@ def set_session_cookie(request: Request, response: Response, token: str, setting
 
 
 def clear_session_cookie(response: Response) -> None:
+    # Secrets still waiting to be shown (app/accounts/reveal.py) go with the session's row.
     response.delete_cookie(SESSION_COOKIE, path="/")
-    reveal.forget(response)  # recovery codes or a share link still kept for this session

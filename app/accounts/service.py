@@ -77,10 +77,10 @@ def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
             locale: str | None, client_key: str | None = None) -> SignUp:
     """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups."""
-    if client_key is not None:
-        limits = settings.throttle
-        if throttle.is_limited(session, client_key, limits.signups_per_client, limits.window_seconds):
-            raise RateLimited(retry_after=limits.window_seconds)
+    limits = settings.throttle
+    if client_key is not None and throttle.is_limited(session, client_key, limits.signups_per_client,
+                                                      limits.window_seconds):
+        raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))  # before any hashing
     name = names.validate_pseudonym(pseudonym)
     passwords.validate_password(password, pseudonym=name)
     if locale is None or locale not in LOCALES:
@@ -101,13 +101,16 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
         read_langs=locale,
         role=Role.member,
     )
+    # Counted in one statement just before the write (after the slow hashing, so SQLite's write
+    # lock is held briefly): sign-ups sent at once from one client cannot all pass the check above.
+    if client_key is not None and not throttle.consume(session, client_key, limits.signups_per_client,
+                                                       limits.window_seconds):
+        raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))
     try:
         with session.begin_nested():
             session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up took the name
         raise Conflict(TAKEN) from exc
-    if client_key is not None:
-        throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
     return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.accounts import throttle
+from app.accounts import reveal, throttle
 from app.i18n_markers import N_
 from app.member_data import service
 from app.settings import Settings
@@ -31,6 +31,10 @@ def rows(settings: Settings) -> list[Row]:
             N_("Until your account is erased.")),
         Row(N_("Your recovery codes, only as keyed hashes."),
             N_("Until you use them, make new ones, or your account is erased.")),
+        Row(N_("New recovery codes, or the address of a diary share link you have just made, until the page that "
+               "shows them: sealed with a key that only your browser holds."),
+            N_("%(minutes)s minutes at most, and %(grace)s minutes once shown; then they are deleted."),
+            {"minutes": reveal.UNSHOWN_SECONDS // 60, "grace": reveal.GRACE_SECONDS // 60}),
         Row(N_("Your sessions: a hash of each session's secret, the browser and system family (such as "
                "\"Firefox on Android\") and when it was last used."),
             N_("%(days)s days after it was last used, or until you log out or close it."),

@@ -40,7 +40,8 @@ def test_sign_ups_are_limited_per_client(session: Session, settings: Settings) -
     service.sign_up(session, settings, pseudonym="Premiere", password=PASSWORD, locale="fr", client_key=CLIENT)
     with pytest.raises(RateLimited) as limited:
         service.sign_up(session, settings, pseudonym="Seconde", password=PASSWORD, locale="fr", client_key=CLIENT)
-    assert limited.value.headers == {"Retry-After": str(settings.throttle.window_seconds)}
+    # Retry-After is the wait until the client's window ends, never more than the window.
+    assert 1 <= int(limited.value.headers["Retry-After"]) <= settings.throttle.window_seconds
 
 
 def test_login_opens_a_session_and_failures_are_counted(session: Session, settings: Settings) -> None:
