@@ -40,9 +40,9 @@ def signup_form(request: Request, settings: SettingsDep) -> schemas.SignupForm:
 
 
 @preauth.post("/accounts", status_code=201, response_model=schemas.AccountCreated, name="api.accounts.create",
+              description="Needs `form_token` from `GET /api/v1/accounts/form-token` while the sign-up time check "
+                          "is on, and the honeypot `website` empty: otherwise 422, with `field` saying which.",
               responses={409: {"description": "Pseudonym taken"},
-                         422: {"description": "Invalid input; a missing, early or stale form_token; a filled "
-                                              "honeypot (`field` says which)"},
                          429: {"description": "Too many sign-ups from this client; see Retry-After"}})
 def create_account(body: schemas.AccountCreate, request: Request, session: SessionDep,
                    settings: SettingsDep) -> schemas.AccountCreated:
