@@ -280,6 +280,11 @@ def close_other_sessions(session: Session, *, user: User, keep_token: str | None
     return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
+def close_every_session(session: Session) -> int:
+    """Log every member out (an operator's emergency measure, e.g. after a leaked database copy)."""
+    return int(session.execute(delete(AuthSession)).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def close_session_by_id(session: Session, *, user: User, session_id: int) -> None:
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.id == session_id))
 

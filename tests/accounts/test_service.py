@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts import service, throttle
+from app.accounts import passwords, service, throttle
 from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
 from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
 from app.settings import Settings
@@ -205,3 +205,13 @@ def test_a_recovery_code_is_accepted_however_it_is_typed(session: Session, setti
     code = typed.format(a=a, b=b, c=c, A=a.upper(), B=b.upper(), C=c.upper())
     assert service.recover(session, settings, pseudonym="Frappe", code=code, new_password="another fine passphrase 7",
                            client_key=CLIENT)
+
+
+@pytest.mark.parametrize("password", ["Trefle2024!!", "klaver-klaver-1234", "Benzo forum 2025", "Lormétazépam_99",
+                                      "Sevrage!2026"])
+def test_passwords_made_of_the_forums_own_words_are_refused(password: str) -> None:
+    """ASVS 5.0 V6.2.11: the documented context words (passwords.CONTEXT_WORDS) plus the pseudonym."""
+    with pytest.raises(ValidationFailed) as refused:
+        passwords.validate_password(password, pseudonym="Lune")
+    assert refused.value.field == "password"
+    passwords.validate_password("my trefle garden path", pseudonym="Lune")  # a word of them among others is fine

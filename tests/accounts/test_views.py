@@ -129,3 +129,13 @@ def test_new_recovery_codes_need_the_password(client: TestClient, session: Sessi
     assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
     after = set(session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == member.id)))
     assert len(before) == len(after) == 10 and not after & before
+
+
+def test_logging_out_clears_what_the_browser_kept(client: TestClient, session: Session) -> None:
+    """Cached pages and drafts in the browser's storage go at log-out (a shared computer keeps nothing)."""
+    logged_in_member(client, session, "Partage")
+    token = csrf_from(client.get("/fr/account").text)
+    response = client.post("/fr/account/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["clear-site-data"] == '"cache", "storage"'
+    assert client.get("/fr/account", follow_redirects=False).status_code == 303  # the session is gone
