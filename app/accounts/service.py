@@ -238,7 +238,8 @@ def open_session(session: Session, settings: Settings, *, user: User, device: st
     session.add(
         AuthSession(
             user_id=user.id, token_hash=token_hash(token), last_seen_at=now,
-            expires_at=now + dt.timedelta(days=settings.session_days), device=device,
+            expires_at=now + dt.timedelta(days=min(settings.session_days, settings.session_max_days)), device=device,
+            created_at=now,
         )
     )
     return token
@@ -257,14 +258,15 @@ def get_session_by_token(session: Session, token: str) -> AuthSession | None:
 
 
 def touch_session(session: Session, settings: Settings, auth: AuthSession) -> bool:
-    """Slide the expiry, at most once every few minutes (keeps reads read-only)."""
+    """Slide the expiry, at most once every few minutes (keeps reads read-only), never past the absolute limit."""
     now = utcnow()
     if now - auth.last_seen_at < dt.timedelta(minutes=settings.session_touch_minutes):
         return False
+    latest = auth.created_at + dt.timedelta(days=settings.session_max_days)
     session.execute(
         update(AuthSession)
         .where(AuthSession.id == auth.id)
-        .values(last_seen_at=now, expires_at=now + dt.timedelta(days=settings.session_days))
+        .values(last_seen_at=now, expires_at=min(now + dt.timedelta(days=settings.session_days), latest))
     )
     return True
 

@@ -37,8 +37,9 @@ def rows(settings: Settings) -> list[Row]:
             {"minutes": reveal.UNSHOWN_SECONDS // 60, "grace": reveal.GRACE_SECONDS // 60}),
         Row(N_("Your sessions: a hash of each session's secret, the browser and system family (such as "
                "\"Firefox on Android\") and when it was last used."),
-            N_("%(days)s days after it was last used, or until you log out or close it."),
-            {"days": settings.session_days}),
+            N_("%(days)s days after it was last used and at most %(max)s days after you logged in, or until you "
+               "log out or close it."),
+            {"days": settings.session_days, "max": settings.session_max_days}),
         Row(N_("Your posts, their earlier versions, and what the moderators and the wording check noted about them."),
             N_("Until you delete them. When your account is erased you choose: removed, or kept signed "
                "\"former member\".")),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import passwords, service, throttle
 from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
+from app.db import utcnow
 from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
 from app.settings import Settings
 from tests.factories import PASSWORD, make_throttle_buckets, make_user
@@ -215,3 +218,19 @@ def test_passwords_made_of_the_forums_own_words_are_refused(password: str) -> No
         passwords.validate_password(password, pseudonym="Lune")
     assert refused.value.field == "password"
     passwords.validate_password("my trefle garden path", pseudonym="Lune")  # a word of them among others is fine
+
+
+def test_a_session_ends_at_its_absolute_limit_however_much_it_is_used(session: Session, settings: Settings) -> None:
+    """ASVS 5.0 V7.3.2: use slides the expiry, never past session_max_days after the log-in."""
+    user = make_user(session, "Fidele")
+    token = service.open_session(session, settings, user=user)
+    session.flush()
+    auth = service.get_session_by_token(session, token)
+    assert auth is not None
+    opened = utcnow() - dt.timedelta(days=settings.session_max_days - 1)
+    auth.created_at, auth.last_seen_at = opened, utcnow() - dt.timedelta(hours=1)
+    session.flush()
+    assert service.touch_session(session, settings, auth)
+    session.expire_all()
+    auth = service.get_session_by_token(session, token)
+    assert auth is not None and auth.expires_at == opened + dt.timedelta(days=settings.session_max_days)
