@@ -50,6 +50,9 @@ def test_moderators_add_and_switch_off_guidelines_from_the_web(client: TestClien
     assert refused.status_code == 422 and "historique" in refused.text and 'value="zombie"' in refused.text
     too_wide = client.post("/fr/review/guidelines/fr", data={**form, "patterns": "j*", "reason": "essai"})
     assert too_wide.status_code == 422 and "phrases ordinaires" in too_wide.text
+    # A raw regular expression runs on every post; only the reviewed files may hold them (ReDoS).
+    raw = client.post("/fr/review/guidelines/fr", data={**form, "patterns": "re:(a+)+zombie", "reason": "essai"})
+    assert raw.status_code == 422 and "re:" in raw.text
     saved = client.post("/fr/review/guidelines/fr", data={**form, "reason": "Entendu plusieurs fois cette semaine."},
                         follow_redirects=True)
     assert saved.status_code == 200 and "fr.stigma.web-zombie" in saved.text
