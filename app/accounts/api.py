@@ -65,6 +65,7 @@ def create_session(body: schemas.SessionCreate, request: Request, session: Sessi
     result = service.authenticate(
         session, settings, pseudonym=body.pseudonym, password=body.password, client_key=throttle_key(request, "login"),
         device=service.device_family(request.headers.get("user-agent")),
+        replaces=request.state.cookies.get(SESSION_COOKIE),
     )
     payload = schemas.SessionCreated(
         csrf_token=csrf_token_for(request.app.state.secret, result.token),

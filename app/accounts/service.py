@@ -182,11 +182,13 @@ def _count_failure(session: Session, settings: Settings, keys: Keys) -> None:
 
 
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
-                 client_key: str, device: str = "") -> Login:
+                 client_key: str, device: str = "", replaces: str | None = None) -> Login:
     """Check a pseudonym and password, throttled per pseudonym and per client.
 
     Raises RateLimited or LoginFailed; both keep the request's writes, so a
-    failed attempt is counted even though the request fails.
+    failed attempt is counted even though the request fails. On success the
+    browser's previous session (`replaces`, its token) ends: a log-in always
+    gets a new token and never leaves the old one usable.
     """
     keys = _keys(settings, "login", pseudonym, client_key)
     _check_not_limited(session, settings, keys)
@@ -203,6 +205,8 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
     throttle.clear(session, keys.pair)
+    if replaces:
+        close_session(session, replaces)
     cancelled = user.erase_at is not None
     user.erase_at = None
     return Login(user=user, token=open_session(session, settings, user=user, device=device),

@@ -93,6 +93,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
         result = service.authenticate(
             session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
             device=service.device_family(request.headers.get("user-agent")),
+            replaces=request.state.cookies.get(SESSION_COOKIE),
         )
     except AppError as exc:
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
