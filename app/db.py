@@ -9,11 +9,12 @@ import sqlite3
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -298,6 +299,35 @@ def _write_before_flush(session: Session, _context: Any, _instances: Any) -> Non
     upgrade = _UPGRADERS.get(conn.engine.pool)
     if conn.info.get(_LAZY) and upgrade is not None:
         upgrade(conn)
+
+
+def _int4(value: int) -> int:
+    """A number folded into PostgreSQL's signed 32-bit integer (advisory lock keys)."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def serialize(session: Session, scope: str, key: int) -> None:
+    """Until this transaction ends, others that serialise on the same (scope, key) wait for it.
+
+    For rules a single statement cannot hold, "count, then write if under the
+    limit" (posts per hour counted from the member's posts, one current taper
+    plan): run the check after this call and it sees every earlier holder's
+    committed writes, so twenty requests at once cannot all pass a check that
+    only one should pass (issue 9). PostgreSQL: a transaction-level advisory lock
+    (no row is locked, so it cannot deadlock with the counters' row updates);
+    reads after it see what the previous holder committed (READ COMMITTED).
+    SQLite: its write lock (one writer at a time), taken now rather than at the
+    first write. Call it after slow work (screening, hashing), just before the
+    check, so the lock is held briefly.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        upgrade = _UPGRADERS.get(conn.engine.pool)
+        if conn.info.get(_LAZY) and upgrade is not None:
+            upgrade(conn)
+        return
+    scope_id = _int4(zlib.crc32(scope.encode()))
+    session.execute(text("SELECT pg_advisory_xact_lock(:scope, :key)"), {"scope": scope_id, "key": _int4(key)})
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,7 +1,8 @@
 """Periodic upkeep that every running application does in the background.
 
-Expired log-in throttle buckets, data downloads and research exports past
-their download period are deleted; accounts whose erasure grace period is over
+Expired log-in throttle buckets, secrets past their one display (recovery codes,
+share links), data downloads and research exports past their download period
+are deleted; accounts whose erasure grace period is over
 are erased (posts through the search outbox) and downloads a stopped process
 left unprepared are prepared; claims on queue items and restrictions on
 accounts whose time is up are cleared (they no longer count anyway: this keeps
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.accounts import reveal
 from app.accounts import service as accounts
 from app.db import Database
 from app.member_data import service as member_data
@@ -40,6 +42,7 @@ def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
     """Each task does what is due and says how many rows it handled."""
     return {
         "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
+        "secrets shown once": reveal.purge_expired,
         "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
         "ended restrictions": lambda session: accounts.lift_ended_restrictions(session),
         "expired claims": lambda session: review.release_expired_claims(session),

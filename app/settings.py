@@ -159,7 +159,10 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     # Strict-Transport-Security on every response; None: in production only (served over HTTPS).
     hsts_enabled: bool | None = None
+    # A session ends this many days after it was last used, and at the latest `session_max_days`
+    # after the log-in that opened it, however much it is used (then the member logs in again).
     session_days: int = 30
+    session_max_days: int = 90
     session_touch_minutes: int = 10
     thread_page_size: int = 20
     # Rendered pages kept per worker for logged-out readers (index, categories, threads); 0 turns it off.

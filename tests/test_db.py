@@ -110,8 +110,9 @@ def test_a_writing_request_reads_without_the_write_lock(db: Database, settings: 
         assert session.execute(text("SELECT position FROM forum_categories WHERE slug='autre'")).scalar() == 1
 
 
-def test_a_write_that_cannot_get_the_lock_is_503_with_the_text_kept(settings: Settings, session: Session) -> None:
-    """Never a 500: 503 with Retry-After, and the form's text offered again."""
+def test_a_write_that_cannot_get_the_lock_is_503_with_the_text_kept(settings: Settings, session: Session,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Never a 500: 503 with Retry-After, and the form's text offered again; the log names the route, not the path."""
     import sqlite3
 
     from fastapi.testclient import TestClient
@@ -140,6 +141,9 @@ def test_a_write_that_cannot_get_the_lock_is_503_with_the_text_kept(settings: Se
             api = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": text_kept},
                               headers={"X-CSRF-Token": token})
             assert api.status_code == 503 and api.headers["retry-after"] == "5" and api.json()["detail"]
+            busy = [r.getMessage() for r in caplog.records if "database busy" in r.getMessage()]
+            assert busy and all(f"/{thread_id}/" not in line for line in busy), busy
+            assert any("forum.reply" in line for line in busy), busy
         finally:
             holder.rollback()
             holder.close()

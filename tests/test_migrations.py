@@ -5,10 +5,21 @@ CI runs only the test suite, so the drift check lives here, on SQLite and Postgr
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from app.cli import alembic_config
+from app.db import sqlalchemy_url
+from app.diary.models import TaperPlan
+from app.review.models import Report
+from tests.conftest import BACKENDS, pg_database
+from tests.factories import make_category, make_thread, make_user
 
 
 def test_one_head() -> None:
@@ -39,3 +50,42 @@ def test_a_populated_sqlite_database_upgrades(tmp_path) -> None:  # type: ignore
     with sqlite3.connect(tmp_path / "old.sqlite3") as upgraded:
         assert upgraded.execute("SELECT count(*) FROM forum_threads").fetchone() == (1,)
         assert upgraded.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    with pg_database("forum_migrate") as url:
+        yield url
+
+
+def test_duplicates_left_by_concurrent_requests_are_folded_before_the_unique_indexes(empty_database: str) -> None:
+    """security0003: reports and plans stored twice by requests sent at once (issue 9) must not stop the upgrade."""
+    command.upgrade(alembic_config(empty_database), "speed0001")
+    engine = create_engine(sqlalchemy_url(empty_database))
+    now = dt.datetime.now(dt.UTC)
+    with Session(engine) as session:
+        author, reporter = make_user(session, "Autrice"), make_user(session, "Vigilante")
+        post = make_thread(session, category=make_category(session), author=author).post
+        texts = ["", "Des mots blessants.", "Des mots blessants.", "Et encore."]
+        session.add_all(Report(post_id=post.id, reporter_id=reporter.id, reason="stigma", text=t, created_at=now)
+                        for t in texts)
+        session.add(Report(post_id=post.id, reporter_id=reporter.id, reason="stigma", outcome="no_action",
+                           created_at=now))  # decided: not an open duplicate
+        plan = {"drug": "lormetazepam", "molecule": "lormetazepam", "mode": "percent", "start_date": now.date(),
+                "start_dose_mg": 2.0, "interval_days": 14, "ceiling_percent": 10.0, "created_at": now}
+        session.add_all(TaperPlan(user_id=author.id, version=v, **plan) for v in (1, 2, 3))
+        session.commit()
+        author_id = author.id
+    command.upgrade(alembic_config(empty_database), "head")
+    with Session(engine) as session:
+        open_reports = session.scalars(select(Report).where(Report.outcome == "")).all()
+        assert len(open_reports) == 1
+        assert open_reports[0].text == "Des mots blessants.\n\nEt encore."  # nothing a reporter wrote is lost
+        assert session.scalar(select(func.count(Report.id))) == 2
+        current = session.scalars(select(TaperPlan.version).where(TaperPlan.user_id == author_id,
+                                                                  TaperPlan.superseded_at.is_(None))).all()
+        assert current == [3]
+    engine.dispose()

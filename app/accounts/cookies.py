@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from app.settings import Settings
-from app.web import reveal
 from app.web.middleware import PRESESSION_COOKIE, SESSION_COOKIE
 
 
@@ -19,5 +18,10 @@ def set_session_cookie(request: Request, response: Response, token: str, setting
 
 
 def clear_session_cookie(response: Response) -> None:
+    # Secrets still waiting to be shown (app/accounts/reveal.py) go with the session's row.
     response.delete_cookie(SESSION_COOKIE, path="/")
-    reveal.forget(response)  # recovery codes or a share link still kept for this session
+    # A shared computer keeps nothing of the member: cached pages, and drafts kept in the browser's
+    # storage (static/js/site.js also deletes them when the log-out form is sent). Cookies stay: the
+    # language choice is not the member's data, and the session cookie is deleted just above.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+

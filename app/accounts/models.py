@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime
@@ -134,6 +134,23 @@ class AuthSession(TimestampMixin, Base):
     device: Mapped[str] = mapped_column(String(80), default="")
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class Reveal(Base):
+    """A secret waiting to be shown once (recovery codes, a share link), sealed, bound to one session.
+
+    See app/accounts/reveal.py: AES-GCM under a key the database does not hold.
+    """
+
+    __tablename__ = "accounts_reveals"
+    __table_args__ = (UniqueConstraint("session_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("accounts_sessions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    shown_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class ThrottleBucket(Base):

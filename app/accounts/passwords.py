@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -9,11 +10,31 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.errors import ValidationFailed
+from app.folding import fold
 from app.i18n_markers import N_
 from app.settings import Argon2Settings
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 handles long input, but a megabyte "password" is an attack
+
+
+#: Words an attacker tries first against this forum (ASVS 5.0 V6.1.2, V6.2.11): its names and its
+#: subject. A password that is little more than these (once they, digits and punctuation are taken
+#: out, fewer than 4 letters are left) is refused. Folded: case and accents do not matter.
+CONTEXT_WORDS = (
+    "trefle", "klaver", "clover", "benzonet", "benzodiazepine", "benzodiazepines", "benzo", "benzos",
+    "forum", "sevrage", "afbouw", "afbouwen", "taper", "tapering", "diazepam", "lormetazepam", "alprazolam",
+    "lorazepam", "zolpidem", "zopiclone", "xanax", "valium", "stilnoct", "temesta", "password",
+    "motdepasse", "wachtwoord",
+)
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def _mostly_context_words(lowered: str, pseudonym: str) -> bool:
+    rest = fold(lowered)
+    for word in sorted({*CONTEXT_WORDS, fold(pseudonym)} - {""}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len(_NOT_LETTERS.sub("", rest)) < 4
 
 
 @cache
@@ -44,6 +65,10 @@ def validate_password(password: str, *, pseudonym: str = "") -> None:
         )
     if pseudonym and pseudonym.casefold() in lowered:
         raise ValidationFailed(N_("Your password must not contain your pseudonym."), field="password")
+    if _mostly_context_words(lowered, pseudonym):
+        raise ValidationFailed(
+            N_("This password is mostly the forum's name or its subject, which is the first thing someone would "
+               "try. Please choose another."), field="password")
 
 
 def hash_password(params: Argon2Settings, password: str) -> str:

@@ -31,7 +31,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts import throttle
 from app.accounts.service import get_session_by_token
-from app.db import utcnow
 from app.errors import DatabaseBusy, RateLimited
 from app.i18n_markers import N_
 from app.security import keyed_hash
@@ -53,17 +52,11 @@ class Limit:
     seconds: int
 
 
-def _retry_after(seconds: int) -> int:
-    now = utcnow()
-    start = throttle.window_start(now, seconds)
-    return max(1, int((start - now).total_seconds()) + seconds)
-
-
 def count(session: Session, key: str, limit: Limit) -> int | None:
     """Count one use; the seconds to wait when over the limit, else None."""
     throttle.record_attempt(session, key, limit.seconds)
     if throttle.attempts(session, key, limit.seconds) > limit.count:
-        return _retry_after(limit.seconds)
+        return throttle.seconds_left(limit.seconds)
     return None
 
 

@@ -12,6 +12,22 @@ class AccountCreate(BaseModel):
                            description="Letters, digits and _ - . ; at least one letter")
     password: str = Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH)
     locale: Literal["fr", "nl", "en"] | None = None  # None: the site's default locale
+    form_token: str | None = Field(default=None, max_length=100, description=(
+        "The `form_token` of `GET /api/v1/accounts/form-token`, sent at least `send_after_seconds` after it was "
+        "given and within a day. Required while the server's sign-up time check is on (it is by default): "
+        "without it, or sent too soon, the answer is 422 with `field` = `form_token`."))
+    website: str = Field(default="", max_length=500, description=(
+        "Honeypot: leave it out or empty. Any text in it refuses the sign-up (422, `field` = `website`): "
+        "scripts that fill every field fill it."))
+
+
+class SignupForm(BaseModel):
+    """What a client needs to sign up through the API: the time check's token and the honeypot's name."""
+
+    form_token: str = Field(description="Send it back as `form_token` with `POST /api/v1/accounts`.")
+    send_after_seconds: int = Field(description="Sign-ups sent sooner after the token was given are refused.")
+    expires_in_seconds: int = Field(description="After this, ask for a new token.")
+    honeypot: str = Field(description="The name of the field that must stay empty.")
 
 
 class AccountCreated(BaseModel):

@@ -77,10 +77,10 @@ def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
             locale: str | None, client_key: str | None = None) -> SignUp:
     """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups."""
-    if client_key is not None:
-        limits = settings.throttle
-        if throttle.is_limited(session, client_key, limits.signups_per_client, limits.window_seconds):
-            raise RateLimited(retry_after=limits.window_seconds)
+    limits = settings.throttle
+    if client_key is not None and throttle.is_limited(session, client_key, limits.signups_per_client,
+                                                      limits.window_seconds):
+        raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))  # before any hashing
     name = names.validate_pseudonym(pseudonym)
     passwords.validate_password(password, pseudonym=name)
     if locale is None or locale not in LOCALES:
@@ -101,13 +101,16 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
         read_langs=locale,
         role=Role.member,
     )
+    # Counted in one statement just before the write (after the slow hashing, so SQLite's write
+    # lock is held briefly): sign-ups sent at once from one client cannot all pass the check above.
+    if client_key is not None and not throttle.consume(session, client_key, limits.signups_per_client,
+                                                       limits.window_seconds):
+        raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))
     try:
         with session.begin_nested():
             session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up took the name
         raise Conflict(TAKEN) from exc
-    if client_key is not None:
-        throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
     return SignUp(user=user, recovery_codes=issue_recovery_codes(session, settings, user))
 
 
@@ -179,11 +182,13 @@ def _count_failure(session: Session, settings: Settings, keys: Keys) -> None:
 
 
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
-                 client_key: str, device: str = "") -> Login:
+                 client_key: str, device: str = "", replaces: str | None = None) -> Login:
     """Check a pseudonym and password, throttled per pseudonym and per client.
 
     Raises RateLimited or LoginFailed; both keep the request's writes, so a
-    failed attempt is counted even though the request fails.
+    failed attempt is counted even though the request fails. On success the
+    browser's previous session (`replaces`, its token) ends: a log-in always
+    gets a new token and never leaves the old one usable.
     """
     keys = _keys(settings, "login", pseudonym, client_key)
     _check_not_limited(session, settings, keys)
@@ -200,6 +205,8 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
     throttle.clear(session, keys.pair)
+    if replaces:
+        close_session(session, replaces)
     cancelled = user.erase_at is not None
     user.erase_at = None
     return Login(user=user, token=open_session(session, settings, user=user, device=device),
@@ -235,7 +242,8 @@ def open_session(session: Session, settings: Settings, *, user: User, device: st
     session.add(
         AuthSession(
             user_id=user.id, token_hash=token_hash(token), last_seen_at=now,
-            expires_at=now + dt.timedelta(days=settings.session_days), device=device,
+            expires_at=now + dt.timedelta(days=min(settings.session_days, settings.session_max_days)), device=device,
+            created_at=now,
         )
     )
     return token
@@ -254,14 +262,15 @@ def get_session_by_token(session: Session, token: str) -> AuthSession | None:
 
 
 def touch_session(session: Session, settings: Settings, auth: AuthSession) -> bool:
-    """Slide the expiry, at most once every few minutes (keeps reads read-only)."""
+    """Slide the expiry, at most once every few minutes (keeps reads read-only), never past the absolute limit."""
     now = utcnow()
     if now - auth.last_seen_at < dt.timedelta(minutes=settings.session_touch_minutes):
         return False
+    latest = auth.created_at + dt.timedelta(days=settings.session_max_days)
     session.execute(
         update(AuthSession)
         .where(AuthSession.id == auth.id)
-        .values(last_seen_at=now, expires_at=now + dt.timedelta(days=settings.session_days))
+        .values(last_seen_at=now, expires_at=min(now + dt.timedelta(days=settings.session_days), latest))
     )
     return True
 
@@ -275,6 +284,11 @@ def close_other_sessions(session: Session, *, user: User, keep_token: str | None
     if keep_token:
         query = query.where(AuthSession.token_hash != token_hash(keep_token))
     return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def close_every_session(session: Session) -> int:
+    """Log every member out (an operator's emergency measure, e.g. after a leaked database copy)."""
+    return int(session.execute(delete(AuthSession)).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def close_session_by_id(session: Session, *, user: User, session_id: int) -> None:

@@ -56,6 +56,38 @@ def record_attempt(session: Session, key: str, window_seconds: int) -> None:
         record_attempt(session, key, window_seconds)
 
 
+def consume(session: Session, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one use unless `limit` uses are counted in this window already; True when it was counted.
+
+    Check and count are one conditional UPDATE (or the INSERT of the window's
+    first use), so concurrent requests, in any worker, can never both take the
+    last slot: "is_limited, then record_attempt" lets twenty requests at once
+    all pass (issue 9). On PostgreSQL a concurrent UPDATE waits for the other's
+    commit, then re-checks the condition on the row as it now is.
+    """
+    if limit <= 0:
+        return False
+    now = utcnow()
+    start = window_start(now, window_seconds)
+    take = (update(ThrottleBucket)
+            .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start, ThrottleBucket.count < limit)
+            .values(count=ThrottleBucket.count + 1, last_at=now))
+    if session.execute(take).rowcount:  # type: ignore[attr-defined]
+        return True
+    try:
+        with session.begin_nested():
+            session.add(ThrottleBucket(key=key, window_start=start, count=1, last_at=now))
+        return True
+    except IntegrityError:  # the window's bucket exists: full, or just created by another request
+        return bool(session.execute(take).rowcount)  # type: ignore[attr-defined]
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Until the current window ends (Retry-After for a full bucket)."""
+    now = utcnow()
+    return max(1, int((window_start(now, window_seconds) - now).total_seconds()) + window_seconds)
+
+
 def clear(session: Session, key: str) -> None:
     session.execute(delete(ThrottleBucket).where(ThrottleBucket.key == key))
 

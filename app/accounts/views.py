@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts import service, signup_guard
+from app.accounts import reveal, service, signup_guard
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
@@ -18,7 +18,6 @@ from app.i18n import gettext
 from app.i18n_markers import N_
 from app.security import csrf_token_for
 from app.settings import SettingsDep
-from app.web import reveal
 from app.web.client import throttle_key
 from app.web.downloads import attachment
 from app.web.errors import resubmit_page
@@ -92,7 +91,7 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
     # Post/redirect/get: a reload shows the codes again instead of re-posting the sign-up.
     response = redirect(request, "accounts.recovery_codes", lang=result.user.locale or lang)
     set_session_cookie(request, response, token, settings)
-    reveal.keep(request, response, "codes", {"codes": result.recovery_codes, "new": True}, session_token=token)
+    reveal.keep(request, session, "codes", {"codes": result.recovery_codes, "new": True}, session_token=token)
     return response
 
 
@@ -119,6 +118,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
         result = service.authenticate(
             session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
             device=service.device_family(request.headers.get("user-agent")),
+            replaces=request.state.cookies.get(SESSION_COOKIE),
         )
     except AppError as exc:
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
@@ -226,7 +226,7 @@ def new_recovery_codes(request: Request, session: SessionDep, settings: Settings
                         field="codes_password", noindex=True)
     codes = service.issue_recovery_codes(session, settings, viewer)
     response = redirect(request, "accounts.recovery_codes")
-    reveal.keep(request, response, "codes", {"codes": codes, "new": False})
+    reveal.keep(request, session, "codes", {"codes": codes, "new": False})
     return response
 
 
@@ -236,17 +236,17 @@ def _no_store(response: Response) -> Response:
 
 
 @router.get("/account/recovery-codes", name="accounts.recovery_codes")
-def recovery_codes(request: Request, viewer: CurrentUser) -> Response:
-    """The codes just made, for as long as reveal keeps them (a reload, a print, a language switch)."""
-    kept = reveal.read(request, "codes") or {}
+def recovery_codes(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    """The codes just made, shown once (with a short grace for a reload, a print, a language switch)."""
+    kept = reveal.read(request, session, "codes") or {}
     return _no_store(render(request, "accounts/recovery_codes.html", {
         "codes": kept.get("codes", []), "new_account": bool(kept.get("new")),
     }, noindex=True))
 
 
 @router.get("/account/recovery-codes.txt", name="accounts.recovery_codes_file")
-def recovery_codes_file(request: Request, settings: SettingsDep, viewer: CurrentUser) -> Response:
-    kept = reveal.read(request, "codes") or {}
+def recovery_codes_file(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> Response:
+    kept = reveal.read(request, session, "codes") or {}
     if not kept.get("codes"):
         return redirect(request, "accounts.recovery_codes")
     lines = [settings.site_name, gettext("Recovery codes for %(name)s", name=viewer.pseudonym),
@@ -256,10 +256,9 @@ def recovery_codes_file(request: Request, settings: SettingsDep, viewer: Current
 
 
 @router.post("/account/recovery-codes/kept", name="accounts.codes_kept")
-def codes_kept(request: Request, viewer: CurrentUser, next: FormStr = "") -> Response:
-    response = redirect(request, "onboarding.start" if next == "tour" else "forum.index")
-    reveal.forget(response, "codes")
-    return response
+def codes_kept(request: Request, session: SessionDep, viewer: CurrentUser, next: FormStr = "") -> Response:
+    reveal.forget(request, session, "codes")
+    return redirect(request, "onboarding.start" if next == "tour" else "forum.index")
 
 
 @router.post("/account/sessions/{session_id}/close", name="accounts.close_session")

@@ -12,7 +12,20 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -87,7 +100,13 @@ class TaperPlan(TimestampMixin, Base):
     """
 
     __tablename__ = "diary_plans"
-    __table_args__ = (UniqueConstraint("user_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "version"),
+        # One current plan per member, held by the database itself (issue 9: plans saved at once
+        # left several "current" ones).
+        Index("uq_diary_plans_current_per_member", "user_id", unique=True,
+              postgresql_where=text("superseded_at IS NULL"), sqlite_where=text("superseded_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), index=True)

@@ -12,16 +12,17 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.diary import medications as meds
 from app.diary import planner
 from app.diary.errors import DoseReview, PaceNotConfirmed, invalid_dose, plan_error, translate_core_error
 from app.diary.models import TaperPlan
 from app.diary.service import today
-from app.errors import NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n_markers import N_
 
 MODES = ("percent", "end_date", "fixed")
@@ -31,6 +32,8 @@ DEFAULT_PERCENT = 10.0
 DEFAULT_INTERVAL_DAYS = 14
 START_WINDOW_DAYS = 366
 NO_PLAN = N_("You have no plan yet.")
+PLAN_CHANGED = N_("Your plan was changed at the same moment, in another window or by a double click. Look at your "
+                  "current plan, then try again if you still need to.")
 
 
 @dataclass
@@ -178,12 +181,33 @@ def _next_version(session: Session, user: User) -> int:
     return (latest or 0) + 1
 
 
+def _take_turn(session: Session, user: User) -> None:
+    """Plans of one member are saved one after the other (two windows, a double click).
+
+    Each save supersedes the plan that is current when its turn comes and takes
+    the next version, so exactly one plan stays current (issue 9: saves sent at
+    once left several). The database's partial unique index holds the same rule.
+    """
+    serialize(session, "taper-plan", user.id)
+
+
 def _supersede(session: Session, user: User) -> None:
     now = utcnow()
     for plan in session.scalars(
         select(TaperPlan).where(TaperPlan.user_id == user.id, TaperPlan.superseded_at.is_(None))
+        .execution_options(populate_existing=True)  # as committed when this save's turn came
     ):
         plan.superseded_at = now
+    session.flush()  # before the new current plan is inserted (the partial unique index)
+
+
+def _store(session: Session, plan: TaperPlan) -> TaperPlan:
+    try:
+        with session.begin_nested():
+            session.add(plan)
+    except IntegrityError as exc:  # only if a writer skipped _take_turn: refuse rather than keep two current plans
+        raise Conflict(PLAN_CHANGED) from exc
+    return plan
 
 
 def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
@@ -194,6 +218,7 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
         raise PaceNotConfirmed()
     if "start_dose_implausible" in result.warnings and not dose_confirmed:
         raise DoseReview(["start_dose_implausible"])
+    _take_turn(session, user)
     _supersede(session, user)
     plan = TaperPlan(
         user_id=user.id, version=_next_version(session, user), drug=" ".join(data.drug.split())[:80],
@@ -203,9 +228,7 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
         ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
         warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed, created_at=utcnow(),
     )
-    session.add(plan)
-    session.flush()
-    return plan
+    return _store(session, plan)
 
 
 def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, days: int) -> TaperPlan:
@@ -220,6 +243,9 @@ def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, 
         shifted = planner.hold_steps(steps_of(plan), step_index, days)
     except planner.PlanError as exc:
         raise plan_error(exc) from None
+    _take_turn(session, user)
+    if session.scalar(select(TaperPlan.superseded_at).where(TaperPlan.id == plan.id)) is not None:
+        raise Conflict(PLAN_CHANGED)  # another window changed the plan while this pause was sent
     _supersede(session, user)
     new = TaperPlan(
         user_id=user.id, version=_next_version(session, user), drug=plan.drug, molecule=plan.molecule,
@@ -229,9 +255,7 @@ def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, 
         steps=[_view_json(step) for step in shifted],
         warnings=list(plan.warnings), tablets_confirmed=plan.tablets_confirmed, created_at=utcnow(),
     )
-    session.add(new)
-    session.flush()
-    return new
+    return _store(session, new)
 
 
 def get_current_plan(session: Session, *, user_id: int) -> TaperPlan | None:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import i18n
+from app.accounts import reveal
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, Viewer
 from app.db import SessionDep, utcnow
@@ -21,7 +22,6 @@ from app.diary.permissions import access_member_diary, access_shared_diary
 from app.diary.views_entries import MOOD_LABELS, private_page
 from app.errors import AppError
 from app.settings import SettingsDep
-from app.web import reveal
 from app.web.downloads import attachment
 from app.web.forms import FormFields, rerender
 from app.web.params import Id
@@ -40,7 +40,7 @@ def _settings_context(session: SessionDep, viewer: CurrentUser) -> dict[str, obj
 @router.get("/diary/settings", name="diary.settings")
 def settings_page(request: Request, session: SessionDep, viewer: CurrentUser, notice: str | None = None) -> Response:
     response = private_page(request, "diary/settings.html", {
-        **_settings_context(session, viewer), "notice": notice, "new_link": reveal.read(request, "link"),
+        **_settings_context(session, viewer), "notice": notice, "new_link": reveal.read(request, session, "link"),
     })
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -69,7 +69,7 @@ def create_link(request: Request, session: SessionDep, settings: SettingsDep, vi
     origin = settings.public_origin or str(request.base_url)
     address = origin.rstrip("/") + url_for(request, "diary.shared", token=token)
     response = redirect(request, "diary.settings", _fragment="new-link")
-    reveal.keep(request, response, "link", address)
+    reveal.keep(request, session, "link", address)
     return response
 
 

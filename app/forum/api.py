@@ -140,7 +140,7 @@ def delete_post(post_id: Id, session: SessionDep, viewer: CurrentUser) -> Respon
 @router.post("/posts/{post_id}/reactions", name="api.posts.react")
 def react(post_id: Id, body: schemas.ReactionIn, session: SessionDep, viewer: CurrentUser) -> dict[str, bool]:
     post = access_post(session, viewer, post_id)
-    return {"given": service.toggle_reaction(session, post=post, user=viewer, kind=body.kind)}
+    return {"given": service.react(session, post=post, user=viewer, kind=body.kind, given=body.given)}
 
 
 @previews.post("/moderation/check", response_model=schemas.ModerationResult, name="api.moderation.check")

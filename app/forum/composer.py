@@ -175,9 +175,11 @@ def delete(request: Request, session: SessionDep, viewer: CurrentUser, post_id: 
 
 
 @router.post("/p/{post_id}/react", name="forum.react")
-def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id, kind: FormStr = "") -> Response:
+def react(request: Request, session: SessionDep, viewer: CurrentUser, post_id: Id, kind: FormStr = "",
+          given: FormStr = "") -> Response:
+    """The button says what it will do ("1": give, "0": take back), so a double tap does it once."""
     post = access_post(session, viewer, post_id)
-    service.toggle_reaction(session, post=post, user=viewer, kind=kind)
+    service.react(session, post=post, user=viewer, kind=kind, given={"1": True, "0": False}.get(given))
     return redirect(request, "forum.post", post_id=post.id)
 
 

@@ -34,6 +34,9 @@ class PostEdit(PostCreate):
 
 class ReactionIn(BaseModel):
     kind: Literal["thanks", "courage", "me_too"]
+    given: bool | None = Field(default=None, description=(
+        "true: give the reaction, false: take it back; the same answer however often it is sent (a double tap "
+        "gives it once). Left out: the other way round from now (a toggle)."))
 
 
 class FindingOut(BaseModel):

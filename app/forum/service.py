@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import markdown
 from app.accounts.models import User
 from app.content_notes import is_content_note
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, serialize, utcnow
 from app.errors import PermissionDenied, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
@@ -97,17 +96,28 @@ def _check_can_write(author: User) -> None:
         raise MemberRestricted(author)
 
 
-def _check_posting_rate(session: Session, author: User, limits: TrustSettings, thread: Thread | None = None) -> None:
-    """Posts per hour (fewer for new members), and the thread's slow mode; moderators are exempt."""
+def _check_posting_rate(session: Session, author: User, limits: TrustSettings, thread: Thread | None = None,
+                        *, final: bool = False) -> None:
+    """Posts per hour (fewer for new members), and the thread's slow mode; moderators are exempt.
+
+    Checked twice: at once, so a member over the limit is told before their text
+    is screened; then `final`, just before the post is written, with the
+    member's posts taking turns (`serialize`), so that replies sent at once are
+    counted one after the other and cannot all slip under the limit (issue 9).
+    """
     if author.is_moderator:
         return
+    if final:
+        serialize(session, "posting", author.id)
     now = utcnow()
     allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
-    recent = session.scalar(select(func.count(Post.id)).where(
-        Post.author_id == author.id, Post.created_at > now - dt.timedelta(hours=1))) or 0
+    since = now - dt.timedelta(hours=1)
+    recent, oldest = session.execute(select(func.count(Post.id), func.min(Post.created_at)).where(
+        Post.author_id == author.id, Post.created_at > since)).one()
     if recent >= allowed:
+        wait = int((oldest - since).total_seconds()) + 1 if oldest is not None else 600
         raise RateLimited(N_("You have posted a lot in the last hour. Please wait a little before posting again: "
-                             "your text is still here."), retry_after=600)
+                             "your text is still here."), retry_after=max(wait, 1))
     if thread is not None and thread.slow_mode_seconds:
         last = session.scalar(select(func.max(Post.created_at)).where(
             Post.thread_id == thread.id, Post.author_id == author.id))
@@ -159,6 +169,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    _check_posting_rate(session, author, limits, final=True)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
                     status=screening.status, last_post_at=now, created_at=now, post_count=0)
@@ -179,6 +190,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    _check_posting_rate(session, author, limits, thread, final=True)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
     return Posted(post=post, thread=thread, screening=screening)
 
@@ -288,6 +300,17 @@ def delete_post(session: Session, *, post: Post, actor: User) -> None:
 
 def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> bool:
     """Give or take back one supportive reaction; True when it is now given."""
+    return react(session, post=post, user=user, kind=kind)
+
+
+def react(session: Session, *, post: Post, user: User, kind: str, given: bool | None = None) -> bool:
+    """Set one supportive reaction to `given` (None: the other way round); True when it is now given.
+
+    With `given` it is idempotent: a double tap on "Thank you" gives it once,
+    whatever the order the two requests arrive in. Reactions to one post take
+    turns (`serialize`), so the reaction rows, and the count in the author's
+    grouped notification, are exact when many members react at once (issue 9).
+    """
     if kind not in {k.value for k in ReactionKind}:
         raise ValidationFailed(N_("Unknown reaction."), field="kind")
     if post.status != PostStatus.published:
@@ -296,19 +319,19 @@ def toggle_reaction(session: Session, *, post: Post, user: User, kind: str) -> b
     if kind == ReactionKind.me_too and Notice.crisis_lines in post.notice_list:
         # Under a post from someone in crisis, "me too" could read as agreeing to despair.
         raise ValidationFailed(N_("This reaction is not offered under this post."), field="kind")
-    removed = session.execute(
-        delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
-    )
-    if removed.rowcount:  # type: ignore[attr-defined]
-        events.publish(events.ReactionChanged(session=session, post=post, user=user, kind=kind, given=False))
-        return False
-    try:
-        with session.begin_nested():
-            session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))
-    except IntegrityError:  # a double click raced us; the reaction is there either way
-        return True
-    events.publish(events.ReactionChanged(session=session, post=post, user=user, kind=kind, given=True))
-    return True
+    serialize(session, "reactions", post.id)
+    mine = (Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind)
+    now_given = session.scalar(select(Reaction.id).where(*mine)) is not None
+    wanted = not now_given if given is None else given
+    if wanted == now_given:
+        return now_given
+    if wanted:
+        session.add(Reaction(post_id=post.id, user_id=user.id, kind=ReactionKind(kind)))
+        session.flush()
+    else:
+        session.execute(delete(Reaction).where(*mine))
+    events.publish(events.ReactionChanged(session=session, post=post, user=user, kind=kind, given=wanted))
+    return wanted
 
 
 def record_visit(session: Session, *, user: User, thread: Thread) -> None:

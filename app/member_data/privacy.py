@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.accounts import throttle
+from app.accounts import reveal, throttle
 from app.i18n_markers import N_
 from app.member_data import service
 from app.settings import Settings
@@ -31,10 +31,15 @@ def rows(settings: Settings) -> list[Row]:
             N_("Until your account is erased.")),
         Row(N_("Your recovery codes, only as keyed hashes."),
             N_("Until you use them, make new ones, or your account is erased.")),
+        Row(N_("New recovery codes, or the address of a diary share link you have just made, until the page that "
+               "shows them: sealed with a key that only your browser holds."),
+            N_("%(minutes)s minutes at most, and %(grace)s minutes once shown; then they are deleted."),
+            {"minutes": reveal.UNSHOWN_SECONDS // 60, "grace": reveal.GRACE_SECONDS // 60}),
         Row(N_("Your sessions: a hash of each session's secret, the browser and system family (such as "
                "\"Firefox on Android\") and when it was last used."),
-            N_("%(days)s days after it was last used, or until you log out or close it."),
-            {"days": settings.session_days}),
+            N_("%(days)s days after it was last used and at most %(max)s days after you logged in, or until you "
+               "log out or close it."),
+            {"days": settings.session_days, "max": settings.session_max_days}),
         Row(N_("Your posts, their earlier versions, and what the moderators and the wording check noted about them."),
             N_("Until you delete them. When your account is erased you choose: removed, or kept signed "
                "\"former member\".")),

@@ -2,9 +2,13 @@
 
 Exports are made and downloaded only by the researchers of an approved,
 unexpired project who accepted the current data-use terms; administrators see
-projects (to decide on them) but download nothing unless they are members.
-A researcher of another project gets 403, not 404: projects are not secret,
-their data is.
+projects (to decide on them) but download nothing unless they are members
+(403: they may see the project, not take its data).
+
+Anyone else, a researcher of another project included, gets 404 for a project
+or export as if it did not exist: a 403 for existing ids and a 404 for the rest
+would let an outsider count the projects and exports and watch them appear
+(issue 9).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ def access_project(session: Session, viewer: User, project_id: int) -> tuple[Pro
     project = projects.get_project(session, project_id)
     membership = projects.get_membership(session, project_id=project.id, user_id=viewer.id)
     if membership is None and not viewer.is_admin:
-        raise NotProjectMember()
+        raise NotFound()  # the same answer as for an id that does not exist
     return project, membership
 
 

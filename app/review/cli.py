@@ -1,10 +1,11 @@
-"""`forum users grant|revoke`: roles from the console, audited like the admin page (actor "console")."""
+"""`forum users grant|revoke`: roles from the console, audited like the admin page (actor "console");
+`forum users logout`: end a member's sessions, or everyone's."""
 
 from __future__ import annotations
 
 import typer
 
-from app.accounts.service import get_user_by_pseudonym
+from app.accounts.service import close_every_session, close_other_sessions, get_user_by_pseudonym
 from app.db import Database
 from app.errors import AppError
 from app.i18n import LOCALES
@@ -62,3 +63,26 @@ def revoke(pseudonym: str, role: str = typer.Argument(..., help="moderator or ad
            reason: str = typer.Option("", "--reason", help="kept in the audit log")) -> None:
     """Take a role back (an administrator who moderated languages stays their moderator)."""
     _change(pseudonym, role, "revoke", "", reason)
+
+
+@users_cli.command()
+def logout(pseudonym: str = typer.Argument("", help="the member to log out everywhere"),
+           everyone: bool = typer.Option(False, "--everyone", help="log every member out")) -> None:
+    """End sessions at once: one member's (a device they lost), or everyone's (a leaked database copy)."""
+    if bool(pseudonym) == everyone:
+        raise typer.BadParameter("name one member, or pass --everyone")
+    db = Database(get_settings())
+    try:
+        with db.session() as session:
+            if everyone:
+                closed = close_every_session(session)
+            else:
+                user = get_user_by_pseudonym(session, pseudonym)
+                if user is None:
+                    typer.echo(f"no member called {pseudonym}", err=True)
+                    raise typer.Exit(1)
+                closed = close_other_sessions(session, user=user, keep_token=None)
+            session.commit()
+            typer.echo(f"{closed} session(s) closed")
+    finally:
+        db.dispose()

@@ -173,7 +173,15 @@ def save(session: Session, *, editor: User, lang: str, entry_id: str, data: Entr
     reason = data.reason.strip()
     if not reason:
         raise ValidationFailed(N_("Say why you make this change: it stays in the history."), field="reason")
-    known = {view.entry.id for view in list_entries(session, lang)}
+    views = {view.entry.id: view for view in list_entries(session, lang)}
+    known = set(views)
+    # A raw regular expression runs on every post: one written badly could take the server's time
+    # (catastrophic backtracking). They come only from the lexicon files, reviewed with the code;
+    # an entry edited here may keep the ones it has.
+    kept = set(views[entry_id].entry.patterns) if entry_id in views else set()
+    if any(p.strip().lstrip("=").startswith("re:") and p.strip() not in kept for p in data.patterns):
+        raise ValidationFailed(N_("Regular expressions (\"re:\") come only from the reviewed lexicon files: write this "
+                                  "pattern with the pattern syntax described on this page."), field="patterns")
     if new and entry_id in known:
         raise ValidationFailed(N_("An entry with this name already exists."), field="name")
     if not new and entry_id not in known:

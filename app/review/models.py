@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -104,6 +104,13 @@ class Report(TimestampMixin, Base):
     """A member's or visitor's report on a post; an "illegal" one is a DSA Art. 16 notice."""
 
     __tablename__ = "review_reports"
+    __table_args__ = (
+        # One open report per member and post, held by the database itself: reports sent at once
+        # cannot both be stored (issue 9). Once decided (outcome set), the member may report again.
+        Index("uq_review_reports_open_per_member", "post_id", "reporter_id", unique=True,
+              postgresql_where=text("outcome = '' AND reporter_id IS NOT NULL"),
+              sqlite_where=text("outcome = '' AND reporter_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)

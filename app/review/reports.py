@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts import throttle
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import can_report, can_see_thread
@@ -27,6 +28,7 @@ from app.security import new_token, token_hash
 from app.settings import Settings
 
 TEXT_MAX = 4000
+ALREADY_REPORTED = N_("You have already reported this post. The moderators will look at it.")
 
 
 @dataclass
@@ -76,7 +78,7 @@ def create_report(session: Session, settings: Settings, *, post: Post, reporter:
     _check_rate(session, settings, reporter, client_key)
     if reporter is not None and session.scalar(select(Report.id).where(
             Report.post_id == post.id, Report.reporter_id == reporter.id, Report.outcome == "")):
-        raise Conflict(N_("You have already reported this post. The moderators will look at it."))
+        raise Conflict(ALREADY_REPORTED)
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
     token = new_token() if reporter is None else None
@@ -90,24 +92,35 @@ def create_report(session: Session, settings: Settings, *, post: Post, reporter:
     item = service.add_reasons(session, post=post, lang=thread.lang, reasons=reasons)
     session.flush()
     report.item_id = item.id
-    session.add(report)
-    session.flush()
-    if client_key is not None:
-        throttle.record_attempt(session, client_key, settings.throttle.window_seconds)
+    try:
+        with session.begin_nested():
+            session.add(report)
+    except IntegrityError as exc:  # the database's own guard: one open report per member and post
+        raise Conflict(ALREADY_REPORTED) from exc
     return Reported(report=report, token=token)
 
 
 def _check_rate(session: Session, settings: Settings, reporter: User | None, client_key: str | None) -> None:
+    """A member's reports per 24 hours; a visitor's notices per client and window.
+
+    Both are checked so that requests sent at once cannot all pass (issue 9):
+    a member's reports one after the other (`serialize`, then the count and
+    the "already reported" check see every earlier report), a visitor's
+    notices in one conditional UPDATE of their counter.
+    """
     if reporter is not None:
+        serialize(session, "reports", reporter.id)
         since = utcnow() - dt.timedelta(days=1)
-        count = session.scalar(select(func.count(Report.id)).where(
-            Report.reporter_id == reporter.id, Report.created_at > since)) or 0
+        count, oldest = session.execute(select(func.count(Report.id), func.min(Report.created_at)).where(
+            Report.reporter_id == reporter.id, Report.created_at > since)).one()
         if count >= settings.review.reports_per_day:
+            wait = int((oldest - since).total_seconds()) + 1 if oldest is not None else 3600
             raise RateLimited(N_("You have sent many reports today. Thank you; please wait until tomorrow, or write "
-                                 "to the moderators if it is urgent."), retry_after=3600)
-    elif client_key is not None and throttle.is_limited(session, client_key, settings.review.visitor_reports_per_window,
-                                                        settings.throttle.window_seconds):
-        raise RateLimited(retry_after=settings.throttle.window_seconds)
+                                 "to the moderators if it is urgent."), retry_after=max(wait, 1))
+    elif client_key is not None and not throttle.consume(session, client_key,
+                                                         settings.review.visitor_reports_per_window,
+                                                         settings.throttle.window_seconds):
+        raise RateLimited(retry_after=throttle.seconds_left(settings.throttle.window_seconds))
 
 
 def list_for_reporter(session: Session, *, user: User) -> list[Report]:

@@ -15,7 +15,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.errors import Conflict
 from app.forum import service as forum
 from app.forum.models import Category, Post, PostStatus, Thread
@@ -50,9 +50,13 @@ def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[st
     """The post's open item with these reasons merged in (a new item if none is open).
 
     Reasons accumulate while the item is open: a moderator sees everything that
-    brought the post here, even what its author edited out since.
+    brought the post here, even what its author edited out since. Requests that
+    queue the same post at once (two members reporting it) take turns, so they
+    never open two items, nor fail on the item's version counter.
     """
-    item = get_open_item(session, post_id=post.id)
+    serialize(session, "review-item", post.id)
+    item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id, ReviewItem.status == ItemStatus.open)
+                          .execution_options(populate_existing=True))  # as committed, not as loaded before
     if item is None:
         item = ReviewItem(post_id=post.id, subject_id=post.author_id, lang=lang, kind="report", tags="",
                           priority=0, created_at=utcnow())

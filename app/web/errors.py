@@ -236,7 +236,9 @@ async def server_error_handler(request: Request, exc: Exception) -> Response:
 
 async def database_busy_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DatabaseBusy)
-    log.warning("database busy on %s %s: answered 503", request.method, request.url.path)
+    # The route's name, never the path: paths can carry pseudonyms and search words (app/logs.py).
+    route = getattr(request.scope.get("route"), "name", None) or "unrouted"
+    log.warning("database busy on %s %s: answered 503", request.method, route)
     return await app_error_handler(request, ServiceBusy())
 
 

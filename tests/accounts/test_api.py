@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession, RecoveryCode, User
@@ -56,6 +56,20 @@ def test_session_login_logout(client: TestClient, session: Session) -> None:
     token = api_login(client, "Hibou")
     assert client.get("/api/v1/me").json()["pseudonym"] == "Hibou"
     assert client.delete("/api/v1/session", headers={"X-CSRF-Token": token}).status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_logging_in_again_ends_the_previous_session(client: TestClient, session: Session) -> None:
+    """ASVS 5.0 V7.2.4: a new token at every log-in, and the one it replaces no longer works."""
+    make_user(session, "Hibou")
+    session.commit()
+    api_login(client, "Hibou")
+    first = client.cookies.get("tk_session")
+    api_login(client, "Hibou")
+    second = client.cookies.get("tk_session")
+    assert first and second and first != second
+    assert session.scalar(select(func.count(AuthSession.id))) == 1
+    client.cookies.set("tk_session", first)
     assert client.get("/api/v1/me").status_code == 401
 
 

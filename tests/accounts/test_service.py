@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts import service, throttle
+from app.accounts import passwords, service, throttle
 from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
+from app.db import utcnow
 from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
 from app.settings import Settings
 from tests.factories import PASSWORD, make_throttle_buckets, make_user
@@ -40,7 +43,8 @@ def test_sign_ups_are_limited_per_client(session: Session, settings: Settings) -
     service.sign_up(session, settings, pseudonym="Premiere", password=PASSWORD, locale="fr", client_key=CLIENT)
     with pytest.raises(RateLimited) as limited:
         service.sign_up(session, settings, pseudonym="Seconde", password=PASSWORD, locale="fr", client_key=CLIENT)
-    assert limited.value.headers == {"Retry-After": str(settings.throttle.window_seconds)}
+    # Retry-After is the wait until the client's window ends, never more than the window.
+    assert 1 <= int(limited.value.headers["Retry-After"]) <= settings.throttle.window_seconds
 
 
 def test_login_opens_a_session_and_failures_are_counted(session: Session, settings: Settings) -> None:
@@ -204,3 +208,29 @@ def test_a_recovery_code_is_accepted_however_it_is_typed(session: Session, setti
     code = typed.format(a=a, b=b, c=c, A=a.upper(), B=b.upper(), C=c.upper())
     assert service.recover(session, settings, pseudonym="Frappe", code=code, new_password="another fine passphrase 7",
                            client_key=CLIENT)
+
+
+@pytest.mark.parametrize("password", ["Trefle2024!!", "klaver-klaver-1234", "Benzo forum 2025", "Lormétazépam_99",
+                                      "Sevrage!2026"])
+def test_passwords_made_of_the_forums_own_words_are_refused(password: str) -> None:
+    """ASVS 5.0 V6.2.11: the documented context words (passwords.CONTEXT_WORDS) plus the pseudonym."""
+    with pytest.raises(ValidationFailed) as refused:
+        passwords.validate_password(password, pseudonym="Lune")
+    assert refused.value.field == "password"
+    passwords.validate_password("my trefle garden path", pseudonym="Lune")  # a word of them among others is fine
+
+
+def test_a_session_ends_at_its_absolute_limit_however_much_it_is_used(session: Session, settings: Settings) -> None:
+    """ASVS 5.0 V7.3.2: use slides the expiry, never past session_max_days after the log-in."""
+    user = make_user(session, "Fidele")
+    token = service.open_session(session, settings, user=user)
+    session.flush()
+    auth = service.get_session_by_token(session, token)
+    assert auth is not None
+    opened = utcnow() - dt.timedelta(days=settings.session_max_days - 1)
+    auth.created_at, auth.last_seen_at = opened, utcnow() - dt.timedelta(hours=1)
+    session.flush()
+    assert service.touch_session(session, settings, auth)
+    session.expire_all()
+    auth = service.get_session_by_token(session, token)
+    assert auth is not None and auth.expires_at == opened + dt.timedelta(days=settings.session_max_days)

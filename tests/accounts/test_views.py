@@ -1,14 +1,20 @@
-"""Account pages: the recovery codes survive a reload and a language switch, and can be printed or downloaded."""
+"""Account pages: the recovery codes are shown once (with a grace for a reload, a language switch, a print or a
+download), kept sealed server-side in between, never in a cookie."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import datetime as dt
 import re
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import RecoveryCode
+from app.accounts import reveal
+from app.accounts.models import RecoveryCode, Reveal
 from app.accounts.service import issue_recovery_codes
 from tests.factories import PASSWORD, csrf_from, html_login, logged_in_member, make_user
 
@@ -39,18 +45,60 @@ def test_codes_after_sign_up_survive_reload_language_and_download(client: TestCl
     assert not any(code in gone for code in codes)
 
 
-def test_kept_codes_are_bound_to_the_session(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+def _readable(value: str) -> str:
+    """A cookie value as whoever copies the browser's cookie jar can read it (base64 segments decoded too)."""
+    parts = [value]
+    for piece in re.split(r"[.|]", value):
+        with contextlib.suppress(ValueError):
+            parts.append(base64.urlsafe_b64decode(piece + "=" * (-len(piece) % 4)).decode("utf-8", "replace"))
+    return " ".join(parts)
+
+
+def test_no_cookie_carries_the_codes_and_the_database_keeps_them_sealed(client: TestClient,
+                                                                          session: Session) -> None:
+    """Issue 9: the codes rode in a signed but readable cookie for 30 minutes."""
     codes = _sign_up(client, "Prudente")
-    kept = client.cookies.get("tk_show_codes")
-    assert kept
-    with TestClient(app, base_url="http://testserver") as other:
-        make_other = other.cookies
-        make_other.set("tk_show_codes", kept)
-        assert "tk_session" not in make_other
-        page = other.get("/fr/account/recovery-codes", follow_redirects=False)
-        assert page.status_code == 303  # not logged in: the codes are not shown
-    client.cookies.set("tk_show_codes", kept[:-2] + "00")  # tampered with
-    assert not any(code in client.get("/fr/account/recovery-codes").text for code in codes)
+    jar = " ".join(_readable(cookie.value or "") for cookie in client.cookies.jar)
+    assert not any(code in jar or code.replace("-", "") in jar for code in codes)
+    sealed = session.scalars(select(Reveal.sealed)).all()
+    assert len(sealed) == 1
+    assert not any(code.encode() in sealed[0] or code.replace("-", "").encode() in sealed[0] for code in codes)
+
+
+def test_kept_codes_are_bound_to_the_session(client: TestClient, session: Session, app) -> None:  # type: ignore[no-untyped-def]
+    codes = _sign_up(client, "Prudente")
+    with TestClient(app, base_url="http://testserver") as other:  # the same member, another browser
+        html_login(other, "Prudente")
+        page = other.get("/fr/account/recovery-codes").text
+        assert not any(code in page for code in codes)
+    assert all(code in client.get("/fr/account/recovery-codes").text for code in codes)
+    # Logging out deletes them with the session.
+    token = csrf_from(client.get("/fr/account").text)
+    client.post("/fr/account/logout", data={"csrf_token": token})
+    assert session.scalar(select(func.count(Reveal.id))) == 0
+
+
+def test_codes_are_shown_once_with_a_short_grace(client: TestClient, session: Session,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative who opens the browser later finds nothing: the page shows the codes once, then a grace."""
+    codes = _sign_up(client, "Passante")  # the first display
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reveal.GRACE_SECONDS + 5)
+    monkeypatch.setattr(reveal, "utcnow", lambda: later)
+    page = client.get("/fr/account/recovery-codes").text
+    assert not any(code in page for code in codes) and "plus lisibles ici" in page
+    download = client.get("/fr/account/recovery-codes.txt", follow_redirects=False)
+    assert download.status_code == 303
+    assert reveal.purge_expired(session) == 1
+
+
+def test_codes_never_shown_expire(client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = csrf_from(client.get("/fr/account/signup").text)
+    made = client.post("/fr/account/signup", data={"csrf_token": token, "pseudonym": "Distraite", "password": PASSWORD,
+                                                   "password_confirm": PASSWORD}, follow_redirects=False)
+    assert made.status_code == 303
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reveal.UNSHOWN_SECONDS + 5)
+    monkeypatch.setattr(reveal, "utcnow", lambda: later)
+    assert "<li><code>" not in client.get("/fr/account/recovery-codes").text
 
 
 def test_new_codes_from_the_settings_page(client: TestClient, session: Session) -> None:
@@ -103,3 +151,13 @@ def test_the_header_names_the_account_link(client: TestClient, session: Session)
     text = re.sub(r"<[^>]+>", " ", link.group(1))
     assert "Mon compte" in text and "Anna_Namur" in text  # recognisably the account, and whose
     assert '<svg aria-hidden="true"' in link.group(1)  # an icon, hidden from screen readers (the text says it)
+
+
+def test_logging_out_clears_what_the_browser_kept(client: TestClient, session: Session) -> None:
+    """Cached pages and drafts in the browser's storage go at log-out (a shared computer keeps nothing)."""
+    logged_in_member(client, session, "Partage")
+    token = csrf_from(client.get("/fr/account").text)
+    response = client.post("/fr/account/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["clear-site-data"] == '"cache", "storage"'
+    assert client.get("/fr/account", follow_redirects=False).status_code == 303  # the session is gone

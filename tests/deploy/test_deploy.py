@@ -184,6 +184,7 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
     site = (DEPLOY / "nginx" / "forum.conf").read_text()
     assert "access_log off;" in site and "location = /metrics { return 404; }" in site
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in site  # replaced, not appended
+    assert "location /api/ { return 403; }" in site  # plain-HTTP API calls fail instead of being redirected
     site = (site.replace("/etc/letsencrypt/live/forum.example.be/fullchain.pem", str(tmp_path / "cert.pem"))
             .replace("/etc/letsencrypt/live/forum.example.be/privkey.pem", str(tmp_path / "key.pem"))
             .replace("/var/log/nginx/", f"{tmp_path}/"))
@@ -200,6 +201,7 @@ def test_caddyfile_validates() -> None:
         pytest.skip("caddy is not installed (apt install caddy)")
     caddyfile = (DEPLOY / "Caddyfile").read_text()
     assert "respond /metrics 404" in caddyfile and "\tlog" not in caddyfile  # no access log
+    assert 'handle /api/* {\n\t\trespond "Use HTTPS." 403' in caddyfile  # no silent HTTP-to-HTTPS for the API
     env = {**os.environ, "FORUM_DOMAIN": "forum.example.be"}
     result = subprocess.run(["caddy", "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
                             capture_output=True, text=True, timeout=60, check=False, env=env)

@@ -106,6 +106,27 @@ def test_reactions_one_of_each_per_member(client: TestClient, session: Session) 
     assert sorted(kinds) == ["courage"]  # the second "thanks" took the first back
 
 
+def test_a_reaction_button_says_what_it_does_so_a_double_tap_does_it_once(client: TestClient,
+                                                                         session: Session) -> None:
+    """Issue 9: two taps on "Thank you" gave it and took it back (or raced); the button now carries its intent."""
+    author = make_user(session, "Conteur")
+    posted = make_thread(session, category=make_category(session), author=author)
+    make_user(session, "Lectrice")
+    session.commit()
+    html_login(client, "Lectrice")
+    page = client.get(f"/fr/t/{posted.post.thread_id}").text
+    token = csrf_from(page)
+    assert 'name="kind" value="thanks">\n          <input type="hidden" name="given" value="1">' in page
+    for _tap in range(2):
+        client.post(f"/fr/p/{posted.post.id}/react", data={"csrf_token": token, "kind": "thanks", "given": "1"})
+    assert session.scalars(select(Reaction.kind).where(Reaction.post_id == posted.post.id)).all() == ["thanks"]
+    page = client.get(f"/fr/t/{posted.post.thread_id}").text
+    assert 'name="kind" value="thanks">\n          <input type="hidden" name="given" value="0">' in page
+    for _tap in range(2):
+        client.post(f"/fr/p/{posted.post.id}/react", data={"csrf_token": token, "kind": "thanks", "given": "0"})
+    assert session.scalars(select(Reaction.kind).where(Reaction.post_id == posted.post.id)).all() == []
+
+
 def test_quote_prefills_the_reply(client: TestClient, session: Session) -> None:
     author = make_user(session, "Cite")
     posted = make_thread(session, category=make_category(session), author=author, body="Phrase à citer")

@@ -17,7 +17,7 @@ from app.research import projects
 from app.research.models import Export, ExportStatus
 from app.review.models import AuditEntry
 from app.settings import Settings
-from tests.factories import api_login, make_category, make_reply, make_thread, make_user
+from tests.factories import api_login, csrf_from, make_category, make_reply, make_thread, make_user
 from tests.research.helpers import approved_project, jsonl, put_consent, read_zip
 
 CONSENTING = "Je diminue le Loramet 2 mg depuis trois semaines, mon médecin le Dr Janssens est d'accord."
@@ -76,7 +76,8 @@ def test_only_consenting_members_are_exported_and_withdrawal_counts(client: Test
     assert posts[0]["id"] not in {p["id"] for p in again}
 
 
-def test_researcher_of_another_project_gets_403(client: TestClient, session: Session) -> None:
+def test_outsiders_cannot_tell_which_projects_and_exports_exist(client: TestClient, session: Session) -> None:
+    """Issue 9: 403 for existing ids and 404 for the rest let an outsider enumerate projects and exports."""
     alice, _bob, researcher, project = _forum(session)
     outsider = make_user(session, "OtherLab")
     approved_project(session, lead=outsider, title="Another study")
@@ -87,11 +88,27 @@ def test_researcher_of_another_project_gets_403(client: TestClient, session: Ses
                             headers={"X-CSRF-Token": token}).json()["id"]
     client.cookies.clear()
     token = api_login(client, outsider.pseudonym)
-    assert client.get(f"/api/v1/research/exports/{export_id}/download").status_code == 403
-    assert client.get(f"/api/v1/research/projects/{project.id}/exports").status_code == 403
-    assert client.post(f"/api/v1/research/projects/{project.id}/exports", json={"format": "jsonl"},
-                       headers={"X-CSRF-Token": token}).status_code == 403
-    assert client.get(f"/fr/research/projects/{project.id}").status_code == 403
+    missing_project, missing_export = project.id + 1000, export_id + 1000
+    pairs = [
+        ("GET", "/api/v1/research/exports/{}/download", export_id, missing_export),
+        ("GET", "/api/v1/research/exports/{}", export_id, missing_export),
+        ("GET", "/api/v1/research/projects/{}", project.id, missing_project),
+        ("GET", "/api/v1/research/projects/{}/exports", project.id, missing_project),
+        ("POST", "/api/v1/research/projects/{}/exports", project.id, missing_project),
+        ("GET", "/fr/research/projects/{}", project.id, missing_project),
+        ("GET", "/fr/research/exports/{}/download", export_id, missing_export),
+    ]
+    for method, path, existing, missing in pairs:
+        kwargs = {"json": {"format": "jsonl"}, "headers": {"X-CSRF-Token": token}} if method == "POST" else {}
+        seen = client.request(method, path.format(existing), **kwargs)  # type: ignore[arg-type]
+        unseen = client.request(method, path.format(missing), **kwargs)  # type: ignore[arg-type]
+        assert seen.status_code == unseen.status_code == 404, path
+        if path.startswith("/api/"):
+            assert seen.json() == unseen.json(), path
+    for path in ("/fr/research/projects/{}/terms", "/fr/research/projects/{}/members"):
+        page = client.get("/fr/research")
+        form = {"csrf_token": csrf_from(page.text), "accept": "yes", "pseudonym": "OtherLab"}
+        assert client.post(path.format(project.id), data=form).status_code == 404, path
 
 
 def test_unapproved_or_expired_project_cannot_export(client: TestClient, session: Session) -> None:

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 import moderation
 from app import cli as cli_module
 from app import housekeeping
-from app.accounts.models import Role, User
+from app.accounts.models import AuthSession, Role, User
+from app.accounts.service import open_session
 from app.db import Database, utcnow
 from app.errors import RateLimited
 from app.forum import service as forum
@@ -49,6 +50,9 @@ def test_moderators_add_and_switch_off_guidelines_from_the_web(client: TestClien
     assert refused.status_code == 422 and "historique" in refused.text and 'value="zombie"' in refused.text
     too_wide = client.post("/fr/review/guidelines/fr", data={**form, "patterns": "j*", "reason": "essai"})
     assert too_wide.status_code == 422 and "phrases ordinaires" in too_wide.text
+    # A raw regular expression runs on every post; only the reviewed files may hold them (ReDoS).
+    raw = client.post("/fr/review/guidelines/fr", data={**form, "patterns": "re:(a+)+zombie", "reason": "essai"})
+    assert raw.status_code == 422 and "re:" in raw.text
     saved = client.post("/fr/review/guidelines/fr", data={**form, "reason": "Entendu plusieurs fois cette semaine."},
                         follow_redirects=True)
     assert saved.status_code == 200 and "fr.stigma.web-zombie" in saved.text
@@ -434,3 +438,22 @@ def test_the_queue_speaks_the_moderators_language(client: TestClient, session: S
         visible = page.split("<main")[1]
         for code in (">sourcing<", ">crisis<", ">published<", ">held<", "cold_turkey_advice<"):
             assert code not in visible
+
+
+def test_an_operator_logs_a_member_or_everyone_out(session: Session, settings: Settings,
+                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lost, other = make_user(session, "Perdu"), make_user(session, "Autre")
+    for user in (lost, lost, other):
+        open_session(session, settings, user=user)
+    session.commit()
+    monkeypatch.setattr("app.review.cli.get_settings", lambda: settings)
+    runner = CliRunner()
+    one = runner.invoke(cli_module.cli, ["users", "logout", "Perdu"])
+    assert one.exit_code == 0 and "2 session(s) closed" in one.output
+    assert session.scalar(select(func.count(AuthSession.id))) == 1
+    session.commit()  # the test's read ends (on SQLite it holds the write lock)
+    assert runner.invoke(cli_module.cli, ["users", "logout"]).exit_code != 0  # nobody named, no --everyone
+    assert runner.invoke(cli_module.cli, ["users", "logout", "Personne"]).exit_code == 1
+    everyone = runner.invoke(cli_module.cli, ["users", "logout", "--everyone"])
+    assert everyone.exit_code == 0 and "1 session(s) closed" in everyone.output
+    assert session.scalar(select(func.count(AuthSession.id))) == 0

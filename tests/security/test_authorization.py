@@ -57,9 +57,9 @@ EXPECT: dict[str, dict[str, str]] = {
                          "admin": OK},
     "admin": {"visitor": LOGIN, "member": FORBIDDEN, "other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN,
               "admin": OK},
-    # A research project (the member role leads it): administrators see it to decide on it; others are refused
-    # (projects are not secret, their data is: 403, not 404).
-    "project": {"visitor": LOGIN, "member": OK, "other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN,
+    # A research project (the member role leads it): administrators see it to decide on it; anyone else is told
+    # it does not exist (issue 9: 403 for existing ids and 404 for the rest let outsiders enumerate projects).
+    "project": {"visitor": LOGIN, "member": OK, "other_lang_moderator": NOT_FOUND, "moderator": NOT_FOUND,
                 "admin": OK},
     # A member-only page about another member who does not share: nobody but moderators... here nobody.
     "nobody_else": {"visitor": LOGIN, **dict.fromkeys(ROLES[1:], NOT_FOUND)},
@@ -93,6 +93,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/openapi.json"): Rule("public"),
     # ---- accounts
     ("POST", "/api/v1/accounts"): Rule("public", body={"pseudonym": "", "password": ""}),
+    ("GET", "/api/v1/accounts/form-token"): Rule("public"),
     ("POST", "/api/v1/session"): Rule("credentials", body={"pseudonym": "", "password": ""}),
     ("DELETE", "/api/v1/session"): Rule("public"),
     ("GET", "/api/v1/me"): Rule("account"),

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -111,3 +112,66 @@ def test_a_filled_honeypot_creates_nothing(client: TestClient, session: Session,
     clock.now = SHOWN + dt.timedelta(seconds=30)
     refused = client.post("/en/account/signup", data={**form, "website": "https://spam.example"})
     assert refused.status_code == 422 and "leave empty" in refused.text and _members(session) == 0
+
+
+# --- the JSON API: the same honeypot and time check (issue 9: it had only the per-client limit) ---
+
+def _api_token(client: TestClient) -> dict[str, object]:
+    form = client.get("/api/v1/accounts/form-token")
+    assert form.status_code == 200 and form.headers["cache-control"] == "no-store"
+    body = form.json()
+    assert body["honeypot"] == "website" and body["send_after_seconds"] == 3
+    return body
+
+
+def _api_sign_up(client: TestClient, **extra: object) -> Response:
+    return client.post("/api/v1/accounts", json={"pseudonym": "Prudence", "password": PASSWORD, **extra},
+                       headers={"Accept-Language": "en"})
+
+
+def test_the_api_sign_up_needs_a_form_token_sent_after_the_time_check(client: TestClient, session: Session,
+                                                                        clock: Clock) -> None:
+    missing = _api_sign_up(client)
+    assert missing.status_code == 422 and missing.json()["field"] == "form_token"
+    assert "/api/v1/accounts/form-token" in missing.json()["detail"]
+    token = _api_token(client)["form_token"]
+    clock.now = SHOWN + dt.timedelta(seconds=1)
+    too_fast = _api_sign_up(client, form_token=token)
+    assert too_fast.status_code == 422 and too_fast.json()["field"] == "form_token"
+    assert _members(session) == 0
+    clock.now = SHOWN + dt.timedelta(seconds=8)
+    made = _api_sign_up(client, form_token=token, website="")
+    assert made.status_code == 201 and len(made.json()["recovery_codes"]) == 10  # the contract's fields
+    assert _members(session) == 1
+
+
+def test_the_api_refuses_forged_and_stale_tokens(client: TestClient, session: Session, clock: Clock) -> None:
+    token = str(_api_token(client)["form_token"])
+    clock.now = SHOWN + dt.timedelta(seconds=30)
+    earlier = str(int((SHOWN - dt.timedelta(hours=1)).timestamp()))
+    forged = _api_sign_up(client, form_token=earlier + "." + token.split(".", 1)[1])
+    assert forged.status_code == 422 and forged.json()["field"] == "form_token"
+    clock.now = SHOWN + dt.timedelta(seconds=signup_guard.MAX_AGE_SECONDS + 1)
+    stale = _api_sign_up(client, form_token=token)
+    assert stale.status_code == 422 and "more than a day old" in stale.json()["detail"]
+    assert _members(session) == 0
+
+
+def test_the_api_honeypot_refuses_in_the_members_language(client: TestClient, session: Session,
+                                                          clock: Clock) -> None:
+    token = _api_token(client)["form_token"]
+    clock.now = SHOWN + dt.timedelta(seconds=30)
+    trapped = client.post("/api/v1/accounts", headers={"Accept-Language": "nl"}, json={
+        "pseudonym": "Prudence", "password": PASSWORD, "form_token": token, "website": "https://spam.example"})
+    assert trapped.status_code == 422 and trapped.json()["field"] == "website"
+    assert "website" in trapped.json()["detail"] and "leeg" in trapped.json()["detail"]
+    assert _members(session) == 0
+
+
+def test_the_api_sign_up_checks_are_in_the_openapi_schema(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/accounts/form-token" in schema["paths"]
+    fields = schema["components"]["schemas"]["AccountCreate"]["properties"]
+    assert {"pseudonym", "password", "locale", "form_token", "website"} <= set(fields)
+    assert "form-token" in fields["form_token"]["description"] and "Honeypot" in fields["website"]["description"]
+    assert set(schema["components"]["schemas"]["AccountCreate"]["required"]) == {"pseudonym", "password"}
