@@ -2,9 +2,10 @@
 
 Each test gets a fresh, migrated database and the application talks to it
 exactly as in production (its own sessions, real commits): SQLite tests copy a
-migrated template file; PostgreSQL tests clone a migrated template database.
-This tests BEGIN IMMEDIATE, the after-commit hooks and the commit point as they
-run, which a rolled-back outer transaction would hide.
+migrated template file; PostgreSQL tests get a copy of a migrated template database,
+emptied and renamed after each test for the next one (tests/pg_copies.py says how,
+and why that is as new as a fresh copy). This tests BEGIN IMMEDIATE, the after-commit
+hooks and the commit point as they run, which a rolled-back outer transaction would hide.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
 import moderation
 from app import wiring
@@ -29,6 +32,7 @@ from app.main import create_app
 from app.notifications import fanout as notifications_fanout
 from app.search import service as search_service
 from app.settings import Argon2Settings, RateLimitSettings, ReviewSettings, Settings, ThrottleSettings
+from tests.pg_copies import PgCopies
 
 PG_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 # Fast argon2 parameters in tests only; production uses RFC 9106 parameters.
@@ -44,6 +48,13 @@ def _no_guidelines_overlay() -> Iterator[None]:
     is process-wide, so no test leaves its entries to the next."""
     yield
     moderation.install_overlay(moderation.make_overlay("", []))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked slow first (the order is otherwise kept). Under xdist a worker takes the next
+    test in collection order when it runs out: a long test collected last would keep one worker
+    busy at the end while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -91,6 +102,13 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_copies(pg_template: str) -> Iterator[PgCopies]:
+    copies = PgCopies(_pg_url("postgres"), _pg_url, pg_template, f"forum_test_{_worker()}")
+    yield copies
+    copies.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -99,8 +117,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    with pg_database("forum_test", template=request.getfixturevalue("pg_template")) as url:
-        yield url
+    copies: PgCopies = request.getfixturevalue("pg_copies")
+    name = copies.take()
+    try:
+        yield _pg_url(name)
+    finally:
+        copies.give_back(name)
 
 
 @contextmanager
@@ -152,14 +174,32 @@ def session(db: Database) -> Iterator[Session]:
         yield s
 
 
+# FastAPI analyses an application's routes (signatures, pydantic models) when it routes its first
+# request: half a second of CPU, which each of some 800 tests used to pay for an app of its own.
+# Every test still gets its own create_app(settings): its own state, database, caches and middleware.
+# Only the route objects, already analysed, come from the first app this worker built from the same
+# settings (the key: everything but the database and the data directory), so they are the routes
+# create_app(settings) makes. A route holds no state of its application (it reads request.app),
+# except where FastAPI looks for dependency_overrides: on that first app, hence the check below.
+_ANALYSED_ROUTES: dict[str, list[BaseRoute]] = {}
+
+
+def _with_analysed_routes(application: FastAPI, settings: Settings) -> None:
+    key = settings.model_dump_json(exclude={"database_url", "data_dir"})
+    routes = _ANALYSED_ROUTES.setdefault(key, list(application.router.routes))
+    application.router.routes = list(routes)  # a test that adds a route adds it to its own app only
+
+
 @pytest.fixture
-def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+def app(settings: Settings, db: Database) -> Iterator[FastAPI]:
     application = create_app(settings)
     application.state.db.dispose()
     application.state.db = db
     application.state.search = search_service.install(settings, db)
     application.state.notifications = notifications_fanout.install(settings, db)
-    return application
+    _with_analysed_routes(application, settings)
+    yield application
+    assert not application.dependency_overrides, "the app fixture's routes ignore dependency_overrides"
 
 
 class _CommittingClient(TestClient):
@@ -172,7 +212,7 @@ class _CommittingClient(TestClient):
 
 
 @pytest.fixture
-def client(app, session: Session) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
     with _CommittingClient(app, base_url="http://testserver") as test_client:
         test_client.arrange_session = session
         yield test_client

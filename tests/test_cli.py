@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ def test_seed_scale_builds_a_searchable_corpus(app: FastAPI, session: Session, s
     assert page.total > 0 and "<mark>" in page.items[0].snippet_html
 
 
+@pytest.mark.slow
 def test_seed_demo_in_a_fresh_process_fills_the_search_outbox(session: Session, settings: Settings) -> None:
     """The command connects the domains' listeners itself, as the app does (a fresh process proves it)."""
     env = {**os.environ, "FORUM_DATABASE_URL": settings.database_url, "FORUM_DATA_DIR": str(settings.data_dir),

@@ -12,6 +12,10 @@ from moderation import corpus, model
 from moderation.features import DIM, analyse, vectorize
 from moderation.normalize import fold
 
+# The small model below is trained once for the module (most of a minute of CPU): under xdist the
+# module's tests stay together on one worker, or a second worker would train it again.
+pytestmark = pytest.mark.xdist_group("moderation-model")
+
 
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[model.Model, Path]:

@@ -30,6 +30,7 @@ def _restored(settings: Settings, url: str) -> Settings:
     return settings.model_copy(update={"database_url": url})
 
 
+@pytest.mark.slow
 def test_backup_of_a_running_forum_restores_into_a_fresh_database(
         settings: Settings, db: Database, empty_database_url: str, tmp_path: Path) -> None:
     member_with_category(db, "Sauvegarde", "tapering-now")

@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -19,6 +20,7 @@ from tests.served import ServedApp, assert_logs_private
 ALLOWED_REQUEST_KEYS = {"time", "level", "logger", "message", "request_id", "route", "method", "status", "duration_ms"}
 
 
+@pytest.mark.slow
 def test_logs_carry_no_address_pseudonym_path_or_text(settings: Settings, db: Database, tmp_path: Path) -> None:
     with Session(db.engine) as session:
         make_category(session, "tapering-now")
@@ -63,6 +65,7 @@ def test_logs_carry_no_address_pseudonym_path_or_text(settings: Settings, db: Da
     assert not any(line["route"] == "ops.healthz" for line in requests)  # probes are counted, not logged
 
 
+@pytest.mark.slow
 def test_metrics_are_summed_across_worker_processes(sqlite_template: Path, tmp_path: Path) -> None:
     # Once, on SQLite: how workers share counters does not depend on the database.
     shutil.copyfile(sqlite_template, tmp_path / "forum.sqlite3")

@@ -1,4 +1,4 @@
-"""SIGKILL mid-burst, ten times: every post that got a 201 is there afterwards, word for word."""
+"""SIGKILL mid-burst, again and again: every post that got a 201 is there afterwards, word for word."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,13 @@ from app.forum.models import Post
 from app.settings import Settings
 from tests.served import ServedApp, assert_logs_private, log_in, member_with_category
 
-ROUNDS = 10
+# Kills per database. On SQLite the killed process is the database: each kill may leave a WAL and a
+# half-written page for the next start to recover, so it gets the most rounds. On PostgreSQL the kill
+# only cuts the app's connections and the server rolls back what was not committed: what is left to
+# prove there is the app's half (no 201 before the commit), the same code as on SQLite, where ten
+# rounds exercise it; four more on PostgreSQL prove that its driver's commit path holds too. Each
+# round costs a cold start of the app (imports, the moderation engine: several seconds of CPU).
+ROUNDS = {"sqlite": 10, "postgresql": 4}
 WRITERS = 2
 
 
@@ -53,6 +60,7 @@ class Writer(threading.Thread):
                     self.failures.append(f"{response.status_code} {response.text[:200]}")
 
 
+@pytest.mark.slow
 def test_sigkill_mid_burst_loses_no_acknowledged_post(settings: Settings, db: Database, tmp_path: Path) -> None:
     pseudonyms = [f"Ecrivaine{i}" for i in range(WRITERS)]
     member_with_category(db, pseudonyms[0], "tapering-now")
@@ -68,12 +76,13 @@ def test_sigkill_mid_burst_loses_no_acknowledged_post(settings: Settings, db: Da
     stop = threading.Event()
     writers = [Writer(app, name, stop) for name in pseudonyms]
     rng = random.Random(14)
+    rounds = ROUNDS[db.engine.dialect.name]
     acknowledged_at_kill = []
     try:
         app.start()
         for writer in writers:
             writer.start()
-        for _round in range(ROUNDS):
+        for _round in range(rounds):
             before = sum(len(w.acknowledged) for w in writers)
             deadline = time.monotonic() + 30
             while sum(len(w.acknowledged) for w in writers) < before + 3 and time.monotonic() < deadline:
@@ -97,9 +106,9 @@ def test_sigkill_mid_burst_loses_no_acknowledged_post(settings: Settings, db: Da
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     lost = {post_id for post_id, body in acknowledged.items() if stored.get(post_id) != body}
     in_doubt = sum(w.in_doubt for w in writers)
-    print(f"\n[{db.engine.dialect.name}] {ROUNDS} SIGKILLs, {len(acknowledged)} posts acknowledged with 201, "
+    print(f"\n[{db.engine.dialect.name}] {rounds} SIGKILLs, {len(acknowledged)} posts acknowledged with 201, "
           f"{len(lost)} lost; {in_doubt} requests cut off or refused while down")
     assert not [f for w in writers for f in w.failures], [f for w in writers for f in w.failures][:5]
-    assert len(acknowledged) >= ROUNDS * 3 and acknowledged_at_kill == sorted(acknowledged_at_kill)
+    assert len(acknowledged) >= rounds * 3 and acknowledged_at_kill == sorted(acknowledged_at_kill)
     assert not lost, f"{len(lost)} acknowledged posts lost: {sorted(lost)[:10]}"
     assert_logs_private(app.logs(), *pseudonyms, "message 1 kq")

@@ -33,6 +33,7 @@ def cluster() -> Iterator[Cluster]:
         own.destroy()
 
 
+@pytest.mark.slow
 def test_app_survives_a_postgresql_restart_and_an_outage(cluster: Cluster, tmp_path: Path) -> None:
     settings = Settings(environment="test", database_url=cluster.url("forum"), data_dir=tmp_path,
                         secret_key="test-secret-" + "x" * 32, argon2=FAST_ARGON2)

@@ -40,6 +40,7 @@ def primary_and_replica() -> Iterator[tuple[Cluster, Cluster]]:
         primary.destroy()
 
 
+@pytest.mark.slow
 def test_streaming_replica_serves_anonymous_readers(primary_and_replica: tuple[Cluster, Cluster],
                                                      tmp_path: Path) -> None:
     primary, replica = primary_and_replica

@@ -43,6 +43,7 @@ def engine() -> Iterator[tuple[str, MeiliStandIn | None]]:
     stand_in.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("worker", ["inprocess", "external"])
 def test_hanging_engine(worker: str, settings: Settings, db: Database, tmp_path: Path,
                         engine: tuple[str, MeiliStandIn | None]) -> None:

@@ -34,6 +34,7 @@ def test_the_set_is_large_and_trilingual() -> None:
             "MED"} <= kinds
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not nlp.status().ready, reason="needs the research extra: " + nlp.INSTALL_HINT)
 def test_recall_with_the_nlp_models() -> None:
     score = _score(use_nlp=True)

@@ -53,6 +53,7 @@ def _label(session: Session, text: str, category: str, confirmed: bool, lang: st
                       source="rule"))
 
 
+@pytest.mark.slow
 def test_retrain_reports_then_switches_and_rolls_back(session: Session, settings: Settings, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     if not settings.is_sqlite:

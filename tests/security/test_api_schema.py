@@ -41,6 +41,7 @@ def member(session: Session) -> int:
     return user_id
 
 
+@pytest.mark.slow
 def test_the_api_keeps_its_published_contract(app, member: int) -> None:  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     failures: list[str] = []

