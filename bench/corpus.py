@@ -252,6 +252,12 @@ def _build_index(cursor, is_sqlite: bool, first_post: int) -> None:  # type: ign
         cursor.execute("INSERT OR IGNORE INTO search_fts_terms (term) SELECT term FROM temp.vocab")
         cursor.execute("DROP TABLE temp.vocab")
         return
+    # GIN indexes are built far faster at once than row by row: dropped here, made again below.
+    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_documents' "
+                   "AND indexdef LIKE '%USING gin%'")
+    gin_indexes = cursor.fetchall()
+    for name, _definition in gin_indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
     cursor.execute(
         "INSERT INTO search_documents (post_id, body, tsv) SELECT p.id, p.body_md, "
         "setweight(to_tsvector(c.cfg, unaccent(t.title)), 'A') || "
@@ -261,11 +267,13 @@ def _build_index(cursor, is_sqlite: bool, first_post: int) -> None:  # type: ign
         "FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id "
         "JOIN (VALUES ('fr', 'french'::regconfig), ('nl', 'dutch'::regconfig), ('en', 'english'::regconfig)) "
         "AS c(lang, cfg) ON c.lang = t.lang WHERE p.id >= %s ON CONFLICT (post_id) DO NOTHING", (first_post,))
-    # Titles repeat across a thread's posts: one pass over threads, one over bodies.
-    for source in ("SELECT to_tsvector(''simple'', unaccent(title)) FROM forum_threads",
-                   "SELECT to_tsvector(''simple'', unaccent(body_md)) FROM forum_posts WHERE id >= " + str(first_post)):
-        cursor.execute(f"INSERT INTO search_fts_terms (term) SELECT word FROM ts_stat('{source}') "
-                       "ON CONFLICT DO NOTHING")
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for _name, definition in gin_indexes:
+        cursor.execute(definition)
+    # The vocabulary holds every lexeme of the index with its document count (the planner's input).
+    cursor.execute("INSERT INTO search_fts_terms (term, documents) SELECT word, ndoc FROM ts_stat("
+                   f"'SELECT tsv FROM search_documents WHERE post_id >= {int(first_post)}') "
+                   "ON CONFLICT (term) DO UPDATE SET documents = search_fts_terms.documents + EXCLUDED.documents")
     cursor.execute("ANALYZE")
 
 

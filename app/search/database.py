@@ -1,4 +1,4 @@
-"""Full-text search inside the database: SQLite FTS5 (embedded default) or PostgreSQL.
+"""Full-text search inside the database: SQLite FTS5 here, PostgreSQL in postgres.py; what both share.
 
 Both keep their index in the forum's own database, so the outbox worker updates
 it in the same transaction that removes the outbox rows. Every query is joined
@@ -18,12 +18,11 @@ from sqlalchemy.sql import ColumnElement
 
 from app.forum.models import Category, Post, Thread
 from app.search import text as search_text
-from app.search.backend import MAX_RESULTS, Document, Hit, SearchPage, SearchQuery, pages_for
+from app.search.backend import MAX_RESULTS, Document, Hit, SearchBackend, SearchPage, SearchQuery, pages_for
 from app.search.documents import start_of_day, visible_now
 from app.search.suggest import suggest
 
 OPEN, CLOSE = "\x02", "\x03"  # FTS5 snippet markers: control characters never typed in a post
-PG_CONFIGS = {"fr": "french", "nl": "dutch", "en": "english"}
 
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
@@ -39,7 +38,7 @@ def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _page_query(hits: Any, query: SearchQuery) -> Any:
+def page_query(hits: Any, query: SearchQuery) -> Any:
     """Join ranked hits with the live tables, filter, and order by relevance then recency."""
     return (
         select(Post.id, Post.thread_id, Thread.title, Thread.lang, Category.slug, Post.created_at,
@@ -55,13 +54,13 @@ def _page_query(hits: Any, query: SearchQuery) -> Any:
     )
 
 
-def _cap(query: SearchQuery) -> int:
+def cap_for(query: SearchQuery) -> int:
     # With filters, rank more candidates so that a narrow filter still finds its matches.
     filtered = query.lang or query.category or query.date_from or query.date_to
     return MAX_RESULTS * (10 if filtered else 1)
 
 
-def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuery) -> SearchPage:
+def empty_page(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchPage:
     """No match: perhaps a typo, which the database backends do not forgive by themselves.
 
     A suggestion is offered only if it finds something this viewer may see: the
@@ -76,13 +75,12 @@ def _empty(session: Session, backend: SqliteFts | PostgresFts, query: SearchQuer
     return SearchPage(items=[], page=query.page, pages=1, total=0, suggestions=suggestions)
 
 
-def _add_terms(session: Session, documents: list[Document], *, sqlite: bool) -> None:
-    """Keep the vocabulary (prefix expansion on SQLite, "did you mean" on both) growing with the index."""
+def _add_terms(session: Session, documents: list[Document]) -> None:
+    """Keep the vocabulary (prefix expansion, "did you mean") growing with the index."""
     words = sorted({word for d in documents for word in search_text.index_words(d.title + " " + d.body)})
-    insert = ("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)" if sqlite else
-              "INSERT INTO search_fts_terms (term) VALUES (:term) ON CONFLICT DO NOTHING")
     if words:
-        session.execute(text(insert), [{"term": word} for word in words])
+        session.execute(text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)"),
+                        [{"term": word} for word in words])
 
 
 class SqliteFts:
@@ -105,7 +103,7 @@ class SqliteFts:
             text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
             [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents],
         )
-        _add_terms(session, documents, sqlite=True)
+        _add_terms(session, documents)
 
     def delete(self, session: Session, post_ids: list[int]) -> None:
         if post_ids:
@@ -138,22 +136,22 @@ class SqliteFts:
         match = self.match_expression(session, query_terms)
         cutoff = session.scalar(
             text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match ORDER BY rowid DESC "
-                 "LIMIT 1 OFFSET :window"), {"match": match, "window": _cap(query) - 1})
+                 "LIMIT 1 OFFSET :window"), {"match": match, "window": cap_for(query) - 1})
         hits_query: Any = (
             select(literal_column("rowid").label("post_id"),
                    literal_column("bm25(search_fts, 8.0, 1.0)").label("score"))
             .select_from(text("search_fts"))
             .where(text("search_fts MATCH :match"))
             .order_by(text("score"))
-            .limit(_cap(query))
+            .limit(cap_for(query))
         )
         if cutoff is not None:  # more matches than we rank: rank the most recent ones
             hits_query = hits_query.where(text("rowid >= :cutoff"))
         hits = hits_query.subquery("hits")
-        rows = session.execute(_page_query(hits, query), {"match": match, "cutoff": cutoff}).all()
+        rows = session.execute(page_query(hits, query), {"match": match, "cutoff": cutoff}).all()
         total = rows[0].total if rows else 0
         if not rows:
-            return _empty(session, self, query)
+            return empty_page(session, self, query)
         snippets = self._snippets(session, match, [row.id for row in rows])
         items = [
             Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
@@ -177,87 +175,3 @@ class SqliteFts:
 
     def clear(self, session: Session) -> None:
         session.execute(text("DELETE FROM search_fts"))
-
-
-class PostgresFts:
-    """tsvector per document: stemmed in the thread's language plus 'simple' for prefixes, unaccented."""
-
-    name = "postgresql"
-
-    _VECTOR = (
-        "setweight(to_tsvector(CAST(:cfg AS regconfig), unaccent(:title)), 'A') || "
-        "setweight(to_tsvector(CAST(:cfg AS regconfig), unaccent(:body)), 'B') || "
-        "setweight(to_tsvector('simple', unaccent(:title)), 'A') || "
-        "setweight(to_tsvector('simple', unaccent(:body)), 'B')"
-    )
-
-    def upsert(self, session: Session, documents: list[Document]) -> None:
-        if not documents:
-            return
-        session.execute(
-            text(  # _VECTOR is a constant of this class; every value is a bind parameter
-                "INSERT INTO search_documents (post_id, body, tsv) VALUES (:id, :body, " + self._VECTOR + ") "  # noqa: S608  # nosec B608
-                "ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, tsv = EXCLUDED.tsv"
-            ),
-            [{"id": d.post_id, "title": d.title, "body": d.body, "cfg": PG_CONFIGS.get(d.lang, "simple")}
-             for d in documents],
-        )
-        _add_terms(session, documents, sqlite=False)
-
-    def delete(self, session: Session, post_ids: list[int]) -> None:
-        if post_ids:
-            session.execute(text("DELETE FROM search_documents WHERE post_id = ANY(:ids)"), {"ids": post_ids})
-
-    @staticmethod
-    def tsquery(query_terms: list[str]) -> tuple[str, dict[str, str]]:
-        """SQL for the query: each term stemmed in every language or as a prefix; all terms required."""
-        parts, params = [], {}
-        for index, term in enumerate(query_terms):
-            key = f"t{index}"
-            params[key] = term
-            stemmed = " || ".join(f"plainto_tsquery('{cfg}', :{key})" for cfg in ("french", "dutch", "english"))
-            parts.append(f"({stemmed} || to_tsquery('simple', quote_literal(:{key}) || ':*'))")
-        return " && ".join(parts), params
-
-    def search(self, session: Session, query: SearchQuery) -> SearchPage:
-        query_terms = search_text.terms(query.text)
-        if not query_terms:
-            return SearchPage(items=[], page=query.page, pages=1, total=0)
-        tsquery_sql, params = self.tsquery(query_terms)
-        # Like the SQLite backend: the most recent matches, then ranked; ranking every
-        # match of a common word on a million posts costs a second. "+ 0" keeps the
-        # planner off a backward primary-key walk that tests every row's tsvector
-        # (it misjudges how rare two-word matches are): GIN finds the matches, a
-        # top-N sort keeps the newest. On 1M posts: p95 600 -> 250 ms for this step.
-        # tsquery_sql is built by tsquery() from constants; the member's terms are bind parameters.
-        window = (
-            f"(SELECT d.post_id, d.tsv, q.query FROM search_documents AS d, (SELECT {tsquery_sql} AS query) AS q "  # noqa: S608  # nosec B608
-            "WHERE d.tsv @@ q.query ORDER BY d.post_id + 0 DESC LIMIT :cap) AS w"
-        )
-        hits = (
-            select(literal_column("w.post_id").label("post_id"),
-                   (-literal_column("ts_rank_cd(w.tsv, w.query)")).label("score"))
-            .select_from(text(window))
-            .subquery("hits")
-        )
-        rows = session.execute(_page_query(hits, query), {**params, "cap": _cap(query)}).all()
-        total = rows[0].total if rows else 0
-        if not rows:
-            return _empty(session, self, query)
-        bodies: dict[int, str] = dict(
-            session.execute(text("SELECT post_id, body FROM search_documents WHERE post_id = ANY(:ids)"),
-                            {"ids": [row.id for row in rows]}).all()
-        ) if rows else {}
-        items = [
-            Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
-                created_at=row.created_at, snippet_html=search_text.snippet(bodies.get(row.id, ""), query_terms))
-            for row in rows
-        ]
-        return SearchPage(items=items, page=query.page, pages=pages_for(total, query.page_size), total=total)
-
-    def indexed_ids(self, session: Session) -> set[int]:
-        return set(session.scalars(text("SELECT post_id FROM search_documents")))
-
-    def clear(self, session: Session) -> None:
-        session.execute(text("DELETE FROM search_documents"))
-

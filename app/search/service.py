@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.instruments import SEARCH_FALLBACKS
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
-from app.search.database import PostgresFts, SqliteFts
+from app.search.database import SqliteFts
+from app.search.postgres import PostgresFts
 from app.search.worker import catch_up_locally, drain_or_raise
 from app.settings import Settings
 

@@ -10,6 +10,7 @@ makes) and matched as a prefix, which forgives "acouphène"/"acouphènes",
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from html import escape
 
@@ -71,8 +72,17 @@ def _fold_char(ch: str) -> str:
     return fold(ch)
 
 
-def _folded_with_map(text: str) -> tuple[str, list[int]]:
+def _folded_with_map(text: str) -> tuple[str, Sequence[int]]:
     """The folded text and, for each of its characters, the index in the original."""
+    table: dict[int, str] = {}
+    for ch in set(text):
+        folded_ch = _fold_char(ch)
+        if len(folded_ch) != 1:
+            break
+        if folded_ch != ch:
+            table[ord(ch)] = folded_ch
+    else:  # every character folds to one (most texts): same positions, folded at C speed
+        return text.translate(table), range(len(text))
     chars: list[str] = []
     index: list[int] = []
     for position, ch in enumerate(text):
@@ -82,13 +92,18 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+@lru_cache(maxsize=1024)
+def _words_starting_with(query_terms: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words (runs of \\w) that begin with one of the terms."""
+    alternatives = "|".join(re.escape(term) for term in sorted(query_terms, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")\w*")
+
+
 def snippet(text: str, query_terms: list[str], *, words: int = 30) -> str:
     """An HTML-escaped excerpt around the first match, each matching word in <mark>."""
     folded, index = _folded_with_map(text)
-    spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(folded):
-        if any(match.group().startswith(term) for term in query_terms):
-            spans.append((index[match.start()], index[match.end() - 1] + 1))
+    spans = [(index[match.start()], index[match.end() - 1] + 1)
+             for match in _words_starting_with(tuple(query_terms)).finditer(folded)] if query_terms else []
     tokens = list(re.finditer(r"\S+", text))
     if not tokens:
         return ""

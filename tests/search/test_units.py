@@ -133,3 +133,12 @@ def test_control_characters_never_reach_a_snippet(app, client, session) -> None:
         snippet = item["snippet_html"]
         assert snippet.count("<mark>") == snippet.count("</mark>") >= 1
         assert "\x02" not in snippet and "\x03" not in snippet
+
+
+def test_snippet_folding_keeps_positions_when_letters_expand() -> None:
+    """One character may fold to two ("ß" -> "ss", "ﬁ" -> "fi"): marks still land on the original letters."""
+    for sample in ("Les acouphènes, la nuit", "Straße: acouphènes", "ﬁnalement les acouphènes"):
+        folded, index = text._folded_with_map(sample)
+        assert folded == "".join(text._fold_char(ch) for ch in sample)
+        assert [sample[i] for i in index] == [ch for ch in sample for _ in text._fold_char(ch)]
+        assert "<mark>acouphènes</mark>" in text.snippet(sample, ["acouphen"])
