@@ -1,7 +1,7 @@
 """search: on PostgreSQL, the vocabulary holds every lexeme with its document count; GIN keyed by blocks of posts
 
 Revision ID: search0005
-Revises: speed0001
+Revises: security0004
 Create Date: 2026-11-30
 
 The search planner (app/search/postgres.py) chooses how to find the newest matches
@@ -26,7 +26,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "search0005"
-down_revision = "speed0001"
+down_revision = "security0004"
 branch_labels = None
 depends_on = None
 
