@@ -91,7 +91,8 @@ def test_sign_up_keeps_the_codes_then_log_in(new_context: Any, lang: str, js: bo
     assert page.locator(".recovery-codes").count() == 0
     open_menu(page)
     page.get_by_role("button", name=WORDS[lang]["logout"]).click()
-    page.wait_for_url(re.compile(rf"/{lang}/$"))
+    page.wait_for_url(re.compile(rf"/{lang}/\?notice=logged_out$"))
+    assert page.locator("#logged-out").is_visible()  # logging out says so
     page.goto(f"/{lang}/account/login")
     page.fill("#pseudonym", name)
     page.fill("#password", PASSWORD)

@@ -29,7 +29,6 @@ def one_window(monkeypatch: pytest.MonkeyPatch) -> None:
     now and then, and find its counter back at zero."""
     now = dt.datetime.now(dt.UTC).replace(second=20, microsecond=0)
     monkeypatch.setattr(throttle, "utcnow", lambda: now)
-    monkeypatch.setattr(ratelimit, "utcnow", lambda: now)
 
 
 @pytest.mark.usefixtures("one_window")
