@@ -207,12 +207,16 @@ def test_every_verified_fact_carries_a_source(med: m.Medication):
 def test_figures_given_per_5_mg_diazepam_are_doubled():
     # Tables that give the dose equal to 5 mg diazepam (WHO 2009, Region Jönköping, the Japanese table)
     # must be converted to the file's 10 mg basis, and say so.
-    for source_id in ("who_2009", "rjl_2019", "inada_inagaki_2015"):
+    for source_id in ("who_2009", "rjl_2019", "inada_inagaki_2015", "nhs_scotland"):
         assert "doubled" in SOURCES[source_id].title, source_id
     loflazepate = m.get_medication("ethyl_loflazepate")
     japanese = next(v for v in loflazepate.equivalents if v.source.id == "inada_inagaki_2015")
     assert japanese.lo == japanese.hi == pytest.approx(2 * 1.67)
     assert all(v.source.id != "benzo_case_japan" for v in loflazepate.equivalents)
+    # NHS Scotland: zopiclone 7.5 mg and zolpidem 10 mg per 5 mg diazepam.
+    for molecule, per_ten in (("zopiclone", 15.0), ("zolpidem", 20.0), ("clonazepam", 0.5)):
+        scottish = next(v for v in m.get_medication(molecule).equivalents if v.source.id == "nhs_scotland")
+        assert scottish.lo == scottish.hi == pytest.approx(per_ten), molecule
 
 
 def test_header_points_to_the_shared_reference_relative_to_the_repository():
