@@ -86,7 +86,6 @@ def plans(db: Database, backend, verify: bool) -> None:  # type: ignore[no-untyp
 
     from app.search import text as search_text
     from app.search.backend import MAX_RESULTS
-    from app.search.postgres import choose_plan
 
     chosen: collections.Counter[str] = collections.Counter()
     differing = 0
@@ -97,7 +96,7 @@ def plans(db: Database, backend, verify: bool) -> None:  # type: ignore[no-untyp
                 chosen["nothing"] += 1
                 continue
             groups, corpus = found
-            plan = choose_plan(groups, corpus, cap=MAX_RESULTS)
+            plan = backend.plan(session, groups, corpus, MAX_RESULTS)
             window = backend.newest_matches(session, groups, plan, MAX_RESULTS)
             if plan.kind == "recent":
                 oldest = min(post_id for post_id, _rank in window) if len(window) == MAX_RESULTS else -1
