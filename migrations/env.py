@@ -35,8 +35,13 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """The full-text index tables are managed by hand in their migration, not by models."""
-    return not (type_ == "table" and name is not None and name.startswith(("search_fts", "search_documents")))
+    """The full-text index tables, and the search's own indexes on the forum's tables
+    ("ix_search_forum_"), are managed by hand in their migrations, not by models."""
+    if name is None:
+        return True
+    if type_ == "index":
+        return not name.startswith("ix_search_forum_")
+    return not (type_ == "table" and name.startswith(("search_fts", "search_documents")))
 
 
 def _sqlite_foreign_keys(connection: object, on: bool) -> None:
