@@ -65,10 +65,10 @@ RARE = 2000  # documents: a term this rare is read first, and the others re-chec
 # this share of `cap` by the counts: less than all, since the counts err low for words of
 # one language (found together more often than independent words would be).
 FIRST_SHARE = 0.6
-PROBE = 300  # matches the counts expect in the probe's range (newest posts, at least a block)
+PROBE = 120  # matches the counts expect in the probe's range (newest posts, at least a block)
 # With the probe's density: the newest range holds FIRST_MEASURED * cap, then STEPS ranges of
 # STEP * cap each (density varies over time), then ranges as long as all newer ones.
-FIRST_MEASURED = 1.1
+FIRST_MEASURED = 1.15
 STEP = 0.25
 STEPS = 3
 
