@@ -461,16 +461,16 @@ class PostgresFts:
             .select_from(text(ranked))
             .subquery("hits")
         )
-        rows = session.execute(page_query(hits, query), {**self._params(groups, plan, cap), **params}).all()
+        # The page's bodies (for the snippets) in the same statement: a subquery in the select
+        # list is evaluated after the sort and the limit, for the page's rows only.
+        body = literal_column("(SELECT b.body FROM search_documents AS b WHERE b.post_id = forum_posts.id)")
+        statement = page_query(hits, query).add_columns(body.label("body"))
+        rows = session.execute(statement, {**self._params(groups, plan, cap), **params}).all()
         if not rows:
             return empty_page(session, self, query)
-        bodies: dict[int, str] = dict(
-            session.execute(text("SELECT post_id, body FROM search_documents WHERE post_id = ANY(:ids)"),
-                            {"ids": [row.id for row in rows]}).all()
-        )
         items = [
             Hit(thread_id=row.thread_id, post_id=row.id, title=row.title, lang=row.lang, category=row.slug,
-                created_at=row.created_at, snippet_html=search_text.snippet(bodies.get(row.id, ""), query_terms))
+                created_at=row.created_at, snippet_html=search_text.snippet(row.body or "", query_terms))
             for row in rows
         ]
         total = rows[0].total
