@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 from collections.abc import Iterator
 
@@ -20,14 +21,20 @@ from app.search import text as search_text
 from app.search.backend import Document, SearchQuery
 from app.search.postgres import (
     BLOCK,
+    FIRST_MEASURED,
+    PROBE,
+    STEP,
+    STEPS,
     Corpus,
     Plan,
     PostgresFts,
+    Sample,
     TermGroup,
     _cached_pieces,
     _union_estimate,
     block_keys,
     choose_plan,
+    probe_start,
     quote,
     recent_ranges,
     window_sql,
@@ -73,6 +80,45 @@ def test_a_rare_term_is_read_first_when_another_cannot_be_listed() -> None:
     assert choose_plan([_group(500_000, exact=False), _group(400_000)], MILLION, cap=1000).kind == "recent"
 
 
+def test_the_probe_counts_the_newest_posts_that_should_hold_a_few_hundred_matches() -> None:
+    # 10,000 matches expected: PROBE of them in the newest PROBE / 1 % posts.
+    since = probe_start([_group(100_000), _group(100_000)], MILLION)
+    assert since == (1_000_001 - PROBE * 100) // BLOCK * BLOCK
+    # Very common terms: still a whole block at least; rare ones: every post.
+    assert 1_000_001 - probe_start([_group(900_000), _group(900_000)], MILLION) >= BLOCK
+    assert probe_start([_group(300), _group(300)], MILLION) == 0
+
+
+def test_the_measured_density_sizes_the_ranges() -> None:
+    groups = [_group(100_000), _group(100_000)]  # 10,000 matches expected if independent
+    # The probe found 20 times more: words of one language, one topic (5 % of the posts match).
+    sample = Sample(since=900 * 1024, matches=(1_000_001 - 900 * 1024) // 20)
+    plan = choose_plan(groups, MILLION, cap=1000, sample=sample)
+    assert plan.kind == "recent"
+    newest, *older = plan.ranges
+    # The newest range holds FIRST_MEASURED * cap at 1 match in 20 posts, to within a block.
+    assert 1_000_001 - newest[0] == pytest.approx(FIRST_MEASURED * 1000 * 20, abs=BLOCK)
+    # Then STEPS short ranges for a shortfall, then ranges as long as all newer ones, down to the first post.
+    step = math.ceil(STEP * 1000 * 20)
+    assert all(step <= until - since < step + BLOCK for since, until in older[:STEPS])
+    assert all(older[1] == newer[0] for newer, older in itertools.pairwise(plan.ranges))
+    assert older[STEPS][1] - older[STEPS][0] >= 1_000_001 - older[STEPS][1] - BLOCK
+    assert plan.ranges[-1][0] == 0 and len(plan.ranges) < 12
+    # From the counts alone, the newest range would hold 3,000 matches: 2,000 rows fetched for nothing.
+    assert (1_000_001 - choose_plan(groups, MILLION, cap=1000).ranges[0][0]) / 20 > 2.5 * 1000
+
+
+def test_a_probe_over_every_post_is_the_exact_total() -> None:
+    groups = [_group(300), _group(3_000)]  # ~1 match expected: the probe counts every post
+    assert choose_plan(groups, MILLION, cap=1000, sample=Sample(0, 1000)) == Plan("all")
+    assert choose_plan(groups, MILLION, cap=1000, sample=Sample(0, 0)) == Plan("all")
+    # 8,000 found where 1 was expected: the newest range holds 1,150 of them, not every post.
+    plan = choose_plan(groups, MILLION, cap=1000, sample=Sample(0, 8000))
+    assert plan.kind == "recent" and 1_000_001 - plan.ranges[0][0] == pytest.approx(143_750, abs=BLOCK)
+    # Few found among the newest posts only: the rest of the index may hold more.
+    assert choose_plan(groups, MILLION, cap=1000, sample=Sample(500 * 1024, 3)) == Plan("all")
+
+
 def test_recent_ranges_double_down_to_the_first_post() -> None:
     ranges = recent_ranges(250 * BLOCK, Corpus(first_id=10 * BLOCK + 5, last_id=260 * BLOCK - 1, documents=1))
     assert ranges == ((250 * BLOCK, 1 << 21), (240 * BLOCK, 250 * BLOCK), (220 * BLOCK, 240 * BLOCK),
@@ -97,6 +143,8 @@ def test_block_keys_cover_a_range_exactly_with_few_keys() -> None:
 def test_a_stem_and_its_words_count_once() -> None:
     assert _union_estimate({"angoiss": 450, "angoisse": 420, "angoisses": 40}) == 450
     assert _union_estimate({"nausea": 20, "nausees": 300}) == 320
+    # The English stem of "family" is rarer than the Dutch word it begins: the most common counts.
+    assert _union_estimate({"famili": 6_185, "familie": 46_464, "family": 6_185}) == 46_464 + 6_185
 
 
 def test_pieces_drop_repeats_and_stems_the_prefix_covers() -> None:
@@ -170,8 +218,8 @@ def _reference(session: Session, query: str, cap: int) -> list[tuple[int, float]
 
 def _plans(groups: list[TermGroup], corpus: Corpus) -> list[Plan]:
     plans = [Plan("all"), *(Plan("rare-first", rare=i) for i in range(len(groups)))]
-    return plans + [Plan("recent", ranges=recent_ranges(_block(corpus.last_id - span), corpus))
-                    for span in (10, 300, 700, 5000)]
+    return plans + [Plan("recent", ranges=recent_ranges(_block(corpus.last_id - span), corpus, step=step, steps=steps))
+                    for span in (10, 300, 700, 5000) for step, steps in ((0, 0), (1, 3), (2 * BLOCK, 2))]
 
 
 def _block(post_id: int) -> int:
@@ -211,6 +259,9 @@ def test_the_planner_chooses_from_the_counts(corpus: list[int], session: Session
         groups, stats = _groups(session, query)
         plan = choose_plan(groups, stats, cap=cap)
         assert PostgresFts().newest_matches(session, groups, plan, cap) == _reference(session, query, cap)
+        # The plan the search runs: the same, or sized from the probe's count.
+        probed = PostgresFts().plan(session, groups, stats, cap)
+        assert PostgresFts().newest_matches(session, groups, probed, cap) == _reference(session, query, cap)
         return plan, groups
 
     # Both words in ~40 % of the posts: the 20 newest matches lie in the newest blocks; older
