@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Text, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from app.search import text as search_text
@@ -168,6 +168,11 @@ def block_keys(since: int, until: int) -> list[int]:
     return keys
 
 
+def _top(corpus: Corpus) -> int:
+    """The end of the largest block holding the newest post: ranges up to it hold posts made meanwhile too."""
+    return ((corpus.last_id >> BLOCK_SHIFTS[-1]) + 1) << BLOCK_SHIFTS[-1]
+
+
 def recent_ranges(since: int, corpus: Corpus, *, step: int = 0, steps: int = 0) -> tuple[tuple[int, int], ...]:
     """From the newest range [since, ...) down to the first post: first `steps` ranges of
     `step` post ids (at least a block), then each range as long as all newer ones.
@@ -175,8 +180,7 @@ def recent_ranges(since: int, corpus: Corpus, *, step: int = 0, steps: int = 0) 
     The newest range ends with the largest block that holds the newest post, so posts
     made while the statement is planned are in it too.
     """
-    top = ((corpus.last_id >> BLOCK_SHIFTS[-1]) + 1) << BLOCK_SHIFTS[-1]
-    ranges = [(since, top)]
+    ranges = [(since, _top(corpus))]
     covered = corpus.last_id + 1 - since
     while since > corpus.first_id:
         older = _block_start(since - max(step if len(ranges) <= steps else covered, 1))
@@ -430,8 +434,8 @@ class PostgresFts:
         probe = "SELECT count(*) FROM search_documents WHERE tsv @@ CAST(:match AS tsquery)"
         params: dict[str, Any] = {"match": " & ".join(g.match_text for g in groups)}
         if since:
-            probe += f" AND {_BLOCKS} && CAST(:blocks AS integer[])"  # nosec B608
-            params["blocks"] = block_keys(since, ((corpus.last_id >> BLOCK_SHIFTS[-1]) + 1) << BLOCK_SHIFTS[-1])
+            probe += f" AND {_BLOCKS} && CAST(:blocks AS integer[])"
+            params["blocks"] = block_keys(since, _top(corpus))
         matches = int(session.scalar(text(probe), params) or 0)
         return choose_plan(groups, corpus, cap=cap, sample=Sample(since, matches))
 
@@ -463,7 +467,7 @@ class PostgresFts:
         )
         # The page's bodies (for the snippets) in the same statement: a subquery in the select
         # list is evaluated after the sort and the limit, for the page's rows only.
-        body = literal_column("(SELECT b.body FROM search_documents AS b WHERE b.post_id = forum_posts.id)")
+        body = literal_column("(SELECT b.body FROM search_documents AS b WHERE b.post_id = forum_posts.id)", Text)
         statement = page_query(hits, query).add_columns(body.label("body"))
         rows = session.execute(statement, {**self._params(groups, plan, cap), **params}).all()
         if not rows:
