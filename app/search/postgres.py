@@ -35,8 +35,9 @@ follow for the shortfall, then ranges twice as long as all newer ones down to th
 first post (old words: "zolpidem" only in old posts).
 
 Every plan returns exactly the newest `cap` matches: ranges are searched newest first,
-each one's matches newest first. The whole search, from these matches to the page of
-results and their total, is one statement.
+each one's matches newest first. After the vocabulary's lookup and the probe, the whole
+search, from these matches to the page of results, their total and the page's bodies (for
+the snippets), is one statement.
 """
 
 from __future__ import annotations
