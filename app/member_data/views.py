@@ -70,6 +70,9 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
     except AppError as exc:
         return rerender(request, "member_data/page.html", {**_page_context(session, viewer), "posts": posts}, exc,
                         field="confirm", noindex=True)
+    # Logged out everywhere: the page says so, and its header no longer shows the member's bell and menu.
+    request.state.viewer = None
+    request.state.notification_bell = None
     response = render(request, "member_data/scheduled.html", {"erase_at": final}, noindex=True)
     clear_session_cookie(response)
     return response

@@ -18,7 +18,7 @@ from app.review.audit import AuditFilter
 from app.review.vocabulary import TARGET_LABELS, audit_label
 from app.web.downloads import attachment
 from app.web.forms import FormFields, rerender
-from app.web.params import PageNumber
+from app.web.params import PageNumber, in_date_range
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -26,9 +26,10 @@ router = APIRouter()
 
 def _date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or in_date_range(day) else None  # 9999-12-31 + 1 day overflowed: a 500
 
 
 def _filters(actor: str, action: str, target_type: str, since: str, until: str) -> AuditFilter:

@@ -83,6 +83,10 @@ def save_entry(request: Request, session: SessionDep, viewer: ModeratorUser, ent
         new = not entry_id
         target = guidelines.new_entry_id(entry_lang, category, name) if new else entry_id
         guidelines.save(session, editor=viewer, lang=entry_lang, entry_id=target, data=data, new=new)
+    except NotFound:
+        # An entry that does not exist (a tampered or stale form) is no form error: there is no
+        # form to show again, and a rollback here would leave the error page a detached viewer.
+        raise
     except AppError as exc:
         session.rollback()
         return rerender(request, "review/guideline_entry.html",

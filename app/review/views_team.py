@@ -16,7 +16,7 @@ from app.review.views_queue import VOCABULARY, decision_input
 from app.review.vocabulary import CANNED_PURPOSES
 from app.settings import SettingsDep
 from app.web.forms import FormFields, FormStr, rerender
-from app.web.params import Id
+from app.web.params import Id, form_id, is_whole_number
 from app.web.templating import redirect, render
 
 router = APIRouter()
@@ -119,7 +119,7 @@ def canned_edit(request: Request, session: SessionDep, viewer: ModeratorUser, re
 def canned_save(request: Request, session: SessionDep, viewer: ModeratorUser, reply_id: FormStr = "",
                 purpose: FormStr = "", reply_lang: FormStr = "", title: FormStr = "", body: FormStr = "",
                 active: FormStr = "") -> Response:
-    existing = canned.get_reply(session, int(reply_id)) if reply_id.isdigit() else None
+    existing = canned.get_reply(session, number) if (number := form_id(reply_id)) is not None else None
     if reply_id and existing is None:
         raise NotFound()
     form = {"purpose": purpose, "lang": reply_lang, "title": title, "body": body, "active": active}
@@ -141,5 +141,5 @@ def dashboard_page(request: Request, session: SessionDep, viewer: ModeratorUser)
 
 @router.post("/review/crisis-pause", name="review.crisis_pause")
 def crisis_pause(request: Request, session: SessionDep, viewer: ModeratorUser, hours: FormStr = "0") -> Response:
-    service.pause_crisis_items(session, viewer=viewer, hours=int(hours) if hours.isdigit() else 0)
+    service.pause_crisis_items(session, viewer=viewer, hours=int(hours) if is_whole_number(hours) else 0)
     return redirect(request, "review.queue")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -113,6 +114,7 @@ VALIDATION_MESSAGES = {
     "json_invalid": N_("This is not valid JSON."),
 }
 GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 def _field_name(error: dict[str, object]) -> str:
@@ -125,6 +127,9 @@ def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
     params = {key: f"{value:g}" if isinstance(value, float) else str(value)
               for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
+    if "expected" in params:
+        # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
+        params["expected"] = ", ".join(_QUOTED.findall(params["expected"])) or params["expected"]
     msgid = VALIDATION_MESSAGES.get(str(error.get("type")), GENERIC_FIELD_MESSAGE)
     try:
         return gettext(msgid, **params)

@@ -31,3 +31,16 @@ OptionalPage = Annotated[int | None, Query(ge=1, le=MAX_PAGE)]
 
 def in_date_range(day: dt.date) -> bool:
     return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def is_whole_number(value: str) -> bool:
+    """ASCII digits only: `str.isdigit()` is also true of "²" or "①", which `int()` refuses (a 500)."""
+    return value.isascii() and value.isdigit()
+
+
+def form_id(value: str) -> int | None:
+    """An id sent in a form field (hidden or typed), or None when it cannot name a row."""
+    if not is_whole_number(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None

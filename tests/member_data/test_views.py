@@ -247,3 +247,15 @@ def test_api_delete_me_waits_seven_days_and_logging_in_cancels(client: TestClien
     session.commit()  # the test's own transaction would hold SQLite's write lock
     drain(app.state.db, app.state.search)
     assert ids["own"] not in app.state.search.indexed_ids(session)
+
+
+def test_the_deletion_page_shows_a_logged_out_header(client: TestClient, session: Session) -> None:
+    # "You are logged out everywhere" under a header that still showed the bell and "My account" (audit2).
+    _arrange(session)
+    html_login(client, "Partante")
+    assert 'class="account-link"' in client.get("/fr/account/data").text
+    response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
+    page = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "déconnecté" in page  # type: ignore[attr-defined]
+    header = page[:page.index('id="main"')]
+    assert 'class="account-link"' not in header and "bell" not in header and "Partante" not in header

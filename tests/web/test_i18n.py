@@ -161,3 +161,13 @@ def test_every_catalog_string_is_typeset(locale: str) -> None:
 def test_pages_use_the_typeset_catalog(client: TestClient) -> None:
     page = client.get("/fr/help").text
     assert "Besoin d'aide maintenant\u202f?" in page
+
+
+@pytest.mark.parametrize("locale", ["fr", "nl"])
+def test_a_choice_error_names_the_choices_without_english_words(client: TestClient, locale: str) -> None:
+    # pydantic's "'fr', 'nl' or 'en'" put an English "or" in French and Dutch messages (audit2).
+    response = client.post("/api/v1/accounts", headers={"Accept-Language": locale},
+                           json={"pseudonym": "Quelqu_un", "password": "a sturdy passphrase 42", "locale": "de"})
+    assert response.status_code == 422
+    message = next(e["message"] for e in response.json()["errors"] if e["field"] == "locale")
+    assert "fr, nl, en" in message and " or " not in message, message
