@@ -175,6 +175,8 @@ class CueIndex:
                     other.append(phrase)
             self.phrases[key] = ({w: tuple(p) for w, p in by_second.items()}, tuple(other))
         self.stem_phrase_keys = {text for kind, text in self.phrases if kind == "stem"}
+        self.max_stem_phrase_key = max(map(len, self.stem_phrase_keys), default=0)
+        self.max_fuzzy_word = max((len(w) for w in self.words if len(w) >= _FUZZY_MIN and w.isalpha()), default=0)
         self._fuzzy: dict[str, set[str]] = {}
         for word in self.words:
             if len(word) >= _FUZZY_MIN and word.isalpha():
@@ -192,16 +194,20 @@ class CueIndex:
         return found
 
     def _fuzzy_classes(self, norm: str) -> set[str]:
+        # Every step is bounded by the longest cue, not by the word: a 100,000-letter "word" cost
+        # O(n²) (10 s of a core on /api/v1/moderation/check, open to visitors) for the same answer.
         found: set[str] = set()
-        candidates: set[str] = set(self._fuzzy.get(norm, ()))
-        for d in _deletes(norm):
-            candidates |= self._fuzzy.get(d, set())
-        for word in candidates:
-            if _edit_one(norm, word):
-                found |= self.words[word]
+        if len(norm) <= self.max_fuzzy_word + 1:  # longer: one edit cannot reach any cue word
+            candidates: set[str] = set(self._fuzzy.get(norm, ()))
+            for d in _deletes(norm):
+                candidates |= self._fuzzy.get(d, set())
+            for word in candidates:
+                if _edit_one(norm, word):
+                    found |= self.words[word]
         if not found:
             # A typo inside a stemmed word: "medicamments" -> "medicam*", "suicdaire" -> "suicid*".
-            for d in _deletes(norm):
+            # Deleting a letter past the longest stem leaves every stem-long prefix as it was.
+            for d in _deletes(norm[: self.max_stem + 1]):
                 found |= self._stem_classes(d)
         return found
 
@@ -218,7 +224,7 @@ class CueIndex:
         if ("word", norm) in self.phrases:
             groups.append(self.phrases[("word", norm)])
         if self.stem_phrase_keys:
-            for n in range(3, len(norm) + 1):
+            for n in range(3, min(len(norm), self.max_stem_phrase_key) + 1):
                 if norm[:n] in self.stem_phrase_keys:
                     groups.append(self.phrases[("stem", norm[:n])])
         if _NUMBER.match(norm) and ("num", "") in self.phrases:
