@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app import housekeeping
 from app.db import Database, utcnow
 from app.research import projects
+from app.research import texts as research_texts
 from app.research.models import Export, ExportStatus
 from app.review.models import AuditEntry
 from app.settings import Settings
@@ -66,7 +67,8 @@ def test_only_consenting_members_are_exported_and_withdrawal_counts(client: Test
     manifest = json.loads(files["manifest.json"])
     for entry in manifest["files"]:
         assert hashlib.sha256(files[entry["path"]]).hexdigest() == entry["sha256"]
-    assert manifest["counts"]["consented_posts"] == 2 and manifest["consent_versions"]["posts"] == {"1": 1}
+    assert manifest["counts"]["consented_posts"] == 2 and manifest["consent_versions"]["posts"] == {
+        str(research_texts.current("consent").version): 1}
     assert "Quotes re-identify" in files["README.md"].decode()
 
     put_consent(client, alice.pseudonym, posts=False)

@@ -171,3 +171,15 @@ def test_a_choice_error_names_the_choices_without_english_words(client: TestClie
     assert response.status_code == 422
     message = next(e["message"] for e in response.json()["errors"] if e["field"] == "locale")
     assert "fr, nl, en" in message and " or " not in message, message
+
+
+def test_the_research_texts_members_read_say_je_and_schuilnaam() -> None:
+    # The consent text (version 1) said "u" and "pseudoniem" on pages that otherwise say "je" and
+    # "schuilnaam" (audit2). Published versions never change: the current one must be consistent.
+    from app.research import texts
+
+    for kind in ("consent", "terms"):
+        document = texts.current(kind)
+        lines = [document.titles["nl"], *(f"{s.heading} {s.text}" for s in document.sections["nl"])]
+        formal = [line[:80] for line in lines if _FORMAL_NL.search(line)]
+        assert not formal, (kind, formal)
