@@ -16,15 +16,22 @@ class CategoryOut(BaseModel):
     visibility: str
 
 
+# The schema refuses bodies past this ceiling before any work; the forum's own limit is the
+# max_post_chars setting (20,000 by default), checked by the service with its own message.
+BODY_CEILING = 100_000
+BODY_DOC = ("Markdown. At most the forum's max_post_chars setting (20,000 characters by default): "
+            "longer bodies are answered 422.")
+
+
 class ThreadCreate(BaseModel):
     title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
-    body: str = Field(max_length=100_000)
+    body: str = Field(max_length=BODY_CEILING, description=BODY_DOC)
     lang: Literal["fr", "nl", "en"]
     content_note: str | None = None
 
 
 class PostCreate(BaseModel):
-    body: str = Field(max_length=100_000)
+    body: str = Field(max_length=BODY_CEILING, description=BODY_DOC)
     content_note: str | None = None
 
 

@@ -24,6 +24,7 @@ from app.review import service as review
 
 LIMITS = {"title": 200, "institution": 200, "ethics_ref": 120, "purpose": 5000, "data_requested": 5000,
           "retention": 1000}
+APPROVAL_MAX_DAYS = 5 * 366
 
 
 def today() -> dt.date:
@@ -45,6 +46,10 @@ def _expiry(expires: dt.date | None) -> dt.date:
         raise ValidationFailed(N_("Give the date the approval ends."), field="expires_on")
     if expires < today():
         raise ValidationFailed(N_("The end of the approval must be today or later."), field="expires_on")
+    if expires > today() + dt.timedelta(days=APPROVAL_MAX_DAYS):
+        # Access to members' words is time-limited (GDPR storage limitation): approve again to extend.
+        raise ValidationFailed(N_("An approval lasts at most five years; approve the project again to extend it."),
+                               field="expires_on")
     return expires
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.db import serialize, utcnow
-from app.errors import Conflict
+from app.errors import Conflict, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Category, Post, PostStatus, Thread
 from app.forum.screening import HOLD_CATEGORIES, Notice, Screening
@@ -165,7 +165,7 @@ def crisis_paused_until(session: Session, viewer: User) -> dt.datetime | None:
 def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
     """A moderator steps back from crisis items for a while (0 hours: back now); others get them meanwhile."""
     if not 0 <= hours <= 7 * 24:
-        raise Conflict(N_("A pause lasts at most a week."))
+        raise ValidationFailed(N_("A pause lasts at most a week."), field="hours")
     prefs = session.get(ModeratorSettings, viewer.id)
     if prefs is None:
         prefs = ModeratorSettings(user_id=viewer.id)

@@ -48,6 +48,9 @@ def test_admin_approves_with_expiry_or_declines_with_a_reason(client: TestClient
     past = client.post(f"/fr/research/projects/{project_id}/approve",
                        data={"expires_on": "2001-01-01", "csrf_token": csrf_from(page.text)})
     assert past.status_code == 422
+    endless = client.post(f"/fr/research/projects/{project_id}/approve",
+                          data={"expires_on": "9999-12-31", "csrf_token": csrf_from(page.text)})
+    assert endless.status_code == 422 and "cinq ans" in endless.text
     no_reason = client.post(f"/fr/research/projects/{project_id}/decline",
                             data={"reason": " ", "csrf_token": csrf_from(page.text)})
     assert no_reason.status_code == 422

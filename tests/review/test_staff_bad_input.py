@@ -59,6 +59,19 @@ def test_a_crisis_pause_of_unicode_digits_is_no_500(client: TestClient, session:
     assert paused is None
 
 
+def test_a_crisis_pause_past_a_week_is_refused_as_bad_input(client: TestClient, session: Session) -> None:
+    modo = moderator(session, "Modo")
+    session.commit()
+    html_login(client, "Modo")
+    token = _token(client, "/fr/review")
+    response = client.post("/fr/review/crisis-pause", data={"csrf_token": token, "hours": str(7 * 24 + 1)},
+                           follow_redirects=False)
+    assert response.status_code == 422
+    assert "une semaine" in response.text  # the member's language
+    paused = session.scalar(select(ModeratorSettings.crisis_paused_until).where(ModeratorSettings.user_id == modo.id))
+    assert paused is None
+
+
 def test_the_audit_log_ignores_dates_at_the_calendars_end(client: TestClient, session: Session) -> None:
     # until=9999-12-31 became "before 10000-01-01": OverflowError, a 500 on the page and the CSV.
     make_user(session, "Admin", role=Role.admin)
