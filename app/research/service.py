@@ -109,10 +109,13 @@ def consenting_members(session: Session, *, scope: ConsentScope) -> dict[int, in
 
 
 def users_to_ask(session: Session) -> set[int]:
-    """Members who answered yes under an older text and have not been asked about the current one."""
-    current = texts.current("consent").version
+    """Members who answered yes under an older text that no longer counts, and were not asked since.
+
+    A wording-only version (``material = false``) asks no one again: their answer still counts.
+    """
+    counting_from = texts.oldest_valid_version("consent")
     return set(session.scalars(
-        select(Consent.user_id).where(Consent.asked_version < current, (Consent.posts | Consent.diary))
+        select(Consent.user_id).where(Consent.asked_version < counting_from, (Consent.posts | Consent.diary))
     ))
 
 

@@ -124,3 +124,19 @@ def test_a_new_version_asks_once_and_never_nags(client: TestClient, session: Ses
     assert 'id="research-prompt-heading"' not in response.text
     assert 'id="research-prompt-heading"' not in client.get("/fr/").text
     assert service.get_consent(session, user=member).posts is True  # "not now" keeps the answers
+
+
+def test_a_wording_only_version_asks_no_one_again(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = texts.documents
+    first = original("consent")[1]
+    reworded = dataclasses.replace(first, version=2, material=False)
+    monkeypatch.setattr(texts, "documents", lambda kind: {1: first, 2: reworded} if kind == "consent"
+                        else original(kind))
+    member = make_user(session)
+    session.add(Consent(user_id=member.id, posts=True, diary=False, posts_version=1, asked_version=1))
+    session.commit()
+    assert service.users_to_ask(session) == set()
+    assert service.consenting_members(session, scope=ConsentScope.posts) == {member.id: 1}
+    monkeypatch.setattr(texts, "documents", lambda kind: {1: first, 2: dataclasses.replace(reworded, material=True)}
+                        if kind == "consent" else original(kind))
+    assert service.users_to_ask(session) == {member.id}
