@@ -249,4 +249,9 @@ def request_settings(request: Request) -> Settings:
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(request_settings)]
+async def _settings_dependency(request: Request) -> Settings:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hand-over per request for a lookup.
+    return request_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]

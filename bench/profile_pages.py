@@ -5,7 +5,9 @@ Serves the bench_pages forum (build it first with `python bench/bench_pages.py`)
 both workers with `py-spy record --format raw`, and prints the functions with the most
 samples, own (the function itself running) and total (it or what it calls).
 Needs py-spy (`.venv/bin/pip install py-spy`; it reads other processes' memory, so root
-or ptrace permission). Env: PAGE=/fr/t/1, DUR=10, COOKIE="tk_session=..." for a member, TOP=25.
+or ptrace permission). Env: PAGE=/fr/t/1, DUR=10, WARM=15 (seconds of load before recording), COOKIE="tk_session=..." for a member (or MEMBER=1:
+a fresh session of the first generated member), GIL=1 (count only threads holding the GIL: with 40
+threads a worker, the others mostly wait for it), TOP=25.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import DATA, PORT, serve  # noqa: E402
+from bench.bench_pages import DATA, PORT, member_cookie, serve  # noqa: E402
 
 
 def children(pid: int) -> list[int]:
@@ -80,6 +82,11 @@ def main() -> int:
         return 0
     page, duration = os.environ.get("PAGE", "/fr/t/1"), int(os.environ.get("DUR", "10"))
     url = f"sqlite:///{DATA / 'forum.sqlite3'}"
+    from app.cli import migrate_database
+
+    migrate_database(url)  # data built by an older checkout gets this one's tables
+    if os.environ.get("MEMBER") and not os.environ.get("COOKIE"):
+        os.environ["COOKIE"] = member_cookie(url)
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(DATA), "FORUM_THREAD_PAGE_SIZE": "25",
            "FORUM_ENVIRONMENT": "development"}
     server = serve([sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--workers", "2"], env, PORT)
@@ -88,12 +95,14 @@ def main() -> int:
         workers = children(server.pid)
         cookie = ["-H", f"Cookie: {os.environ['COOKIE']}"] if os.environ.get("COOKIE") else []
         # Start-up work (templates, the moderation engine's warm-up thread) is not what we measure.
-        subprocess.run(["wrk", "-t2", "-c32", "-d15s", *cookie, f"http://127.0.0.1:{PORT}{page}"],
+        subprocess.run(["wrk", "-t2", "-c32", f"-d{os.environ.get('WARM', '15')}s", *cookie,
+                        f"http://127.0.0.1:{PORT}{page}"],
                        stdout=subprocess.DEVNULL, check=True)
         load = subprocess.Popen(["wrk", "-t2", "-c32", f"-d{duration + 4}s", *cookie, f"http://127.0.0.1:{PORT}{page}"],
                                 stdout=subprocess.DEVNULL)
+        only_gil = ["--gil"] if os.environ.get("GIL") else []  # only threads holding the GIL: CPU, not waits
         spies = [subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "200",
-                                   "--format", "raw", "--output", str(out / f"{pid}.txt")],
+                                   *only_gil, "--format", "raw", "--output", str(out / f"{pid}.txt")],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in workers]
         for spy_process in spies:
             spy_process.wait()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, not_, or_, select, true
+from sqlalchemy import Select, String, and_, case, cast, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import ColumnElement
 
@@ -16,6 +16,7 @@ from app.diary.service import today as diary_today
 from app.diary.taper_line import TaperLineView
 from app.forum.models import Category, Post, PostStatus, Reaction, Thread, ThreadVisit, Visibility
 from app.i18n import get_locale
+from app.page_versions import STRUCTURE, PageVersion, thread_key
 from app.pagination import Page, offset_for, pages_for
 
 
@@ -177,19 +178,67 @@ def list_posts(session: Session, viewer: User | None, thread: Thread, *, page: i
     return Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total)
 
 
+@dataclass(frozen=True)
+class ThreadPosts:
+    posts: Page[Post]
+    taper_lines: dict[int, TaperLineView]
+    visited_at: dt.datetime | None  # the viewer's previous visit to the thread (None: none, or a visitor)
+
+
 def list_posts_with_taper_lines(session: Session, viewer: User | None, thread: Thread, *, page: int,
-                                size: int) -> tuple[Page[Post], dict[int, TaperLineView]]:
-    """Still one query: the page of posts plus each author's opt-in diary taper line.
+                                size: int, with_visit: bool = True) -> ThreadPosts:
+    """Still one query: the page of posts, each author's opt-in diary taper line, the viewer's last visit.
 
     The diary adds its line by an outer join (its own function, its own
     table), so the thread page keeps its query count; the line is worded in
     the page's language, for the reader.
     """
-    query = diary_taper_line.with_taper_lines(_posts_query(viewer, thread, page=page, size=size), Post.author_id)
-    rows = session.execute(query).all()
+    query = _posts_query(viewer, thread, page=page, size=size)
+    if viewer is not None and with_visit:
+        query = query.add_columns(
+            select(ThreadVisit.visited_at)
+            .where(ThreadVisit.user_id == viewer.id, ThreadVisit.thread_id == thread.id)
+            .scalar_subquery().label("visited_at"))
+    rows = session.execute(diary_taper_line.with_taper_lines(query, Post.author_id)).all()
     total = rows[0].total if rows else 0
     lines = diary_taper_line.views_of([row[-1] for row in rows], locale=get_locale(), today=diary_today())
-    return Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total), lines
+    return ThreadPosts(posts=Page(items=[row[0] for row in rows], page=page, pages=pages_for(total, size), total=total),
+                       taper_lines=lines,
+                       visited_at=rows[0].visited_at if rows and viewer is not None and with_visit else None)
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What a member's view of a thread page depends on besides the page itself."""
+
+    versions: tuple[int, int]  # of STRUCTURE and of the thread (app/page_versions), as the page is read
+    visited_at: dt.datetime | None  # the member's previous visit
+    holds_own: bool  # the member has posts awaiting review here (listed for them alone)
+    reactions: dict[int, ReactionSummary]  # the reactions the member gave in this thread (`mine` only)
+
+
+def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
+    """One query; read before the posts, so that a page stored under these versions is never newer than them."""
+    def version(key: str) -> ColumnElement[int]:
+        return select(PageVersion.version).where(PageVersion.key == key).scalar_subquery()
+
+    given = (select(func.aggregate_strings(cast(Reaction.post_id, String) + ":" + Reaction.kind, ","))
+             .join(Post, Post.id == Reaction.post_id)
+             .where(Reaction.user_id == viewer.id, Post.thread_id == thread.id).scalar_subquery())
+    row = session.execute(select(
+        version(STRUCTURE), version(thread_key(thread.id)),
+        select(ThreadVisit.visited_at)
+        .where(ThreadVisit.user_id == viewer.id, ThreadVisit.thread_id == thread.id).scalar_subquery(),
+        exists().where(Post.thread_id == thread.id, Post.author_id == viewer.id, Post.status == PostStatus.held),
+        given,
+    )).one()
+    reactions: dict[int, ReactionSummary] = {}
+    for pair in (row[4] or "").split(","):
+        if pair:
+            post_id, kind = pair.split(":", 1)
+            reactions.setdefault(int(post_id), ReactionSummary()).mine.add(kind)
+    return ReaderState(versions=(row[0] or 0, row[1] or 0), visited_at=row[2], holds_own=bool(row[3]),
+                       reactions=reactions)
 
 
 def post_position(session: Session, viewer: User | None, post: Post) -> int:

@@ -334,7 +334,16 @@ def react(session: Session, *, post: Post, user: User, kind: str, given: bool | 
     return wanted
 
 
-def record_visit(session: Session, *, user: User, thread: Thread) -> None:
+def record_visit(session: Session, *, user: User, thread: Thread, previous: dt.datetime | None = None) -> None:
+    """Stamp the member's visit (what "new since your last visit" and unread counts compare with).
+
+    `previous`, the stamp as read with the page: when it is already at or after the
+    thread's last post, a new stamp would change nothing any page shows (they compare
+    it with when posts were made, and no post is newer), so the page view writes nothing
+    (on SQLite a write would queue every member's page behind one write lock).
+    """
+    if previous is not None and previous >= thread.last_post_at:
+        return
     now = utcnow()
     updated = session.execute(
         update(ThreadVisit).where(ThreadVisit.user_id == user.id, ThreadVisit.thread_id == thread.id)

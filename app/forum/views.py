@@ -9,7 +9,7 @@ from app import helplines, i18n
 from app.accounts.permissions import Viewer, best_effort_write
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.forum import events, extensions, queries, service
+from app.forum import events, extensions, fragments, queries, service
 from app.forum.composer import router as composer_router
 from app.forum.errors import MemberRestricted
 from app.forum.models import REACTION_LABELS, Visibility
@@ -75,35 +75,35 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
                 thread_id: Id, page: OptionalPage = None, notice: str | None = None, quote: OptionalId = None,
                 read: str | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
-    posts, taper_lines = queries.list_posts_with_taper_lines(session, viewer, thread, page=_page_number(page),
-                                                             size=settings.thread_page_size)
-    if not posts.items and posts.page > 1:
+    post_context = {
+        "thread": thread, "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
+        "can": ForumPermissions(viewer), "post_footer_templates": extensions.FOOTER_TEMPLATES,
+        "helplines": helplines.for_locale(i18n.get_locale()),
+    }
+    shown_posts = fragments.thread_posts(request, session, viewer=viewer, thread=thread, page=_page_number(page),
+                                         size=settings.thread_page_size, context=post_context)
+    posts = shown_posts.posts
+    if not shown_posts.post_ids and posts.page > 1:
         return redirect(request, "forum.thread", thread_id=thread.id)
-    reactions = queries.reaction_summaries(session, viewer, [p.id for p in posts.items])
-    if viewer is not None:
-        best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread))
     reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
     shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
-                               post_ids=tuple(p.id for p in posts.items))
+                               post_ids=shown_posts.post_ids)
     events.publish(shown)  # domains above add their parts (the watch control)
     if viewer is None and thread.category.visibility == Visibility.public and not (notice or quote or read):
         mark_cacheable(request)
-    return render(request, "forum/thread.html", {
-        **shown.context,
-        "thread": thread, "posts": posts, "reactions": reactions, "taper_lines": taper_lines,
-        "notices": set((notice or "").split(",")),
-        "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
-        "expanded_notes": set(viewer.expand_note_list) if viewer else set(),
-        "can": ForumPermissions(viewer),
-        "post_marks": extensions.own_marks(session, viewer, posts.items),
-        "post_footer_templates": extensions.FOOTER_TEMPLATES,
+    response = render(request, "forum/thread.html", {
+        **shown.context, **post_context,
+        "posts": posts, "posts_html": shown_posts.html, "notices": set((notice or "").split(",")),
         "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
-        "helplines": helplines.for_locale(i18n.get_locale()),
         "welcome_hold": viewer is not None and service.is_premoderated(viewer, settings.trust),
         "restriction_message": MemberRestricted(viewer).translated() if viewer and not viewer.can_write else "",
         # Pages suggested to the poster from what they just wrote (see composer._submit).
         "suggested_pages": resources.pages_by_slugs(lang, (read or "").split(",")),
     }, noindex=thread.category.visibility == Visibility.members)
+    if viewer is not None:  # after rendering: on SQLite a write holds the one write lock until the commit
+        best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread,
+                                                                previous=shown_posts.visited_at))
+    return response
 
 
 @router.get("/p/{post_id}", name="forum.post")

@@ -83,7 +83,9 @@ def on_thread_shown(event: events.ThreadShown) -> None:
         nonlocal marked
         marked = service.mark_seen(event.session, user=viewer, thread_id=event.thread.id, post_ids=event.post_ids)
 
-    if event.post_ids:
+    # Nothing unread (the bell counted for this page): no write, so no write lock on SQLite.
+    # The count leaves out only what is about posts no longer published, which stay unshown.
+    if event.post_ids and event.session.info.get(queries.UNREAD_COUNTED) != 0:
         best_effort_write(event.session, read_them)
     event.context["notifications_read_here"] = marked
 

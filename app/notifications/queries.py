@@ -50,6 +50,9 @@ def shown_filter(viewer: User) -> ColumnElement[bool]:
 #: until they are read, so the member is told once. With no banner (the count says 0), they show.
 BANNER_KINDS = (Kind.moderation_statement.value, Kind.moderator_message.value, Kind.welcome_approved.value)
 
+#: session.info key: this request's viewer's count of every unread notification (see unread_count).
+UNREAD_COUNTED = "notifications_unread_counted"
+
 
 def _banner_shows(viewer: User) -> bool:
     return bool(viewer.moderation_unread)
@@ -59,6 +62,8 @@ def unread_count(session: Session, viewer: User, *, bell: bool = False) -> int:
     """One query on the (member, read_at) index, joined to the posts' and threads' primary keys.
 
     ``bell``: the header's number, without the moderators' notes while the banner is showing them.
+    A count of every unread notification stays on the session for this request: a page that
+    would mark notifications read skips that write when there is nothing unread.
     """
     query = (
         select(func.count(Notification.id))
@@ -67,9 +72,13 @@ def unread_count(session: Session, viewer: User, *, bell: bool = False) -> int:
         .outerjoin(Thread, Thread.id == Notification.thread_id)
         .where(Notification.user_id == viewer.id, Notification.read_at.is_(None), shown_filter(viewer))
     )
-    if bell and _banner_shows(viewer):
+    partial = bell and _banner_shows(viewer)
+    if partial:
         query = query.where(Notification.kind.not_in(BANNER_KINDS))
-    return int(session.scalar(query) or 0)
+    count = int(session.scalar(query) or 0)
+    if not partial:
+        session.info[UNREAD_COUNTED] = count
+    return count
 
 
 @dataclass

@@ -14,7 +14,8 @@ from app.i18n_markers import N_
 from app.web.csrf import verify_csrf, verify_origin
 
 
-def check_lang(request: Request) -> None:
+async def check_lang(request: Request) -> None:
+    # async: no I/O, and a plain `def` dependency costs a hand-over to the thread pool on every page.
     if request.path_params.get("lang") not in LOCALES:
         raise NotFound()
 

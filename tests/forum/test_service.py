@@ -146,6 +146,21 @@ def test_visits_are_one_row_per_member_and_thread(session: Session) -> None:
     assert session.scalar(select(func.count(ThreadVisit.id))) == 1
 
 
+def test_a_visit_is_stamped_again_only_when_the_thread_has_news(session: Session) -> None:
+    member = make_user(session)
+    posted = make_thread(session, category=make_category(session), author=make_user(session))
+    thread = posted.thread
+    service.record_visit(session, user=member, thread=thread)
+    stamped = session.scalar(select(ThreadVisit.visited_at))
+    assert stamped is not None
+    service.record_visit(session, user=member, thread=thread, previous=stamped)  # nothing new: no write
+    assert session.scalar(select(ThreadVisit.visited_at)) == stamped
+    make_reply(session, posted=posted, author=make_user(session))
+    session.refresh(thread)
+    service.record_visit(session, user=member, thread=thread, previous=stamped)  # a reply since: stamped again
+    assert session.scalar(select(ThreadVisit.visited_at)) > stamped
+
+
 def test_reply_quote(session: Session) -> None:
     author, member = make_user(session, "Citee"), make_user(session)
     category = make_category(session)

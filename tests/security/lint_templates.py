@@ -8,6 +8,9 @@ sanitises:
 - `m.body_html`: moderators' and members' messages, rendered by app/markdown.py (app/review/messages.py);
 - `page.html`: reviewed resource pages, rendered by the same app/markdown.py;
 - `hit.snippet_html`: app/search/text.py escapes the text, then adds only <mark>.
+- `posts_html`: a thread page's posts, rendered (autoescaped) from forum/_post.html by
+  app/forum/fragments.py, which then fills in only its own markers (fixed strings and the
+  escaped form token).
 
 Usage: python -m tests.security.lint_templates [templates-dir]; exit status 1 on a finding.
 """
@@ -18,7 +21,8 @@ import re
 import sys
 from pathlib import Path
 
-ALLOWED = frozenset({"post.body_html", "preview_html", "page.html", "hit.snippet_html", "m.body_html"})
+ALLOWED = frozenset({"post.body_html", "preview_html", "page.html", "hit.snippet_html", "m.body_html",
+                     "posts_html"})
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _SAFE = re.compile(r"([\w.\[\]'\"]+)\s*\|\s*safe\b")
 _UNESCAPED = re.compile(r"{%-?\s*autoescape\s+false|\|\s*safe\b")
