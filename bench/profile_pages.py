@@ -5,9 +5,10 @@ Serves the bench_pages forum (build it first with `python bench/bench_pages.py`)
 both workers with `py-spy record --format raw`, and prints the functions with the most
 samples, own (the function itself running) and total (it or what it calls).
 Needs py-spy (`.venv/bin/pip install py-spy`; it reads other processes' memory, so root
-or ptrace permission). Env: PAGE=/fr/t/1, DUR=10, WARM=15 (seconds of load before recording), COOKIE="tk_session=..." for a member (or MEMBER=1:
-a fresh session of the first generated member), GIL=1 (count only threads holding the GIL: with 40
-threads a worker, the others mostly wait for it), TOP=25.
+or ptrace permission). Env: PAGE=/fr/t/1, DUR=10, WARM=15 (seconds of load before recording),
+COOKIE="tk_session=..." for a member (or MEMBER=1: a fresh session of the first generated member),
+GIL=1 (count only threads holding the GIL: with 40 threads a worker, the others mostly wait for it),
+TOP=25.
 """
 
 from __future__ import annotations
