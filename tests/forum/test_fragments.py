@@ -128,6 +128,15 @@ def test_members_never_see_each_others_personal_parts(client: TestClient, sessio
     assert "true" in pressed(his, posts[1].id) and "true" in pressed(his_again, posts[1].id)  # his thanks
     assert "true" not in pressed(hers, posts[1].id)
     assert "true" in pressed(hers, posts[5].id) and "true" not in pressed(his_again, posts[5].id)  # her courage
+
+    def toggles(html: str, post_id: int) -> list[str]:  # the form's "given": 0 takes a reaction back
+        article = html[html.index(f'id="p{post_id}"'):]
+        article = article[:article.index("</article>")]
+        return re.findall(r'name="given" value="([01])"', article)
+
+    assert "0" in toggles(his_again, posts[1].id) and "0" not in toggles(hers, posts[1].id)
+    assert "0" in toggles(hers, posts[5].id) and "0" not in toggles(his_again, posts[5].id)
+    assert all(len(toggles(html, posts[1].id)) == len(pressed(html, posts[1].id)) for html in (his, hers))
     # He unfolds this content note by default, she does not.
     note = '<details class="content-note"'
     assert f"{note} open>" in his and f"{note} open>" in his_again and f"{note}>" in hers
