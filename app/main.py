@@ -58,10 +58,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _warm_up() -> None:
     """Build the moderation engine now (about 2 s), not during a member's first post after a start."""
-    import moderation
+    from app.forum.screening import check_text
 
     for lang in i18n.LOCALES:
-        moderation.check("bonjour", lang)
+        check_text("bonjour", lang)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -13,7 +13,9 @@ The members are established ones (their posts go out at once, past the newcomers
 welcome) and the anti-flood limit is raised for the run (FORUM_TRUST__POSTS_PER_HOUR):
 64 people posting hundreds of replies a second is a load test, and with the real limit
 (30 an hour each) the answers would soon be 429s, which measure nothing.
-Env: DUR (default 10s), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql.
+Env: DUR (default 10s), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql, PROFILE=1 (py-spy
+records both workers during the measured run, --gil: where the CPU goes; prints the top
+entries as bench/profile_pages.py does; needs py-spy), TOP (25).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_pages import serve  # noqa: E402
+from bench.profile_pages import aggregate, children  # noqa: E402
 
 PORT = 8319
 SECRET = "bench-posting-secret-" + "x" * 32
@@ -105,6 +109,37 @@ def count_posts(url: str) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(server_pid: int, limit: float = 120) -> None:
+    """Until the workers' start-up work (the moderation engine for three languages, about 5 s of CPU
+    each, longer on a busy machine) is done: both under 5 % of a core for a second."""
+    workers = children(server_pid)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = [cpu_seconds(pid) for pid in workers]
+        time.sleep(1)
+        if all(cpu_seconds(pid) - used < 0.05 for pid, used in zip(workers, before, strict=True)):
+            return
+
+
+def profile(server_pid: int, duration: str) -> Path:
+    """py-spy on the served workers for most of the run (the first and last second left out)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    seconds = max(1, int(re.sub(r"\D", "", duration) or 10) - 2)
+    out = Path(tempfile.mkdtemp(prefix="profile-posting-"))
+    time.sleep(1)
+    spies = [subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", "--gil",
+                               "--format", "raw", "--output", str(out / f"{pid}.txt")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in children(server_pid)]
+    for spy_process in spies:
+        spy_process.wait()
+    return out
+
+
 def run(name: str, url: str) -> None:
     members, duration, connections = int(os.environ.get("MEMBERS", "64")), os.environ.get("DUR", "10s"), \
         int(os.environ.get("CONN", "16"))
@@ -117,6 +152,7 @@ def run(name: str, url: str) -> None:
     script.write_text(LUA % ("{" + ",".join(json.dumps([t, c]).replace("[", "{").replace("]", "}")
                                             for t, c in tokens) + "}", 50))
     try:
+        wait_idle(server.pid)
         # Warm-up, not counted: each worker builds the moderation engine in the background after
         # start (seconds on a busy machine); wait until posting answers quickly.
         for _ in range(30):
@@ -129,8 +165,14 @@ def run(name: str, url: str) -> None:
                 break
         before = count_posts(url)
         load = os.getloadavg()
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", str(script),
-                              f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True).stdout
+        wrk = subprocess.Popen(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", str(script),
+                                f"http://127.0.0.1:{PORT}"], stdout=subprocess.PIPE, text=True)
+        profiles = profile(server.pid, duration) if os.environ.get("PROFILE") else None
+        out = wrk.communicate()[0]
+        if profiles is not None:
+            print(f"py-spy --gil on 2 workers during the {name} run:")
+            aggregate(sorted(profiles.glob("*.txt")), int(os.environ.get("TOP", "25")))
+            shutil.rmtree(profiles, ignore_errors=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -7,6 +7,7 @@ forum announces the screening (events.PostScreened).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -130,13 +131,29 @@ class Screening:
         return notices
 
 
+_ready: set[str] = set()  # languages the engine has checked a text in, in this process
+_first_check = threading.Lock()
+
+
 def check_text(text: str, lang: str) -> list[moderation.Finding]:
+    """The engine's findings; the first check of a language builds the engine once for everyone.
+
+    The engine compiles its lexicons and cue index on first use (seconds). Without the lock,
+    every request arriving meanwhile (and the start-up warm-up) built its own copy at once,
+    each slowing the others: a worker freshly started under load answered nothing for tens
+    of seconds. Later checks run in parallel, without the lock.
+    """
+    if lang not in _ready:
+        with _first_check:
+            findings = moderation.check(text, lang)
+            _ready.add(lang)
+            return findings
     return moderation.check(text, lang)
 
 
 def screen(*, title: str, body: str, lang: str, newcomer_hold: bool) -> Screening:
     return Screening(
-        body_findings=moderation.check(body, lang),
-        title_findings=moderation.check(title, lang) if title else [],
+        body_findings=check_text(body, lang),
+        title_findings=check_text(title, lang) if title else [],
         newcomer_hold=newcomer_hold,
     )
