@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import markdown
 from app.accounts.models import User
@@ -127,6 +128,23 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
                                  "is still here."), retry_after=wait, minutes=max(1, (wait + 59) // 60))
 
 
+def _update_returning(session: Session, obj: Any, values: dict[str, Any]) -> None:
+    """One `UPDATE ... RETURNING` of a loaded row; the new values are set on the loaded object.
+
+    What `synchronize_session="fetch"` does for a single row, without its per-statement
+    bookkeeping (about 0.45 ms of CPU each, three times per post).
+    """
+    entity = type(obj)
+    row = session.execute(
+        update(entity).where(entity.id == obj.id).values(**values)
+        .returning(*(getattr(entity, key) for key in values)),
+        execution_options={"synchronize_session": False},
+    ).one_or_none()
+    if row is not None:
+        for key, value in zip(values, row, strict=True):
+            set_committed_value(obj, key, value)
+
+
 def _publish_counts(session: Session, thread: Thread, author: User | None, post: Post, delta: int) -> None:
     """Count a post in or out, in the database's own arithmetic.
 
@@ -138,21 +156,15 @@ def _publish_counts(session: Session, thread: Thread, author: User | None, post:
     if delta > 0:
         created = literal(post.created_at, UTCDateTime())
         values["last_post_at"] = case((Thread.last_post_at < created, created), else_=Thread.last_post_at)
-    session.execute(update(Thread).where(Thread.id == thread.id).values(**values),
-                    execution_options={"synchronize_session": "fetch"})
+    _update_returning(session, thread, values)
     if author is not None:
-        session.execute(
-            update(User).where(User.id == author.id)
-            .values(published_posts=case((User.published_posts + delta < 0, 0),
-                                         else_=User.published_posts + delta)),
-            execution_options={"synchronize_session": "fetch"},
-        )
+        _update_returning(session, author, {
+            "published_posts": case((User.published_posts + delta < 0, 0), else_=User.published_posts + delta)})
 
 
 def _count_approved(session: Session, author: User) -> None:
     """One more approved post for the member's trust, in one UPDATE (never read-modify-write)."""
-    session.execute(update(User).where(User.id == author.id).values(approved_posts=User.approved_posts + 1),
-                    execution_options={"synchronize_session": "fetch"})
+    _update_returning(session, author, {"approved_posts": User.approved_posts + 1})
 
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
