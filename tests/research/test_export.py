@@ -228,8 +228,9 @@ def test_cli_project_add_and_export(session: Session, settings: Settings, monkey
     get_settings.cache_clear()
     try:
         runner = CliRunner()
+        expires = (dt.date.today() + dt.timedelta(days=365)).isoformat()
         added = runner.invoke(cli, ["research", "project", "add", "--title", "CLI study", "--institution", "UGent",
-                                    "--ethics-ref", "EC/2026/12", "--expires", "2099-12-31", "--approve"])
+                                    "--ethics-ref", "EC/2026/12", "--expires", expires, "--approve"])
         assert added.exit_code == 0, added.output
         project_id = int(added.output.strip())
         out = tmp_path / "cli-export.zip"
