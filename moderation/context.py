@@ -13,21 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.context_cues import (
+    ADMITTED,
     ADVICE,
+    ASKED,
+    BRIDGING,
+    CARE_AGENT,
+    FAREWELL_TO_HABIT,
     MEDICATION,
     METALINGUISTIC_AFTER,
     METALINGUISTIC_BEFORE,
     NARRATION,
+    NEGATED_LABEL,
     NEGATION_BEFORE,
+    NO_PRESCRIPTION,
     PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
     RECOVERED,
+    RENOUNCED,
     REPORTED_SPEECH,
     RHETORICAL,
     SELF_DESCRIPTION,
     SUPPLY,
     WARNING,
+    WISHED,
 )
 from moderation.tokens import QUOTED_SPAN
 
@@ -103,11 +112,17 @@ def quoted(sp: Span) -> bool:
     )
 
 
+_AS_FORMER = re.compile(r"(?:ex|voormalige?|gewezen|ancien|ancienne|former|oud)(?![^\W_])")
+_AS = re.compile(r"(?<![^\W_])(?:als|en tant qu'? ?e?|as an?|as|comme)\W*$")
+
+
 def self_description(sp: Span) -> bool:
     """The poster describes themselves ("ik voel me een junkie"): everyone may, and is never lectured."""
     lo = max(sp.s0, sp.start - 60)
     if SELF_DESCRIPTION.search(sp.text, lo, sp.start):
         return True
+    if _AS_FORMER.match(sp.text, sp.start) and _AS.search(sp.text, lo, sp.start):
+        return True  # "Als ex-gebruiker kan ik u zeggen", "as a former user"
     # Entries that take the verb into the match ("suis accro", "ben clean"): read up to its first word.
     space = sp.text.find(" ", sp.start, sp.end)
     return space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None
@@ -123,6 +138,55 @@ def metalinguistic(sp: Span) -> bool:
     if METALINGUISTIC_BEFORE.search(sp.text, max(sp.s0, sp.start - 60), sp.start):
         return True
     return METALINGUISTIC_AFTER.match(sp.text, sp.end) is not None
+
+
+def negated_label(sp: Span) -> bool:
+    """The label is denied ("je ne suis pas une toxico", "we are not addicts"); "ne fréquente pas
+    les toxicomanes" negates the verb, and the label stands."""
+    return NEGATED_LABEL.search(sp.text, max(sp.s0, sp.start - 40), sp.start) is not None
+
+
+_CLAUSE_NEGATION = re.compile(
+    r"(?<![^\W_])(?:pas|jamais|niet|ni|nie|nooit|not|never|don't|dont|do not)(?:[ ']+\w+){0,2}[ ']*$"
+)
+
+
+def negated_clause(sp: Span) -> bool:
+    """A negation in the same clause just before ("ne pas tout arrêter d'un coup"); a comma
+    ends its reach ("pas besoin de diminuer, arrête d'un coup" is advice)."""
+    if RHETORICAL.search(sp.sentence):
+        return False  # "why not just quit cold turkey?"
+    return _CLAUSE_NEGATION.search(sp.text, max(sp.s0, sp.start - 30), sp.start) is not None
+
+
+def asked(sp: Span) -> bool:
+    """The words are a question someone asked the poster ("mon psy m'a demandé si j'avais des
+    idées noires"), or the poster asks whether it is safe ("Sylvie demandait si elle pouvait")."""
+    if ASKED.search(sp.text, max(sp.s0, sp.start - 80), sp.start) is None:
+        return False
+    return ADMITTED.search(sp.text) is None  # "j'ai dit non. j'ai menti": the answer stands
+
+
+def care_channel(sp: Span) -> bool:
+    """A pharmacist or doctor is the one who gives, refuses or cuts ("ma pharmacienne peut me
+    dépanner en attendant l'ordonnance", "mon médecin m'a coupé le Xanax d'un coup")."""
+    if NO_PRESCRIPTION.search(sp.sentence):
+        return False  # a pharmacy that hands benzos out without a prescription is a source
+    if CARE_AGENT.search(sp.text, sp.s0, sp.start):
+        return True
+    return BRIDGING.search(sp.text, sp.end, min(len(sp.text), sp.s1 + 80)) is not None
+
+
+def wished(sp: Span) -> bool:
+    """A wish given up or past, not advice nor a decision ("ik wou alles weggooien en stoppen")."""
+    if WISHED.search(sp.text, max(sp.s0, sp.start - 60), sp.start):
+        return True
+    return RENOUNCED.search(sp.text, sp.end, min(len(sp.text), sp.s1 + 40)) is not None
+
+
+def farewell_to_habit(sp: Span) -> bool:
+    """A farewell addressed to the pills or the illness ("une lettre d'adieu à mon Xanax")."""
+    return FAREWELL_TO_HABIT.match(sp.text, sp.end) is not None
 
 
 def negated(sp: Span) -> bool:
@@ -191,15 +255,22 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "recovered": recovered,
     "needs_medication": needs_medication,
     "needs_supply": needs_supply,
+    "negated_label": negated_label,
+    "negated_clause": negated_clause,
+    "asked": asked,
+    "care_channel": care_channel,
+    "farewell_to_habit": farewell_to_habit,
+    "wished": wished,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
-    "stigma": ("quoted", "reported", "metalinguistic", "self_description", "negated"),
-    "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration"),
-    # Crisis favours recall: only an explicit negation, or a crisis told as past
-    # and overcome, suppresses it.
-    "crisis": ("negated", "recovered"),
-    "sourcing": ("warning", "negated", "pharmacy_return"),
+    "stigma": ("quoted", "reported", "metalinguistic", "self_description", "negated_label"),
+    "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration", "asked", "care_channel",
+                           "wished"),
+    # Crisis favours recall: only an explicit negation, a crisis told as past and
+    # overcome, a question someone asked the poster, or a farewell to the pills suppresses it.
+    "crisis": ("negated", "recovered", "asked", "farewell_to_habit"),
+    "sourcing": ("warning", "negated", "pharmacy_return", "care_channel"),
     "personal_data": (),
 }
 

@@ -48,6 +48,7 @@ REPORTED_SPEECH = _rx(
     r"alsof (?:ik|we|wij|ge|gij|je)",
     # EN: called me, treated like, seen as
     r"call(?:ed|s|ing)? (?:me|us|him|her|them|you|people)",
+    r"keeps? (?:saying|telling)|kept (?:saying|telling)|blijft (?:maar )?zeggen|n'? ?arrete pas de (?:dire|me dire)",
     r"label(?:l?ed|s|l?ing)?",
     r"(?:treat|look|stare)(?:ed|s|ing)? (?:at )?(?:me|us|him|her|them|people) (?:like|as)",
     r"(?:see|sees|saw|seen|view|viewed|views) (?:me |us |him |her |them )?as",
@@ -59,6 +60,18 @@ REPORTED_SPEECH = _rx(
     r"made (?:me|us) feel like",
     r"according to (?:him|her|them|my|the|some)",
     r"accus(?:ed|es|ing) (?:me|us|him|her) of being",
+    # A third person's words reported by the poster ("mijn broer zegt dat ze een verslaafde
+    # is", "sa mère dit qu'il est un toxico", "my aunt says he's an addict"): their label.
+    r"(?<!ik )(?<!'k )(?:zegt|zei|zeggen|zeiden|vindt|vinden|denkt|denken|dacht|dachten|noemt|beweert|beweren)"
+    r" (?:dat|da) (?:ze|zij|hij|hem|haar|mijn|die|onze|mensen|iedereen)",
+    r"(?<!je )(?:dit|disait|disent|disaient|pense|pensent|trouve|trouvent|croit|croient|affirme|pretend\w*)"
+    r" (?:que|qu) ?'? ?(?:elle|il|ils|elles|ma|mon|mes|c'? ?est|ce sont|les gens|tout le monde)",
+    r"(?<!i )(?:says|said|thinks|thought|claims|claimed|reckons) (?:that )?(?:she|he|they|my|mum|mom|dad|people)",
+    # Advice someone else gives ("certains conseillent d'arrêter d'un coup", "m'a conseillé de").
+    r"(?:m'? ?|me |nous |lui |leur )?(?:a|ont|avait|avaient) conseille",
+    r"(?:certains|d'? ?autres|les gens|beaucoup|on|ils|elles) (?:conseill\w*|recommand\w*|disent|pretendent)",
+    r"(?:sommigen|anderen|mensen|ze|zij) (?:raden|zeggen|beweren)|raadde (?:me|mij)|heeft (?:me|mij) aangeraden",
+    r"(?:some people|others|people|they) (?:advise|recommend|say|suggest|tell)|advised me|told me to",
 )
 
 METALINGUISTIC_BEFORE = _rx(
@@ -119,10 +132,13 @@ WARNING = _rx(
     r"zonder (?:aan te raden|te adviseren|aan te moedigen)",
     r"without (?:advising|recommending|telling|encouraging)",
     r"illegal\w*|arnaque\w*|contrefa\w*|faux medicaments?",
+    r"attention (?:aux?|a la|a l'?|a ces|a ceux)|mefie[zr]?\w*|ne vous faites pas avoir|faites gaffe",
     # NL
     r"niet (?:zomaar |zo maar |plots |direct )?(?:in (?:een|1|eens) keer|ineens|plots\w*|zomaar|"
     r"abrupt|direct|meteen|cold turkey|stoppen|kappen|doen)",
-    r"stop (?:zeker|vooral|absoluut|alsjeblieft|aub)? ?niet",
+    r"stop (?:zeker|vooral|absoluut|alsjeblieft|aub)? ?(?:niet|ni|nie)",
+    r"(?:stop|kap|gooi) (?:\w+ ){0,3}(?:ni|nie) (?:in (?:een|1|eens) keer|ineens|zomaar|meteen|direct)",
+    r"pas op (?:voor|met)|waarschuwing|kijk uit",
     r"nooit|zeker niet|vooral niet|absoluut niet",
     r"gevaarlijk\w*|gevaar|risico\w*|levensgevaarlijk",
     r"afgeraden|af te raden|raad\w* .{0,20}af",
@@ -138,6 +154,7 @@ WARNING = _rx(
     r"(?:don't|do not|never|wouldn't|would not) (?:advise|recommend|suggest)",
     r"dangerous|danger|risky|seizures?|deadly|fatal|can kill|could kill|not recommended",
     r"unsafe|not safe|be careful|warning|avoid\w*|counterfeit|fake pills?|illegal",
+    r"never,? ever|beware of|watch out for",
 )
 
 QUESTION_START = _rx(
@@ -164,6 +181,7 @@ NARRATION = _rx(
     r"elles |on |nous |mon \w+ |ma \w+ )\s?(?:ai|a|ont|avons|avais|avait|avaient|suis|est|sont)"
     r"(?: \w+){0,3} " + _FR_STOP,
     r"(?:quand|lorsque|apres que|depuis que) (?:j|je|on|il|elle)",
+    r"(?<![\w'])(?:a|ont|avait|avaient) (?:\w+ ){0,2}(?:arrete|stoppe|coupe|lache|sevre)e?s?",
     r"(?:ik|'k|we|wij|hij|zij|ze|mijn \w+) (?:ben|heb|was|is|heeft|zijn|hebben|stopte|kapte|"
     r"deed|had|moest|werd)",
     r"(?:ben|heb|stopte|kapte|moest|werd) (?:ik|'k)",
@@ -182,6 +200,9 @@ PAST_TIME = _rx(
     r"en (?:19|20)\d\d|l'an dernier|l'annee derniere|a l'epoque|autrefois",
     r"destijds|vroeger|geleden|vorig jaar|in (?:19|20)\d\d",
     r"years ago|months ago|weeks ago|last year|back (?:then|in)|in (?:19|20)\d\d",
+    r"(?:l'? ?|le |la )(?:hiver|ete|automne|printemps|mois|annee) (?:dernier|derniere|passe|passee)",
+    r"vorige (?:maand|week|winter|zomer|herfst|lente)|(?:\d+|twee|drie|enkele) (?:maanden|jaar|weken) later",
+    r"last (?:month|winter|summer|autumn|spring)|a (?:year|month|week) ago|(?:months|years|weeks) later",
 )
 
 ADVICE = _rx(
@@ -263,10 +284,22 @@ _SELF_LEAD = (
     r"ik voelde me|ik voelde mij|als (?:ex|voormalig|gewezen)|mezelf een|"
     # EN
     r"i am|i'? ?m|im|i was|i feel like|i feel|i felt like|i've become|ive become|i became|i'm becoming|"
-    r"call myself|i'm just|i'm not|i am not|as an? (?:former|ex|recovering)|me,? an?"
+    r"call myself|i'm just|i'm not|i am not|as an? (?:former|ex|recovering)|me,? an?|"
+    # Inverted and elided subjects: "soms voel ik mij echt een junkie", "(I) feel like such a junkie"
+    r"voel ik me|voel ik mij|voelde ik me|voelde ik mij|word ik|werd ik|zie ik mezelf|zie mezelf|"
+    r"(?<![\w'] )(?<![\w'])(?:feel|feeling|felt) like"
+)
+# Words between the lead and the label: articles, adjectives, "echt", and a coordinated
+# second label ("een mislukkeling en een verslaafde"); never a new clause or someone
+# else ("ik ben bang dat die junkies", "je suis sûre que ces toxicos").
+_NOT_BETWEEN = (
+    r"(?!(?:dat|da|die|deze|ze|zij|hij|hun|que|qu|ces|cette|ce|ils|elles|il|elle|les|that|these|those|they|he|she|"
+    r"them|because|omdat|parce|want|car|of|if|si|als)(?![\w']))"
 )
 SELF_DESCRIPTION = re.compile(
-    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:\W+[\w']+){0,3}\W*$"
+    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+){0,3}"
+    r"(?:[^\w.!?;]+(?:en|et|and)[^\w.!?;]+(?:een|un|une|a|an|des|du|ne|zo'?n|such)"
+    r"(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+)?)?[^\w.!?;]*$"
 )
 
 # A crisis told as part of recovery: "il y a trois ans j'avais écrit une lettre
@@ -276,5 +309,83 @@ RECOVERED = _rx(
     r"je vais mieux|(?:ca|ça) va mieux|je m'? ?en suis sortie?|sortie? d'? ?affaire|j'? ?ai survecu|"
     r"aujourd'? ?hui (?:je|ca|j)|grace a vous|je suis (?:toujours|encore) la|"
     r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
-    r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)"
+    r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
+    r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
+    r"it (?:gets|can get) better|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
+    r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter"
+)
+
+# A question someone asked the poster ("mon psy m'a demandé si j'avais des idées noires",
+# "mijn psychologe vroeg of ik plannen had", "my GP asked if I'd had thoughts of self-harm"):
+# the words are the question's, not the poster's.
+ASKED = _rx(
+    r"(?:m'? ?|me |nous |lui )?(?:a|ont|avait|avaient) demande (?:si|s'? ?)",
+    r"(?:me |m'? ?)?demand(?:e|ait|aient|ent|ant) (?:si|s'? ?)|demandait si|se demande si",
+    r"vr(?:oeg|oegen|aagt|agen) (?:me |mij |ons )?of|wilde weten of|wou weten of",
+    r"ask(?:ed|s|ing)? (?:me |us |him |her )?(?:if|whether)|wanted to know (?:if|whether)",
+    r"wonder(?:ed|s|ing)? (?:if|whether)",
+)
+
+# Someone with a prescription pad or a pharmacy behind the act ("ma pharmacienne peut me
+# dépanner 2 comprimés en attendant l'ordonnance", "mon médecin m'a coupé le Xanax d'un coup",
+# "le médecin de garde a refusé de me dépanner"): the care channel, not a member's offer or advice.
+# The professional must be the subject of the same clause: nobody else ("quelqu'un", "iemand")
+# and no clause break between.
+CARE_AGENT = re.compile(
+    r"(?<![^\W_])(?:pharmacien\w*|pharmacie\w*|apothe\w*|chemist|pharmacist|medecin\w*|docteur\w*|toubib|"
+    r"generaliste|psychiatre|neurolog\w*|dokter\w*|huisarts\w*|arts|psychiater|doctor|gp|ma psy|mon psy)"
+    r"(?:(?![,;:]|(?<![^\W_])(?:mais|maar|but|donc|dus|alors|quelqu|qqn|iemand|someone|anyone|anybody|qui|wie|who)"
+    r"(?![^\W_])).){0,70}$"
+)
+# ... unless the point is that they hand it out without a prescription ("la pharmacie à côté
+# de la Bourse donne des benzos sans ordonnance si t'insistes").
+NO_PRESCRIPTION = _rx(
+    r"sans (?:ordonnance|ordo|prescription)|zonder (?:voorschrift|recept)|without (?:a )?(?:prescription|script)|"
+    r"no (?:script|prescription|questions)|si (?:tu|t'? ?) ?insist\w*|complaisance|geen vragen|"
+    r"sans (?:poser de )?questions?"
+)
+# The poster takes back an answer to such a question ("j'ai dit non. j'ai menti").
+ADMITTED = _rx(
+    r"j'? ?ai menti|c'? ?est faux|c'? ?etait faux|pas vrai|ik heb gelogen|dat was gelogen|was gelogen|niet waar|"
+    r"i lied|that was a lie|not true|wasn't true"
+)
+# A wish given up or past, not advice nor a decision ("ik wou alles weggooien, dan heb ik mijn
+# huisarts gebeld"). A present wish ("je voudrais arrêter d'un coup") is the poster's own plan.
+WISHED = _rx(
+    r"ik wou|wou ik|had zin|in de verleiding|j'? ?aurais (?:bien )?voulu|j'? ?ai eu envie|j'? ?avais envie|"
+    r"j'? ?etais tentee?|i wanted to|i was tempted|was tempted|part of me wanted"
+)
+# ... or a wish the poster gives up in the same breath ("..., maar ik doe het niet").
+RENOUNCED = _rx(
+    r"maar ik doe het (?:niet|ni|nie)|maar dat doe ik (?:niet|ni|nie)|maar ik ga het (?:niet|ni|nie) doen|"
+    r"mais je (?:ne )?le fais pas|mais je (?:ne )?vais pas le faire|but i (?:won'?t|will not|am not going to|"
+    r"'?m not going to|don'?t)"
+)
+BRIDGING = _rx(
+    r"en attendant (?:que |qu'? ?|le |la |l'? ?|mon |ma |son |sa )*"
+    r"(?:medecin|docteur|ordonnance|prescription|renouvel\w*)",
+    r"(?:tot|in afwachting van) (?:mijn |het |de |een )*(?:nieuwe )?(?:voorschrift|dokter|huisarts|recept)",
+    r"until (?:my |the |a )*(?:new )?(?:prescription|script|doctor|gp)",
+)
+
+# A label negated as a predicate: "je ne suis pas une toxico", "kzen gene drugsgebruiker",
+# "we are not addicts". "On ne fréquente pas LES toxicomanes" negates the verb, not the label.
+NEGATED_LABEL = re.compile(
+    r"(?<![^\W_])(?:pas|plus|jamais|niet|nie|ni|geen|gene|not|never|no)"
+    r"(?:\W+(?:vraiment|echt|really|zomaar|gewoon|just|juste|simplement|forcement|necessarily|allemaal|tous|all))?"
+    r"(?:\W+(?:etre|zijn|be|being))?"
+    r"(?:\W+(?:un|une|des|de|du|d|een|ne|a|an|some|zo'?n|such))?(?:\W+(?:vraie?|echte|real|simple|gewone))?\W*$"
+)
+
+# A farewell addressed to the pills or the illness ("une lettre d'adieu à mon Xanax", "dire adieu
+# à mon dernier quart de Lexotan", "een afscheidsbrief aan de zolpidem", "a goodbye letter to my anxiety").
+FAREWELL_TO_HABIT = re.compile(
+    r"(?:\W+(?:ecrire|schrijven|write|writing|zeggen|dire|say|saying|nemen|neem))?\W+(?:a|aan|to|van|au|aux)"
+    r"(?:\W+(?:mon|ma|mes|la|le|l|de|het|mijn|my|the|this|that|ce|cette|ces|die|dat))?"
+    r"(?:\W+(?:dernier|derniere|laatste|last|vieux|vieille|oude|old)\W+\w+(?:\W+(?:de|d|van|of))?)?"
+    r"\W+(?:benzo\w*|xan\w*|alpra\w*|temesta|loraz\w*|lorme\w*|loramet|lexotan|lexomil|bromaz\w*|"
+    r"seresta|oxaz\w*|stilnoct|zolpi\w*|imovane|zopi\w*|rivotril|clonaz\w*|valium|diaz\w*|"
+    r"cachets?|comprimes?|pilules?|medocs?|somniferes?|pil|pillen|pilletjes|slaappil\w*|pills?|meds|"
+    r"anxi\w*|angst\w*|insomni\w*|slapeloosheid|dependance|verslaving|addiction|habit|gewoonte|habitude)"
+    r"(?![^\W_])"
 )

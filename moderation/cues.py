@@ -2,8 +2,12 @@
 
 ``lexicons/cues.toml`` lists, per class and language, words, stems ("arret*")
 and short phrases ("d'un coup"). A post's tokens are looked up once each
-(exact word, then stems, then one typo away); phrases are matched on the
-token sequence. The result is a list of ``Cue(class, first, last token)``,
+(exact word, then stems, then -- for the classes listed under ``fuzzy`` --
+one typo away); phrases are matched on the token sequence. A phrase written
+``-phrase`` cancels its class on the words it covers ("over de" is not a
+surplus in Dutch), and a rejected alternative (class ALT: "au lieu de",
+"in plaats van", "instead of") turns off the act that follows it, as a
+negation does. The result is a list of ``Cue(class, first, last token)``,
 which the frames read, and the learned layer uses as features.
 """
 
@@ -57,6 +61,7 @@ class Element:
 class Phrase:
     elements: tuple[Element, ...]
     classes: frozenset[str]
+    cancel: bool = False  # "-over de": the words it covers do not play this class
 
 
 # Phrases a word may start: by their second word when it is a plain word, and the rest.
@@ -71,7 +76,14 @@ class Cue(NamedTuple):
     negated: bool = False
 
 
-def _elements(entry: str) -> tuple[Element, ...]:
+# "won t need", "i m done": cue files write apostrophes as spaces; posts' "won't", "I'm"
+# become "will not", "i am" (tokens.py), so the entry is read the same way.
+_CONTRACTED = re.compile(r"(?<![\w'])(\w+) (t|m|re|ve|ll)(?![\w':])")
+
+
+def _elements(entry: str, lang: str | None = None) -> tuple[Element, ...]:
+    """The words of a cue entry, spelled out as posts in ``lang`` are (``tokens.LANG_EXPANSIONS``)."""
+    entry = _CONTRACTED.sub(r"\1'\2", entry)
     out: list[Element] = []
     for part in entry.split():
         if part == "?":
@@ -81,10 +93,10 @@ def _elements(entry: str) -> tuple[Element, ...]:
         elif part.startswith("re:"):
             out.append(Element("re", part, re.compile(part[3:])))
         elif part.startswith("#") and len(part) > 1:
-            out.extend((Element("num", "#"), *_elements(part[1:])))
+            out.extend((Element("num", "#"), *_elements(part[1:], lang)))
         elif part.endswith("*") and len(part) > 1:
             stem = fold_plain(part[:-1])
-            tokens = [t.norm for t in tokenize(stem)[0]]
+            tokens = [t.norm for t in tokenize(stem, lang)[0]]
             if not tokens:
                 out.append(Element("stem", stem))  # "@*": any handle
                 continue
@@ -92,7 +104,7 @@ def _elements(entry: str) -> tuple[Element, ...]:
             out.append(Element("stem", tokens[-1]))
         else:
             folded = fold_plain(part)
-            tokens = [t.norm for t in tokenize(folded)[0]]
+            tokens = [t.norm for t in tokenize(folded, lang)[0]]
             if not tokens:
                 raise CueError(f"cue {entry!r}: {part!r} holds no word")
             out.extend(Element("word", t) for t in tokens)
@@ -125,9 +137,14 @@ def _deletes(word: str) -> Iterable[str]:
 class CueIndex:
     """Every cue of cues.toml that applies to posts in one primary language."""
 
-    def __init__(self, raw: dict[str, dict[str, list[str]]], lang: str) -> None:
+    def __init__(self, raw: dict[str, dict[str, list[str]]], lang: str,
+                 fuzzy: frozenset[str] | None = None) -> None:
+        # Classes whose words also match one typo away (None: every class).
+        self.fuzzy = fuzzy
         words: dict[str, set[str]] = {}
         stems: dict[str, set[str]] = {}
+        patterns: list[tuple[re.Pattern[str], str]] = []
+        not_words: dict[str, set[str]] = {}
         phrases: dict[tuple[str, str], list[Phrase]] = {}
         for cls, lists in raw.items():
             for entry_lang, entries in lists.items():
@@ -141,7 +158,20 @@ class CueIndex:
                         entry = entry[1:]
                         if entry_lang != lang:
                             continue
-                    elements = _elements(entry)
+                    cancel = entry.startswith("-")
+                    if cancel:
+                        entry = entry[1:]
+                    elements = _elements(entry, entry_lang if entry_lang in LANGUAGES else None)
+                    if cancel:
+                        first = elements[0].kind
+                        if first not in ("word", "stem") or (len(elements) == 1 and first != "word"):
+                            raise CueError(f"class {cls}: -{entry!r} must be a word or a phrase starting with a word")
+                        if len(elements) == 1:
+                            not_words.setdefault(elements[0].text, set()).add(cls)  # "-apotheekprijs"
+                            continue
+                        key = (elements[0].kind, elements[0].text)
+                        phrases.setdefault(key, []).append(Phrase(elements, frozenset({cls}), cancel=True))
+                        continue
                     if len(elements) == 1:
                         el = elements[0]
                         if el.kind == "word":
@@ -150,6 +180,8 @@ class CueIndex:
                             stems.setdefault(el.text, set()).add(cls)
                         elif el.kind == "num":
                             phrases.setdefault(("num", ""), []).append(Phrase(elements, frozenset({cls})))
+                        elif el.kind == "re" and el.rx is not None:
+                            patterns.append((el.rx, cls))  # "re:04[5-9]\\d": a word of that shape
                         else:
                             raise CueError(f"class {cls}: {entry!r} matches every word")
                         continue
@@ -159,6 +191,8 @@ class CueIndex:
                     key = (head.kind, head.text if head.kind != "num" else "")
                     phrases.setdefault(key, []).append(Phrase(elements, frozenset({cls})))
         self.words = {w: frozenset(c) for w, c in words.items()}
+        self.patterns = tuple(patterns)
+        self.not_words = {w: frozenset(c) for w, c in not_words.items()}
         self.stems = {s: frozenset(c) for s, c in stems.items()}
         self.max_stem = max(map(len, self.stems), default=0)
         # Phrases are looked up by their first word, then by their second when it is a plain word:
@@ -178,7 +212,9 @@ class CueIndex:
         self.max_stem_phrase_key = max(map(len, self.stem_phrase_keys), default=0)
         self.max_fuzzy_word = max((len(w) for w in self.words if len(w) >= _FUZZY_MIN and w.isalpha()), default=0)
         self._fuzzy: dict[str, set[str]] = {}
-        for word in self.words:
+        for word, word_classes in self.words.items():
+            if fuzzy is not None and not word_classes & fuzzy:
+                continue
             if len(word) >= _FUZZY_MIN and word.isalpha():
                 self._fuzzy.setdefault(word, set()).add(word)
                 for d in _deletes(word):
@@ -206,9 +242,12 @@ class CueIndex:
                     found |= self.words[word]
         if not found:
             # A typo inside a stemmed word: "medicamments" -> "medicam*", "suicdaire" -> "suicid*".
-            # Deleting a letter past the longest stem leaves every stem-long prefix as it was.
-            for d in _deletes(norm[: self.max_stem + 1]):
-                found |= self._stem_classes(d)
+            # Never the first letter: "neuroloog" is not a typo of "euro*". Deleting a letter past
+            # the longest stem leaves every stem-long prefix as it was.
+            for i in range(1, min(len(norm), self.max_stem + 1)):
+                found |= self._stem_classes(norm[:i] + norm[i + 1 :])
+        if self.fuzzy is not None:
+            found &= self.fuzzy
         return found
 
     def lookup(self, norm: str) -> Lookup:
@@ -218,8 +257,10 @@ class CueIndex:
             return hit
         classes = set(self.words.get(norm, ()))
         classes |= self._stem_classes(norm)
+        classes.update(cls for rx, cls in self.patterns if rx.fullmatch(norm))
         if not classes and len(norm) >= _FUZZY_MIN and norm.isalpha():
             classes = self._fuzzy_classes(norm)
+        classes -= self.not_words.get(norm, frozenset())
         groups = []
         if ("word", norm) in self.phrases:
             groups.append(self.phrases[("word", norm)])
@@ -237,21 +278,23 @@ class CueIndex:
 
 
 NEGATION = "NEG"
+# A rejected alternative ("au lieu de les jeter", "in plaats van ze weg te gooien",
+# "instead of tapering") turns off the acts right after it, not the things named.
+ALTERNATIVE = "ALT"
+ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "RETURN"})
 
 
 def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
     """Every cue in the post; a cue right after a negation is marked negated."""
     found: list[tuple[str, int, int]] = []
+    cancels: list[tuple[str, int, int]] = []
     n = len(tokens)
-    neg_at: list[int] = []
     cache = index._cache
     for i, tok in enumerate(tokens):
         hit = cache.get(tok.norm)
         classes, groups = hit if hit is not None else index.lookup(tok.norm)
         for cls in classes:
             found.append((cls, i, i))
-            if cls == NEGATION:
-                neg_at.append(i)
         if not groups:
             continue
         nxt = tokens[i + 1].norm if i + 1 < n and tokens[i + 1].sent == tok.sent else None
@@ -266,44 +309,72 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
                     if not els[k].matches(tokens[i + k].norm):
                         break
                 else:
-                    found.extend((cls, i, j) for cls in phrase.classes)
+                    if phrase.cancel:
+                        cancels.extend((cls, i, j) for cls in phrase.classes)
+                    else:
+                        found.extend((cls, i, j) for cls in phrase.classes)
+    if cancels:
+        found = [f for f in found
+                 if not any(f[0] == cls and i <= f[1] and f[2] <= j for cls, i, j in cancels)]
     if not found:
         return []
     # A negation written as a phrase ("c'est pas que", "not that") negates from its last word.
-    neg_at.extend(j for cls, i, j in found if cls == NEGATION and j > i)
-    if not neg_at:
+    neg_at = [j for cls, i, j in found if cls == NEGATION]
+    alt_at = [j for cls, i, j in found if cls == ALTERNATIVE]
+    if not neg_at and not alt_at:
         return [Cue(cls, i, j, False) for cls, i, j in found]
-    # negated_at[i]: a negation among the four words before token i, in its sentence.
-    negated_at = [False] * (n + 1)
-    for k in neg_at:
-        sent = tokens[k].sent
-        for i in range(k + 1, min(n, k + 5)):
-            if tokens[i].sent != sent:
-                break
-            negated_at[i] = True
+    negated_at = _after(tokens, neg_at)  # a negation among the four words before, in the sentence
+    rejected_at = _after(tokens, alt_at)
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     negs = set(neg_at)
     cues = []
     for cls, i, j in found:
         negated = False
-        if cls != NEGATION:
+        if cls not in (NEGATION, ALTERNATIVE):
             negated = negated_at[i] or (
                 after and (j + 1) in negs and j + 1 < n and tokens[j + 1].sent == tokens[i].sent
-            )
+            ) or (cls in ALT_TARGETS and rejected_at[i])
         cues.append(Cue(cls, i, j, negated))
     return cues
 
 
-def read_cues(path: Path = CUES_FILE) -> dict[str, dict[str, list[str]]]:
+def _after(tokens: list[Token], marks: list[int]) -> list[bool]:
+    """For each token: one of ``marks`` stands among the four words before it, in its sentence."""
+    n = len(tokens)
+    flags = [False] * (n + 1)
+    for k in marks:
+        sent = tokens[k].sent
+        for i in range(k + 1, min(n, k + 5)):
+            if tokens[i].sent != sent:
+                break
+            flags[i] = True
+    return flags
+
+
+@lru_cache(maxsize=2)
+def _read(path: Path) -> tuple[dict[str, dict[str, list[str]]], frozenset[str] | None]:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     classes = data.get("class", {})
     if not classes:
         raise CueError(f"{path.name}: no [class.*] tables")
-    return {name: {k: list(v) if not isinstance(v, str) else [] for k, v in lists.items()}
-            for name, lists in classes.items()}
+    fuzzy = frozenset(data["fuzzy"].get("classes", ())) if "fuzzy" in data else None
+    unknown = (fuzzy or frozenset()) - set(classes)
+    if unknown:
+        raise CueError(f"{path.name}: fuzzy names unknown classes {sorted(unknown)}")
+    return ({name: {k: list(v) if not isinstance(v, str) else [] for k, v in lists.items()}
+             for name, lists in classes.items()}, fuzzy)
+
+
+def read_cues(path: Path = CUES_FILE) -> dict[str, dict[str, list[str]]]:
+    return _read(path)[0]
+
+
+def fuzzy_classes(path: Path = CUES_FILE) -> frozenset[str] | None:
+    """The classes whose words also match one typo away (cues.toml, ``[fuzzy]``; None: all)."""
+    return _read(path)[1]
 
 
 @lru_cache(maxsize=4)
 def get_index(lang: str) -> CueIndex:
-    return CueIndex(read_cues(), lang)
+    return CueIndex(read_cues(), lang, fuzzy_classes())

@@ -198,13 +198,16 @@ class Engine:
                       vetoed: set[str] | None = None) -> list[Finding]:
         findings = self.lexicon_findings(text, folded, vetoed)
         frame_findings = self.frame_findings(text, folded, analysis, lang)
-        if any(f.about == "self" for f in frame_findings) and not any(f.about == "others" for f in frame_findings):
+        advice = [f for f in findings if f.category == "cold_turkey_advice"]
+        if advice and not any(f.about == "others" for f in frame_findings):
             addressed = any(c.cls in ADDRESSEE and not c.negated for c in analysis.cues)
             if not addressed:
                 # A lexicon phrase ("cold turkey", "d'un coup") in a post that speaks of the
                 # poster's own stop and to nobody else: an announcement, not advice.
+                own = any(f.about == "self" for f in frame_findings)
+                mine = {id(f) for f in advice if own or _first_person_near(f, folded, analysis)}
                 findings = [_replace_about(f, "self", self._explanation(lang, f.category, "self"))
-                            if f.category == "cold_turkey_advice" else f for f in findings]
+                            if id(f) in mine else f for f in findings]
         findings.extend(frame_findings)
         findings.extend(find_personal_data(text))
         return findings
@@ -262,6 +265,20 @@ class Engine:
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+def _first_person_near(f: Finding, folded: Folded, analysis: Analysis) -> bool:
+    """The poster speaks of themselves in the finding's sentence or the one before or after."""
+    tokens = analysis.tokens
+    sents = {t.sent for t in tokens if _overlaps(folded.span(t.start, t.end), (f.start, f.end))}
+    if not sents:
+        return False
+    near = set(range(min(sents) - 1, max(sents) + 2))
+    return any(c.cls in ("FIRST", "WE") and not c.negated and tokens[c.first].sent in near for c in analysis.cues)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _crisis_estimate(model: Model, scores: Scores) -> bool:

@@ -76,7 +76,7 @@ class Analysis:
 
 
 def analyse(plain: str, lang: str) -> Analysis:
-    tokens, n_sent = tokenize(plain)
+    tokens, n_sent = tokenize(plain, lang)
     cues = annotate(tokens, get_index(lang), lang)
     questions = question_sentences(plain, tokens)
     clauses = clause_starts(plain, tokens)

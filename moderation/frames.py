@@ -48,6 +48,27 @@ class Part:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A "none" group: rules a frame out when all of ``present`` and none of ``absent`` are found.
+
+    Written "A+B" (both), "A+!B" (A, unless B: PHARMACY+!CLOSED, a pharmacy
+    that is open).
+    """
+
+    present: frozenset[str]
+    absent: frozenset[str] = frozenset()
+
+    def holds(self, classes: set[str]) -> bool:
+        return self.present <= classes and not self.absent & classes
+
+
+def _exclusion(spec: str) -> Exclusion:
+    names = spec.split("+")
+    return Exclusion(frozenset(n for n in names if not n.startswith("!")),
+                     frozenset(n[1:] for n in names if n.startswith("!")))
+
+
+@dataclass(frozen=True, slots=True)
 class Frame:
     id: str
     category: str
@@ -58,8 +79,8 @@ class Frame:
     span: int = 0
     boost: frozenset[str] = frozenset()
     boost_window: int = 0
-    none: tuple[frozenset[str], ...] = ()
-    none_post: tuple[frozenset[str], ...] = ()
+    none: tuple[Exclusion, ...] = ()
+    none_post: tuple[Exclusion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +118,13 @@ def _frame(raw: dict[str, object], known: set[str]) -> Frame:
             span=int(raw.get("span", 0)),  # type: ignore[call-overload]
             boost=frozenset(raw.get("boost", ())),  # type: ignore[call-overload]
             boost_window=int(raw.get("boost_window", 0)),  # type: ignore[call-overload]
-            none=tuple(frozenset(str(n).split("+")) for n in raw.get("none", ())),  # type: ignore[attr-defined]
-            none_post=tuple(frozenset(str(n).split("+")) for n in raw.get("none_post", ())),  # type: ignore[attr-defined]
+            none=tuple(_exclusion(str(n)) for n in raw.get("none", ())),  # type: ignore[attr-defined]
+            none_post=tuple(_exclusion(str(n)) for n in raw.get("none_post", ())),  # type: ignore[attr-defined]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise FrameError(f"{where}: {exc}") from exc
     used = {c for p in frame.parts for c, _ in p.classes} | set(frame.boost)
-    used |= {c for group in frame.none + frame.none_post for c in group}
+    used |= {c for group in frame.none + frame.none_post for c in group.present | group.absent}
     unknown = used - known
     if unknown:
         raise FrameError(f"{where}: unknown cue classes {sorted(unknown)}")
@@ -174,7 +195,7 @@ def _possible(frame: Frame, sents: Sentences) -> bool:
         if not any((mode != "neg" and c in sents.post_pos) or (mode != "pos" and c in sents.post_neg)
                    for c, mode in part.classes):
             return False
-    return not any(group <= sents.post_pos for group in frame.none_post)
+    return not any(group.holds(sents.post_pos) for group in frame.none_post)
 
 
 def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] | None:
@@ -244,7 +265,7 @@ def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset
             if frame.category in _QUOTES_EXCUSE and _quoted(frame, placed, quoted):
                 continue  # "ceux qui disent 'arrête tout'": the poster quotes, not advises
             present = sents.classes(lo, hi)
-            if any(group <= present for group in frame.none):
+            if any(group.holds(present) for group in frame.none):
                 continue
             seen.add(placed)
             weight = frame.weight

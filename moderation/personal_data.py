@@ -1,4 +1,4 @@
-"""Personal data in a post: e-mail, phone, IBAN, national number, street address.
+"""Personal data in a post: e-mail, phone, IBAN, national number, street address, licence plate.
 
 Checksums come from python-stdnum and phone parsing from phonenumbers
 (libphonenumber's metadata), not home-made code. Helplines that members share
@@ -21,6 +21,7 @@ RULE_PHONE = "personal_data.phone"
 RULE_IBAN = "personal_data.iban"
 RULE_NN = "personal_data.national_number"
 RULE_ADDRESS = "personal_data.address"
+RULE_PLATE = "personal_data.plate"
 
 # Public crisis and help lines (see /work/shared/reference/belgian-helplines.md),
 # as national significant numbers: digits only, without the leading 0.
@@ -75,6 +76,11 @@ _ADDRESS_NL = re.compile(
 _ADDRESS_NL_TWO = re.compile(
     r"(?<![\w])(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s+[A-Z][a-z]+\s+" + _NUMBER + _POSTCODE_TOWN,
 )
+# French usage puts the number first: "du 23 rue de l'Abbaye à Ottignies", "au 5, avenue Louise".
+_ADDRESS_FR_NUMBER_FIRST = re.compile(
+    r"(?<![\w.,/-])\d{1,4}(?:\s?[A-Za-z](?![A-Za-z]))?,?\s+" + _STREET_FR + r"\s+(?:" + _LINKER + r"\s?)?"
+    + _CAP_WORD + r"(?:[ -](?:" + _LINKER + r"\s?)?" + _CAP_WORD + r"){0,3}"
+)
 _ADDRESS_EN = re.compile(
     r"(?<![\w])\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
     r"Lane|Drive|Close|Square)(?![\w])"
@@ -90,8 +96,17 @@ _GATE_NL = re.compile(_STREET_NL_SUFFIX + r"\s+\d")  # on the lower-cased post
 _GATE_FR_ANYCASE = re.compile(_GATE_FR.pattern, re.IGNORECASE)
 _GATE_NL_ANYCASE = re.compile(_GATE_NL.pattern, re.IGNORECASE)
 _GATE_NL_TWO = re.compile(r"(?<!\w)(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s")
+_NUMBER_BEFORE = re.compile(r"\d{1,4}(?:\s?[A-Za-z])?,?\s+$")
 _GATE_EN = re.compile(r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Close|Square)(?!\w)")
 _DIGIT = re.compile(r"\d")
+# Belgian licence plates: "1-ABC-234" since 2010 (a digit, three letters, three digits);
+# older "ABC-123" / "123-ABC" only next to a word for plate.
+_PLATE = re.compile(r"(?<![\w-])[1-9][- ]?[A-Z]{3}[- ][0-9]{3}(?![\w-])|(?<![\w-])[1-9]-[A-Z]{3}[0-9]{3}(?![\w-])")
+_PLATE_OLD = re.compile(r"(?<![\w-])(?:[A-Z]{3}[- ]?[0-9]{3}|[0-9]{3}[- ]?[A-Z]{3})(?![\w-])")
+_PLATE_WORD = re.compile(
+    r"(?i:plaque|immatricul\w*|nummerplaat|nummerplaten|kenteken\w*|number ?plate|licen[cs]e ?plate|plate|"
+    r"nrplaat|plaat)"
+)
 # Phone numbers, national numbers and IBANs all hold 8+ digits close together.
 _EIGHT_DIGITS = re.compile(r"\d(?:[\s./()-]{0,2}\d){7}")
 _OBFUSCATION_GATE = re.compile(r"[\[(]\s?(?:[aA][tT]|@|arobase|apenstaart)\s?[\])]")
@@ -185,6 +200,14 @@ def _addresses(text: str) -> Iterator[Finding]:
         m = _ADDRESS_NL.match(text, word_start)
         if m:
             yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+    for gate in gate_fr.finditer(lowered):
+        # Number first: look back from the street word for "23 " or "23, ".
+        head = text[max(0, gate.start() - 12) : gate.start()]
+        number = _NUMBER_BEFORE.search(head)
+        if number:
+            m = _ADDRESS_FR_NUMBER_FIRST.match(text, gate.start() - len(head) + number.start())
+            if m:
+                yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
     for gate in _GATE_NL_TWO.finditer(text):
         m = _ADDRESS_NL_TWO.match(text, gate.start())
         if m:
@@ -195,14 +218,22 @@ def _addresses(text: str) -> Iterator[Finding]:
             yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
 
 
+def _plates(text: str) -> Iterator[Finding]:
+    for m in _PLATE.finditer(text):
+        yield _finding(text, m.start(), m.end(), RULE_PLATE)
+    for m in _PLATE_OLD.finditer(text):
+        if _PLATE_WORD.search(text, max(0, m.start() - 40), m.start()):
+            yield _finding(text, m.start(), m.end(), RULE_PLATE)
+
+
 def find_personal_data(text: str) -> list[Finding]:
     """All personal data in the text; a span claimed by a stronger rule is not repeated."""
     found: list[Finding] = []
     sources: tuple[Callable[[str], Iterator[Finding]], ...] = (_emails,)
     if _DIGIT.search(text):
-        sources = (_emails, _addresses)
+        sources = (_emails, _addresses, _plates)
         if _EIGHT_DIGITS.search(text):
-            sources = (_emails, _ibans, _national_numbers, _phones, _addresses)
+            sources = (_emails, _ibans, _national_numbers, _phones, _addresses, _plates)
     for source in sources:
         for f in source(text):
             if not any(f.start < g.end and g.start < f.end for g in found):

@@ -36,21 +36,17 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "jrentre": ("je", "rentre"), "jdors": ("je", "dors"), "jtiens": ("je", "tiens"), "jmen": ("je", "m", "en"),
     "jcompte": ("je", "compte"), "japprends": ("j", "apprends"), "jpourrais": ("je", "pourrais"),
     "jetais": ("j", "etais"), "jaimerais": ("j", "aimerais"), "jvends": ("je", "vends"),
-    "jpaie": ("je", "paie"), "jpaye": ("je", "paie"), "jdonne": ("je", "donne"),
-    "pk": ("pourquoi",), "pq": ("pourquoi",), "pkoi": ("pourquoi",), "pourkoi": ("pourquoi",),
-    "pcq": ("parce", "que"), "pck": ("parce", "que"), "psk": ("parce", "que"), "paske": ("parce", "que"),
-    "qqn": ("quelqu", "un"), "qqun": ("quelqu", "un"), "qq1": ("quelqu", "un"), "kk1": ("quelqu", "un"),
-    "kelkun": ("quelqu", "un"), "quelquun": ("quelqu", "un"), "qlq": ("quelques",), "qq": ("quelques",),
-    "qqs": ("quelques",), "qqch": ("quelque", "chose"), "qqc": ("quelque", "chose"), "tt": ("tout",),
-    "tte": ("toute",), "ttes": ("toutes",), "bcp": ("beaucoup",), "ds": ("dans",), "mm": ("meme",),
-    "jms": ("jamais",), "jamai": ("jamais",), "tjrs": ("toujours",), "tjs": ("toujours",), "pr": ("pour",),
-    "avc": ("avec",), "ns": ("nous",), "dc": ("donc",), "mtn": ("maintenant",), "mnt": ("maintenant",),
-    "auj": ("aujourd", "hui"), "ajd": ("aujourd", "hui"), "ajrd": ("aujourd", "hui"), "dmain": ("demain",),
-    "dem1": ("demain",), "ct": ("c", "etait"), "koi": ("quoi",), "ki": ("qui",), "ke": ("que",),
-    "kan": ("quand",), "plu": ("plus",), "ya": ("il", "y", "a"), "yen": ("il", "y", "en"), "g": ("j", "ai"),
-    "cb": ("combien",), "cmb": ("combien",), "svp": ("s", "il", "vous", "plait"), "stp": ("s", "il", "te", "plait"),
+    "jpaie": ("je", "paie"), "jpaye": ("je", "paie"), "jdonne": ("je", "donne"), "pk": ("pourquoi",),
+    "pq": ("pourquoi",), "pkoi": ("pourquoi",), "pourkoi": ("pourquoi",), "pcq": ("parce", "que"),
+    "pck": ("parce", "que"), "psk": ("parce", "que"), "paske": ("parce", "que"), "qqn": ("quelqu", "un"),
+    "qqun": ("quelqu", "un"), "qq1": ("quelqu", "un"), "kk1": ("quelqu", "un"), "kelkun": ("quelqu", "un"),
+    "quelquun": ("quelqu", "un"), "qlq": ("quelques",), "qqch": ("quelque", "chose"),
+    "qqc": ("quelque", "chose"), "bcp": ("beaucoup",), "jms": ("jamais",), "jamai": ("jamais",),
+    "tjrs": ("toujours",), "tjs": ("toujours",), "mtn": ("maintenant",), "auj": ("aujourd", "hui"),
+    "ajd": ("aujourd", "hui"), "ajrd": ("aujourd", "hui"), "dmain": ("demain",), "dem1": ("demain",),
+    "cmb": ("combien",), "svp": ("s", "il", "vous", "plait"), "stp": ("s", "il", "te", "plait"),
     "tkt": ("t", "inquiete"), "jsp": ("je", "sais", "pas"), "oklm": ("au", "calme"), "aprem": ("apres", "midi"),
-    "ptet": ("peut", "etre"), "pt": ("peut", "etre"), "bjr": ("bonjour",), "mrc": ("merci",),
+    "bjr": ("bonjour",), "mrc": ("merci",),
     # Dutch / Flemish chat and tussentaal
     "kheb": ("ik", "heb"), "kzou": ("ik", "zou"), "kben": ("ik", "ben"), "kwil": ("ik", "wil"),
     "kga": ("ik", "ga"), "kzal": ("ik", "zal"), "kkan": ("ik", "kan"), "kweet": ("ik", "weet"),
@@ -59,25 +55,53 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "kzie": ("ik", "zie"), "khou": ("ik", "hou"), "kspaar": ("ik", "spaar"), "kzoek": ("ik", "zoek"),
     "kgeef": ("ik", "geef"), "kverkoop": ("ik", "verkoop"), "kstuur": ("ik", "stuur"), "kwas": ("ik", "was"),
     "kkon": ("ik", "kon"), "kga'r": ("ik", "ga", "er"), "kik": ("ik",), "kpak": ("ik", "pak"),
-    "ni": ("niet",), "nie": ("niet",), "nt": ("niet",), "nx": ("niks",), "nks": ("niks",), "niemeer": ("niet", "meer"),
-    "wa": ("wat",), "da": ("dat",), "ff": ("even",), "mss": ("misschien",), "wrm": ("waarom",),
-    "idd": ("inderdaad",), "gwn": ("gewoon",), "gewoonweg": ("gewoon",), "mn": ("mijn",), "zn": ("zijn",),
-    "kzen": ("ik", "ben"), "zijde": ("zijt", "ge"), "hebde": ("hebt", "ge"),
-    "kunde": ("kunt", "ge"), "moete": ("moet", "ge"), "zoudt": ("zou",),
-    "efkes": ("even",), "seffens": ("straks",), "goesting": ("zin",),
-    "vanavon": ("vanavond",), "morge": ("morgen",), "nimeer": ("niet", "meer"),
+    "niemeer": ("niet", "meer"), "wrm": ("waarom",), "gwn": ("gewoon",), "gewoonweg": ("gewoon",),
+    "kzen": ("ik", "ben"), "zijde": ("zijt", "ge"), "hebde": ("hebt", "ge"), "kunde": ("kunt", "ge"),
+    "moete": ("moet", "ge"), "zoudt": ("zou",), "efkes": ("even",), "seffens": ("straks",),
+    "goesting": ("zin",), "vanavon": ("vanavond",), "morge": ("morgen",), "nimeer": ("niet", "meer"),
     # English chat
-    "im": ("i", "am"), "ive": ("i", "have"), "dont": ("do", "not"), "cant": ("can", "not"),
-    "wont": ("will", "not"), "didnt": ("did", "not"), "doesnt": ("does", "not"), "isnt": ("is", "not"),
-    "wasnt": ("was", "not"), "shouldnt": ("should", "not"), "wouldnt": ("would", "not"), "aint": ("is", "not"),
-    "ur": ("your",), "pls": ("please",), "plz": ("please",), "tmrw": ("tomorrow",),
+    "didnt": ("did", "not"), "doesnt": ("does", "not"), "shouldnt": ("should", "not"),
+    "wouldnt": ("would", "not"), "pls": ("please",), "plz": ("please",), "tmrw": ("tomorrow",),
     "tmr": ("tomorrow",), "tmrow": ("tomorrow",), "2moro": ("tomorrow",), "2morrow": ("tomorrow",),
     "tomoz": ("tomorrow",), "2nite": ("tonight",), "tonite": ("tonight",), "gonna": ("going", "to"),
     "wanna": ("want", "to"), "gotta": ("got", "to"), "cuz": ("because",), "coz": ("because",),
-    "bc": ("because",), "ppl": ("people",), "smth": ("something",), "thx": ("thanks",), "ty": ("thanks",),
-    "b4": ("before",), "idk": ("i", "do", "not", "know"), "imo": ("in", "my", "opinion"), "rn": ("right", "now"),
-    "dm's": ("dm",), "pm's": ("pm",),
+    "ppl": ("people",), "smth": ("something",), "thx": ("thanks",), "b4": ("before",),
+    "idk": ("i", "do", "not", "know"), "imo": ("in", "my", "opinion"), "dm's": ("dm",), "pm's": ("pm",),
 }
+
+# Dialect words that are other words elsewhere: written out in posts of their
+# language only (Walloon "done" is "donne", English "done" is not; West
+# Flemish "mi" is "meer", Walloon "mi" is "moi").
+LANG_EXPANSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fr": {  # French SMS forms that are words in Dutch or English ("kan", "g", "ya")
+        "kan": ("quand",), "ki": ("qui",), "ke": ("que",), "g": ("j", "ai"), "ct": ("c", "etait"),
+        "koi": ("quoi",), "mm": ("meme",), "pt": ("peut", "etre"), "tt": ("tout",), "tte": ("toute",),
+        "ttes": ("toutes",), "ds": ("dans",), "ya": ("il", "y", "a"), "yen": ("il", "y", "en"),
+        "ns": ("nous",), "dc": ("donc",), "pr": ("pour",), "cb": ("combien",), "plu": ("plus",),
+        "qq": ("quelques",), "qqs": ("quelques",), "ptet": ("peut", "etre"), "mnt": ("maintenant",),
+        "avc": ("avec",), "dsl": ("desole",),
+        # Walloon and Brussels French
+        "dji": ("je",), "dj": ("je",), "mi": ("moi",), "ti": ("toi",), "co": ("encore",), "pus": ("plus",),
+        "saqui": ("quelqu", "un"), "saquis": ("quelques",), "dandji": ("besoin",), "volti": ("volontiers",),
+        "done": ("donne",), "dones": ("donnes",), "di": ("de",), "vi": ("vieux",), "gna": ("il", "y", "a"),
+    },
+    "nl": {  # Flemish chat forms that are words in French ("ni", "da")
+        "ni": ("niet",), "nie": ("niet",), "nt": ("niet",), "wa": ("wat",), "da": ("dat",), "ff": ("even",),
+        "mss": ("misschien",), "mn": ("mijn",), "zn": ("zijn",), "idd": ("inderdaad",), "nx": ("niks",),
+        "nks": ("niks",),
+        # Limburgs, West-Vlaams, Brabants
+        "ich": ("ik",), "iech": ("ik",), "neet": ("niet",), "mie": ("meer",), "mi": ("meer",),
+        "klaor": ("klaar",), "ligke": ("liggen",), "ligge": ("liggen",), "pille": ("pillen",),
+        "kinders": ("kinderen",), "nimmie": ("niet", "meer"), "nimi": ("niet", "meer"),
+        "goa": ("ga",), "goan": ("gaan",), "zjwaar": ("zwaar",),
+    },
+    "en": {  # English chat forms that are words in French ("dont")
+        "dont": ("do", "not"), "cant": ("can", "not"), "wont": ("will", "not"), "im": ("i", "am"),
+        "ive": ("i", "have"), "ur": ("your",), "bc": ("because",), "ty": ("thanks",), "rn": ("right", "now"),
+        "aint": ("is", "not"), "isnt": ("is", "not"), "wasnt": ("was", "not"),
+    },
+}
+_BY_LANG = {lang: {**EXPANSIONS, **extra} for lang, extra in LANG_EXPANSIONS.items()}
 
 # Dutch possessives and pronouns written with an apostrophe.
 _SPECIAL = {"m'n": ("mijn",), "z'n": ("zijn",), "d'r": ("der",), "da'k": ("dat", "ik"), "ge's": ("ge", "eens")}
@@ -112,11 +136,16 @@ def _split_apostrophes(word: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def tokenize(plain: str) -> tuple[list[Token], int]:
+def _expansions(lang: str | None) -> dict[str, tuple[str, ...]]:
+    return _BY_LANG.get(lang or "", EXPANSIONS)
+
+
+def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
     """Tokens of a folded text and the number of sentences.
 
     Sentence numbers grow at every sentence end; a sentence longer than 40
     words is cut, so a run-on post without punctuation still has windows.
+    ``lang`` adds the dialect spellings of that language (``LANG_EXPANSIONS``).
     """
     tokens: list[Token] = []
     append = tokens.append
@@ -124,7 +153,7 @@ def tokenize(plain: str) -> tuple[list[Token], int]:
     ends.append(len(plain) + 1)
     k, next_end = 0, ends[0]
     sent, in_sent = 0, 0
-    expansions = EXPANSIONS
+    expansions = _expansions(lang)
     for m in _TOKEN.finditer(plain):
         start, end = m.span()
         if start > next_end:

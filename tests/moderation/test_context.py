@@ -197,3 +197,107 @@ def test_self_description_is_never_lectured(text: str, lang: str) -> None:
 )
 def test_labels_aimed_at_others_are_still_flagged(text: str, lang: str) -> None:
     assert "stigma" in categories(text, lang)
+
+
+def rule_labels(text: str, lang: str) -> set[str]:
+    from moderation.corpus import finding_label
+
+    return {finding_label(f.category, f.about) for f in moderation.check(text, lang, use_model=False)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Parfois je me sens vraiment une droguée quand je fais la file à la pharmacie.", "fr"),
+        ("Soms voel ik me echt een junkie als ik mijn doosje ga halen.", "nl"),  # inverted subject
+        ("Feel like such a junkie when I count the hours to my next dose.", "en"),  # no subject at all
+        ("Sinds de Temesta voel ik me een sukkel en een verslaafde.", "nl"),  # two labels, one self
+        ("Als ex-verslaafde kan ik zeggen dat het beter wordt.", "nl"),
+    ],
+)
+def test_self_description_in_any_word_order_is_not_lectured(text: str, lang: str) -> None:
+    assert "stigma" not in rule_labels(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mijn zus zegt dat hij een junkie is, maar dat klopt niet.", "nl"),
+        ("Ma tante dit qu'elle est une droguée, c'est faux.", "fr"),
+    ],
+)
+def test_a_third_persons_label_reported_by_the_poster_is_not_the_posters(text: str, lang: str) -> None:
+    assert "stigma" not in rule_labels(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("On ne fréquente pas les toxicomanes, ils ne changent jamais.", "fr"),  # the verb is negated
+        ("I'm tired of working with xanax junkies.", "en"),  # not a self-description
+    ],
+)
+def test_labels_aimed_at_others_stay_stigma(text: str, lang: str) -> None:
+    assert "stigma" in rule_labels(text, lang)
+
+
+def test_a_denied_label_is_not_stigma() -> None:
+    assert "stigma" not in rule_labels("Dépendre d'un médicament prescrit, ce n'est pas être toxicomane.", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mon généraliste m'a demandé si j'avais des idées noires. J'ai dit non, et c'est vrai.", "fr"),
+        ("Mijn psychiater vroeg of ik plannen had om mezelf iets aan te doen. Nee, gelukkig niet.", "nl"),
+    ],
+)
+def test_a_question_asked_by_a_clinician_is_not_the_posters_crisis(text: str, lang: str) -> None:
+    assert "crisis" not in rule_labels(text, lang)
+
+
+def test_an_answer_taken_back_stands() -> None:
+    text = "Ma psy m'a demandé si j'avais des idées noires. J'ai dit non. J'ai menti."
+    assert "crisis" in rule_labels(text, "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ma pharmacienne peut me dépanner de trois comprimés en attendant l'ordonnance de mon médecin.", "fr"),
+        ("Le médecin de garde a refusé de me dépanner de Temesta samedi.", "fr"),
+    ],
+)
+def test_the_care_channel_is_not_sourcing(text: str, lang: str) -> None:
+    assert "sourcing" not in rule_labels(text, lang)
+
+
+def test_a_pharmacy_that_hands_out_without_prescription_is_sourcing() -> None:
+    text = "Paraît que la pharmacie près de la gare donne du Xanax sans ordonnance si t'insistes."
+    assert "sourcing" in rule_labels(text, "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je veux témoigner : certains conseillent d'arrêter d'un coup, moi j'ai fait une crise.", "fr"),
+        ("Une patiente a arrêté d'un coup son Seresta sur le conseil d'une voisine.", "fr"),  # reported
+        ("J'ai suivi le conseil de ne pas tout arrêter d'un coup.", "fr"),  # negated in its clause
+        ("Ik wou alles in één keer stoppen, dan heb ik mijn huisarts gebeld.", "nl"),  # a wish given up
+        ("That feeling when you throw away the empty box after two years of zolpidem.", "en"),
+        ("Mijn moeder heeft nog strips liggen. In plaats van ze weg te gooien, wie wil ze?", "nl"),
+    ],
+)
+def test_reported_negated_or_given_up_acts_are_not_cold_turkey(text: str, lang: str) -> None:
+    assert not rule_labels(text, lang) & {"cold_turkey_advice", "cold_turkey_self"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Cold turkey is the quickest way, just grit your teeth for three days.", "en"),
+        ("Arrêter d'un coup, c'est le plus rapide, crois-moi.", "fr"),
+    ],
+)
+def test_praising_an_abrupt_stop_is_advice(text: str, lang: str) -> None:
+    assert "cold_turkey_advice" in rule_labels(text, lang)

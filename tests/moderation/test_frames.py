@@ -12,8 +12,8 @@ from moderation.normalize import fold
 from moderation.tokens import tokenize
 
 
-def norms(text: str) -> list[str]:
-    return [t.norm for t in tokenize(fold(text).plain)[0]]
+def norms(text: str, lang: str | None = None) -> list[str]:
+    return [t.norm for t in tokenize(fold(text).plain, lang)[0]]
 
 
 def classes(text: str, lang: str) -> set[str]:
@@ -33,9 +33,38 @@ def rule_labels(text: str, lang: str) -> set[str]:
 
 def test_sms_and_dialect_spellings_are_written_out() -> None:
     assert norms("jveux plus, chuis KO") == ["je", "veux", "plus", "je", "suis", "ko"]
-    assert norms("kheb da ni gedaan") == ["ik", "heb", "dat", "niet", "gedaan"]
-    assert norms("I don't know, im tired") == ["i", "do", "not", "know", "i", "am", "tired"]
+    assert norms("kheb da ni gedaan", "nl") == ["ik", "heb", "dat", "niet", "gedaan"]
+    assert norms("I don't know, im tired", "en") == ["i", "do", "not", "know", "i", "am", "tired"]
     assert norms("0,5 mg") == ["0,5", "mg"]
+    assert norms("ich kan neet mie", "nl") == ["ik", "kan", "niet", "meer"]  # Limburgs
+    assert norms("dji lès done volti", "fr") == ["je", "les", "donne", "volontiers"]  # Walloon
+
+
+def test_short_forms_that_are_words_elsewhere_stay_in_their_language() -> None:
+    assert norms("ik kan het niet", "nl") == ["ik", "kan", "het", "niet"]  # not French SMS "kan" = "quand"
+    assert norms("kan tu viens", "fr") == ["quand", "tu", "viens"]
+    assert norms("le livre dont je parle", "fr") == ["le", "livre", "dont", "je", "parle"]  # not "do not"
+    assert norms("I'm done", "en") == ["i", "am", "done"]  # Walloon "done" is "donne" in French posts only
+
+
+def test_cue_entries_read_contractions_as_posts_do() -> None:
+    assert "NONEED" in classes("I won't need them where I'm going", "en")  # cue "won t need"
+    assert "ABSENCE" in classes("if I'm not here tomorrow", "en")  # cue "if i m not here"
+
+
+def test_typos_only_for_medication_and_death_words() -> None:
+    assert "DEATH" in classes("zellfmoord", "nl")  # one letter too many
+    assert "DEATH" not in classes("we gaan doorgaan", "nl")  # "doorgaan" is not "doodgaan"
+    assert "INGEST" not in classes("we were talking", "en")  # "talking" is not "taking"
+    assert "PRICE" not in classes("mijn neuroloog", "nl")  # not "euro*" with a typo in the first letter
+
+
+def test_cancel_entries_and_rejected_alternatives() -> None:
+    assert "SURPLUS" in classes("heeft iemand nog xanax over?", "nl")
+    assert "SURPLUS" not in classes("een vraag over de terugbetaling van mijn xanax", "nl")  # "over de": about
+    tokens, _ = tokenize(fold("In plaats van ze weg te gooien kan iemand ze overnemen").plain, "nl")
+    cues = annotate(tokens, get_index("nl"), "nl")
+    assert any(c.cls == "THROW" and c.negated for c in cues)  # the alternative rejected, not done
 
 
 def test_decimal_points_do_not_end_a_sentence() -> None:

@@ -100,3 +100,31 @@ def test_personal_data_findings_have_offsets_into_the_text() -> None:
     for f in moderation.check(text, "fr"):
         assert text[f.start : f.end] == f.match
     assert {f.category for f in moderation.check(text, "fr")} == {"personal_data"}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "23 rue de l'Abbaye",
+        "5, avenue Louise",
+    ],
+)
+def test_street_addresses_with_the_number_first(address: str) -> None:
+    assert rules(f"Merci à ma voisine du {address} à Wavre") == [("address", address)]
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        ("la voiture grise, plaque 1-ABC-234, était garée devant", "1-ABC-234"),
+        ("nummerplaat 2 KLM 578 gezien", "2 KLM 578"),
+        ("kenteken ABC-123 stond op de parking", "ABC-123"),
+    ],
+)
+def test_licence_plates(text: str, plate: str) -> None:
+    assert rules(text) == [("plate", plate)]
+
+
+@pytest.mark.parametrize("text", ["code promo ABC-123", "1 place de parking", "j'ai pris 2 comprimés rue"])
+def test_codes_and_counts_are_not_plates_or_addresses(text: str) -> None:
+    assert rules(text) == []
