@@ -38,7 +38,7 @@ from moderation.context_cues import (
     WARNING,
     WISHED,
 )
-from moderation.tokens import QUOTED_SPAN
+from moderation.tokens import QUOTED_SPAN, may_quote
 
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _WINDOW = 120  # run-on posts without punctuation still get a bounded "sentence"
@@ -90,7 +90,8 @@ def quoted(sp: Span) -> bool:
     """Inside a Markdown blockquote or quotation marks: the poster quotes someone."""
     text, start, end = sp.text, sp.start, sp.end
     lo, hi = max(0, start - 200), min(len(text), end + 200)
-    if any(m.start() < start and end < m.end() for m in QUOTED_SPAN.finditer(text, lo, hi)):
+    if may_quote(text, lo, start) and any(m.start() < start and end < m.end()
+                                          for m in QUOTED_SPAN.finditer(text, lo, hi)):
         return True  # 'junkie pills', « sale toxico » ...
     line0 = _line_start(text, start)
     if text[line0:start].lstrip().startswith(">"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -62,6 +62,12 @@ class Phrase:
     elements: tuple[Element, ...]
     classes: frozenset[str]
     cancel: bool = False  # "-over de": the words it covers do not play this class
+    # The words after the first, when all are plain words: compared as a list, in one step.
+    rest: list[str] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if all(el.kind == "word" for el in self.elements[1:]):
+            object.__setattr__(self, "rest", [el.text for el in self.elements[1:]])
 
 
 # Phrases a word may start: by their second word when it is a plain word, and the rest.
@@ -284,31 +290,41 @@ ALTERNATIVE = "ALT"
 ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "RETURN"})
 
 
-def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
-    """Every cue in the post; a cue right after a negation is marked negated."""
+def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] | None = None,
+             sents: list[int] | None = None) -> list[Cue]:
+    """Every cue in the post; a cue right after a negation is marked negated.
+
+    ``norms`` and ``sents`` are the tokens' words and sentences, when the caller has them.
+    """
     found: list[tuple[str, int, int]] = []
     cancels: list[tuple[str, int, int]] = []
     n = len(tokens)
     cache = index._cache
-    for i, tok in enumerate(tokens):
-        hit = cache.get(tok.norm)
-        classes, groups = hit if hit is not None else index.lookup(tok.norm)
+    norms = [tok.norm for tok in tokens] if norms is None else norms
+    sents = [tok.sent for tok in tokens] if sents is None else sents
+    append = found.append
+    for i, norm in enumerate(norms):
+        hit = cache.get(norm)
+        classes, groups = hit if hit is not None else index.lookup(norm)
         for cls in classes:
-            found.append((cls, i, i))
+            append((cls, i, i))
         if not groups:
             continue
-        nxt = tokens[i + 1].norm if i + 1 < n and tokens[i + 1].sent == tok.sent else None
+        sent = sents[i]
+        nxt = norms[i + 1] if i + 1 < n and sents[i + 1] == sent else None
         for by_second, other in groups:
-            candidates = by_second.get(nxt, ()) if nxt is not None else ()
-            for phrase in (*candidates, *other):
-                els = phrase.elements
-                j = i + len(els) - 1
-                if j >= n or tokens[j].sent != tok.sent:
-                    continue
-                for k in range(1, len(els)):
-                    if not els[k].matches(tokens[i + k].norm):
-                        break
-                else:
+            for phrases in (by_second.get(nxt, ()) if nxt is not None else (), other):
+                for phrase in phrases:
+                    els = phrase.elements
+                    j = i + len(els) - 1
+                    if j >= n or sents[j] != sent:
+                        continue
+                    rest = phrase.rest
+                    if rest is not None:
+                        if norms[i + 1 : j + 1] != rest:
+                            continue
+                    elif not _rest_matches(els, norms, i):
+                        continue
                     if phrase.cancel:
                         cancels.extend((cls, i, j) for cls in phrase.classes)
                     else:
@@ -321,31 +337,40 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str) -> list[Cue]:
     # A negation written as a phrase ("c'est pas que", "not that") negates from its last word.
     neg_at = [j for cls, i, j in found if cls == NEGATION]
     alt_at = [j for cls, i, j in found if cls == ALTERNATIVE]
+    new = tuple.__new__  # Cue(...) without its Python-level __new__: one per cue of every post
     if not neg_at and not alt_at:
-        return [Cue(cls, i, j, False) for cls, i, j in found]
-    negated_at = _after(tokens, neg_at)  # a negation among the four words before, in the sentence
-    rejected_at = _after(tokens, alt_at)
+        return [new(Cue, (cls, i, j, False)) for cls, i, j in found]
+    negated_at = _after(sents, neg_at)  # a negation among the four words before, in the sentence
+    rejected_at = _after(sents, alt_at)
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     negs = set(neg_at)
     cues = []
     for cls, i, j in found:
         negated = False
-        if cls not in (NEGATION, ALTERNATIVE):
+        if cls != NEGATION and cls != ALTERNATIVE:
             negated = negated_at[i] or (
-                after and (j + 1) in negs and j + 1 < n and tokens[j + 1].sent == tokens[i].sent
+                after and (j + 1) in negs and j + 1 < n and sents[j + 1] == sents[i]
             ) or (cls in ALT_TARGETS and rejected_at[i])
-        cues.append(Cue(cls, i, j, negated))
+        cues.append(new(Cue, (cls, i, j, negated)))
     return cues
 
 
-def _after(tokens: list[Token], marks: list[int]) -> list[bool]:
+def _rest_matches(els: tuple[Element, ...], norms: list[str], i: int) -> bool:
+    # A plain loop: all() over a generator costs more, and this runs for every phrase tried.
+    for k in range(1, len(els)):  # noqa: SIM110
+        if not els[k].matches(norms[i + k]):
+            return False
+    return True
+
+
+def _after(sents: list[int], marks: list[int]) -> list[bool]:
     """For each token: one of ``marks`` stands among the four words before it, in its sentence."""
-    n = len(tokens)
+    n = len(sents)
     flags = [False] * (n + 1)
     for k in marks:
-        sent = tokens[k].sent
+        sent = sents[k]
         for i in range(k + 1, min(n, k + 5)):
-            if tokens[i].sent != sent:
+            if sents[i] != sent:
                 break
             flags[i] = True
     return flags

@@ -23,10 +23,12 @@ from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
 from moderation.personal_data import find_personal_data
+from moderation.tokens import Token
 from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _REACH = 160  # characters scanned on each side of an anchor
+_WORD_CACHE_LIMIT = 50_000
 # Which shared explanation a frame or model finding carries, by (category, about).
 _EXPLANATION_KEY = {
     ("crisis", ""): "crisis",
@@ -52,6 +54,21 @@ _LABEL_FINDING = {
 class Rule:
     entry: Entry
     pattern: CompiledPattern
+    also: frozenset[str] | None = None  # the pattern's second literals, as the scan finds them
+
+
+_RUN = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _scannable(literal: str) -> str:
+    """The part of a literal the word scan can find: "z-drug" is looked for as "drug".
+
+    A post's words (tokens.py) are runs of letters or of digits, and every literal
+    found inside one of them lies in a single word; a literal that spans a hyphen or
+    a comma is replaced by its longest run, which must occur wherever it does.
+    """
+    runs = _RUN.findall(literal)
+    return literal if runs == [literal] else max(runs, key=len, default=literal)
 
 
 def _trie_regex(words: Iterable[str]) -> str:
@@ -84,38 +101,82 @@ class Engine:
             lexicon = layered(load_lexicon(lang), overlay)
             for entry in lexicon.entries:
                 for source in entry.patterns:
-                    rule = Rule(entry, compile_pattern(source, lexicon.macros))
-                    if rule.pattern.anchors is None:
+                    pattern = compile_pattern(source, lexicon.macros)
+                    also = None if pattern.also is None else frozenset(map(_scannable, pattern.also))
+                    rule = Rule(entry, pattern, also)
+                    if pattern.anchors is None:
                         self.always.append(rule)
                     else:
-                        for anchor in rule.pattern.anchors:
+                        for anchor in {_scannable(a) for a in pattern.anchors}:
                             self.by_anchor.setdefault(anchor, []).append(rule)
         anchors = sorted(self.by_anchor)
-        # Lookahead: find the longest anchor starting at EVERY position, overlaps included.
-        self._anchor_rx = re.compile("(?=(" + _trie_regex(anchors) + "))")
-        # An anchor found at a position implies all anchors that are its prefixes: precompute,
-        # for each longest anchor, every rule those anchors wake (the hot loop stays a lookup).
+        # A rule's second literal ("also") is looked for in the same pass: a rule whose
+        # second literal is absent from the post cannot match and is not run.
+        seconds = {a for rules in self.by_anchor.values() for r in rules for a in r.also or ()}
+        words = sorted(set(anchors) | seconds)
+        # Lookahead: find the longest literal starting at EVERY position, overlaps included.
+        self._anchor_rx = re.compile("(?=(" + _trie_regex(words) + "))")
+        self._word_literals: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._shortest = min(map(len, words), default=1)  # a shorter word holds no literal
+        # A literal found at a position implies all literals that are its prefixes: precompute,
+        # for each longest literal, every rule those anchors wake and every literal present
+        # (the hot loop stays a lookup).
         self._rules_for: dict[str, tuple[Rule, ...]] = {}
-        for longest in anchors:
+        self._present_for: dict[str, frozenset[str]] = {}
+        for longest in words:
             woken: dict[int, Rule] = {}
             for anchor in anchors:
                 if longest.startswith(anchor):
                     woken.update((id(rule), rule) for rule in self.by_anchor[anchor])
             self._rules_for[longest] = tuple(woken.values())
+            self._present_for[longest] = frozenset(w for w in words if longest.startswith(w))
         # phonenumbers and stdnum load their metadata lazily: pay that once
         # here, not on the first member's post that holds a number.
         find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28")
 
-    def candidate_rules(self, plain: str) -> dict[int, tuple[Rule, list[int]]]:
-        """The rules that may match, each with the positions of its anchors (empty: scan all)."""
+    def _literals(self, plain: str, tokens: Sequence[Token] | None) -> dict[str, list[int]]:
+        """Where each longest literal (anchor or second literal) starts in the folded post.
+
+        With the post's tokens, each distinct word is scanned once per process and the
+        post costs a lookup per word; without them, every position of the post is scanned.
+        """
         found: dict[str, list[int]] = {}
-        for m in self._anchor_rx.finditer(plain):
-            longest = m.group(1)
-            if longest:
-                found.setdefault(longest, []).append(m.start())
+        if tokens is None:
+            for m in self._anchor_rx.finditer(plain):
+                longest = m.group(1)
+                if longest:
+                    found.setdefault(longest, []).append(m.start())
+            return found
+        cache = self._word_literals
+        if len(cache) > _WORD_CACHE_LIMIT:
+            cache.clear()  # bounded memory on a long-running worker
+        anchor_rx = self._anchor_rx
+        shortest = self._shortest
+        prev = -1
+        for _, start, end, _ in tokens:
+            if start == prev or end - start < shortest:
+                continue  # another piece of the same written word ("jveux" -> je, veux), or too short
+            prev = start
+            word = plain[start:end]
+            hits = cache.get(word)
+            if hits is None:
+                hits = cache[word] = tuple((m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1))
+            for offset, longest in hits:
+                found.setdefault(longest, []).append(start + offset)
+        return found
+
+    def candidate_rules(self, plain: str, tokens: Sequence[Token] | None = None) -> dict[int, tuple[Rule, list[int]]]:
+        """The rules that may match, each with the positions of its anchors (empty: scan all)."""
+        found = self._literals(plain, tokens)
         rules: dict[int, tuple[Rule, list[int]]] = {id(r): (r, []) for r in self.always}
+        present: set[str] = set()
+        for longest in found:
+            present |= self._present_for[longest]
         for longest, positions in found.items():
             for rule in self._rules_for[longest]:
+                second = rule.also
+                if second is not None and second.isdisjoint(present):
+                    continue
                 rules.setdefault(id(rule), (rule, []))[1].extend(positions)
         return rules
 
@@ -151,17 +212,17 @@ class Engine:
             findings.extend(self.model_findings(model, text, folded, analysis, lang, findings, vetoed))
         return resolve_overlaps(findings, lang)
 
-    def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None
-                         ) -> list[Finding]:
+    def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None,
+                         tokens: Sequence[Token] | None = None) -> list[Finding]:
         """Lexicon matches that pass their context rules; categories a context rule ruled out go
-        into ``vetoed_categories``."""
+        into ``vetoed_categories``. ``tokens``: the post's words, when the caller has read them."""
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
         # one ("verslaafde" inside a quoted "'ex-verslaafde'") is ruled out too.
         vetoed: list[tuple[str, int, int]] = []
         windows: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-        for rule, positions in self.candidate_rules(plain).values():
+        for rule, positions in self.candidate_rules(plain, tokens).values():
             view = folded.lower if rule.pattern.accent_sensitive else plain
             entry = rule.entry
             key = tuple(positions)
@@ -196,7 +257,7 @@ class Engine:
 
     def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str,
                       vetoed: set[str] | None = None) -> list[Finding]:
-        findings = self.lexicon_findings(text, folded, vetoed)
+        findings = self.lexicon_findings(text, folded, vetoed, analysis.tokens)
         frame_findings = self.frame_findings(text, folded, analysis, lang)
         advice = [f for f in findings if f.category == "cold_turkey_advice"]
         if advice and not any(f.about == "others" for f in frame_findings):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from moderation.cues import Cue, annotate, get_index
 from moderation.frames import Hit, find
@@ -36,8 +36,7 @@ _CACHE_LIMIT = 100_000
 # long post weighs its strongest evidence. Short posts lean towards the prior.
 _SHRINK = 100
 _token_cache: dict[str, tuple[tuple[int, int], ...]] = {}
-_bigram_cache: dict[tuple[str, str], tuple[int, int]] = {}
-_name_cache: dict[str, tuple[int, int]] = {}
+_context_cache: dict[object, tuple[int, int]] = {}
 # Grammar classes are everywhere; pairs with them say little.
 _NO_PAIRS = frozenset({"NEG", "FIRST", "FIRST_POSS", "SECOND", "WE", "HERE", "IF", "PRON_OBJ", "NUM", "QTY"})
 
@@ -73,15 +72,20 @@ class Analysis:
     cues: list[Cue]
     hits: list[Hit]
     questions: frozenset[int]
+    norms: list[str] = field(default_factory=list)  # tokens[k].norm, tokens[k].sent, read once
+    sents: list[int] = field(default_factory=list)
 
 
 def analyse(plain: str, lang: str) -> Analysis:
     tokens, n_sent = tokenize(plain, lang)
-    cues = annotate(tokens, get_index(lang), lang)
+    norms = [tok.norm for tok in tokens]
+    sents = [tok.sent for tok in tokens]
+    cues = annotate(tokens, get_index(lang), lang, norms, sents)
     questions = question_sentences(plain, tokens)
     clauses = clause_starts(plain, tokens)
     quoted = quoted_tokens(plain, tokens)
-    return Analysis(tokens, n_sent, cues, find(tokens, cues, n_sent, questions, clauses, quoted), questions)
+    hits = find(tokens, cues, n_sent, questions, clauses, quoted)
+    return Analysis(tokens, n_sent, cues, hits, questions, norms, sents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,60 +107,80 @@ def token_features(norm: str) -> tuple[tuple[int, int], ...]:
     return _token_features(norm)
 
 
-def context_features(analysis: Analysis, lang: str) -> tuple[list[int], list[int], list[int]]:
-    """Buckets, signs and sentences of every feature that is not a single word's own."""
+# A context feature's key: a word pair (a, b), a cue class (cls, negated), or the feature's name.
+ContextKey = tuple[str, str] | tuple[str, bool] | str
+
+
+def key_name(key: ContextKey) -> str:
+    """The feature string a context key stands for (what is hashed)."""
+    if isinstance(key, str):
+        return key
+    first, second = key
+    if isinstance(second, bool):
+        return ("N:" if second else "C:") + first
+    return "b:" + first + " " + second
+
+
+def context_keys(analysis: Analysis, lang: str) -> tuple[list[ContextKey], list[int]]:
+    """Every feature that is not a single word's own, as keys, with the sentence each came from (-1: the post)."""
     tokens = analysis.tokens
-    idx: list[int] = []
-    sign: list[int] = []
+    keys: list[ContextKey] = []
     sent: list[int] = []
-
-    names = _name_cache
-
-    def add(name: str, s_id: int) -> None:
-        hashed = names.get(name)
-        if hashed is None:
-            hashed = names[name] = _hash(name)  # a bounded set: classes, pairs, frames
-        idx.append(hashed[0])
-        sign.append(hashed[1])
-        sent.append(s_id)
-
-    prev: Token | None = None
-    cache = _bigram_cache
-    for tok in tokens:
-        if prev is not None and prev.sent == tok.sent:
-            pair = (prev.norm, tok.norm)
-            hashed = cache.get(pair)
-            if hashed is None:
-                hashed = _hash("b:" + prev.norm + " " + tok.norm)
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[pair] = hashed
-            idx.append(hashed[0])
-            sign.append(hashed[1])
-            sent.append(tok.sent)
-        prev = tok
+    add_key, add_sent = keys.append, sent.append
+    norms = analysis.norms or [tok.norm for tok in tokens]
+    sents = analysis.sents or [tok.sent for tok in tokens]
+    prev_norm, prev_sent = "", -1
+    for norm, s_id in zip(norms, sents, strict=True):
+        if s_id == prev_sent:
+            add_key((prev_norm, norm))
+            add_sent(s_id)
+        prev_norm, prev_sent = norm, s_id
     per_sentence: dict[int, set[str]] = {}
-    for cue in analysis.cues:
-        s_id = tokens[cue.first].sent
-        add(("N:" if cue.negated else "C:") + cue.cls, s_id)
-        if not cue.negated and cue.cls not in _NO_PAIRS:
-            per_sentence.setdefault(s_id, set()).add(cue.cls)
+    for cls, first, _, negated in analysis.cues:
+        s_id = sents[first]
+        add_key((cls, negated))
+        add_sent(s_id)
+        if not negated and cls not in _NO_PAIRS:
+            per_sentence.setdefault(s_id, set()).add(cls)
     for s_id, classes in per_sentence.items():
         ordered = sorted(classes)
         for a in range(len(ordered)):
             for b in range(a + 1, len(ordered)):
-                add("P:" + ordered[a] + "|" + ordered[b], s_id)
+                add_key("P:" + ordered[a] + "|" + ordered[b])
+                add_sent(s_id)
     for hit in analysis.hits:
-        s_id = tokens[hit.first].sent
-        add("F:" + hit.frame.id, s_id)
+        s_id = sents[hit.first]
+        add_key("F:" + hit.frame.id)
+        add_sent(s_id)
         if hit.weight >= 1.0:
-            add("FW:" + hit.frame.id, s_id)
+            add_key("FW:" + hit.frame.id)
+            add_sent(s_id)
         if hit.about:
-            add("A:" + hit.about, s_id)
+            add_key("A:" + hit.about)
+            add_sent(s_id)
     for s_id in analysis.questions:
-        add("Q:", s_id)
-    add("L:" + lang, -1)
-    return idx, sign, sent
+        add_key("Q:")
+        add_sent(s_id)
+    add_key("L:" + lang)
+    add_sent(-1)
+    return keys, sent
+
+
+def key_hash(key: ContextKey) -> tuple[int, int]:
+    """(bucket, sign) of a context feature (cached; word pairs, classes and frames recur)."""
+    hashed = _context_cache.get(key)
+    if hashed is None:
+        if len(_context_cache) > _CACHE_LIMIT:
+            _context_cache.clear()  # bounded memory on a long-running worker
+        hashed = _context_cache[key] = _hash(key_name(key))
+    return hashed
+
+
+def context_features(analysis: Analysis, lang: str) -> tuple[list[int], list[int], list[int]]:
+    """Buckets, signs and sentences of every feature that is not a single word's own."""
+    keys, sent = context_keys(analysis, lang)
+    hashed = [key_hash(key) for key in keys]
+    return [h[0] for h in hashed], [h[1] for h in hashed], sent
 
 
 def vectorize(analysis: Analysis, lang: str) -> Vector:

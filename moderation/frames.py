@@ -81,6 +81,13 @@ class Frame:
     boost_window: int = 0
     none: tuple[Exclusion, ...] = ()
     none_post: tuple[Exclusion, ...] = ()
+    # Per part: the classes it takes when positive, and when negated (for a quick "not in this post").
+    part_sets: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+
+    def __post_init__(self) -> None:
+        sets = tuple((frozenset(c for c, mode in part.classes if mode != "neg"),
+                      frozenset(c for c, mode in part.classes if mode != "pos")) for part in self.parts)
+        object.__setattr__(self, "part_sets", sets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,56 +153,78 @@ def load_frames(path: Path = FRAMES_FILE) -> tuple[Frame, ...]:
 
 
 class Sentences:
-    """Cues grouped by sentence: positive (not negated) and negated occurrences."""
+    """Cues grouped by class and sentence: positive (not negated) and negated occurrences."""
 
     def __init__(self, tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset[int],
                  clauses: frozenset[int]) -> None:
         self.n = n_sent
-        self.pos: list[dict[str, list[Cue]]] = [{} for _ in range(n_sent)]
-        self.neg: list[dict[str, list[Cue]]] = [{} for _ in range(n_sent)]
-        self.post_pos: set[str] = set()
-        self.post_neg: set[str] = set()
+        # The positive classes of each sentence, and each class's cues with their sentence
+        # (in the order of the post).
+        self.in_sent: list[set[str]] = [set() for _ in range(n_sent)]
+        self.pos: dict[str, list[tuple[int, Cue]]] = {}
+        self.neg: dict[str, list[tuple[int, Cue]]] = {}
         for cue in cues:
             s = tokens[cue.first].sent
             if cue.negated:
-                self.neg[s].setdefault(cue.cls, []).append(cue)
-                self.post_neg.add(cue.cls)
+                self.neg.setdefault(cue.cls, []).append((s, cue))
             else:
-                self.pos[s].setdefault(cue.cls, []).append(cue)
-                self.post_pos.add(cue.cls)
+                self.pos.setdefault(cue.cls, []).append((s, cue))
+                self.in_sent[s].add(cue.cls)
         for s in questions:
-            self.pos[s].setdefault(QUESTION, [])
+            self.in_sent[s].add(QUESTION)
+        for _, cue in self.pos.get("IMPER", []):
+            k = cue.first
+            if k in clauses or tokens[k - 1].norm in _LEADS:
+                s = tokens[k].sent
+                self.pos.setdefault(IMPERATIVE, []).append((s, Cue(IMPERATIVE, k, k)))
+                self.in_sent[s].add(IMPERATIVE)
+        self.post_pos: set[str] = set(self.pos)
+        self.post_neg: set[str] = set(self.neg)
+        if questions:
             self.post_pos.add(QUESTION)
-        for cue in cues:
-            if cue.cls == "IMPER" and not cue.negated:
-                k = cue.first
-                if k in clauses or tokens[k - 1].norm in _LEADS:
-                    s = tokens[k].sent
-                    self.pos[s].setdefault(IMPERATIVE, []).append(Cue(IMPERATIVE, k, k))
-                    self.post_pos.add(IMPERATIVE)
+
+    def sentences_of(self, part: Part) -> set[int]:
+        """The sentences holding any of a part's classes (in the part's mode)."""
+        found: set[int] = set()
+        for cls, mode in part.classes:
+            if mode != "neg":
+                found.update(s for s, _ in self.pos.get(cls, ()))
+            if mode != "pos":
+                found.update(s for s, _ in self.neg.get(cls, ()))
+        return found
+
+    def windows(self, frame: Frame) -> list[int]:
+        """The first sentences of the windows where every part of the frame occurs, in order."""
+        if frame.window == 0:
+            return [0]
+        width = frame.window
+        first, *others = [self.sentences_of(part) for part in frame.parts]
+        starts = {lo for s in first for lo in range(max(0, s - width + 1), s + 1)}
+        return sorted(lo for lo in starts if all(any(lo <= s < lo + width for s in where) for where in others))
 
     def classes(self, lo: int, hi: int) -> set[str]:
         found: set[str] = set()
         for s in range(lo, hi):
-            found.update(self.pos[s])
+            found.update(self.in_sent[s])
         return found
 
     def occurrences(self, cls: str, mode: str, lo: int, hi: int) -> list[Cue]:
-        out: list[Cue] = []
-        for s in range(lo, hi):
-            if mode != "neg":
-                out.extend(self.pos[s].get(cls, ()))
-            if mode != "pos":
-                out.extend(self.neg[s].get(cls, ()))
-        return out
+        """The class's cues in sentences [lo, hi): sentence by sentence, positive ones first."""
+        pos = [(s, 0, cue) for s, cue in self.pos.get(cls, ()) if lo <= s < hi] if mode != "neg" else []
+        if mode == "pos":
+            return [cue for _, _, cue in pos]
+        neg = [(s, 1, cue) for s, cue in self.neg.get(cls, ()) if lo <= s < hi]
+        if mode == "neg":
+            return [cue for _, _, cue in neg]
+        return [cue for _, _, cue in sorted(pos + neg, key=lambda x: x[:2])]
 
 
 def _possible(frame: Frame, sents: Sentences) -> bool:
-    for part in frame.parts:
-        if not any((mode != "neg" and c in sents.post_pos) or (mode != "pos" and c in sents.post_neg)
-                   for c, mode in part.classes):
+    post_pos, post_neg = sents.post_pos, sents.post_neg
+    for pos, neg in frame.part_sets:
+        if pos.isdisjoint(post_pos) and neg.isdisjoint(post_neg):
             return False
-    return not any(group.holds(sents.post_pos) for group in frame.none_post)
+    return not any(group.holds(post_pos) for group in frame.none_post)
 
 
 def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] | None:
@@ -255,9 +284,8 @@ def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset
     for frame in load_frames():
         if not _possible(frame, sents):
             continue
-        starts = [0] if frame.window == 0 else range(n_sent)
         seen: set[tuple[int, int]] = set()
-        for lo in starts:
+        for lo in sents.windows(frame):  # windows missing a part are skipped: they could not place it
             hi = n_sent if frame.window == 0 else min(n_sent, lo + frame.window)
             placed = _place(frame, sents, lo, hi)
             if placed is None or placed in seen:

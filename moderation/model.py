@@ -20,7 +20,17 @@ from typing import BinaryIO
 
 import numpy as np
 
-from moderation.features import DIM, VERSION, Analysis, Vector, context_features, scale_for, token_features
+from moderation.features import (
+    DIM,
+    VERSION,
+    Analysis,
+    ContextKey,
+    Vector,
+    context_keys,
+    key_hash,
+    scale_for,
+    token_features,
+)
 
 MODEL_FILE = Path(__file__).parent / "data" / "model.npz"
 
@@ -47,6 +57,16 @@ class _WordCache:
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
 
+@dataclass
+class _RowCache:
+    """Signed weight rows of context features (word pairs, classes, frames) by key, kept
+    together: a post gathers a few hundred rows from this small array instead of from the
+    2^18-row weight matrix."""
+
+    index: dict[ContextKey, int] = field(default_factory=dict)
+    rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+
 @dataclass(frozen=True)
 class Model:
     labels: tuple[str, ...]
@@ -60,6 +80,7 @@ class Model:
     # found through `_cache.index`), so a post costs one dict lookup per word
     # and one gather instead of a dozen hashes per word.
     _cache: _WordCache = field(default_factory=_WordCache, compare=False, repr=False)
+    _context: _RowCache = field(default_factory=_RowCache, compare=False, repr=False)
 
     def threshold(self, label: str) -> float:
         return float(self.thresholds[self.labels.index(label)])
@@ -82,24 +103,44 @@ class Model:
         cache.index[norm] = at
         return at
 
+    def _add_context(self, key: ContextKey) -> int:
+        cache = self._context
+        n_labels = len(self.labels)
+        if cache.rows.shape[1] != n_labels or len(cache.index) == 0:
+            cache.rows = np.zeros((1024, n_labels), dtype=np.float32)
+        at = len(cache.index)
+        if at >= len(cache.rows):
+            cache.rows = np.concatenate([cache.rows, np.zeros_like(cache.rows)])
+        bucket, sign = key_hash(key)
+        cache.rows[at] = self.weights[bucket] * np.float32(sign)
+        cache.index[key] = at
+        return at
+
     def score(self, analysis: Analysis, lang: str) -> Scores:
         """Probabilities for a post; equal to ``score_vector(vectorize(...))``, computed faster."""
         tokens = analysis.tokens
+        norms = analysis.norms or [tok.norm for tok in tokens]
         index = self._cache.index
         if len(index) + len(tokens) > _TOKEN_CACHE_LIMIT:
             index.clear()  # bounded memory; never in the middle of a post
-        at = [index.get(tok.norm) for tok in tokens]
+        at = list(map(index.get, norms))
         if None in at:
-            at = [index[tok.norm] if tok.norm in index else self._add_word(tok.norm) for tok in tokens]
+            at = [index[norm] if norm in index else self._add_word(norm) for norm in norms]
         where = np.asarray(at, dtype=np.intp)
         rows = self._cache.rows[where]
         count = int(self._cache.counts[where].sum())
-        idx, sign, sent = context_features(analysis, lang)
-        count += len(idx)
-        other = self.weights[np.asarray(idx, dtype=np.intp)] * np.asarray(sign, dtype=np.float32)[:, None]
+        keys, sent = context_keys(analysis, lang)
+        context = self._context.index
+        if len(context) + len(keys) > _TOKEN_CACHE_LIMIT:
+            context.clear()  # bounded memory; never in the middle of a post
+        at = list(map(context.get, keys))
+        if None in at:
+            at = [context[key] if key in context else self._add_context(key) for key in keys]
+        count += len(keys)
+        other = self._context.rows[np.asarray(at, dtype=np.intp)]
         scale = scale_for(count)
         margins = (rows.sum(axis=0) + other.sum(axis=0)) * scale + self.bias
-        tok_sent = np.fromiter((t.sent for t in tokens), dtype=np.intp, count=len(tokens))
+        tok_sent = np.asarray(analysis.sents or [t.sent for t in tokens], dtype=np.intp)
         other_sent = np.asarray(sent, dtype=np.intp)
         return self._scores(margins, [(tok_sent, rows), (other_sent, other)], analysis.n_sent)
 
@@ -115,10 +156,12 @@ class Model:
     def _scores(self, margins: np.ndarray, pieces: list[tuple[np.ndarray, np.ndarray]], n_sent: int) -> Scores:
         probability: dict[str, float] = {}
         sentence: dict[str, int] = {}
+        calibrated = (self.cal_a * margins + self.cal_b).tolist()  # the same float32 arithmetic, at once
+        thresholds = self.thresholds.tolist()
         for k, label in enumerate(self.labels):
-            z = float(self.cal_a[k] * margins[k] + self.cal_b[k])
+            z = calibrated[k]
             probability[label] = 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
-            if probability[label] < self.thresholds[k] or n_sent == 0:
+            if probability[label] < thresholds[k] or n_sent == 0:
                 sentence[label] = -1
                 continue
             # The sentence that weighs most towards the label: where a finding points.

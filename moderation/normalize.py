@@ -71,11 +71,20 @@ class Folded:
 
     original: str
     plain: str
-    lower: str
+    # The case-folded view with accents (only accent-sensitive patterns read it): None
+    # until asked for, on the fast path.
+    _lower: str | None
     # For each folded character, the original [start, end) it came from;
     # None means the identity map (fast path).
     starts: tuple[int, ...] | None = None
     ends: tuple[int, ...] | None = None
+
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            object.__setattr__(self, "_lower", self.original.translate(_LOWER_TABLE))
+        assert self._lower is not None
+        return self._lower
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded [start, end) span to the original text."""
@@ -100,7 +109,7 @@ def _fold_cluster(cluster: str) -> tuple[str, str]:
 def fold(text: str) -> Folded:
     irregular = list(_NEEDS_SLOW_PATH.finditer(text))
     if not irregular:
-        return Folded(text, text.translate(_PLAIN_TABLE), text.translate(_LOWER_TABLE))
+        return Folded(text, text.translate(_PLAIN_TABLE), None)
     plain_parts: list[str] = []
     lower_parts: list[str] = []
     starts: list[int] = []

@@ -25,7 +25,8 @@ APOS = r"(?:'\s?|\s)?"
 WORD_END = r"(?![^\W_])"
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _GAP = re.compile(r"<(\d)>")
-_MIN_ANCHOR = 3
+_MIN_ANCHOR = 3  # preferred anchors are at least this long ...
+_MIN_LITERAL = 2  # ... but any literal of two letters or more beats running a pattern on every post
 # A gap never swallows a negation: "je veux <2> mourir" must not match
 # "je veux pas mourir".
 _GAP_WORD = r"(?:(?!(?:pas|plus|niet|nie|not|never|jamais|nooit|geen|no)(?![^\W_]))\w+" + SEP + ")"
@@ -41,6 +42,9 @@ class CompiledPattern:
     regex: re.Pattern[str]
     anchors: frozenset[str] | None  # None: always run
     accent_sensitive: bool
+    # A second, independent set of literals the pattern also needs ("diminution" ... "inutile"):
+    # a post holding none of them cannot match, whatever the anchors say. None: not known.
+    also: frozenset[str] | None = None
 
 
 def expand_macros(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
@@ -95,6 +99,8 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.s = text
         self.i = 0
+        self.depth = 0
+        self.second: list[frozenset[str] | None] = []  # per top-level alternative
 
     def alternation(self) -> tuple[str, frozenset[str] | None]:
         alts = [self.sequence()]
@@ -136,7 +142,9 @@ class _Parser:
                     parts.append(s[self.i - 1 : end + 1])
                     self.i = end + 1
                     continue
+                self.depth += 1
                 rx, anc = self.alternation()
+                self.depth -= 1
                 if self.i >= len(s) or s[self.i] != ")":
                     raise PatternError(f"unbalanced parenthesis in {s!r}")
                 self.i += 1
@@ -192,6 +200,9 @@ class _Parser:
                 run.append(ch)
         flush()
         best = _best(cands)
+        if self.depth == 0:
+            rest = [c for c in cands if c is not best and min(map(len, c)) >= _MIN_LITERAL]
+            self.second.append(max(rest, key=_anchor_score) if rest else None)
         return "".join(parts), best
 
     def _take_quantifier(self, at: int | None = None) -> str:
@@ -220,6 +231,7 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
     accent_sensitive = text.startswith("=")
     if accent_sensitive:
         text = text[1:]
+    also: frozenset[str] | None = None
     if text.startswith("re:"):
         body, anchors = text[3:], None
     else:
@@ -229,9 +241,11 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
         body, anchors = parser.alternation()
         if parser.i != len(folded):
             raise PatternError(f"unbalanced parenthesis in {source!r}")
+        if len(parser.second) == 1 and parser.second[0] is not None:
+            also = frozenset(fold_plain(a) for a in parser.second[0])
     if anchors is not None:
         anchors = frozenset(fold_plain(a) for a in anchors)
-        if min(map(len, anchors)) < _MIN_ANCHOR:
+        if min(map(len, anchors)) < _MIN_LITERAL:
             anchors = None
     try:
         # No leading word-boundary lookbehind: it would stop the regex engine
@@ -240,4 +254,6 @@ def compile_pattern(source: str, macros: dict[str, str] | None = None) -> Compil
         regex = re.compile("(?:" + body + ")" + WORD_END)
     except re.error as exc:
         raise PatternError(f"invalid pattern {source!r}: {exc}") from exc
-    return CompiledPattern(source, regex, anchors, accent_sensitive)
+    if anchors is None or also is None or min(map(len, also)) < _MIN_LITERAL:
+        also = None
+    return CompiledPattern(source, regex, anchors, accent_sensitive, also)

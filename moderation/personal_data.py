@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import iban
@@ -87,21 +88,44 @@ _ADDRESS_EN = re.compile(
 )
 
 
+def _trie(words: list[str]) -> str:
+    """An alternation of literals shaped as a trie: the regex engine tries one branch per letter."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(tree)
+
+
+_FR_STREETS = ["rue", "avenue", "av.", "chaussee", "chaussée", "chee", "chée", "boulevard", "bd", "blvd", "place",
+               "square", "dreve", "drève", "allee", "allée", "quai", "impasse", "chemin", "route", "clos", "sentier",
+               "galerie", "parvis", "rempart"]
+_NL_SUFFIXES = ["straat", "laan", "steenweg", "plein", "dreef", "lei", "kaai", "dijk", "baan", "markt", "singel",
+                "vest", "hof", "weg", "pad", "gracht", "plaats", "kouter", "veld"]
 # Run on the lower-cased post: case-insensitive alternations are slow in re.
-_GATE_FR = re.compile(
-    r"(?:rue|avenue|av\.|chauss[ée]e|ch[ée]e|boulevard|bd|blvd|place|square|dr[èe]ve|all[ée]e|"
-    r"quai|impasse|chemin|route|clos|sentier|galerie|parvis|rempart)\s"
-)
-_GATE_NL = re.compile(_STREET_NL_SUFFIX + r"\s+\d")  # on the lower-cased post
+_GATE_FR = re.compile("(?:" + _trie(_FR_STREETS) + r")\s")
+_GATE_NL = re.compile("(?:" + _trie(_NL_SUFFIXES) + r")\s+\d")  # on the lower-cased post
 _GATE_FR_ANYCASE = re.compile(_GATE_FR.pattern, re.IGNORECASE)
 _GATE_NL_ANYCASE = re.compile(_GATE_NL.pattern, re.IGNORECASE)
-_GATE_NL_TWO = re.compile(r"(?<!\w)(?:Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage)\s")
+_TWO_WORD_LEADS = ["Grote", "Kleine", "Oude", "Nieuwe", "Lange", "Korte", "Hoge", "Lage"]
+_GATE_NL_TWO = re.compile(r"(?<!\w)(?:" + _trie(_TWO_WORD_LEADS) + r")\s")
 _NUMBER_BEFORE = re.compile(r"\d{1,4}(?:\s?[A-Za-z])?,?\s+$")
 _GATE_EN = re.compile(r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Close|Square)(?!\w)")
 _DIGIT = re.compile(r"\d")
 # Belgian licence plates: "1-ABC-234" since 2010 (a digit, three letters, three digits);
 # older "ABC-123" / "123-ABC" only next to a word for plate.
 _PLATE = re.compile(r"(?<![\w-])[1-9][- ]?[A-Z]{3}[- ][0-9]{3}(?![\w-])|(?<![\w-])[1-9]-[A-Z]{3}[0-9]{3}(?![\w-])")
+_CAPS3 = re.compile(r"[A-Z]{3}")
 _PLATE_OLD = re.compile(r"(?<![\w-])(?:[A-Z]{3}[- ]?[0-9]{3}|[0-9]{3}[- ]?[A-Z]{3})(?![\w-])")
 _PLATE_WORD = re.compile(
     r"(?i:plaque|immatricul\w*|nummerplaat|nummerplaten|kenteken\w*|number ?plate|licen[cs]e ?plate|plate|"
@@ -142,7 +166,7 @@ def _ibans(text: str) -> Iterator[Finding]:
         while len(candidate) >= 15:
             # The ISO 7064 checksum is the validation; country-specific bank
             # lookups (check_country) would only slow every post down.
-            if iban.is_valid(candidate, check_country=False):
+            if _valid_iban(candidate):
                 yield _finding(text, m.start(), m.start() + len(candidate), RULE_IBAN)
                 break
             cut = max(candidate.rfind(" "), candidate.rfind("-"))
@@ -151,9 +175,33 @@ def _ibans(text: str) -> Iterator[Finding]:
             candidate = candidate[:cut]
 
 
+# The checks below are pure functions of the candidate string, and members repeat the
+# same numbers (help lines, a group's account): each string is validated once per process.
+@lru_cache(maxsize=4096)
+def _valid_nn(candidate: str) -> bool:
+    return bool(nn.is_valid(candidate))
+
+
+@lru_cache(maxsize=4096)
+def _valid_iban(candidate: str) -> bool:
+    return bool(iban.is_valid(candidate, check_country=False))
+
+
+@lru_cache(maxsize=4096)
+def _private_phone(raw: str) -> bool:
+    """A valid Belgian (or international) number that is not a public help line."""
+    # parse() + is_valid_number() on the candidate: the same metadata as
+    # PhoneNumberMatcher at Leniency.VALID, without rescanning the post.
+    try:
+        number = phonenumbers.parse(raw, "BE")
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number)) and not is_helpline(number)
+
+
 def _national_numbers(text: str) -> Iterator[Finding]:
     for m in _NN_CANDIDATE.finditer(text):
-        if nn.is_valid(m.group()):
+        if _valid_nn(m.group()):
             yield _finding(text, m.start(), m.end(), RULE_NN)
 
 
@@ -168,13 +216,7 @@ def _phones(text: str) -> Iterator[Finding]:
             # Belgian numbers are written with 0, +32 or 0032 and 9+ digits;
             # doses, counts and dates are not phone numbers.
             continue
-        # parse() + is_valid_number() on the candidate: the same metadata as
-        # PhoneNumberMatcher at Leniency.VALID, without rescanning the post.
-        try:
-            number = phonenumbers.parse(raw, "BE")
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number) and not is_helpline(number):
+        if _private_phone(raw):
             yield _finding(text, cand.start(), cand.end(), RULE_PHONE)
 
 
@@ -189,10 +231,19 @@ def _addresses(text: str) -> Iterator[Finding]:
         lowered = text
         gate_fr, gate_nl = _GATE_FR_ANYCASE, _GATE_NL_ANYCASE
     for gate in gate_fr.finditer(lowered):
-        if gate.start() == 0 or not text[gate.start() - 1].isalnum():
-            m = _ADDRESS_FR.match(text, gate.start())
+        at = gate.start()
+        if at == 0 or not text[at - 1].isalnum():
+            m = _ADDRESS_FR.match(text, at)
             if m:
                 yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
+                continue
+            # Number first: look back from the street word for "23 " or "23, ".
+            head = text[max(0, at - 12) : at]
+            number = _NUMBER_BEFORE.search(head)
+            if number:
+                m = _ADDRESS_FR_NUMBER_FIRST.match(text, at - len(head) + number.start())
+                if m:
+                    yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
     for gate in gate_nl.finditer(lowered):
         word_start = gate.start()
         while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] in "'-"):
@@ -200,14 +251,6 @@ def _addresses(text: str) -> Iterator[Finding]:
         m = _ADDRESS_NL.match(text, word_start)
         if m:
             yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
-    for gate in gate_fr.finditer(lowered):
-        # Number first: look back from the street word for "23 " or "23, ".
-        head = text[max(0, gate.start() - 12) : gate.start()]
-        number = _NUMBER_BEFORE.search(head)
-        if number:
-            m = _ADDRESS_FR_NUMBER_FIRST.match(text, gate.start() - len(head) + number.start())
-            if m:
-                yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
     for gate in _GATE_NL_TWO.finditer(text):
         m = _ADDRESS_NL_TWO.match(text, gate.start())
         if m:
@@ -219,6 +262,8 @@ def _addresses(text: str) -> Iterator[Finding]:
 
 
 def _plates(text: str) -> Iterator[Finding]:
+    if not _CAPS3.search(text):
+        return  # every plate holds three capitals in a row
     for m in _PLATE.finditer(text):
         yield _finding(text, m.start(), m.end(), RULE_PLATE)
     for m in _PLATE_OLD.finditer(text):

@@ -10,6 +10,7 @@ from tokens still points into the member's own text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 # Words: letters and digits, with a decimal part ("0,5", "2.5") kept whole;
@@ -140,6 +141,21 @@ def _expansions(lang: str | None) -> dict[str, tuple[str, ...]]:
     return _BY_LANG.get(lang or "", EXPANSIONS)
 
 
+_WORD_CACHE_LIMIT = 50_000
+_word_cache: dict[str | None, dict[str, tuple[str, ...]]] = {}
+_new = tuple.__new__
+
+
+def _norms(word: str, lang: str | None) -> tuple[str, ...]:
+    """The normalised words one written word stands for ("jveux" -> je, veux; "don't" -> do, not)."""
+    expansions = _expansions(lang)
+    pieces = _split_apostrophes(word) if "'" in word else (word,)
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(expansions.get(piece, (piece,)))
+    return tuple(out)
+
+
 def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
     """Tokens of a folded text and the number of sentences.
 
@@ -153,9 +169,13 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
     ends.append(len(plain) + 1)
     k, next_end = 0, ends[0]
     sent, in_sent = 0, 0
-    expansions = _expansions(lang)
+    cache = _word_cache.get(lang)
+    if cache is None or len(cache) > _WORD_CACHE_LIMIT:
+        cache = _word_cache[lang] = {}  # bounded memory on a long-running worker
+    get = cache.get
     for m in _TOKEN.finditer(plain):
-        start, end = m.span()
+        word = m.group()
+        start = m.start()
         if start > next_end:
             while ends[k] < start:
                 k += 1
@@ -166,48 +186,55 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
         elif in_sent >= 40:
             sent += 1
             in_sent = 0
-        word = m.group()
-        pieces = _split_apostrophes(word) if "'" in word else (word,)
-        for piece in pieces:
-            expanded = expansions.get(piece)
-            if expanded is None:
-                append(Token(piece, start, end, sent))
-                in_sent += 1
-            else:
-                for part in expanded:
-                    append(Token(part, start, end, sent))
-                    in_sent += 1
+        norms = get(word)
+        if norms is None:
+            norms = cache[word] = _norms(word, lang)
+        end = start + len(word)
+        # Token(...) without its Python-level __new__: this loop runs once per word of every post.
+        if len(norms) == 1:
+            append(_new(Token, (norms[0], start, end, sent)))
+            in_sent += 1
+        else:
+            for norm in norms:
+                append(_new(Token, (norm, start, end, sent)))
+            in_sent += len(norms)
     return tokens, (sent + 1 if tokens else 0)
 
 
 def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:
     """Sentences that end with a question mark (the mark sits between their last word and the next)."""
-    if "?" not in plain:
+    at = plain.find("?")
+    if at < 0 or not tokens:
         return frozenset()
     found: set[int] = set()
-    last = len(tokens) - 1
-    for k, tok in enumerate(tokens):
-        if k < last and tokens[k + 1].sent == tok.sent:
-            continue
-        if "?" in plain[tok.end : tokens[k + 1].start if k < last else len(plain)]:
-            found.add(tok.sent)
+    starts = [tok.start for tok in tokens]
+    n = len(tokens)
+    while at >= 0:
+        k = bisect_right(starts, at)  # the first word after the mark
+        if k > 0 and tokens[k - 1].end <= at and (k == n or tokens[k].sent != tokens[k - 1].sent):
+            found.add(tokens[k - 1].sent)  # the mark follows the last word of a sentence
+        at = plain.find("?", at + 1)
     return frozenset(found)
 
 
 def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
     """Indexes of tokens that open a sentence or a clause (where an imperative verb stands)."""
-    found: set[int] = set()
-    prev: Token | None = None
-    search = _CLAUSE_MARK.search
-    for k, tok in enumerate(tokens):
-        new_sentence = prev is None or prev.sent != tok.sent
-        # Words are usually one space apart: only look for a mark in longer gaps.
-        marked = (prev is not None and tok.start > prev.end
-                  and (tok.start - prev.end > 1 or plain[prev.end] != " ")
-                  and search(plain, prev.end, tok.start) is not None)
-        if new_sentence or marked:
+    if not tokens:
+        return frozenset()
+    found = {0}
+    prev_sent = 0
+    starts = []
+    for k, (_, start, _, sent) in enumerate(tokens):
+        starts.append(start)
+        if sent != prev_sent:
             found.add(k)
-        prev = tok
+            prev_sent = sent
+    n = len(tokens)
+    for m in _CLAUSE_MARK.finditer(plain):
+        pos = m.start()
+        k = bisect_right(starts, pos)  # the first word after the mark
+        if 0 < k < n and tokens[k - 1].end <= pos:  # the mark stands between two words, not inside one
+            found.add(k)
     return frozenset(found)
 
 
@@ -219,9 +246,38 @@ QUOTED_SPAN = _QUOTED = re.compile(
 )
 
 
+_DOUBLE_QUOTES = ('"', "\u00ab", "\u201c", "\u201e")
+
+
+def may_quote(text: str, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether text[lo:hi] can hold a quotation (``QUOTED_SPAN``): a double quotation mark,
+    or a single one that opens (no letter before it, one after). Cheaper than the search."""
+    hi = len(text) if hi is None else hi
+    if any(text.find(mark, lo, hi) >= 0 for mark in _DOUBLE_QUOTES):
+        return True
+    i = text.find("'", lo, hi)
+    while i >= 0:
+        if (i == 0 or not text[i - 1].isalnum()) and i + 1 < len(text) and text[i + 1].isalnum():
+            return True
+        i = text.find("'", i + 1, hi)
+    return False
+
+
 def quoted_tokens(plain: str, tokens: list[Token]) -> frozenset[int]:
     """Tokens between quotation marks: words the poster quotes rather than says."""
+    if not may_quote(plain):
+        return frozenset()
     spans = [(m.start(), m.end()) for m in _QUOTED.finditer(plain)]
     if not spans:
         return frozenset()
-    return frozenset(k for k, tok in enumerate(tokens) if any(a < tok.start and tok.end < b for a, b in spans))
+    starts = [tok.start for tok in tokens]
+    found: set[int] = set()
+    for a, b in spans:
+        # The words that start after the opening mark and end before the closing one.
+        for k in range(bisect_right(starts, a), len(tokens)):
+            tok = tokens[k]
+            if tok.start >= b:
+                break
+            if tok.end < b:
+                found.add(k)
+    return frozenset(found)
