@@ -23,7 +23,6 @@ from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
 from moderation.personal_data import find_personal_data
-from moderation.tokens import Token
 from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
@@ -117,7 +116,8 @@ class Engine:
         # Lookahead: find the longest literal starting at EVERY position, overlaps included.
         self._anchor_rx = re.compile("(?=(" + _trie_regex(words) + "))")
         self._word_literals: dict[str, tuple[tuple[int, str], ...]] = {}
-        self._shortest = min(map(len, words), default=1)  # a shorter word holds no literal
+        # tokens.tokenize_words() leaves out one-letter words: a one-letter literal needs the full scan.
+        self._word_scan = min(map(len, words), default=2) >= 2
         # A literal found at a position implies all literals that are its prefixes: precompute,
         # for each longest literal, every rule those anchors wake and every literal present
         # (the hot loop stays a lookup).
@@ -134,14 +134,15 @@ class Engine:
         # here, not on the first member's post that holds a number.
         find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28")
 
-    def _literals(self, plain: str, tokens: Sequence[Token] | None) -> dict[str, list[int]]:
+    def _literals(self, plain: str, words: Sequence[tuple[int, str]] | None) -> dict[str, list[int]]:
         """Where each longest literal (anchor or second literal) starts in the folded post.
 
-        With the post's tokens, each distinct word is scanned once per process and the
-        post costs a lookup per word; without them, every position of the post is scanned.
+        With the post's written words (``tokens.tokenize_words``), each distinct word is
+        scanned once per process and the post costs a lookup per word; without them,
+        every position of the post is scanned.
         """
         found: dict[str, list[int]] = {}
-        if tokens is None:
+        if words is None or not self._word_scan:
             for m in self._anchor_rx.finditer(plain):
                 longest = m.group(1)
                 if longest:
@@ -151,23 +152,22 @@ class Engine:
         if len(cache) > _WORD_CACHE_LIMIT:
             cache.clear()  # bounded memory on a long-running worker
         anchor_rx = self._anchor_rx
-        shortest = self._shortest
-        prev = -1
-        for _, start, end, _ in tokens:
-            if start == prev or end - start < shortest:
-                continue  # another piece of the same written word ("jveux" -> je, veux), or too short
-            prev = start
-            word = plain[start:end]
-            hits = cache.get(word)
+        get = cache.get
+        for start, word in words:
+            hits = get(word)
             if hits is None:
                 hits = cache[word] = tuple((m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1))
             for offset, longest in hits:
                 found.setdefault(longest, []).append(start + offset)
         return found
 
-    def candidate_rules(self, plain: str, tokens: Sequence[Token] | None = None) -> dict[int, tuple[Rule, list[int]]]:
-        """The rules that may match, each with the positions of its anchors (empty: scan all)."""
-        found = self._literals(plain, tokens)
+    def candidate_rules(self, plain: str, words: Sequence[tuple[int, str]] | None = None
+                        ) -> dict[int, tuple[Rule, list[int]]]:
+        """The rules that may match, each with the positions of its anchors (empty: scan all).
+
+        ``words``: the post's written words, when the caller has read them (``_literals``).
+        """
+        found = self._literals(plain, words)
         rules: dict[int, tuple[Rule, list[int]]] = {id(r): (r, []) for r in self.always}
         present: set[str] = set()
         for longest in found:
@@ -213,16 +213,16 @@ class Engine:
         return resolve_overlaps(findings, lang)
 
     def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None,
-                         tokens: Sequence[Token] | None = None) -> list[Finding]:
+                         words: Sequence[tuple[int, str]] | None = None) -> list[Finding]:
         """Lexicon matches that pass their context rules; categories a context rule ruled out go
-        into ``vetoed_categories``. ``tokens``: the post's words, when the caller has read them."""
+        into ``vetoed_categories``. ``words``: the post's written words, when the caller has them."""
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
         # one ("verslaafde" inside a quoted "'ex-verslaafde'") is ruled out too.
         vetoed: list[tuple[str, int, int]] = []
         windows: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-        for rule, positions in self.candidate_rules(plain, tokens).values():
+        for rule, positions in self.candidate_rules(plain, words).values():
             view = folded.lower if rule.pattern.accent_sensitive else plain
             entry = rule.entry
             key = tuple(positions)
@@ -257,7 +257,7 @@ class Engine:
 
     def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str,
                       vetoed: set[str] | None = None) -> list[Finding]:
-        findings = self.lexicon_findings(text, folded, vetoed, analysis.tokens)
+        findings = self.lexicon_findings(text, folded, vetoed, analysis.words)
         frame_findings = self.frame_findings(text, folded, analysis, lang)
         advice = [f for f in findings if f.category == "cold_turkey_advice"]
         if advice and not any(f.about == "others" for f in frame_findings):
@@ -319,6 +319,10 @@ class Engine:
             category, about = _LABEL_FINDING[label]
             if vetoed and category in vetoed:
                 continue
+            if category == "cold_turkey_advice" and _abrupt_only_negated(analysis):
+                # "Stop zeker niet in één keer", "n'arrête pas d'un coup": the post speaks of an
+                # abrupt stop only to rule it out, as the rules have read it.
+                continue
             if label == "cold_turkey_self" and ("crisis" in have or _crisis_estimate(model, scores)):
                 # A post in crisis needs the help lines, not a word on tapering that calls it courage.
                 continue
@@ -326,6 +330,21 @@ class Engine:
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+def _abrupt_only_negated(analysis: Analysis) -> bool:
+    """A warning, abruptness named only under a negation, and nothing thrown away."""
+    negated = warned = False
+    for cue in analysis.cues:
+        if cue.cls == "ABRUPT":
+            if not cue.negated:
+                return False
+            negated = True
+        elif cue.cls in ("THROW", "BIN") and not cue.negated:
+            return False
+        elif cue.cls == "WARN" and not cue.negated:
+            warned = True
+    return negated and warned
 
 
 def _first_person_near(f: Finding, folded: Folded, analysis: Analysis) -> bool:

@@ -107,6 +107,9 @@ def _fold_cluster(cluster: str) -> tuple[str, str]:
 
 
 def fold(text: str) -> Folded:
+    if text.isascii():
+        # Every ASCII character folds to one character: no offset map needed.
+        return Folded(text, text.translate(_PLAIN_TABLE), None)
     irregular = list(_NEEDS_SLOW_PATH.finditer(text))
     if not irregular:
         return Folded(text, text.translate(_PLAIN_TABLE), None)

@@ -163,6 +163,14 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
     words is cut, so a run-on post without punctuation still has windows.
     ``lang`` adds the dialect spellings of that language (``LANG_EXPANSIONS``).
     """
+    tokens, n_sent, _ = tokenize_words(plain, lang)
+    return tokens, n_sent
+
+
+def tokenize_words(plain: str, lang: str | None = None) -> tuple[list[Token], int, list[tuple[int, str]]]:
+    """``tokenize``, plus each written word of two letters or more with its start (for the lexicon's scan)."""
+    words: list[tuple[int, str]] = []
+    add_word = words.append
     tokens: list[Token] = []
     append = tokens.append
     ends = [m.start() for m in _SENTENCE_END.finditer(plain)]
@@ -190,6 +198,8 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
         if norms is None:
             norms = cache[word] = _norms(word, lang)
         end = start + len(word)
+        if end - start > 1:
+            add_word((start, word))
         # Token(...) without its Python-level __new__: this loop runs once per word of every post.
         if len(norms) == 1:
             append(_new(Token, (norms[0], start, end, sent)))
@@ -198,7 +208,7 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
             for norm in norms:
                 append(_new(Token, (norm, start, end, sent)))
             in_sent += len(norms)
-    return tokens, (sent + 1 if tokens else 0)
+    return tokens, (sent + 1 if tokens else 0), words
 
 
 def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:

@@ -113,6 +113,13 @@ def test_every_frame_names_known_classes() -> None:
         ("Remplace ton Xanax par de la valériane dès ce soir.", "fr", "cold_turkey_advice"),
         ("Tout jeté ce matin, zolpidem et lorazepam. Jour 1.", "fr", "cold_turkey_self"),
         ("vanaf morgen neem ik geen enkele pil meer, ik stop ermee", "nl", "cold_turkey_self"),
+        ("Mon père est parti ce midi avec ses comprimés, il parlait de rejoindre maman.", "fr", "crisis"),
+        ("Als iemand dit morgen leest: verwittig mijn zus, de sleutel ligt bij de buren.", "nl", "crisis"),
+        ("kzit op de brug bij het station, al een uur", "nl", "crisis"),
+        ("je me suis encore coupée hier soir, au moins je sens quelque chose", "fr", "crisis"),
+        ("Iemand die me kan helpen met een paar witte voor het weekend? Mijn apotheek is dicht.", "nl", "sourcing"),
+        ("My dad has loads of diazepam he doesn't take, I could share if anyone's stuck.", "en", "sourcing"),
+        ("Cold turkey is the fastest way, just push through the first three days.", "en", "cold_turkey_advice"),
     ],
 )
 def test_frames_find_what_no_phrase_list_foresaw(text: str, lang: str, label: str) -> None:
@@ -132,6 +139,10 @@ def test_frames_find_what_no_phrase_list_foresaw(text: str, lang: str, label: st
         ("Surtout n'arrête pas d'un coup, parles-en à ton médecin.", "fr"),
         ("Can we stop telling newbies to 'just stop'? Slow taper, always.", "en"),
         ("Dernier quart de comprimé ce soir après 14 mois de diminution avec mon médecin.", "fr"),
+        ("Je cherche un médecin à Namur qui accompagne un sevrage lent, écrivez-moi.", "fr"),
+        ("Mijn apotheek geeft maar één doos tegelijk mee, ook met een voorschrift voor drie maanden.", "nl"),
+        ("Drop by on Thursday evening, the support group meets at the library.", "en"),
+        ("Ik zeg het altijd tegen mijn patiënten: bouw rustig af met uw huisarts.", "nl"),
     ],
 )
 def test_hard_negatives_stay_quiet(text: str, lang: str) -> None:
@@ -144,3 +155,8 @@ def test_frame_findings_point_into_the_original_text() -> None:
     assert found
     for f in found:
         assert text[f.start : f.end] == f.match and f.source == "rule" and f.explanation
+
+
+def test_counting_years_of_one_pill_in_an_own_stop_is_not_a_crisis() -> None:
+    labels = rule_labels("Ik heb 4 jaar elke avond 1 pil genomen, maar vanaf nu stop ik ineens, ik ben sterk genoeg.", "nl")
+    assert "crisis" not in labels and "cold_turkey_self" in labels
