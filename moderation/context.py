@@ -19,6 +19,7 @@ from moderation.context_cues import (
     BRIDGING,
     CARE_AGENT,
     FAREWELL_TO_HABIT,
+    FIRST_PERSON,
     MEDICATION,
     METALINGUISTIC_AFTER,
     METALINGUISTIC_BEFORE,
@@ -35,6 +36,7 @@ from moderation.context_cues import (
     RHETORICAL,
     SELF_DESCRIPTION,
     SUPPLY,
+    SYMPTOM_TALK,
     WARNING,
     WISHED,
 )
@@ -236,6 +238,16 @@ def recovered(sp: Span) -> bool:
     return PAST_TIME.search(sp.sentence) is not None and RECOVERED.search(sp.text) is not None
 
 
+def symptom_talk(sp: Span) -> bool:
+    """Crisis words named as a withdrawal symptom, in general or in the past ("les idées
+    suicidaires font partie des effets du sevrage ?"): not someone in crisis now. "J'ai des idées
+    noires, c'est un symptôme ?" keeps its finding (the first person, now)."""
+    sentence = sp.sentence
+    if SYMPTOM_TALK.search(sentence) is None:
+        return False
+    return FIRST_PERSON.search(sentence) is None or PAST_TIME.search(sentence) is not None
+
+
 def pharmacy_return(sp: Span) -> bool:
     """Bringing leftovers back to the pharmacy is good practice, not sourcing."""
     lo, hi = max(0, sp.start - 150), min(len(sp.text), sp.end + 150)
@@ -262,6 +274,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "care_channel": care_channel,
     "farewell_to_habit": farewell_to_habit,
     "wished": wished,
+    "symptom_talk": symptom_talk,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
@@ -269,8 +282,9 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     "cold_turkey_advice": ("quoted", "reported", "warning", "question", "narration", "asked", "care_channel",
                            "wished"),
     # Crisis favours recall: only an explicit negation, a crisis told as past and
-    # overcome, a question someone asked the poster, or a farewell to the pills suppresses it.
-    "crisis": ("negated", "recovered", "asked", "farewell_to_habit"),
+    # overcome, a question someone asked the poster, a farewell to the pills, or the words
+    # named as a withdrawal symptom in general or in the past suppresses it.
+    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk"),
     "sourcing": ("warning", "negated", "pharmacy_return", "care_channel"),
     "personal_data": (),
 }

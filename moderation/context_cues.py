@@ -389,3 +389,16 @@ FAREWELL_TO_HABIT = re.compile(
     r"anxi\w*|angst\w*|insomni\w*|slapeloosheid|dependance|verslaving|addiction|habit|gewoonte|habitude)"
     r"(?![^\W_])"
 )
+
+# Crisis words named as a withdrawal symptom in general ("les idées suicidaires font partie des
+# effets du sevrage ?", "suicidal thoughts in withdrawal are common, they are a symptom"), with no
+# first person in the sentence, or told in the past: psychoeducation, not a crisis.
+SYMPTOM_TALK = _rx(
+    r"symptomes?|effets? (?:secondaires?|indesirables?|du sevrage|de sevrage|des benzos?)|"
+    r"(?:font|fait) partie (?:du|des|de)|"
+    r"symptoo?m\w*|bijwerking\w*|ontwenningsverschijnsel\w*|ontwenningssymptoo?m\w*|"
+    r"symptoms?|side effects?|withdrawal effects?|(?:are|is) (?:very )?common (?:in|during)"
+)
+FIRST_PERSON = _rx(
+    r"je|j|moi|me|m|mon|ma|mes|ik|k|kzit|kheb|kben|mij|me|mijn|m'n|mezelf|i|i'm|im|me|my|myself|mine"
+)
