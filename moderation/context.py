@@ -32,6 +32,7 @@ from moderation.context_cues import (
     QUESTION_START,
     RECOVERED,
     RENOUNCED,
+    REPORTED_OFFER,
     REPORTED_SPEECH,
     RHETORICAL,
     SELF_DESCRIPTION,
@@ -248,6 +249,13 @@ def symptom_talk(sp: Span) -> bool:
     return FIRST_PERSON.search(sentence) is None or PAST_TIME.search(sentence) is not None
 
 
+def reported_offer(sp: Span) -> bool:
+    """An offer the poster reported to the platform or the moderators, here or in the next two
+    sentences ("Saw someone selling Xanax on Instagram. Reported it.")."""
+    hi = min(len(sp.text), sp.s1 + 160)
+    return REPORTED_OFFER.search(sp.text, max(0, sp.s0 - 160), hi) is not None
+
+
 def pharmacy_return(sp: Span) -> bool:
     """Bringing leftovers back to the pharmacy is good practice, not sourcing."""
     lo, hi = max(0, sp.start - 150), min(len(sp.text), sp.end + 150)
@@ -275,6 +283,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "farewell_to_habit": farewell_to_habit,
     "wished": wished,
     "symptom_talk": symptom_talk,
+    "reported_offer": reported_offer,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
@@ -285,7 +294,7 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # overcome, a question someone asked the poster, a farewell to the pills, or the words
     # named as a withdrawal symptom in general or in the past suppresses it.
     "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk"),
-    "sourcing": ("warning", "negated", "pharmacy_return", "care_channel"),
+    "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer"),
     "personal_data": (),
 }
 

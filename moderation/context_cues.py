@@ -146,7 +146,7 @@ WARNING = _rx(
     r"epilep\w*|insult\w*|aanvallen|stuip\w*|toeval\w*",
     r"niet doen|doe dat niet|doe het niet|pas op|opgepast|let op|voorzichtig\w*",
     r"(?:raden|raad) (?:we|wij|ik|je|u)? ?(?:niet|nooit) aan|niet aan te raden|raden .{0,30}af",
-    r"namaak|vervalst\w*|illegaal",
+    r"namaak|vervalst\w*|illegaal|oplicht\w*",
     # EN
     r"(?:never|don't|dont|do not|shouldn't|should not|must not|mustn't|please don't)"
     r"(?: \w+){0,2} (?:stop|quit|go|do|come|try|jump|drop|attempt|just|buy|order|take|share)",
@@ -401,4 +401,14 @@ SYMPTOM_TALK = _rx(
 )
 FIRST_PERSON = _rx(
     r"je|j|moi|me|m|mon|ma|mes|ik|k|kzit|kheb|kben|mij|me|mijn|m'n|mezelf|i|i'm|im|me|my|myself|mine"
+)
+
+# The poster reported an offer to the platform or the moderators ("Reported it.", "Gemeld bij het
+# platform", "Mods, please remove this one"): the offer is told, not made.
+REPORTED_OFFER = _rx(
+    r"reported (?:it|them|him|her|this|the \w+)|i reported|i'? ?ve reported|"
+    r"(?:j'? ?ai |je l'? ?ai |je les ai |on l'? ?a )signale\w*|signale (?:a|aux) (?:la )?(?:moderation|modos?|plateforme)|"
+    r"(?:heb |ik heb )?(?:het |hem |ze |dat )?gemeld|gemeld bij|"
+    r"mods?,? (?:please )?(?:remove|delete)|(?:moderat\w*|modos?),? (?:svp |aub |please )?"
+    r"(?:supprime\w*|verwijder\w*|remove|delete)"
 )
