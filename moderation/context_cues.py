@@ -312,7 +312,8 @@ RECOVERED = _rx(
     r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
     r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
     r"it (?:gets|can get) better|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
-    r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter"
+    r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter|ca remonte|"
+    r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen"
 )
 
 # A question someone asked the poster ("mon psy m'a demandé si j'avais des idées noires",
