@@ -130,9 +130,9 @@ class Engine:
                     woken.update((id(rule), rule) for rule in self.by_anchor[anchor])
             self._rules_for[longest] = tuple(woken.values())
             self._present_for[longest] = frozenset(w for w in words if longest.startswith(w))
-        # phonenumbers and stdnum load their metadata lazily: pay that once
-        # here, not on the first member's post that holds a number.
-        find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28")
+        # phonenumbers, stdnum and the first names load their data lazily: pay that once
+        # here, not on the first member's post that holds a number or a name.
+        find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28, Sofie Lambrecht")
 
     def _literals(self, plain: str, words: Sequence[tuple[int, str]] | None) -> dict[str, list[int]]:
         """Where each longest literal (anchor or second literal) starts in the folded post.

@@ -1,20 +1,27 @@
-"""Personal data in a post: e-mail, phone, IBAN, national number, street address, licence plate.
+"""Personal data in a post: e-mail, phone, IBAN, national number, street address, licence plate,
+a person's full name.
 
-Checksums come from python-stdnum and phone parsing from phonenumbers
-(libphonenumber's metadata), not home-made code. Helplines that members share
-to help each other are never flagged.
+Checksums come from python-stdnum, phone parsing from phonenumbers
+(libphonenumber's metadata) and first names from gender-guesser's dictionary
+of first names by country, not home-made lists. Helplines and other
+organisations' numbers (free, shared-cost and premium-rate lines) that members
+share to help each other are never flagged.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from importlib import resources
+from operator import itemgetter
 
 import phonenumbers
 from stdnum import iban
 from stdnum.be import nn
 
+from moderation.context_cues import MEDICATION
 from moderation.types import Finding
 
 RULE_EMAIL = "personal_data.email"
@@ -23,10 +30,17 @@ RULE_IBAN = "personal_data.iban"
 RULE_NN = "personal_data.national_number"
 RULE_ADDRESS = "personal_data.address"
 RULE_PLATE = "personal_data.plate"
+RULE_NAME = "personal_data.name"
 
 # Public crisis and help lines (see /work/shared/reference/belgian-helplines.md),
 # as national significant numbers: digits only, without the leading 0.
 HELPLINE_DIGITS = frozenset({"1813", "106", "107", "112", "80032123", "70245245", "78151020", "22275252"})
+# Numbers no private person has: free, shared-cost, premium-rate and "universal access"
+# lines (0800, 070, 078, 090x in Belgium) belong to services, pharmacies on duty, companies.
+_SERVICE_TYPES = frozenset({
+    phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN,
+})
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
@@ -132,10 +146,99 @@ _PLATE_WORD = re.compile(
     r"(?i:plaque|immatricul\w*|nummerplaat|nummerplaten|kenteken\w*|number ?plate|licen[cs]e ?plate|plate|"
     r"nrplaat|plaat)"
 )
-# Phone numbers, national numbers and IBANs all hold 8+ digits close together.
-_EIGHT_DIGITS = re.compile(r"\d(?:[\s./()-]{0,2}\d){7}")
+# Phone numbers, national numbers and IBANs all hold 8+ digits close together
+# ("04 94 / 61 . 28 . 05": a separator may stand between spaces).
+_EIGHT_DIGITS = re.compile(r"\d(?:[\s./()-]{0,3}\d){7}")
 _OBFUSCATION_GATE = re.compile(r"[\[(]\s?(?:[aA][tT]|@|arobase|apenstaart)\s?[\])]")
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:\s+\d{1,2}[:h.]\d{2})?")
+
+
+# A person's full name: a first name, then a capitalised surname, with its particles ("Rosa Van
+# den Bossche", "Jan de Smet", "Inès Dufour", "Jean-Marc Hubert"). First names come from
+# gender-guesser's dictionary (frequency by country), kept where they are common in the countries
+# Belgian members come from; a lone first name is not flagged (members sign with one).
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_CAP = f"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_PARTICLE = r"(?:[Vv]an|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]es|[Dd]el|[Dd]i|[Ee]l|[Bb]en)"
+_FULL_NAME = re.compile(
+    rf"(?<![\w'’-])({_CAP})[ \t]+((?:{_PARTICLE}[ \t]+){{0,2}}(?:[DdLlOo]['’])?{_CAP})(?![\w'’-]|[ \t]+{_CAP})"
+)
+_GATE_CAPS = re.compile(f"[{_UPPER}][{_LOWER}]+[ \t]+(?:{_PARTICLE}[ \t]+)?(?:[DdLlOo]['’])?[{_UPPER}][{_LOWER}]")
+# Columns of gender-guesser's nam_dict.txt (from column 30, one per country, a hexadecimal
+# frequency): Great Britain, Ireland, USA, Italy, Portugal, Spain, France, Belgium,
+# Luxembourg, the Netherlands, Germany, Poland, Romania, Turkey, Arabia.
+_NAME_COUNTRIES = (0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 23, 27, 46, 47)
+_NAME_MIN_FREQUENCY = 3  # 1 = rare ... 13 = extremely common
+# Words that are first names somewhere but open sentences here ("Will Xanax help?", "Hope this").
+_NOT_FIRST_NAMES = frozenset(
+    "will may june april august hope grace joy faith mark bill rose dag van de le la mon son bon belle "
+    "claire constant prosper desire france germain franc chance christian angel dean".split()
+)
+# Capitalised words after a first name that are not surnames: days, months, greetings, titles.
+_NOT_SURNAMES = frozenset(
+    "lundi mardi mercredi jeudi vendredi samedi dimanche maandag dinsdag woensdag donderdag vrijdag "
+    "zaterdag zondag monday tuesday wednesday thursday friday saturday sunday janvier fevrier mars avril "
+    "mai juin juillet aout septembre octobre novembre decembre januari februari maart mei juni juli "
+    "augustus oktober december january february march july october november bonjour merci dank "
+    "thanks hello hallo salut coucou".split()
+)
+# Places, institutions and eponyms named after a person: "rue Jean Jaurès", "Institut Jules
+# Bordet", "AZ Sint-Jan", "the Ashton manual" (Heather Ashton: a published author).
+_NAMED_AFTER = re.compile(
+    r"(?i:rue|avenue|av\.?|place|boulevard|bd|chauss[ée]e|square|quai|all[ée]e|straat|laan|plein|lei|"
+    r"institut|instituut|institute|h[ôo]pital|ziekenhuis|hospital|clinique|kliniek|clinic|az|uz|chu|chr|"
+    r"[ée]cole|school|ath[ée]n[ée]e|coll[èe]ge|college|lyc[ée]e|saint|sainte|sint|st\.?|prix|prijs|prize|"
+    r"fondation|stichting|foundation|station|gare|park|parc|centre|centrum|center)[ \t]+$"
+)
+_PUBLIC_FIGURES = frozenset({"heather ashton", "c heather ashton"})
+
+
+def _plain(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    return "".join(ch for ch in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """First names common in the countries members come from (folded: lower case, no accents)."""
+    names: set[str] = set()
+    pick = itemgetter(*(30 + c for c in _NAME_COUNTRIES))
+    width = 31 + max(_NAME_COUNTRIES)
+    common = frozenset("0123456789ABCDEF"[_NAME_MIN_FREQUENCY:])
+    data = resources.files("gender_guesser").joinpath("data/nam_dict.txt")
+    with data.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line[:1] in "#=" or common.isdisjoint(pick(line.ljust(width))):
+                continue
+            name = line[3:29].split()[0]
+            # "Jean+Marc": written with a space, a hyphen or as one word.
+            for variant in {name.replace("+", sep) for sep in ("", " ", "-")} if "+" in name else (name,):
+                names.add(_plain(variant))
+    return frozenset(names - _NOT_FIRST_NAMES)
+
+
+def _is_first_name(word: str, names: frozenset[str]) -> bool:
+    folded = _plain(word)
+    return folded in names or ("-" in folded and folded.split("-", 1)[0] in names)
+
+
+def _names(text: str) -> Iterator[Finding]:
+    if not _GATE_CAPS.search(text):
+        return
+    names = first_names()
+    for m in _FULL_NAME.finditer(text):
+        first, surname = m.group(1), m.group(2)
+        last = surname.split()[-1]
+        last = last.split("'")[-1].split("’")[-1]
+        if not _is_first_name(first, names) or _plain(last) in _NOT_SURNAMES:
+            continue
+        if MEDICATION.fullmatch(_plain(last)) or _NAMED_AFTER.search(text, max(0, m.start() - 14), m.start()):
+            continue
+        if _plain(f"{first} {surname}").replace("-", " ") in _PUBLIC_FIGURES:
+            continue
+        yield _finding(text, m.start(), m.end(), RULE_NAME)
 
 
 def _finding(text: str, start: int, end: int, rule: str) -> Finding:
@@ -197,7 +300,8 @@ def _private_phone(raw: str) -> bool:
         number = phonenumbers.parse(raw, "BE")
     except phonenumbers.NumberParseException:
         return False
-    return bool(phonenumbers.is_valid_number(number)) and not is_helpline(number)
+    return (bool(phonenumbers.is_valid_number(number)) and not is_helpline(number)
+            and phonenumbers.number_type(number) not in _SERVICE_TYPES)
 
 
 def _national_numbers(text: str) -> Iterator[Finding]:
@@ -278,11 +382,11 @@ def _plates(text: str) -> Iterator[Finding]:
 def find_personal_data(text: str) -> list[Finding]:
     """All personal data in the text; a span claimed by a stronger rule is not repeated."""
     found: list[Finding] = []
-    sources: tuple[Callable[[str], Iterator[Finding]], ...] = (_emails,)
+    sources: tuple[Callable[[str], Iterator[Finding]], ...] = (_emails, _names)
     if _DIGIT.search(text):
-        sources = (_emails, _addresses, _plates)
+        sources = (_emails, _addresses, _plates, _names)
         if _EIGHT_DIGITS.search(text):
-            sources = (_emails, _ibans, _national_numbers, _phones, _addresses, _plates)
+            sources = (_emails, _ibans, _national_numbers, _phones, _addresses, _plates, _names)
     for source in sources:
         for f in source(text):
             if not any(f.start < g.end and g.start < f.end for g in found):

@@ -128,3 +128,51 @@ def test_licence_plates(text: str, plate: str) -> None:
 @pytest.mark.parametrize("text", ["code promo ABC-123", "1 place de parking", "j'ai pris 2 comprimés rue"])
 def test_codes_and_counts_are_not_plates_or_addresses(text: str) -> None:
     assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De apotheek van wacht: 0903 99 000, ook op zondag.",  # premium rate: a service, not a person
+        "Numéro vert de l'asbl : 0800 12 345.",
+        "Klantendienst 078 35 35 35",
+    ],
+)
+def test_service_numbers_are_not_personal_data(text: str) -> None:
+    assert [r for r in rules(text) if r[0] == "phone"] == []
+
+
+@pytest.mark.parametrize("value", ["04 94 / 61 . 28 . 05", "0494 - 61 - 28 - 05"])
+def test_phone_numbers_typed_with_spaced_separators(value: str) -> None:
+    assert rules(f"mon num: {value} , whatsapp ok") == [("phone", value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mijn mama (Rosa Van den Bossche, °1949) zit in het rusthuis.", "Rosa Van den Bossche"),
+        ("Klacht over apotheker Sofie Lambrecht uit Ninove.", "Sofie Lambrecht"),
+        ("Mon fils Thomas Gillet, 23 ans, est sous Rivotril.", "Thomas Gillet"),
+        ("S'il lit ça : Jean-Marc Hubert, arrête.", "Jean-Marc Hubert"),
+        ("I know it's you, Kevin Dupont from Forest.", "Kevin Dupont"),
+        ("Hij heet Jan de Smet en woont in Aalst.", "Jan de Smet"),
+        ("My neighbour, Mr Ahmed Benali, keeps talking.", "Ahmed Benali"),
+    ],
+)
+def test_full_names(text: str, name: str) -> None:
+    assert rules(text) == [("name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Merci Sofie, ton message m'a aidée.",  # a first name alone: members sign and greet so
+        "Het Ashton-handboek en het boek van Heather Ashton hebben me geholpen.",  # a published author
+        "Je suis suivie à l'Institut Jules Bordet, rue Jean Jaurès.",  # named after a person
+        "Will Xanax help me sleep? May Temesta be stopped at once?",  # sentence openers, medication
+        "Sinds Maandag slaap ik beter. Thomas Dinsdag",  # weekdays are not surnames
+        "We gaan naar de Grote Markt in Gent.",
+    ],
+)
+def test_not_full_names(text: str) -> None:
+    assert [r for r in rules(text) if r[0] == "name"] == []
