@@ -115,7 +115,8 @@ class Engine:
         words = sorted(set(anchors) | seconds)
         # Lookahead: find the longest literal starting at EVERY position, overlaps included.
         self._anchor_rx = re.compile("(?=(" + _trie_regex(words) + "))")
-        self._word_literals: dict[str, tuple[tuple[int, str], ...]] = {}
+        # Per written word: the (offset, longest literal) that wake rules, and the literals present.
+        self._word_literals: dict[str, tuple[tuple[tuple[int, str], ...], frozenset[str]]] = {}
         # tokens.tokenize_words() leaves out one-letter words: a one-letter literal needs the full scan.
         self._word_scan = min(map(len, words), default=2) >= 2
         # A literal found at a position implies all literals that are its prefixes: precompute,
@@ -134,32 +135,48 @@ class Engine:
         # here, not on the first member's post that holds a number or a name.
         find_personal_data("0470 12 34 56, BE71 0961 2345 6769, 85.07.30-033.28, Sofie Lambrecht")
 
-    def _literals(self, plain: str, words: Sequence[tuple[int, str]] | None) -> dict[str, list[int]]:
-        """Where each longest literal (anchor or second literal) starts in the folded post.
+    def _literals(self, plain: str, words: Sequence[tuple[int, str]] | None
+                  ) -> tuple[dict[str, list[int]], set[str]]:
+        """Where each longest literal that wakes a rule starts in the folded post, and every
+        literal present (anchors and second literals, with the literals they start with).
 
         With the post's written words (``tokens.tokenize_words``), each distinct word is
         scanned once per process and the post costs a lookup per word; without them,
-        every position of the post is scanned.
+        every position of the post is scanned. Literals that wake no rule (second
+        literals such as "en", "de") only count as present: their positions are not kept.
         """
         found: dict[str, list[int]] = {}
+        present: set[str] = set()
+        rules_for, present_for = self._rules_for, self._present_for
         if words is None or not self._word_scan:
             for m in self._anchor_rx.finditer(plain):
                 longest = m.group(1)
                 if longest:
-                    found.setdefault(longest, []).append(m.start())
-            return found
+                    present |= present_for[longest]
+                    if rules_for[longest]:
+                        found.setdefault(longest, []).append(m.start())
+            return found, present
         cache = self._word_literals
         if len(cache) > _WORD_CACHE_LIMIT:
             cache.clear()  # bounded memory on a long-running worker
         anchor_rx = self._anchor_rx
         get = cache.get
+        seen: set[str] = set()
         for start, word in words:
-            hits = get(word)
-            if hits is None:
-                hits = cache[word] = tuple((m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1))
+            entry = get(word)
+            if entry is None:
+                literals = [(m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1)]
+                entry = cache[word] = (
+                    tuple((offset, longest) for offset, longest in literals if rules_for[longest]),
+                    frozenset().union(*(present_for[longest] for _, longest in literals)),
+                )
+            hits, word_present = entry
             for offset, longest in hits:
                 found.setdefault(longest, []).append(start + offset)
-        return found
+            if word_present and word not in seen:
+                seen.add(word)
+                present |= word_present
+        return found, present
 
     def candidate_rules(self, plain: str, words: Sequence[tuple[int, str]] | None = None
                         ) -> dict[int, tuple[Rule, list[int]]]:
@@ -167,11 +184,8 @@ class Engine:
 
         ``words``: the post's written words, when the caller has read them (``_literals``).
         """
-        found = self._literals(plain, words)
+        found, present = self._literals(plain, words)
         rules: dict[int, tuple[Rule, list[int]]] = {id(r): (r, []) for r in self.always}
-        present: set[str] = set()
-        for longest in found:
-            present |= self._present_for[longest]
         for longest, positions in found.items():
             for rule in self._rules_for[longest]:
                 second = rule.also
