@@ -154,17 +154,21 @@ _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:\s+\d{1,2}[:h.]\d
 
 
 # A person's full name: a first name, then a capitalised surname, with its particles ("Rosa Van
-# den Bossche", "Jan de Smet", "Inès Dufour", "Jean-Marc Hubert"). First names come from
+# den Bossche", "Jan De Smet", "la maman d'Inès Dufour", "Jean-Marc Hubert"). First names come from
 # gender-guesser's dictionary (frequency by country), kept where they are common in the countries
 # Belgian members come from; a lone first name is not flagged (members sign with one).
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 _CAP = f"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
-_PARTICLE = r"(?:[Vv]an|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]es|[Dd]el|[Dd]i|[Ee]l|[Bb]en)"
+# Belgian surnames write their first particle with a capital ("Van den Bossche", "De Smet", "Le
+# Clercq"); a lower-case "de" after a first name is a place ("Georges de Tournai").
+_PARTICLE = r"(?:Van|Vande[nr]?|De|Den|Der|Ter|Ten|Le|La|Du|Des|Del|Di|El|Ben)"
+_NEXT_PARTICLE = r"(?:de|den|der|la|le|du)"
 _FULL_NAME = re.compile(
-    rf"(?<![\w'’-])({_CAP})[ \t]+((?:{_PARTICLE}[ \t]+){{0,2}}(?:[DdLlOo]['’])?{_CAP})(?![\w'’-]|[ \t]+{_CAP})"
+    rf"(?<![\w-])({_CAP})[ \t]+((?:{_PARTICLE}[ \t]+(?:{_NEXT_PARTICLE}[ \t]+)?)?(?:[DLO]['’])?{_CAP})"
+    rf"(?![\w'’-]|[ \t]+{_CAP})"
 )
-_GATE_CAPS = re.compile(f"[{_UPPER}][{_LOWER}]+[ \t]+(?:{_PARTICLE}[ \t]+)?(?:[DdLlOo]['’])?[{_UPPER}][{_LOWER}]")
+_GATE_CAPS = re.compile(f"[{_UPPER}][{_LOWER}]+[ \t]+(?:{_PARTICLE}[ \t]+)?(?:[DLO]['’])?[{_UPPER}][{_LOWER}]")
 # Columns of gender-guesser's nam_dict.txt (from column 30, one per country, a hexadecimal
 # frequency): Great Britain, Ireland, USA, Italy, Portugal, Spain, France, Belgium,
 # Luxembourg, the Netherlands, Germany, Poland, Romania, Turkey, Arabia.
@@ -186,7 +190,7 @@ _NOT_SURNAMES = frozenset(
 # Places, institutions and eponyms named after a person: "rue Jean Jaurès", "Institut Jules
 # Bordet", "AZ Sint-Jan", "the Ashton manual" (Heather Ashton: a published author).
 _NAMED_AFTER = re.compile(
-    r"(?i:rue|avenue|av\.?|place|boulevard|bd|chauss[ée]e|square|quai|all[ée]e|straat|laan|plein|lei|"
+    r"(?<!\w)(?i:rue|avenue|av\.?|place|boulevard|bd|chauss[ée]e|square|quai|all[ée]e|straat|laan|plein|lei|"
     r"institut|instituut|institute|h[ôo]pital|ziekenhuis|hospital|clinique|kliniek|clinic|az|uz|chu|chr|"
     r"[ée]cole|school|ath[ée]n[ée]e|coll[èe]ge|college|lyc[ée]e|saint|sainte|sint|st\.?|prix|prijs|prize|"
     r"fondation|stichting|foundation|station|gare|park|parc|centre|centrum|center)[ \t]+$"

@@ -155,7 +155,10 @@ def test_phone_numbers_typed_with_spaced_separators(value: str) -> None:
         ("Mon fils Thomas Gillet, 23 ans, est sous Rivotril.", "Thomas Gillet"),
         ("S'il lit ça : Jean-Marc Hubert, arrête.", "Jean-Marc Hubert"),
         ("I know it's you, Kevin Dupont from Forest.", "Kevin Dupont"),
-        ("Hij heet Jan de Smet en woont in Aalst.", "Jan de Smet"),
+        ("Hij heet Jan De Smet en woont in Aalst.", "Jan De Smet"),
+        ("Je suis la maman d'Inès Dufour, en 5e.", "Inès Dufour"),
+        ("The label says 'Jude Okafor, born 1990'.", "Jude Okafor"),
+        ("the pharmacist Stefan Wuyts lectured me", "Stefan Wuyts"),
         ("My neighbour, Mr Ahmed Benali, keeps talking.", "Ahmed Benali"),
     ],
 )
@@ -170,6 +173,7 @@ def test_full_names(text: str, name: str) -> None:
         "Het Ashton-handboek en het boek van Heather Ashton hebben me geholpen.",  # a published author
         "Je suis suivie à l'Institut Jules Bordet, rue Jean Jaurès.",  # named after a person
         "Will Xanax help me sleep? May Temesta be stopped at once?",  # sentence openers, medication
+        "Ici c'est Georges de Tournai, ancien dépendant.",  # a first name and a town
         "Sinds Maandag slaap ik beter. Thomas Dinsdag",  # weekdays are not surnames
         "We gaan naar de Grote Markt in Gent.",
     ],
