@@ -408,7 +408,8 @@ FIRST_PERSON = _rx(
 # platform", "Mods, please remove this one"): the offer is told, not made.
 REPORTED_OFFER = _rx(
     r"reported (?:it|them|him|her|this|the \w+)|i reported|i'? ?ve reported|"
-    r"(?:j'? ?ai |je l'? ?ai |je les ai |on l'? ?a )signale\w*|signale (?:a|aux) (?:la )?(?:moderation|modos?|plateforme)|"
+    r"(?:j'? ?ai |je l'? ?ai |je les ai |on l'? ?a )signale\w*|"
+    r"signale (?:a|aux) (?:la )?(?:moderation|modos?|plateforme)|"
     r"(?:heb |ik heb )?(?:het |hem |ze |dat )?gemeld|gemeld bij|"
     r"mods?,? (?:please )?(?:remove|delete)|(?:moderat\w*|modos?),? (?:svp |aub |please )?"
     r"(?:supprime\w*|verwijder\w*|remove|delete)"

@@ -158,5 +158,7 @@ def test_frame_findings_point_into_the_original_text() -> None:
 
 
 def test_counting_years_of_one_pill_in_an_own_stop_is_not_a_crisis() -> None:
-    labels = rule_labels("Ik heb 4 jaar elke avond 1 pil genomen, maar vanaf nu stop ik ineens, ik ben sterk genoeg.", "nl")
+    labels = rule_labels(
+        "Ik heb 4 jaar elke avond 1 pil genomen, maar vanaf nu stop ik ineens, ik ben sterk genoeg.", "nl"
+    )
     assert "crisis" not in labels and "cold_turkey_self" in labels
