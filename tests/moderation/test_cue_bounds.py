@@ -15,7 +15,9 @@ from moderation.cues import CueIndex, _deletes, _edit_one, read_cues
 
 
 def _reference_classes(index: CueIndex, norm: str) -> frozenset[str]:
-    """The lookup's classes as written before the bound: every deletion of the whole word."""
+    """The lookup's classes as written before the bound: every deletion of the whole word (but
+    never of its first letter inside a stem: "neuroloog" is not a typo of "euro*"), kept to the
+    classes that take typos."""
     classes = set(index.words.get(norm, ())) | index._stem_classes(norm)
     if not classes and len(norm) >= cues._FUZZY_MIN and norm.isalpha():
         candidates = set(index._fuzzy.get(norm, ()))
@@ -23,8 +25,10 @@ def _reference_classes(index: CueIndex, norm: str) -> frozenset[str]:
             candidates |= index._fuzzy.get(d, set())
         classes = {c for word in candidates if _edit_one(norm, word) for c in index.words[word]}
         if not classes:
-            for d in _deletes(norm):
-                classes |= index._stem_classes(d)
+            for i in range(1, len(norm)):
+                classes |= index._stem_classes(norm[:i] + norm[i + 1 :])
+        if index.fuzzy is not None:
+            classes &= index.fuzzy
     return frozenset(classes)
 
 
