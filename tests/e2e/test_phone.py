@@ -123,12 +123,12 @@ def test_a_plan_faster_than_the_reference_warns_and_asks_first(fresh_member: Any
     page.fill("#reduction_percent", "50")
     page.locator("button[name=action][value=preview]").click()
     alert = page.locator(".pace-alert")
-    assert alert.is_visible()
+    alert.wait_for(state="visible")  # the preview is a new page: wait for it, do not read the old one
     text = alert.inner_text()
     assert words["alert"] in text and words["abrupt"] in text
     narrow(page)
     page.locator("button[name=action][value=save]").click()  # without the confirmation
-    assert page.locator("#pace_confirmed-error").is_visible()
+    page.locator("#pace_confirmed-error").wait_for(state="visible")
     assert page.input_value("#reduction_percent") == "50"  # nothing typed is lost
     page.locator("input[name=pace_confirmed]").check()
     page.locator("button[name=action][value=save]").click()
