@@ -89,7 +89,7 @@ def test_reply_suggestions_use_the_threads_language(client: TestClient, session:
     html_login(client, "Slaper")
     page = client.get(f"/fr/t/{posted.thread.id}").text
     response = client.post(f"/fr/t/{posted.thread.id}/reply",
-                           data={"csrf_token": csrf_from(page), "body": "Ik slaap slecht, ik lig uren wakker."},
+                           data={"csrf_token": csrf_from(page), "body": "Ik kan niet slapen, ik lig uren wakker."},
                            follow_redirects=False)
     assert "read=sleep-without-medication" in response.headers["location"]
     assert 'href="/fr/resources/sleep-without-medication"' in _follow(client, response)

@@ -46,9 +46,7 @@ def test_the_page_with_most_matching_words_wins_and_three_at_most() -> None:
 
 def test_nothing_to_suggest_for_ordinary_words() -> None:
     assert _suggest("Merci pour ton message, bonne journée à toi aussi !") == []
-    assert _suggest("Hello everyone, I'm new here and glad to have found you.", "en") == []
-    # (With a medicine named, the learned layer still flags an introduction: tests/moderation/
-    # test_known_false_positives.py.)
+    assert _suggest("Hello everyone, I'm new here. I've taken zolpidem for 6 years.", "en") == []
     assert service.suggest(lang="fr", text="", text_lang="fr") == []
 
 
