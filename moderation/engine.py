@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from moderation.context import suppressed
@@ -21,7 +21,7 @@ from moderation.lexicon import load_lexicon
 from moderation.model import Model, Scores, get_model
 from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
-from moderation.patterns import CompiledPattern, compile_pattern, iter_matches
+from moderation.patterns import CompiledPattern, compile_pattern, iter_matches, trie_regex
 from moderation.personal_data import find_personal_data
 from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 
@@ -70,26 +70,6 @@ def _scannable(literal: str) -> str:
     return literal if runs == [literal] else max(runs, key=len, default=literal)
 
 
-def _trie_regex(words: Iterable[str]) -> str:
-    """One regex for many literals, shaped as a trie so the engine never backtracks far."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
-        optional = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if optional else body
-
-    return render(trie)
-
-
 class Engine:
     def __init__(self, langs: Sequence[str], overlay: Overlay = EMPTY) -> None:
         self.langs = tuple(langs)
@@ -114,7 +94,7 @@ class Engine:
         seconds = {a for rules in self.by_anchor.values() for r in rules for a in r.also or ()}
         words = sorted(set(anchors) | seconds)
         # Lookahead: find the longest literal starting at EVERY position, overlaps included.
-        self._anchor_rx = re.compile("(?=(" + _trie_regex(words) + "))")
+        self._anchor_rx = re.compile("(?=(" + trie_regex(words) + "))")
         # Per written word: the (offset, longest literal) that wake rules, and the literals present.
         self._word_literals: dict[str, tuple[tuple[tuple[int, str], ...], frozenset[str]]] = {}
         # tokens.tokenize_words() leaves out one-letter words: a one-letter literal needs the full scan.

@@ -14,9 +14,10 @@ import math
 import shutil
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 
@@ -48,6 +49,7 @@ class Scores:
 
 
 _TOKEN_CACHE_LIMIT = 50_000
+K = TypeVar("K")
 
 
 @dataclass
@@ -65,6 +67,17 @@ class _RowCache:
 
     index: dict[ContextKey, int] = field(default_factory=dict)
     rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+
+def _cached_rows(index: dict[K, int], keys: Sequence[K], add: Callable[[K], int]) -> list[int]:
+    """Each key's row in a cache, adding the missing ones; the cache is emptied between posts
+    when it would grow past its bound (never in the middle of a post)."""
+    if len(index) + len(keys) > _TOKEN_CACHE_LIMIT:
+        index.clear()
+    at = list(map(index.get, keys))
+    if None in at:
+        return [index[key] if key in index else add(key) for key in keys]
+    return at  # type: ignore[return-value]  # no None left
 
 
 @dataclass(frozen=True)
@@ -120,23 +133,12 @@ class Model:
         """Probabilities for a post; equal to ``score_vector(vectorize(...))``, computed faster."""
         tokens = analysis.tokens
         norms = analysis.norms or [tok.norm for tok in tokens]
-        index = self._cache.index
-        if len(index) + len(tokens) > _TOKEN_CACHE_LIMIT:
-            index.clear()  # bounded memory; never in the middle of a post
-        at = list(map(index.get, norms))
-        if None in at:
-            at = [index[norm] if norm in index else self._add_word(norm) for norm in norms]
-        where = np.asarray(at, dtype=np.intp)
+        where = np.asarray(_cached_rows(self._cache.index, norms, self._add_word), dtype=np.intp)
         rows = self._cache.rows[where]
         count = int(self._cache.counts[where].sum())
         keys, sent = context_keys(analysis, lang)
-        context = self._context.index
-        if len(context) + len(keys) > _TOKEN_CACHE_LIMIT:
-            context.clear()  # bounded memory; never in the middle of a post
-        at = list(map(context.get, keys))
-        if None in at:
-            at = [context[key] if key in context else self._add_context(key) for key in keys]
         count += len(keys)
+        at = _cached_rows(self._context.index, keys, self._add_context)
         other = self._context.rows[np.asarray(at, dtype=np.intp)]
         scale = scale_for(count)
         margins = (rows.sum(axis=0) + other.sum(axis=0)) * scale + self.bias

@@ -22,6 +22,7 @@ from stdnum import iban
 from stdnum.be import nn
 
 from moderation.context_cues import MEDICATION
+from moderation.patterns import trie_regex
 from moderation.types import Finding
 
 RULE_EMAIL = "personal_data.email"
@@ -102,37 +103,18 @@ _ADDRESS_EN = re.compile(
 )
 
 
-def _trie(words: list[str]) -> str:
-    """An alternation of literals shaped as a trie: the regex engine tries one branch per letter."""
-    tree: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return render(tree)
-
-
 _FR_STREETS = ["rue", "avenue", "av.", "chaussee", "chaussée", "chee", "chée", "boulevard", "bd", "blvd", "place",
                "square", "dreve", "drève", "allee", "allée", "quai", "impasse", "chemin", "route", "clos", "sentier",
                "galerie", "parvis", "rempart"]
 _NL_SUFFIXES = ["straat", "laan", "steenweg", "plein", "dreef", "lei", "kaai", "dijk", "baan", "markt", "singel",
                 "vest", "hof", "weg", "pad", "gracht", "plaats", "kouter", "veld"]
 # Run on the lower-cased post: case-insensitive alternations are slow in re.
-_GATE_FR = re.compile("(?:" + _trie(_FR_STREETS) + r")\s")
-_GATE_NL = re.compile("(?:" + _trie(_NL_SUFFIXES) + r")\s+\d")  # on the lower-cased post
+_GATE_FR = re.compile("(?:" + trie_regex(_FR_STREETS) + r")\s")
+_GATE_NL = re.compile("(?:" + trie_regex(_NL_SUFFIXES) + r")\s+\d")  # on the lower-cased post
 _GATE_FR_ANYCASE = re.compile(_GATE_FR.pattern, re.IGNORECASE)
 _GATE_NL_ANYCASE = re.compile(_GATE_NL.pattern, re.IGNORECASE)
 _TWO_WORD_LEADS = ["Grote", "Kleine", "Oude", "Nieuwe", "Lange", "Korte", "Hoge", "Lage"]
-_GATE_NL_TWO = re.compile(r"(?<!\w)(?:" + _trie(_TWO_WORD_LEADS) + r")\s")
+_GATE_NL_TWO = re.compile(r"(?<!\w)(?:" + trie_regex(_TWO_WORD_LEADS) + r")\s")
 _NUMBER_BEFORE = re.compile(r"\d{1,4}(?:\s?[A-Za-z])?,?\s+$")
 _EN_STREETS = ("Street", "St.", "Road", "Rd.", "Avenue", "Ave.", "Lane", "Drive", "Close", "Square")
 _GATE_EN = re.compile(r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Close|Square)(?!\w)")
