@@ -39,6 +39,7 @@ def landed_post(page: Any) -> Any:
 
 def narrow(page: Any) -> None:
     """No page scrolls sideways on a phone."""
+    page.wait_for_load_state()  # never measure a page that is still being replaced by a navigation
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{page.url} is {width[0]} px wide at {width[1]} px"
 
@@ -424,6 +425,7 @@ def test_a_moderator_welcomes_a_first_post_and_the_member_reads_why(fresh_member
     page.locator(".site-notice a").filter(has_text=words["written"]).click()
     page.wait_for_url(re.compile(rf"/{lang}/account/statements$"))
     page.locator(".statement-list a").first.click()
+    page.wait_for_url(re.compile(rf"/{lang}/account/statements/\d+$"))
     assert words["approved"] in page.locator("main").inner_text()
     narrow(page)
 
