@@ -27,6 +27,9 @@ log = logging.getLogger("forum.errors")
 _SECRET_FIELDS = ("password", "new_password", "current_password", "password_confirm", "csrf_token", "code")
 
 HTTP_MESSAGES = {
+    # Starlette's form parser refuses a field over 1 MB (or a broken multipart body) with a bare 400.
+    400: N_("What you sent could not be read: a field may be far too long. Go back: your browser "
+            "usually still holds your text, and you can shorten it or save part of it first."),
     404: N_("This page does not exist, or you cannot see it."),
     405: N_("This address does not accept that kind of request."),
     413: N_("What you sent is too large."),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.diary.plans import PlanInput, create_plan
 from app.diary.service import today
 from tests.diary.helpers import log
-from tests.factories import api_login, html_login, make_category, make_thread, make_user
+from tests.factories import api_login, csrf_from, html_login, make_category, make_thread, make_user
 from tests.security.routes import iter_routes
 
 NUMBERS = ["0", "-1", str(2**31), str(2**63), str(2**64), "1e308", "NaN", "-0", "1.5", "abc"]
@@ -104,3 +104,16 @@ def test_pages_and_dates_out_of_range_are_422_with_a_message(client: TestClient,
     api = client.get("/api/v1/search", params={"q": "bonjour", "date_to": "9999-12-31", "date_from": "0001-01-01"})
     assert api.status_code == 200
     assert dt.date.fromisoformat("2999-12-31")  # the last date a filter accepts
+
+
+def test_a_form_field_over_a_megabyte_is_a_clear_400_in_the_members_language(client: TestClient,
+                                                                             session: Session) -> None:
+    """Starlette refuses a multipart field over 1 MB; the member reads why, in their language, and how to go on."""
+    thread = make_thread(session, category=make_category(session), author=make_user(session, "Longue"))
+    session.commit()
+    html_login(client, "Longue")
+    csrf = csrf_from(client.get(f"/nl/t/{thread.thread.id}").text)
+    response = client.post(f"/nl/t/{thread.thread.id}/reply", files={"body": (None, "x" * (1024 * 1024 + 10))},
+                           data={"csrf_token": csrf}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+    assert "te lang" in response.text and "browser" in response.text
