@@ -120,14 +120,14 @@ def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) 
     make_user(session, "Confirmer")
     session.commit()
     headers = {"X-CSRF-Token": api_login(client, "Confirmer")}
-    body = {"drug": "Halcion", "start_dose_mg": 0.5, "reduction_percent": 50, "interval_days": 14,
+    body = {"drug": "Dormicum", "start_dose_mg": 15, "reduction_percent": 50, "interval_days": 14,
             "start_date": TODAY.isoformat(), "pace_confirmed": True}  # 50 % a step: confirmed (see below)
     plain = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
     assert plain["tablets_confirmed"] is False and "tablets_unverified_left_out" in plain["warnings"]
     assert not any(step["pieces"] for step in plain["steps"])
     confirmed = client.post("/api/v1/diary/plans", json={**body, "tablets_confirmed": True}, headers=headers).json()
     assert confirmed["tablets_confirmed"] is True and "tablets_confirmed_by_member" in confirmed["warnings"]
-    assert confirmed["steps"][1]["pieces"] == [{"strength_mg": 0.25, "parts": 1, "count": 1}]
+    assert confirmed["steps"][1]["pieces"] == [{"strength_mg": 7.5, "parts": 1, "count": 1}]
     paused = client.post(f"/api/v1/diary/plans/{confirmed['id']}/holds", json={"step_index": 1, "days": 7},
                          headers=headers).json()
     assert paused["tablets_confirmed"] is True  # a pause keeps the member's confirmation

@@ -84,15 +84,17 @@ def test_with_confirmation_steps_stay_within_tablets_that_exist(molecule, factor
 
 
 def test_unverified_halves_need_the_members_confirmation():
-    # Halcion's strengths and its 0.25 mg break line come from Swiss texts only.
-    plain = P.plan_by_percent("Halcion", 0.25, start_date=START, percent=25, interval_days=14)
+    # Dormicum's 7.5 mg tablet and its break line come from a Dutch leaflet only (SAM lists no midazolam
+    # tablet); the midazolam product that is verified (Buccolam) is a liquid the planner never uses.
+    plain = P.plan_by_percent("Dormicum", 7.5, start_date=START, percent=25, interval_days=14)
     assert all(not s.pieces for s in plain.steps)  # nothing from unverified tablets: compounded
     assert all(s.needs_compounding for s in plain.steps[:-1])
     assert "tablets_unverified_left_out" in plain.warnings
-    confirmed = P.plan_by_percent("Halcion", 0.5, start_date=START, percent=50, interval_days=14,
+    confirmed = P.plan_by_percent("Dormicum", 15, start_date=START, percent=50, interval_days=14,
                                   tablets_confirmed=True)
-    assert [s.dose_mg for s in confirmed.steps[:3]] == [0.5, 0.25, 0.125]
-    assert not any(s.needs_compounding for s in confirmed.steps[:3])  # Halcion tablets, as confirmed
+    assert [s.dose_mg for s in confirmed.steps[:3]] == [15, 7.5, 3.75]
+    assert not any(s.needs_compounding for s in confirmed.steps[:3])  # Dormicum tablets, as confirmed
+    assert m.Piece(7.5, 2) in {piece for s in confirmed.steps for piece, _ in s.pieces}  # the unverified half
     assert "tablets_confirmed_by_member" in confirmed.warnings
     assert "tablets_unverified_left_out" not in confirmed.warnings
 
@@ -114,8 +116,11 @@ def test_a_verified_piece_is_preferred_to_an_unverified_one_of_the_same_dose():
 
 
 def test_left_out_lists_what_confirmation_would_add():
-    items = t.left_out(t.taper_products(m.get_medication("triazolam")))
-    assert {(i.brand, i.strength_mg, i.parts) for i in items} >= {("Halcion", 0.25, 1), ("Halcion", 0.25, 2)}
+    items = t.left_out(t.taper_products(m.get_medication("midazolam")))
+    assert {(i.brand, i.strength_mg, i.parts) for i in items} >= {("Dormicum", 7.5, 1), ("Dormicum", 7.5, 2)}
+    # Halcion's strengths are in SAM (Belgian official data) but its 0.25 mg break line is not settled.
+    halcion = {(i.brand, i.strength_mg, i.parts) for i in t.left_out(t.taper_products(m.get_medication("triazolam")))}
+    assert ("Halcion", 0.25, 2) in halcion and ("Halcion", 0.25, 1) not in halcion
     assert not t.left_out([p for p in m.get_medication("clonazepam").products if p.verified])
 
 

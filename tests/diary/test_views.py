@@ -215,12 +215,12 @@ def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client:
     user = logged_in_member(client, session, "Pharmacy")
     token = form_token(client, "/en/diary/plan/new")
     assert 'name="tablets_confirmed"' in client.get("/en/diary/plan/new").text
-    form = {"csrf_token": token, "drug": "Halcion", "start_dose_mg": "0.5", "mode": "percent",
+    form = {"csrf_token": token, "drug": "Dormicum", "start_dose_mg": "15", "mode": "percent",
             "reduction_percent": "50", "interval_days": "14", "start_date": TODAY.isoformat()}
     plain = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
     assert plain.status_code == 200
     assert "Not confirmed in a Belgian leaflet for this medication" in plain.text
-    assert "Halcion 0,25 mg tablets split in halves" in plain.text  # en_BE writes 0,25
+    assert "Dormicum 7,5 mg tablets split in halves" in plain.text  # en_BE writes 7,5
     assert "so the steps do not use them" in plain.text
     assert 'name="tablets_confirmed" value="1" checked' not in plain.text
     confirmed = client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "preview"})
