@@ -133,6 +133,22 @@ def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) 
     assert paused["tablets_confirmed"] is True  # a pause keeps the member's confirmation
 
 
+def test_plan_from_a_verified_generic_needs_no_confirmation_box(client: TestClient, session: Session) -> None:
+    # Flunitrazepam EG 1 mg is verified in SAM v2: its whole tablets are planned with, box unticked.
+    make_user(session, "Flunitra")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Flunitra")}
+    body = {"drug": "Flunitrazepam EG 1 mg", "start_dose_mg": 2, "reduction_percent": 50, "interval_days": 14,
+            "start_date": TODAY.isoformat(), "pace_confirmed": True}
+    response = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    plan = response.json()
+    assert plan["tablets_confirmed"] is False and "tablets_confirmed_by_member" not in plan["warnings"]
+    assert plan["steps"][0]["pieces"] == [{"strength_mg": 1.0, "parts": 1, "count": 2}]
+    assert plan["steps"][1]["pieces"] == [{"strength_mg": 1.0, "parts": 1, "count": 1}]
+    assert "product_not_marketed" not in plan["warnings"]
+
+
 def test_a_plan_faster_than_the_reference_needs_the_members_confirmation(client: TestClient,
                                                                         session: Session) -> None:
     make_user(session, "Vite")

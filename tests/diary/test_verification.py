@@ -103,9 +103,13 @@ def test_verified_break_lines_are_used_without_confirmation():
     rivotril = m.get_medication("clonazepam")
     piece_set = t.pieces(t.taper_products(rivotril))
     assert {p.mg for p in piece_set} == {2.0, 1.0, 0.5, 0.25}  # halves and quarters, as the RCP allows
-    # Temesta's Belgian SmPC says nothing of dividing the tablet: no 1.25 mg half.
-    lorazepam = t.pieces(t.taper_products(m.get_medication("lorazepam")), confirmed=True)
-    assert all(p.parts == 1 for p in lorazepam)
+    # Temesta's Belgian SmPC says nothing of dividing the tablet: no 1.25 mg half, even when confirmed.
+    lorazepam = m.get_medication("lorazepam")
+    temesta = t.pieces(t.taper_products(lorazepam, brand="Temesta"), confirmed=True)
+    assert temesta and all(p.parts == 1 for p in temesta)
+    # The lorazepam generics carry SAM's "(deelb.)" mark only: their halves need the member's confirmation.
+    assert all(p.parts == 1 for p in t.pieces(t.taper_products(lorazepam)))
+    assert m.Piece(2.5, 2) in t.pieces(t.taper_products(lorazepam, brand="Lorazepam EG"), confirmed=True)
 
 
 def test_a_verified_piece_is_preferred_to_an_unverified_one_of_the_same_dose():
@@ -122,6 +126,48 @@ def test_left_out_lists_what_confirmation_would_add():
     halcion = {(i.brand, i.strength_mg, i.parts) for i in t.left_out(t.taper_products(m.get_medication("triazolam")))}
     assert ("Halcion", 0.25, 2) in halcion and ("Halcion", 0.25, 1) not in halcion
     assert not t.left_out([p for p in m.get_medication("clonazepam").products if p.verified])
+
+
+def test_flunitrazepam_eg_builds_steps_from_its_verified_tablet_without_confirmation():
+    # Flunitrazepam EG 1 mg (SAM v2, fifth pass) is the first flunitrazepam tablet a Belgian text verified.
+    typed = "Flunitrazepam EG 1 mg"
+    flunitrazepam = m.get_medication("flunitrazepam")
+    assert m.resolve(typed) is flunitrazepam and m.resolve("flunitrazepam eg") is flunitrazepam
+    assert m.brand_named(typed) == "Flunitrazepam EG" and m.withdrawn_products(typed) == ()
+    plan = P.plan_by_percent(typed, 2, start_date=START, percent=50, interval_days=14,
+                             brand=m.brand_named(typed))
+    assert plan.tablets_confirmed is False
+    assert plan.steps[0].pieces == ((m.Piece(1.0, 1), 2),) and plan.steps[1].pieces == ((m.Piece(1.0, 1), 1),)
+    assert not any(s.needs_compounding for s in plan.steps[:2])
+    assert all(_vouched(piece, flunitrazepam) for s in plan.steps for piece, _ in s.pieces)
+    assert "tablets_confirmed_by_member" not in plan.warnings
+    # Its break line comes from SAM's "(deelb.)" only: the half is left out until the member confirms.
+    assert plan.steps[2].dose_mg == 0.5 and plan.steps[2].needs_compounding
+    assert "tablets_unverified_left_out" in plan.warnings
+    confirmed = P.plan_by_percent(typed, 2, start_date=START, percent=50, interval_days=14,
+                                  brand=m.brand_named(typed), tablets_confirmed=True)
+    assert confirmed.steps[2].pieces == ((m.Piece(1.0, 2), 1),)
+    assert "tablets_confirmed_by_member" in confirmed.warnings
+
+
+def test_products_added_from_sam_are_recognised_by_brand():
+    for typed, molecule, brand in (
+        ("Diazepam AB 10 mg", "diazepam", "Diazepam AB"), ("Prazepam EG 20 mg", "prazepam", "Prazepam EG"),
+        ("zolpidem teva 10 mg", "zolpidem", "Zolpidem Teva"), ("Zopiclone EG 7,5 mg", "zopiclone", "Zopiclone EG"),
+        ("Serenase 2,5 mg", "lorazepam", "Serenase"), ("Bromazepam EG 6 mg", "bromazepam", "Bromazepam EG"),
+        ("Alpraz Retard 1 mg", "alprazolam", "Alpraz Retard"), ("Alpraz 1 mg", "alprazolam", "Alpraz"),
+    ):
+        assert m.resolve(typed).molecule == molecule, typed
+        assert m.brand_named(typed) == brand, typed
+    # Revoked in SAM: recognised, flagged, never planned with.
+    assert [p.brand for p in m.withdrawn_products("Bromazepam Sandoz 6 mg")] == ["Bromazepam Sandoz"]
+    assert [p.brand for p in m.withdrawn_products("Lorazetop 2,5 mg")] == ["Lorazetop"]
+    assert m.withdrawn_products("bromazepam 6 mg") == ()  # still sold as Lexotan and Bromazepam EG
+    plan = P.plan_by_percent("Bromazepam Sandoz 6 mg", 6, start_date=START, percent=10, interval_days=14,
+                             brand="Bromazepam Sandoz", tablets_confirmed=True)
+    assert "product_not_marketed" in plan.warnings
+    sandoz = next(p for p in m.get_medication("bromazepam").products if p.brand == "Bromazepam Sandoz")
+    assert sandoz not in t.taper_products(m.get_medication("bromazepam"), brand="Bromazepam Sandoz")
 
 
 # ---------------------------------------------------------------- no longer marketed
