@@ -231,10 +231,10 @@ def test_plan_numbers_out_of_range_are_422_at_once(client: TestClient, session: 
     make_user(session, "Bornes")
     token = api_login(client, "Bornes")
     body = {"drug": "diazepam", "start_dose_mg": 10, "start_date": TODAY.isoformat(), field: value}
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not the wall clock: a loaded CI machine must not fail it
     response = client.post("/api/v1/diary/plans", json=body, headers={"X-CSRF-Token": token})
     assert response.status_code == 422, response.text
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2  # a loop proportional to the dose took minutes
     assert field in response.text
 
 

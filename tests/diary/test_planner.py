@@ -232,11 +232,11 @@ def test_tablet_arithmetic_does_not_grow_with_the_dose(dose: float) -> None:
     import time
 
     piece_set = t.pieces(t.taper_products(m.get_medication("diazepam")))
-    started = time.perf_counter()
+    started = time.process_time()
     recipe = t.recipe_for(piece_set, dose)
     assert t.achievable_between(piece_set, dose, dose * 2) is not None
     assert t._largest_at_most(piece_set, dose) is not None
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     if recipe is not None:  # what it finds still adds up
         assert sum(piece.mg * count for piece, count in recipe) == pytest.approx(dose)
 
@@ -252,10 +252,10 @@ def test_planner_refuses_doses_outside_the_plausible_range(dose: float) -> None:
 def test_the_largest_accepted_dose_plans_quickly() -> None:
     import time
 
-    started = time.perf_counter()
+    started = time.process_time()
     plan = P.plan_by_end_date("oxazepam", m.MAX_DOSE_MG, start_date=date(2026, 1, 1),
                               end_date=date(2027, 1, 1), interval_days=7)
-    assert plan.steps[-1].dose_mg == 0 and time.perf_counter() - started < 5
+    assert plan.steps[-1].dose_mg == 0 and time.process_time() - started < 5
 
 
 def test_the_pace_is_judged_against_the_reference() -> None:

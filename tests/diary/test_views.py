@@ -386,9 +386,9 @@ def test_a_huge_dose_in_the_plan_form_is_refused_at_once_and_the_form_kept(clien
     token = form_token(client, "/en/diary/plan/new")
     form = {"csrf_token": token, "drug": "Diazepam", "start_dose_mg": "1e300", "mode": "percent",
             "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "preview"}
-    started = time.perf_counter()
+    started = time.process_time()
     response = client.post("/en/diary/plan/new", data=form)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert response.status_code == 422 and 'value="1e300"' in response.text
     assert "at most 1000" in response.text
     for value in ("nan", "inf", "1e400"):
