@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
@@ -109,8 +110,14 @@ def access_category(session: Session, viewer: User | None, slug: str) -> Categor
     return category
 
 
+@functools.cache
+def _thread_statement() -> Select:
+    """A thread with its category; built once (building and hashing a statement costs more than running it)."""
+    return select(Thread).options(joinedload(Thread.category)).where(Thread.id == bindparam("thread_id", type_=Integer))
+
+
 def access_thread(session: Session, viewer: User | None, thread_id: int, *, for_write: bool = False) -> Thread:
-    thread = session.scalar(select(Thread).options(joinedload(Thread.category)).where(Thread.id == thread_id))
+    thread = session.scalar(_thread_statement(), {"thread_id": thread_id})
     if thread is None or not can_see_thread(viewer, thread):
         raise NotFound()
     if for_write:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, String, and_, case, cast, exists, func, not_, or_, select, true
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, cast, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import ColumnElement
 
@@ -32,12 +33,14 @@ class ReactionSummary:
     mine: set[str] = field(default_factory=set)
 
 
-def visible_thread_filter(viewer: User | None) -> ColumnElement[bool]:
+def visible_thread_filter(viewer: User | None, viewer_id: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """`viewer_id`: the member's id as a bound parameter, for a statement built once and reused."""
     if viewer is not None and viewer.is_moderator:
         return Thread.status != PostStatus.deleted
     if viewer is not None:
         return or_(Thread.status == PostStatus.published,
-                   and_(Thread.status == PostStatus.held, Thread.author_id == viewer.id))
+                   and_(Thread.status == PostStatus.held,
+                        Thread.author_id == (viewer_id if viewer_id is not None else viewer.id)))
     return Thread.status == PostStatus.published
 
 
@@ -217,21 +220,31 @@ class ReaderState:
     reactions: dict[int, ReactionSummary]  # the reactions the member gave in this thread (`mine` only)
 
 
-def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
-    """One query; read before the posts, so that a page stored under these versions is never newer than them."""
-    def version(key: str) -> ColumnElement[int]:
-        return select(PageVersion.version).where(PageVersion.key == key).scalar_subquery()
+@functools.cache
+def _reader_state_statement() -> Select:
+    """Built once, values bound per request: building and hashing this statement cost more CPU than running it."""
+    user_id, thread_id = bindparam("user_id", type_=Integer), bindparam("thread_id", type_=Integer)
+
+    def version(name: str) -> ColumnElement[int]:
+        return select(PageVersion.version).where(PageVersion.key == bindparam(name, type_=String)).scalar_subquery()
 
     given = (select(func.aggregate_strings(cast(Reaction.post_id, String) + ":" + Reaction.kind, ","))
              .join(Post, Post.id == Reaction.post_id)
-             .where(Reaction.user_id == viewer.id, Post.thread_id == thread.id).scalar_subquery())
-    row = session.execute(select(
-        version(STRUCTURE), version(thread_key(thread.id)),
+             .where(Reaction.user_id == user_id, Post.thread_id == thread_id).scalar_subquery())
+    return select(
+        version("structure_key"), version("thread_key"),
         select(ThreadVisit.visited_at)
-        .where(ThreadVisit.user_id == viewer.id, ThreadVisit.thread_id == thread.id).scalar_subquery(),
-        exists().where(Post.thread_id == thread.id, Post.author_id == viewer.id, Post.status == PostStatus.held),
+        .where(ThreadVisit.user_id == user_id, ThreadVisit.thread_id == thread_id).scalar_subquery(),
+        exists().where(Post.thread_id == thread_id, Post.author_id == user_id, Post.status == PostStatus.held),
         given,
-    )).one()
+    )
+
+
+def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
+    """One query; read before the posts, so that a page stored under these versions is never newer than them."""
+    row = session.execute(_reader_state_statement(), {
+        "user_id": viewer.id, "thread_id": thread.id, "structure_key": STRUCTURE, "thread_key": thread_key(thread.id),
+    }).one()
     reactions: dict[int, ReactionSummary] = {}
     for pair in (row[4] or "").split(","):
         if pair:

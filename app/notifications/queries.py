@@ -8,9 +8,10 @@ moderator restores it. The moderators' kinds are always shown.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 from sqlalchemy.sql import ColumnElement
 
@@ -33,9 +34,9 @@ from app.pagination import Page, offset_for, pages_for
 MENTION_SUGGESTIONS = 8
 
 
-def shown_filter(viewer: User) -> ColumnElement[bool]:
-    """Needs Post and Thread joined on the notification's ids (outer joins)."""
-    readable = and_(Post.status == PostStatus.published, visible_thread_filter(viewer))
+def shown_filter(viewer: User, viewer_id: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """Needs Post and Thread joined on the notification's ids (outer joins); `viewer_id` as in visible_thread_filter."""
+    readable = and_(Post.status == PostStatus.published, visible_thread_filter(viewer, viewer_id))
     if not viewer.has_member_access:
         # A suspended or banned account reads what a visitor reads: members-only threads drop
         # out of its notifications (their titles too) until the restriction ends.
@@ -58,6 +59,32 @@ def _banner_shows(viewer: User) -> bool:
     return bool(viewer.moderation_unread)
 
 
+@functools.cache
+def _unread_count_statement(moderator: bool, member_access: bool, partial: bool) -> Select:
+    """Built once per kind of viewer (what shown_filter and the banner change), the member bound per request."""
+    user_id = bindparam("user_id", type_=Integer)
+    viewer = _ViewerKind(is_moderator=moderator, has_member_access=member_access)
+    query = (
+        select(func.count(Notification.id))
+        .select_from(Notification)
+        .outerjoin(Post, Post.id == Notification.post_id)
+        .outerjoin(Thread, Thread.id == Notification.thread_id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None),
+               shown_filter(viewer, user_id))  # type: ignore[arg-type]
+    )
+    if partial:
+        query = query.where(Notification.kind.not_in(BANNER_KINDS))
+    return query
+
+
+@dataclass(frozen=True)
+class _ViewerKind:
+    """What shown_filter reads of a viewer, for a statement shared by every viewer of that kind."""
+
+    is_moderator: bool
+    has_member_access: bool
+
+
 def unread_count(session: Session, viewer: User, *, bell: bool = False) -> int:
     """One query on the (member, read_at) index, joined to the posts' and threads' primary keys.
 
@@ -65,17 +92,9 @@ def unread_count(session: Session, viewer: User, *, bell: bool = False) -> int:
     A count of every unread notification stays on the session for this request: a page that
     would mark notifications read skips that write when there is nothing unread.
     """
-    query = (
-        select(func.count(Notification.id))
-        .select_from(Notification)
-        .outerjoin(Post, Post.id == Notification.post_id)
-        .outerjoin(Thread, Thread.id == Notification.thread_id)
-        .where(Notification.user_id == viewer.id, Notification.read_at.is_(None), shown_filter(viewer))
-    )
     partial = bell and _banner_shows(viewer)
-    if partial:
-        query = query.where(Notification.kind.not_in(BANNER_KINDS))
-    count = int(session.scalar(query) or 0)
+    statement = _unread_count_statement(bool(viewer.is_moderator), bool(viewer.has_member_access), partial)
+    count = int(session.scalar(statement, {"user_id": viewer.id}) or 0)
     if not partial:
         session.info[UNREAD_COUNTED] = count
     return count
@@ -159,12 +178,20 @@ class WatchState:
     category: CategoryLevel
 
 
+@functools.cache
+def _watch_state_statement() -> Select:
+    user_id = bindparam("user_id", type_=Integer)
+    own = select(ThreadWatch.level).where(ThreadWatch.user_id == user_id,
+                                          ThreadWatch.thread_id == bindparam("thread_id", type_=Integer))
+    by_category = select(CategoryWatch.level).where(
+        CategoryWatch.user_id == user_id, CategoryWatch.category_id == bindparam("category_id", type_=Integer))
+    return select(own.scalar_subquery(), by_category.scalar_subquery())
+
+
 def thread_watch_state(session: Session, viewer: User, thread: Thread) -> WatchState:
     """One query: the viewer's level for the thread and for its category."""
-    own = select(ThreadWatch.level).where(ThreadWatch.user_id == viewer.id, ThreadWatch.thread_id == thread.id)
-    by_category = select(CategoryWatch.level).where(CategoryWatch.user_id == viewer.id,
-                                                    CategoryWatch.category_id == thread.category_id)
-    row = session.execute(select(own.scalar_subquery(), by_category.scalar_subquery())).one()
+    row = session.execute(_watch_state_statement(), {
+        "user_id": viewer.id, "thread_id": thread.id, "category_id": thread.category_id}).one()
     category = CategoryLevel(row[1]) if row[1] else CategoryLevel.normal
     if row[0]:
         return WatchState(level=WatchLevel(row[0]), chosen=True, category=category)
