@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,9 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from markupsafe import Markup
 
 from app import i18n
 from app.settings import request_settings
@@ -21,12 +24,53 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 CONTEXT_PROVIDERS: list[Callable[[Request], dict[str, Any]]] = []
 
 
+class ConstantGettext(Extension):
+    """`{{ _("A sentence") }}` with nothing else in the braces: translated once, when the template compiles.
+
+    Each environment serves one locale (see `environment`), so such a call always gives the
+    same text; rendered, it costs a context lookup, two calls and a Markup format, and a
+    page shell has about fifty. The folded text is exactly what the call renders
+    (`Markup(translation) % {}`); a call with variables, a filter or anything else in the
+    braces is left to jinja2.ext.i18n.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        translate: Callable[[str], str] | None = getattr(self.environment, "constant_gettext", None)
+        window: list[Token] = []
+        for token in stream:
+            if window or token.type == "variable_begin":
+                window.append(token)
+                if token.type != "variable_end" and len(window) < 6:
+                    continue
+                folded = self._fold(window, translate)
+                if folded is None:
+                    yield from window
+                else:
+                    yield Token(window[0].lineno, "data", folded)
+                window = []
+            else:
+                yield token
+        yield from window
+
+    @staticmethod
+    def _fold(window: list[Token], translate: Callable[[str], str] | None) -> str | None:
+        shape = [(token.type, token.value) for token in window]
+        if translate is None or len(shape) != 6 or shape[1] != ("name", "_") or shape[2][0] != "lparen" \
+                or shape[3][0] != "string" or shape[4][0] != "rparen" or shape[5][0] != "variable_end":
+            return None
+        try:
+            return str(Markup(translate(shape[3][1])) % {})
+        except (KeyError, TypeError, ValueError):  # a placeholder without its variable: fails as it would
+            return None
+
+
 @cache
 def environment(locale: str) -> Environment:
+    translations = i18n.translations(locale)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", ConstantGettext],
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
@@ -36,7 +80,8 @@ def environment(locale: str) -> Environment:
         # the workers' busy time waited on that lock.
         cache_size=-1,
     )
-    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.extend(constant_gettext=translations.gettext)  # ConstantGettext, before any template compiles
     env.filters["date"] = lambda value, fmt="medium": i18n.format_date(value, locale, fmt)
     env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, locale, fmt)
     env.filters["number"] = lambda value: i18n.format_number(value, locale)
@@ -68,12 +113,26 @@ def _path(app: Any, name: str, params: dict[str, str]) -> str:
     return template
 
 
+def _with_lang(name: str, params: dict[str, str]) -> dict[str, str]:
+    if "lang" not in params and name.split(".")[0] not in ("api", "static"):
+        params["lang"] = i18n.get_locale()
+    return params
+
+
 def url_for(request: Request, name: str, /, *, _query: dict[str, Any] | None = None,
             _fragment: str | None = None, **params: Any) -> str:
     """A path (never an absolute URL) for a named route; HTML routes get the page's language."""
-    if "lang" not in params and name.split(".")[0] not in ("api", "static"):
-        params["lang"] = i18n.get_locale()
-    path = _path(request.app, name, {k: str(v) for k, v in params.items()})
+    if not params and not _query and not _fragment:
+        # Most links of a page (the navigation, the footer): one path per route and language.
+        constant: dict[tuple[str, str], str] | None = getattr(request.app.state, "constant_paths", None)
+        if constant is None:
+            constant = request.app.state.constant_paths = {}
+        key = (name, i18n.get_locale())
+        path = constant.get(key)
+        if path is None:
+            path = constant[key] = _path(request.app, name, _with_lang(name, {}))
+        return path
+    path = _path(request.app, name, _with_lang(name, {k: str(v) for k, v in params.items()}))
     if _query:
         query = {k: v for k, v in _query.items() if v is not None}
         if query:
