@@ -10,10 +10,11 @@ import threading
 import time
 import weakref
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -367,29 +368,53 @@ def _open_for(request: Request, db: Database) -> Session:
     return db.session(write=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session. The only commit in application code."""
-    db: Database = request.app.state.db
-    with _open_for(request, db) as session:
-        try:
-            yield session
-            session.commit()
-        except OperationalError as exc:
+def _end(session: Session, db: Database, error: BaseException | None) -> None:
+    """After the request: commit, or leave the database as it was; then close. Re-raises nothing itself
+    but what the commit raises, or DatabaseBusy in place of a busy SQLite `error`."""
+    with session:
+        if error is None:
+            try:
+                session.commit()
+            except OperationalError as exc:
+                _discard(session)
+                if db.is_sqlite and _is_busy(exc):  # even after waiting and retrying: say so, keep the text
+                    raise DatabaseBusy() from exc
+                raise
+            except Exception:
+                _discard(session)
+                raise
+        elif isinstance(error, OperationalError):
             _discard(session)
-            if db.is_sqlite and _is_busy(exc):  # even after waiting and retrying: say so, keep the text
-                raise DatabaseBusy() from exc
-            raise
-        except AppError as exc:
+            if db.is_sqlite and _is_busy(error):
+                raise DatabaseBusy() from error
+        elif isinstance(error, AppError) and error.keep_changes:
             # An expected failure that must leave a trace (a counted log-in attempt)
             # commits; every other one leaves the database as it was.
-            if exc.keep_changes:
-                session.commit()
-            else:
-                _discard(session)
-            raise
-        except Exception:
+            session.commit()
+        elif isinstance(error, Exception):
             _discard(session)
-            raise
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. The only commit in application code.
+
+    async, with the commit in the thread pool: making a session does no I/O (it connects at its
+    first statement), so only the end of the request needs a hand-over to a worker thread.
+    """
+    db: Database = request.app.state.db
+    if db.replica is not None and getattr(request.state, "anonymous", False) and request.method in _SAFE_METHODS:
+        session = await run_in_threadpool(_open_for, request, db)  # connects to the replica to check it answers
+    else:
+        session = _open_for(request, db)
+    try:
+        yield session
+    except Exception as exc:
+        await run_in_threadpool(_end, session, db, exc)
+        raise
+    except BaseException:  # cancelled: no waiting for a worker thread
+        session.close()
+        raise
+    await run_in_threadpool(_end, session, db, None)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
-    from app.accounts.permissions import optional_viewer
+    from app.accounts.permissions import PAGE_HOOKS, page_viewer
     from app.diary import api as diary_api
     from app.diary import views as diary_views
     from app.forum import api as forum_api
@@ -139,7 +139,7 @@ def _include_routers(app: FastAPI) -> None:
     from app.search import views as search_views
     from app.web import templating
 
-    pages = [*page_dependencies(optional_viewer), Depends(notifications_views.bell)]
+    pages = page_dependencies(page_viewer)
     for module in (accounts_views, member_data_views, forum_views, review_views, diary_views, search_views,
                    resources_views, onboarding_views, research_views, notifications_views):
         app.include_router(module.router, prefix="/{lang}", dependencies=pages)
@@ -150,6 +150,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(forum_api.previews, prefix="/api/v1")
     app.include_router(diary_api.reference, prefix="/api/v1")
     install_research(app)
-    # The header's bell: the page dependency above counts, base.html shows it through this provider.
+    # The header's bell: counted with the page's viewer, shown by base.html through this provider.
+    if notifications_views.bell not in PAGE_HOOKS:
+        PAGE_HOOKS.append(notifications_views.bell)
     if notifications_views.bell_context not in templating.CONTEXT_PROVIDERS:
         templating.CONTEXT_PROVIDERS.append(notifications_views.bell_context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,24 +47,53 @@ def load_viewer(request: Request, session: Session, settings: Settings) -> User 
     return viewer
 
 
-def optional_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    return load_viewer(request, session, settings)
+#: What every HTML page needs right after its member is known (the header's bell count), registered by
+#: domains that build on accounts; run in the viewer's worker-thread hop, for members only.
+PAGE_HOOKS: list[Callable[[Request, Session, User], None]] = []
 
 
-def require_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+def _load_for_page(request: Request, session: Session, settings: Settings) -> User | None:
     viewer = load_viewer(request, session, settings)
+    if viewer is not None:
+        for hook in PAGE_HOOKS:
+            hook(request, session, viewer)
+    return viewer
+
+
+async def _viewer(request: Request, session: Session, settings: Settings,
+                  load: Callable[[Request, Session, Settings], User | None]) -> User | None:
+    # async: a visitor (no session cookie) or a viewer already loaded costs no hand-over to the thread pool.
+    if hasattr(request.state, "viewer"):
+        return request.state.viewer  # type: ignore[no-any-return]
+    if not request.state.cookies.get(SESSION_COOKIE):
+        request.state.viewer = None
+        return None
+    return await run_in_threadpool(load, request, session, settings)
+
+
+async def page_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    """The HTML pages' dependency (see app.web.routing.page_dependencies): the viewer, then PAGE_HOOKS."""
+    return await _viewer(request, session, settings, _load_for_page)
+
+
+async def optional_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    return await _viewer(request, session, settings, load_viewer)
+
+
+async def require_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    viewer = await _viewer(request, session, settings, load_viewer)
     if viewer is None:
         raise Unauthenticated()
     return viewer
 
 
-def require_admin(viewer: Annotated[User, Depends(require_viewer)]) -> User:
+async def require_admin(viewer: Annotated[User, Depends(require_viewer)]) -> User:
     if not viewer.is_admin:
         raise PermissionDenied()
     return viewer
 
 
-def require_moderator(viewer: Annotated[User, Depends(require_viewer)]) -> User:
+async def require_moderator(viewer: Annotated[User, Depends(require_viewer)]) -> User:
     if not viewer.is_moderator:
         raise PermissionDenied()
     return viewer

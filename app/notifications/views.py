@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from app.accounts.permissions import CurrentUser, Viewer, best_effort_write
+from app.accounts.models import User
+from app.accounts.permissions import CurrentUser, best_effort_write
 from app.db import SessionDep
 from app.errors import AppError
 from app.forum.permissions import access_category, access_thread
@@ -23,10 +25,9 @@ from app.web.templating import redirect, render, url_for
 router = html_router()
 
 
-def bell(request: Request, session: SessionDep, viewer: Viewer) -> None:
-    """Page dependency: the header's unread count, one indexed query for members, none for visitors."""
-    if viewer is not None:
-        request.state.notification_bell = queries.unread_count(session, viewer, bell=True)
+def bell(request: Request, session: Session, viewer: User) -> None:
+    """Every page's (accounts.permissions.PAGE_HOOKS, members only): the header's unread count, one indexed query."""
+    request.state.notification_bell = queries.unread_count(session, viewer, bell=True)
 
 
 def bell_context(request: Request) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
-from markupsafe import Markup
 
 from app import i18n
 from app.settings import request_settings
@@ -29,9 +28,9 @@ class ConstantGettext(Extension):
 
     Each environment serves one locale (see `environment`), so such a call always gives the
     same text; rendered, it costs a context lookup, two calls and a Markup format, and a
-    page shell has about fifty. The folded text is exactly what the call renders
-    (`Markup(translation) % {}`); a call with variables, a filter or anything else in the
-    braces is left to jinja2.ext.i18n.
+    page shell has about fifty. The folded text is exactly what the call renders (the
+    translation formatted with no variables, as trusted markup); a call with variables, a
+    filter or anything else in the braces is left to jinja2.ext.i18n.
     """
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
@@ -59,7 +58,8 @@ class ConstantGettext(Extension):
                 or shape[3][0] != "string" or shape[4][0] != "rparen" or shape[5][0] != "variable_end":
             return None
         try:
-            return str(Markup(translate(shape[3][1])) % {})
+            # What the call renders: Markup(translation) % {} (no variable to escape: the same text).
+            return translate(shape[3][1]) % {}
         except (KeyError, TypeError, ValueError):  # a placeholder without its variable: fails as it would
             return None
 
