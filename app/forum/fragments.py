@@ -48,6 +48,7 @@ from app.web.templating import base_context, environment
 _NONCE = secrets.token_hex(8)
 _MARK = re.compile("\x00" + _NONCE + r":(\w+):(\d*):(\w*)\x00")
 _SEPARATOR = f"\x00{_NONCE}:end::\x00"
+_CSRF_MARKER = f"\x00{_NONCE}:csrf::\x00"
 
 
 def _marker(name: str, post_id: int | str = "", kind: str = "") -> str:
@@ -171,6 +172,10 @@ class SharedPage:
     pages: int
     total: int
     html: str
+    # `html` filled in for a reader who gave no reaction here and unfolds no content note, form
+    # token still a marker: most readers, served with one replace instead of a pass over every marker.
+    plain: str
+    has_notes: bool  # a post on the page has a content note (its "open" depends on the reader)
 
 
 @dataclass
@@ -254,10 +259,12 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
     pages = member_pages(request.app)
     stored: SharedPage | None = pages.get(key) if key is not None else None
     if stored is not None and viewer is not None and viewer.id not in stored.author_ids:
-        personal = Personal(state.reactions if state else {}, expanded, markers=False)
+        if state is not None and not state.reactions and not (expanded and stored.has_notes):
+            html = stored.plain.replace(_CSRF_MARKER, str(escape(csrf_token)))
+        else:
+            html = Personal(state.reactions if state else {}, expanded, markers=False).fill(stored.html, csrf_token)
         return ThreadPostsView(posts=Page(items=[], page=stored.page, pages=stored.pages, total=stored.total),
-                               post_ids=stored.post_ids, html=personal.fill(stored.html, csrf_token),
-                               visited_at=state.visited_at if state else None)
+                               post_ids=stored.post_ids, html=html, visited_at=state.visited_at if state else None)
     found = queries.list_posts_with_taper_lines(session, viewer, thread, page=page, size=size,
                                                 with_visit=state is None)
     posts = found.posts
@@ -268,8 +275,10 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
                             **context, "post_marks": extensions.own_marks(session, viewer, posts.items)})
     authors = frozenset(post.author_id for post in posts.items if post.author_id is not None)
     if key is not None and posts.items and viewer is not None and viewer.id not in authors:
+        plain = Personal({}, set(), markers=False).fill(html, _CSRF_MARKER)
         pages.put_many([(key, SharedPage(post_ids=tuple(post.id for post in posts.items), author_ids=authors,
-                                         page=posts.page, pages=posts.pages, total=posts.total, html=html))],
+                                         page=posts.page, pages=posts.pages, total=posts.total, html=html,
+                                         plain=plain, has_notes=any(post.content_note for post in posts.items)))],
                        size=lambda stored_page: len(stored_page.html))
     return ThreadPostsView(posts=posts, post_ids=tuple(post.id for post in posts.items),
                            html=personal.fill(html, csrf_token),

@@ -38,7 +38,8 @@ def _posts_of(html: str) -> str:
 
 def _thread(session: Session) -> tuple[int, dict[str, User], list[Post]]:
     """A thread of several authors: reactions, a content note, a deleted and a hidden post, an edit."""
-    people = {name: make_user(session, name) for name in ("Autrice", "Lecteur", "Lectrice", "Voisin")}
+    people = {name: make_user(session, name)
+              for name in ("Autrice", "Lecteur", "Lectrice", "Voisin", "Passant", "Passante")}
     posted = make_thread(session, category=make_category(session), author=people["Autrice"],
                          title="Nuits difficiles", body="Premier message, **gras**.")
     posts = [posted.post]
@@ -52,6 +53,7 @@ def _thread(session: Session) -> tuple[int, dict[str, User], list[Post]]:
                      Reaction(post_id=posts[1].id, user_id=people["Voisin"].id, kind=ReactionKind.thanks),
                      Reaction(post_id=posts[5].id, user_id=people["Lectrice"].id, kind=ReactionKind.courage)])
     people["Lecteur"].expand_notes = "difficult_symptoms"
+    people["Passante"].expand_notes = "difficult_symptoms"  # she reacted to nothing here either
     session.commit()
     return posted.post.thread_id, people, posts
 
@@ -61,11 +63,13 @@ def _live(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fragments, "shares_fragments", lambda viewer: False)
 
 
-@pytest.mark.parametrize("reader", ["Lecteur", "Lectrice", "Autrice"])
+@pytest.mark.parametrize("reader", ["Lecteur", "Lectrice", "Autrice", "Passant", "Passante"])
 def test_members_get_the_page_a_whole_rendering_gives(app, client: TestClient, session: Session, reader: str,  # type: ignore[no-untyped-def]
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # Lecteur wrote a post of the page (rendered for him), reacted and unfolds content notes;
-    # Lectrice wrote none here; Autrice wrote the first post and has others' reactions on hers.
+    # Lectrice wrote none here; Autrice wrote the first post and has others' reactions on hers;
+    # Passant wrote and gave nothing here (the stored page's plain filling), Passante neither but
+    # unfolds content notes.
     thread_id, _people, _posts = _thread(session)
     html_login(client, reader)
     first = client.get(f"/fr/t/{thread_id}")  # rendered and stored
