@@ -5,6 +5,7 @@ process's CPU, whatever else runs on the shared cores. Uses bench_pages' forum (
 with `python bench/bench_pages.py`, or REBUILD there), 25 posts a page, requests through the
 whole ASGI app (middleware, routing, dependencies, templates) with Starlette's TestClient, no
 background threads (the lifespan is not started).
+First /livez, the floor every request pays here (the test client and middleware).
 Env: N=300 requests a page (after 30 of warm-up), PAGES=member,visitor (member: the 25-post
 thread page for the first generated member; visitor: the same page, then the category and home
 pages, logged out), PROFILE=1 to record the member page's requests with py-spy (this process, every
@@ -65,6 +66,9 @@ def main() -> int:
     n = int(os.environ.get("N", "300"))
     pages = os.environ.get("PAGES", "member,visitor").split(",")
     print(f"{n} requests a page, load average {os.getloadavg()}")
+    # The floor: a request that does nearly nothing (TestClient and the middleware cost the same on every page).
+    mean, p95, worst = measure(client, "/livez", {}, n)
+    print(f"floor /livez               CPU median {mean:6.2f} ms  p95 {p95:6.2f} ms  (worst wall {worst:6.1f} ms)")
     if "member" in pages:
         page = client.get("/fr/t/1", cookies=member).text
         assert page.count('class="post post-') == 25 and "logout" in page.lower(), "not a member's 25-post page"
