@@ -105,6 +105,9 @@ class ThreadShown:
     thread: Thread
     context: dict[str, Any]
     post_ids: tuple[int, ...] = ()  # the posts on the page being shown
+    # What the page read for the member through queries.READER_STATE_PARTS, by name; None when it
+    # did not (visitors, moderators): a listener then asks for itself.
+    reader_parts: dict[str, Any] | None = None
 
 
 @dataclass

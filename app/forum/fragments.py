@@ -184,6 +184,7 @@ class ThreadPostsView:
     post_ids: tuple[int, ...]
     html: str  # for thread.html, |safe
     visited_at: dt.datetime | None  # the member's previous visit, as read with the page
+    reader_parts: dict[str, Any] | None = None  # queries.READER_STATE_PARTS as read with the page (plain members)
 
 
 def shares_fragments(viewer: User | None) -> bool:
@@ -264,7 +265,8 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
         else:
             html = Personal(state.reactions if state else {}, expanded, markers=False).fill(stored.html, csrf_token)
         return ThreadPostsView(posts=Page(items=[], page=stored.page, pages=stored.pages, total=stored.total),
-                               post_ids=stored.post_ids, html=html, visited_at=state.visited_at if state else None)
+                               post_ids=stored.post_ids, html=html, visited_at=state.visited_at if state else None,
+                               reader_parts=state.parts if state else None)
     found = queries.list_posts_with_taper_lines(session, viewer, thread, page=page, size=size,
                                                 with_visit=state is None)
     posts = found.posts
@@ -282,7 +284,8 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
                        size=lambda stored_page: len(stored_page.html))
     return ThreadPostsView(posts=posts, post_ids=tuple(post.id for post in posts.items),
                            html=personal.fill(html, csrf_token),
-                           visited_at=state.visited_at if state is not None else found.visited_at)
+                           visited_at=state.visited_at if state is not None else found.visited_at,
+                           reader_parts=state.parts if state is not None else None)
 
 
 class _Member:

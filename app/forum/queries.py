@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, cast, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session, contains_eager
@@ -218,10 +219,34 @@ class ReaderState:
     visited_at: dt.datetime | None  # the member's previous visit
     holds_own: bool  # the member has posts awaiting review here (listed for them alone)
     reactions: dict[int, ReactionSummary]  # the reactions the member gave in this thread (`mine` only)
+    parts: dict[str, Any] = field(default_factory=dict)  # READER_STATE_PARTS, by name
+
+
+#: What domains above the forum read about a member on a thread page (notifications: the watch
+#: levels), asked in reader_state's one statement instead of one more each: name -> a scalar
+#: subquery built from the bound member id, thread id and the thread's category id.
+READER_STATE_PARTS: dict[str, Callable[[ColumnElement[int], ColumnElement[int], ColumnElement[int]],
+                                       ColumnElement[Any]]] = {}
+
+
+def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
+    """One query; read before the posts, so that a page stored under these versions is never newer than them."""
+    names = tuple(sorted(READER_STATE_PARTS))
+    row = session.execute(_reader_state_statement(names), {
+        "user_id": viewer.id, "thread_id": thread.id, "category_id": thread.category_id,
+        "structure_key": STRUCTURE, "thread_key": thread_key(thread.id),
+    }).one()
+    reactions: dict[int, ReactionSummary] = {}
+    for pair in (row[4] or "").split(","):
+        if pair:
+            post_id, kind = pair.split(":", 1)
+            reactions.setdefault(int(post_id), ReactionSummary()).mine.add(kind)
+    return ReaderState(versions=(row[0] or 0, row[1] or 0), visited_at=row[2], holds_own=bool(row[3]),
+                       reactions=reactions, parts=dict(zip(names, row[5:], strict=True)))
 
 
 @functools.cache
-def _reader_state_statement() -> Select:
+def _reader_state_statement(names: tuple[str, ...]) -> Select:
     """Built once, values bound per request: building and hashing this statement cost more CPU than running it."""
     user_id, thread_id = bindparam("user_id", type_=Integer), bindparam("thread_id", type_=Integer)
 
@@ -231,27 +256,15 @@ def _reader_state_statement() -> Select:
     given = (select(func.aggregate_strings(cast(Reaction.post_id, String) + ":" + Reaction.kind, ","))
              .join(Post, Post.id == Reaction.post_id)
              .where(Reaction.user_id == user_id, Post.thread_id == thread_id).scalar_subquery())
+    category_id = bindparam("category_id", type_=Integer)
     return select(
         version("structure_key"), version("thread_key"),
         select(ThreadVisit.visited_at)
         .where(ThreadVisit.user_id == user_id, ThreadVisit.thread_id == thread_id).scalar_subquery(),
         exists().where(Post.thread_id == thread_id, Post.author_id == user_id, Post.status == PostStatus.held),
         given,
+        *(READER_STATE_PARTS[name](user_id, thread_id, category_id).label(name) for name in names),
     )
-
-
-def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
-    """One query; read before the posts, so that a page stored under these versions is never newer than them."""
-    row = session.execute(_reader_state_statement(), {
-        "user_id": viewer.id, "thread_id": thread.id, "structure_key": STRUCTURE, "thread_key": thread_key(thread.id),
-    }).one()
-    reactions: dict[int, ReactionSummary] = {}
-    for pair in (row[4] or "").split(","):
-        if pair:
-            post_id, kind = pair.split(":", 1)
-            reactions.setdefault(int(post_id), ReactionSummary()).mine.add(kind)
-    return ReaderState(versions=(row[0] or 0, row[1] or 0), visited_at=row[2], holds_own=bool(row[3]),
-                       reactions=reactions)
 
 
 def post_position(session: Session, viewer: User | None, post: Post) -> int:

@@ -87,7 +87,7 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         return redirect(request, "forum.thread", thread_id=thread.id)
     reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
     shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
-                               post_ids=shown_posts.post_ids)
+                               post_ids=shown_posts.post_ids, reader_parts=shown_posts.reader_parts)
     events.publish(shown)  # domains above add their parts (the watch control)
     if viewer is None and thread.category.visibility == Visibility.public and not (notice or quote or read):
         mark_cacheable(request)

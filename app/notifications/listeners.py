@@ -73,7 +73,7 @@ def on_thread_shown(event: events.ThreadShown) -> None:
     viewer = event.viewer
     if viewer is None:
         return
-    event.context["watch"] = queries.thread_watch_state(event.session, viewer, event.thread)
+    event.context["watch"] = queries.thread_watch_state(event.session, viewer, event.thread, event.reader_parts)
     # Reading the posts reads what pointed to them, as on Discourse: the bell does not keep
     # asking about replies the member has just read. The header was counted before this
     # page: it shows the count less what was read here (templates/notifications/_bell.html).
@@ -151,6 +151,8 @@ def connect() -> None:
     events.subscribe(events.PostRemoved, on_post_removed)
     events.subscribe(events.ReactionChanged, on_reaction_changed)
     events.subscribe(events.ThreadShown, on_thread_shown)
+    forum_queries.READER_STATE_PARTS[queries.OWN_WATCH] = queries.own_watch_level
+    forum_queries.READER_STATE_PARTS[queries.CATEGORY_WATCH] = queries.category_watch_level
     events.subscribe(events.CategoryShown, on_category_shown)
     review_events.subscribe(review_events.StatementSent, on_statement_sent)
     review_events.subscribe(review_events.StatementRead, on_statement_read)

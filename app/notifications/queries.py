@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
@@ -178,25 +179,45 @@ class WatchState:
     category: CategoryLevel
 
 
+def own_watch_level(user_id: ColumnElement[int], thread_id: ColumnElement[int],
+                    _category_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """The member's level for the thread (forum.queries.READER_STATE_PARTS: read with the thread page's state)."""
+    return select(ThreadWatch.level).where(ThreadWatch.user_id == user_id,
+                                           ThreadWatch.thread_id == thread_id).scalar_subquery()
+
+
+def category_watch_level(user_id: ColumnElement[int], _thread_id: ColumnElement[int],
+                         category_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """The member's level for the thread's category (likewise)."""
+    return select(CategoryWatch.level).where(CategoryWatch.user_id == user_id,
+                                             CategoryWatch.category_id == category_id).scalar_subquery()
+
+
 @functools.cache
 def _watch_state_statement() -> Select:
     user_id = bindparam("user_id", type_=Integer)
-    own = select(ThreadWatch.level).where(ThreadWatch.user_id == user_id,
-                                          ThreadWatch.thread_id == bindparam("thread_id", type_=Integer))
-    by_category = select(CategoryWatch.level).where(
-        CategoryWatch.user_id == user_id, CategoryWatch.category_id == bindparam("category_id", type_=Integer))
-    return select(own.scalar_subquery(), by_category.scalar_subquery())
+    return select(own_watch_level(user_id, bindparam("thread_id", type_=Integer), user_id),
+                  category_watch_level(user_id, user_id, bindparam("category_id", type_=Integer)))
 
 
-def thread_watch_state(session: Session, viewer: User, thread: Thread) -> WatchState:
-    """One query: the viewer's level for the thread and for its category."""
-    row = session.execute(_watch_state_statement(), {
-        "user_id": viewer.id, "thread_id": thread.id, "category_id": thread.category_id}).one()
-    category = CategoryLevel(row[1]) if row[1] else CategoryLevel.normal
-    if row[0]:
-        return WatchState(level=WatchLevel(row[0]), chosen=True, category=category)
+def thread_watch_state(session: Session, viewer: User, thread: Thread,
+                       read: dict[str, Any] | None = None) -> WatchState:
+    """One query: the viewer's level for the thread and for its category; none when the page
+    read them already (`read`: the ThreadShown event's reader_parts)."""
+    if read is not None and OWN_WATCH in read and CATEGORY_WATCH in read:
+        own, by_category = read[OWN_WATCH], read[CATEGORY_WATCH]
+    else:
+        own, by_category = session.execute(_watch_state_statement(), {
+            "user_id": viewer.id, "thread_id": thread.id, "category_id": thread.category_id}).one()
+    category = CategoryLevel(by_category) if by_category else CategoryLevel.normal
+    if own:
+        return WatchState(level=WatchLevel(own), chosen=True, category=category)
     implied = WatchLevel.watching if category == CategoryLevel.watching else WatchLevel.normal
     return WatchState(level=implied, chosen=False, category=category)
+
+
+#: Their names among forum.queries.READER_STATE_PARTS (registered by listeners.connect).
+OWN_WATCH, CATEGORY_WATCH = "notifications_own_watch", "notifications_category_watch"
 
 
 @dataclass
