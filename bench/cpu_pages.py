@@ -56,9 +56,7 @@ def main() -> int:
     from fastapi.testclient import TestClient
 
     from app.main import create_app
-    from app.settings import get_settings
 
-    get_settings.cache_clear() if hasattr(get_settings, "cache_clear") else None
     app = create_app()
     client = TestClient(app, base_url="http://127.0.0.1")
     name, _, value = member_cookie(url).partition("=")
