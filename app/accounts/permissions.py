@@ -42,7 +42,8 @@ def load_viewer(request: Request, session: Session, settings: Settings) -> User 
         if auth is not None:
             viewer = auth.user
             request.state.auth_session = auth
-            best_effort_write(session, lambda: service.touch_session(session, settings, auth))
+            if service.touch_due(settings, auth):
+                best_effort_write(session, lambda: service.touch_session(session, settings, auth))
     request.state.viewer = viewer
     return viewer
 

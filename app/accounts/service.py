@@ -266,11 +266,16 @@ def get_session_by_token(session: Session, token: str) -> AuthSession | None:
     return found
 
 
+def touch_due(settings: Settings, auth: AuthSession) -> bool:
+    """Whether touch_session would write now (a page asks first, and opens no savepoint when it would not)."""
+    return utcnow() - auth.last_seen_at >= dt.timedelta(minutes=settings.session_touch_minutes)
+
+
 def touch_session(session: Session, settings: Settings, auth: AuthSession) -> bool:
     """Slide the expiry, at most once every few minutes (keeps reads read-only), never past the absolute limit."""
-    now = utcnow()
-    if now - auth.last_seen_at < dt.timedelta(minutes=settings.session_touch_minutes):
+    if not touch_due(settings, auth):
         return False
+    now = utcnow()
     latest = auth.created_at + dt.timedelta(days=settings.session_max_days)
     session.execute(
         update(AuthSession)

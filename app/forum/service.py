@@ -346,6 +346,11 @@ def react(session: Session, *, post: Post, user: User, kind: str, given: bool | 
     return wanted
 
 
+def visit_changes(thread: Thread, previous: dt.datetime | None) -> bool:
+    """Whether record_visit would write (see there): the page asks first, and opens no savepoint when not."""
+    return previous is None or previous < thread.last_post_at
+
+
 def record_visit(session: Session, *, user: User, thread: Thread, previous: dt.datetime | None = None) -> None:
     """Stamp the member's visit (what "new since your last visit" and unread counts compare with).
 
@@ -354,7 +359,7 @@ def record_visit(session: Session, *, user: User, thread: Thread, previous: dt.d
     it with when posts were made, and no post is newer), so the page view writes nothing
     (on SQLite a write would queue every member's page behind one write lock).
     """
-    if previous is not None and previous >= thread.last_post_at:
+    if not visit_changes(thread, previous):
         return
     now = utcnow()
     updated = session.execute(

@@ -100,7 +100,8 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
         # Pages suggested to the poster from what they just wrote (see composer._submit).
         "suggested_pages": resources.pages_by_slugs(lang, (read or "").split(",")),
     }, noindex=thread.category.visibility == Visibility.members)
-    if viewer is not None:  # after rendering: on SQLite a write holds the one write lock until the commit
+    # After rendering: on SQLite a write holds the one write lock until the commit.
+    if viewer is not None and service.visit_changes(thread, shown_posts.visited_at):
         best_effort_write(session, lambda: service.record_visit(session, user=viewer, thread=thread,
                                                                 previous=shown_posts.visited_at))
     return response
