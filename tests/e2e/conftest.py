@@ -116,8 +116,11 @@ def new_context(browser: Any, live_server: LiveServer, world: World) -> Iterator
 
 
 @pytest.fixture
-def fresh_member(live_server: LiveServer, browser: Any) -> Iterator[Callable[..., tuple[str, Any]]]:
-    """`fresh_member(lang, js=True)`: a new member with nothing yet, logged in in a new browser context."""
+def fresh_member(live_server: LiveServer, browser: Any, world: World) -> Iterator[Callable[..., tuple[str, Any]]]:
+    """`fresh_member(lang, js=True)`: a new member with nothing yet, logged in in a new browser context.
+
+    It needs the world (the seeded categories): a member's first page may be a category's composer.
+    """
     opened: list[Any] = []
 
     def factory(lang: str, *, js: bool = True, width: int = 390, read_langs: str | None = None,
