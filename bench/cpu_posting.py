@@ -1,0 +1,115 @@
+"""CPU per post, in-process: `POST /api/v1/threads/{id}/posts` through the whole app, no server, no wrk.
+
+Builds the same forum as bench/bench_posting.py (64 established members, 50 threads),
+then posts N replies (default 300) through the app with Starlette's TestClient, one
+after the other, each as a random member to a random thread, and prints the process's
+CPU time per post (`time.process_time`, every thread: the request, its commit and the
+in-process search indexer's drain, waited for after each post) and the wall time.
+TestClient's own cost is measured too (N trivial `GET /api/v1/categories`, as a member).
+
+What this isolates: the Python cost of one post, which bounds posts/s on a machine
+whose cores are shared (2 workers x 1 / (CPU per post)). Unlike wrk, it is quiet enough
+to compare two commits on a loaded machine (run each twice, alternating).
+
+Env: N (300), ONLY=sqlite|postgresql, BENCH_POSTGRES_URL (or FORUM_TEST_POSTGRES_URL),
+PROFILE=file.prof (cProfile of the measured posts; `python -m pstats` reads it).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import bench_posting  # noqa: E402
+
+BODIES = ("Courage, on est avec toi. Ca ira mieux petit a petit.",
+          "Merci pour ton message, je me reconnais dans ce que tu ecris.",
+          "Bij mij ging het ook zo, houd moed en praat met je huisarts.")
+
+
+def measure(name: str, url: str, n: int) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings, TrustSettings
+
+    tokens = bench_posting.prepare(url, 64)
+    settings = Settings(database_url=url, data_dir=bench_posting.DATA, secret_key=bench_posting.SECRET,
+                        environment="development", trust=TrustSettings(posts_per_hour=1_000_000))
+    app = create_app(settings)
+    rng = random.Random(7)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        indexer = app.state.db.on_outbox
+
+        def post(i: int) -> None:
+            token, csrf = tokens[rng.randrange(len(tokens))]
+            client.cookies.set("tk_session", token)
+            response = client.post(f"/api/v1/threads/{rng.randrange(50) + 1}/posts",
+                                   json={"body": f"{BODIES[i % 3]} ({i})"}, headers={"X-CSRF-Token": csrf})
+            assert response.status_code == 201, response.text
+            if indexer is not None:
+                indexer.wait_idle()
+
+        from app.forum.screening import check_text
+
+        for lang in ("fr", "nl", "en"):
+            check_text("bonjour", lang)  # the engine built before the clock starts
+        for i in range(30):  # warm-up: caches, pools, statement caches
+            post(i)
+        profiler = cProfile.Profile() if os.environ.get("PROFILE") else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        for i in range(n):
+            post(100 + i)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{os.environ['PROFILE']}.{name.lower()}")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        base_cpu = time.process_time()
+        for _ in range(n):
+            assert client.get("/api/v1/categories").status_code == 200
+        base_cpu = time.process_time() - base_cpu
+    print(f"{name:11} {cpu / n * 1000:6.2f} ms CPU/post   {wall / n * 1000:6.2f} ms wall/post"
+          f"   (GET /api/v1/categories {base_cpu / n * 1000:.2f} ms CPU; N={n}, load {os.getloadavg()[0]:.1f})",
+          flush=True)
+
+
+def main() -> int:
+    n = int(os.environ.get("N", "300"))
+    only = os.environ.get("ONLY")
+    bench_posting.DATA = ROOT / "var" / "bench" / "cpu-posting"
+    if only != "postgresql":
+        shutil.rmtree(bench_posting.DATA, ignore_errors=True)
+        bench_posting.DATA.mkdir(parents=True)
+        measure("SQLite", f"sqlite:///{bench_posting.DATA / 'forum.sqlite3'}", n)
+    pg = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("FORUM_TEST_POSTGRES_URL")
+    if only == "sqlite" or not pg:
+        return 0
+    from sqlalchemy import create_engine, text
+
+    bench_posting.DATA.mkdir(parents=True, exist_ok=True)
+    db_name = "forum_bench_cpu_posting"
+    admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    try:
+        measure("PostgreSQL", pg.rsplit("/", 1)[0] + "/" + db_name, n)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
