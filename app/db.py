@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -275,6 +275,17 @@ class Database:
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def autoflushed_connection(session: Session) -> Connection:
+    """The session's connection, after the flush `session.execute` would have made (unless in `no_autoflush`).
+
+    For prebuilt Core statements executed on the connection: they skip the ORM's
+    per-statement work, and still see every object added to the session so far.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:

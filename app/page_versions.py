@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, String, event, inspect, select
+from sqlalchemy import Connection, Engine, Integer, String, bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
@@ -88,12 +88,25 @@ def bump(session: Session, keys: Iterable[str]) -> None:
     after_commit(session, lambda: _bump_now(engine, session.info.pop(_PENDING, set())), key="page-versions")
 
 
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of one key, built once per dialect (no cache-key walk per call)."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(PageVersion).values(key=bindparam("key"), version=1).on_conflict_do_update(
+            index_elements=[PageVersion.key], set_={"version": PageVersion.version + 1})
+        _UPSERTS[dialect] = statement
+    return statement
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
-    """One statement, rows in sorted order: concurrent bumps lock rows in one order and never deadlock."""
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
-    statement = insert(PageVersion).values([{"key": key, "version": 1} for key in sorted(keys)])
-    connection.execute(statement.on_conflict_do_update(index_elements=[PageVersion.key],
-                                                       set_={"version": PageVersion.version + 1}))
+    """One statement for every key, in sorted order: concurrent bumps lock rows in one order and never deadlock."""
+    rows = [{"key": key} for key in sorted(keys)]
+    statement = _upsert_statement(connection.dialect.name)
+    connection.execute(statement, rows if len(rows) > 1 else rows[0])
 
 
 def _bump_now(engine: Engine, keys: set[str]) -> None:

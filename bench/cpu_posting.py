@@ -12,16 +12,20 @@ whose cores are shared (2 workers x 1 / (CPU per post)). Unlike wrk, it is quiet
 to compare two commits on a loaded machine (run each twice, alternating).
 
 Env: N (300), ONLY=sqlite|postgresql, BENCH_POSTGRES_URL (or FORUM_TEST_POSTGRES_URL),
-PROFILE=file.prof (cProfile of the measured posts; `python -m pstats` reads it).
+PROFILE=1 (py-spy --gil records this process during the measured posts, every thread,
+and prints the top entries as bench/profile_pages.py does), TOP (30), PROFILE_RAW=path
+(keeps py-spy's raw stacks there).
 """
 
 from __future__ import annotations
 
-import cProfile
 import os
 import random
 import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +37,28 @@ from bench import bench_posting  # noqa: E402
 BODIES = ("Courage, on est avec toi. Ca ira mieux petit a petit.",
           "Merci pour ton message, je me reconnais dans ce que tu ecris.",
           "Bij mij ging het ook zo, houd moed en praat met je huisarts.")
+
+
+def start_profile() -> tuple[subprocess.Popen[bytes], Path]:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = Path(tempfile.mkdtemp(prefix="profile-cpu-posting-")) / "raw.txt"
+    process = subprocess.Popen([spy, "record", "--pid", str(os.getpid()), "--rate", "250", "--gil",
+                                "--format", "raw", "--output", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # py-spy attached
+    return process, out
+
+
+def stop_profile(process: subprocess.Popen[bytes], out: Path, name: str) -> None:
+    from bench.profile_pages import aggregate
+
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    print(f"py-spy --gil, this process during the {name} posts:")
+    aggregate([out], int(os.environ.get("TOP", "30")))
+    if os.environ.get("PROFILE_RAW"):  # keep py-spy's raw stacks (name suffixed with the database)
+        shutil.copy(out, f"{os.environ['PROFILE_RAW']}.{name.lower()}")
+    shutil.rmtree(out.parent, ignore_errors=True)
 
 
 def measure(name: str, url: str, n: int) -> None:
@@ -64,16 +90,13 @@ def measure(name: str, url: str, n: int) -> None:
             check_text("bonjour", lang)  # the engine built before the clock starts
         for i in range(30):  # warm-up: caches, pools, statement caches
             post(i)
-        profiler = cProfile.Profile() if os.environ.get("PROFILE") else None
+        spy = start_profile() if os.environ.get("PROFILE") else None
         cpu, wall = time.process_time(), time.perf_counter()
-        if profiler is not None:
-            profiler.enable()
         for i in range(n):
             post(100 + i)
-        if profiler is not None:
-            profiler.disable()
-            profiler.dump_stats(f"{os.environ['PROFILE']}.{name.lower()}")
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if spy is not None:
+            stop_profile(*spy, name)
         base_cpu = time.process_time()
         for _ in range(n):
             assert client.get("/api/v1/categories").status_code == 200

@@ -24,12 +24,12 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, literal, select, union
+from sqlalchemy import Integer, Select, String, bindparam, delete, exists, func, literal, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User, UserStatus
-from app.db import Database, after_commit, utcnow
+from app.db import Database, UTCDateTime, after_commit, autoflushed_connection, utcnow
 from app.forum.models import Post, PostStatus, Thread
 from app.notifications.models import (
     SWITCHABLE,
@@ -62,7 +62,7 @@ def post_key(post_id: int) -> str:
     return f"post:{post_id}"
 
 
-def _watchers(thread_id: int, category_id: int, kind: Kind) -> Select[Any]:
+def _watchers(thread_id: Any, category_id: Any, kind: Kind) -> Select[Any]:
     """Members watching the thread, or its category when they set nothing for the thread."""
     levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
         CategoryLevel.watching]
@@ -75,41 +75,72 @@ def _watchers(thread_id: int, category_id: int, kind: Kind) -> Select[Any]:
     return union(own, by_category)  # type: ignore[return-value]
 
 
+# The statements of every post, built once per shape (values are bound at execution): executing
+# the same statement object spares SQLAlchemy rebuilding and re-walking it (its cache key) each time.
+_COUNTS: dict[Kind, Any] = {}
+_FAN_OUTS: dict[tuple[str, Kind, bool], Any] = {}
+
+
+def _count_statement(kind: Kind) -> Any:
+    statement = _COUNTS.get(kind)
+    if statement is None:
+        own = select(ThreadWatch.id).where(ThreadWatch.thread_id == bindparam("thread_id"),
+                                           ThreadWatch.level == WatchLevel.watching)
+        levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
+            CategoryLevel.watching]
+        by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == bindparam("category_id"),
+                                                     CategoryWatch.level.in_(levels))
+        counts = [select(func.count()).select_from(q.limit(bindparam("up_to")).subquery()).scalar_subquery()
+                  for q in (own, by_category)]
+        statement = _COUNTS[kind] = select(counts[0] + counts[1])
+    return statement
+
+
 def count_watchers(session: Session, *, thread_id: int, category_id: int, kind: Kind, up_to: int) -> int:
     """How many watchers, counted up to `up_to` in each source: enough to choose inline or outbox.
 
     Each side stops at `up_to` rows of its (thread or category, level) index; a
     member watching both is counted twice, which only matters near the threshold.
     """
-    own = select(ThreadWatch.id).where(ThreadWatch.thread_id == thread_id, ThreadWatch.level == WatchLevel.watching)
-    levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
-        CategoryLevel.watching]
-    by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == category_id,
-                                                 CategoryWatch.level.in_(levels))
-    counts = [select(func.count()).select_from(q.limit(up_to).subquery()).scalar_subquery() for q in (own, by_category)]
-    return int(session.scalar(select(counts[0] + counts[1])) or 0)
+    row = autoflushed_connection(session).execute(_count_statement(kind), {
+        "thread_id": thread_id, "category_id": category_id, "up_to": up_to}).scalar()
+    return int(row or 0)
 
 
-def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind) -> int:
-    """Write one notification per watcher of the post's thread, in one statement; returns rows written."""
-    watchers = _watchers(thread.id, thread.category_id, kind).subquery()
+def _fan_out_statement(dialect: str, kind: Kind, has_author: bool) -> Any:
+    key = (dialect, kind, has_author)
+    statement = _FAN_OUTS.get(key)
+    if statement is not None:
+        return statement
+    watchers = _watchers(bindparam("thread_id"), bindparam("category_id"), kind).subquery()
     wanted = func.coalesce(getattr(Preferences, kind.value), SWITCHABLE[kind])
     recipients = (
         select(
-            watchers.c.user_id, literal(kind.value), literal(thread.id), literal(post.id),
-            literal(post.author_id), literal(post_key(post.id)), literal(utcnow()),
+            watchers.c.user_id, literal(kind.value), bindparam("thread_id", type_=Integer()),
+            bindparam("post_id", type_=Integer()), bindparam("actor_id", type_=Integer()),
+            bindparam("group_key", type_=String()), bindparam("created_at", type_=UTCDateTime()),
         )
         .select_from(watchers)
         .join(User, User.id == watchers.c.user_id)
         .outerjoin(Preferences, Preferences.user_id == watchers.c.user_id)
         .where(User.status == UserStatus.active, wanted)
     )
-    if post.author_id is not None:
-        recipients = recipients.where(watchers.c.user_id != post.author_id)
+    if has_author:
+        recipients = recipients.where(watchers.c.user_id != bindparam("actor_id"))
     columns = ["user_id", "kind", "thread_id", "post_id", "actor_id", "group_key", "created_at"]
-    statement = insert_ignoring_conflicts(session, Notification).from_select(columns, recipients)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = _FAN_OUTS[key] = insert(Notification).on_conflict_do_nothing().from_select(columns, recipients)
+    return statement
+
+
+def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind) -> int:
+    """Write one notification per watcher of the post's thread, in one statement; returns rows written."""
     session.flush()
-    return int(session.connection().execute(statement).rowcount or 0)
+    connection = session.connection()
+    statement = _fan_out_statement(connection.dialect.name, kind, post.author_id is not None)
+    return int(connection.execute(statement, {
+        "thread_id": thread.id, "category_id": thread.category_id, "post_id": post.id, "actor_id": post.author_id,
+        "group_key": post_key(post.id), "created_at": utcnow()}).rowcount or 0)
 
 
 def announce(session: Session, *, post: Post, thread: Thread, kind: Kind) -> None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, func, inspect, literal, select, update
+from sqlalchemy import Integer, bindparam, delete, func, inspect, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User, UserStatus
-from app.db import utcnow
+from app.db import UTCDateTime, autoflushed_connection, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.forum.models import Category, Post, Thread
 from app.forum.permissions import can_see_category, can_see_post_body, can_see_thread
@@ -338,20 +340,37 @@ def set_category_level(session: Session, *, user: User, category: Category, leve
     return chosen
 
 
+def _watch_statement(dialect: str, started: bool) -> Any:
+    """Built once per shape (values bound at execution): no statement rebuilt and re-walked per post."""
+    key = (dialect, started)
+    statement = _WATCH_STATEMENTS.get(key)
+    if statement is None:
+        user_id = bindparam("user_id", type_=Integer())
+        thread_id = bindparam("thread_id", type_=Integer())
+        column = Preferences.watch_started if started else Preferences.watch_replied
+        wanted = select(column).where(Preferences.user_id == user_id).scalar_subquery()
+        chosen = select(ThreadWatch.id).where(ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread_id)
+        rows = select(user_id, thread_id, literal(WatchLevel.watching.value),
+                      literal("started" if started else "replied"), bindparam("created_at", type_=UTCDateTime())
+                      ).where(func.coalesce(wanted, True), ~chosen.exists())
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _WATCH_STATEMENTS[key] = insert(ThreadWatch).on_conflict_do_nothing().from_select(
+            ["user_id", "thread_id", "level", "reason", "created_at"], rows)
+    return statement
+
+
+_WATCH_STATEMENTS: dict[tuple[str, bool], Any] = {}
+
+
 def watch_automatically(session: Session, *, user_id: int, thread_id: int, started: bool) -> None:
     """A member who starts or answers a thread watches it, if their preference says so.
 
     One statement: nothing happens when they already chose a level for the
     thread (a muted thread stays muted) or switched the default off.
     """
-    column = Preferences.watch_started if started else Preferences.watch_replied
-    wanted = select(column).where(Preferences.user_id == user_id).scalar_subquery()
-    chosen = select(ThreadWatch.id).where(ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread_id)
-    rows = select(literal(user_id), literal(thread_id), literal(WatchLevel.watching.value),
-                  literal("started" if started else "replied"), literal(utcnow())).where(
-        func.coalesce(wanted, True), ~chosen.exists())
-    session.execute(insert_ignoring_conflicts(session, ThreadWatch).from_select(
-        ["user_id", "thread_id", "level", "reason", "created_at"], rows))
+    connection = autoflushed_connection(session)
+    connection.execute(_watch_statement(connection.dialect.name, started),
+                       {"user_id": user_id, "thread_id": thread_id, "created_at": utcnow()})
 
 
 # --- the member's own data -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.review import audit, data_reports, service
 def on_post_screened(event: events.PostScreened) -> None:
     # What held the post is read before `record` replaces its findings with the edit's.
     held_for = service.hold_reasons(event.session, event.post) if event.edited else set()
-    service.record(event.session, event.post, event.screening)
+    service.record(event.session, event.post, event.screening, edited=event.edited)
     if event.edited:
         service.release_if_cleared(event.session, event.post, event.screening, held_for=held_for)
 

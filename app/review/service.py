@@ -73,9 +73,13 @@ def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[st
     return item
 
 
-def record(session: Session, post: Post, screening: Screening) -> None:
-    """Keep every finding with the post and queue it for a moderator where the rules say so."""
-    session.execute(delete(Finding).where(Finding.post_id == post.id))
+def record(session: Session, post: Post, screening: Screening, *, edited: bool = True) -> None:
+    """Keep every finding with the post and queue it for a moderator where the rules say so.
+
+    An edit's findings replace the earlier ones; a new post (`edited` False) has none to replace.
+    """
+    if edited:
+        session.execute(delete(Finding).where(Finding.post_id == post.id))
     for field_name, findings in (("title", screening.title_findings), ("body", screening.body_findings)):
         session.add_all(
             Finding(post_id=post.id, field=field_name, category=f.category, rule=f.rule, start=f.start, end=f.end,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.db import after_commit
@@ -25,6 +25,7 @@ WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
     Thread: ("thread", ("title", "status", "category_id", "lang")),
     Category: ("category", ("visibility", "slug")),
 }
+_INSERT = insert(OutboxEntry.__table__).values(entity=bindparam("entity"), entity_id=bindparam("entity_id"))
 _QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
 _FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
 
@@ -39,7 +40,9 @@ def enqueue(session: Session, entity: str, entity_id: int) -> None:
     if (entity, entity_id) in queued:
         return
     queued.add((entity, entity_id))
-    session.add(OutboxEntry(entity=entity, entity_id=entity_id))
+    # A Core INSERT (the statement built once), not session.add: no flush of its own, and
+    # safe from a flush listener (after_flush_postexec), where the page versions write too.
+    session.connection().execute(_INSERT, {"entity": entity, "entity_id": entity_id})
     db = session.info.get("db")
     hook = getattr(db, "on_outbox", None)
     if hook is not None:
