@@ -75,12 +75,17 @@ def empty_page(session: Session, backend: SearchBackend, query: SearchQuery) -> 
     return SearchPage(items=[], page=query.page, pages=1, total=0, suggestions=suggestions)
 
 
+# The indexer's statements, built once (it runs them after every post).
+_ADD_TERM = text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)")
+_INSERT_FTS = text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)")
+_DELETE_FTS = text("DELETE FROM search_fts WHERE rowid = :id")
+
+
 def _add_terms(session: Session, documents: list[Document]) -> None:
     """Keep the vocabulary (prefix expansion, "did you mean") growing with the index."""
     words = sorted({word for d in documents for word in search_text.index_words(d.title + " " + d.body)})
     if words:
-        session.execute(text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)"),
-                        [{"term": word} for word in words])
+        session.connection().execute(_ADD_TERM, [{"term": word} for word in words])
 
 
 class SqliteFts:
@@ -99,15 +104,13 @@ class SqliteFts:
         if not documents:
             return
         self.delete(session, [d.post_id for d in documents])
-        session.execute(
-            text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
-            [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents],
-        )
+        session.connection().execute(_INSERT_FTS, [{"id": d.post_id, "title": d.title, "body": d.body}
+                                                   for d in documents])
         _add_terms(session, documents)
 
     def delete(self, session: Session, post_ids: list[int]) -> None:
         if post_ids:
-            session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in post_ids])
+            session.connection().execute(_DELETE_FTS, [{"id": i} for i in post_ids])
 
     @staticmethod
     def _quoted(word: str) -> str:

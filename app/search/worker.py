@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -28,7 +30,7 @@ log = logging.getLogger("forum.search")
 BATCH = 500
 
 
-def _post_ids(session: Session, entries: list[OutboxEntry]) -> set[int]:
+def _post_ids(session: Session, entries: Sequence[Entry]) -> set[int]:
     post_ids: set[int] = set()
     for entry in entries:
         post_ids.update(documents.post_ids_for(session, entry.entity, entry.entity_id))
@@ -41,20 +43,44 @@ def _apply(session: Session, backend: SearchBackend, post_ids: set[int]) -> None
     backend.delete(session, sorted(post_ids - set(current)))
 
 
-def apply_entries(session: Session, backend: SearchBackend, entries: list[OutboxEntry],
+def apply_entries(session: Session, backend: SearchBackend, entries: Sequence[Entry],
                   local: SearchBackend | None = None) -> None:
     if local is not None:  # first, so that a failing engine has not stopped the local copy
         _apply(session, local, _post_ids(session, [e for e in entries if not e.local_done]))
     _apply(session, backend, _post_ids(session, entries))
 
 
-def _claim(db: Database, session: Session, batch: int, *, local_only: bool = False) -> list[OutboxEntry]:
-    query = select(OutboxEntry).order_by(OutboxEntry.id).limit(batch)
-    if local_only:
-        query = query.where(OutboxEntry.local_done.is_(False))
-    if not db.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+class Entry(Protocol):
+    """An outbox entry as the drain reads it (a row of these columns, or an OutboxEntry)."""
+
+    id: int
+    entity: str
+    entity_id: int
+    local_done: bool
+
+
+# Built once (the in-process indexer claims and deletes after every post): (locking, local_only) -> query.
+_CLAIMS: dict[tuple[bool, bool], Any] = {}
+_DELETE = delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.id.in_(bindparam("ids", expanding=True)))
+_ANY = select(OutboxEntry.id).limit(1)
+
+
+def _claim(db: Database, session: Session, batch: int, *, local_only: bool = False) -> list[Entry]:
+    key = (not db.is_sqlite, local_only)
+    query = _CLAIMS.get(key)
+    if query is None:
+        query = select(OutboxEntry.id, OutboxEntry.entity, OutboxEntry.entity_id, OutboxEntry.local_done) \
+            .order_by(OutboxEntry.id).limit(bindparam("batch"))
+        if local_only:
+            query = query.where(OutboxEntry.local_done.is_(False))
+        if key[0]:
+            query = query.with_for_update(skip_locked=True)
+        _CLAIMS[key] = query
+    return list(session.connection().execute(query, {"batch": batch}))  # type: ignore[arg-type]
+
+
+def _delete(session: Session, entries: list[Entry]) -> None:
+    session.connection().execute(_DELETE, {"ids": [e.id for e in entries]})
 
 
 def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
@@ -69,7 +95,7 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
         if not entries:
             return 0
         apply_entries(session, backend, entries, local)
-        session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([e.id for e in entries])))
+        _delete(session, entries)
         session.commit()
         return len(entries)
 
@@ -78,8 +104,8 @@ def _anything_pending(db: Database) -> bool:
     """SQLite: a look without the write lock. Every drain ends with a pass that finds nothing,
     and a write session for it queued behind every posting writer for SQLite's one lock
     (a third write transaction per post under load). A reader never waits for it (WAL)."""
-    with db.session(write=False) as session:
-        return session.scalar(select(OutboxEntry.id).limit(1)) is not None
+    with db.reader.connect() as connection:  # a bare connection: no session set up for one look
+        return connection.execute(_ANY).first() is not None
 
 
 def _drain_once_unlocked(db: Database, backend: SearchBackend, local: SearchBackend, batch: int) -> int:
@@ -96,7 +122,7 @@ def _drain_once_unlocked(db: Database, backend: SearchBackend, local: SearchBack
         ids = [e.id for e in entries]
         _apply(session, backend, _post_ids(session, entries))
     with db.session() as session:
-        session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(ids)))
+        session.connection().execute(_DELETE, {"ids": ids})
         session.commit()
     return len(ids)
 
@@ -118,11 +144,18 @@ def catch_up_locally(db: Database, local: SearchBackend, *, batch: int = BATCH) 
 
 def drain_or_raise(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
                    batch: int = BATCH) -> int:
-    """Apply everything pending. If the engine is down: local copy caught up, then SearchUnavailable."""
+    """Apply everything pending. If the engine is down: local copy caught up, then SearchUnavailable.
+
+    A batch that was not full took everything pending when it was claimed: no further
+    pass to find nothing (an entry committed since then has its own committer's drain,
+    woken after that commit).
+    """
     applied = 0
     try:
         while count := drain_once(db, backend, local=local, batch=batch):
             applied += count
+            if count < batch:
+                break
     except SearchUnavailable:
         if local is not None:
             catch_up_locally(db, local, batch=batch)
