@@ -313,6 +313,9 @@ def _write_before_flush(session: Session, _context: Any, _instances: Any) -> Non
         upgrade(conn)
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:scope, :key)")
+
+
 def _int4(value: int) -> int:
     """A number folded into PostgreSQL's signed 32-bit integer (advisory lock keys)."""
     return (value + 2**31) % 2**32 - 2**31
@@ -339,7 +342,7 @@ def serialize(session: Session, scope: str, key: int) -> None:
             upgrade(conn)
         return
     scope_id = _int4(zlib.crc32(scope.encode()))
-    session.execute(text("SELECT pg_advisory_xact_lock(:scope, :key)"), {"scope": scope_id, "key": _int4(key)})
+    conn.execute(_ADVISORY_LOCK, {"scope": scope_id, "key": _int4(key)})
 
 
 @event.listens_for(Session, "after_commit")

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
-from app.db import UTCDateTime, serialize, utcnow
+from app.db import UTCDateTime, autoflushed_connection, serialize, utcnow
 from app.errors import PermissionDenied, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
@@ -96,6 +96,13 @@ def _check_can_write(author: User) -> None:
         raise MemberRestricted(author)
 
 
+# Built once: checked twice per post (no statement rebuilt and re-walked each time).
+_RECENT_POSTS = select(func.count(Post.id), func.min(Post.created_at)).where(
+    Post.author_id == bindparam("author_id"), Post.created_at > bindparam("since", type_=UTCDateTime()))
+_LAST_IN_THREAD = select(func.max(Post.created_at)).where(
+    Post.thread_id == bindparam("thread_id"), Post.author_id == bindparam("author_id"))
+
+
 def _check_posting_rate(session: Session, author: User, limits: TrustSettings, thread: Thread | None = None,
                         *, final: bool = False) -> None:
     """Posts per hour (fewer for new members), and the thread's slow mode; moderators are exempt.
@@ -112,15 +119,14 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
     now = utcnow()
     allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
     since = now - dt.timedelta(hours=1)
-    recent, oldest = session.execute(select(func.count(Post.id), func.min(Post.created_at)).where(
-        Post.author_id == author.id, Post.created_at > since)).one()
+    connection = autoflushed_connection(session)
+    recent, oldest = connection.execute(_RECENT_POSTS, {"author_id": author.id, "since": since}).one()
     if recent >= allowed:
         wait = int((oldest - since).total_seconds()) + 1 if oldest is not None else 600
         raise RateLimited(N_("You have posted a lot in the last hour. Please wait a little before posting again: "
                              "your text is still here."), retry_after=max(wait, 1))
     if thread is not None and thread.slow_mode_seconds:
-        last = session.scalar(select(func.max(Post.created_at)).where(
-            Post.thread_id == thread.id, Post.author_id == author.id))
+        last = connection.execute(_LAST_IN_THREAD, {"thread_id": thread.id, "author_id": author.id}).scalar()
         if last is not None and now - last < dt.timedelta(seconds=thread.slow_mode_seconds):
             wait = thread.slow_mode_seconds - int((now - last).total_seconds())
             raise RateLimited(N_("This thread is in slow mode: you can reply again in %(minutes)s min. Your text "

@@ -78,21 +78,26 @@ def _watchers(thread_id: Any, category_id: Any, kind: Kind) -> Select[Any]:
 # The statements of every post, built once per shape (values are bound at execution): executing
 # the same statement object spares SQLAlchemy rebuilding and re-walking it (its cache key) each time.
 _COUNTS: dict[Kind, Any] = {}
-_FAN_OUTS: dict[tuple[str, Kind, bool], Any] = {}
+_FAN_OUTS: dict[tuple[str, Kind, bool, bool], Any] = {}
+
+
+def _watcher_count(kind: Kind) -> Any:
+    """Watchers counted up to `:up_to` in each source (the thread's, the category's), as one scalar."""
+    own = select(ThreadWatch.id).where(ThreadWatch.thread_id == bindparam("thread_id"),
+                                       ThreadWatch.level == WatchLevel.watching)
+    levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
+        CategoryLevel.watching]
+    by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == bindparam("category_id"),
+                                                 CategoryWatch.level.in_(levels))
+    counts = [select(func.count()).select_from(q.limit(bindparam("up_to")).subquery()).scalar_subquery()
+              for q in (own, by_category)]
+    return counts[0] + counts[1]
 
 
 def _count_statement(kind: Kind) -> Any:
     statement = _COUNTS.get(kind)
     if statement is None:
-        own = select(ThreadWatch.id).where(ThreadWatch.thread_id == bindparam("thread_id"),
-                                           ThreadWatch.level == WatchLevel.watching)
-        levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
-            CategoryLevel.watching]
-        by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == bindparam("category_id"),
-                                                     CategoryWatch.level.in_(levels))
-        counts = [select(func.count()).select_from(q.limit(bindparam("up_to")).subquery()).scalar_subquery()
-                  for q in (own, by_category)]
-        statement = _COUNTS[kind] = select(counts[0] + counts[1])
+        statement = _COUNTS[kind] = select(_watcher_count(kind))
     return statement
 
 
@@ -107,8 +112,8 @@ def count_watchers(session: Session, *, thread_id: int, category_id: int, kind: 
     return int(row or 0)
 
 
-def _fan_out_statement(dialect: str, kind: Kind, has_author: bool) -> Any:
-    key = (dialect, kind, has_author)
+def _fan_out_statement(dialect: str, kind: Kind, has_author: bool, guarded: bool) -> Any:
+    key = (dialect, kind, has_author, guarded)
     statement = _FAN_OUTS.get(key)
     if statement is not None:
         return statement
@@ -127,30 +132,39 @@ def _fan_out_statement(dialect: str, kind: Kind, has_author: bool) -> Any:
     )
     if has_author:
         recipients = recipients.where(watchers.c.user_id != bindparam("actor_id"))
+    if guarded:  # nobody at all when count_watchers would say more than `at_most`
+        recipients = recipients.where(_watcher_count(kind) < bindparam("up_to"))
     columns = ["user_id", "kind", "thread_id", "post_id", "actor_id", "group_key", "created_at"]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = _FAN_OUTS[key] = insert(Notification).on_conflict_do_nothing().from_select(columns, recipients)
     return statement
 
 
-def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind) -> int:
-    """Write one notification per watcher of the post's thread, in one statement; returns rows written."""
+def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind, at_most: int | None = None) -> int:
+    """Write one notification per watcher of the post's thread, in one statement; returns rows written.
+
+    With `at_most`, nobody is notified when `count_watchers` (up to `at_most + 1`) would
+    say more than that: the outbox's case. The choice and the fan-out in one statement.
+    """
     session.flush()
     connection = session.connection()
-    statement = _fan_out_statement(connection.dialect.name, kind, post.author_id is not None)
+    statement = _fan_out_statement(connection.dialect.name, kind, post.author_id is not None, at_most is not None)
     return int(connection.execute(statement, {
         "thread_id": thread.id, "category_id": thread.category_id, "post_id": post.id, "actor_id": post.author_id,
-        "group_key": post_key(post.id), "created_at": utcnow()}).rowcount or 0)
+        "group_key": post_key(post.id), "created_at": utcnow(), "up_to": (at_most or 0) + 1}).rowcount or 0)
 
 
 def announce(session: Session, *, post: Post, thread: Thread, kind: Kind) -> None:
-    """Fan out now if the thread is small; otherwise leave it to the worker (after the commit)."""
+    """Fan out now if the thread is small; otherwise leave it to the worker (after the commit).
+
+    One statement in the usual case: the guarded fan-out writes nothing for a thread
+    with too many watchers, and only a fan-out that wrote nothing asks which it was.
+    """
     db = session.info.get("db")  # absent for a session on a bare engine (a CLI tool, a backup check)
     installed = _installed.get(db) if db is not None else None
     limit = installed.settings.inline_fanout_max if installed else NotificationSettings().inline_fanout_max
-    if count_watchers(session, thread_id=thread.id, category_id=thread.category_id, kind=kind,
-                      up_to=limit + 1) <= limit:
-        fan_out(session, post=post, thread=thread, kind=kind)
+    if fan_out(session, post=post, thread=thread, kind=kind, at_most=limit) or count_watchers(
+            session, thread_id=thread.id, category_id=thread.category_id, kind=kind, up_to=limit + 1) <= limit:
         return
     session.add(OutboxEntry(post_id=post.id, kind=kind))
     if installed is not None and installed.runner is not None:
