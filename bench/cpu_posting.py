@@ -5,7 +5,9 @@ then posts N replies (default 300) through the app with Starlette's TestClient, 
 after the other, each as a random member to a random thread, and prints the process's
 CPU time per post (`time.process_time`, every thread: the request, its commit and the
 in-process search indexer's drain, waited for after each post) and the wall time.
-TestClient's own cost is measured too (N trivial `GET /api/v1/categories`, as a member).
+TestClient's own cost is measured too (N trivial `GET /api/v1/categories`, as a member), and so
+is the service alone ("service": N more posts without HTTP: the session lookup, the thread,
+`forum.service.reply`, the commit and the search drain, as the route runs them).
 
 What this isolates: the Python cost of one post, which bounds posts/s on a machine
 whose cores are shared (2 workers x 1 / (CPU per post)). Unlike wrk, it is quiet enough
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,9 +104,31 @@ def measure(name: str, url: str, n: int) -> None:
         for _ in range(n):
             assert client.get("/api/v1/categories").status_code == 200
         base_cpu = time.process_time() - base_cpu
+        service_cpu = time.process_time()
+        for i in range(n):
+            service_post(app, tokens, rng, 1000 + i)
+        service_cpu = time.process_time() - service_cpu
     print(f"{name:11} {cpu / n * 1000:6.2f} ms CPU/post   {wall / n * 1000:6.2f} ms wall/post"
-          f"   (GET /api/v1/categories {base_cpu / n * 1000:.2f} ms CPU; N={n}, load {os.getloadavg()[0]:.1f})",
-          flush=True)
+          f"   service {service_cpu / n * 1000:5.2f} ms CPU/post   (GET /api/v1/categories {base_cpu / n * 1000:.2f}"
+          f" ms CPU; N={n}, load {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def service_post(app: Any, tokens: list[tuple[str, str]], rng: random.Random, i: int) -> None:
+    """What the route does, without HTTP: the session lookup, the thread, `reply`, the commit, the drain."""
+    from app.accounts.service import get_session_by_token
+    from app.forum import service
+    from app.forum.permissions import access_thread
+
+    db, settings = app.state.db, app.state.settings
+    with db.request_session(write=True) as session:
+        auth = get_session_by_token(session, tokens[rng.randrange(len(tokens))][0])
+        assert auth is not None
+        thread = access_thread(session, auth.user, rng.randrange(50) + 1, for_write=True)
+        service.reply(session, thread=thread, author=auth.user, body=f"{BODIES[i % 3]} ({i})",
+                      max_chars=settings.max_post_chars, limits=settings.trust)
+        session.commit()
+    if db.on_outbox is not None:
+        db.on_outbox.wait_idle()
 
 
 def main() -> int:
