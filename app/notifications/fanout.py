@@ -151,7 +151,9 @@ def fan_out(session: Session, *, post: Post, thread: Thread, kind: Kind, at_most
     statement = _fan_out_statement(connection.dialect.name, kind, post.author_id is not None, at_most is not None)
     return int(connection.execute(statement, {
         "thread_id": thread.id, "category_id": thread.category_id, "post_id": post.id, "actor_id": post.author_id,
-        "group_key": post_key(post.id), "created_at": utcnow(), "up_to": (at_most or 0) + 1}).rowcount or 0)
+        "group_key": post_key(post.id), "created_at": utcnow(), "up_to": (at_most or 0) + 1},
+        # Without it, psycopg's INSERT ... SELECT reports -1 rows through SQLAlchemy (announce reads it).
+        execution_options={"preserve_rowcount": True}).rowcount or 0)
 
 
 def announce(session: Session, *, post: Post, thread: Thread, kind: Kind) -> None:
@@ -163,8 +165,9 @@ def announce(session: Session, *, post: Post, thread: Thread, kind: Kind) -> Non
     db = session.info.get("db")  # absent for a session on a bare engine (a CLI tool, a backup check)
     installed = _installed.get(db) if db is not None else None
     limit = installed.settings.inline_fanout_max if installed else NotificationSettings().inline_fanout_max
-    if fan_out(session, post=post, thread=thread, kind=kind, at_most=limit) or count_watchers(
-            session, thread_id=thread.id, category_id=thread.category_id, kind=kind, up_to=limit + 1) <= limit:
+    written = fan_out(session, post=post, thread=thread, kind=kind, at_most=limit)
+    if written > 0 or count_watchers(session, thread_id=thread.id, category_id=thread.category_id, kind=kind,
+                                     up_to=limit + 1) <= limit:
         return
     session.add(OutboxEntry(post_id=post.id, kind=kind))
     if installed is not None and installed.runner is not None:
