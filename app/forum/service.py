@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -133,21 +134,22 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
                                  "is still here."), retry_after=wait, minutes=max(1, (wait + 59) // 60))
 
 
-_threads, _users = Thread.__table__.c, User.__table__.c
+_thread_table, _user_table = cast(Table, Thread.__table__), cast(Table, User.__table__)
+_threads, _users = _thread_table.c, _user_table.c
 _created = bindparam("created", type_=UTCDateTime())
 # Built once: executing the same statement object skips SQLAlchemy's per-call cache-key walk.
 _COUNT_THREAD_IN = (
-    update(Thread.__table__).where(_threads.id == bindparam("thread_id"))
+    update(_thread_table).where(_threads.id == bindparam("thread_id"))
     .values(post_count=_threads.post_count + bindparam("delta"),
             last_post_at=case((_threads.last_post_at < _created, _created), else_=_threads.last_post_at))
     .returning(_threads.post_count, _threads.last_post_at)
 )
 _COUNT_THREAD_OUT = (
-    update(Thread.__table__).where(_threads.id == bindparam("thread_id"))
+    update(_thread_table).where(_threads.id == bindparam("thread_id"))
     .values(post_count=_threads.post_count + bindparam("delta")).returning(_threads.post_count)
 )
 _COUNT_AUTHOR = (
-    update(User.__table__).where(_users.id == bindparam("user_id"))
+    update(_user_table).where(_users.id == bindparam("user_id"))
     .values(published_posts=case((_users.published_posts + bindparam("delta") < 0, 0),
                                  else_=_users.published_posts + bindparam("delta")),
             approved_posts=_users.approved_posts + bindparam("approved"))

@@ -10,9 +10,9 @@ for those, call `enqueue` (and the query-time filter still hides the post).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, insert, inspect, select
+from sqlalchemy import Table, bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.db import after_commit
@@ -25,7 +25,8 @@ WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
     Thread: ("thread", ("title", "status", "category_id", "lang")),
     Category: ("category", ("visibility", "slug")),
 }
-_INSERT = insert(OutboxEntry.__table__).values(entity=bindparam("entity"), entity_id=bindparam("entity_id"))
+_INSERT = insert(cast(Table, OutboxEntry.__table__)).values(entity=bindparam("entity"),
+                                                           entity_id=bindparam("entity_id"))
 _QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
 _FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
 

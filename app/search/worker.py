@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -61,7 +61,8 @@ class Entry(Protocol):
 
 # Built once (the in-process indexer claims and deletes after every post): (locking, local_only) -> query.
 _CLAIMS: dict[tuple[bool, bool], Any] = {}
-_DELETE = delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.id.in_(bindparam("ids", expanding=True)))
+_OUTBOX = cast(Table, OutboxEntry.__table__)
+_DELETE = delete(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _ANY = select(OutboxEntry.id).limit(1)
 
 
