@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, event, func, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
 from app import wiring  # noqa: E402
 from app.accounts import names, passwords  # noqa: E402
@@ -49,6 +49,7 @@ from app.main import create_app  # noqa: E402
 from app.notifications import fanout, queries  # noqa: E402
 from app.notifications.models import Notification, ThreadWatch  # noqa: E402
 from app.settings import Argon2Settings, NotificationSettings, SearchSettings, Settings, TrustSettings  # noqa: E402
+from bench.scratch import scratch_postgres  # noqa: E402
 
 WATCHERS = int(os.environ.get("WATCHERS", "5000"))
 POSTS = int(os.environ.get("POSTS", "30"))
@@ -243,18 +244,8 @@ def main() -> int:
     pg = os.environ.get("BENCH_POSTGRES_URL", "")
     data_dir = ROOT / "var" / "bench" / "notify"
     if pg:
-        base = pg.rsplit("/", 1)[0]
-        name = f"forum_bench_notify_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(f"{base}/postgres".replace("postgresql://", "postgresql+psycopg://", 1),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(_settings(f"{base}/{name}", data_dir), "PostgreSQL")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres(pg, f"forum_bench_notify_{os.getpid()}_{uuid.uuid4().hex[:6]}") as url:
+            run(_settings(url, data_dir), "PostgreSQL")
     if not pg or os.environ.get("BOTH"):
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)

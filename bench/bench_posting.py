@@ -205,20 +205,11 @@ def main() -> int:
     if not pg:
         print("PostgreSQL skipped: set BENCH_POSTGRES_URL=postgresql://user@host:port/postgres to measure it")
         return 0
-    from sqlalchemy import create_engine, text
+    from bench.scratch import scratch_postgres
 
     DATA.mkdir(parents=True, exist_ok=True)
-    name = "forum_bench_posting"
-    admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run("PostgreSQL", pg.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(pg, "forum_bench_posting") as url:
+        run("PostgreSQL", url)
     return 0
 
 

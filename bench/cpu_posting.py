@@ -142,20 +142,11 @@ def main() -> int:
     pg = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("FORUM_TEST_POSTGRES_URL")
     if only == "sqlite" or not pg:
         return 0
-    from sqlalchemy import create_engine, text
+    from bench.scratch import scratch_postgres
 
     bench_posting.DATA.mkdir(parents=True, exist_ok=True)
-    db_name = "forum_bench_cpu_posting"
-    admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-    try:
-        measure("PostgreSQL", pg.rsplit("/", 1)[0] + "/" + db_name, n)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(pg, "forum_bench_cpu_posting") as url:
+        measure("PostgreSQL", url, n)
     return 0
 
 
