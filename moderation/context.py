@@ -20,6 +20,7 @@ from moderation.context_cues import (
     CARE_AGENT,
     FAREWELL_TO_HABIT,
     FIRST_PERSON,
+    HELPER_WORRY,
     MEDICATION,
     METALINGUISTIC_AFTER,
     METALINGUISTIC_BEFORE,
@@ -27,6 +28,8 @@ from moderation.context_cues import (
     NEGATED_LABEL,
     NEGATION_BEFORE,
     NO_PRESCRIPTION,
+    OTHERS_WORDS,
+    OWN_SUPPLY,
     PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
@@ -36,8 +39,11 @@ from moderation.context_cues import (
     REPORTED_SPEECH,
     RHETORICAL,
     SELF_DESCRIPTION,
+    SELF_TALK,
     SUPPLY,
     SYMPTOM_TALK,
+    THIRD_SUBJECT,
+    WARNED_POST,
     WARNING,
     WISHED,
 )
@@ -129,7 +135,11 @@ def self_description(sp: Span) -> bool:
         return True  # "Als ex-gebruiker kan ik u zeggen", "as a former user"
     # Entries that take the verb into the match ("suis accro", "ben clean"): read up to its first word.
     space = sp.text.find(" ", sp.start, sp.end)
-    return space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None
+    if space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None:
+        return True
+    # Talking to oneself: "je me suis dit 'tu ressembles à une vieille junkie'", "ik ben een
+    # zwakkeling. Da zeg ik al heel de dag tegen mezelf."
+    return SELF_TALK.search(sp.text, max(sp.s0, sp.start - 80), min(len(sp.text), sp.s1 + 60)) is not None
 
 
 def reported(sp: Span) -> bool:
@@ -249,6 +259,26 @@ def symptom_talk(sp: Span) -> bool:
     return FIRST_PERSON.search(sentence) is None or PAST_TIME.search(sentence) is not None
 
 
+def others_words(sp: Span) -> bool:
+    """Someone else's words told by a helper ("when someone writes that they are thinking about
+    ending things"), or a helper's question about a third person ("how do you support a friend
+    who keeps saying she can't go on like this?")."""
+    return OTHERS_WORDS.search(sp.text, sp.s0, sp.start) is not None
+
+
+def warned_post(sp: Span) -> bool:
+    """A post that warns against buying ("Even een waarschuwing: ... Koop dus niks online zonder
+    voorschrift"), from a poster who offers, asks or gives no contact of their own."""
+    return WARNED_POST.search(sp.text) is not None and OWN_SUPPLY.search(sp.text) is None
+
+
+def third_party(sp: Span) -> bool:
+    """A relative tells what someone else does and asks how to help ("Mon fils prend du Xanax qu'il
+    achète sur Snap. Comment je peux lui parler ?"): worry, not an offer or a request."""
+    return (THIRD_SUBJECT.search(sp.text, sp.s0, sp.start) is not None
+            and HELPER_WORRY.search(sp.text) is not None and OWN_SUPPLY.search(sp.text) is None)
+
+
 def reported_offer(sp: Span) -> bool:
     """An offer the poster reported to the platform or the moderators, here or in the next two
     sentences ("Saw someone selling Xanax on Instagram. Reported it.")."""
@@ -284,6 +314,9 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "wished": wished,
     "symptom_talk": symptom_talk,
     "reported_offer": reported_offer,
+    "others_words": others_words,
+    "warned_post": warned_post,
+    "third_party": third_party,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {
@@ -293,14 +326,20 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # Crisis favours recall: only an explicit negation, a crisis told as past and
     # overcome, a question someone asked the poster, a farewell to the pills, or the words
     # named as a withdrawal symptom in general or in the past suppresses it.
-    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk"),
-    "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer"),
+    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words"),
+    "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer", "warned_post",
+                 "third_party"),
     "personal_data": (),
 }
 
 
 def suppressed(text: str, start: int, end: int, rules: tuple[str, ...]) -> bool:
+    return suppressed_by(text, start, end, rules) is not None
+
+
+def suppressed_by(text: str, start: int, end: int, rules: tuple[str, ...]) -> str | None:
+    """The first rule that suppresses the match, or None."""
     if not rules:
-        return False
+        return None
     sp = make_span(text, start, end)
-    return any(RULES[name](sp) for name in rules)
+    return next((name for name in rules if RULES[name](sp)), None)

@@ -196,7 +196,7 @@ NARRATION = _rx(
 # Markers of a past time anywhere in the sentence ("..., à l'époque").
 PAST_TIME = _rx(
     r"la (?:premiere|derniere|seule) fois",
-    r"il y a (?:\d+|un|une|deux|trois|quelques|plusieurs) \w+",
+    r"il y a (?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quelques|plusieurs) \w+",
     r"en (?:19|20)\d\d|l'an dernier|l'annee derniere|a l'epoque|autrefois",
     r"destijds|vroeger|geleden|vorig jaar|in (?:19|20)\d\d",
     r"years ago|months ago|weeks ago|last year|back (?:then|in)|in (?:19|20)\d\d",
@@ -277,7 +277,8 @@ _SELF_LEAD = (
     r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|je suis devenue?|suis devenue?|je deviens|"
     r"je me sens|je me sentais|me sens|je me considere|je me vois|je me suis senti|je reste|moi,? l'|"
     r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
-    r"j'? ?ai l'? ?impression d'? ?etre|je ne suis (?:pas|plus)|je suis pas|je suis plus|"
+    r"j'? ?ai l'? ?impression d'? ?etre|(?:j'? ?ai|j'? ?avais) eu l'? ?impression d'? ?etre|"
+    r"je ne suis (?:pas|plus)|je suis pas|je suis plus|"
     # NL
     r"ik ben|'? ?k ben|kben|ben ik|ik was|was ik|ik voel me|ik voel mij|kvoel me|kvoel mij|voel me|voel mij|"
     r"ik ben geworden|ik word|ik blijf|ik noem mezelf|ik ben gewoon|ik ben toch|ik ben maar|ik ben niet|"
@@ -413,4 +414,59 @@ REPORTED_OFFER = _rx(
     r"(?:heb |ik heb )?(?:het |hem |ze |dat )?gemeld|gemeld bij|"
     r"mods?,? (?:please )?(?:remove|delete)|(?:moderat\w*|modos?),? (?:svp |aub |please )?"
     r"(?:supprime\w*|verwijder\w*|remove|delete)"
+)
+
+# The poster talking to themselves ("je me suis dit 'tu ressembles à une vieille junkie'", "Da zeg
+# ik al heel de dag tegen mezelf", "I told myself I'm a junkie"): a label one gives oneself.
+SELF_TALK = _rx(
+    r"je me (?:suis )?(?:dit|dis|disais|traite\w*)|me suis (?:dit|traitee?)|(?:en )?me regardant dans le miroir",
+    r"zeg ik (?:al \w+ \w+ \w+ )?tegen mezelf|zei ik tegen mezelf|tegen mezelf gezegd|noem(?:de)? ik mezelf|"
+    r"in de spiegel",
+    r"i (?:told|tell) myself|i said to myself|i call(?:ed)? myself|in the mirror",
+)
+
+# Words someone else writes or says, told by a helper ("when someone on this forum writes that
+# they are thinking about ending things", "als iemand hier schrijft dat het niet meer hoeft"),
+# and a helper's question about a third person ("how do you support a friend who keeps saying
+# she can't go on"): not the poster in crisis.
+OTHERS_WORDS = _rx(
+    r"(?:when|if|whenever) (?:someone|somebody|anyone|anybody|a member|people|a friend|a loved one)\W"
+    r"(?:[^.!?]{0,60}?\W)?(?:writes?|says?|talks?|posts?|mentions?|tells? you|speaks?)",
+    r"(?:quand|si|lorsqu'? ?|lorsque) ?(?:quelqu'? ?un|qqn|une? membre|les gens|un ami|une amie|un proche)\W"
+    r"(?:[^.!?]{0,60}?\W)?(?:ecrit|dit|parle|poste|raconte|evoque)",
+    r"(?:als|wanneer|indien) (?:iemand|een lid|mensen|een vriend|een vriendin)\W"
+    r"(?:[^.!?]{0,60}?\W)?(?:schrijft|zegt|praat|post|vertelt|spreekt)",
+    r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to)",
+    r"comment (?:aider|soutenir|reagir|accompagner|parler a)|comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
+    r"(?:aider|soutenir)",
+    r"hoe (?:help|steun|reageer|ondersteun|praat) (?:je|ik|ge|jullie)|hoe kan ik \w+ (?:helpen|steunen)",
+)
+
+# A warning against buying ("Even een waarschuwing", "Attention aux sites", "never buy benzos
+# online"), anywhere in the post ...
+WARNED_POST = _rx(
+    r"waarschuwing|avertissement|warning|mise en garde|met(?:tent)? en garde|attention (?:aux?|a la|a ces)|"
+    r"pas op (?:voor|met)|beware|watch out for",
+    r"koop (?:dus |zeker |vooral |toch )?(?:niks|niets|nooit|geen)|n'? ?achetez (?:rien|jamais|pas)|"
+    r"(?:never|don'?t|do not) (?:ever )?(?:buy|order)",
+)
+# ... from a poster who offers, asks or gives a contact of their own is no warning.
+OWN_SUPPLY = _rx(
+    r"(?:envoie|envoyez|ecris|ecrivez|stuur|send|message|text|dm|pm|mp|pb)[- ](?:moi|me|mij)|"
+    r"je (?:vends|vend|donne)|ik (?:verkoop|geef)|i (?:sell|can sell)|contact me|hit me up|"
+    r"quelqu'? ?un (?:a|aurait)|heeft iemand|anyone (?:have|got)"
+)
+
+# A parent or friend telling what someone else does, and asking how to help ("Mon fils achète sur
+# Snap. Comment je peux lui parler ?"): worry, not an offer.
+THIRD_SUBJECT = _rx(
+    r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"
+    r"il|elle|ils|mijn (?:zoon|dochter|broer|zus|man|vrouw|vriend|vriendin|neef|nicht)|hij|zij|"
+    r"my (?:son|daughter|brother|sister|husband|wife|boyfriend|girlfriend|friend|nephew|niece|cousin)|he|she"
+)
+HELPER_WORRY = _rx(
+    r"comment (?:je peux |puis-je |on peut )?(?:lui parler|l'? ?aider|reagir|aborder)|des parents qui|"
+    r"je m'? ?inquiete|inquiete? pour|j'? ?ai peur qu",
+    r"hoe (?:kan ik|moet ik|praat ik|help ik) |ouders die|ik maak me zorgen|ongerust|bezorgd om",
+    r"how (?:do|can|should) i (?:talk|help|approach|bring)|parents who|i'? ?m worried|worried (?:about|sick)",
 )

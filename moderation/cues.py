@@ -288,13 +288,18 @@ NEGATION = "NEG"
 # "instead of tapering") turns off the acts right after it, not the things named.
 ALTERNATIVE = "ALT"
 ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "RETURN"})
+# Who speaks, asks or is spoken of is never negated: "il ne connaît rien aux benzos, hij zegt
+# gewoon 'stop'" still reports someone else's words.
+NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "HELPQ", "PAST_FAR", "GROUP"})
 
 
 def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] | None = None,
-             sents: list[int] | None = None) -> list[Cue]:
+             sents: list[int] | None = None, clauses: frozenset[int] = frozenset()) -> list[Cue]:
     """Every cue in the post; a cue right after a negation is marked negated.
 
-    ``norms`` and ``sents`` are the tokens' words and sentences, when the caller has them.
+    ``norms`` and ``sents`` are the tokens' words and sentences, when the caller has them;
+    ``clauses`` the tokens after a comma (``tokens.clause_starts(..., COMMA)``): a negation does
+    not reach past one ("sans ordonnance, appelez votre médecin").
     """
     found: list[tuple[str, int, int]] = []
     cancels: list[tuple[str, int, int]] = []
@@ -340,14 +345,14 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     new = tuple.__new__  # Cue(...) without its Python-level __new__: one per cue of every post
     if not neg_at and not alt_at:
         return [new(Cue, (cls, i, j, False)) for cls, i, j in found]
-    negated_at = _after(sents, neg_at)  # a negation among the four words before, in the sentence
-    rejected_at = _after(sents, alt_at)
+    negated_at = _after(sents, neg_at, clauses)  # a negation among the four words before, in the clause
+    rejected_at = _after(sents, alt_at, clauses)
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     negs = set(neg_at)
     cues = []
     for cls, i, j in found:
         negated = False
-        if cls != NEGATION and cls != ALTERNATIVE:
+        if cls not in NOT_NEGATED:
             negated = negated_at[i] or (
                 after and (j + 1) in negs and j + 1 < n and sents[j + 1] == sents[i]
             ) or (cls in ALT_TARGETS and rejected_at[i])
@@ -363,14 +368,14 @@ def _rest_matches(els: tuple[Element, ...], norms: list[str], i: int) -> bool:
     return True
 
 
-def _after(sents: list[int], marks: list[int]) -> list[bool]:
-    """For each token: one of ``marks`` stands among the four words before it, in its sentence."""
+def _after(sents: list[int], marks: list[int], clauses: frozenset[int] = frozenset()) -> list[bool]:
+    """For each token: one of ``marks`` stands among the four words before it, in its clause."""
     n = len(sents)
     flags = [False] * (n + 1)
     for k in marks:
         sent = sents[k]
         for i in range(k + 1, min(n, k + 5)):
-            if sents[i] != sent:
+            if sents[i] != sent or i in clauses:
                 break
             flags[i] = True
     return flags

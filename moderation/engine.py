@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from moderation.context import suppressed
+from moderation.context import suppressed_by
 from moderation.corpus import finding_label
 from moderation.features import Analysis, analyse
 from moderation.frames import ADDRESSEE, decisive
@@ -215,6 +215,9 @@ class Engine:
         # Spans a context rule ruled out, per category: a shorter match inside
         # one ("verslaafde" inside a quoted "'ex-verslaafde'") is ruled out too.
         vetoed: list[tuple[str, int, int]] = []
+        # Labels the poster gave themselves: "je me suis dit 'tu ressembles à une vieille junkie' ...
+        # alors la vieille junkie, elle mérite du respect" -- the same word again is still about them.
+        own_labels: set[str] = set()
         windows: dict[tuple[int, ...], list[tuple[int, int]]] = {}
         for rule, positions in self.candidate_rules(plain, words).values():
             view = folded.lower if rule.pattern.accent_sensitive else plain
@@ -225,8 +228,14 @@ class Engine:
                 windows[key] = self.windows(plain, positions)
             matches = (m for lo, hi in windows[key] for m in iter_matches(rule.pattern.regex, view, lo, hi))
             for m in matches:
-                if suppressed(plain, m.start(), m.end(), entry.context):
+                why = suppressed_by(plain, m.start(), m.end(), entry.context)
+                if why is not None:
                     vetoed.append((entry.category, m.start(), m.end()))
+                    if entry.category == "stigma" and (
+                        why == "self_description"
+                        or suppressed_by(plain, m.start(), m.end(), ("self_description",)) is not None
+                    ):
+                        own_labels.add(plain[m.start():m.end()])
                     continue
                 start, end = folded.span(m.start(), m.end())
                 raw.append(
@@ -243,6 +252,8 @@ class Engine:
                         about="others" if entry.category == "cold_turkey_advice" else "",
                     )
                 )
+        if own_labels:
+            raw = [f for f in raw if f.category != "stigma" or fold(f.match).plain not in own_labels]
         if vetoed:
             raw = [f for f in raw if not _inside_vetoed(f, vetoed, folded)]
             if vetoed_categories is not None:

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from moderation.cues import Cue, annotate, get_index
 from moderation.frames import Hit, find
 from moderation.normalize import fold
-from moderation.tokens import Token, clause_starts, question_sentences, quoted_tokens, tokenize_words
+from moderation.tokens import COMMA, Token, clause_starts, question_sentences, quoted_tokens, tokenize_words
 
 BITS = 18
 DIM = 1 << BITS
 _MASK = DIM - 1
 _SIGN = 1 << 31
-VERSION = "features-4"  # bump when anything below (or the cues and frames) changes: old model files are refused
+VERSION = "features-5"  # bump when anything below (or the cues and frames) changes: old model files are refused
 _CACHE_LIMIT = 100_000
 # Values are scaled by 1/sqrt(max(features, _SHRINK)): a one-line post ("Dag allemaal!")
 # has a few dozen features and would otherwise weigh each of them as much as a
@@ -81,7 +81,8 @@ def analyse(plain: str, lang: str) -> Analysis:
     tokens, n_sent, words = tokenize_words(plain, lang)
     norms = [tok.norm for tok in tokens]
     sents = [tok.sent for tok in tokens]
-    cues = annotate(tokens, get_index(lang), lang, norms, sents)
+    commas = clause_starts(plain, tokens, COMMA) if "," in plain or ";" in plain else frozenset()
+    cues = annotate(tokens, get_index(lang), lang, norms, sents, commas)
     questions = question_sentences(plain, tokens)
     clauses = clause_starts(plain, tokens)
     quoted = quoted_tokens(plain, tokens)

@@ -81,6 +81,7 @@ class Frame:
     boost_window: int = 0
     none: tuple[Exclusion, ...] = ()
     none_post: tuple[Exclusion, ...] = ()
+    none_around: tuple[Exclusion, ...] = ()  # the window and two sentences on each side
     # Per part: the classes it takes when positive, and when negated (for a quick "not in this post").
     part_sets: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
 
@@ -127,11 +128,12 @@ def _frame(raw: dict[str, object], known: set[str]) -> Frame:
             boost_window=int(raw.get("boost_window", 0)),  # type: ignore[call-overload]
             none=tuple(_exclusion(str(n)) for n in raw.get("none", ())),  # type: ignore[attr-defined]
             none_post=tuple(_exclusion(str(n)) for n in raw.get("none_post", ())),  # type: ignore[attr-defined]
+            none_around=tuple(_exclusion(str(n)) for n in raw.get("none_around", ())),  # type: ignore[attr-defined]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise FrameError(f"{where}: {exc}") from exc
     used = {c for p in frame.parts for c, _ in p.classes} | set(frame.boost)
-    used |= {c for group in frame.none + frame.none_post for c in group.present | group.absent}
+    used |= {c for group in frame.none + frame.none_post + frame.none_around for c in group.present | group.absent}
     unknown = used - known
     if unknown:
         raise FrameError(f"{where}: unknown cue classes {sorted(unknown)}")
@@ -295,6 +297,10 @@ def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset
             present = sents.classes(lo, hi)
             if any(group.holds(present) for group in frame.none):
                 continue
+            if frame.none_around:
+                around = sents.classes(max(0, lo - 2), min(n_sent, hi + 2))
+                if any(group.holds(around) for group in frame.none_around):
+                    continue
             seen.add(placed)
             weight = frame.weight
             if weight < 1 and frame.boost:

@@ -220,6 +220,8 @@ def _names(text: str) -> Iterator[Finding]:
         last = last.split("'")[-1].split("’")[-1]
         if not _is_first_name(first, names) or _plain(last) in _NOT_SURNAMES:
             continue
+        if m.start() > 0 and text[m.start() - 1] == "@":
+            continue  # "@Clara Perso je dirais", "@Kevin Ge zit": a member's handle, then the reply
         if MEDICATION.fullmatch(_plain(last)) or _NAMED_AFTER.search(text, max(0, m.start() - 14), m.start()):
             continue
         if _plain(f"{first} {surname}").replace("-", " ") in _PUBLIC_FIGURES:

@@ -16,10 +16,13 @@ from typing import NamedTuple
 # Words: letters and digits, with a decimal part ("0,5", "2.5") kept whole;
 # "@handle" and "€" are tokens of their own (contact and price cues).
 _TOKEN = re.compile(r"@[^\W_]+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*|€")
-# A sentence ends at . ! ? ; or a line break ("0.5" is handled by the token regex).
-_SENTENCE_END = re.compile(r"(?:[!?;]+|\.(?!\d)|\n)")
+# A sentence ends at . ! ? ; or a line break ("0.5" is handled by the token regex); a period
+# with a letter right after it is inside an address ("jasper.de.smet91@gmail.com", "site.be").
+_SENTENCE_END = re.compile(r"(?:[!?;]+|\.(?![^\W_])|\n)")
 # Inside a sentence, a new clause starts after these ("pas besoin de diminuer, arrête").
 _CLAUSE_MARK = re.compile(r"[,:(\"\u00ab\u201c\-]")
+# Where a negation's reach ends ("pas de schéma, arrête" negates the taper, not the stop).
+COMMA = re.compile(r"[,;]")
 
 # Short forms members type, written out (folded spellings, any language).
 # Ambiguous short forms ("c", "t", "u") are left to the cue lists, which know
@@ -227,8 +230,9 @@ def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:
     return frozenset(found)
 
 
-def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
-    """Indexes of tokens that open a sentence or a clause (where an imperative verb stands)."""
+def clause_starts(plain: str, tokens: list[Token], marks: re.Pattern[str] = _CLAUSE_MARK) -> frozenset[int]:
+    """Indexes of tokens that open a sentence or a clause (where an imperative verb stands);
+    ``marks``: what opens a clause inside a sentence."""
     if not tokens:
         return frozenset()
     found = {0}
@@ -240,7 +244,7 @@ def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
             found.add(k)
             prev_sent = sent
     n = len(tokens)
-    for m in _CLAUSE_MARK.finditer(plain):
+    for m in marks.finditer(plain):
         pos = m.start()
         k = bisect_right(starts, pos)  # the first word after the mark
         if 0 < k < n and tokens[k - 1].end <= pos:  # the mark stands between two words, not inside one
