@@ -355,7 +355,9 @@ ADMITTED = _rx(
 # huisarts gebeld"). A present wish ("je voudrais arrêter d'un coup") is the poster's own plan.
 WISHED = _rx(
     r"ik wou|wou ik|had zin|in de verleiding|j'? ?aurais (?:bien )?voulu|j'? ?ai eu envie|j'? ?avais envie|"
-    r"j'? ?etais tentee?|i wanted to|i was tempted|was tempted|part of me wanted"
+    r"j'? ?etais tentee?|i wanted to|i was tempted|was tempted|part of me wanted|"
+    r"(?:didn'?t|did not|wouldn'?t|would not) want to|je (?:ne )?voulais pas|(?:ik )?wou (?:ik )?(?:niet|ni)|"
+    r"wilde ik (?:niet|ni)"
 )
 # ... or a wish the poster gives up in the same breath ("..., maar ik doe het niet").
 RENOUNCED = _rx(

@@ -290,7 +290,7 @@ ALTERNATIVE = "ALT"
 ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "RETURN"})
 # Who speaks, asks or is spoken of is never negated: "il ne connaît rien aux benzos, hij zegt
 # gewoon 'stop'" still reports someone else's words.
-NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "HELPQ", "PAST_FAR", "GROUP"})
+NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR", "GROUP"})
 
 
 def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] | None = None,
@@ -346,7 +346,7 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     if not neg_at and not alt_at:
         return [new(Cue, (cls, i, j, False)) for cls, i, j in found]
     negated_at = _after(sents, neg_at, clauses)  # a negation among the four words before, in the clause
-    rejected_at = _after(sents, alt_at, clauses)
+    rejected_at = _after(sents, alt_at, clauses, 6)  # "zonde om in de vuilbak te kieperen"
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     negs = set(neg_at)
     cues = []
@@ -368,13 +368,13 @@ def _rest_matches(els: tuple[Element, ...], norms: list[str], i: int) -> bool:
     return True
 
 
-def _after(sents: list[int], marks: list[int], clauses: frozenset[int] = frozenset()) -> list[bool]:
-    """For each token: one of ``marks`` stands among the four words before it, in its clause."""
+def _after(sents: list[int], marks: list[int], clauses: frozenset[int] = frozenset(), reach: int = 4) -> list[bool]:
+    """For each token: one of ``marks`` stands among the ``reach`` words before it, in its clause."""
     n = len(sents)
     flags = [False] * (n + 1)
     for k in marks:
         sent = sents[k]
-        for i in range(k + 1, min(n, k + 5)):
+        for i in range(k + 1, min(n, k + reach + 1)):
             if sents[i] != sent or i in clauses:
                 break
             flags[i] = True

@@ -38,6 +38,13 @@ _EXPLANATION_KEY = {
     ("personal_data", ""): "",
 }
 _SEVERITY = {"crisis": "high", "sourcing": "high", "personal_data": "high"}
+# Cues of danger: with none of them, no crisis frame and the poster announcing their own abrupt
+# stop ("I've not taken anything since last night", "j'ai tout balancé dans les toilettes ce soir"),
+# the learned layer's crisis score reads the stop, not a crisis: the poster gets the kind
+# notice on tapering instead of the help lines.
+RISK_CUES = frozenset({"DEATH", "DESPAIR", "BURDEN", "FAREWELL", "ABSENCE", "STOCK", "SELFHARM", "EDGE", "JUMP",
+                       "LETTER", "AFFAIRS", "GIVEAWAY", "NONEED", "FOREVER", "CALLOUT", "NOBLAME", "MISSING",
+                       "CHECKON"})
 # Labels of the learned layer, as (category, about).
 _LABEL_FINDING = {
     "crisis": ("crisis", ""),
@@ -317,6 +324,9 @@ class Engine:
         """
         scores = model.score(analysis, lang)
         have = {finding_label(f.category, f.about) for f in found}
+        own_stop = "cold_turkey_self" in have or (
+            "cold_turkey_self" in scores.probability
+            and scores.probability["cold_turkey_self"] >= model.threshold("cold_turkey_self"))
         out = []
         for label, probability in scores.probability.items():
             if label in have or probability < model.threshold(label) or label not in _LABEL_FINDING:
@@ -328,13 +338,24 @@ class Engine:
                 # "Stop zeker niet in één keer", "n'arrête pas d'un coup": the post speaks of an
                 # abrupt stop only to rule it out, as the rules have read it.
                 continue
-            if label == "cold_turkey_self" and ("crisis" in have or _crisis_estimate(model, scores)):
+            if label == "crisis" and own_stop and not _at_risk(analysis):
+                continue  # an own abrupt stop, told without a word of danger (RISK_CUES)
+            if label == "cold_turkey_self" and "crisis" in have:
                 # A post in crisis needs the help lines, not a word on tapering that calls it courage.
+                continue
+            if label == "cold_turkey_self" and _crisis_estimate(model, scores) and _at_risk(analysis):
                 continue
             start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+def _at_risk(analysis: Analysis) -> bool:
+    """A cue of danger in the post, or any crisis frame (at any weight)."""
+    if any(hit.frame.category == "crisis" for hit in analysis.hits):
+        return True
+    return any(not cue.negated and cue.cls in RISK_CUES for cue in analysis.cues)
 
 
 def _abrupt_only_negated(analysis: Analysis) -> bool:
