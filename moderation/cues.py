@@ -298,8 +298,8 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     """Every cue in the post; a cue right after a negation is marked negated.
 
     ``norms`` and ``sents`` are the tokens' words and sentences, when the caller has them;
-    ``clauses`` the tokens after a comma (``tokens.clause_starts(..., COMMA)``): a negation does
-    not reach past one ("sans ordonnance, appelez votre médecin").
+    ``clauses`` the tokens after a comma (``tokens.clause_marks``): a negation does not reach
+    past one ("sans ordonnance, appelez votre médecin").
     """
     found: list[tuple[str, int, int]] = []
     cancels: list[tuple[str, int, int]] = []

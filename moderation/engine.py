@@ -64,6 +64,7 @@ class Rule:
 
 
 _RUN = re.compile(r"[^\W\d_]+|\d+")
+_WORD_REST = re.compile(r"\w*")  # the rest of a word (letters, digits, "_") from a position
 
 
 def _scannable(literal: str) -> str:
@@ -192,12 +193,15 @@ class Engine:
         if not positions:
             return [(0, n)]
         spans: list[tuple[int, int]] = []
+        rest_of_word = _WORD_REST.match
         for pos in sorted(positions):
-            lo, hi = max(0, pos - _REACH), min(n, pos + _REACH)
-            while hi < n and (view[hi].isalnum() or view[hi] == "_"):
-                hi += 1  # endpos cuts the string: never end a window inside a word
+            lo = pos - _REACH if pos > _REACH else 0
+            hi = pos + _REACH
+            # endpos cuts the string: never end a window inside a word
+            hi = n if hi >= n else rest_of_word(view, hi).end()  # type: ignore[union-attr]  # \w* always matches
             if spans and lo <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+                first, last = spans[-1]
+                spans[-1] = (first, hi if hi > last else last)
             else:
                 spans.append((lo, hi))
         return spans

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from moderation.cues import Cue, annotate, get_index
 from moderation.frames import Hit, find
 from moderation.normalize import fold
-from moderation.tokens import COMMA, Token, clause_starts, question_sentences, quoted_tokens, tokenize_words
+from moderation.tokens import Token, clause_marks, question_sentences, quoted_tokens, tokenize_words
 
 BITS = 18
 DIM = 1 << BITS
@@ -79,13 +79,16 @@ class Analysis:
 
 def analyse(plain: str, lang: str) -> Analysis:
     tokens, n_sent, words = tokenize_words(plain, lang)
-    norms = [tok.norm for tok in tokens]
-    sents = [tok.sent for tok in tokens]
-    commas = clause_starts(plain, tokens, COMMA) if "," in plain or ";" in plain else frozenset()
+    if tokens:
+        # One transposition instead of a pass per field.
+        norms_t, starts_t, _, sents_t = zip(*tokens, strict=True)
+        norms, starts, sents = list(norms_t), list(starts_t), list(sents_t)
+    else:
+        norms, starts, sents = [], [], []
+    clauses, commas = clause_marks(plain, tokens, starts, sents)
     cues = annotate(tokens, get_index(lang), lang, norms, sents, commas)
-    questions = question_sentences(plain, tokens)
-    clauses = clause_starts(plain, tokens)
-    quoted = quoted_tokens(plain, tokens)
+    questions = question_sentences(plain, tokens, starts)
+    quoted = quoted_tokens(plain, tokens, starts)
     hits = find(tokens, cues, n_sent, questions, clauses, quoted)
     return Analysis(tokens, n_sent, cues, hits, questions, norms, sents, words)
 
@@ -126,17 +129,13 @@ def key_name(key: ContextKey) -> str:
 def context_keys(analysis: Analysis, lang: str) -> tuple[list[ContextKey], list[int]]:
     """Every feature that is not a single word's own, as keys, with the sentence each came from (-1: the post)."""
     tokens = analysis.tokens
-    keys: list[ContextKey] = []
-    sent: list[int] = []
-    add_key, add_sent = keys.append, sent.append
     norms = analysis.norms or [tok.norm for tok in tokens]
     sents = analysis.sents or [tok.sent for tok in tokens]
-    prev_norm, prev_sent = "", -1
-    for norm, s_id in zip(norms, sents, strict=True):
-        if s_id == prev_sent:
-            add_key((prev_norm, norm))
-            add_sent(s_id)
-        prev_norm, prev_sent = norm, s_id
+    # Two words in a row within a sentence (comprehensions: this runs for every word of every post).
+    pairs = [(k, s_id) for k, (s_id, nxt) in enumerate(zip(sents, sents[1:], strict=False)) if s_id == nxt]
+    keys: list[ContextKey] = [(norms[k], norms[k + 1]) for k, _ in pairs]
+    sent: list[int] = [s_id for _, s_id in pairs]
+    add_key, add_sent = keys.append, sent.append
     per_sentence: dict[int, set[str]] = {}
     for cls, first, _, negated in analysis.cues:
         s_id = sents[first]

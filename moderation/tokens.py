@@ -10,7 +10,7 @@ from tokens still points into the member's own text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 # Words: letters and digits, with a decimal part ("0,5", "2.5") kept whole;
@@ -21,8 +21,6 @@ _TOKEN = re.compile(r"@[^\W_]+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*|€")
 _SENTENCE_END = re.compile(r"(?:[!?;]+|\.(?![^\W_])|\n)")
 # Inside a sentence, a new clause starts after these ("pas besoin de diminuer, arrête").
 _CLAUSE_MARK = re.compile(r"[,:(\"\u00ab\u201c\-]")
-# Where a negation's reach ends ("pas de schéma, arrête" negates the taper, not the stop).
-COMMA = re.compile(r"[,;]")
 
 # Short forms members type, written out (folded spellings, any language).
 # Ambiguous short forms ("c", "t", "u") are left to the cue lists, which know
@@ -172,8 +170,6 @@ def tokenize(plain: str, lang: str | None = None) -> tuple[list[Token], int]:
 
 def tokenize_words(plain: str, lang: str | None = None) -> tuple[list[Token], int, list[tuple[int, str]]]:
     """``tokenize``, plus each written word of two letters or more with its start (for the lexicon's scan)."""
-    words: list[tuple[int, str]] = []
-    add_word = words.append
     tokens: list[Token] = []
     append = tokens.append
     ends = [m.start() for m in _SENTENCE_END.finditer(plain)]
@@ -184,9 +180,9 @@ def tokenize_words(plain: str, lang: str | None = None) -> tuple[list[Token], in
     if cache is None or len(cache) > _WORD_CACHE_LIMIT:
         cache = _word_cache[lang] = {}  # bounded memory on a long-running worker
     get = cache.get
-    for m in _TOKEN.finditer(plain):
-        word = m.group()
-        start = m.start()
+    # Every written word with its start, read in one pass (a comprehension costs less than a loop).
+    found = [(m.start(), m.group()) for m in _TOKEN.finditer(plain)]
+    for start, word in found:
         if start > next_end:
             while ends[k] < start:
                 k += 1
@@ -201,8 +197,6 @@ def tokenize_words(plain: str, lang: str | None = None) -> tuple[list[Token], in
         if norms is None:
             norms = cache[word] = _norms(word, lang)
         end = start + len(word)
-        if end - start > 1:
-            add_word((start, word))
         # Token(...) without its Python-level __new__: this loop runs once per word of every post.
         if len(norms) == 1:
             append(_new(Token, (norms[0], start, end, sent)))
@@ -211,16 +205,19 @@ def tokenize_words(plain: str, lang: str | None = None) -> tuple[list[Token], in
             for norm in norms:
                 append(_new(Token, (norm, start, end, sent)))
             in_sent += len(norms)
+    words = [w for w in found if len(w[1]) > 1]
     return tokens, (sent + 1 if tokens else 0), words
 
 
-def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:
-    """Sentences that end with a question mark (the mark sits between their last word and the next)."""
+def question_sentences(plain: str, tokens: list[Token], starts: list[int] | None = None) -> frozenset[int]:
+    """Sentences that end with a question mark (the mark sits between their last word and the next).
+
+    ``starts``: the tokens' start offsets, when the caller has them."""
     at = plain.find("?")
     if at < 0 or not tokens:
         return frozenset()
     found: set[int] = set()
-    starts = [tok.start for tok in tokens]
+    starts = [tok.start for tok in tokens] if starts is None else starts
     n = len(tokens)
     while at >= 0:
         k = bisect_right(starts, at)  # the first word after the mark
@@ -230,26 +227,34 @@ def question_sentences(plain: str, tokens: list[Token]) -> frozenset[int]:
     return frozenset(found)
 
 
-def clause_starts(plain: str, tokens: list[Token], marks: re.Pattern[str] = _CLAUSE_MARK) -> frozenset[int]:
-    """Indexes of tokens that open a sentence or a clause (where an imperative verb stands);
-    ``marks``: what opens a clause inside a sentence."""
+def clause_starts(plain: str, tokens: list[Token]) -> frozenset[int]:
+    """Indexes of tokens that open a sentence or a clause (where an imperative verb stands)."""
+    return clause_marks(plain, tokens)[0]
+
+
+def clause_marks(plain: str, tokens: list[Token], starts: list[int] | None = None,
+                 sents: list[int] | None = None) -> tuple[frozenset[int], frozenset[int]]:
+    """The tokens that open a sentence or a clause, and those right after a comma (where a
+    negation's reach ends: "pas de schéma, arrête" negates the taper, not the stop).
+
+    ``starts`` and ``sents``: the tokens' start offsets and sentences, when the caller has them.
+    """
     if not tokens:
-        return frozenset()
-    found = {0}
-    prev_sent = 0
-    starts = []
-    for k, (_, start, _, sent) in enumerate(tokens):
-        starts.append(start)
-        if sent != prev_sent:
-            found.add(k)
-            prev_sent = sent
+        return frozenset(), frozenset()
+    starts = [tok.start for tok in tokens] if starts is None else starts
+    sents = [tok.sent for tok in tokens] if sents is None else sents
+    # Sentences are numbered 0, 1, 2, ... in order: each one's first token, by bisection.
+    found = {bisect_left(sents, s) for s in range(sents[-1] + 1)}
+    commas: set[int] = set()
     n = len(tokens)
-    for m in marks.finditer(plain):
+    for m in _CLAUSE_MARK.finditer(plain):
         pos = m.start()
         k = bisect_right(starts, pos)  # the first word after the mark
         if 0 < k < n and tokens[k - 1].end <= pos:  # the mark stands between two words, not inside one
             found.add(k)
-    return frozenset(found)
+            if plain[pos] == ",":
+                commas.add(k)
+    return frozenset(found), frozenset(commas)
 
 
 # Quotation marks: straight and curly doubles, guillemets, and single quotes
@@ -277,14 +282,14 @@ def may_quote(text: str, lo: int = 0, hi: int | None = None) -> bool:
     return False
 
 
-def quoted_tokens(plain: str, tokens: list[Token]) -> frozenset[int]:
+def quoted_tokens(plain: str, tokens: list[Token], starts: list[int] | None = None) -> frozenset[int]:
     """Tokens between quotation marks: words the poster quotes rather than says."""
     if not may_quote(plain):
         return frozenset()
     spans = [(m.start(), m.end()) for m in _QUOTED.finditer(plain)]
     if not spans:
         return frozenset()
-    starts = [tok.start for tok in tokens]
+    starts = [tok.start for tok in tokens] if starts is None else starts
     found: set[int] = set()
     for a, b in spans:
         # The words that start after the opening mark and end before the closing one.
