@@ -73,6 +73,9 @@ class Phrase:
 # Phrases a word may start: by their second word when it is a plain word, and the rest.
 PhraseGroup = tuple[dict[str, tuple[Phrase, ...]], tuple[Phrase, ...]]
 Lookup = tuple[frozenset[str], tuple[PhraseGroup, ...]]
+# The lookup of a word that plays no part and starts no phrase (most words): one shared object,
+# so a post's words with nothing to say are skipped by identity.
+NOTHING: Lookup = (frozenset(), ())
 
 
 class Cue(NamedTuple):
@@ -276,7 +279,7 @@ class CueIndex:
                     groups.append(self.phrases[("stem", norm[:n])])
         if _NUMBER.match(norm) and ("num", "") in self.phrases:
             groups.append(self.phrases[("num", "")])
-        result = (frozenset(classes), tuple(groups))
+        result = (frozenset(classes), tuple(groups)) if classes or groups else NOTHING
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()  # bounded memory on a long-running worker
         self._cache[norm] = result
@@ -308,9 +311,11 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     norms = [tok.norm for tok in tokens] if norms is None else norms
     sents = [tok.sent for tok in tokens] if sents is None else sents
     append = found.append
-    for i, norm in enumerate(norms):
-        hit = cache.get(norm)
-        classes, groups = hit if hit is not None else index.lookup(norm)
+    looked = list(map(cache.get, norms))
+    if None in looked:  # words this process has not seen yet
+        looked = [hit if hit is not None else index.lookup(norms[k]) for k, hit in enumerate(looked)]
+    for i in [k for k, hit in enumerate(looked) if hit is not NOTHING]:
+        classes, groups = looked[i]
         for cls in classes:
             append((cls, i, i))
         if not groups:

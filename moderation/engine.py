@@ -28,6 +28,8 @@ from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _REACH = 160  # characters scanned on each side of an anchor
 _WORD_CACHE_LIMIT = 50_000
+# A written word that holds no literal of any rule (most words): one shared entry.
+_NO_LITERALS: tuple[tuple[tuple[int, str], ...], frozenset[str]] = ((), frozenset())
 # Which shared explanation a frame or model finding carries, by (category, about).
 _EXPLANATION_KEY = {
     ("crisis", ""): "crisis",
@@ -148,17 +150,20 @@ class Engine:
         if len(cache) > _WORD_CACHE_LIMIT:
             cache.clear()  # bounded memory on a long-running worker
         anchor_rx = self._anchor_rx
-        get = cache.get
+        entries = list(map(cache.get, [word for _, word in words]))
+        if None in entries:  # words this process has not scanned yet
+            for k, entry in enumerate(entries):
+                if entry is None:
+                    word = words[k][1]
+                    literals = [(m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1)]
+                    hits = tuple((offset, longest) for offset, longest in literals if rules_for[longest])
+                    word_present = frozenset().union(*(present_for[longest] for _, longest in literals))
+                    entries[k] = cache[word] = (hits, word_present) if literals else _NO_LITERALS
         seen: set[str] = set()
-        for start, word in words:
-            entry = get(word)
-            if entry is None:
-                literals = [(m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1)]
-                entry = cache[word] = (
-                    tuple((offset, longest) for offset, longest in literals if rules_for[longest]),
-                    frozenset().union(*(present_for[longest] for _, longest in literals)),
-                )
-            hits, word_present = entry
+        # Most words hold no literal: they are skipped by identity.
+        for k in [k for k, entry in enumerate(entries) if entry is not _NO_LITERALS]:
+            hits, word_present = entries[k]
+            start, word = words[k]
             for offset, longest in hits:
                 found.setdefault(longest, []).append(start + offset)
             if word_present and word not in seen:

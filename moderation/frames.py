@@ -221,6 +221,21 @@ class Sentences:
         return [cue for _, _, cue in sorted(pos + neg, key=lambda x: x[:2])]
 
 
+@lru_cache(maxsize=1)
+def _first_part_index() -> tuple[tuple[Frame, ...], dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """The frames, and each frame (by position) under the classes of its first part: positive, and negated."""
+    frames = load_frames()
+    by_pos: dict[str, list[int]] = {}
+    by_neg: dict[str, list[int]] = {}
+    for at, frame in enumerate(frames):
+        pos, neg = frame.part_sets[0]
+        for cls in pos:
+            by_pos.setdefault(cls, []).append(at)
+        for cls in neg:
+            by_neg.setdefault(cls, []).append(at)
+    return frames, {c: tuple(v) for c, v in by_pos.items()}, {c: tuple(v) for c, v in by_neg.items()}
+
+
 def _possible(frame: Frame, sents: Sentences) -> bool:
     post_pos, post_neg = sents.post_pos, sents.post_neg
     for pos, neg in frame.part_sets:
@@ -283,7 +298,15 @@ def find(tokens: list[Token], cues: list[Cue], n_sent: int, questions: frozenset
         return []
     sents = Sentences(tokens, cues, n_sent, questions, clauses)
     hits: list[Hit] = []
-    for frame in load_frames():
+    frames, by_pos, by_neg = _first_part_index()
+    # Only frames whose first part can be found in the post, in the file's order.
+    wanted: set[int] = set()
+    for cls in sents.post_pos:
+        wanted.update(by_pos.get(cls, ()))
+    for cls in sents.post_neg:
+        wanted.update(by_neg.get(cls, ()))
+    for at in sorted(wanted):
+        frame = frames[at]
         if not _possible(frame, sents):
             continue
         seen: set[tuple[int, int]] = set()
