@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from moderation.normalize import fold_plain
 from moderation.tokens import Token, tokenize
@@ -311,9 +311,12 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     norms = [tok.norm for tok in tokens] if norms is None else norms
     sents = [tok.sent for tok in tokens] if sents is None else sents
     append = found.append
-    looked = list(map(cache.get, norms))
-    if None in looked:  # words this process has not seen yet
-        looked = [hit if hit is not None else index.lookup(norms[k]) for k, hit in enumerate(looked)]
+    seen = list(map(cache.get, norms))
+    looked: list[Lookup] = (
+        [hit if hit is not None else index.lookup(norms[k]) for k, hit in enumerate(seen)]
+        if None in seen  # words this process has not seen yet
+        else cast("list[Lookup]", seen)
+    )
     for i in [k for k, hit in enumerate(looked) if hit is not NOTHING]:
         classes, groups = looked[i]
         for cls in classes:

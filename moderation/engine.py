@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from moderation.context import suppressed_by
 from moderation.corpus import finding_label
@@ -150,15 +151,16 @@ class Engine:
         if len(cache) > _WORD_CACHE_LIMIT:
             cache.clear()  # bounded memory on a long-running worker
         anchor_rx = self._anchor_rx
-        entries = list(map(cache.get, [word for _, word in words]))
-        if None in entries:  # words this process has not scanned yet
-            for k, entry in enumerate(entries):
+        cached = list(map(cache.get, [word for _, word in words]))
+        if None in cached:  # words this process has not scanned yet
+            for k, entry in enumerate(cached):
                 if entry is None:
                     word = words[k][1]
                     literals = [(m.start(), m.group(1)) for m in anchor_rx.finditer(word) if m.group(1)]
                     hits = tuple((offset, longest) for offset, longest in literals if rules_for[longest])
                     word_present = frozenset().union(*(present_for[longest] for _, longest in literals))
-                    entries[k] = cache[word] = (hits, word_present) if literals else _NO_LITERALS
+                    cached[k] = cache[word] = (hits, word_present) if literals else _NO_LITERALS
+        entries = cast("list[tuple[tuple[tuple[int, str], ...], frozenset[str]]]", cached)
         seen: set[str] = set()
         # Most words hold no literal: they are skipped by identity.
         for k in [k for k, entry in enumerate(entries) if entry is not _NO_LITERALS]:
