@@ -126,6 +126,23 @@ def key_name(key: ContextKey) -> str:
     return "b:" + first + " " + second
 
 
+_pair_cache: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def _pair_keys(classes: frozenset[str]) -> tuple[str, ...]:
+    """ "P:A|B" for every two classes of a sentence, in sorted order (cached by class set: a sentence's
+    classes recur from post to post, and a few hundred string joins per post add up)."""
+    pairs = _pair_cache.get(classes)
+    if pairs is None:
+        ordered = sorted(classes)
+        pairs = tuple("P:" + ordered[a] + "|" + ordered[b]
+                      for a in range(len(ordered)) for b in range(a + 1, len(ordered)))
+        if len(_pair_cache) > _CACHE_LIMIT:
+            _pair_cache.clear()  # bounded memory on a long-running worker
+        _pair_cache[classes] = pairs
+    return pairs
+
+
 def context_keys(analysis: Analysis, lang: str) -> tuple[list[ContextKey], list[int]]:
     """Every feature that is not a single word's own, as keys, with the sentence each came from (-1: the post)."""
     tokens = analysis.tokens
@@ -144,11 +161,9 @@ def context_keys(analysis: Analysis, lang: str) -> tuple[list[ContextKey], list[
         if not negated and cls not in _NO_PAIRS:
             per_sentence.setdefault(s_id, set()).add(cls)
     for s_id, classes in per_sentence.items():
-        ordered = sorted(classes)
-        for a in range(len(ordered)):
-            for b in range(a + 1, len(ordered)):
-                add_key("P:" + ordered[a] + "|" + ordered[b])
-                add_sent(s_id)
+        class_pairs = _pair_keys(frozenset(classes))
+        keys.extend(class_pairs)
+        sent.extend([s_id] * len(class_pairs))
     for hit in analysis.hits:
         s_id = sents[hit.first]
         add_key("F:" + hit.frame.id)
