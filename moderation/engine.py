@@ -349,6 +349,10 @@ class Engine:
                 # "Stop zeker niet in één keer", "n'arrête pas d'un coup": the post speaks of an
                 # abrupt stop only to rule it out, as the rules have read it.
                 continue
+            if category == "stigma" and not _contempt(analysis):
+                # No label word (the lexicon would have decided) and no word of contempt: "a forum
+                # for people who take benzodiazepines" describes people, it does not label them.
+                continue
             if label == "crisis" and own_stop and not _at_risk(analysis):
                 continue  # an own abrupt stop, told without a word of danger (RISK_CUES)
             if label == "cold_turkey_self" and "crisis" in have:
@@ -367,6 +371,11 @@ def _at_risk(analysis: Analysis) -> bool:
     if any(hit.frame.category == "crisis" for hit in analysis.hits):
         return True
     return any(not cue.negated and cue.cls in RISK_CUES for cue in analysis.cues)
+
+
+def _contempt(analysis: Analysis) -> bool:
+    """A word of contempt in the post, not negated ("ze zijn niet zwak" is no contempt)."""
+    return any(cue.cls == "CONTEMPT" and not cue.negated for cue in analysis.cues)
 
 
 def _abrupt_only_negated(analysis: Analysis) -> bool:

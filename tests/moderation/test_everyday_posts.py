@@ -14,14 +14,15 @@ import moderation
 
 EVERYDAY = [
     ("nl", "Ik kan niet slapen, ik lig uren wakker."),  # was crisis (model 0.47, v2.2)
-    pytest.param(
-        "en", "Hello everyone, I'm new here. I've taken zolpidem for 6 years.",  # was sourcing (0.37, v2.2)
-        # v2.4 (E5 folded in): sourcing 0.344 against a threshold of 0.34 chosen on the dev split. The
-        # weight comes from plain words ("zolpidem", "have", "here", "hello"): more ordinary English
-        # introductions in the corpus, not a threshold moved by hand, is the fix.
-        marks=pytest.mark.xfail(strict=True, reason="v2.4 model: sourcing 0.344 >= 0.34 on a plain introduction"),
-    ),
+    # was sourcing (0.37, v2.2; 0.344 against 0.34 on v2.4); none since E6 and O2 were folded in (v2.5)
+    ("en", "Hello everyone, I'm new here. I've taken zolpidem for 6 years."),
     ("nl", "Hallo, ik ben nieuw hier. Ik neem al 6 jaar zolpidem."),  # was cold-turkey advice (0.16)
+    # Describing people is not labelling them: these read as stigma to the model (0.52-1.00) until the
+    # learned layer's stigma finding needed a word of contempt (v2.5).
+    ("fr", "Ce forum est pour les personnes qui prennent des somnifères et pour leurs proches."),
+    ("nl", "Een forum voor mensen die benzodiazepines nemen, afbouwen of gestopt zijn, en voor hun naasten."),
+    ("en", "A forum for people who take, taper or have stopped benzodiazepines, and for their relatives."),
+    ("nl", "Mensen die slaappillen nemen zijn niet zwak."),
 ]
 
 
