@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -200,7 +201,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         # pool_pre_ping: after a database restart, dead pooled connections are noticed and
         # replaced on checkout, so the app recovers by itself. connect_timeout: a database
         # that does not answer yields a quick 503, not a hung worker.
-        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=10, max_overflow=10,
+        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=settings.database_pool_size,
+                               max_overflow=settings.database_max_overflow, pool_timeout=settings.database_pool_timeout,
                                connect_args={"connect_timeout": 5}, hide_parameters=True)
     instrument_pool(engine)
     return engine
@@ -208,6 +210,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
 
 def is_unavailable(exc: BaseException) -> bool:
     """True when a database error means "not reachable or busy right now", not a bug."""
+    if isinstance(exc, PoolTimeout):  # every pooled connection busy for pool_timeout seconds
+        return True
     if not isinstance(exc, DBAPIError):
         return False
     if exc.connection_invalidated:

@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, String, bindparam, event, inspect, select
+from sqlalchemy import Connection, Integer, String, bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from app.db import Base, after_commit
+from app.db import Base
 
 ALL = "all"
 STRUCTURE = "structure"
@@ -49,7 +49,8 @@ KeysFor = Callable[[Session, Any, str], Iterable[str] | None]
 _watchers: dict[type, KeysFor] = {}
 _FOUND = "page_versions_found"  # keys changed by the flushes of this transaction, not yet written
 _BUMPED = "page_versions_bumped"  # keys already bumped (or queued for the commit) in this transaction
-_PENDING = "page_versions_pending"  # PostgreSQL: keys to bump once the transaction has committed
+_PENDING = "page_versions_pending"  # PostgreSQL: keys to bump just before the transaction commits
+_COMMITTING = "page_versions_committing"  # the pending keys are written: later bumps are written at once
 
 
 
@@ -64,14 +65,15 @@ def changed(obj: Any, *attributes: str) -> bool:
 
 
 def bump(session: Session, keys: Iterable[str]) -> None:
-    """Bump these versions for the caller's transaction (each at most once per transaction).
+    """Bump these versions in the caller's transaction (each at most once per transaction).
 
-    SQLite: in the transaction itself (it holds the database's only write lock
-    anyway). PostgreSQL: in a short transaction of its own right after the commit
-    (before the response is sent), so that the hot ALL row is never locked for a
-    whole posting transaction, which would queue every writer behind it. A page
-    rendered between the commit and the bump is stored under the old version and
-    dropped by the bump, so no stale page outlives it.
+    SQLite: at once (the transaction holds the database's only write lock
+    anyway). PostgreSQL: on the session's own connection just before the
+    commit (`_write_pending`), so that the hot ALL row is locked only for the
+    commit itself, not for a whole posting transaction (which would queue every
+    writer behind it). Either way the versions change atomically with the data:
+    a page read before the commit is stored under the old versions, one read
+    after it sees the new ones, and no request ever needs a second connection.
     """
     done: set[str] = session.info.setdefault(_BUMPED, set())
     todo = sorted((set(keys) | {ALL}) - done)  # the lists show every change
@@ -79,13 +81,10 @@ def bump(session: Session, keys: Iterable[str]) -> None:
         return
     done.update(todo)
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" or session.info.get(_COMMITTING):
         _upsert(connection, todo)
         return
-    pending: set[str] = session.info.setdefault(_PENDING, set())
-    pending.update(todo)
-    engine = connection.engine
-    after_commit(session, lambda: _bump_now(engine, session.info.pop(_PENDING, set())), key="page-versions")
+    session.info.setdefault(_PENDING, set()).update(todo)
 
 
 def _upsert_statement(dialect: str) -> Any:
@@ -107,11 +106,6 @@ def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     rows = [{"key": key} for key in sorted(keys)]
     statement = _upsert_statement(connection.dialect.name)
     connection.execute(statement, rows if len(rows) > 1 else rows[0])
-
-
-def _bump_now(engine: Engine, keys: set[str]) -> None:
-    with engine.begin() as connection:
-        _upsert(connection, keys)
 
 
 def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
@@ -150,6 +144,19 @@ def _bulk(state: ORMExecuteState) -> None:
         bump(state.session, (ALL, STRUCTURE))
 
 
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    """PostgreSQL: write the transaction's pending bumps on its own connection, right before COMMIT."""
+    if session.in_nested_transaction() or _PENDING not in session.info and not session.dirty \
+            and not session.new and not session.deleted:  # a SAVEPOINT released, or nothing to bump
+        return
+    session.flush()  # the flush listeners add the keys of what is still unflushed
+    pending = session.info.pop(_PENDING, None)
+    session.info[_COMMITTING] = True  # a before_commit listener that writes later still bumps
+    if pending:
+        _upsert(session.connection(), pending)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session: Session) -> None:
     if not session.in_nested_transaction():
@@ -159,8 +166,15 @@ def _forget_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session, *_args: Any) -> None:
     # After a SAVEPOINT's rollback too: a bump made inside it is gone, so bump again next time
-    # (keys queued for after the commit stay queued: bumping one more is harmless).
+    # (keys queued for the commit stay queued: bumping one more is harmless).
     session.info.pop(_BUMPED, None)
     session.info.pop(_FOUND, None)
     if not session.in_transaction():  # the whole transaction rolled back: nothing to publish
         session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction committed or rolled back
+        session.info.pop(_PENDING, None)
+        session.info.pop(_COMMITTING, None)

@@ -77,7 +77,7 @@ class PageCache:
     """A bounded LRU of rendered pages (one per worker; threads of the worker share it).
 
     `max_age`: a safety net only (versions make pages stale, not time), should a
-    version bump ever be lost between a commit and its after-commit write.
+    change ever be made without bumping its versions (SQL typed by hand).
     """
 
     def __init__(self, max_entries: int, max_age: float = 600.0) -> None:
