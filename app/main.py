@@ -27,7 +27,7 @@ from app.review.guidelines import GuidelinesWatcher
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors, openapi
-from app.web.middleware import LANG_COOKIE, WebMiddleware, read_cookies
+from app.web.middleware import LANG_COOKIE, HeadMiddleware, WebMiddleware, read_cookies
 from app.web.page_cache import PageCache, PageCacheMiddleware
 from app.web.routing import page_dependencies
 
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale, hsts=settings.hsts)
+    app.add_middleware(HeadMiddleware)  # HEAD wherever GET: every layer inside sees a GET
     app.add_middleware(RequestLogMiddleware)  # outermost: times and logs everything
     errors.install(app)
     openapi.install(app)
