@@ -8,7 +8,8 @@ it answered 200 and set no cookie of its own. Each entry remembers the versions
 (app/page_versions) it was rendered under; it is served only while they are
 still current, which costs one indexed read per request and makes a change
 made through any worker visible at once. The cache is an LRU bounded by entry
-count; `ETag` and `Last-Modified` let browsers revalidate (304).
+count; `ETag` and `Last-Modified` let browsers revalidate (304; see
+`_not_modified` for why Last-Modified alone revalidates less often).
 
 This middleware sits inside WebMiddleware, so security headers, `Vary`,
 `Cache-Control` and the language and pre-session cookies are added to cached
@@ -37,6 +38,7 @@ from app.db import Database
 from app.page_versions import read as read_versions
 
 SESSION_COOKIE = b"tk_session="
+_now = time.time  # the wall clock (a test stops it inside one second)
 # Response headers never replayed from the cache (cookies belong to one visitor; the rest are per answer).
 _NOT_STORED = frozenset({b"set-cookie", b"date", b"server", b"x-request-id", b"content-length", b"etag",
                          b"last-modified"})
@@ -63,9 +65,13 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
-    last_modified: dt.datetime
+    read_at: float  # wall-clock time its versions were read: the page shows what was current then
     route: Any
     stored: float = field(default_factory=time.monotonic)
+
+    @property
+    def last_modified(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(int(self.read_at), dt.UTC)
 
 
 def mark_cacheable(request: Request) -> None:
@@ -131,12 +137,19 @@ def _not_modified(scope: Scope, entry: Entry) -> bool:
     if tags is not None:
         return tags.strip() == b"*" or entry.etag in (t.strip().removeprefix(b"W/") for t in tags.split(b","))
     since = _header(scope, b"if-modified-since")
-    if since is not None:
-        try:
-            return entry.last_modified <= parsedate_to_datetime(since.decode("latin-1"))
-        except (TypeError, ValueError):
-            return False
-    return False
+    if since is None:
+        return False
+    try:
+        date = parsedate_to_datetime(since.decode("latin-1"))
+    except (TypeError, ValueError):
+        return False
+    if date.tzinfo is None:
+        return False
+    # Last-Modified is to the second: a copy sent with Last-Modified T was read during [T, T+1), maybe
+    # before a change made in that same second. It is still what this entry shows only if the entry was
+    # read at T or earlier (its versions have not changed since). A copy from this very entry (or one of
+    # the same second) is therefore revalidated by its ETag only (RFC 9110 8.8.2.2: a weak validator).
+    return entry.read_at <= date.timestamp()
 
 
 class PageCacheMiddleware:
@@ -176,6 +189,7 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key, version_keys = found
+        read_at = _now()
         try:
             versions = await to_thread.run_sync(self._versions, version_keys)
         except Exception:  # no versions, no cache: the page itself will say what is wrong
@@ -186,7 +200,7 @@ class PageCacheMiddleware:
             scope["route"] = entry.route  # for the request log and metrics
             await self._replay(scope, send, entry)
             return
-        await self._render_and_keep(scope, receive, send, key, versions)
+        await self._render_and_keep(scope, receive, send, key, versions, read_at)
 
     async def _replay(self, scope: Scope, send: Send, entry: Entry) -> None:
         validators = [(b"etag", entry.etag),
@@ -200,7 +214,7 @@ class PageCacheMiddleware:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _render_and_keep(self, scope: Scope, receive: Receive, send: Send, key: tuple[str, ...],
-                               versions: tuple[int, ...]) -> None:
+                               versions: tuple[int, ...], read_at: float) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -212,14 +226,14 @@ class PageCacheMiddleware:
             if message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._finish(scope, send, key, versions, start, b"".join(chunks))
+                    await self._finish(scope, send, key, versions, read_at, start, b"".join(chunks))
                 return
             await send(message)
 
         await self.app(scope, receive, capture)
 
     async def _finish(self, scope: Scope, send: Send, key: tuple[str, ...], versions: tuple[int, ...],
-                      start: Message | None, body: bytes) -> None:
+                      read_at: float, start: Message | None, body: bytes) -> None:
         assert start is not None
         state = scope.get("state", {})
         headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
@@ -234,6 +248,6 @@ class PageCacheMiddleware:
         entry = Entry(versions=versions, status=200, body=body,
                       headers=[(k, v) for k, v in headers if k not in _NOT_STORED],
                       etag=b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"',
-                      last_modified=dt.datetime.now(dt.UTC).replace(microsecond=0), route=scope.get("route"))
+                      read_at=read_at, route=scope.get("route"))
         self.cache.put(key, entry)
         await self._replay(scope, send, entry)

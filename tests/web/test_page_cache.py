@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from email.utils import format_datetime, parsedate_to_datetime
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.main import create_app
 from app.settings import Settings
+from app.web import page_cache
 from app.web.page_cache import PageCache
 from tests.factories import csrf_from, html_login, make_category, make_reply, make_thread, make_user
 
@@ -43,8 +48,43 @@ def test_visitor_pages_come_from_the_cache_with_validators(client: TestClient, s
         revalidated = client.get(path, headers={"If-None-Match": first.headers["etag"]})
         assert revalidated.status_code == 304 and revalidated.content == b""
         assert revalidated.headers["etag"] == first.headers["etag"]
-        since = client.get(path, headers={"If-Modified-Since": first.headers["last-modified"]})
-        assert since.status_code == 304
+        # Last-Modified is to the second: a copy from a later second is revalidated by the date alone...
+        later = format_datetime(parsedate_to_datetime(first.headers["last-modified"]) + dt.timedelta(seconds=1),
+                                usegmt=True)
+        since = client.get(path, headers={"If-Modified-Since": later})
+        assert since.status_code == 304 and since.content == b""
+        # ... one from the entry's own second only by its ETag (it may predate a change of that second).
+        same = client.get(path, headers={"If-Modified-Since": first.headers["last-modified"]})
+        assert same.status_code == 200 and same.text == first.text
+        both = client.get(path, headers={"If-Modified-Since": first.headers["last-modified"],
+                                         "If-None-Match": first.headers["etag"]})
+        assert both.status_code == 304  # If-None-Match decides when both are sent
+        stale = client.get(path, headers={"If-Modified-Since": first.headers["last-modified"],
+                                          "If-None-Match": '"another"'})
+        assert stale.status_code == 200
+        earlier = format_datetime(parsedate_to_datetime(first.headers["last-modified"]) - dt.timedelta(seconds=5),
+                                  usegmt=True)
+        assert client.get(path, headers={"If-Modified-Since": earlier}).status_code == 200
+
+
+def test_a_change_in_the_same_second_is_never_answered_304(client: TestClient, session: Session,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA: render, reply, render again within one second; If-Modified-Since of the first copy got a 304."""
+    author = make_user(session, "Autrice")
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=author,
+                         title="Nuits difficiles", body="Un texte que les visiteurs lisent.")
+    session.commit()
+    monkeypatch.setattr(page_cache, "_now", lambda: 1_800_000_000.25)  # every read in one second
+    path = f"/fr/t/{posted.post.thread_id}"
+    old = client.get(path)
+    make_reply(session, posted=posted, author=author, body="Une réponse écrite dans la même seconde.")
+    session.commit()
+    for _ in range(2):  # re-rendered, then from the cache
+        page = client.get(path, headers={"If-Modified-Since": old.headers["last-modified"]})
+        assert page.status_code == 200 and "Une réponse écrite dans la même seconde." in page.text
+        assert page.headers["last-modified"] == old.headers["last-modified"]
+        assert page.headers["etag"] != old.headers["etag"]
+    assert client.get(path, headers={"If-None-Match": page.headers["etag"]}).status_code == 304
 
 
 def test_a_hidden_post_disappears_from_a_cached_page_at_once(client: TestClient, session: Session) -> None:
