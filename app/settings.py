@@ -151,9 +151,9 @@ class Settings(BaseSettings):
     database_replica_url: str = ""
     # PostgreSQL: connections each worker keeps open, how many more it may open when busy, and how
     # many seconds a request waits for a free one before a 503 (never a second one per request).
-    database_pool_size: int = Field(10, ge=1)
-    database_max_overflow: int = Field(10, ge=0)
-    database_pool_timeout: float = Field(30.0, gt=0)
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout: float = Field(default=30.0, gt=0)
     secret_key: str = ""
     site_name: str = "Trèfle · Klaver"
     default_locale: Literal["fr", "nl", "en"] = "fr"
