@@ -14,7 +14,7 @@ from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import UTCDateTime, autoflushed_connection, serialize, utcnow
-from app.errors import PermissionDenied, RateLimited, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
 from app.forum.models import (
@@ -186,6 +186,34 @@ def _publish_counts(session: Session, thread: Thread, author: User | None, post:
             set_committed_value(author, "approved_posts", row[1])
 
 
+_post_table = cast(Table, Post.__table__)
+_posts = _post_table.c
+# A no-op UPDATE: it takes the row's lock (PostgreSQL) or the write lock (SQLite) and reads the status under it.
+_LOCK_POST = (update(_post_table).where(_posts.id == bindparam("post_id"))
+              .values(status=_posts.status).returning(_posts.status))
+#: A member may edit or delete their own post while it is in one of these.
+_EDITABLE = (PostStatus.published, PostStatus.held)
+_CHANGED_MEANWHILE = N_("This post changed at the same moment (its author or another moderator acted). "
+                        "Nothing was changed: reload the page to see it as it is now.")
+
+
+def _lock_status(session: Session, post: Post) -> PostStatus | None:
+    """Lock the post's row until the transaction ends; its status as committed now (None: it is gone).
+
+    What a request read before it began writing may be stale: two deletes of
+    one post, or a delete and a moderator's hide, both saw it published and
+    both counted it out (QA: a thread's count 16 below its posts). Decided
+    under this lock, a status change is made and counted once: a concurrent
+    request waits here, then sees the change (PostgreSQL re-reads the updated
+    row; SQLite has one writer at a time). The loaded post is brought up to date.
+    """
+    status = autoflushed_connection(session).execute(_LOCK_POST, {"post_id": post.id}).scalar()
+    if status is None:
+        return None
+    set_committed_value(post, "status", PostStatus(status))
+    return PostStatus(status)
+
+
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
                   content_note: str | None = None, max_chars: int = 20000,
                   wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
@@ -257,6 +285,8 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    if _lock_status(session, post) not in _EDITABLE:
+        raise NotFound()  # deleted or hidden meanwhile: its text is no longer the author's to change
     was_published = post.status == PostStatus.published
     before = references.find(session, post) if was_published else references.References()
     if body != post.body_md:
@@ -286,6 +316,8 @@ def publish_held_post(session: Session, *, post: Post) -> None:
     """A held post goes out: it is counted, and its thread follows it if it is the first post."""
     if post.status != PostStatus.held:
         return
+    if _lock_status(session, post) != PostStatus.held:  # deleted by its author, or decided, meanwhile
+        raise Conflict(_CHANGED_MEANWHILE)
     thread = session.get(Thread, post.thread_id)
     author = session.get(User, post.author_id) if post.author_id is not None else None
     assert thread is not None
@@ -317,7 +349,10 @@ def delete_post(session: Session, *, post: Post, actor: User) -> None:
     """Soft delete by its author: the text is kept for the audit trail, never shown again."""
     if post.author_id != actor.id:
         raise PermissionDenied()
-    was_published = post.status == PostStatus.published
+    status = _lock_status(session, post)
+    if status not in _EDITABLE:
+        raise NotFound()  # deleted (or hidden) by a request that came first, as a second delete after it would be
+    was_published = status == PostStatus.published
     if was_published:
         _publish_counts(session, post.thread, post.author, post, -1)
     post.status = PostStatus.deleted
@@ -413,7 +448,10 @@ def change_flags(thread: Thread, *, pinned: bool | None = None, locked: bool | N
 
 def set_post_status(session: Session, *, post: Post, status: PostStatus) -> PostStatus:
     """Hide, remove or put back a post; counts and the thread follow. Returns the status it had."""
-    before = PostStatus(post.status)
+    seen = PostStatus(post.status)
+    before = _lock_status(session, post)
+    if before != seen:  # its author deleted it, or another moderator acted, since this request read it
+        raise Conflict(_CHANGED_MEANWHILE)
     if before == status:
         return before
     thread = session.get(Thread, post.thread_id)
