@@ -176,10 +176,42 @@ def _wait(seconds: int) -> None:
                       minutes=minutes)
 
 
+def _take_attempt(session: Session, settings: Settings, keys: Keys) -> None:
+    """Count this attempt against the client's and the pair's limits, atomically, or refuse it (RateLimited).
+
+    `_check_not_limited` before the password check only reads: fifteen attempts
+    sent at once all passed it, and all got their answer (QA round 5). This is
+    the binding check, made after the slow hash so that no lock is held while it
+    runs (SQLite's write lock would stop every writer of the site): each attempt
+    takes a slot under a compare-and-set, and one beyond the limits is refused
+    whatever its password, so a burst learns nothing more than attempts one by
+    one would. A success gives its slots back (`_forgive_attempt`).
+    """
+    limits = settings.throttle
+    if not throttle.consume(session, keys.client, limits.per_client, limits.window_seconds):
+        _check_not_limited(session, settings, keys)  # says how long to wait
+        _wait(throttle.seconds_left(limits.window_seconds))
+    under_attack = throttle.is_limited(session, keys.name, limits.per_pseudonym_all_clients, limits.window_seconds)
+    now = utcnow()
+
+    def allowed(failures: int, last: dt.datetime | None) -> bool:
+        delay = _pair_delay(failures, settings, under_attack=under_attack)
+        return not delay or last is None or last + dt.timedelta(seconds=delay) <= now
+
+    if not throttle.take_if(session, keys.pair, throttle.PAIR_WINDOW_SECONDS, allowed):
+        throttle.give_back(session, keys.client, limits.window_seconds)
+        _check_not_limited(session, settings, keys)
+        _wait(limits.first_delay_seconds)
+
+
 def _count_failure(session: Session, settings: Settings, keys: Keys) -> None:
+    """The attempt (already counted for the client and the pair) failed: it counts against the pseudonym too."""
     throttle.record_attempt(session, keys.name, settings.throttle.window_seconds)
-    throttle.record_attempt(session, keys.client, settings.throttle.window_seconds)
-    throttle.record_attempt(session, keys.pair, throttle.PAIR_WINDOW_SECONDS)
+
+
+def _forgive_attempt(session: Session, settings: Settings, keys: Keys) -> None:
+    throttle.give_back(session, keys.client, settings.throttle.window_seconds)
+    throttle.clear(session, keys.pair)
 
 
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
@@ -200,12 +232,13 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
         ok = False
     else:
         ok = passwords.verify_password(settings.argon2, user.password_hash, password)
+    _take_attempt(session, settings, keys)
     if not ok or user is None:
         _count_failure(session, settings, keys)
         raise LoginFailed()
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
-    throttle.clear(session, keys.pair)
+    _forgive_attempt(session, settings, keys)
     if replaces:
         close_session(session, replaces)
     cancelled = user.erase_at is not None
@@ -335,9 +368,11 @@ def recover(session: Session, settings: Settings, *, pseudonym: str, code: str, 
                 RecoveryCode.used_at.is_(None),
             )
         )
+    _take_attempt(session, settings, keys)
     if user is None or record is None:
         _count_failure(session, settings, keys)
         raise RecoveryFailed()
+    _forgive_attempt(session, settings, keys)
     record.used_at = utcnow()
     user.password_hash = passwords.hash_password(settings.argon2, new_password)
     close_other_sessions(session, user=user, keep_token=None)

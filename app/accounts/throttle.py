@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -80,6 +81,45 @@ def consume(session: Session, key: str, limit: int, window_seconds: int) -> bool
         return True
     except IntegrityError:  # the window's bucket exists: full, or just created by another request
         return bool(session.execute(take).rowcount)  # type: ignore[attr-defined]
+
+
+def take_if(session: Session, key: str, window_seconds: int,
+            allowed: Callable[[int, dt.datetime | None], bool]) -> bool:
+    """Count one attempt if `allowed(count, last_at)` holds for the window's count as it is now; True when counted.
+
+    For rules one conditional UPDATE cannot state (a wait that grows with the
+    count): read, decide, then count only if the count is still the one read
+    (compare-and-set), else read again. Of many requests at once each sees the
+    count the previous ones left, so no more than the rule allows get through.
+    """
+    start = window_start(utcnow(), window_seconds)
+    for _ in range(50):
+        count, last = latest(session, key, window_seconds)
+        if not allowed(count, last):
+            return False
+        now = utcnow()
+        if last is None:
+            try:
+                with session.begin_nested():
+                    session.add(ThrottleBucket(key=key, window_start=start, count=1, last_at=now))
+                return True
+            except IntegrityError:  # another request counted first: read again
+                continue
+        taken = session.execute(
+            update(ThrottleBucket)
+            .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start, ThrottleBucket.count == count)
+            .values(count=ThrottleBucket.count + 1, last_at=now))
+        if taken.rowcount:  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def give_back(session: Session, key: str, window_seconds: int) -> None:
+    """Uncount one attempt counted in this window (it turned out not to count: a refusal, a success)."""
+    start = window_start(utcnow(), window_seconds)
+    session.execute(update(ThrottleBucket)
+                    .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start, ThrottleBucket.count > 0)
+                    .values(count=ThrottleBucket.count - 1))
 
 
 def seconds_left(window_seconds: int) -> int:

@@ -31,7 +31,7 @@ from app.forum.models import Post, Reaction
 from app.notifications.models import Notification, Preferences
 from app.review.models import Report, ReviewItem
 from app.security import csrf_token_for
-from tests.factories import make_category, make_thread, make_user
+from tests.factories import PASSWORD, make_category, make_thread, make_user
 
 AT_ONCE = 20
 
@@ -223,3 +223,41 @@ def test_sign_ups_from_one_client_at_once_stay_under_its_limit(client: TestClien
         "pseudonym": f"Nouvelle{i:02d}", "password": "a sturdy passphrase 42"}))
     assert statuses(answers) == {201: 3, 429: AT_ONCE - 3}, statuses(answers)
     assert _count(session, select(func.count(User.id))) == 3
+
+
+def test_wrong_passwords_sent_at_once_are_throttled_as_one_by_one(client: TestClient, session: Session,
+                                                                 settings: Any) -> None:
+    """15 wrong passwords at once for one member: the first `per_pseudonym` are answered, the rest wait (QA 5)."""
+    make_user(session, "Cible")
+    session.commit()
+    client.arrange_session = None  # type: ignore[attr-defined]
+    answers = at_once(15, lambda _i: client.post("/api/v1/session", json={
+        "pseudonym": "Cible", "password": "not the right one at all"}))
+    free = settings.throttle.per_pseudonym
+    assert statuses(answers) == {401: free, 429: 15 - free}, statuses(answers)
+    assert all(int(a.headers["Retry-After"]) > 0 for a in answers if a.status_code == 429)
+    # The attempts were kept although every request failed; the owner's next try from there waits too.
+    assert client.post("/api/v1/session", json={"pseudonym": "Cible", "password": PASSWORD}).status_code == 429
+
+
+def test_the_client_limit_holds_at_once(client: TestClient, session: Session, settings: Any) -> None:
+    settings.throttle.per_client = 4
+    for i in range(AT_ONCE):
+        make_user(session, f"Membre{i:02d}")
+    session.commit()
+    client.arrange_session = None  # type: ignore[attr-defined]
+    answers = at_once(AT_ONCE, lambda i: client.post("/api/v1/session", json={
+        "pseudonym": f"Membre{i:02d}", "password": "not the right one at all"}))
+    assert statuses(answers) == {401: 4, 429: AT_ONCE - 4}, statuses(answers)
+
+
+def test_right_passwords_sent_at_once_all_log_in(client: TestClient, session: Session,
+                                                                    settings: Any) -> None:
+    """A success gives its slots back: a member logging in from several tabs at once is never throttled."""
+    settings.throttle.per_pseudonym = 2
+    make_user(session, "Prudente")
+    session.commit()
+    client.arrange_session = None  # type: ignore[attr-defined]
+    answers = at_once(8, lambda _i: client.post("/api/v1/session", json={"pseudonym": "Prudente",
+                                                                        "password": PASSWORD}))
+    assert statuses(answers) == {200: 8}, statuses(answers)  # successes clear the pair: never throttled
