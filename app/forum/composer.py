@@ -122,11 +122,12 @@ def new_thread_form(request: Request, session: SessionDep, settings: SettingsDep
 @router.post("/c/{slug}/new", name="forum.new_thread_post")
 def new_thread(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, slug: str,
                title: FormStr = "", body: FormStr = "", thread_lang: FormStr = "", content_note: FormStr = "",
-               wording_confirmed: FormStr = "", preview: FormStr = "") -> Response:
+               wording_confirmed: FormStr = "", preview: FormStr = "", form_nonce: FormStr = "") -> Response:
     category: Category = access_category(session, viewer, slug)
-    form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note}
+    form = {"title": title, "body": body, "lang": thread_lang, "content_note": content_note,
+            "form_nonce": form_nonce}
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
-        session, category=category, author=viewer, title=title, lang=thread_lang,
+        session, category=category, author=viewer, title=title, lang=thread_lang, form_nonce=form_nonce,
         **_draft(settings, body, content_note, wording_confirmed),
     ), preview=bool(preview), category=category, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
@@ -134,11 +135,12 @@ def new_thread(request: Request, session: SessionDep, settings: SettingsDep, vie
 @router.post("/t/{thread_id}/reply", name="forum.reply")
 def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser, thread_id: Id,
           body: FormStr = "", content_note: FormStr = "", wording_confirmed: FormStr = "",
-          preview: FormStr = "") -> Response:
+          preview: FormStr = "", form_nonce: FormStr = "") -> Response:
     thread = access_thread(session, viewer, thread_id, for_write=True)
-    form = {"body": body, "content_note": content_note}
+    form = {"body": body, "content_note": content_note, "form_nonce": form_nonce}
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
-        session, thread=thread, author=viewer, **_draft(settings, body, content_note, wording_confirmed),
+        session, thread=thread, author=viewer, form_nonce=form_nonce,
+        **_draft(settings, body, content_note, wording_confirmed),
     ), preview=bool(preview), thread=thread, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
 

@@ -106,6 +106,8 @@ class Post(TimestampMixin, Base):
     edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Set when a moderator changed the text: readers see "edited by moderation".
     moderation_edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The composer form it was sent from (HTML only): the same form sent twice posts once (forum.service).
+    form_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
 
     thread: Mapped[Thread] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(lazy="raise")

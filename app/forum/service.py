@@ -216,11 +216,15 @@ def _lock_status(session: Session, post: Post) -> PostStatus | None:
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
                   content_note: str | None = None, max_chars: int = 20000,
-                  wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
+                  wording_confirmed: bool = True, limits: TrustSettings | None = None,
+                  form_nonce: str | None = None) -> Posted:
     limits = limits or TrustSettings()
     _check_can_write(author)
     title = _clean_title(title)
     body = _clean_body(body, max_chars)
+    form_nonce = _clean_nonce(form_nonce)
+    if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
+        return earlier
     if lang not in LOCALES:
         raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
     note = _clean_note(content_note)
@@ -228,6 +232,8 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
+        return earlier
     _check_posting_rate(session, author, limits, final=True)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
@@ -235,30 +241,78 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True)
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True,
+                     form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
 def reply(session: Session, *, thread: Thread, author: User, body: str, content_note: str | None = None,
-          max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
+          max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None,
+          form_nonce: str | None = None) -> Posted:
     limits = limits or TrustSettings()
     _check_can_write(author)
     body = _clean_body(body, max_chars)
+    form_nonce = _clean_nonce(form_nonce)
+    if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
+        return earlier
     note = _clean_note(content_note)
     _check_posting_rate(session, author, limits, thread)
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
+        return earlier
     _check_posting_rate(session, author, limits, thread, final=True)
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening)
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
+                     form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
+#: How long a composer form's nonce is remembered: a second sending of the same form within it posts nothing.
+FORM_NONCE_WINDOW = dt.timedelta(hours=1)
+_NONCE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _clean_nonce(nonce: str | None) -> str | None:
+    """The form's nonce if it looks like one (composer.new_form_nonce); anything else is ignored."""
+    if nonce and 16 <= len(nonce) <= 32 and set(nonce) <= _NONCE_CHARS:
+        return nonce
+    return None
+
+
+def _sent_before(session: Session, author: User, nonce: str | None, body: str, screening: Screening | None = None,
+                 *, final: bool = False) -> Posted | None:
+    """The post this member already made from the same composer form with the same text (double click, resubmit).
+
+    Without JavaScript nothing stops a second click or a resubmission: two
+    replies sent at once made two identical posts (QA round 5). Checked first
+    (a resubmit is answered at once), then `final`, with the member's posts
+    taking turns (`serialize`, as the hourly limit does), so of forms sent at
+    once one posts and the others find its post. The text must match too: two
+    tabs showing one cached page share its nonce, and a different reply from
+    the second is a new post.
+    """
+    if nonce is None:
+        return None
+    if final:
+        serialize(session, "posting", author.id)
+    post = session.scalar(
+        select(Post).where(Post.author_id == author.id, Post.form_nonce == nonce, Post.body_md == body,
+                           Post.created_at >= utcnow() - FORM_NONCE_WINDOW).order_by(Post.id).limit(1))
+    if post is None:
+        return None
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    return Posted(post=post, thread=thread,
+                  screening=screening or screen(title="", body=post.body_md, lang=thread.lang,
+                                                newcomer_hold=post.status == PostStatus.held))
+
+
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
-              screening: Screening, first: bool = False) -> Post:
+              screening: Screening, first: bool = False, form_nonce: str | None = None) -> Post:
     post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
-                created_at=utcnow())
+                created_at=utcnow(), form_nonce=form_nonce)
     session.add(post)
     session.flush()
     if post.status == PostStatus.published:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -89,6 +90,8 @@ def environment(locale: str) -> Environment:
     env.filters["typeset"] = lambda value, text_lang=None: i18n.typeset(value, text_lang or locale)
     env.globals["quote"] = lambda value, text_lang=None: i18n.quote(value, text_lang or locale)
     env.globals["LOCALES"] = i18n.LOCALES
+    # A composer form's nonce, new at each render (forum.service: the same form sent twice posts once).
+    env.globals["new_form_nonce"] = lambda: secrets.token_urlsafe(16)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     return env
 

@@ -256,3 +256,43 @@ def test_preview_shows_the_message_and_posts_nothing(client: TestClient, session
     assert response.status_code == 200 and "<strong>essai</strong>" in response.text
     assert "Un **essai**</textarea>" in response.text
     assert session.scalar(select(func.count(Post.id))) == 1
+
+
+def _nonce(page: str) -> str:
+    marker = 'name="form_nonce" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def test_a_new_thread_form_sent_again_makes_one_thread(client: TestClient, session: Session) -> None:
+    make_category(session, "tapering-now")
+    logged_in_member(client, session, "Hesitante")
+    page = client.get("/fr/c/tapering-now/new").text
+    form = {"csrf_token": csrf_from(page), "form_nonce": _nonce(page), "title": "Mon fil unique",
+            "body": "Bonjour, je commence.", "thread_lang": "fr"}
+    preview = client.post("/fr/c/tapering-now/new", data={**form, "preview": "1"})
+    assert _nonce(preview.text) == form["form_nonce"]  # the previewed form is the same form
+    first = client.post("/fr/c/tapering-now/new", data=form, follow_redirects=False)
+    again = client.post("/fr/c/tapering-now/new", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert session.scalar(select(func.count(Thread.id)).where(Thread.title == "Mon fil unique")) == 1
+    fresh = client.get("/fr/c/tapering-now/new").text
+    assert _nonce(fresh) != form["form_nonce"]  # each render is a new form: the same text may be posted again
+    client.post("/fr/c/tapering-now/new", data={**form, "form_nonce": _nonce(fresh)})
+    assert session.scalar(select(func.count(Thread.id)).where(Thread.title == "Mon fil unique")) == 2
+
+
+def test_one_form_with_another_text_is_another_reply(client: TestClient, session: Session) -> None:
+    """Two tabs showing one cached page share its nonce: a different text is a different reply."""
+    posted = make_thread(session, category=make_category(session), author=make_user(session, "Ouvreuse"))
+    thread_id = posted.thread.id
+    session.commit()
+    logged_in_member(client, session, "Deuxonglets")
+    page = client.get(f"/fr/t/{thread_id}").text
+    form = {"csrf_token": csrf_from(page), "form_nonce": _nonce(page)}
+    for body in ("Première réponse.", "Seconde réponse.", "Première réponse."):
+        assert client.post(f"/fr/t/{thread_id}/reply", data={**form, "body": body},
+                           follow_redirects=False).status_code == 303
+    bodies = session.scalars(select(Post.body_md).where(Post.thread_id == thread_id).order_by(Post.id)).all()
+    assert bodies[1:] == ["Première réponse.", "Seconde réponse."]

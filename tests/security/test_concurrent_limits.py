@@ -13,6 +13,7 @@ must hold exactly what those answers said.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -27,11 +28,11 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.diary.models import TaperPlan
-from app.forum.models import Post, Reaction
+from app.forum.models import Post, Reaction, Thread
 from app.notifications.models import Notification, Preferences
 from app.review.models import Report, ReviewItem
 from app.security import csrf_token_for
-from tests.factories import PASSWORD, make_category, make_thread, make_user
+from tests.factories import PASSWORD, csrf_from, logged_in_member, make_category, make_thread, make_user
 
 AT_ONCE = 20
 
@@ -261,3 +262,30 @@ def test_right_passwords_sent_at_once_all_log_in(client: TestClient, session: Se
     answers = at_once(8, lambda _i: client.post("/api/v1/session", json={"pseudonym": "Prudente",
                                                                         "password": PASSWORD}))
     assert statuses(answers) == {200: 8}, statuses(answers)  # successes clear the pair: never throttled
+
+
+def _nonce_from(page: str) -> str:
+    match = re.search(r'name="form_nonce" value="([^"]+)"', page)
+    assert match is not None, "the composer carries no form nonce"
+    return match.group(1)
+
+
+def test_a_reply_form_sent_twice_at_once_and_again_posts_once(client: TestClient, session: Session) -> None:
+    """No JavaScript: a double click sends the reply form twice at once, then it is resent (QA round 5)."""
+    author = make_user(session, "Pressee")
+    posted = make_thread(session, category=make_category(session), author=author, title="Un fil calme")
+    thread_id = posted.thread.id
+    session.commit()
+    logged_in_member(client, session, "Doublon")
+    page = client.get(f"/fr/t/{thread_id}").text
+    form = {"csrf_token": csrf_from(page), "form_nonce": _nonce_from(page), "body": "Courage, tiens bon."}
+    client.arrange_session = None  # type: ignore[attr-defined]
+    answers = at_once(2, lambda _i: client.post(f"/fr/t/{thread_id}/reply", data=form, follow_redirects=False))
+    answers.append(client.post(f"/fr/t/{thread_id}/reply", data=form, follow_redirects=False))
+    assert statuses(answers) == {303: 3}, statuses(answers)
+    query = select(Post.id).where(Post.body_md == "Courage, tiens bon.")
+    post_id = _count(session, query)
+    assert _count(session, select(func.count(Post.id)).where(Post.body_md == "Courage, tiens bon.")) == 1
+    # Every answer takes the member to the one post, as if it had just been posted.
+    assert all(f"/p/{post_id}" in a.headers["location"] for a in answers), [a.headers["location"] for a in answers]
+    assert _count(session, select(Thread.post_count).where(Thread.id == thread_id)) == 2
