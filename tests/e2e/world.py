@@ -96,6 +96,9 @@ def build_world(session: Session, settings: Settings) -> World:
     forum.reply(session, thread=thread, author=moderator,
                 body="Bienvenue, Anna. Garder un palier plus longtemps, c'est souvent ce qui aide : "
                      "parles-en avec ton médecin.")
+    # The longest pseudonym allowed, with no place to break it: it must wrap, not widen a phone's page.
+    longest = _member(session, settings, "Wim_" + "W" * 26, locale="fr", read_langs="fr")
+    forum.reply(session, thread=thread, author=longest, body="Je me reconnais dans ton message, courage.")
     edited = forum.reply(session, thread=thread, author=anna, body="Merci à vous deux !")
     edited.post.thread = thread
     forum.edit_post(session, post=edited.post, editor=anna, body="Merci à vous deux, ça me fait du bien !")
