@@ -91,6 +91,9 @@ PLAN_ERRORS: dict[str, tuple[str, str]] = {
                              N_("Choose a largest acceptable cut between %(min)s and %(max)s percent.")),
     "amount_out_of_range": ("amount_mg", N_("Choose a cut above 0 mg and no larger than the starting dose.")),
     "end_dose_invalid": ("start_dose_mg", N_("The end dose must be lower than the starting dose.")),
+    "start_dose_implausibly_small": ("start_dose_mg", N_("This dose is below the smallest amount usually taken "
+                                                         "of this medication (%(min)s mg). Check that it is in "
+                                                         "mg and per day.")),
     "end_date_too_soon": ("end_date", N_("Choose an end date later than the first step.")),
     "hold_step_out_of_range": ("step_index", N_("This step is not in your plan.")),
     "hold_days_out_of_range": ("days", N_("Choose a pause between %(min)s and %(max)s days.")),
@@ -106,7 +109,7 @@ _RANGES = {
 def plan_error(exc: PlanError) -> ValidationFailed:
     field, message = PLAN_ERRORS.get(exc.code, ("start_dose_mg", N_("This plan cannot be calculated.")))
     lo, hi = _RANGES.get(exc.code, (0, 0))
-    return ValidationFailed(message, field=field, min=f"{lo:g}", max=f"{hi:g}")
+    return ValidationFailed(message, field=field, **{"min": f"{lo:g}", "max": f"{hi:g}", **exc.params})
 
 
 def translate_core_error(exc: Exception, *, drug_field: str = "drug", dose_field: str = "dose_mg") -> ValidationFailed:

@@ -26,6 +26,10 @@ DIAZEPAM = "diazepam"
 #: A typing-error guard, not a clinical limit: doses above the equivalent of this
 #: much diazepam a day are almost certainly a slip (µg for mg, a tablet count...).
 PLAUSIBLE_CEILING_DIAZEPAM_MG = 150.0
+#: The other guard: below the equivalent of this much diazepam a day (and below a quarter of
+#: the smallest tablet sold) a starting dose is a slip (0.0001 mg, g for mg), not a dose anyone
+#: tapers from; the planner's own last step already goes to zero from 0.5 mg of diazepam.
+PLAUSIBLE_FLOOR_DIAZEPAM_MG = 0.25
 #: The largest dose accepted at all, in mg of any molecule: twice the most generous
 #: "plausible" ceiling (450 mg oxazepam). Above it a number is a slip or an attack,
 #: and bounding it keeps every calculation on a dose small and fast.
@@ -451,3 +455,19 @@ def plausible_max_daily_mg(molecule: str) -> float:
     med = resolve_or_raise(molecule)
     most_generous = max(v.hi for v in med.equivalents)
     return round(PLAUSIBLE_CEILING_DIAZEPAM_MG * most_generous / 10, 3)
+
+
+def plausible_min_daily_mg(molecule: str) -> float:
+    """Below this daily dose a taper plan is refused as a typing error (QA: 0.0001 mg gave a step 1 of 0 mg).
+
+    The smaller of a quarter of the smallest tablet still sold and the dose
+    equivalent to PLAUSIBLE_FLOOR_DIAZEPAM_MG of diazepam by the most generous
+    figure any source gives (the smallest mg per 10 mg diazepam), so that a
+    small compounded dose near the end of a taper is never refused. Rounded down.
+    """
+    med = resolve_or_raise(molecule)
+    floor = PLAUSIBLE_FLOOR_DIAZEPAM_MG * min(v.lo for v in med.equivalents) / 10
+    tablets = [s for p in med.products if p.marketed and p.form in SOLID_FORMS for s in p.strengths_mg]
+    if tablets:
+        floor = min(floor, min(tablets) / 4)
+    return math.floor(floor * 10000) / 10000

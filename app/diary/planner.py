@@ -54,6 +54,7 @@ from app.diary.medications import (
     diazepam_to_molecule_mg,
     equivalence,
     plausible_max_daily_mg,
+    plausible_min_daily_mg,
     resolve_or_raise,
     withdrawn_products,
 )
@@ -91,11 +92,18 @@ MAX_STEPS = 1000
 
 
 class PlanError(DiaryError, ValueError):
-    """An invalid plan request; ``code`` names the field for the UI."""
+    """An invalid plan request; ``code`` names the field for the UI, ``params`` fill its message."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", **params: str):
         self.code = code
+        self.params = params
         super().__init__(detail or code)
+
+
+def _check_start_plausible(med: Medication, start_dose_mg: float) -> None:
+    smallest = plausible_min_daily_mg(med.molecule)
+    if start_dose_mg < smallest:
+        raise PlanError("start_dose_implausibly_small", min=f"{smallest:g}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +337,7 @@ def plan_by_percent(molecule: str, start_dose_mg: float, *, start_date: date, pe
     """
     med = resolve_or_raise(molecule)
     _check_doses(start_dose_mg, end_dose_mg)
+    _check_start_plausible(med, float(start_dose_mg))
     _check_range("percent_out_of_range", percent, *PERCENT_RANGE)
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
     # Empty ceiling: the chosen cut, but never above the reference's largest cut, so that a fast
@@ -349,6 +358,7 @@ def plan_by_amount(molecule: str, start_dose_mg: float, *, start_date: date, amo
     """Cut the same ``amount_mg`` every step; effective percentages grow towards the end."""
     med = resolve_or_raise(molecule)
     _check_doses(start_dose_mg, end_dose_mg)
+    _check_start_plausible(med, float(start_dose_mg))
     _check_range("amount_out_of_range", amount_mg, 1e-6, float(start_dose_mg))
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
     _check_range("ceiling_out_of_range", ceiling_percent, *PERCENT_RANGE)

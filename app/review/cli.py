@@ -33,11 +33,13 @@ def _change(pseudonym: str, role: str, change: str, languages: str, reason: str)
             if user is None:
                 typer.echo(f"no member called {pseudonym}", err=True)
                 raise typer.Exit(1)
+            kept_admin = False
             try:
                 if change == "grant":
                     # A moderator named without languages moderates their own.
                     langs = _languages(languages) or ([user.locale] if role == "moderator" else [])
-                    roles.grant(session, actor=None, user=user, role=role, languages=langs, reason=reason)
+                    kept_admin = roles.grant(session, actor=None, user=user, role=role, languages=langs,
+                                             reason=reason)
                 else:
                     roles.revoke(session, actor=None, user=user, role=role, reason=reason)
             except AppError as exc:
@@ -45,7 +47,12 @@ def _change(pseudonym: str, role: str, change: str, languages: str, reason: str)
                 raise typer.Exit(1) from exc
             session.commit()
             langs_text = f" ({user.moderated_langs})" if user.moderated_langs else ""
-            typer.echo(f"{user.pseudonym} is now {user.role}{langs_text}")
+            if kept_admin:
+                typer.echo(f"{user.pseudonym} is an administrator and stays one (an administrator also moderates); "
+                           f"languages moderated: {user.moderated_langs}. To make them a moderator only: "
+                           f"forum users revoke {user.pseudonym} admin")
+            else:
+                typer.echo(f"{user.pseudonym} is now {user.role}{langs_text}")
     finally:
         db.dispose()
 

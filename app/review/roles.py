@@ -16,14 +16,25 @@ def _state(user: User) -> dict[str, str]:
 
 
 def grant(session: Session, *, actor: User | None, user: User, role: str, languages: list[str],
-          reason: str = "", actor_name: str = audit.CONSOLE) -> None:
-    """Make a member a moderator (of these languages) or an admin. `actor` None: the console."""
+          reason: str = "", actor_name: str = audit.CONSOLE) -> bool:
+    """Make a member a moderator (of these languages) or an admin. `actor` None: the console.
+
+    Granting never demotes: an administrator granted "moderator" stays an
+    administrator and moderates these languages (taking the admin role back is
+    `revoke`, said on purpose). Granting "admin" without languages keeps those
+    the member already moderated. True when an administrator was kept so.
+    """
     if role not in (Role.moderator, Role.admin):
         raise ValidationFailed(N_("Choose moderator or administrator."), field="role")
     before = _state(user)
-    accounts.set_role(session, user=user, role=Role(role), languages=languages)
+    kept_admin = role == Role.moderator and user.role == Role.admin
+    target = Role.admin if kept_admin else Role(role)
+    if target == Role.admin and not languages:
+        languages = user.moderated_lang_list
+    accounts.set_role(session, user=user, role=target, languages=languages)
     audit.record(session, actor=actor, actor_name=actor_name, action="role.grant", target_type="user",
                  target_id=user.id, reason=reason, details={"before": before, "after": _state(user)})
+    return kept_admin
 
 
 def revoke(session: Session, *, actor: User | None, user: User, role: str, reason: str = "",

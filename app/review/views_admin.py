@@ -68,6 +68,7 @@ def roles_page(request: Request, session: SessionDep, viewer: AdminUser) -> Resp
 def roles_post(request: Request, session: SessionDep, viewer: AdminUser, fields: FormFields) -> Response:
     """Grant or revoke: the form says which, for whom, which languages, and why."""
     form = {k: v for k, v in fields.items() if k != "csrf_token"}
+    kept_admin = False
     try:
         user = accounts.get_user_by_pseudonym(session, fields.get("pseudonym", ""))
         if user is None:
@@ -77,10 +78,10 @@ def roles_post(request: Request, session: SessionDep, viewer: AdminUser, fields:
         if fields.get("change") == "revoke":
             roles.revoke(session, actor=viewer, user=user, role=fields.get("role", ""), reason=reason)
         else:
-            roles.grant(session, actor=viewer, user=user, role=fields.get("role", ""), languages=languages,
-                        reason=reason)
+            kept_admin = roles.grant(session, actor=viewer, user=user, role=fields.get("role", ""),
+                                     languages=languages, reason=reason)
     except AppError as exc:
         session.rollback()
         return rerender(request, "review/roles.html", _roles_context(session, form), exc, field="pseudonym",
                         noindex=True)
-    return redirect(request, "review.roles", _query={"saved": 1})
+    return redirect(request, "review.roles", _query={"saved": 1, "kept_admin": 1 if kept_admin else None})

@@ -265,3 +265,22 @@ def test_entry_dose_sleep_and_mood_are_bounded(client: TestClient, session: Sess
 def test_equivalence_of_a_huge_dose_is_422_not_infinity(client: TestClient) -> None:
     response = client.get("/api/v1/medications/equivalence", params={"drug": "diazepam", "dose_mg": "1e308"})
     assert response.status_code == 422 and response.json()["field"] == "dose_mg"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "plus petite quantité"), ("nl", "kleinste hoeveelheid"),
+                                             ("en", "smallest amount")])
+def test_a_start_dose_too_small_to_be_taken_is_refused_in_the_members_language(
+        client: TestClient, session: Session, lang: str, words: str) -> None:
+    """0.0001 mg of diazepam made a plan whose first step was 0 mg (QA round 5): a slip, said plainly."""
+    make_user(session, "Minuscule")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Minuscule"), "Accept-Language": lang}
+    body = {"drug": "diazepam", "start_dose_mg": 0.0001, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    refused = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert refused.status_code == 422 and refused.json()["field"] == "start_dose_mg"
+    assert words in refused.json()["detail"] and "0.25" in refused.json()["detail"].replace(",", ".")
+    for mode in ({"mode": "fixed", "amount_mg": 0.00005}, {"mode": "end_date", "end_date": "2027-06-01"}):
+        assert client.post("/api/v1/diary/plans", json={**body, **mode}, headers=headers).status_code == 422
+    # The smallest dose still taken near the end of a taper, a quarter of a 2 mg tablet, is planned.
+    assert client.post("/api/v1/diary/plans", json={**body, "start_dose_mg": 0.5}, headers=headers).status_code == 201

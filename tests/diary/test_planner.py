@@ -291,3 +291,13 @@ def test_a_named_brand_keeps_the_steps_to_its_own_tablets() -> None:
     assert m.brand_named("alprazolam") is None and m.brand_named("Alpraz 1 mg") == "Alpraz"
     assert m.brand_named("Xanax") == "Xanax" and m.brand_named("Xanax Retard") == "Xanax Retard"
     assert m.withdrawn_products("alprazolam") == ()  # "alprazolam" does not name the brand "Alpraz"
+
+
+@pytest.mark.parametrize(("molecule", "smallest"), [("diazepam", 0.25), ("alprazolam", 0.0125), ("oxazepam", 0.5)])
+def test_a_start_dose_below_any_dose_taken_is_refused(molecule: str, smallest: float) -> None:
+    assert P.plausible_min_daily_mg(molecule) == smallest
+    with pytest.raises(P.PlanError) as refused:
+        P.plan_by_percent(molecule, smallest / 2, start_date=START, percent=10, interval_days=14)
+    assert refused.value.code == "start_dose_implausibly_small" and refused.value.params == {"min": f"{smallest:g}"}
+    plan = P.plan_by_percent(molecule, smallest, start_date=START, percent=10, interval_days=14)
+    assert plan.steps[0].dose_mg == smallest

@@ -258,6 +258,43 @@ def test_roles_from_the_console_are_audited(session: Session, settings: Settings
     assert entries[0].reason == "Volontaire formée" and entries[0].details["after"]["languages"] == "fr,nl"
 
 
+def test_granting_moderator_to_an_administrator_keeps_them_administrator(session: Session, settings: Settings,
+                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`grant X moderator` after `grant X admin` silently made X a moderator (QA round 5): granting never demotes."""
+    make_user(session, "Cheffe", locale="nl")
+    session.commit()
+    monkeypatch.setattr("app.review.cli.get_settings", lambda: settings)
+    runner = CliRunner()
+    assert runner.invoke(cli_module.cli, ["users", "grant", "Cheffe", "moderator", "--languages", "fr"]).exit_code == 0
+    assert runner.invoke(cli_module.cli, ["users", "grant", "Cheffe", "admin"]).exit_code == 0
+    session.expire_all()
+    assert session.scalar(select(User.moderated_langs).where(User.pseudonym == "Cheffe")) == "fr"  # kept
+    session.commit()  # on SQLite the test's transaction holds the write lock the console needs
+    kept = runner.invoke(cli_module.cli, ["users", "grant", "Cheffe", "moderator"])
+    assert kept.exit_code == 0, kept.output
+    assert "stays one" in kept.output and "forum users revoke Cheffe admin" in kept.output
+    session.expire_all()
+    user = session.scalar(select(User).where(User.pseudonym == "Cheffe"))
+    assert user is not None and user.role == Role.admin and user.moderated_langs == "nl"  # her own language
+    session.commit()
+    revoked = runner.invoke(cli_module.cli, ["users", "revoke", "Cheffe", "admin"])  # said on purpose: now she is
+    assert revoked.exit_code == 0 and "moderator (nl)" in revoked.output
+
+
+def test_an_administrator_granted_moderator_on_the_web_is_told_they_stay_administrator(
+        client: TestClient, session: Session) -> None:
+    make_user(session, "Admin", role=Role.admin)
+    make_user(session, "Adjointe", role=Role.admin)
+    session.commit()
+    html_login(client, "Admin")
+    token = _form(client, "/fr/admin/roles")
+    saved = client.post("/fr/admin/roles", data={"csrf_token": token, "pseudonym": "Adjointe", "change": "grant",
+                                                 "role": "moderator", "lang_nl": "1"}, follow_redirects=True)
+    assert "administrateur·rice et le reste" in saved.text
+    session.expire_all()
+    assert session.scalar(select(User.role).where(User.pseudonym == "Adjointe")) == "admin"
+
+
 def test_admins_grant_roles_from_the_web_and_export_the_audit_log(client: TestClient, session: Session) -> None:
     make_user(session, "Admin", role=Role.admin)
     make_user(session, "=Formule")  # a pseudonym a spreadsheet would run as a formula
