@@ -191,13 +191,16 @@ _posts = _post_table.c
 # A no-op UPDATE: it takes the row's lock (PostgreSQL) or the write lock (SQLite) and reads the status under it.
 _LOCK_POST = (update(_post_table).where(_posts.id == bindparam("post_id"))
               .values(status=_posts.status).returning(_posts.status))
+# The same, reading the text too: what an edit keeps as the revision it replaces.
+_LOCK_POST_TEXT = (update(_post_table).where(_posts.id == bindparam("post_id"))
+                   .values(status=_posts.status).returning(_posts.status, _posts.body_md))
 #: A member may edit or delete their own post while it is in one of these.
 _EDITABLE = (PostStatus.published, PostStatus.held)
 _CHANGED_MEANWHILE = N_("This post changed at the same moment (its author or another moderator acted). "
                         "Nothing was changed: reload the page to see it as it is now.")
 
 
-def _lock_status(session: Session, post: Post) -> PostStatus | None:
+def _lock_status(session: Session, post: Post, *, with_text: bool = False) -> PostStatus | None:
     """Lock the post's row until the transaction ends; its status as committed now (None: it is gone).
 
     What a request read before it began writing may be stale: two deletes of
@@ -205,13 +208,18 @@ def _lock_status(session: Session, post: Post) -> PostStatus | None:
     both counted it out (QA: a thread's count 16 below its posts). Decided
     under this lock, a status change is made and counted once: a concurrent
     request waits here, then sees the change (PostgreSQL re-reads the updated
-    row; SQLite has one writer at a time). The loaded post is brought up to date.
+    row; SQLite has one writer at a time). The loaded post is brought up to
+    date: its status, and with `with_text` its text (an edit keeps the text it
+    replaces as a revision, which must be the one a concurrent edit just saved).
     """
-    status = autoflushed_connection(session).execute(_LOCK_POST, {"post_id": post.id}).scalar()
-    if status is None:
+    statement = _LOCK_POST_TEXT if with_text else _LOCK_POST
+    row = autoflushed_connection(session).execute(statement, {"post_id": post.id}).one_or_none()
+    if row is None:
         return None
-    set_committed_value(post, "status", PostStatus(status))
-    return PostStatus(status)
+    set_committed_value(post, "status", PostStatus(row[0]))
+    if with_text:
+        set_committed_value(post, "body_md", row[1])
+    return PostStatus(row[0])
 
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
@@ -339,7 +347,9 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
-    if _lock_status(session, post) not in _EDITABLE:
+    # The text it replaces is read under the row's lock: read earlier, a concurrent edit's text would be lost
+    # from the revisions (and an older one kept twice).
+    if _lock_status(session, post, with_text=True) not in _EDITABLE:
         raise NotFound()  # deleted or hidden meanwhile: its text is no longer the author's to change
     was_published = post.status == PostStatus.published
     before = references.find(session, post) if was_published else references.References()
