@@ -240,6 +240,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, final=True)
@@ -249,8 +250,8 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True,
-                     form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
+                     screening=screening, first=True, form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -268,11 +269,12 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, thread, final=True)
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
-                     form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
+                     screening=screening, form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -316,9 +318,9 @@ def _sent_before(session: Session, author: User, nonce: str | None, body: str, s
                                                 newcomer_hold=post.status == PostStatus.held))
 
 
-def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
+def _add_post(session: Session, *, thread: Thread, author: User, body: str, body_html: str, note: str | None,
               screening: Screening, first: bool = False, form_nonce: str | None = None) -> Post:
-    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
+    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=body_html,
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
                 created_at=utcnow(), form_nonce=form_nonce)
     session.add(post)
@@ -347,6 +349,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    body_html = markdown.render(body)  # before the row lock (SQLite: the write lock), as screening is
     # The text it replaces is read under the row's lock: read earlier, a concurrent edit's text would be lost
     # from the revisions (and an older one kept twice).
     if _lock_status(session, post, with_text=True) not in _EDITABLE:
@@ -356,7 +359,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     if body != post.body_md:
         session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     post.body_md = body
-    post.body_html = markdown.render(body)
+    post.body_html = body_html
     post.content_note = note
     post.notices = ",".join(screening.notices)
     post.edited_at = utcnow()
@@ -533,10 +536,13 @@ def set_post_status(session: Session, *, post: Post, status: PostStatus) -> Post
 def moderator_edit(session: Session, *, post: Post, editor: User, body: str, max_chars: int = 20000) -> int:
     """A moderator's edit: the earlier text is kept as a revision (returned), readers see "edited by moderation"."""
     body = _clean_body(body, max_chars)
+    body_html = markdown.render(body)
+    if _lock_status(session, post, with_text=True) is None:  # the text it replaces, as committed now (edit_post)
+        raise NotFound()
     revision = PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md)
     session.add(revision)
     post.body_md = body
-    post.body_html = markdown.render(body)
+    post.body_html = body_html
     post.moderation_edited_at = post.edited_at = utcnow()
     session.flush()
     return revision.id
@@ -547,9 +553,12 @@ def restore_revision(session: Session, *, post: Post, revision_id: int, editor: 
     revision = session.get(PostRevision, revision_id)
     if revision is None or revision.post_id != post.id:
         raise ValidationFailed(N_("That earlier version of the post is no longer kept."))
+    body_html = markdown.render(revision.body_md)
+    if _lock_status(session, post, with_text=True) is None:  # the text it replaces, as committed now (edit_post)
+        raise NotFound()
     session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     post.body_md = revision.body_md
-    post.body_html = markdown.render(revision.body_md)
+    post.body_html = body_html
     post.edited_at = utcnow()
     post.moderation_edited_at = None
 

@@ -228,3 +228,18 @@ def test_parallel_edits_keep_every_text_once_in_the_revisions(db: Database, sess
     current = session.get(Post, post_id).body_md  # type: ignore[union-attr]
     assert revisions[0] == "Réponse 0, courage."
     assert sorted([*revisions, current]) == sorted(["Réponse 0, courage.", *texts])  # a chain: each text once
+
+
+def test_a_moderators_edit_keeps_the_text_the_author_just_saved(db: Database, session: Session) -> None:
+    author_id, _thread_id, (post_id,) = _arrange(session)
+    moderator_id = make_user(session, "Moderateur", role=Role.moderator, moderated_langs="fr").id
+    session.commit()  # no more reads here
+    with db.request_session(write=True) as member, db.request_session(write=True) as moderation:
+        post_a, post_b = _loaded(member, post_id), _loaded(moderation, post_id)
+        author, moderator = member.get(User, author_id), moderation.get(User, moderator_id)
+        assert author is not None and moderator is not None
+        service.edit_post(member, post=post_a, editor=author, body="Ma version corrigée, avec un numéro 0470.")
+        member.commit()
+        service.moderator_edit(moderation, post=post_b, editor=moderator, body="Ma version corrigée.")
+        moderation.commit()
+    assert _revisions(session, post_id) == ["Réponse 0, courage.", "Ma version corrigée, avec un numéro 0470."]
