@@ -12,7 +12,7 @@ import time
 import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, Any
 
 import anyio
@@ -426,7 +426,7 @@ _writer_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Sema
 async def _end_in_thread(session: Session, db: Database, error: BaseException | None) -> None:
     """`_end` on a worker thread of its own: the request holding SQLite's write lock never waits for a thread to commit.
 
-    See `_writer_turn`: with `_end` in the routes' thread pool, a burst of
+    See `writer_turn`: with `_end` in the routes' thread pool, a burst of
     writers could take every thread while one of them waited for a thread to
     end the transaction the others were waiting for.
     """
@@ -438,8 +438,8 @@ async def _end_in_thread(session: Session, db: Database, error: BaseException | 
 
 
 @asynccontextmanager
-async def _writer_turn(request: Request, db: Database) -> AsyncIterator[None]:
-    """On SQLite, at most half the worker's threads run requests that may write; the others wait without a thread.
+async def writer_turn(db: Database) -> AsyncIterator[None]:
+    """On SQLite, at most half the worker's threads run work that may write; the rest waits without a thread.
 
     SQLite takes one writer at a time, and a writer holds the write lock from
     its first write until its commit, in between needing a thread from the same
@@ -450,9 +450,10 @@ async def _writer_turn(request: Request, db: Database) -> AsyncIterator[None]:
     Waiting here, on the event loop, holds no thread; requests take turns in the
     order they came, and one that waits longer than WRITE_QUEUE_SECONDS gets the
     same 503 with its text kept (DatabaseBusy). PostgreSQL locks rows, not the
-    database: nothing to queue for.
+    database: nothing to queue for. Requests with an unsafe method take a turn
+    (get_session), and so does the rate limiter's counting of visitors' reads.
     """
-    if not db.is_sqlite or request.method in _SAFE_METHODS:
+    if not db.is_sqlite:
         yield
         return
     loop = asyncio.get_running_loop()
@@ -477,7 +478,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     first statement), so only the end of the request needs a hand-over to a worker thread.
     """
     db: Database = request.app.state.db
-    async with _writer_turn(request, db):
+    async with writer_turn(db) if request.method not in _SAFE_METHODS else nullcontext():
         if db.replica is not None and getattr(request.state, "anonymous", False) and request.method in _SAFE_METHODS:
             session = await run_in_threadpool(_open_for, request, db)  # connects to the replica to check it answers
         else:

@@ -6,7 +6,9 @@ bursts of BURST replies at once (each from its own member, to a random thread, t
 `POST /api/v1/threads/{id}/posts`) to `forum serve --workers 1`, and prints each
 burst's status counts, its latencies (p50, p95, max) and the time from the first
 request to the last answer; then checks the database holds one row per 201.
-Env: BURST (50), ROUNDS (3).
+With VISITORS=n, n visitors' API reads (rate-limited, so counted in the database) go out during each burst,
+one every 20 ms.
+Env: BURST (50), ROUNDS (3), VISITORS (0).
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ PORT = 8327
 DATA = ROOT / "var" / "bench" / "burst"
 
 
-async def burst(tokens: list[tuple[str, str]], round_no: int) -> tuple[Counter[int], list[float], float]:
+async def burst(tokens: list[tuple[str, str]], round_no: int, visitors: int = 0) -> tuple[Counter[int], list[float], float]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", timeout=60,
-                                 limits=httpx.Limits(max_connections=len(tokens))) as client:
+                                 limits=httpx.Limits(max_connections=len(tokens) + visitors)) as client:
         async def one(i: int, token: str, csrf: str) -> tuple[int, float]:
             started = time.perf_counter()
             response = await client.post(
@@ -44,13 +46,21 @@ async def burst(tokens: list[tuple[str, str]], round_no: int) -> tuple[Counter[i
                 headers={"X-CSRF-Token": csrf}, cookies={"tk_session": token})
             return response.status_code, time.perf_counter() - started
 
+        async def visit(i: int) -> tuple[int, float]:
+            await asyncio.sleep(i * 0.02)  # spread over the burst, not all before its first write
+            started = time.perf_counter()
+            response = await client.get(f"/api/v1/threads/{1 + i % 50}/posts")
+            return 1000 + response.status_code, time.perf_counter() - started  # 1200: a visitor's 200
+
         started = time.perf_counter()
-        results = await asyncio.gather(*(one(i, t, c) for i, (t, c) in enumerate(tokens)))
+        results = await asyncio.gather(*(one(i, t, c) for i, (t, c) in enumerate(tokens)),
+                                       *(visit(i) for i in range(visitors)))
         return Counter(s for s, _ in results), sorted(d for _, d in results), time.perf_counter() - started
 
 
 def main() -> int:
     size, rounds = int(os.environ.get("BURST", "50")), int(os.environ.get("ROUNDS", "3"))
+    visitors = int(os.environ.get("VISITORS", "0"))
     shutil.rmtree(DATA, ignore_errors=True)
     DATA.mkdir(parents=True)
     bench_posting.DATA = DATA
@@ -58,7 +68,7 @@ def main() -> int:
     tokens = bench_posting.prepare(url, size)
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(DATA),
            "FORUM_SECRET_KEY": bench_posting.SECRET, "FORUM_ENVIRONMENT": "development",
-           "FORUM_TRUST__POSTS_PER_HOUR": "1000000"}
+           "FORUM_TRUST__POSTS_PER_HOUR": "1000000", "FORUM_RATE_LIMITS__API_READS": "1000000"}
     server = serve([sys.executable, "-m", "app.cli", "serve", "--port", str(PORT), "--workers", "1"], env, PORT)
     try:
         bench_posting.wait_idle(server.pid)
@@ -67,7 +77,7 @@ def main() -> int:
         created = 0
         for round_no in range(1, rounds + 1):
             load = os.getloadavg()[0]
-            statuses, latencies, wall = asyncio.run(burst(tokens, round_no))
+            statuses, latencies, wall = asyncio.run(burst(tokens, round_no, visitors))
             created += statuses.get(201, 0)
             p95 = latencies[int(len(latencies) * 0.95) - 1]
             print(f"burst {round_no}: {dict(sorted(statuses.items()))}   p50 {statistics.median(latencies):.2f} s"

@@ -33,7 +33,7 @@ from app.db import Database
 from app.forum.models import Post, PostStatus, Thread
 from app.main import create_app
 from app.security import csrf_token_for
-from app.settings import Settings, TrustSettings
+from app.settings import RateLimitSettings, Settings, TrustSettings
 from tests.conftest import FAST_ARGON2
 from tests.factories import make_category, make_thread, make_user
 
@@ -284,3 +284,39 @@ def _limit_threads(count: int) -> None:
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = count
+
+
+def test_a_visitors_read_waiting_for_the_write_lock_does_not_stop_the_worker(settings: Settings, db: Database,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: the rate limiter counts a visitor's API read in the database; waiting for the write lock, it stops
+    nothing else. QA: counted on the event loop, it froze the worker while a reply held the lock, and that reply
+    needed the loop to commit: visitors' reads during a burst of replies got no answer for 60 s."""
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's single writer")
+    monkeypatch.setattr("app.db.WRITE_QUEUE_SECONDS", 4.0)
+    with Session(db.engine) as session:
+        thread_id = make_thread(session, category=make_category(session, "visite"),
+                                author=make_user(session, "Visitée")).thread.id
+        session.commit()
+    application = create_app(settings.model_copy(update={"rate_limits": RateLimitSettings(enabled=True)}))
+    answers: dict[str, tuple[int, float]] = {}
+
+    def get(name: str, path: str) -> None:
+        started = time.monotonic()
+        answers[name] = client.get(path).status_code, time.monotonic() - started
+
+    with TestClient(application, base_url="http://testserver") as client:
+        holder = application.state.db.session()  # a writer in the middle of its transaction
+        holder.connection()
+        try:
+            visitor = threading.Thread(target=get, args=("visitor", f"/api/v1/threads/{thread_id}/posts"))
+            visitor.start()
+            time.sleep(0.3)  # the visitor's count is now waiting for the write lock
+            get("livez", "/livez")
+        finally:
+            holder.commit()
+            holder.close()
+        visitor.join()
+    application.state.db.dispose()
+    assert answers["livez"][0] == 200 and answers["livez"][1] < 2, answers  # the worker kept answering
+    assert answers["visitor"][0] == 200, answers  # and the visitor got the page once the writer was done
