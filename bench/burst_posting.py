@@ -35,7 +35,8 @@ PORT = 8327
 DATA = ROOT / "var" / "bench" / "burst"
 
 
-async def burst(tokens: list[tuple[str, str]], round_no: int, visitors: int = 0) -> tuple[Counter[int], list[float], float]:
+async def burst(tokens: list[tuple[str, str]], round_no: int,
+                visitors: int = 0) -> tuple[Counter[int], list[float], float]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", timeout=60,
                                  limits=httpx.Limits(max_connections=len(tokens) + visitors)) as client:
         async def one(i: int, token: str, csrf: str) -> tuple[int, float]:
