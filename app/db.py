@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import random
@@ -11,8 +12,10 @@ import time
 import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
@@ -413,6 +416,61 @@ def _end(session: Session, db: Database, error: BaseException | None) -> None:
             _discard(session)
 
 
+#: Threads for ending requests' transactions (commit or rollback), apart from the threads that run routes.
+COMMIT_THREADS = 40
+_end_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = \
+    weakref.WeakKeyDictionary()
+_writer_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+async def _end_in_thread(session: Session, db: Database, error: BaseException | None) -> None:
+    """`_end` on a worker thread of its own: the request holding SQLite's write lock never waits for a thread to commit.
+
+    See `writer_turn`: with `_end` in the routes' thread pool, a burst of
+    writers could take every thread while one of them waited for a thread to
+    end the transaction the others were waiting for.
+    """
+    loop = asyncio.get_running_loop()
+    limiter = _end_limiters.get(loop)
+    if limiter is None:
+        limiter = _end_limiters[loop] = anyio.CapacityLimiter(COMMIT_THREADS)
+    await anyio.to_thread.run_sync(_end, session, db, error, limiter=limiter)
+
+
+@asynccontextmanager
+async def writer_turn(db: Database) -> AsyncIterator[None]:
+    """On SQLite, at most half the worker's threads run work that may write; the rest waits without a thread.
+
+    SQLite takes one writer at a time, and a writer holds the write lock from
+    its first write until its commit, in between needing a thread from the same
+    pool as the routes (FastAPI validates a JSON answer on one). A burst of more
+    writers than threads (QA: 50 replies at once on one worker) filled every
+    thread with requests waiting for that lock, so the holder could not finish
+    until they gave up after WRITE_QUEUE_SECONDS: 10 s, then 503 for 30 of the 50.
+    Waiting here, on the event loop, holds no thread; requests take turns in the
+    order they came, and one that waits longer than WRITE_QUEUE_SECONDS gets the
+    same 503 with its text kept (DatabaseBusy). PostgreSQL locks rows, not the
+    database: nothing to queue for. Requests with an unsafe method take a turn
+    (get_session), and so does the rate limiter's counting of visitors' reads.
+    """
+    if not db.is_sqlite:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    turns = _writer_turns.get(loop)
+    if turns is None:
+        threads = anyio.to_thread.current_default_thread_limiter().total_tokens
+        turns = _writer_turns[loop] = asyncio.Semaphore(max(1, int(threads) // 2))
+    try:
+        await asyncio.wait_for(turns.acquire(), WRITE_QUEUE_SECONDS)
+    except TimeoutError:
+        raise DatabaseBusy() from None
+    try:
+        yield
+    finally:
+        turns.release()
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session. The only commit in application code.
 
@@ -420,19 +478,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     first statement), so only the end of the request needs a hand-over to a worker thread.
     """
     db: Database = request.app.state.db
-    if db.replica is not None and getattr(request.state, "anonymous", False) and request.method in _SAFE_METHODS:
-        session = await run_in_threadpool(_open_for, request, db)  # connects to the replica to check it answers
-    else:
-        session = _open_for(request, db)
-    try:
-        yield session
-    except Exception as exc:
-        await run_in_threadpool(_end, session, db, exc)
-        raise
-    except BaseException:  # cancelled: no waiting for a worker thread
-        session.close()
-        raise
-    await run_in_threadpool(_end, session, db, None)
+    async with writer_turn(db) if request.method not in _SAFE_METHODS else nullcontext():
+        if db.replica is not None and getattr(request.state, "anonymous", False) and request.method in _SAFE_METHODS:
+            session = await run_in_threadpool(_open_for, request, db)  # connects to the replica to check it answers
+        else:
+            session = _open_for(request, db)
+        try:
+            yield session
+        except Exception as exc:
+            await _end_in_thread(session, db, exc)
+            raise
+        except BaseException:  # cancelled: no waiting for a worker thread
+            session.close()
+            raise
+        await _end_in_thread(session, db, None)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit

@@ -87,6 +87,15 @@ class DatabaseBusy(Exception):
     """
 
 
+class FormUnreadable(AppError):
+    """A form body that arrived cut short or damaged (app/web/form_body.py): nothing in it was used."""
+
+    status_code = 400
+    default_message = N_("Your form arrived incomplete or damaged, so it could not be read and nothing was "
+                         "done with it. Nothing you had already saved is lost. Go back: your browser usually "
+                         "still holds your text, and you can send it again.")
+
+
 class ValidationFailed(AppError):
     """Bad input; `field` names the form field so the form can show it in place."""
 

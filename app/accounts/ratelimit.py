@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts import throttle
 from app.accounts.service import get_session_by_token
+from app.db import writer_turn
 from app.errors import DatabaseBusy, RateLimited
 from app.i18n_markers import N_
 from app.security import keyed_hash
@@ -106,7 +108,7 @@ class RateLimitMiddleware:
             limit = _limit_for(scope, settings) if settings.rate_limits.enabled else None
             if limit is not None:
                 request = Request(scope, receive)
-                wait = self._count(application, request, limit, settings)
+                wait = await self._count_in_turn(application, request, limit, settings)
                 if wait is not None and is_search_page(scope):
                     # The search page answers itself: the words stay in the form (app/search/views.py).
                     scope.setdefault("state", {})[SEARCH_WAIT] = wait
@@ -116,6 +118,22 @@ class RateLimitMiddleware:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+    @classmethod
+    async def _count_in_turn(cls, application: object, request: Request, limit: Limit,
+                             settings: Settings) -> int | None:
+        """The count, on a worker thread and, on SQLite, in a writer's turn (app.db.writer_turn).
+
+        It writes: counted on the event loop, it stopped the whole worker while a
+        request held SQLite's write lock, and that request needed the loop to
+        finish (QA: visitors' reads during a burst of replies, no answer for 60 s).
+        """
+        try:
+            async with writer_turn(application.state.db):  # type: ignore[attr-defined]
+                return await run_in_threadpool(cls._count, application, request, limit, settings)
+        except DatabaseBusy:  # cannot count now: let the request through
+            log.warning("rate limit %s not counted: database busy", limit.name)
+            return None
 
     @staticmethod
     def _count(application: object, request: Request, limit: Limit, settings: Settings) -> int | None:

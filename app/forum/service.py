@@ -191,13 +191,16 @@ _posts = _post_table.c
 # A no-op UPDATE: it takes the row's lock (PostgreSQL) or the write lock (SQLite) and reads the status under it.
 _LOCK_POST = (update(_post_table).where(_posts.id == bindparam("post_id"))
               .values(status=_posts.status).returning(_posts.status))
+# The same, reading the text too: what an edit keeps as the revision it replaces.
+_LOCK_POST_TEXT = (update(_post_table).where(_posts.id == bindparam("post_id"))
+                   .values(status=_posts.status).returning(_posts.status, _posts.body_md))
 #: A member may edit or delete their own post while it is in one of these.
 _EDITABLE = (PostStatus.published, PostStatus.held)
 _CHANGED_MEANWHILE = N_("This post changed at the same moment (its author or another moderator acted). "
                         "Nothing was changed: reload the page to see it as it is now.")
 
 
-def _lock_status(session: Session, post: Post) -> PostStatus | None:
+def _lock_status(session: Session, post: Post, *, with_text: bool = False) -> PostStatus | None:
     """Lock the post's row until the transaction ends; its status as committed now (None: it is gone).
 
     What a request read before it began writing may be stale: two deletes of
@@ -205,13 +208,18 @@ def _lock_status(session: Session, post: Post) -> PostStatus | None:
     both counted it out (QA: a thread's count 16 below its posts). Decided
     under this lock, a status change is made and counted once: a concurrent
     request waits here, then sees the change (PostgreSQL re-reads the updated
-    row; SQLite has one writer at a time). The loaded post is brought up to date.
+    row; SQLite has one writer at a time). The loaded post is brought up to
+    date: its status, and with `with_text` its text (an edit keeps the text it
+    replaces as a revision, which must be the one a concurrent edit just saved).
     """
-    status = autoflushed_connection(session).execute(_LOCK_POST, {"post_id": post.id}).scalar()
-    if status is None:
+    statement = _LOCK_POST_TEXT if with_text else _LOCK_POST
+    row = autoflushed_connection(session).execute(statement, {"post_id": post.id}).one_or_none()
+    if row is None:
         return None
-    set_committed_value(post, "status", PostStatus(status))
-    return PostStatus(status)
+    set_committed_value(post, "status", PostStatus(row[0]))
+    if with_text:
+        set_committed_value(post, "body_md", row[1])
+    return PostStatus(row[0])
 
 
 def create_thread(session: Session, *, category: Category, author: User, title: str, body: str, lang: str,
@@ -232,6 +240,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, final=True)
@@ -241,8 +250,8 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True,
-                     form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
+                     screening=screening, first=True, form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -260,11 +269,12 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
+    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, thread, final=True)
-    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
-                     form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
+                     screening=screening, form_nonce=form_nonce)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -308,9 +318,9 @@ def _sent_before(session: Session, author: User, nonce: str | None, body: str, s
                                                 newcomer_hold=post.status == PostStatus.held))
 
 
-def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
+def _add_post(session: Session, *, thread: Thread, author: User, body: str, body_html: str, note: str | None,
               screening: Screening, first: bool = False, form_nonce: str | None = None) -> Post:
-    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=markdown.render(body),
+    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=body_html,
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
                 created_at=utcnow(), form_nonce=form_nonce)
     session.add(post)
@@ -339,14 +349,17 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
-    if _lock_status(session, post) not in _EDITABLE:
+    body_html = markdown.render(body)  # before the row lock (SQLite: the write lock), as screening is
+    # The text it replaces is read under the row's lock: read earlier, a concurrent edit's text would be lost
+    # from the revisions (and an older one kept twice).
+    if _lock_status(session, post, with_text=True) not in _EDITABLE:
         raise NotFound()  # deleted or hidden meanwhile: its text is no longer the author's to change
     was_published = post.status == PostStatus.published
     before = references.find(session, post) if was_published else references.References()
     if body != post.body_md:
         session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     post.body_md = body
-    post.body_html = markdown.render(body)
+    post.body_html = body_html
     post.content_note = note
     post.notices = ",".join(screening.notices)
     post.edited_at = utcnow()
@@ -523,10 +536,13 @@ def set_post_status(session: Session, *, post: Post, status: PostStatus) -> Post
 def moderator_edit(session: Session, *, post: Post, editor: User, body: str, max_chars: int = 20000) -> int:
     """A moderator's edit: the earlier text is kept as a revision (returned), readers see "edited by moderation"."""
     body = _clean_body(body, max_chars)
+    body_html = markdown.render(body)
+    if _lock_status(session, post, with_text=True) is None:  # the text it replaces, as committed now (edit_post)
+        raise NotFound()
     revision = PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md)
     session.add(revision)
     post.body_md = body
-    post.body_html = markdown.render(body)
+    post.body_html = body_html
     post.moderation_edited_at = post.edited_at = utcnow()
     session.flush()
     return revision.id
@@ -537,9 +553,12 @@ def restore_revision(session: Session, *, post: Post, revision_id: int, editor: 
     revision = session.get(PostRevision, revision_id)
     if revision is None or revision.post_id != post.id:
         raise ValidationFailed(N_("That earlier version of the post is no longer kept."))
+    body_html = markdown.render(revision.body_md)
+    if _lock_status(session, post, with_text=True) is None:  # the text it replaces, as committed now (edit_post)
+        raise NotFound()
     session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     post.body_md = revision.body_md
-    post.body_html = markdown.render(revision.body_md)
+    post.body_html = body_html
     post.edited_at = utcnow()
     post.moderation_edited_at = None
 

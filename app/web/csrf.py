@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from app.errors import CsrfFailed
+from app.errors import CsrfFailed, FormUnreadable
 from app.security import csrf_token_expired, csrf_token_matches
 from app.settings import request_settings
+from app.web.form_body import STATE_KEY as FORM_UNREADABLE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -56,12 +57,15 @@ async def verify_csrf(request: Request) -> None:
         return
     verify_origin(request)
     token = request.headers.get("x-csrf-token")
-    if token is None and request.headers.get("content-type", "").startswith(
+    if request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form()
+        form = await request.form()  # read to its end, so the watcher has seen all of it
+        if getattr(request.state, FORM_UNREADABLE, False):
+            # Cut short or damaged: a missing token here says nothing about another site.
+            raise FormUnreadable()
         value = form.get("csrf_token")
-        token = value if isinstance(value, str) else None
+        token = token if token is not None else value if isinstance(value, str) else None
     secret: bytes = request.app.state.secret
     if not token or not csrf_token_matches(secret, request.state.csrf_binding, token):
         raise CsrfFailed(resubmittable=token is not None and csrf_token_expired(secret, token)

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.security import csrf_token_for, new_token
+from app.web.form_body import watch_form_body
 
 SESSION_COOKIE = "tk_session"
 PRESESSION_COOKIE = "tk_pre"
@@ -149,7 +150,7 @@ class WebMiddleware:
                                                                secure=self.secure_cookies))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, watch_form_body(scope, receive), send_with_headers)
 
 
 class HeadMiddleware:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,26 @@ class ConstantGettext(Extension):
             return None
 
 
+# Whether the page being rendered has given its one `autofocus` away (None: not inside `render`).
+_FOCUS_GIVEN: ContextVar[list[bool] | None] = ContextVar("tk_focus_given", default=None)
+
+
+def autofocus_first() -> str:
+    """` autofocus` for the first error a page renders (its summary, else its first invalid field), then nothing.
+
+    After a form error the browser moves focus there as the page loads, with or
+    without JavaScript (GOV.UK's error summary pattern), so a keyboard or screen
+    reader user starts at what needs fixing instead of the top of the page. One
+    per page: HTML allows a single autofocus, and the first in reading order is
+    the one to land on.
+    """
+    given = _FOCUS_GIVEN.get()
+    if given is None or given[0]:
+        return ""
+    given[0] = True
+    return " autofocus"
+
+
 @cache
 def environment(locale: str) -> Environment:
     translations = i18n.translations(locale)
@@ -93,6 +114,7 @@ def environment(locale: str) -> Environment:
     # A composer form's nonce, new at each render (forum.service: the same form sent twice posts once).
     env.globals["new_form_nonce"] = lambda: secrets.token_urlsafe(16)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals["autofocus_first"] = autofocus_first
     return env
 
 
@@ -179,7 +201,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200, noindex: bool = False) -> HTMLResponse:
     ctx = base_context(request, noindex=noindex)
     ctx.update(context or {})
-    html = environment(i18n.get_locale()).get_template(template).render(ctx)
+    given = _FOCUS_GIVEN.set([False])
+    try:
+        html = environment(i18n.get_locale()).get_template(template).render(ctx)
+    finally:
+        _FOCUS_GIVEN.reset(given)
     response = HTMLResponse(html, status_code=status_code)
     if noindex:
         response.headers["X-Robots-Tag"] = "noindex"

@@ -33,7 +33,7 @@ from app.db import Database
 from app.forum.models import Post, PostStatus, Thread
 from app.main import create_app
 from app.security import csrf_token_for
-from app.settings import Settings, TrustSettings
+from app.settings import RateLimitSettings, Settings, TrustSettings
 from tests.conftest import FAST_ARGON2
 from tests.factories import make_category, make_thread, make_user
 
@@ -228,3 +228,95 @@ def test_more_posters_than_pooled_connections_all_succeed(settings: Settings, db
         thread = session.get(Thread, thread_id)
         assert thread is not None
         assert session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread_id)) == POSTERS + 1
+
+
+BURST = 12  # twice the threads the worker below has
+BURST_THREADS = 6
+
+
+def test_a_burst_of_more_writers_than_threads_all_post(settings: Settings, db: Database,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: 12 replies at once on a worker with 6 threads all go through, none waits for the write queue's limit.
+
+    QA: 50 replies at once on one worker (40 threads) all waited 10 s, then 30 got 503. Every thread ran a
+    request waiting for the write lock, while the request holding it waited for a thread to validate its
+    answer and commit. Here the same happens at a smaller scale, with the queue's limit cut to 4 s.
+    """
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's single writer")
+    monkeypatch.setattr("app.db.WRITE_QUEUE_SECONDS", 4.0)
+    roomy = settings.model_copy(update={"trust": TrustSettings(posts_per_hour=1000, newcomer_posts_per_hour=1000)})
+    with Session(db.engine) as session:
+        category = make_category(session, "salve")
+        members = [make_user(session, f"Salve{i}") for i in range(BURST)]
+        thread_id = make_thread(session, category=category, author=members[0], title="Fil de la salve").thread.id
+        tokens = [accounts.open_session(session, roomy, user=m) for m in members]
+        session.commit()
+    application = create_app(roomy)
+    secret = application.state.secret
+    answers: dict[int, tuple[int, float]] = {}
+    with TestClient(application, base_url="http://testserver") as client:
+        client.portal.call(_limit_threads, BURST_THREADS)  # type: ignore[union-attr]
+        start = threading.Barrier(BURST)
+
+        def post(index: int) -> None:
+            start.wait()
+            started = time.monotonic()
+            response = client.post(f"/api/v1/threads/{thread_id}/posts",
+                                   json={"body": f"Courage à toi, message {index} de la salve."},
+                                   headers={"X-CSRF-Token": csrf_token_for(secret, tokens[index]),
+                                            "Cookie": f"tk_session={tokens[index]}"})
+            answers[index] = response.status_code, time.monotonic() - started
+
+        posters = [threading.Thread(target=post, args=(i,)) for i in range(BURST)]
+        for poster in posters:
+            poster.start()
+        for poster in posters:
+            poster.join()
+    application.state.db.dispose()
+    assert Counter(status for status, _ in answers.values()) == {201: BURST}, answers
+    with Session(db.engine) as session:
+        assert session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread_id)) == BURST + 1
+
+
+def _limit_threads(count: int) -> None:
+    """In the app's event loop: its thread pool (anyio's default limiter) gets `count` threads."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = count
+
+
+def test_a_visitors_read_waiting_for_the_write_lock_does_not_stop_the_worker(settings: Settings, db: Database,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: the rate limiter counts a visitor's API read in the database; waiting for the write lock, it stops
+    nothing else. QA: counted on the event loop, it froze the worker while a reply held the lock, and that reply
+    needed the loop to commit: visitors' reads during a burst of replies got no answer for 60 s."""
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's single writer")
+    monkeypatch.setattr("app.db.WRITE_QUEUE_SECONDS", 4.0)
+    with Session(db.engine) as session:
+        thread_id = make_thread(session, category=make_category(session, "visite"),
+                                author=make_user(session, "Visitée")).thread.id
+        session.commit()
+    application = create_app(settings.model_copy(update={"rate_limits": RateLimitSettings(enabled=True)}))
+    answers: dict[str, tuple[int, float]] = {}
+
+    def get(name: str, path: str) -> None:
+        started = time.monotonic()
+        answers[name] = client.get(path).status_code, time.monotonic() - started
+
+    with TestClient(application, base_url="http://testserver") as client:
+        holder = application.state.db.session()  # a writer in the middle of its transaction
+        holder.connection()
+        try:
+            visitor = threading.Thread(target=get, args=("visitor", f"/api/v1/threads/{thread_id}/posts"))
+            visitor.start()
+            time.sleep(0.3)  # the visitor's count is now waiting for the write lock
+            get("livez", "/livez")
+        finally:
+            holder.commit()
+            holder.close()
+        visitor.join()
+    application.state.db.dispose()
+    assert answers["livez"][0] == 200 and answers["livez"][1] < 2, answers  # the worker kept answering
+    assert answers["visitor"][0] == 200, answers  # and the visitor got the page once the writer was done

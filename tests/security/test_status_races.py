@@ -18,7 +18,7 @@ from app.accounts.models import Role, User
 from app.db import Database
 from app.errors import Conflict, NotFound
 from app.forum import service
-from app.forum.models import Post, PostStatus, Thread
+from app.forum.models import Post, PostRevision, PostStatus, Thread
 from tests.factories import make_category, make_thread, make_user
 
 
@@ -175,3 +175,71 @@ def test_parallel_deletes_and_hides_leave_counters_exact(db: Database, session: 
     assert not errors, [(e, e.__cause__) for e in errors[:3]]
     assert outcomes.count("done") == len(post_ids)  # one change per post; the others were told it had gone
     _assert_exact(session, author_id, thread_id)
+
+
+def _revisions(session: Session, post_id: int) -> list[str]:
+    session.expire_all()
+    return list(session.scalars(select(PostRevision.body_md).where(PostRevision.post_id == post_id)
+                                .order_by(PostRevision.id)))
+
+
+def test_an_edit_keeps_as_its_revision_the_text_a_concurrent_edit_just_saved(db: Database,
+                                                                             session: Session) -> None:
+    """Both edits read the post first; the second must keep the first's text, not the text both read."""
+    author_id, _thread_id, (post_id,) = _arrange(session)
+    with db.request_session(write=True) as first, db.request_session(write=True) as second:
+        post_a, post_b = _loaded(first, post_id), _loaded(second, post_id)  # both read "Réponse 0, courage."
+        editor_a, editor_b = first.get(User, author_id), second.get(User, author_id)
+        assert editor_a is not None and editor_b is not None
+        service.edit_post(first, post=post_a, editor=editor_a, body="Première correction, merci à vous.")
+        first.commit()
+        service.edit_post(second, post=post_b, editor=editor_b, body="Deuxième correction, courage à tous.")
+        second.commit()
+    assert _revisions(session, post_id) == ["Réponse 0, courage.", "Première correction, merci à vous."]
+    assert session.get(Post, post_id).body_md == "Deuxième correction, courage à tous."  # type: ignore[union-attr]
+
+
+def test_parallel_edits_keep_every_text_once_in_the_revisions(db: Database, session: Session) -> None:
+    """6 edits of one post at once: the revisions and the post hold each text exactly once, none lost."""
+    author_id, _thread_id, (post_id,) = _arrange(session)
+    texts = [f"Version {n} de ma réponse, prenez soin de vous." for n in range(6)]
+    start = threading.Barrier(len(texts))
+    errors: list[BaseException] = []
+
+    def run(text: str) -> None:
+        try:
+            with db.request_session(write=True) as s:
+                post = _loaded(s, post_id)
+                editor = s.get(User, author_id)
+                assert editor is not None
+                start.wait()
+                service.edit_post(s, post=post, editor=editor, body=text)
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(text,)) for text in texts]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, [(e, e.__cause__) for e in errors[:3]]
+    revisions = _revisions(session, post_id)
+    current = session.get(Post, post_id).body_md  # type: ignore[union-attr]
+    assert revisions[0] == "Réponse 0, courage."
+    assert sorted([*revisions, current]) == sorted(["Réponse 0, courage.", *texts])  # a chain: each text once
+
+
+def test_a_moderators_edit_keeps_the_text_the_author_just_saved(db: Database, session: Session) -> None:
+    author_id, _thread_id, (post_id,) = _arrange(session)
+    moderator_id = make_user(session, "Moderateur", role=Role.moderator, moderated_langs="fr").id
+    session.commit()  # no more reads here
+    with db.request_session(write=True) as member, db.request_session(write=True) as moderation:
+        post_a, post_b = _loaded(member, post_id), _loaded(moderation, post_id)
+        author, moderator = member.get(User, author_id), moderation.get(User, moderator_id)
+        assert author is not None and moderator is not None
+        service.edit_post(member, post=post_a, editor=author, body="Ma version corrigée, avec un numéro 0470.")
+        member.commit()
+        service.moderator_edit(moderation, post=post_b, editor=moderator, body="Ma version corrigée.")
+        moderation.commit()
+    assert _revisions(session, post_id) == ["Réponse 0, courage.", "Ma version corrigée, avec un numéro 0470."]

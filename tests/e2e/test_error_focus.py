@@ -1,0 +1,76 @@
+"""After a form error the keyboard and screen reader start at what needs fixing (GOV.UK's error summary pattern).
+
+The page the server sends back marks its first error (a summary, else the first
+invalid field) with `autofocus`, so focus lands there with or without JavaScript;
+with JavaScript, site.js also focuses it where a browser skipped autofocus.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_flows import JS, LANGS, thread_in
+from tests.e2e.world import World
+
+SEND = re.compile("^(Publier|Plaatsen)$")
+
+
+def focused(page: Any) -> dict[str, str]:
+    """What has the focus once the page has loaded: its id, its role and its text."""
+    page.wait_for_load_state()
+    return dict(page.evaluate(
+        "() => { const e = document.activeElement; return {id: e.id || '', tag: e.tagName.toLowerCase(),"
+        " role: e.getAttribute('role') || '', invalid: e.getAttribute('aria-invalid') || '',"
+        " text: (e.innerText || '').trim()}; }"))
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_failed_log_in_puts_the_focus_on_its_message(new_context: Any, lang: str, js: bool) -> None:
+    page = new_context(js=js).new_page()
+    page.goto(f"/{lang}/account/login")
+    page.fill("#pseudonym", f"Personne_{lang}_{'js' if js else 'nojs'}")
+    page.fill("#password", "pas le bon mot de passe")
+    page.locator("main button[type=submit]").click()
+    page.locator("#login-error").wait_for()
+    now = focused(page)
+    assert now["id"] == "login-error" and now["role"] == "alert" and now["text"]
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_refused_reply_puts_the_focus_on_the_field_to_fix(fresh_member: Any, world: World, lang: str,
+                                                          js: bool) -> None:
+    _name, context = fresh_member(lang, js=js)
+    page = context.new_page()
+    page.goto(f"/{lang}/t/{thread_in(world, lang)}")
+    page.fill("#body", "   ")  # passes the browser's `required`; the server finds it empty
+    page.locator("#reply").get_by_role("button", name=SEND).click()
+    page.locator("#body-error").wait_for()
+    now = focused(page)
+    assert now["id"] == "body" and now["invalid"] == "true"
+    # The field says what is wrong: its description includes the error.
+    assert "body-error" in (page.locator("#body").get_attribute("aria-describedby") or "")
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_form_with_a_summary_puts_the_focus_on_the_summary(fresh_member: Any, lang: str, js: bool) -> None:
+    _name, context = fresh_member(lang, js=js)
+    page = context.new_page()
+    page.goto(f"/{lang}/diary/plan/new")
+    page.fill("#drug", "Loramet")
+    page.fill("#start_dose_mg", "2")
+    page.fill("#interval_days", "1")  # below the shortest step the server accepts
+    page.fill("#reduction_percent", "10")
+    page.locator("button[name=action][value=preview]").click()
+    page.locator("#interval_days-error").wait_for()
+    now = focused(page)
+    assert now["role"] == "alert" and now["tag"] == "p" and now["id"] != "interval_days-error"  # the summary
+    assert page.locator("[autofocus]").count() == 1  # one per page, as HTML requires
+    # The first Tab from the summary leads into the form, towards the marked field.
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] in ("input", "select", "textarea", "button", "a")

@@ -1,0 +1,128 @@
+"""A form body cut short or damaged gets a clear 400, never the CSRF page or a "field missing" (issue 9)."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.forum.models import Post
+from app.web.form_body import STATE_KEY, watch_form_body
+from tests.factories import csrf_from, html_login, make_category, make_thread, make_user
+
+BOUNDARY = "TrefleKlaverBoundary"
+UNREADABLE_NL = "onvolledig of beschadigd"
+CROSS_SITE_NL = "kwam niet van een pagina"
+
+
+def _multipart(fields: dict[str, str]) -> bytes:
+    parts = "".join(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                    for name, value in fields.items())
+    return f"{parts}--{BOUNDARY}--\r\n".encode()
+
+
+def _urlencoded(fields: dict[str, str]) -> bytes:
+    return "&".join(f"{quote(k)}={quote(v)}" for k, v in fields.items()).encode()
+
+
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture
+def reply_form(client: TestClient, session: Session) -> tuple[str, dict[str, str]]:
+    thread = make_thread(session, category=make_category(session), author=make_user(session, "Afgekapt"))
+    session.commit()
+    html_login(client, "Afgekapt", lang="nl")
+    csrf = csrf_from(client.get(f"/nl/t/{thread.thread.id}").text)
+    return f"/nl/t/{thread.thread.id}/reply", {"csrf_token": csrf, "body": "Dag allemaal, één dag per keer. 🌱"}
+
+
+def _post(client: TestClient, url: str, body: bytes, content_type: str, **headers: str):  # type: ignore[no-untyped-def]
+    return client.post(url, content=body, follow_redirects=False,
+                       headers={"Content-Type": content_type, "Sec-Fetch-Site": "same-origin", **headers})
+
+
+def _posts(session: Session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Post)) or 0
+
+
+@pytest.mark.parametrize("cut", [-3, -12, 0.5, 0.2], ids=["closing", "last-field", "half", "token"])
+def test_a_truncated_multipart_form_is_a_translated_400_not_the_csrf_page(
+        client: TestClient, session: Session, reply_form: tuple[str, dict[str, str]], cut: float) -> None:
+    url, fields = reply_form
+    body = _multipart(fields)
+    before = _posts(session)
+    end = int(len(body) * cut) if isinstance(cut, float) else len(body) + cut
+    response = _post(client, url, body[:end], MULTIPART)
+    assert response.status_code == 400
+    assert UNREADABLE_NL in response.text and "niets" in response.text
+    assert CROSS_SITE_NL not in response.text
+    assert _posts(session) == before
+    # The same form, whole, still goes through.
+    assert _post(client, url, body, MULTIPART).status_code == 303
+    assert _posts(session) == before + 1
+
+
+@pytest.mark.parametrize("damage", ["%", "%E", "%ZZ", "%C3"], ids=["lone-percent", "half-escape", "not-hex",
+                                                                   "half-utf8"])
+def test_a_damaged_urlencoded_form_is_a_translated_400(
+        client: TestClient, session: Session, reply_form: tuple[str, dict[str, str]], damage: str) -> None:
+    url, fields = reply_form
+    before = _posts(session)
+    response = _post(client, url, _urlencoded(fields) + damage.encode(), URLENCODED)
+    assert response.status_code == 400
+    assert UNREADABLE_NL in response.text and CROSS_SITE_NL not in response.text
+    assert _posts(session) == before
+
+
+def test_a_damaged_form_from_another_site_is_still_refused_as_cross_site(
+        client: TestClient, reply_form: tuple[str, dict[str, str]]) -> None:
+    url, fields = reply_form
+    response = _post(client, url, _multipart(fields)[:40], MULTIPART, **{"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403 and CROSS_SITE_NL in response.text
+
+
+def test_a_damaged_form_is_said_in_french_and_english_too(client: TestClient) -> None:
+    for lang, words in (("fr", "incomplet ou abîmé"), ("en", "incomplete or damaged")):
+        page = client.get(f"/{lang}/account/login")
+        body = _urlencoded({"csrf_token": csrf_from(page.text), "pseudonym": "x"}) + b"&password=%E"
+        response = _post(client, f"/{lang}/account/login", body, URLENCODED)
+        assert response.status_code == 400 and words in response.text
+
+
+def _watch(content_type: str, body: bytes, chunk: int) -> bool | None:
+    """Feed `body` in chunks of `chunk` bytes through the watcher; what it recorded."""
+    scope: dict = {"type": "http", "method": "POST", "headers": [(b"content-type", content_type.encode())]}
+    pieces = [body[i:i + chunk] for i in range(0, len(body), chunk)] or [b""]
+    messages = iter([{"type": "http.request", "body": piece, "more_body": i < len(pieces) - 1}
+                     for i, piece in enumerate(pieces)])
+
+    async def receive():  # type: ignore[no-untyped-def]
+        return next(messages)
+
+    watched = watch_form_body(scope, receive)
+
+    async def drain() -> None:
+        for _ in pieces:
+            await watched()
+
+    asyncio.run(drain())
+    return scope.get("state", {}).get(STATE_KEY)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 65536])
+def test_the_watcher_judges_whole_bodies_alike_whatever_the_chunk_size(chunk: int) -> None:
+    fields = {"csrf_token": "abc.def", "body": "100% sûr — één 🌱 & = + %25"}
+    assert _watch(MULTIPART, _multipart(fields), chunk) is False
+    assert _watch(MULTIPART, _multipart(fields)[:-4], chunk) is True
+    assert _watch(URLENCODED, _urlencoded(fields), chunk) is False
+    assert _watch(URLENCODED, b"", chunk) is False
+    for damage in (b"%", b"%4", b"%G0", b"%F0%9F%8C"):
+        assert _watch(URLENCODED, _urlencoded(fields) + damage, chunk) is True
+    assert _watch("application/json", b'{"a": 1', chunk) is None  # not a form: JSON has its own 422
