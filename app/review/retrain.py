@@ -91,7 +91,7 @@ def retrain(
     dry_run: bool = typer.Option(False, "--dry-run", help="Train and report the scores; switch nothing."),
     rollback: bool = typer.Option(False, "--rollback", help="Return to the model in use before the last switch."),
 ) -> None:
-    """Rebuild the model from the shipped corpus and moderators' labels; report dev scores, then switch."""
+    """Rebuild the model from the shipped corpus and moderators' labels; report held-out scores, then switch."""
     directory = model_dir()
     if rollback:
         try:
@@ -119,7 +119,7 @@ def retrain(
     typer.echo(f"{len(shipped)} corpus posts and {len(extra)} posts judged by moderators")
     trained = train(shipped + extra, dev_only=dry_run)
     if trained is None:
-        typer.echo("need labelled posts in both splits", err=True)
+        typer.echo("need labelled posts from at least two corpus files", err=True)
         raise typer.Exit(1)
     typer.echo("\n".join(trained.report))
     if dry_run:
