@@ -312,7 +312,7 @@ RECOVERED = _rx(
     r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
     r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
     r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
-    r"it (?:gets|can get) better|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
+    r"it (?:gets|can get|(?:really )?does get|will get) better|(?:maanden|jaar|weken) vrij|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
     r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter|ca remonte|"
     r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen"
 )
@@ -441,7 +441,11 @@ OTHERS_WORDS = _rx(
     r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to)",
     r"comment (?:aider|soutenir|reagir|accompagner|parler a)|comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
     r"(?:aider|soutenir)",
-    r"hoe (?:help|steun|reageer|ondersteun|praat) (?:je|ik|ge|jullie)|hoe kan ik \w+ (?:helpen|steunen)",
+    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten) (?:je|ik|ge|jullie)|hoe kan ik \w+ (?:helpen|steunen)",
+    # A stranger's words retold ("un monsieur a dit 'j'ai pensé à mourir'", "iemand schreef 'ik wil er niet meer zijn'").
+    r"(?:un monsieur|une dame|un homme|une femme|quelqu'? ?un|qqn|une? membre|someone|somebody|a man|a woman|a guy|"
+    r"a member|iemand|een man|een vrouw|een meneer|een mevrouw|een lid) (?:\w+ ){0,3}"
+    r"(?:a dit|disait|a ecrit|ecrivait|said|wrote|posted|schreef|zei|postte)",
 )
 
 # A warning against buying ("Even een waarschuwing", "Attention aux sites", "never buy benzos
@@ -451,6 +455,8 @@ WARNED_POST = _rx(
     r"pas op (?:voor|met)|beware|watch out for",
     r"koop (?:dus |zeker |vooral |toch )?(?:niks|niets|nooit|geen)|n'? ?achetez (?:rien|jamais|pas)|"
     r"(?:never|don'?t|do not) (?:ever )?(?:buy|order)",
+    r"arrete[zs]? (?:d'? ?|de )(?:acheter|commander)|ne commande[zs]? (?:jamais|rien|pas)|"
+    r"koop (?:\w+ ){0,2}(?:niks|niets|nooit|geen)|stop (?:met )?(?:kopen|bestellen)|stop (?:buying|ordering)",
 )
 # ... from a poster who offers, asks or gives a contact of their own is no warning.
 OWN_SUPPLY = _rx(
