@@ -312,7 +312,8 @@ RECOVERED = _rx(
     r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
     r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
     r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
-    r"it (?:gets|can get|(?:really )?does get|will get) better|(?:maanden|jaar|weken) vrij|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
+    r"it (?:gets|can get|(?:really )?does get|will get) better|"
+    r"(?:maanden|jaar|weken) vrij|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
     r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter|ca remonte|"
     r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen"
 )
@@ -441,8 +442,10 @@ OTHERS_WORDS = _rx(
     r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to)",
     r"comment (?:aider|soutenir|reagir|accompagner|parler a)|comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
     r"(?:aider|soutenir)",
-    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten) (?:je|ik|ge|jullie)|hoe kan ik \w+ (?:helpen|steunen)",
-    # A stranger's words retold ("un monsieur a dit 'j'ai pensé à mourir'", "iemand schreef 'ik wil er niet meer zijn'").
+    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten) (?:je|ik|ge|jullie)|"
+    r"hoe kan ik \w+ (?:helpen|steunen)",
+    # A stranger's words retold ("un monsieur a dit 'j'ai pensé à mourir'",
+    # "iemand schreef 'ik wil er niet meer zijn'").
     r"(?:un monsieur|une dame|un homme|une femme|quelqu'? ?un|qqn|une? membre|someone|somebody|a man|a woman|a guy|"
     r"a member|iemand|een man|een vrouw|een meneer|een mevrouw|een lid) (?:\w+ ){0,3}"
     r"(?:a dit|disait|a ecrit|ecrivait|said|wrote|posted|schreef|zei|postte)",
@@ -467,6 +470,17 @@ OWN_SUPPLY = _rx(
 
 # A parent or friend telling what someone else does, and asking how to help ("Mon fils achète sur
 # Snap. Comment je peux lui parler ?"): worry, not an offer.
+# "Clean" counted in time at the head of a sentence ("1 jaar clean van de Xanax vandaag!!",
+# "Five months clean today"): a member's own count.
+OWN_COUNT = re.compile(r"\W*(?:\d+|een|twee|drie|vier|vijf|zes|tien|un|une|deux|trois|quatre|cinq|six|dix|"
+                       r"one|two|three|four|five|six|ten) \w+ clean")
+# What a benzo is swapped for when the swap is a remedy, not a trade between people ("swap the
+# lorazepam for valerian and a glass of wine", "remplace le xanax par un whisky").
+REMEDY = _rx(
+    r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
+    r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
+    r"a glass|glasses|un verre|een glas|glazen"
+)
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"
     r"il|elle|ils|mijn (?:zoon|dochter|broer|zus|man|vrouw|vriend|vriendin|neef|nicht)|hij|zij|"

@@ -4,7 +4,8 @@ Each moderator decision on a flagged or reported post leaves a label (the
 category confirmed or dismissed, `review.labels`). Retraining reads them from
 the database, in memory only, and fits the model on the shipped corpus
 (`moderation/data/*.jsonl`) plus those posts. It prints the new model's scores
-on the evaluation (dev) split before switching; the model it replaces is kept
+on held-out writers (each corpus file, and the moderators' labels, scored by a
+model that never saw them) before switching; the model it replaces is kept
 for `--rollback`. The model file holds hashed feature weights only: no text
 of any post, so labels never leave the database.
 """
