@@ -37,6 +37,7 @@ from moderation.context_cues import (
     RECOVERED,
     REMEDY,
     RENOUNCED,
+    REPORTED_AFTER,
     REPORTED_OFFER,
     REPORTED_SPEECH,
     RHETORICAL,
@@ -145,8 +146,10 @@ def self_description(sp: Span) -> bool:
 
 
 def reported(sp: Span) -> bool:
-    """Someone else used the label about the poster or others ("il m'a traité de")."""
-    return REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None
+    """Someone else used the label about the poster or others ("il m'a traité de", "comme dit mon beau-père")."""
+    if REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None:
+        return True
+    return REPORTED_AFTER.match(sp.text, sp.end) is not None
 
 
 def metalinguistic(sp: Span) -> bool:

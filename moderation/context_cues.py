@@ -107,6 +107,14 @@ METALINGUISTIC_AFTER = re.compile(
     r"""denigrant\w*|humiliant\w*|vernederend)(?![^\W_])"""
 )
 
+# ... or said right after: the label is someone else's word ("les pillenslikkers comme dit mon
+# beau-père", "junkies, zoals mijn broer ons noemt", "addicts, as my dad calls us").
+REPORTED_AFTER = re.compile(
+    r"\W{0,3}\s*(?:comme (?:(?:le |les |la )?(?:dit|disait|dirait|dise|disent|appelle|appellent)|on dit)|"
+    r"zoals (?:[\w']+ ){1,3}(?:zegt|zei|zeggen|noemt|noemen|het noemt)|"
+    r"as (?:[\w']+ ){1,3}(?:says|said|say|calls|called|call)(?: (?:us|them|it|me))?)(?![^\W_])"
+)
+
 NEGATION_BEFORE = re.compile(
     r"(?<![^\W_])(?:pas|jamais|aucune?|sans|niet|nie|nooit|geen|zonder|not|never|no|"
     r"don't|dont|doesn't|isn't|aren't|wasn't|n't)(?:\W+\w+){0,2}\W*$"
@@ -298,7 +306,7 @@ _NOT_BETWEEN = (
     r"them|because|omdat|parce|want|car|of|if|si|als)(?![\w']))"
 )
 SELF_DESCRIPTION = re.compile(
-    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+){0,3}"
+    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+){0,4}"
     r"(?:[^\w.!?;]+(?:en|et|and)[^\w.!?;]+(?:een|un|une|a|an|des|du|ne|zo'?n|such)"
     r"(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+)?)?[^\w.!?;]*$"
 )

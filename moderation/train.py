@@ -15,11 +15,12 @@ this module. Steps:
 3. for each label, fit a logistic regression on the hashed features
    (``features.py``) and calibrate its margins with Platt scaling fitted on
    those held-out-writer margins;
-4. on the held-out-writer scores, choose each label's threshold for a model
-   finding, knowing the rules already catch some posts: the threshold that
-   comes closest to both the label's precision and recall targets
-   (``TARGETS``), recall breaking ties. A label whose model adds nothing is
-   switched off (threshold above 1);
+4. on the held-out-writer scores of the blind sets and the moderators'
+   verdicts (``calibration_pool``: what the engine is judged on), choose
+   each label's threshold for a model finding, knowing the rules already
+   catch some posts: the threshold that comes closest to both the label's
+   precision and recall targets (``TARGETS``), recall breaking ties. A label
+   whose model adds nothing is switched off (threshold above 1);
 5. print held-out precision/recall per label and language (rules alone,
    model alone, both) and per file, then refit on every post with the same
    settings and thresholds, and write ``moderation/data/model.npz``.
@@ -31,6 +32,7 @@ posts: they are not blind scores (see EVALUATION.md).
 from __future__ import annotations
 
 import argparse
+import re
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -63,6 +65,8 @@ C = 32.0  # inverse regularisation, chosen by leave-one-writer-out cross-validat
 OFF = 2.0  # threshold of a label the model does not help with
 MIN_POSITIVES = 10  # fewer posts with (or without) a label than this: no model for it
 FOLDS = 5
+BLIND_FILE = re.compile(r"[eo]\d+[a-z]?")  # the blind sets, folded in after their first-sight score
+MIN_POOL = 200  # fewer posts than this in the blind sets and moderators' verdicts: choose on every post
 # The labels whose held-out scores are printed per corpus file: the ones that protect lives.
 PER_FILE = ("crisis", "sourcing", "cold_turkey_advice", "cold_turkey_self")
 
@@ -195,10 +199,25 @@ def _quality(truth: np.ndarray, pred: np.ndarray, label: str) -> tuple[float, fl
     return _fit_to_targets(int((truth & pred).sum()), int((~truth & pred).sum()), int((truth & ~pred).sum()), label)
 
 
-def choose_thresholds(probs: np.ndarray, prepared: Prepared) -> dict[str, float]:
+def calibration_pool(examples: Sequence[Example]) -> np.ndarray:
+    """The posts thresholds are chosen on: the blind sets and the moderators' verdicts, when there are enough.
+
+    The blind sets (``e<n>``, ``o<n>``) were each written by a new writer, after the corpus, the
+    way members write and with the hard negatives members write; the moderators' verdicts are
+    real posts. They are what the engine is judged on. The corpus writers' files (``w<n>``,
+    ``legacy``) still train the model and are scored in the report.
+    """
+    pool = np.array([BLIND_FILE.fullmatch(ex.source) is not None or ex.source == "moderators" for ex in examples],
+                    dtype=bool)
+    return pool if pool.sum() >= MIN_POOL else np.ones(len(examples), dtype=bool)
+
+
+def choose_thresholds(probs: np.ndarray, prepared: Prepared, pool: np.ndarray | None = None) -> dict[str, float]:
     chosen: dict[str, float] = {}
     for k, label in enumerate(HEADS):
         rows = np.array([ex.knows(label) for ex in prepared.examples], dtype=bool)
+        if pool is not None and (pool & rows & np.array([label in ex.labels for ex in prepared.examples])).any():
+            rows &= pool
         truth = np.array([label in ex.labels for ex in prepared.examples])[rows]
         ruled = np.array([label in found for found in prepared.rules])[rows]
 
@@ -243,6 +262,13 @@ def report(probs: np.ndarray, thresholds: dict[str, float], prepared: Prepared, 
                 continue
             cells = [_cell(truth, pred) for pred in (ruled, modeled, ruled | modeled)]
             out.append(f"{label:<20}{lang:<6}{int(truth.sum()):>5}  {cells[0]:>11}  {cells[1]:>11}  {cells[2]:>11}")
+    pool = calibration_pool(examples)
+    for label in PER_FILE:
+        keep = [i for i, ex in enumerate(examples) if pool[i] and ex.knows(label)]
+        truth, ruled, modeled = _predictions(probs, thresholds, prepared, label, keep)
+        if truth.any():
+            cells = [_cell(truth, pred) for pred in (ruled, modeled, ruled | modeled)]
+            out.append(f"{label:<20}{'pool':<6}{int(truth.sum()):>5}  {cells[0]:>11}  {cells[1]:>11}  {cells[2]:>11}")
     out.append("per file, rules and model together (P/R), each file scored by a model that never saw it:")
     out.append(f"{'file':<12}{'n':>6}" + "".join(f"  {label:>18}" for label in PER_FILE))
     for source in sorted({ex.source for ex in examples}):
@@ -276,10 +302,12 @@ def train(examples: list[Example], *, dev_only: bool = False) -> Trained | None:
           f"{len(set(folds.tolist()))} folds of whole files", file=sys.stderr)
     prepared = prepare(examples)
     model, held_out = fit_heads(prepared, folds)
-    thresholds = choose_thresholds(held_out, prepared)
+    pool = calibration_pool(examples)
+    thresholds = choose_thresholds(held_out, prepared, pool)
     model = _with_thresholds(model, thresholds)
-    lines = ["held-out writers (each post scored by a model that never saw its file; thresholds chosen on these: " +
-             ", ".join(f"{k} {v:.2f}" if v <= 1 else f"{k} off" for k, v in thresholds.items()) + ")"]
+    lines = ["held-out writers (each post scored by a model that never saw its file); thresholds chosen on the "
+             f"{int(pool.sum())} posts of the blind sets and moderators' verdicts: " +
+             ", ".join(f"{k} {v:.2f}" if v <= 1 else f"{k} off" for k, v in thresholds.items())]
     report(held_out, thresholds, prepared, lines)
     meta = f"trained {dt.date.today().isoformat()} on {len(examples)} posts; C={C}; " + "\n".join(lines)
     _ = dev_only
