@@ -32,8 +32,8 @@ posts: they are not blind scores (see EVALUATION.md).
 from __future__ import annotations
 
 import argparse
-import re
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
