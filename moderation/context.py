@@ -29,12 +29,15 @@ from moderation.context_cues import (
     NEGATION_BEFORE,
     NO_PRESCRIPTION,
     OTHERS_WORDS,
+    OWN_COUNT,
     OWN_SUPPLY,
     PAST_TIME,
     PHARMACY_RETURN,
     QUESTION_START,
     RECOVERED,
+    REMEDY,
     RENOUNCED,
+    REPORTED_AFTER,
     REPORTED_OFFER,
     REPORTED_SPEECH,
     RHETORICAL,
@@ -143,8 +146,10 @@ def self_description(sp: Span) -> bool:
 
 
 def reported(sp: Span) -> bool:
-    """Someone else used the label about the poster or others ("il m'a traité de")."""
-    return REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None
+    """Someone else used the label about the poster or others ("il m'a traité de", "comme dit mon beau-père")."""
+    if REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None:
+        return True
+    return REPORTED_AFTER.match(sp.text, sp.end) is not None
 
 
 def metalinguistic(sp: Span) -> bool:
@@ -300,6 +305,20 @@ def pharmacy_return(sp: Span) -> bool:
     return PHARMACY_RETURN.search(sp.text, lo, hi) is not None
 
 
+def own_time(sp: Span) -> bool:
+    """A member counting their own time off the medication ("I'm 8 months clean", "1 jaar clean van
+    de Xanax vandaag!!"): a self-description, never lectured. Said to or of others, it stays."""
+    sentence = sp.sentence
+    if THIRD_SUBJECT.search(sentence) is not None:
+        return False
+    return FIRST_PERSON.search(sentence) is not None or OWN_COUNT.match(sentence) is not None
+
+
+def remedy_swap(sp: Span) -> bool:
+    """A benzo swapped for a remedy or a drink: advice to stop (the cold-turkey rules' part), not a trade."""
+    return REMEDY.search(sp.text, sp.start, sp.s1) is not None
+
+
 RULES: dict[str, Callable[[Span], bool]] = {
     "quoted": quoted,
     "reported": reported,
@@ -325,6 +344,8 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "others_words": others_words,
     "warned_post": warned_post,
     "third_party": third_party,
+    "own_time": own_time,
+    "remedy_swap": remedy_swap,
 }
 
 DEFAULT_RULES: dict[str, tuple[str, ...]] = {

@@ -107,6 +107,14 @@ METALINGUISTIC_AFTER = re.compile(
     r"""denigrant\w*|humiliant\w*|vernederend)(?![^\W_])"""
 )
 
+# ... or said right after: the label is someone else's word ("les pillenslikkers comme dit mon
+# beau-père", "junkies, zoals mijn broer ons noemt", "addicts, as my dad calls us").
+REPORTED_AFTER = re.compile(
+    r"\W{0,3}\s*(?:comme (?:(?:le |les |la )?(?:dit|disait|dirait|dise|disent|appelle|appellent)|on dit)|"
+    r"zoals (?:[\w']+ ){1,3}(?:zegt|zei|zeggen|noemt|noemen|het noemt)|"
+    r"as (?:[\w']+ ){1,3}(?:says|said|say|calls|called|call)(?: (?:us|them|it|me))?)(?![^\W_])"
+)
+
 NEGATION_BEFORE = re.compile(
     r"(?<![^\W_])(?:pas|jamais|aucune?|sans|niet|nie|nooit|geen|zonder|not|never|no|"
     r"don't|dont|doesn't|isn't|aren't|wasn't|n't)(?:\W+\w+){0,2}\W*$"
@@ -298,7 +306,7 @@ _NOT_BETWEEN = (
     r"them|because|omdat|parce|want|car|of|if|si|als)(?![\w']))"
 )
 SELF_DESCRIPTION = re.compile(
-    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+){0,3}"
+    r"(?<![^\W_])(?:" + _SELF_LEAD + r")(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+){0,4}"
     r"(?:[^\w.!?;]+(?:en|et|and)[^\w.!?;]+(?:een|un|une|a|an|des|du|ne|zo'?n|such)"
     r"(?:[^\w.!?;]+" + _NOT_BETWEEN + r"[\w']+)?)?[^\w.!?;]*$"
 )
@@ -312,7 +320,8 @@ RECOVERED = _rx(
     r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
     r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
     r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
-    r"it (?:gets|can get) better|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
+    r"it (?:gets|can get|(?:really )?does get|will get) better|"
+    r"(?:maanden|jaar|weken) vrij|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
     r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter|ca remonte|"
     r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen"
 )
@@ -441,7 +450,13 @@ OTHERS_WORDS = _rx(
     r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to)",
     r"comment (?:aider|soutenir|reagir|accompagner|parler a)|comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
     r"(?:aider|soutenir)",
-    r"hoe (?:help|steun|reageer|ondersteun|praat) (?:je|ik|ge|jullie)|hoe kan ik \w+ (?:helpen|steunen)",
+    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten) (?:je|ik|ge|jullie)|"
+    r"hoe kan ik \w+ (?:helpen|steunen)",
+    # A stranger's words retold ("un monsieur a dit 'j'ai pensé à mourir'",
+    # "iemand schreef 'ik wil er niet meer zijn'").
+    r"(?:un monsieur|une dame|un homme|une femme|quelqu'? ?un|qqn|une? membre|someone|somebody|a man|a woman|a guy|"
+    r"a member|iemand|een man|een vrouw|een meneer|een mevrouw|een lid) (?:\w+ ){0,3}"
+    r"(?:a dit|disait|a ecrit|ecrivait|said|wrote|posted|schreef|zei|postte)",
 )
 
 # A warning against buying ("Even een waarschuwing", "Attention aux sites", "never buy benzos
@@ -451,6 +466,8 @@ WARNED_POST = _rx(
     r"pas op (?:voor|met)|beware|watch out for",
     r"koop (?:dus |zeker |vooral |toch )?(?:niks|niets|nooit|geen)|n'? ?achetez (?:rien|jamais|pas)|"
     r"(?:never|don'?t|do not) (?:ever )?(?:buy|order)",
+    r"arrete[zs]? (?:d'? ?|de )(?:acheter|commander)|ne commande[zs]? (?:jamais|rien|pas)|"
+    r"koop (?:\w+ ){0,2}(?:niks|niets|nooit|geen)|stop (?:met )?(?:kopen|bestellen)|stop (?:buying|ordering)",
 )
 # ... from a poster who offers, asks or gives a contact of their own is no warning.
 OWN_SUPPLY = _rx(
@@ -461,6 +478,17 @@ OWN_SUPPLY = _rx(
 
 # A parent or friend telling what someone else does, and asking how to help ("Mon fils achète sur
 # Snap. Comment je peux lui parler ?"): worry, not an offer.
+# "Clean" counted in time at the head of a sentence ("1 jaar clean van de Xanax vandaag!!",
+# "Five months clean today"): a member's own count.
+OWN_COUNT = re.compile(r"\W*(?:\d+|een|twee|drie|vier|vijf|zes|tien|un|une|deux|trois|quatre|cinq|six|dix|"
+                       r"one|two|three|four|five|six|ten) \w+ clean")
+# What a benzo is swapped for when the swap is a remedy, not a trade between people ("swap the
+# lorazepam for valerian and a glass of wine", "remplace le xanax par un whisky").
+REMEDY = _rx(
+    r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
+    r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
+    r"a glass|glasses|un verre|een glas|glazen"
+)
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"
     r"il|elle|ils|mijn (?:zoon|dochter|broer|zus|man|vrouw|vriend|vriendin|neef|nicht)|hij|zij|"

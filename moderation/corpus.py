@@ -1,18 +1,17 @@
-"""The labelled posts the learned layer is trained on, and the split that keeps a dev set apart.
+"""The labelled posts the learned layer is trained on.
 
 Corpus files are JSON lines ``{"id", "lang", "text", "labels", ...}`` in
 ``moderation/data/``. Labels are finding categories plus ``cold_turkey_self``
 (a member announcing their own abrupt stop; the engine reports it as a
 ``cold_turkey_advice`` finding with ``about == "self"``).
 
-The dev split is chosen by a hash of the post id, never by position, so a
-file that grows keeps every earlier post on the same side of the split.
+Each post keeps the file it came from (``source``): training holds whole files
+out (``train.writer_folds``), so every post is scored by a model that never saw its writer.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,6 @@ from moderation.types import CATEGORIES, LANGUAGES
 
 DATA_DIR = Path(__file__).parent / "data"
 LABELS: tuple[str, ...] = ("crisis", "sourcing", "cold_turkey_advice", "cold_turkey_self", "stigma", "personal_data")
-DEV_SHARE = 5  # one post in five is held back for choosing thresholds
 
 
 class CorpusError(ValueError):
@@ -42,13 +40,7 @@ class Example:
     def knows(self, label: str) -> bool:
         return self.known is None or label in self.known
 
-    @property
-    def split(self) -> str:
-        return split_of(self.id)
 
-
-def split_of(post_id: str) -> str:
-    return "dev" if zlib.crc32(post_id.encode("utf-8")) % DEV_SHARE == 0 else "train"
 
 
 def finding_label(category: str, about: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from moderation.context import suppressed_by
+from moderation.context import RULES, Span, suppressed_by
 from moderation.corpus import finding_label
 from moderation.features import Analysis, analyse
 from moderation.frames import ADDRESSEE, decisive
@@ -48,6 +48,16 @@ _SEVERITY = {"crisis": "high", "sourcing": "high", "personal_data": "high"}
 RISK_CUES = frozenset({"DEATH", "DESPAIR", "BURDEN", "FAREWELL", "ABSENCE", "STOCK", "SELFHARM", "EDGE", "JUMP",
                        "LETTER", "AFFAIRS", "GIVEAWAY", "NONEED", "FOREVER", "CALLOUT", "NOBLAME", "MISSING",
                        "CHECKON"})
+# The context rules a learned-layer finding must pass too, read on its sentence: what rules a
+# lexicon phrase out (an offer the poster reported to the moderators, a post that warns against
+# buying, a parent's worry about a child's pills, a past crisis told as recovery, someone else's
+# words retold) rules the model's reading of the same sentence out. The sentence-wide "warning"
+# and "pharmacy_return" rules are left out: on the corpus they ruled out true offers ("jamais eu
+# de souci", "plutôt que de les ramener à la pharmacie") and no false one.
+MODEL_CONTEXT: dict[str, tuple[str, ...]] = {
+    "sourcing": ("reported_offer", "warned_post", "third_party"),
+    "crisis": ("recovered", "others_words", "symptom_talk"),
+}
 # Labels of the learned layer, as (category, about).
 _LABEL_FINDING = {
     "crisis": ("crisis", ""),
@@ -353,6 +363,9 @@ class Engine:
                 # No label word (the lexicon would have decided) and no word of contempt: "a forum
                 # for people who take benzodiazepines" describes people, it does not label them.
                 continue
+            if category in MODEL_CONTEXT and _ruled_out(folded.plain, analysis, scores.sentence[label],
+                                                        MODEL_CONTEXT[category]):
+                continue
             if label == "crisis" and own_stop and not _at_risk(analysis):
                 continue  # an own abrupt stop, told without a word of danger (RISK_CUES)
             if label == "cold_turkey_self" and "crisis" in have:
@@ -364,6 +377,16 @@ class Engine:
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+def _ruled_out(plain: str, analysis: Analysis, sentence: int, rules: tuple[str, ...]) -> bool:
+    """A context rule rules the sentence out; read as if the phrase were the whole sentence's end."""
+    tokens = [t for t in analysis.tokens if t.sent == sentence]
+    if not tokens:
+        return False
+    s0, s1 = tokens[0].start, tokens[-1].end
+    span = Span(plain, s1, s1, s0, s1)
+    return any(RULES[name](span) for name in rules)
 
 
 def _at_risk(analysis: Analysis) -> bool:

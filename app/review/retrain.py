@@ -4,7 +4,8 @@ Each moderator decision on a flagged or reported post leaves a label (the
 category confirmed or dismissed, `review.labels`). Retraining reads them from
 the database, in memory only, and fits the model on the shipped corpus
 (`moderation/data/*.jsonl`) plus those posts. It prints the new model's scores
-on the evaluation (dev) split before switching; the model it replaces is kept
+on held-out writers (each corpus file, and the moderators' labels, scored by a
+model that never saw them) before switching; the model it replaces is kept
 for `--rollback`. The model file holds hashed feature weights only: no text
 of any post, so labels never leave the database.
 """
@@ -91,7 +92,7 @@ def retrain(
     dry_run: bool = typer.Option(False, "--dry-run", help="Train and report the scores; switch nothing."),
     rollback: bool = typer.Option(False, "--rollback", help="Return to the model in use before the last switch."),
 ) -> None:
-    """Rebuild the model from the shipped corpus and moderators' labels; report dev scores, then switch."""
+    """Rebuild the model from the shipped corpus and moderators' labels; report held-out scores, then switch."""
     directory = model_dir()
     if rollback:
         try:
@@ -119,7 +120,7 @@ def retrain(
     typer.echo(f"{len(shipped)} corpus posts and {len(extra)} posts judged by moderators")
     trained = train(shipped + extra, dev_only=dry_run)
     if trained is None:
-        typer.echo("need labelled posts in both splits", err=True)
+        typer.echo("need labelled posts from at least two corpus files", err=True)
         raise typer.Exit(1)
     typer.echo("\n".join(trained.report))
     if dry_run:

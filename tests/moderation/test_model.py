@@ -66,7 +66,7 @@ def test_the_shipped_model_is_current_and_loaded_once() -> None:
     assert shipped is not None, "run python -m moderation train"
     assert shipped is model.get_model()
     assert set(shipped.labels) == {"crisis", "sourcing", "cold_turkey_advice", "cold_turkey_self", "stigma"}
-    assert "dev split" in model.read_meta()
+    assert "held-out writers" in model.read_meta()
 
 
 def test_model_findings_carry_a_score_and_point_at_a_sentence() -> None:
@@ -127,7 +127,7 @@ def test_a_retrained_model_is_installed_kept_for_rollback_and_picked_up(
         model.install(directory, fitted, meta="third")
         (directory / model.PREVIOUS_NAME).unlink()
         assert model.rollback(directory) == model.MODEL_FILE  # back to the shipped model
-        assert model.get_model() is not None and "dev split" in model.read_meta()
+        assert model.get_model() is not None and "held-out writers" in model.read_meta()
     finally:
         model.use_model_dir(None)
     assert model.get_model() is not None

@@ -1,4 +1,4 @@
-"""`forum moderation retrain`: moderators' labels join the corpus, dev scores before switching, rollback."""
+"""`forum moderation retrain`: moderators' labels join the corpus, held-out scores before switching, rollback."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_verdicts_become_posts_with_only_the_judged_categories_known() -> None:
     assert stopped.known == {"cold_turkey_advice", "cold_turkey_self"}
     abouts = {f.about for f in moderation.check(STOPPED, "fr") if f.category == "cold_turkey_advice"}
     assert stopped.labels == {"cold_turkey_self" if abouts == {"self"} else "cold_turkey_advice"}
-    # The id follows the text, so a post stays on its side of the split from one retrain to the next.
+    # The id follows the text: the same post judged again is the same post from one retrain to the next.
     again = retrain.label_examples([(OFFER, "fr", "sourcing", False)])
     assert again[0].id == offer.id and again[0].id.startswith("moderators-")
 
@@ -74,14 +74,14 @@ def test_retrain_reports_then_switches_and_rolls_back(session: Session, settings
         dry = runner.invoke(cli_module.cli, ["moderation", "retrain", "--dry-run"])
         assert dry.exit_code == 0, dry.output
         assert f"{len(small)} corpus posts and 13 posts judged by moderators" in dry.output
-        assert "dev split" in dry.output and "sourcing" in dry.output and "unchanged" in dry.output
+        assert "held-out writers" in dry.output and "sourcing" in dry.output and "unchanged" in dry.output
         assert not (directory / model.ACTIVE_NAME).exists()
 
         done = runner.invoke(cli_module.cli, ["moderation", "retrain"])
         assert done.exit_code == 0, done.output
         active = directory / model.ACTIVE_NAME
         assert active.exists() and model.active_file() == active
-        assert "judged by moderators" in model.read_meta(active) and "dev split" in done.output
+        assert "judged by moderators" in model.read_meta(active) and "held-out writers" in done.output
         with np.load(active, allow_pickle=False) as data:  # hashed weights only: no text of any post
             assert all("Temesta" not in str(data[name]) for name in data.files if data[name].dtype.kind == "U")
         assert "in use: " + str(active) in runner.invoke(cli_module.cli, ["moderation", "status"]).output
