@@ -147,7 +147,8 @@ WARNING = _rx(
     r"stop (?:zeker|vooral|absoluut|alsjeblieft|aub)? ?(?:niet|ni|nie)",
     r"(?:stop|kap|gooi) (?:\w+ ){0,3}(?:ni|nie) (?:in (?:een|1|eens) keer|ineens|zomaar|meteen|direct)",
     r"pas op (?:voor|met)|waarschuwing|kijk uit",
-    r"nooit|zeker niet|vooral niet|absoluut niet",
+    # "nooit", unless it is the outcome foretold ("anders kom je er nooit vanaf": advice to stop, not a warning)
+    r"(?<!er )nooit(?! ?(?:vanaf|van af|af|uit|los)(?![^\W_]))|zeker niet|vooral niet|absoluut niet",
     r"gevaarlijk\w*|gevaar|risico\w*|levensgevaarlijk",
     r"afgeraden|af te raden|raad\w* .{0,20}af",
     r"(?:geen|geen goed|slecht) idee",

@@ -231,7 +231,8 @@ class Engine:
         findings = self.rule_findings(text, folded, analysis, lang, vetoed)
         model = get_model() if use_model else None
         if model is not None:
-            findings.extend(self.model_findings(model, text, folded, analysis, lang, findings, vetoed))
+            findings.extend(self.model_findings(model, text, folded, analysis, lang, findings, vetoed,
+                                                _once(folded.plain, analysis, lang)))
         return resolve_overlaps(findings, lang)
 
     def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None,
@@ -336,14 +337,17 @@ class Engine:
         )
 
     def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
-                       found: list[Finding], vetoed: set[str] | None = None) -> list[Finding]:
+                       found: list[Finding], vetoed: set[str] | None = None,
+                       once: tuple[str, Analysis] | None = None) -> list[Finding]:
         """One finding per label the model is sure enough of and no rule found, on its weightiest sentence.
 
         Where a lexicon entry matched and a context rule ruled it out (a quoted
         or negated phrase, a warning, leftovers brought back to the pharmacy),
         the rule has looked at those very words: the model does not overrule it.
         """
-        scores = model.score(analysis, lang)
+        # A post that repeats itself is scored as if each sentence were written once (``_once``).
+        scored_plain, scored = once if once else (folded.plain, analysis)
+        scores = model.score(scored, lang)
         have = {finding_label(f.category, f.about) for f in found}
         own_stop = "cold_turkey_self" in have or (
             "cold_turkey_self" in scores.probability
@@ -363,7 +367,7 @@ class Engine:
                 # No label word (the lexicon would have decided) and no word of contempt: "a forum
                 # for people who take benzodiazepines" describes people, it does not label them.
                 continue
-            if category in MODEL_CONTEXT and _ruled_out(folded.plain, analysis, scores.sentence[label],
+            if category in MODEL_CONTEXT and _ruled_out(scored_plain, scored, scores.sentence[label],
                                                         MODEL_CONTEXT[category]):
                 continue
             if label == "crisis" and own_stop and not _at_risk(analysis):
@@ -373,10 +377,52 @@ class Engine:
                 continue
             if label == "cold_turkey_self" and _crisis_estimate(model, scores) and _at_risk(analysis):
                 continue
-            start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
+            if once:
+                start, end = _first_occurrence(folded, *once, scores.sentence[label])
+            else:
+                start, end = _sentence_span(text, folded, analysis, scores.sentence[label])
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+_REPEATED_RUN = re.compile(r"(?<![^\W_])(\w.{0,200}?\W+)\1{2,}", re.S)  # a word or phrase three times and more in a row
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+_MIN_WORDS_REPEATED = 40
+_DISTINCT_SHARE = 0.25
+
+
+def _once(plain: str, analysis: Analysis, lang: str) -> tuple[str, Analysis] | None:
+    """The post with each sentence kept once and runs of one word cut to two, when it repeats itself.
+
+    Ten copies of a story, or one word typed 600 times, add up the same evidence again and again
+    and push the learned layer's score to either end. None for an ordinary post (the usual case).
+    """
+    norms = analysis.norms
+    if len(norms) < _MIN_WORDS_REPEATED or len(set(norms)) >= _DISTINCT_SHARE * len(norms):
+        return None
+    seen: set[str] = set()
+    kept = []
+    for m in _SENTENCE.finditer(plain):
+        sentence = _REPEATED_RUN.sub(r"\1", m.group() + " ")
+        key = " ".join(sentence.split())
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    once = " ".join(kept)
+    return once, analyse(once, lang)
+
+
+def _first_occurrence(folded: Folded, once: str, analysis: Analysis, sentence: int) -> tuple[int, int]:
+    """Where a sentence of the once-only text first stands in the post."""
+    tokens = [t for t in analysis.tokens if t.sent == sentence] or analysis.tokens
+    if not tokens:
+        return folded.span(0, len(folded.plain))
+    piece = once[tokens[0].start : tokens[-1].end]
+    at = folded.plain.find(piece)
+    if at < 0:
+        return folded.span(0, len(folded.plain))
+    return folded.span(at, at + len(piece))
 
 
 def _ruled_out(plain: str, analysis: Analysis, sentence: int, rules: tuple[str, ...]) -> bool:

@@ -35,6 +35,9 @@ _CACHE_LIMIT = 100_000
 # has a few dozen features and would otherwise weigh each of them as much as a
 # long post weighs its strongest evidence. Short posts lean towards the prior.
 _SHRINK = 100
+# Longer "words" ("aaaa…" typed for 20,000 characters) get no letter pieces: thousands of the same
+# piece would outweigh everything else in the post.
+_LONGEST_WORD = 40
 _token_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 _context_cache: dict[object, tuple[int, int]] = {}
 # Grammar classes are everywhere; pairs with them say little.
@@ -51,7 +54,7 @@ def _token_features(norm: str) -> tuple[tuple[int, int], ...]:
     if cached is not None:
         return cached
     feats = [_hash("w:" + norm)]
-    if norm.isalpha():
+    if norm.isalpha() and len(norm) <= _LONGEST_WORD:
         padded = f" {norm} "
         n = len(padded)
         for size in (3, 4, 5):

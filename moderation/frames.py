@@ -245,7 +245,13 @@ def _possible(frame: Frame, sents: Sentences) -> bool:
 
 
 def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] | None:
-    """Token span of the closest combination of the frame's parts in sentences [lo, hi)."""
+    """Token span of the closest combination of the frame's parts in sentences [lo, hi).
+
+    Each part needs words of its own ("tous" cannot be both TOTAL and MED). Parts are placed
+    nearest to the first part's cue first; when the nearest choice leaves a later part no word
+    of its own, the next nearest is tried ("tout prendre d'un coup": TOTAL is "d'un coup" when
+    "tout" is the only word left for PRON_OBJ).
+    """
     options: list[list[Cue]] = []
     for part in frame.parts:
         found = [cue for c, mode in part.classes for cue in sents.occurrences(c, mode, lo, hi)]
@@ -254,22 +260,33 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
         options.append(found)
     best: tuple[int, int] | None = None
     for anchor in options[0]:
-        first, last = anchor.first, anchor.last
-        taken = [(anchor.first, anchor.last)]
-        for others in options[1:]:
-            # Each part needs words of its own: "tous" cannot be both TOTAL and MED.
-            free = [c for c in others if all(c.last < a or c.first > b for a, b in taken)]
-            if not free:
-                break
-            near = min(free, key=lambda c: abs(c.first - anchor.first))
-            taken.append((near.first, near.last))
-            first, last = min(first, near.first), max(last, near.last)
-        else:
-            if frame.span and last - first + 1 > frame.span:
-                continue
-            if best is None or last - first < best[1] - best[0]:
-                best = (first, last)
+        placed = _assign(options, 1, [(anchor.first, anchor.last)], anchor.first)
+        if placed is None:
+            continue
+        first, last = min(a for a, _ in placed), max(b for _, b in placed)
+        if frame.span and last - first + 1 > frame.span:
+            continue
+        if best is None or last - first < best[1] - best[0]:
+            best = (first, last)
     return best
+
+
+def _assign(options: list[list[Cue]], k: int, taken: list[tuple[int, int]], at: int,
+            budget: list[int] | None = None) -> list[tuple[int, int]] | None:
+    """Words for parts k.. that overlap no word taken, nearest to ``at`` first (bounded backtracking)."""
+    if k == len(options):
+        return taken
+    budget = [64] if budget is None else budget  # a post with many cues tries a bounded number of combinations
+    free = sorted((c for c in options[k] if all(c.last < a or c.first > b for a, b in taken)),
+                  key=lambda c: abs(c.first - at))
+    for cue in free:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        done = _assign(options, k + 1, [*taken, (cue.first, cue.last)], at, budget)
+        if done is not None:
+            return done
+    return None
 
 
 def _quoted(frame: Frame, placed: tuple[int, int], quoted: frozenset[int]) -> bool:
