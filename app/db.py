@@ -132,8 +132,26 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int = 5000) -> None:
         if conn.info.get(_LAZY) and statement.lstrip()[:9].upper().startswith(_WRITES):
             upgrade(conn)
 
-    for name in ("commit", "rollback"):
-        event.listen(engine, name, lambda conn: release_mutex(conn.info))
+    # After the COMMIT (or ROLLBACK) itself, not at SQLAlchemy's "commit" event, which fires
+    # before it: a writer let in while the COMMIT still syncs the WAL met SQLite's lock and
+    # slept in its busy handler (1, 2, 5, 10... ms) instead of starting when the lock was free.
+    def releasing(end: Callable[[Any], None]) -> Callable[[Any], None]:
+        def end_then_release(dbapi_connection: Any) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                try:  # the pool's proxy: its record's info
+                    info = dbapi_connection.info
+                except (AttributeError, NotImplementedError):  # a connection being set up, outside the pool
+                    info = None
+                if info is not None:
+                    release_mutex(info)
+
+        return end_then_release
+
+    dialect = engine.dialect  # this engine's own (create_engine makes one per engine)
+    dialect.do_commit = releasing(dialect.do_commit)  # type: ignore[method-assign]
+    dialect.do_rollback = releasing(dialect.do_rollback)  # type: ignore[method-assign]
     # A connection handed back to the pool without a rollback through SQLAlchemy.
     event.listen(engine.pool, "checkin", lambda _dbapi, record: release_mutex(record.info))
 
