@@ -166,8 +166,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int = 5000) -> None:
         return end_then_release
 
     dialect = engine.dialect  # this engine's own (create_engine makes one per engine)
-    dialect.do_commit = releasing(dialect.do_commit)  # type: ignore[method-assign]
-    dialect.do_rollback = releasing(dialect.do_rollback)  # type: ignore[method-assign]
+    dialect.do_commit = releasing(dialect.do_commit)  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = releasing(dialect.do_rollback)  # type: ignore[method-assign,assignment]
     # A connection handed back to the pool without a rollback through SQLAlchemy.
     event.listen(engine.pool, "checkin", lambda _dbapi, record: release_mutex(record.info))
 
