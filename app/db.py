@@ -176,24 +176,42 @@ class _WriterFile:
     """A lock file beside the database that a process's current writer holds (fcntl.flock).
 
     Taken by polling (every millisecond, up to the busy timeout; then the writer goes on to
-    BEGIN IMMEDIATE and SQLite's own wait), never blocking without a bound. None for an
-    in-memory database or where flock does not exist.
+    BEGIN IMMEDIATE and SQLite's own wait), never blocking without a bound. Opened at the
+    first write of each process (a forked child opens its own: flock belongs to the open
+    file), closed with the engine. Nothing for an in-memory database, where flock does not
+    exist, or if the file cannot be opened (SQLite's busy handler alone, as before).
     """
 
     def __init__(self, database: str | None, timeout: float) -> None:
         self.timeout = timeout
+        usable = database and database != ":memory:" and not database.startswith("file:") and fcntl is not None
+        self.path = f"{database}-writer.lock" if usable else None
         self.fd: int | None = None
-        if database and database != ":memory:" and not database.startswith("file:") and fcntl is not None:
-            self.fd = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self.pid = 0
         self.held = False
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    def _open(self) -> int | None:
+        if self.path is None:
+            return None
+        if self.fd is None or self.pid != os.getpid():
+            try:
+                self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            except OSError:
+                log.warning("SQLite writers' lock file cannot be opened; relying on SQLite's busy handler")
+                self.path = None
+                return None
+            self._finalizer = weakref.finalize(self, os.close, self.fd)
+        return self.fd
 
     def acquire(self) -> None:
-        if self.fd is None:
+        fd = self._open()
+        if fd is None:
             return
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self.held = True
                 return
             except BlockingIOError:
@@ -202,9 +220,9 @@ class _WriterFile:
                 time.sleep(0.001)
 
     def release(self) -> None:
-        if self.held:
+        if self.held and self.fd is not None:
             self.held = False
-            fcntl.flock(self.fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 _LAZY = "tk_lazy_write"  # this connection's transaction has only read so far
