@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -16,6 +17,12 @@ from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, Any
 
 import anyio
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
+
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
@@ -94,14 +101,23 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int = 5000) -> None:
     # Inside one process, writers queue on a mutex first; only the few processes
     # then meet in SQLite's handler.
     mutex = threading.Lock()
+    # Between processes (the server's workers), the writer holding the mutex then takes a lock
+    # file: a writer whose BEGIN IMMEDIATE met SQLite's lock slept in its busy handler (1, 2,
+    # 5, ... 100 ms) while the other process's writers, handing the lock on without a pause,
+    # took it again and again: one worker did nearly all the writing and the other's waited
+    # seconds. The lock file is polled every millisecond instead; BEGIN IMMEDIATE still waits
+    # for any writer that does not take it.
+    writers = _WriterFile(engine.url.database, busy_timeout_ms / 1000)
 
     def take_mutex(info: dict[str, Any]) -> None:
         if not mutex.acquire(timeout=WRITE_QUEUE_SECONDS):
             raise DatabaseBusy()
         info[_HOLDS_MUTEX] = True
+        writers.acquire()
 
     def release_mutex(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_MUTEX, False):
+            writers.release()
             mutex.release()
 
     @event.listens_for(engine, "begin")
@@ -132,10 +148,81 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int = 5000) -> None:
         if conn.info.get(_LAZY) and statement.lstrip()[:9].upper().startswith(_WRITES):
             upgrade(conn)
 
-    for name in ("commit", "rollback"):
-        event.listen(engine, name, lambda conn: release_mutex(conn.info))
+    # After the COMMIT (or ROLLBACK) itself, not at SQLAlchemy's "commit" event, which fires
+    # before it: a writer let in while the COMMIT still syncs the WAL met SQLite's lock and
+    # slept in its busy handler (1, 2, 5, 10... ms) instead of starting when the lock was free.
+    def releasing(end: Callable[[Any], None]) -> Callable[[Any], None]:
+        def end_then_release(dbapi_connection: Any) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                try:  # the pool's proxy: its record's info
+                    info = dbapi_connection.info
+                except (AttributeError, NotImplementedError):  # a connection being set up, outside the pool
+                    info = None
+                if info is not None:
+                    release_mutex(info)
+
+        return end_then_release
+
+    dialect = engine.dialect  # this engine's own (create_engine makes one per engine)
+    dialect.do_commit = releasing(dialect.do_commit)  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = releasing(dialect.do_rollback)  # type: ignore[method-assign,assignment]
     # A connection handed back to the pool without a rollback through SQLAlchemy.
     event.listen(engine.pool, "checkin", lambda _dbapi, record: release_mutex(record.info))
+
+
+class _WriterFile:
+    """A lock file beside the database that a process's current writer holds (fcntl.flock).
+
+    Taken by polling (every millisecond, up to the busy timeout; then the writer goes on to
+    BEGIN IMMEDIATE and SQLite's own wait), never blocking without a bound. Opened at the
+    first write of each process (a forked child opens its own: flock belongs to the open
+    file), closed with the engine. Nothing for an in-memory database, where flock does not
+    exist, or if the file cannot be opened (SQLite's busy handler alone, as before).
+    """
+
+    def __init__(self, database: str | None, timeout: float) -> None:
+        self.timeout = timeout
+        usable = database and database != ":memory:" and not database.startswith("file:") and fcntl is not None
+        self.path = f"{database}-writer.lock" if usable else None
+        self.fd: int | None = None
+        self.pid = 0
+        self.held = False
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    def _open(self) -> int | None:
+        if self.path is None:
+            return None
+        if self.fd is None or self.pid != os.getpid():
+            try:
+                self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            except OSError:
+                log.warning("SQLite writers' lock file cannot be opened; relying on SQLite's busy handler")
+                self.path = None
+                return None
+            self._finalizer = weakref.finalize(self, os.close, self.fd)
+        return self.fd
+
+    def acquire(self) -> None:
+        fd = self._open()
+        if fd is None:
+            return
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.held = True
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return  # SQLite's busy handler decides (a stuck process: 503 after its timeout)
+                time.sleep(0.001)
+
+    def release(self) -> None:
+        if self.held and self.fd is not None:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 _LAZY = "tk_lazy_write"  # this connection's transaction has only read so far

@@ -13,13 +13,20 @@ The members are established ones (their posts go out at once, past the newcomers
 welcome) and the anti-flood limit is raised for the run (FORUM_TRUST__POSTS_PER_HOUR):
 64 people posting hundreds of replies a second is a load test, and with the real limit
 (30 an hour each) the answers would soon be 429s, which measure nothing.
+Also prints the workers' CPU time (user + system, from /proc) per new post during the
+measured run: what one post costs the served app, uvicorn's HTTP parsing included, and a
+figure that moves less with the machine's load than posts/s; on PostgreSQL (server on this
+machine) the same for the server processes connected to the bench's database.
 Env: DUR (default 10s), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql, PROFILE=1 (py-spy
 records both workers during the measured run, --gil: where the CPU goes; prints the top
-entries as bench/profile_pages.py does; needs py-spy), TOP (25).
+entries as bench/profile_pages.py does; needs py-spy), TOP (25), PROFILE_RAW=path (keeps
+py-spy's raw stacks there). PROFILE=wall samples every thread, waiting or not (--idle instead of
+--gil): where requests wait (write lock, fsync, the GIL, the thread pool).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -114,6 +121,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backend_cpu(url: str) -> dict[int, float]:
+    """PostgreSQL: CPU seconds so far of each server process connected to this database (empty on SQLite
+    or when the server runs elsewhere, in another PID namespace)."""
+    if not url.startswith("postgresql"):
+        return {}
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                               " AND pid <> pg_backend_pid()")]
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a backend that ended meanwhile
+            found[pid] = cpu_seconds(pid)
+    return found
+
+
 def wait_idle(server_pid: int, limit: float = 120) -> None:
     """Until the workers' start-up work (the moderation engine for three languages, about 5 s of CPU
     each, longer on a busy machine) is done: both under 5 % of a core for a second."""
@@ -132,7 +156,8 @@ def profile(server_pid: int, duration: str) -> Path:
     seconds = max(1, int(re.sub(r"\D", "", duration) or 10) - 2)
     out = Path(tempfile.mkdtemp(prefix="profile-posting-"))
     time.sleep(1)
-    spies = [subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", "--gil",
+    mode = ["--idle"] if os.environ.get("PROFILE") == "wall" else ["--gil"]
+    spies = [subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", *mode,
                                "--format", "raw", "--output", str(out / f"{pid}.txt")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in children(server_pid)]
     for spy_process in spies:
@@ -165,13 +190,22 @@ def run(name: str, url: str) -> None:
                 break
         before = count_posts(url)
         load = os.getloadavg()
+        workers = children(server.pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in workers)
+        backends_before = backend_cpu(url)
         wrk = subprocess.Popen(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", str(script),
                                 f"http://127.0.0.1:{PORT}"], stdout=subprocess.PIPE, text=True)
         profiles = profile(server.pid, duration) if os.environ.get("PROFILE") else None
         out = wrk.communicate()[0]
+        worker_cpu = sum(cpu_seconds(pid) for pid in workers) - cpu_before
+        backends = backend_cpu(url)
+        database_cpu = sum(used - backends_before.get(pid, 0.0) for pid, used in backends.items())
         if profiles is not None:
             print(f"py-spy --gil on 2 workers during the {name} run:")
             aggregate(sorted(profiles.glob("*.txt")), int(os.environ.get("TOP", "25")))
+            if os.environ.get("PROFILE_RAW"):  # keep py-spy's raw stacks (suffixed with the database)
+                with open(f"{os.environ['PROFILE_RAW']}.{name.lower()}", "w") as raw:
+                    raw.writelines(f.read_text() for f in sorted(profiles.glob("*.txt")))
             shutil.rmtree(profiles, ignore_errors=True)
     finally:
         server.terminate()
@@ -186,7 +220,9 @@ def run(name: str, url: str) -> None:
     written = count_posts(url) - before
     print(f"{name:11} {rps:>8} posts/s   p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}"
           f"   non-2xx {errors.group(1) if errors else 0}   {socket_errors.group(1) if socket_errors else ''}"
-          f"   ({done} answered, {written} new rows; wrk -t2 -c{connections} -d{duration}, 2 workers,"
+          f"   CPU/post: workers {worker_cpu / max(written, 1) * 1000:.1f} ms"
+          + (f", PostgreSQL {database_cpu / max(written, 1) * 1000:.1f} ms" if backends else "")
+          + f"   ({done} answered, {written} new rows; wrk -t2 -c{connections} -d{duration}, 2 workers,"
           f" {members} members, load {load[0]:.1f})", flush=True)
 
 

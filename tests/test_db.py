@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from pathlib import Path
 
@@ -63,6 +65,53 @@ def test_reads_do_not_take_the_write_lock(sqlite_db: Database) -> None:
     with sqlite_db.session() as writer, sqlite_db.session(write=False) as reader:
         writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: holds the write lock
         assert reader.execute(text("SELECT count(*) FROM forum_categories")).scalar() == 0
+
+
+def _lock_file_taken(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def test_a_writer_holds_the_lock_file_until_its_commit_is_done(sqlite_db: Database, tmp_path: Path) -> None:
+    """Writers of other processes (each opens the file: flock belongs to the open file) wait on it,
+    woken within a millisecond of the COMMIT, instead of sleeping in SQLite's busy handler."""
+    lock_file = tmp_path / "forum.sqlite3-writer.lock"
+    with sqlite_db.session() as session:
+        session.execute(text("CREATE TABLE counter (n INTEGER)"))
+        assert _lock_file_taken(lock_file)
+        seen: list[bool] = []
+        after_commit(session, lambda: seen.append(_lock_file_taken(lock_file)))
+        session.commit()
+    assert seen == [False]  # free once COMMIT has run, before the after-commit work
+    with sqlite_db.session(write=False) as reader:
+        reader.execute(text("SELECT 1"))
+        assert not _lock_file_taken(lock_file)  # readers never take it
+    other = Database(Settings(database_url=str(sqlite_db.engine.url), data_dir=tmp_path))
+    order: list[str] = []
+    with sqlite_db.session() as session:
+        session.execute(text("INSERT INTO counter VALUES (1)"))
+
+        def second_writer() -> None:
+            with other.session() as second:
+                second.execute(text("INSERT INTO counter VALUES (2)"))
+                order.append("second wrote")
+                second.commit()
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        thread.join(0.3)
+        order.append("first commits")
+        session.commit()
+    thread.join(10)
+    other.dispose()
+    assert order == ["first commits", "second wrote"]
 
 
 def test_after_commit_waits_for_the_outer_transaction(db: Database) -> None:

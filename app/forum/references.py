@@ -83,15 +83,17 @@ def _users_by_folded(session: Session, pseudonyms: set[str]) -> dict[str, User]:
     return {user.pseudonym_folded: user for user in users}
 
 
-def find(session: Session, post: Post, body: str | None = None) -> References:
+def find(session: Session, post: Post, body: str | None = None,
+         scanned: tuple[list[list[str]], list[str]] | None = None) -> References:
     """The members a post mentions (at most MAX_MENTIONS) and the members it quotes; never its author.
 
     A quote counts only if its author has a published post in the same thread,
     so a hand-written quote header cannot be used to page an arbitrary member.
-    `body` reads another version of the post's text (the one before an edit).
+    `body` reads another version of the post's text (the one before an edit); `scanned` is
+    `scan` of the post's text, made earlier by a caller that had it.
     Two queries at most, none when the post names no one.
     """
-    mention_groups, quoted_names = scan(post.body_md if body is None else body)
+    mention_groups, quoted_names = scanned if scanned is not None else scan(post.body_md if body is None else body)
     wanted = {name for group in mention_groups for name in group} | set(quoted_names)
     users = _users_by_folded(session, wanted)
     mentioned: list[int] = []

@@ -240,7 +240,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
-    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
+    rendered = _Rendered.of(body)  # before the turn taking below: a long post takes tens of ms to parse
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, final=True)
@@ -250,8 +250,8 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     thread.category = category  # loaded, so callers may reply to the new thread at once
     session.add(thread)
     session.flush()
-    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
-                     screening=screening, first=True, form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening, first=True,
+                     form_nonce=form_nonce, rendered=rendered)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -269,12 +269,12 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
-    body_html = markdown.render(body)  # before the write lock: a long post takes tens of ms to render
+    rendered = _Rendered.of(body)  # before the turn taking below: a long post takes tens of ms to parse
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, thread, final=True)
-    post = _add_post(session, thread=thread, author=author, body=body, body_html=body_html, note=note,
-                     screening=screening, form_nonce=form_nonce)
+    post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
+                     form_nonce=form_nonce, rendered=rendered)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -318,9 +318,27 @@ def _sent_before(session: Session, author: User, nonce: str | None, body: str, s
                                                 newcomer_hold=post.status == PostStatus.held))
 
 
-def _add_post(session: Session, *, thread: Thread, author: User, body: str, body_html: str, note: str | None,
-              screening: Screening, first: bool = False, form_nonce: str | None = None) -> Post:
-    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=body_html,
+@dataclass(frozen=True)
+class _Rendered:
+    """What a new post's text gives without the database: its HTML and whom it names (references.scan).
+
+    Made before the member's posts take turns (`serialize`: on SQLite the file's one write
+    lock), so that no other writer waits while a Markdown text is parsed twice.
+    """
+
+    html: str
+    names: tuple[list[list[str]], list[str]]
+
+    @classmethod
+    def of(cls, body: str) -> _Rendered:
+        return cls(html=markdown.render(body), names=references.scan(body))
+
+
+def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
+              screening: Screening, first: bool = False, form_nonce: str | None = None,
+              rendered: _Rendered | None = None) -> Post:
+    rendered = rendered or _Rendered.of(body)
+    post = Post(thread_id=thread.id, author_id=author.id, body_md=body, body_html=rendered.html,
                 status=screening.status, content_note=note, notices=",".join(screening.notices),
                 created_at=utcnow(), form_nonce=form_nonce)
     session.add(post)
@@ -329,12 +347,13 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, body
         _publish_counts(session, thread, author, post, +1, approved=True)
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
     if post.status == PostStatus.published:
-        _announce_published(session, thread, post, first_in_thread=first)
+        _announce_published(session, thread, post, first_in_thread=first, names=rendered.names)
     return post
 
 
-def _announce_published(session: Session, thread: Thread, post: Post, *, first_in_thread: bool) -> None:
-    found = references.find(session, post)
+def _announce_published(session: Session, thread: Thread, post: Post, *, first_in_thread: bool,
+                        names: tuple[list[list[str]], list[str]] | None = None) -> None:
+    found = references.find(session, post, scanned=names)
     events.publish(events.PostPublished(session=session, post=post, thread=thread, first_in_thread=first_in_thread,
                                         mentioned_ids=found.mentioned_ids, quoted_ids=found.quoted_ids))
 

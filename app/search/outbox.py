@@ -29,6 +29,7 @@ _INSERT = insert(cast(Table, OutboxEntry.__table__)).values(entity=bindparam("en
                                                            entity_id=bindparam("entity_id"))
 _QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
 _FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
+_HOOK_KEY = "search-outbox"  # the indexer's after-commit callback
 
 
 def enqueue(session: Session, entity: str, entity_id: int) -> None:
@@ -47,7 +48,7 @@ def enqueue(session: Session, entity: str, entity_id: int) -> None:
     db = session.info.get("db")
     hook = getattr(db, "on_outbox", None)
     if hook is not None:
-        after_commit(session, hook, key="search-outbox")
+        after_commit(session, hook, key=_HOOK_KEY)
 
 
 def _changed(obj: Any, attributes: tuple[str, ...]) -> bool:
@@ -85,6 +86,19 @@ def _write(session: Session, _context: Any) -> None:
     # Adding objects is allowed here (not in after_flush); commit flushes again until clean.
     for entity, entity_id in sorted(session.info.pop(_FOUND, set())):
         enqueue(session, entity, entity_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _apply_before_commit(session: Session) -> None:
+    """An indexer that applies the outbox in the writing transaction does it now (SQLite's own index)."""
+    if session.in_nested_transaction() or not session.info.get(_QUEUED):
+        return
+    hook = getattr(session.info.get("db"), "on_outbox", None)
+    if not getattr(hook, "in_transaction", False):
+        return
+    session.flush()  # entries of what is still unflushed are written by the flush listener
+    if hook.apply_in_transaction(session):  # type: ignore[union-attr]
+        session.info.get("after_commit", {}).pop(_HOOK_KEY, None)  # nothing left for the drain
 
 
 @event.listens_for(Session, "after_commit")

@@ -15,7 +15,7 @@ from app.instruments import SEARCH_FALLBACKS
 from app.search.backend import SearchBackend, SearchPage, SearchQuery, SearchUnavailable
 from app.search.database import SqliteFts
 from app.search.postgres import PostgresFts
-from app.search.worker import catch_up_locally, drain_or_raise
+from app.search.worker import BATCH, apply_pending, catch_up_locally, drain_or_raise
 from app.settings import Settings
 
 log = logging.getLogger("forum.search")
@@ -81,6 +81,11 @@ class InProcessIndexer:
     thread sleeps. When the engine fails, commits stop waking it, and a timer
     retries (in its own thread) with a growing delay, so the outbox catches up
     with no new post.
+
+    With SQLite's own index, the outbox is applied inside the writing transaction
+    itself, just before its commit (`apply_in_transaction`): one write transaction per
+    post instead of two, so one wait for the file's write lock and one WAL sync. The
+    drain after the commit stays for what that could not apply.
     """
 
     MIN_BACKOFF, MAX_BACKOFF = 2.0, 60.0
@@ -101,6 +106,25 @@ class InProcessIndexer:
         self._retry_at = 0.0
         self._backoff = min_backoff
         self._timer: Timer | None = None
+
+    @property
+    def in_transaction(self) -> bool:
+        """True when the outbox is applied before the writer's commit (SQLite's own FTS5 index)."""
+        return self.local is None and isinstance(self.backend, SqliteFts)
+
+    def apply_in_transaction(self, session: Session) -> bool:
+        """Apply what is pending in `session`'s transaction; True when nothing is left for a drain.
+
+        Inside a SAVEPOINT: if the index cannot be written, it rolls back alone, the
+        post still commits, and the drain after the commit tries again (and logs).
+        """
+        try:
+            with session.begin_nested():
+                applied = apply_pending(self.db, session, self.backend)
+        except Exception:
+            log.exception("search outbox: applying in the transaction failed; the drain after the commit retries")
+            return False
+        return applied < BATCH
 
     @property
     def engine_down(self) -> bool:

@@ -101,6 +101,20 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
         return len(entries)
 
 
+def apply_pending(db: Database, session: Session, backend: SearchBackend, *, batch: int = BATCH) -> int:
+    """Apply up to `batch` pending entries in the session's own transaction; how many were applied.
+
+    For SQLite's own index (`InProcessIndexer.apply_in_transaction`): a writer holds the
+    file's one write lock until it commits, so what it reads is what a drain run right
+    after its commit would read, and the index changes with the post, in one transaction.
+    """
+    entries = _claim(db, session, batch)
+    if entries:
+        apply_entries(session, backend, entries)
+        _delete(session, entries)
+    return len(entries)
+
+
 def _anything_pending(db: Database) -> bool:
     """SQLite: a look without the write lock. Every drain ends with a pass that finds nothing,
     and a write session for it queued behind every posting writer for SQLite's one lock

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
+from app.search import service as search_service
 from app.search.backend import Document, SearchPage, SearchQuery, SearchUnavailable
 from app.search.meili import Meili
 from app.search.models import OutboxEntry
-from app.search.service import InProcessIndexer
+from app.search.service import InProcessIndexer, database_backend
 from app.settings import SearchSettings
 from tests.factories import api_login, make_category, make_thread, make_user
 
@@ -172,3 +174,42 @@ def test_forum_worker_once_applies_what_waits(app: FastAPI, session: Session, mo
     result = CliRunner().invoke(cli_module.cli, ["worker", "--once"])
     assert result.exit_code == 0 and "1 outbox entries applied" in result.output, result.output
     assert post_id in app.state.search.indexed_ids(session)
+
+
+def test_sqlite_index_changes_in_the_posts_own_transaction(app: FastAPI, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = app.state.db
+    if not db.is_sqlite:
+        pytest.skip("SQLite's own index only: on PostgreSQL the drain after the commit applies it")
+    indexer = InProcessIndexer(db, database_backend(db))
+    db.on_outbox = indexer
+    drains: list[int] = []
+    monkeypatch.setattr(indexer, "_drain_here", lambda: drains.append(1))
+    with db.session() as writer:  # a writer of the app's database, as a request's session is
+        author = make_user(writer)
+        posted = make_thread(writer, category=make_category(writer), author=author, body="vertiges nocturnes")
+        writer.commit()
+    assert drains == []  # nothing left for a second transaction
+    assert _entries(session) == []
+    assert posted.post.id in database_backend(db).indexed_ids(session)
+
+
+def test_an_index_failure_inside_the_transaction_loses_no_post(app: FastAPI, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = app.state.db
+    if not db.is_sqlite:
+        pytest.skip("SQLite's own index only")
+    indexer = InProcessIndexer(db, database_backend(db))
+    db.on_outbox = indexer
+    drains: list[int] = []
+    monkeypatch.setattr(indexer, "_drain_here", lambda: drains.append(1))
+
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("index write failed")
+
+    monkeypatch.setattr(search_service, "apply_pending", broken)
+    with db.session() as writer:
+        author = make_user(writer)
+        posted = make_thread(writer, category=make_category(writer), author=author, body="vertiges nocturnes")
+        writer.commit()
+    assert session.get(Post, posted.post.id) is not None  # the post committed
+    assert drains == [1]  # and the drain after the commit was asked to try again
+    assert ("post", posted.post.id) in _entries(session)
