@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated
-from app.i18n import gettext
+from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
@@ -136,7 +136,7 @@ def _field_name(error: dict[str, object]) -> str:
 
 def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
-    params = {key: f"{value:g}" if isinstance(value, float) else str(value)
+    params = {key: str(LocalNumber(value)) if isinstance(value, float) else str(value)
               for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
     if "expected" in params:
         # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
