@@ -156,6 +156,16 @@ def format_number(value: float, locale: str) -> str:
     return _format_decimal(value, locale=BABEL_LOCALES[locale])
 
 
+class LocalNumber(float):
+    """A number for a message's parameters, with the decimal sign of the reader's language ("0,25 mg"
+    in French and Dutch), written when the message is translated, not when raised. No grouping: in a
+    sentence "1000 mg" reads better than "1.000 mg", which Belgian English would print."""
+
+    def __str__(self) -> str:
+        # Every significant decimal: a limit of 0.0125 mg written "0,012" would be refused at that value.
+        return _format_decimal(float(self), format="0.######", locale=BABEL_LOCALES[get_locale()])
+
+
 def _brussels() -> dt.tzinfo:
     from zoneinfo import ZoneInfo
 

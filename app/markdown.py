@@ -8,10 +8,14 @@ link to phone numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "blockquote", "ul", "ol", "li", "code", "pre",
@@ -24,12 +28,28 @@ REVIEWED_LINK_REL = "noopener noreferrer"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+def _image_as_link(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """An image as its alt text, linked to its address: never loaded (no third-party request), never lost.
+
+    Inside a link (``[![alt](img)](url)``) only the alt text is kept, as a link cannot hold another.
+    """
+    token = tokens[idx]
+    alt = escapeHtml(self.renderInlineAsText(token.children or [], options, env).strip())
+    src = escapeHtml(str(token.attrGet("src") or ""))
+    depth = sum(1 if t.type == "link_open" else -1 if t.type == "link_close" else 0 for t in tokens[:idx])
+    if depth > 0 or not src:
+        return alt
+    return f'<a href="{src}">{alt or src}</a>'
+
+
 @cache
 def _parser() -> MarkdownIt:
     # "commonmark" with html off: <script> and friends arrive as text, never as tags.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
         ["table", "strikethrough"]
     )
+    parser.add_render_rule("image", _image_as_link)
+    return parser
 
 
 def _demote_headings(html: str) -> str:

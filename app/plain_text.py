@@ -9,6 +9,7 @@ produced unbalanced <mark> tags in search snippets (issue 9, item 9).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -16,3 +17,22 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def strip_controls(text: str) -> str:
     """Line breaks made "\\n", tabs kept, every other C0 control and DEL removed."""
     return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+#: Unicode's explicit directional formatting characters (UAX #9, 2.1-2.7): embeddings, overrides,
+#: isolates and marks. U+202E (right-to-left override) makes "gpj.exe" read as "exe.jpg"; in a
+#: title or a medication name they have no use for a French or Dutch writer and only spoof text.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Characters that draw nothing but are not Unicode white space (Hangul and Braille blanks).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_bidi_controls(text: str) -> bool:
+    return any(ch in BIDI_CONTROLS for ch in text)
+
+
+def visible_length(text: str) -> int:
+    """How many characters draw something: not white space, not format characters (zero-width
+    space and joiners, word joiner, byte-order mark, bidi controls, soft hyphen), not blank letters."""
+    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf"
+               and ch not in _BLANK_LETTERS)

@@ -73,3 +73,14 @@ def test_quote_makes_a_blockquote() -> None:
     text = quote("Lucie", "ligne 1\n\nligne 2")
     assert text.startswith("> **Lucie**:") and "> ligne 2" in text
     assert "<blockquote>" in render(text)
+
+
+def test_an_image_becomes_its_alt_text_linked_never_loaded_never_lost() -> None:
+    html = render("Mon pilulier : ![boîte <b>Xanax</b> & co](https://example.org/p.png \"photo\") voilà")
+    assert "<img" not in html
+    assert ('<a href="https://example.org/p.png" rel="nofollow ugc noopener noreferrer">'
+            "boîte &lt;b&gt;Xanax&lt;/b&gt; &amp; co</a>") in html
+    # Without alt text the address itself is the link text; inside a link only the alt text stays.
+    assert ">https://example.org/q.png</a>" in render("![](https://example.org/q.png)")
+    nested = render("[![schéma](https://example.org/s.png)](https://example.org/page)")
+    assert nested.count("<a ") == 1 and ">schéma</a>" in nested and "s.png" not in nested

@@ -143,8 +143,11 @@ def _plan_out(plan: TaperPlan) -> schemas.PlanOut:
     return schemas.PlanOut.model_validate(plan_json(plan))
 
 
-@router.post("/diary/plans", status_code=201, response_model=schemas.PlanOut, name="api.diary.plans.create")
-def create_plan(body: schemas.PlanIn, session: SessionDep, viewer: CurrentUser) -> schemas.PlanOut:
+@router.post("/diary/plans", status_code=201, response_model=schemas.PlanOut, name="api.diary.plans.create",
+             responses={200: {"model": schemas.PlanOut,
+                              "description": "Identical to the current plan: no new version, the current one"}})
+def create_plan(body: schemas.PlanIn, response: Response, session: SessionDep,
+                viewer: CurrentUser) -> schemas.PlanOut:
     data = plan_service.PlanInput(
         drug=body.drug, start_dose_mg=body.start_dose_mg, start_date=body.start_date, mode=body.mode,
         reduction_percent=body.reduction_percent if body.reduction_percent is not None
@@ -153,7 +156,11 @@ def create_plan(body: schemas.PlanIn, session: SessionDep, viewer: CurrentUser) 
         ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
         pace_confirmed=body.pace_confirmed,
     )
-    return _plan_out(plan_service.create_plan(session, user=viewer, data=data))
+    before = plan_service.get_current_plan(session, user_id=viewer.id)
+    plan = plan_service.create_plan(session, user=viewer, data=data)
+    if before is not None and plan.id == before.id:
+        response.status_code = 200
+    return _plan_out(plan)
 
 
 @router.get("/diary/plans", response_model=list[schemas.PlanOut], name="api.diary.plans")

@@ -17,7 +17,7 @@ from app.diary.planner import (
     PlanError,
 )
 from app.errors import ValidationFailed
-from app.i18n import gettext
+from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 
 
@@ -74,8 +74,18 @@ class PaceNotConfirmed(ValidationFailed):
 def invalid_dose(field: str | None = None) -> ValidationFailed:
     return ValidationFailed(
         N_("Enter the dose in mg as a number above zero and at most %(max)s, for example 0.5 or 2."),
-        field=field, max=f"{MAX_DOSE_MG:g}",
+        field=field, max=LocalNumber(MAX_DOSE_MG),
     )
+
+
+def dose_too_small(field: str, smallest: float) -> ValidationFailed:
+    return ValidationFailed(N_("This dose is too small to be measured or shown: enter at least %(min)s mg, "
+                               "for example 0.5 or 2."), field=field, min=LocalNumber(smallest))
+
+
+def bidi_in_drug_name(field: str) -> ValidationFailed:
+    return ValidationFailed(N_("A medication name cannot contain text-direction control characters (such as "
+                               "right-to-left override). Please remove them."), field=field)
 
 
 def unknown_medication(exc: UnknownMedication, field: str | None = None) -> UnknownMedicationError:
@@ -90,6 +100,8 @@ PLAN_ERRORS: dict[str, tuple[str, str]] = {
     "ceiling_out_of_range": ("ceiling_percent",
                              N_("Choose a largest acceptable cut between %(min)s and %(max)s percent.")),
     "amount_out_of_range": ("amount_mg", N_("Choose a cut above 0 mg and no larger than the starting dose.")),
+    "amount_too_small": ("amount_mg", N_("Choose a cut of at least %(min)s mg: a smaller amount cannot be "
+                                         "measured out, even by a pharmacist.")),
     "end_dose_invalid": ("start_dose_mg", N_("The end dose must be lower than the starting dose.")),
     "start_dose_implausibly_small": ("start_dose_mg", N_("This dose is below the smallest amount usually taken "
                                                          "of this medication (%(min)s mg). Check that it is in "
@@ -109,7 +121,10 @@ _RANGES = {
 def plan_error(exc: PlanError) -> ValidationFailed:
     field, message = PLAN_ERRORS.get(exc.code, ("start_dose_mg", N_("This plan cannot be calculated.")))
     lo, hi = _RANGES.get(exc.code, (0, 0))
-    return ValidationFailed(message, field=field, **{"min": f"{lo:g}", "max": f"{hi:g}", **exc.params})
+    # Numbers are written in the reader's language ("0,25 mg" in French and Dutch), never as Python prints them.
+    params = {key: LocalNumber(value) if isinstance(value, int | float) else value for key, value in
+              {"min": lo, "max": hi, **exc.params}.items()}
+    return ValidationFailed(message, field=field, **params)
 
 
 def translate_core_error(exc: Exception, *, drug_field: str = "drug", dose_field: str = "dose_mg") -> ValidationFailed:
@@ -166,6 +181,10 @@ WARNINGS: dict[str, str] = {
     "short_half_life": N_("This medication acts for a short time; some people find steps easier after a "
                           "switch to a longer-acting one. That is a decision to take only with your doctor."),
     "plan_truncated": N_("The plan stops after too many steps; choose a larger cut to reach zero."),
+    "end_date_later_than_needed": N_("Even the gentlest pace we calculate (a cut of %(gentlest)s %% of the "
+                                     "current dose at each step) reaches the end before the date you chose, so "
+                                     "the plan below ends earlier. To go more slowly, choose more days between "
+                                     "steps, or pause at any step for as long as you need."),
     "end_date_too_soon": N_("Even the fastest pace we calculate (half the dose per step) does not reach zero by "
                             "the end date you chose. The plan below ends later; a gentler pace is usually "
                             "easier."),
@@ -173,7 +192,8 @@ WARNINGS: dict[str, str] = {
 
 
 #: The reference pace the warnings quote (app/diary/planner.py, "Pace").
-PACE_NUMBERS = {"usual_low": "5", "usual": f"{USUAL_CUT_PERCENT:g}", "largest": f"{REFERENCE_MAX_CUT_PERCENT:g}"}
+PACE_NUMBERS = {"gentlest": f"{PERCENT_RANGE[0]:g}", "usual_low": "5", "usual": f"{USUAL_CUT_PERCENT:g}",
+                "largest": f"{REFERENCE_MAX_CUT_PERCENT:g}"}
 
 
 def warning_text(code: str) -> str:

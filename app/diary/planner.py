@@ -94,7 +94,7 @@ MAX_STEPS = 1000
 class PlanError(DiaryError, ValueError):
     """An invalid plan request; ``code`` names the field for the UI, ``params`` fill its message."""
 
-    def __init__(self, code: str, detail: str = "", **params: str):
+    def __init__(self, code: str, detail: str = "", **params: object):
         self.code = code
         self.params = params
         super().__init__(detail or code)
@@ -103,7 +103,7 @@ class PlanError(DiaryError, ValueError):
 def _check_start_plausible(med: Medication, start_dose_mg: float) -> None:
     smallest = plausible_min_daily_mg(med.molecule)
     if start_dose_mg < smallest:
-        raise PlanError("start_dose_implausibly_small", min=f"{smallest:g}")
+        raise PlanError("start_dose_implausibly_small", min=smallest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +360,12 @@ def plan_by_amount(molecule: str, start_dose_mg: float, *, start_date: date, amo
     _check_doses(start_dose_mg, end_dose_mg)
     _check_start_plausible(med, float(start_dose_mg))
     _check_range("amount_out_of_range", amount_mg, 1e-6, float(start_dose_mg))
+    # A cut below the smallest dose anyone takes (a quarter of the smallest tablet, or its compounded
+    # equivalent) cannot be measured out: 0.001 mg made 1,000 steps. Compounded cuts such as the
+    # Ashton Manual's 1 mg then 0.5 mg of diazepam stay possible.
+    smallest = plausible_min_daily_mg(med.molecule)
+    if amount_mg < smallest:
+        raise PlanError("amount_too_small", min=smallest)
     _check_range("interval_out_of_range", interval_days, *INTERVAL_RANGE)
     _check_range("ceiling_out_of_range", ceiling_percent, *PERCENT_RANGE)
     ctx = replace(_context(med, float(end_dose_mg), ceiling_percent, brand, tablets_confirmed),
@@ -393,6 +399,9 @@ def plan_by_end_date(molecule: str, start_dose_mg: float, *, start_date: date, e
         return replace(fastest, warnings=(*fastest.warnings, "end_date_too_soon"))
     lo, hi, best = PERCENT_RANGE[0], PERCENT_RANGE[1], fastest
     slowest = build(lo)
+    if slowest.end_date <= end_date - timedelta(days=interval_days):
+        # Even the gentlest cut ends well before the chosen date: say so, never silently ignore it.
+        return replace(slowest, warnings=(*slowest.warnings, "end_date_later_than_needed"))
     if slowest.end_date <= end_date:
         return slowest
     for _ in range(12):

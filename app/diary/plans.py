@@ -19,11 +19,19 @@ from app.accounts.models import User
 from app.db import serialize, utcnow
 from app.diary import medications as meds
 from app.diary import planner
-from app.diary.errors import DoseReview, PaceNotConfirmed, invalid_dose, plan_error, translate_core_error
+from app.diary.errors import (
+    DoseReview,
+    PaceNotConfirmed,
+    bidi_in_drug_name,
+    invalid_dose,
+    plan_error,
+    translate_core_error,
+)
 from app.diary.models import TaperPlan
 from app.diary.service import today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n_markers import N_
+from app.plain_text import has_bidi_controls
 
 MODES = ("percent", "end_date", "fixed")
 # The reference pace (app/diary/planner.py, "Pace"): about 5-10 % of the current dose every 2-4 weeks.
@@ -79,6 +87,8 @@ def _check_input(data: PlanInput, now: dt.date) -> None:
         raise ValidationFailed(N_("Choose how you want to set the pace."), field="mode")
     if not data.drug.strip():
         raise ValidationFailed(N_("Write the name of your medication."), field="drug")
+    if has_bidi_controls(data.drug):
+        raise bidi_in_drug_name("drug")
     if data.start_dose_mg is None:
         raise invalid_dose("start_dose_mg")
     if abs((data.start_date - now).days) > START_WINDOW_DAYS:
@@ -218,17 +228,39 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
         raise PaceNotConfirmed()
     if "start_dose_implausible" in result.warnings and not dose_confirmed:
         raise DoseReview(["start_dose_implausible"])
-    _take_turn(session, user)
-    _supersede(session, user)
     plan = TaperPlan(
-        user_id=user.id, version=_next_version(session, user), drug=" ".join(data.drug.split())[:80],
+        user_id=user.id, drug=" ".join(data.drug.split())[:80],
         molecule=result.molecule, mode=result.mode, start_date=result.start_date,
         start_dose_mg=result.start_dose_mg, interval_days=result.interval_days, percent=result.percent,
         amount_mg=result.amount_mg, end_date=data.end_date if data.mode == "end_date" else None,
         ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
-        warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed, created_at=utcnow(),
+        warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed,
     )
+    _take_turn(session, user)
+    # Compared once this save's turn has come, so 30 saves sent at once add one version, not 30.
+    current = _current_in_turn(session, user)
+    if current is not None and same_plan(current, plan):
+        return current
+    _supersede(session, user)
+    plan.version, plan.created_at = _next_version(session, user), utcnow()
     return _store(session, plan)
+
+
+#: What makes two versions the same plan for the member (not their id, version or dates of saving).
+_PLAN_FIELDS = ("drug", "molecule", "mode", "start_date", "start_dose_mg", "interval_days", "percent", "amount_mg",
+                "end_date", "ceiling_percent", "holds", "steps", "warnings", "tablets_confirmed")
+
+
+def same_plan(current: TaperPlan, candidate: TaperPlan) -> bool:
+    """True if saving ``candidate`` would add a version identical to ``current``."""
+    return all(getattr(current, name) == getattr(candidate, name) for name in _PLAN_FIELDS)
+
+
+def _current_in_turn(session: Session, user: User) -> TaperPlan | None:
+    return session.scalar(
+        select(TaperPlan).where(TaperPlan.user_id == user.id, TaperPlan.superseded_at.is_(None))
+        .execution_options(populate_existing=True)  # as committed when this save's turn came
+    )
 
 
 def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, days: int) -> TaperPlan:

@@ -15,15 +15,19 @@ from app.accounts.models import User
 from app.diary import medications as meds
 from app.diary import symptoms as sym
 from app.diary import taper_line
-from app.diary.errors import DoseReview, invalid_dose, unknown_medication
+from app.diary.errors import DoseReview, bidi_in_drug_name, dose_too_small, invalid_dose, unknown_medication
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
 from app.errors import NotFound, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
-from app.plain_text import strip_controls
+from app.plain_text import has_bidi_controls, strip_controls
 
 MAX_MEDICATIONS = 4
+#: The smallest dose a diary entry takes. Pages show doses with at most three decimals and
+#: diazepam equivalents with two, so 0.0000001 mg read "0 mg (≈ 0 mg diazepam)". 10 micrograms
+#: is about the least a liquid taper measures out; anything smaller is a slip (a decimal too many).
+MIN_DOSE_MG = 0.01
 MAX_NOTE_CHARS = 5000
 MAX_QUESTIONS_CHARS = 5000
 MOOD_RANGE = (1, 5)
@@ -112,8 +116,12 @@ def resolve_medications(items: Sequence[MedicationInput]) -> list[ResolvedMedica
         drug = " ".join(item.drug.split())[:80]
         if not drug:
             raise ValidationFailed(N_("Write the name of the medication for this dose."), field=f"drug_{index}")
+        if has_bidi_controls(drug):
+            raise bidi_in_drug_name(f"drug_{index}")
         if item.dose_mg is None:
             raise invalid_dose(f"dose_{index}")
+        if 0 < item.dose_mg < MIN_DOSE_MG:
+            raise dose_too_small(f"dose_{index}", MIN_DOSE_MG)
         try:
             eq = meds.equivalence(drug, item.dose_mg)
         except meds.UnknownMedication as exc:

@@ -133,7 +133,9 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
         if form.get("action") != "save" and not form.get("dose_confirmed"):
             return private_page(request, "diary/plan_form.html",
                                 _form_context(form, preview=plan_service.calculate(data)))
-        plan_service.create_plan(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")))
+        before = plan_service.get_current_plan(session, user_id=viewer.id)
+        saved = plan_service.create_plan(session, user=viewer, data=data,
+                                         dose_confirmed=bool(form.get("dose_confirmed")))
     except PaceNotConfirmed as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form, preview=plan_service.calculate(data)),
                         exc, field="pace_confirmed", noindex=True)
@@ -142,7 +144,8 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
                             _form_context(form, preview=plan_service.calculate(data), review=True))
     except AppError as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form), exc, field="drug", noindex=True)
-    return redirect(request, "diary.plan", _query={"notice": "saved"})
+    unchanged = before is not None and saved.id == before.id
+    return redirect(request, "diary.plan", _query={"notice": "unchanged" if unchanged else "saved"})
 
 
 @router.post("/diary/plan/hold", name="diary.plan_hold")

@@ -31,7 +31,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import strip_controls
+from app.plain_text import has_bidi_controls, strip_controls, visible_length
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -58,7 +58,10 @@ class Posted:
 
 def _clean_title(title: str) -> str:
     title = " ".join(strip_controls(title).split())
-    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+    if has_bidi_controls(title):
+        raise ValidationFailed(N_("A title cannot contain text-direction control characters (such as "
+                                  "right-to-left override). Please remove them."), field="title")
+    if visible_length(title) < TITLE_MIN or len(title) > TITLE_MAX:
         raise ValidationFailed(N_("A title has between %(min)s and %(max)s characters."), field="title",
                                min=TITLE_MIN, max=TITLE_MAX)
     return title
@@ -66,7 +69,7 @@ def _clean_title(title: str) -> str:
 
 def _clean_body(body: str, max_chars: int) -> str:
     body = strip_controls(body).strip()
-    if not body:
+    if not visible_length(body):  # spaces and zero-width characters only: nothing a reader would see
         raise ValidationFailed(N_("Your message is empty."), field="body")
     if len(body) > max_chars:
         raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",

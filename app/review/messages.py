@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
+from app.plain_text import visible_length
 from app.review import audit, events, unread
 from app.review.models import Conversation, Message
 
@@ -27,7 +28,7 @@ class ConversationView:
 
 def _clean_body(body: str) -> str:
     body = body.replace("\r\n", "\n").strip()
-    if not body:
+    if not visible_length(body):  # zero-width characters alone are as empty as spaces
         raise ValidationFailed(N_("Your message is empty."), field="body")
     if len(body) > BODY_MAX:
         raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",

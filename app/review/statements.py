@@ -14,7 +14,7 @@ from app.errors import NotFound
 from app.forum.models import Thread
 from app.review import events, unread
 from app.review.models import Appeal, Statement
-from app.review.vocabulary import ACTIONS, RULES, STATEMENT_SOURCES, Action, Rule
+from app.review.vocabulary import ACTIONS, INFORMATIONAL_ACTIONS, RULES, STATEMENT_SOURCES, Action, Rule
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ def mark_read(session: Session, statement: Statement) -> None:
         statement.read_at = utcnow()
         unread.refresh(session, statement.user_id)
         events.publish(events.StatementRead(session=session, statement_id=statement.id, user_id=statement.user_id))
+
+
+def mark_informational_read(session: Session, *, user: User) -> None:
+    for statement in session.scalars(select(Statement).where(
+            Statement.user_id == user.id, Statement.read_at.is_(None),
+            Statement.action.in_(INFORMATIONAL_ACTIONS))):
+        mark_read(session, statement)
 
 
 def views(session: Session, statements: list[Statement]) -> list[StatementView]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.review.models import Conversation, Statement
+from app.review.vocabulary import INFORMATIONAL_ACTIONS
 
 
 def refresh(session: Session, user_id: int) -> int:
@@ -17,7 +18,8 @@ def refresh(session: Session, user_id: int) -> int:
         return 0
     session.flush()
     statements = session.scalar(select(func.count(Statement.id)).where(
-        Statement.user_id == user_id, Statement.read_at.is_(None))) or 0
+        Statement.user_id == user_id, Statement.read_at.is_(None),
+        Statement.action.not_in(INFORMATIONAL_ACTIONS))) or 0
     conversations = session.scalar(select(func.count(Conversation.id)).where(
         Conversation.member_id == user_id, Conversation.member_unread.is_(True))) or 0
     accounts.set_moderation_unread(session, user=user, count=statements + conversations)

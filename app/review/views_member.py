@@ -20,10 +20,16 @@ router = APIRouter()
 
 @router.get("/account/statements", name="review.statements")
 def statement_list(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    best_effort_write(session, lambda: unread.refresh(session, viewer.id))  # heals the count if it ever drifted
-    views = statements.views(session, statements.list_for(session, user=viewer))
-    return render(request, "review/statements.html", {**VOCABULARY, "statements": views,
-                                                      "appeal_statuses": APPEAL_STATUSES}, noindex=True)
+    listed = statements.list_for(session, user=viewer)
+    new = {s.id for s in listed if s.read_at is None}  # marked "new" on this visit, even once read
+
+    def read_list() -> None:
+        statements.mark_informational_read(session, user=viewer)  # an approval is read once listed
+        unread.refresh(session, viewer.id)  # and heal the count if it ever drifted
+
+    best_effort_write(session, read_list)
+    return render(request, "review/statements.html", {**VOCABULARY, "statements": statements.views(session, listed),
+                                                      "new": new, "appeal_statuses": APPEAL_STATUSES}, noindex=True)
 
 
 def _statement_context(session: SessionDep, viewer: CurrentUser, statement_id: int,

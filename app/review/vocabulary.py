@@ -97,6 +97,11 @@ ACTIONS: dict[str, Action] = {a.code: a for a in (
     Action("reverse", N_("Reverse the decision"),
            N_("Your appeal was considered by another moderator: the decision was reversed."), "appeal", False),
 )}
+#: Decisions that take nothing from the member and answer no appeal (a first post approved, a thread
+#: pinned, a restriction lifted): kept as statements and announced in the bell, but they raise no
+#: banner on every page, and opening the list of statements is reading them.
+INFORMATIONAL_ACTIONS = frozenset(code for code, action in ACTIONS.items()
+                                  if not action.restricts and action.on != "appeal")
 # Actions a decision in the queue may take (contract: approve, hide, delete, edit, lock, warn,
 # silence, suspend, ban; the others extend it).
 QUEUE_ACTIONS = ("approve", "edit", "hide", "delete", "note", "move", "lock", "unlock", "pin", "unpin",

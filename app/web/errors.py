@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated
-from app.i18n import gettext
+from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
@@ -121,15 +121,22 @@ GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+#: Errors about the body as a whole: pydantic puts a character position in their "loc" ("body", 1),
+#: which is no field of the request.
+BODY_LEVEL_ERRORS = frozenset({"json_invalid"})
+
+
 def _field_name(error: dict[str, object]) -> str:
     loc = error.get("loc", ())
+    if error.get("type") in BODY_LEVEL_ERRORS:
+        return "body"
     parts = [str(p) for p in (loc[1:] if isinstance(loc, tuple | list) and len(loc) > 1 else ())]
     return ".".join(parts) or "body"
 
 
 def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
-    params = {key: f"{value:g}" if isinstance(value, float) else str(value)
+    params = {key: str(LocalNumber(value)) if isinstance(value, float) else str(value)
               for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
     if "expected" in params:
         # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
@@ -157,7 +164,8 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))
     if _is_api(request):
         first = errors[0] if errors else {"field": "body", "message": message}
-        detail = f"{first['field']}: {first['message']}" if len(errors) == 1 else message
+        detail = (message if len(errors) != 1 else first["message"] if first["field"] == "body"
+                  else f"{first['field']}: {first['message']}")
         return JSONResponse({"detail": detail, "field": first["field"], "errors": errors}, status_code=422)
     details = [f"{e['field']}: {e['message']}" for e in errors[:5]]
     return render(request, "errors/error.html", {"status": 422, "message": message, "details": details},

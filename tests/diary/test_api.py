@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.i18n import format_number
 from tests.diary.helpers import TODAY, days_ago
 from tests.factories import api_login, make_user
 
@@ -271,6 +272,7 @@ def test_equivalence_of_a_huge_dose_is_422_not_infinity(client: TestClient) -> N
                                              ("en", "smallest amount")])
 def test_a_start_dose_too_small_to_be_taken_is_refused_in_the_members_language(
         client: TestClient, session: Session, lang: str, words: str) -> None:
+    # The number in the member's language too: "(0,25 mg)" in French and Dutch, never Python's "0.25".
     """0.0001 mg of diazepam made a plan whose first step was 0 mg (QA round 5): a slip, said plainly."""
     make_user(session, "Minuscule")
     session.commit()
@@ -279,8 +281,36 @@ def test_a_start_dose_too_small_to_be_taken_is_refused_in_the_members_language(
             "start_date": TODAY.isoformat()}
     refused = client.post("/api/v1/diary/plans", json=body, headers=headers)
     assert refused.status_code == 422 and refused.json()["field"] == "start_dose_mg"
-    assert words in refused.json()["detail"] and "0.25" in refused.json()["detail"].replace(",", ".")
+    assert words in refused.json()["detail"] and f"({format_number(0.25, lang)} mg)" in refused.json()["detail"]
+    assert lang == "en" or "(0,25 mg)" in refused.json()["detail"]
     for mode in ({"mode": "fixed", "amount_mg": 0.00005}, {"mode": "end_date", "end_date": "2027-06-01"}):
         assert client.post("/api/v1/diary/plans", json={**body, **mode}, headers=headers).status_code == 422
     # The smallest dose still taken near the end of a taper, a quarter of a 2 mg tablet, is planned.
     assert client.post("/api/v1/diary/plans", json={**body, "start_dose_mg": 0.5}, headers=headers).status_code == 201
+
+
+def test_saving_the_same_plan_again_answers_the_current_one(client: TestClient, session: Session) -> None:
+    make_user(session, "Deux_fois")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Deux_fois")}
+    body = {"drug": "diazepam", "start_dose_mg": 10, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    first = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    again = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200) and again.json()["id"] == first.json()["id"]
+    assert len(client.get("/api/v1/diary/plans").json()) == 1
+
+
+def test_a_fixed_cut_too_small_to_measure_is_refused_in_the_members_language(client: TestClient,
+                                                                             session: Session) -> None:
+    """A fixed cut of 0.001 mg was accepted (1,000 steps)."""
+    make_user(session, "Miette")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Miette"), "Accept-Language": "nl"}
+    body = {"drug": "alprazolam", "start_dose_mg": 1, "mode": "fixed", "amount_mg": 0.001, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    refused = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert refused.status_code == 422 and refused.json()["field"] == "amount_mg"
+    assert "minstens 0,0125 mg" in refused.json()["detail"]
+    body.update(amount_mg=0.125, pace_confirmed=True)  # fixed cuts grow as a share near the end
+    assert client.post("/api/v1/diary/plans", json=body, headers=headers).status_code == 201

@@ -83,7 +83,7 @@ def test_percent_plans(start, percent, interval, with_end):
 @given(start_doses(), st.floats(0.05, 1.0), st.integers(3, 56))
 def test_fixed_cut_plans(start, share, interval):
     molecule, dose = start
-    amount = round(max(dose * share / 4, dose / 200), 3)
+    amount = max(round(max(dose * share / 4, dose / 200), 3), P.plausible_min_daily_mg(molecule))
     plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=interval)
     _check_common(plan, 0.0)
     for prev, step in zip(plan.steps, plan.steps[1:], strict=False):
@@ -130,6 +130,26 @@ def test_example_plan_diazepam_ten_percent():
     assert plan.steps[-1].dose_mg == 0 and plan.steps[-1].effective_percent == 100
     assert any(s.needs_compounding for s in plan.steps)  # below the 2 mg tablet
     assert "compounding_needed" in plan.warnings
+
+
+@pytest.mark.parametrize(("molecule", "dose", "amount"), [("alprazolam", 1, 0.001), ("diazepam", 10, 0.2)])
+def test_a_fixed_cut_smaller_than_any_dose_taken_is_refused(molecule: str, dose: float, amount: float) -> None:
+    """A cut of 0.001 mg made 1,000 steps: below the smallest dose taken, it cannot be measured out."""
+    with pytest.raises(P.PlanError) as refused:
+        P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=14)
+    assert refused.value.code == "amount_too_small"
+    assert refused.value.params == {"min": P.plausible_min_daily_mg(molecule)}
+    # The Ashton Manual's last diazepam cuts (0.5 mg, compounded) stay possible.
+    assert P.plan_by_amount("diazepam", 5, start_date=START, amount_mg=0.5, interval_days=14).steps[-1].dose_mg == 0
+
+
+def test_an_end_date_far_beyond_the_gentlest_pace_is_explained_not_ignored() -> None:
+    """2126-01-01 gave 538 steps ending in 2031 with no word about the date chosen."""
+    far = P.plan_by_end_date("diazepam", 10, start_date=START, end_date=date(2126, 1, 1), interval_days=7)
+    assert "end_date_later_than_needed" in far.warnings and far.percent == P.PERCENT_RANGE[0]
+    near = P.plan_by_end_date("diazepam", 10, start_date=START, end_date=START + timedelta(days=365),
+                              interval_days=14)
+    assert "end_date_later_than_needed" not in near.warnings and near.end_date <= START + timedelta(days=365)
 
 
 def test_fixed_cuts_flag_the_late_large_percentages():
@@ -298,6 +318,6 @@ def test_a_start_dose_below_any_dose_taken_is_refused(molecule: str, smallest: f
     assert P.plausible_min_daily_mg(molecule) == smallest
     with pytest.raises(P.PlanError) as refused:
         P.plan_by_percent(molecule, smallest / 2, start_date=START, percent=10, interval_days=14)
-    assert refused.value.code == "start_dose_implausibly_small" and refused.value.params == {"min": f"{smallest:g}"}
+    assert refused.value.code == "start_dose_implausibly_small" and refused.value.params == {"min": smallest}
     plan = P.plan_by_percent(molecule, smallest, start_date=START, percent=10, interval_days=14)
     assert plan.steps[0].dose_mg == smallest

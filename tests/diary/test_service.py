@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
+from app.db import Database
 from app.diary import plans, service, taper_line
 from app.diary.errors import DoseReview, UnknownMedicationError
 from app.diary.models import Entry, TaperLine, TaperPlan
@@ -16,6 +19,8 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import set_locale
 from tests.diary.helpers import TODAY, days_ago, log
 from tests.factories import make_user
+
+SAVERS = 12
 
 
 def test_entry_gets_its_diazepam_equivalent(session: Session) -> None:
@@ -152,3 +157,47 @@ def test_entries_are_paged_in_the_database(session: Session) -> None:
     assert (page.page, page.pages, page.total) == (2, 3, 7)
     assert [e.day for e in page.items] == [days_ago(4), days_ago(5), days_ago(6)]
     assert service.page_entries(session, user=make_user(session), page=1, size=3).pages == 1
+
+
+def test_saving_the_current_plan_again_adds_no_version(session: Session) -> None:
+    user = make_user(session)
+    data = plans.PlanInput(drug="diazepam", start_dose_mg=10, start_date=TODAY)
+    first = plans.create_plan(session, user=user, data=data)
+    again = plans.create_plan(session, user=user, data=plans.PlanInput(drug=" diazepam ", start_dose_mg=10.0,
+                                                                       start_date=TODAY))
+    assert again.id == first.id and first.superseded_at is None
+    changed = plans.create_plan(session, user=user, data=plans.PlanInput(drug="diazepam", start_dose_mg=10,
+                                                                         start_date=TODAY, reduction_percent=5))
+    assert changed.version == 2 and [p.version for p in plans.list_plans(session, user=user)] == [2, 1]
+    # Back to the first pace: a plan different from the current one, so a version of its own.
+    assert plans.create_plan(session, user=user, data=data).version == 3
+
+
+def test_identical_saves_sent_at_once_add_one_version(db: Database, session: Session) -> None:
+    """30 parallel "save" submissions once made 30 identical versions in the history."""
+    user_id = make_user(session, "Impatiente").id
+    session.commit()
+    errors: list[BaseException] = []
+    start = threading.Barrier(SAVERS)
+
+    def save() -> None:
+        try:
+            start.wait()
+            with db.request_session(write=True) as s:  # as a request that saves
+                member = s.get(User, user_id)
+                assert member is not None
+                plans.create_plan(s, user=member, data=plans.PlanInput(drug="lormetazepam", start_dose_mg=2,
+                                                                       start_date=TODAY))
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=save) for _ in range(SAVERS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, [(e, e.__cause__) for e in errors[:3]]
+    session.expire_all()
+    versions = list(session.scalars(select(TaperPlan.version).where(TaperPlan.user_id == user_id)))
+    assert versions == [1]

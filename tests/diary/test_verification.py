@@ -53,8 +53,8 @@ def test_without_confirmation_every_step_rests_on_belgian_texts(molecule, factor
     if mode == "percent":
         plan = P.plan_by_percent(molecule, dose, start_date=START, percent=pace, interval_days=14)
     else:
-        plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=round(dose * pace / 100, 3) or dose,
-                                interval_days=14)
+        amount = max(round(dose * pace / 100, 3), P.plausible_min_daily_mg(molecule))  # no smaller cut exists
+        plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=14)
     assert plan.tablets_confirmed is False
     for step in plan.steps:
         for piece, count in step.pieces:

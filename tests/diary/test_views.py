@@ -62,6 +62,35 @@ def test_unknown_medication_suggests_names_and_keeps_the_form(client: TestClient
     assert zero.status_code == 422 and 'id="dose_0-error"' in zero.text
 
 
+def test_a_dose_too_small_to_measure_is_refused_and_the_form_kept(client: TestClient, session: Session) -> None:
+    """0.0000001 mg was saved and shown as "alprazolam 0 mg (≈ 0 mg de diazépam)" while 0 was refused."""
+    logged_in_member(client, session, "Poussiere")
+    token = form_token(client, "/fr/diary/entries/new")
+    tiny = client.post("/fr/diary/entries", data=_entry(token, drug_0="alprazolam", dose_0="0,0000001",
+                                                         note="gardé"))
+    assert tiny.status_code == 422 and 'id="dose_0-error"' in tiny.text
+    assert "au moins 0,01 mg" in tiny.text and 'value="0,0000001"' in tiny.text and "gardé" in tiny.text
+    assert session.scalar(select(func.count(Entry.id))) == 0
+    saved = client.post("/fr/diary/entries", data=_entry(token, drug_0="alprazolam", dose_0="0,01"),
+                        follow_redirects=False)
+    assert saved.status_code == 303
+
+
+def test_medication_names_with_text_direction_controls_are_refused(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Sens")
+    token = form_token(client, "/nl/diary/entries/new")
+    response = client.post("/nl/diary/entries", data=_entry(token, drug_0="\u202emaz\u2066epa\u2069zid"))
+    assert response.status_code == 422 and 'id="drug_0-error"' in response.text and "tekstrichting" in response.text
+    assert session.scalar(select(func.count(Entry.id))) == 0
+    plan = client.post("/nl/diary/plan/new", data={
+        "csrf_token": token, "drug": "diazepam\u202e", "start_dose_mg": "10", "start_date": TODAY.isoformat(),
+        "mode": "percent", "reduction_percent": "10", "interval_days": "14"})
+    assert plan.status_code == 422 and "tekstrichting" in plan.text
+    # A note keeps what the member wrote, shown isolated so it cannot turn the page's text around.
+    client.post("/nl/diary/entries", data=_entry(token, note="\u202eomgekeerd"))
+    assert '<p class="note" dir="auto">\u202eomgekeerd</p>' in client.get("/nl/diary").text
+
+
 def test_same_date_merges_into_one_entry(client: TestClient, session: Session) -> None:
     user = logged_in_member(client, session, "Twice")
     token = form_token(client, "/fr/diary/entries/new")
@@ -158,6 +187,10 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
                         follow_redirects=True)
     assert saved.status_code == 200 and "Pause at a step" in saved.text
     assert "only information" in saved.text  # the diazepam cross-over, information only
+    again = client.post("/en/diary/plan/new", data={**form, "action": "save", "pace_confirmed": "1"},
+                        follow_redirects=True)  # a second click, or the same plan saved again
+    assert "no new version was added" in again.text
+    assert session.scalar(select(func.count(TaperPlan.id))) == 1
     client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
     history = client.get("/en/diary/plan/history").text
     plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)))

@@ -74,3 +74,18 @@ def test_a_form_with_a_summary_puts_the_focus_on_the_summary(fresh_member: Any, 
     # The first Tab from the summary leads into the form, towards the marked field.
     page.keyboard.press("Tab")
     assert focused(page)["tag"] in ("input", "select", "textarea", "button", "a")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_reaction_without_javascript_leaves_the_focus_on_the_post(fresh_member: Any, world: World,
+                                                                    lang: str) -> None:
+    _name, context = fresh_member(lang, js=False)
+    page = context.new_page()
+    page.goto(f"/{lang}/t/{world.ids['thread']}")
+    post = page.locator("article.post").first
+    post_id = post.get_attribute("id")
+    post.locator("button.reaction").first.click()
+    page.wait_for_url(re.compile(rf"#{post_id}$"))
+    # The keyboard goes on from the post reacted to, not from the top of the page (<body>).
+    now = focused(page)
+    assert now["tag"] == "article" and now["id"] == post_id

@@ -81,6 +81,19 @@ def test_invalid_thread_input_is_422(client: TestClient, session: Session) -> No
         assert response.json()["detail"]
 
 
+def test_malformed_json_is_a_body_level_error_without_a_position_as_field(client: TestClient,
+                                                                        session: Session) -> None:
+    token = api_login(client, _setup(session))
+    response = client.post("/api/v1/categories/tapering-now/threads", content=b"{not json",
+                           headers={"X-CSRF-Token": token, "Content-Type": "application/json",
+                                    "Accept-Language": "fr"})
+    assert response.status_code == 422
+    body = response.json()
+    # Not "field": "1" with "1: Ce n'est pas du JSON valide.": the position is no field of the request.
+    assert body["field"] == "body" and [e["field"] for e in body["errors"]] == ["body"]
+    assert body["detail"] == body["errors"][0]["message"] == "Ce n’est pas du JSON valide."
+
+
 def test_pagination_of_posts(client: TestClient, session: Session) -> None:
     author = make_user(session, "Pagineur")
     category = make_category(session)

@@ -21,6 +21,11 @@ SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"title": "ab"}, "title"), ({"title": "x" * 201}, "title"), ({"body": "   "}, "body"),
     ({"body": "x" * 30}, "body"), ({"lang": "de"}, "lang"), ({"content_note": "gore"}, "content_note"),
+    # Text-direction controls in a title spoof what readers see ("\u202e" shows what follows backwards).
+    ({"title": "Mon sevrage \u202eexe.gpj"}, "title"), ({"title": "Titre \u2067isolé\u2069"}, "title"),
+    ({"title": "a\u200b\u200bb"}, "title"),
+    # Spaces and zero-width characters draw nothing: an empty post, like one of spaces only.
+    ({"body": " \u200b\u200c\u200d \u2060\ufeff "}, "body"), ({"body": "\u3164\u2800\u00ad"}, "body"),
 ])
 def test_bad_threads_name_the_field(session: Session, kwargs: dict[str, str], field: str) -> None:
     author = make_user(session)
@@ -29,6 +34,15 @@ def test_bad_threads_name_the_field(session: Session, kwargs: dict[str, str], fi
         service.create_thread(session, category=make_category(session), author=author, max_chars=20, **data)
     assert error.value.field == field
     assert session.scalar(select(func.count(Thread.id))) == 0
+
+
+def test_a_reply_of_zero_width_characters_is_refused_as_empty(session: Session) -> None:
+    posted = make_thread(session, category=make_category(session), author=make_user(session))
+    with pytest.raises(ValidationFailed) as error:
+        make_reply(session, posted=posted, author=make_user(session), body="\u200b\ufeff\n\u2060 \u200d")
+    assert error.value.field == "body" and error.value.message == "Your message is empty."
+    # A real message that holds a zero-width joiner (an emoji sequence) is still welcome.
+    make_reply(session, posted=posted, author=make_user(session), body="Courage \U0001f469\u200d\U0001f467")
 
 
 def test_published_posts_are_counted_on_the_thread_and_the_author(session: Session) -> None:

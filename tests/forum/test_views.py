@@ -56,6 +56,29 @@ def test_failed_validation_keeps_the_text(client: TestClient, session: Session) 
     assert body in response.text and 'aria-invalid="true"' in response.text
 
 
+def test_a_title_with_a_right_to_left_override_is_refused_in_the_members_language(client: TestClient,
+                                                                                  session: Session) -> None:
+    make_category(session, "tapering-now")
+    logged_in_member(client, session, "Omgekeerd")
+    token = _form(client, "/nl/c/tapering-now/new")
+    body = "Mijn verhaal, dat ik niet kwijt wil."
+    response = client.post("/nl/c/tapering-now/new", data={
+        "csrf_token": token, "title": "Week 3 \u202egnuoblaf", "body": body, "thread_lang": "nl"})
+    assert response.status_code == 422
+    assert "tekstrichting" in response.text and body in response.text
+    assert session.scalar(select(func.count(Thread.id))) == 0
+
+
+def test_titles_are_isolated_from_the_text_around_them(client: TestClient, session: Session) -> None:
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    posted.thread.title = "\u202eSaved before titles were checked"  # a title stored before the check
+    session.commit()
+    listing = client.get("/fr/c/tapering-now").text
+    assert 'lang="fr" dir="auto">\u202eSaved before titles were checked</a>' in listing
+    page = client.get(f"/fr/t/{posted.thread.id}").text
+    assert '<h1 lang="fr" dir="auto">' in page
+
+
 def test_expired_session_keeps_the_text(client: TestClient, session: Session) -> None:
     author = make_user(session, "Perdu")
     posted = make_thread(session, category=make_category(session), author=author)
@@ -296,3 +319,20 @@ def test_one_form_with_another_text_is_another_reply(client: TestClient, session
                            follow_redirects=False).status_code == 303
     bodies = session.scalars(select(Post.body_md).where(Post.thread_id == thread_id).order_by(Post.id)).all()
     assert bodies[1:] == ["Première réponse.", "Seconde réponse."]
+
+
+def test_the_crisis_help_lines_come_before_the_members_standing_notices(client: TestClient,
+                                                                       session: Session) -> None:
+    """A "the moderators wrote to you" banner once sat above the crisis help-lines box on a phone."""
+    user = logged_in_member(client, session, "Aidee")
+    posted = make_thread(session, category=make_category(session), author=user)
+    user.moderation_unread = 1
+    session.commit()
+    page = client.get(f"/fr/t/{posted.thread.id}?notice=crisis_lines").text
+    assert 'class="crisis-box"' in page and "site-notice" in page
+    assert page.index('class="crisis-box"') < page.index("site-notice")
+    help_page = client.get("/fr/help").text
+    assert help_page.index('class="crisis-box"') < help_page.index("site-notice")
+    # Without help lines on the page the notice stays at the top, once.
+    plain = client.get(f"/fr/t/{posted.thread.id}").text
+    assert plain.count("site-notice") == 1 and plain.index("site-notice") < plain.index("<h1")

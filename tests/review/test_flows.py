@@ -107,6 +107,14 @@ def test_approving_a_welcome_post_publishes_it_and_sends_a_statement(client: Tes
     statements = client.get("/api/v1/me/statements").json()["items"]
     assert [s["action"] for s in statements] == ["approve"] and statements[0]["appeal_url"] is None
     html_login(client, "Nouvelle")
+    # A routine approval raises no "the moderators have written to you" banner on every page ...
+    assert "vous a écrit" not in client.get("/fr/").text
+    listed = client.get("/fr/account/statements").text
+    assert 'class="unread"' in listed and "Votre message a été approuvé" in listed
+    # ... and opening the list of statements reads it.
+    session.expire_all()
+    read = session.scalar(select(Statement))
+    assert read is not None and read.read_at is not None
     page = client.get(statements[0]["url"]).text
     assert "Votre message a été approuvé" in page
 
