@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from urllib.parse import quote
 
 import pytest
@@ -112,7 +113,11 @@ def _watch(content_type: str, body: bytes, chunk: int) -> bool | None:
         for _ in pieces:
             await watched()
 
-    asyncio.run(drain())
+    # A loop of its own on a thread of its own: a browser test run earlier on this worker may have
+    # left an event loop running on the main thread, where asyncio.run() refuses to start.
+    runner = threading.Thread(target=asyncio.run, args=(drain(),))
+    runner.start()
+    runner.join()
     return scope.get("state", {}).get(STATE_KEY)
 
 
