@@ -156,9 +156,8 @@ def create_plan(body: schemas.PlanIn, response: Response, session: SessionDep,
         ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
         pace_confirmed=body.pace_confirmed,
     )
-    before = plan_service.get_current_plan(session, user_id=viewer.id)
-    plan = plan_service.create_plan(session, user=viewer, data=data)
-    if before is not None and plan.id == before.id:
+    plan, added = plan_service.save_plan(session, user=viewer, data=data)
+    if not added:
         response.status_code = 200
     return _plan_out(plan)
 

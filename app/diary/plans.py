@@ -223,6 +223,12 @@ def _store(session: Session, plan: TaperPlan) -> TaperPlan:
 def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
                 now: dt.date | None = None) -> TaperPlan:
     """Calculate and store a new current plan; the previous one goes to the history."""
+    return save_plan(session, user=user, data=data, dose_confirmed=dose_confirmed, now=now)[0]
+
+
+def save_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
+              now: dt.date | None = None) -> tuple[TaperPlan, bool]:
+    """``create_plan``, and whether this save added the version (False: identical to the current one)."""
     result = calculate(data, now=now)
     if result.faster_than_reference and not data.pace_confirmed:
         raise PaceNotConfirmed()
@@ -240,10 +246,10 @@ def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed
     # Compared once this save's turn has come, so 30 saves sent at once add one version, not 30.
     current = _current_in_turn(session, user)
     if current is not None and same_plan(current, plan):
-        return current
+        return current, False
     _supersede(session, user)
     plan.version, plan.created_at = _next_version(session, user), utcnow()
-    return _store(session, plan)
+    return _store(session, plan), True
 
 
 #: What makes two versions the same plan for the member (not their id, version or dates of saving).

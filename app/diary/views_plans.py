@@ -133,9 +133,8 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
         if form.get("action") != "save" and not form.get("dose_confirmed"):
             return private_page(request, "diary/plan_form.html",
                                 _form_context(form, preview=plan_service.calculate(data)))
-        before = plan_service.get_current_plan(session, user_id=viewer.id)
-        saved = plan_service.create_plan(session, user=viewer, data=data,
-                                         dose_confirmed=bool(form.get("dose_confirmed")))
+        _saved, added = plan_service.save_plan(session, user=viewer, data=data,
+                                               dose_confirmed=bool(form.get("dose_confirmed")))
     except PaceNotConfirmed as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form, preview=plan_service.calculate(data)),
                         exc, field="pace_confirmed", noindex=True)
@@ -144,8 +143,7 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
                             _form_context(form, preview=plan_service.calculate(data), review=True))
     except AppError as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form), exc, field="drug", noindex=True)
-    unchanged = before is not None and saved.id == before.id
-    return redirect(request, "diary.plan", _query={"notice": "unchanged" if unchanged else "saved"})
+    return redirect(request, "diary.plan", _query={"notice": "saved" if added else "unchanged"})
 
 
 @router.post("/diary/plan/hold", name="diary.plan_hold")

@@ -150,9 +150,12 @@ def test_taper_plans_saved_at_once_leave_one_current_plan(members: Members, sess
     member = make_user(session, "Patiente")
     session.commit()
     client = members.client(member)
-    plan = {"drug": "lormetazepam", "start_dose_mg": 2, "mode": "percent", "reduction_percent": 10,
-            "interval_days": 14, "start_date": dt.date.today().isoformat()}
-    answers = at_once(AT_ONCE, lambda _i: client.post("/api/v1/diary/plans", json=plan))
+    # Different plans (identical ones make one version: test_plans.py), so each save adds a version.
+    def plan(i: int) -> dict[str, object]:
+        return {"drug": "lormetazepam", "start_dose_mg": 2, "mode": "percent", "reduction_percent": 5 + i % 20,
+                "interval_days": 14, "start_date": dt.date.today().isoformat()}
+
+    answers = at_once(AT_ONCE, lambda i: client.post("/api/v1/diary/plans", json=plan(i)))
     assert set(statuses(answers)) <= {201, 409}, [a.text for a in answers if a.status_code not in (201, 409)]
     session.commit()
     stored = session.execute(select(TaperPlan.version, TaperPlan.superseded_at)
@@ -289,3 +292,17 @@ def test_a_reply_form_sent_twice_at_once_and_again_posts_once(client: TestClient
     # Every answer takes the member to the one post, as if it had just been posted.
     assert all(f"/p/{post_id}" in a.headers["location"] for a in answers), [a.headers["location"] for a in answers]
     assert _count(session, select(Thread.post_count).where(Thread.id == thread_id)) == 2
+
+
+def test_the_same_taper_plan_saved_at_once_is_created_once_and_answered_as_unchanged_after(
+        members: Members, session: Session) -> None:
+    member = make_user(session, "Patient")
+    session.commit()
+    client = members.client(member)
+    plan = {"drug": "lormetazepam", "start_dose_mg": 2, "mode": "percent", "reduction_percent": 10,
+            "interval_days": 14, "start_date": dt.date.today().isoformat()}
+    answers = at_once(AT_ONCE, lambda _i: client.post("/api/v1/diary/plans", json=plan))
+    codes = statuses(answers)
+    assert codes[201] == 1 and codes[201] + codes[200] == AT_ONCE, codes  # 200: identical, no new version
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(TaperPlan).where(TaperPlan.user_id == member.id)) == 1
