@@ -114,7 +114,8 @@ class Item:
     @property
     def actor(self) -> str | None:
         actor = self.notification.actor
-        return actor.pseudonym if actor is not None else None
+        # None ("a former member") too while the actor's erasure, with their posts' text, waits.
+        return actor.public_pseudonym if actor is not None else None
 
 
 @dataclass

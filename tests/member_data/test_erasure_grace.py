@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.forum.models import Post, PostStatus, Thread
+from app.forum.service import toggle_reaction
 from app.member_data import service as member_data
 from app.research import service as research
 from app.research.models import ConsentScope
@@ -36,6 +37,7 @@ def _arrange(session: Session) -> dict[str, int]:
     make_reply(session, posted=answered, author=staying, body="Courage, je suis passée par là")
     others = make_thread(session, category=category, author=staying, title="Son fil", body="Bonjour tout le monde")
     reply = make_reply(session, posted=others, author=leaving, body=REPLY)
+    toggle_reaction(session, post=others.post, user=leaving, kind="courage")  # "Partante wishes you courage"
     research.set_consent(session, user=leaving, posts=True, diary=True, lang="fr")
     session.commit()
     return {"leaving": leaving.id, "alone": alone.thread.id, "answered": answered.thread.id,
@@ -83,6 +85,7 @@ def test_erasing_posts_hides_them_at_once_and_logging_in_brings_them_back(app: F
     assert TITLE in visitor.get("/fr/c/tapering-now").text and visitor.get(f"/fr/t/{ids['alone']}").status_code == 200
     assert visitor.get(f"/fr/t/{ids['others']}").text == before  # from the cache
     assert _mentionable(peer) == ["Partante"]
+    assert "Partante" in str(peer.get("/api/v1/me/notifications").json())
     assert ids["reply"] in _indexed(app, session)
 
     html_login(client, "Partante")
@@ -100,6 +103,7 @@ def test_erasing_posts_hides_them_at_once_and_logging_in_brings_them_back(app: F
     shown = {p["id"]: p for p in api_post["items"]}[ids["reply"]]
     assert shown["author"] is None and REPLY not in str(shown)
     assert _mentionable(peer) == []
+    assert "Partante" not in str(peer.get("/api/v1/me/notifications").json())  # "a former member" reacted
     assert ids["reply"] not in _indexed(app, session)
     assert ids["leaving"] not in research.consenting_members(session, scope=ConsentScope.posts)
     # Moderators do not read it either, nor its earlier versions.
