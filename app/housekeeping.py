@@ -1,9 +1,11 @@
 """Periodic upkeep that every running application does in the background.
 
-Expired log-in throttle buckets, secrets past their one display (recovery codes,
-share links), data downloads and research exports past their download period
-are deleted; accounts whose erasure grace period is over
-are erased (posts through the search outbox) and downloads a stopped process
+Expired log-in throttle buckets and device cookies, secrets past their one
+display (recovery codes, share links), data downloads and research exports
+past their download period are deleted; accounts awaiting erasure with their
+posts' text have that text withheld (done at the request; this catches older
+requests); accounts whose erasure grace period is over are erased (posts
+through the search outbox) and downloads a stopped process
 left unprepared are prepared; claims on queue items and restrictions on
 accounts whose time is up are cleared (they no longer count anyway: this keeps
 the rows honest); notifiers' contact details go some months after their notice
@@ -22,7 +24,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from app.accounts import reveal
+from app.accounts import devices, reveal
 from app.accounts import service as accounts
 from app.db import Database
 from app.member_data import service as member_data
@@ -43,6 +45,7 @@ def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
     return {
         "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
         "secrets shown once": reveal.purge_expired,
+        "expired device cookies": devices.purge_expired,
         "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
         "ended restrictions": lambda session: accounts.lift_ended_restrictions(session),
         "expired claims": lambda session: review.release_expired_claims(session),
@@ -63,6 +66,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, int]:
             done[name] = task(session)
             session.commit()
     # These open their own transactions, one per member.
+    done["posts withheld for erasure"] = member_data.withdraw_pending(db)
     done["accounts erased"] = member_data.erase_due(db)
     done["downloads prepared"] = member_data.build_pending(db)
     return done

@@ -18,6 +18,8 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_time as _format_time
+from babel.dates import get_datetime_format
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -150,6 +152,20 @@ def format_date(value: dt.date | dt.datetime, locale: str, fmt: str = "medium") 
 @lru_cache(maxsize=20000)
 def format_datetime(value: dt.datetime, locale: str, fmt: str = "medium") -> str:
     return _format_datetime(value, format=fmt, locale=BABEL_LOCALES[locale], tzinfo=BRUSSELS)
+
+
+@lru_cache(maxsize=2000)
+def format_day_and_time(value: dt.datetime, locale: str) -> str:
+    """"7 décembre 2026 à 14:21": the long date and the minute, in Belgian time.
+
+    Babel's "long" date-time ends with the seconds and a raw UTC offset
+    ("14:21:03 +0100"), which tells a reader nothing; the locale's own pattern
+    joins the long date and the short time instead.
+    """
+    babel_locale, local = BABEL_LOCALES[locale], value.astimezone(BRUSSELS)
+    return (str(get_datetime_format("long", locale=babel_locale)).replace("'", "")
+            .replace("{0}", _format_time(local, "short", locale=babel_locale))
+            .replace("{1}", _format_date(local, "long", locale=babel_locale)))
 
 
 def format_number(value: float, locale: str) -> str:

@@ -39,6 +39,11 @@ class ThrottleSettings(BaseModel):
     per_client: int = 20
     first_delay_seconds: int = 30
     per_pseudonym_all_clients: int = 50
+    # A browser that logged in as the member before (a device cookie, app/accounts/devices.py) has its own
+    # budget: `per_device` failures per window, whatever the pseudonym's and the client's counters say, so
+    # nobody can lock a member out of the browsers they use. A device cookie lasts `device_cookie_days`.
+    per_device: int = 5
+    device_cookie_days: int = 180
     # Sign-ups per client per window (stops scripted account creation).
     signups_per_client: int = 10
     # The sign-up form is refused when sent sooner than this after it was shown (scripts post at once).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 def connect() -> None:
     from app.forum import page_cache
+    from app.member_data import service as member_data
     from app.notifications import listeners as notification_listeners
     from app.review import listeners as review_listeners
     from app.search import outbox  # noqa: F401  (registers the flush listener that fills the outbox)
@@ -19,3 +20,4 @@ def connect() -> None:
     review_listeners.connect()
     notification_listeners.connect()
     page_cache.connect()  # what makes a visitor's cached page stale
+    member_data.connect()  # logging in during an erasure's grace period brings the withheld posts back

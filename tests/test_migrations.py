@@ -69,13 +69,14 @@ def test_duplicates_left_by_concurrent_requests_are_folded_before_the_unique_ind
     now = dt.datetime.now(dt.UTC)
     with Session(engine) as session:
         author, reporter = make_user(session, "Autrice"), make_user(session, "Vigilante")
-        thread = Thread(category_id=make_category(session).id, author_id=author.id, title="Un fil", lang="fr",
-                        status="published", last_post_at=now, created_at=now, post_count=1)
-        session.add(thread)
-        session.flush()
-        # In Core, naming the columns this revision has: the ORM would write today's (form_nonce came later).
+        # In Core, naming the columns this revision has: the ORM would write today's (form_nonce and
+        # withheld_status came later).
+        thread_id = session.execute(insert(Thread.__table__).values(  # type: ignore[arg-type]
+            category_id=make_category(session).id, author_id=author.id, title="Un fil", lang="fr",
+            status="published", pinned=False, locked=False, slow_mode_seconds=0, last_post_at=now,
+            created_at=now, post_count=1).returning(Thread.__table__.c.id)).scalar_one()
         post_id = session.execute(insert(Post.__table__).values(  # type: ignore[arg-type]
-            thread_id=thread.id, author_id=author.id, body_md="Bonjour.", body_html="<p>Bonjour.</p>",
+            thread_id=thread_id, author_id=author.id, body_md="Bonjour.", body_html="<p>Bonjour.</p>",
             status="published", notices="", created_at=now).returning(Post.__table__.c.id)).scalar_one()
         texts = ["", "Des mots blessants.", "Des mots blessants.", "Et encore."]
         session.add_all(Report(post_id=post_id, reporter_id=reporter.id, reason="stigma", text=t, created_at=now)

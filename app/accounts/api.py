@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.accounts import schemas, service, signup_guard
+from app.accounts import devices, schemas, service, signup_guard
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
@@ -67,6 +67,7 @@ def create_session(body: schemas.SessionCreate, request: Request, session: Sessi
         session, settings, pseudonym=body.pseudonym, password=body.password, client_key=throttle_key(request, "login"),
         device=service.device_family(request.headers.get("user-agent")),
         replaces=request.state.cookies.get(SESSION_COOKIE),
+        device_cookie=request.state.cookies.get(devices.COOKIE),
     )
     payload = schemas.SessionCreated(
         csrf_token=csrf_token_for(request.app.state.secret, result.token),
@@ -74,6 +75,7 @@ def create_session(body: schemas.SessionCreate, request: Request, session: Sessi
     )
     response = JSONResponse(payload.model_dump())
     set_session_cookie(request, response, result.token, settings)
+    devices.set_cookie(request, response, result.device_cookie, settings)
     return response
 
 

@@ -65,6 +65,16 @@ class User(TimestampMixin, Base):
     erase_keep_posts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
+    def posts_withdrawn(self) -> bool:
+        """Erasure asked for with the posts' text: until it is final, their words and name are shown nowhere."""
+        return self.erase_at is not None and not self.erase_keep_posts
+
+    @property
+    def public_pseudonym(self) -> str | None:
+        """The name shown with what they wrote; None: shown as "former member" (see posts_withdrawn)."""
+        return None if self.posts_withdrawn else self.pseudonym
+
+    @property
     def is_moderator(self) -> bool:
         return self.role in (Role.moderator, Role.admin)
 
@@ -165,3 +175,20 @@ class ThrottleBucket(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     # The latest counted attempt: progressive delays run from it.
     last_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class DeviceCookie(Base):
+    """A browser a member logged in from (OWASP's device cookies): its log-in attempts have a budget of their own.
+
+    The browser holds a random nonce and its signature (app/accounts/devices.py);
+    only a keyed hash of the nonce is stored. No address, no fingerprint: which
+    member it belongs to and when it expires, nothing else.
+    """
+
+    __tablename__ = "accounts_device_cookies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

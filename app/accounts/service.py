@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Select, bindparam, delete, select, update
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from ua_parser import parse as parse_user_agent
 
-from app.accounts import names, passwords, throttle
+from app.accounts import devices, names, passwords, throttle
 from app.accounts.models import AuthSession, RecoveryCode, Restriction, Role, User, UserStatus
 from app.content_notes import is_content_note
 from app.db import utcnow
@@ -39,6 +39,7 @@ class Login:
     user: User
     token: str  # the session cookie's value; only its hash is stored
     erasure_cancelled: bool = False  # the member had asked for their account's deletion: logging in cancels it
+    device_cookie: str = ""  # the browser's new device cookie value (app/accounts/devices.py)
 
 
 def _new_recovery_code() -> str:
@@ -215,36 +216,71 @@ def _forgive_attempt(session: Session, settings: Settings, keys: Keys) -> None:
 
 
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
-                 client_key: str, device: str = "", replaces: str | None = None) -> Login:
-    """Check a pseudonym and password, throttled per pseudonym and per client.
+                 client_key: str, device: str = "", replaces: str | None = None,
+                 device_cookie: str | None = None) -> Login:
+    """Check a pseudonym and password, throttled per pseudonym and per client, or per device cookie.
 
-    Raises RateLimited or LoginFailed; both keep the request's writes, so a
-    failed attempt is counted even though the request fails. On success the
-    browser's previous session (`replaces`, its token) ends: a log-in always
-    gets a new token and never leaves the old one usable.
+    An attempt presenting a valid device cookie for this member (a browser they
+    logged in from: app/accounts/devices.py) is counted against that cookie's own
+    budget and nothing else; the others go through the pseudonym's and the
+    client's counters. Raises RateLimited or LoginFailed; both keep the request's
+    writes, so a failed attempt is counted even though the request fails. On
+    success the browser's previous session (`replaces`, its token) ends: a log-in
+    always gets a new token and never leaves the old one usable, and the browser
+    gets a new device cookie (`Login.device_cookie`).
     """
-    keys = _keys(settings, "login", pseudonym, client_key)
-    _check_not_limited(session, settings, keys)
     user = get_user_by_pseudonym(session, pseudonym)
-    if user is None or user.status != UserStatus.active:
-        # Same work as a real check, so timing does not tell which pseudonyms exist.
-        passwords.verify_password(settings.argon2, _DUMMY_HASH.get(settings), password)
-        ok = False
+    if user is not None and user.status != UserStatus.active:
+        user = None
+    presented = devices.read(session, settings, device_cookie)
+    device_id = presented.device_for(user)
+    if device_id is not None and user is not None:
+        _device_attempt(session, settings, device_id, user, password)
     else:
-        ok = passwords.verify_password(settings.argon2, user.password_hash, password)
-    _take_attempt(session, settings, keys)
-    if not ok or user is None:
-        _count_failure(session, settings, keys)
-        raise LoginFailed()
+        keys = _keys(settings, "login", pseudonym, client_key)
+        _check_not_limited(session, settings, keys)
+        if user is None:
+            # Same work as a real check, so timing does not tell which pseudonyms exist.
+            passwords.verify_password(settings.argon2, _DUMMY_HASH.get(settings), password)
+            ok = False
+        else:
+            ok = passwords.verify_password(settings.argon2, user.password_hash, password)
+        _take_attempt(session, settings, keys)
+        if not ok or user is None:
+            _count_failure(session, settings, keys)
+            raise LoginFailed()
+        _forgive_attempt(session, settings, keys)
     if passwords.needs_rehash(settings.argon2, user.password_hash):
         user.password_hash = passwords.hash_password(settings.argon2, password)
-    _forgive_attempt(session, settings, keys)
     if replaces:
         close_session(session, replaces)
     cancelled = user.erase_at is not None
     user.erase_at = None
+    if cancelled:
+        for listener in _erasure_cancelled:
+            listener(session, user)
     return Login(user=user, token=open_session(session, settings, user=user, device=device),
-                 erasure_cancelled=cancelled)
+                 erasure_cancelled=cancelled,
+                 device_cookie=devices.issue(session, settings, user=user, presented=presented))
+
+
+def _device_attempt(session: Session, settings: Settings, device_id: int, user: User, password: str) -> None:
+    """An attempt from a browser the member logged in from: its own budget, the same compare-and-set as the others.
+
+    Read before the slow hash (a spent budget costs no hashing), counted after it
+    in one conditional UPDATE (a burst gets no more answers than attempts one by
+    one would), given back on success. Raises RateLimited or LoginFailed.
+    """
+    limits = settings.throttle
+    key = devices.throttle_key(device_id)
+    if throttle.is_limited(session, key, limits.per_device, limits.window_seconds):
+        _wait(throttle.seconds_left(limits.window_seconds))
+    ok = passwords.verify_password(settings.argon2, user.password_hash, password)
+    if not throttle.consume(session, key, limits.per_device, limits.window_seconds):
+        _wait(throttle.seconds_left(limits.window_seconds))
+    if not ok:
+        raise LoginFailed()
+    throttle.give_back(session, key, limits.window_seconds)
 
 
 class _DummyHash:
@@ -421,6 +457,9 @@ def export_account(session: Session, *, user: User) -> dict[str, object]:
             for s in list_sessions(session, user=user)
         ],
         "unused_recovery_codes": remaining_recovery_codes(session, user=user),
+        # Browsers that may try to log in with their own attempt budget (app/accounts/devices.py).
+        "device_cookies": [{"created_at": d.created_at.isoformat(), "expires_at": d.expires_at.isoformat()}
+                           for d in devices.list_devices(session, user=user)],
     }
 
 
@@ -429,11 +468,33 @@ def confirm_password(settings: Settings, *, user: User, password: str, field: st
         raise ValidationFailed(N_("Your current password is not right."), field=field)
 
 
+_erasure_cancelled: list[Callable[[Session, User], object]] = []
+
+
+def on_erasure_cancelled(listener: Callable[[Session, User], object]) -> None:
+    """Call `listener(session, user)` in the log-in's transaction when logging in cancels an erasure.
+
+    The domains above accounts put back what they withheld meanwhile (app/wiring.py connects them).
+    """
+    if listener not in _erasure_cancelled:
+        _erasure_cancelled.append(listener)
+
+
 def schedule_erasure(session: Session, *, user: User, at: dt.datetime, keep_posts: bool) -> None:
     """Mark the account for erasure at `at` and log it out everywhere; logging in again cancels."""
     user.erase_at = at
     user.erase_keep_posts = keep_posts
     close_other_sessions(session, user=user, keep_token=None)
+
+
+def pending_erasure_ids(session: Session) -> set[int]:
+    """Members who asked for their account's erasure and have not cancelled it (few: a week's worth)."""
+    return set(session.scalars(select(User.id).where(User.erase_at.is_not(None))))
+
+
+def list_pending_erasures(session: Session, *, keep_posts: bool) -> list[User]:
+    return list(session.scalars(select(User).where(User.erase_at.is_not(None), User.erase_keep_posts.is_(keep_posts))
+                                .order_by(User.id)))
 
 
 def list_due_erasures(session: Session, *, now: dt.datetime) -> list[User]:

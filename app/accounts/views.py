@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts import reveal, service, signup_guard
+from app.accounts import devices, reveal, service, signup_guard
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
@@ -119,6 +119,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
             session, settings, pseudonym=pseudonym, password=password, client_key=throttle_key(request, "login"),
             device=service.device_family(request.headers.get("user-agent")),
             replaces=request.state.cookies.get(SESSION_COOKIE),
+            device_cookie=request.state.cookies.get(devices.COOKIE),
         )
     except AppError as exc:
         return rerender(request, "accounts/login.html", {"form": {"pseudonym": pseudonym}, "next": next}, exc,
@@ -140,6 +141,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, lang: st
     else:
         response = RedirectResponse(_safe_next(next, result.user.locale or lang), status_code=303)
     set_session_cookie(request, response, result.token, settings)
+    devices.set_cookie(request, response, result.device_cookie, settings)
     return response
 
 

@@ -23,7 +23,7 @@ previews = APIRouter()
 
 
 def _author(user: User | None) -> schemas.AuthorOut | None:
-    return schemas.AuthorOut(id=user.id, pseudonym=user.pseudonym) if user else None
+    return schemas.AuthorOut(id=user.id, pseudonym=user.pseudonym) if user and not user.posts_withdrawn else None
 
 
 def _findings(posted: service.Posted) -> list[schemas.FindingOut]:

@@ -200,7 +200,7 @@ def fragment_key(post: Post, *, member: bool, reactions: dict[int, ReactionSumma
     return (
         get_locale(), member, post.id, post.thread_id, post.status, post.created_at, post.edited_at,
         post.moderation_edited_at, post.content_note, post.notices, post.body_html, post.author_id,
-        post.author.pseudonym if post.author else None,
+        post.author.public_pseudonym if post.author else None,
         tuple(sorted(summary.counts.items())) if summary else (),
         (taper.text, taper.user_id, taper.members_can_view) if taper else None,
     )

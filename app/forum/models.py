@@ -83,6 +83,11 @@ class Thread(TimestampMixin, Base):
     # Denormalised for list pages: published posts only.
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_post_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # While its author's account awaits erasure with their posts' text (forum.service.withdraw_member_posts):
+    # the status it had (the thread is out of sight), or the title it had (others replied: it stays, with a
+    # neutral title). Logging in again puts them back; the final erasure drops them.
+    withheld_status: Mapped[PostStatus | None] = mapped_column(String(16), default=None)
+    withheld_title: Mapped[str | None] = mapped_column(String(200), default=None)
 
     category: Mapped[Category] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(lazy="raise")
@@ -108,6 +113,9 @@ class Post(TimestampMixin, Base):
     moderation_edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=None)
     # The composer form it was sent from (HTML only): the same form sent twice posts once (forum.service).
     form_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The status it had before its author asked for their account's erasure with their posts' text: the post
+    # is "deleted" to everyone meanwhile, and comes back as it was if they log in before the erasure is final.
+    withheld_status: Mapped[PostStatus | None] = mapped_column(String(16), default=None)
 
     thread: Mapped[Thread] = relationship(lazy="raise")
     author: Mapped[User | None] = relationship(lazy="raise")

@@ -3,8 +3,9 @@
 Pages: the forum index, a category and a thread, in each language. A thread page
 depends on its own thread's version and on STRUCTURE (category names and
 visibility, pseudonyms, taper lines); lists depend on every change (ALL). Every
-change to a post, thread, reaction, category, a member's pseudonym or status,
-or a taper line bumps its versions in its own transaction (app/page_versions).
+change to a post, thread, reaction, category, a member's pseudonym, status or
+erasure request (which may hide their name: User.public_pseudonym), or a taper
+line bumps its versions in its own transaction (app/page_versions).
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def _reaction(session: Session, reaction: Reaction, change: str) -> Iterable[str
     return {thread_key(thread_id)} if thread_id is not None else {ALL}
 
 
+# What of a member the forum's pages show: the name, and whether it is shown at all (User.public_pseudonym).
+_SHOWN_USER_FIELDS = ("pseudonym", "status", "role", "erase_at", "erase_keep_posts")
+
+
 def _user(session: Session, user: User, change: str) -> Iterable[str] | None:
-    if change == "deleted" or (change == "dirty" and changed(user, "pseudonym", "status", "role")):
+    if change == "deleted" or (change == "dirty" and changed(user, *_SHOWN_USER_FIELDS)):
         return {STRUCTURE}
     return None
 

@@ -36,8 +36,8 @@ def can_see_thread(viewer: User | None, thread: Thread) -> bool:
 def can_see_post_body(viewer: User | None, post: Post) -> bool:
     if post.status == PostStatus.published:
         return True
-    if viewer is None:
-        return False
+    if viewer is None or post.withheld_status is not None:
+        return False  # withheld: its author asked for its erasure (forum/erasure.py), nobody reads it meanwhile
     if viewer.is_moderator:
         return True  # moderators see every version, deleted ones included
     return post.status in AUTHOR_ONLY and post.author_id == viewer.id
@@ -57,7 +57,7 @@ def can_reply(viewer: User | None, thread: Thread) -> bool:
 
 
 def can_see_revisions(viewer: User | None, post: Post) -> bool:
-    return viewer is not None and (viewer.is_moderator or post.author_id == viewer.id)
+    return viewer is not None and post.withheld_status is None and (viewer.is_moderator or post.author_id == viewer.id)
 
 
 def can_moderate_thread(viewer: User | None, thread: Thread) -> bool:

@@ -664,33 +664,3 @@ def export_member_content(session: Session, *, user: User) -> dict[str, object]:
             {"post_id": r.post_id, "kind": r.kind, "created_at": r.created_at.isoformat()} for r in reactions
         ],
     }
-
-
-def erase_member_posts(session: Session, *, user: User) -> list[int]:
-    """Before an account is deleted: erase the text of all its posts; returns their ids.
-
-    Erased posts keep their place in threads as "deleted" placeholders, so
-    replies still make sense; their text and every earlier version are gone.
-    Changes go through the ORM, so the search outbox records each of them.
-    """
-    posts = list(session.scalars(select(Post).where(Post.author_id == user.id)))
-    published: dict[int, int] = {}
-    for post in posts:
-        if post.status == PostStatus.published:
-            published[post.thread_id] = published.get(post.thread_id, 0) + 1
-    for thread_id, count in published.items():
-        session.execute(update(Thread).where(Thread.id == thread_id).values(post_count=Thread.post_count - count),
-                        execution_options={"synchronize_session": "fetch"})
-    post_ids = [post.id for post in posts]
-    session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
-    now = utcnow()
-    for post in posts:
-        post.status, post.body_md, post.body_html, post.content_note, post.edited_at = (
-            PostStatus.deleted, "", "", None, now)
-    session.flush()
-    for thread in session.scalars(select(Thread).where(Thread.author_id == user.id, Thread.post_count <= 0)):
-        thread.status = PostStatus.deleted
-    session.flush()
-    if post_ids:
-        events.publish(events.PostRemoved(session=session, post_ids=tuple(post_ids), how="erased"))
-    return post_ids

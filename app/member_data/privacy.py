@@ -41,14 +41,20 @@ def rows(settings: Settings) -> list[Row]:
                "log out or close it."),
             {"days": settings.session_days, "max": settings.session_max_days}),
         Row(N_("Your posts, their earlier versions, and what the moderators and the wording check noted about them."),
-            N_("Until you delete them. When your account is erased you choose: removed, or kept signed "
-               "\"former member\".")),
+            N_("Until you delete them. When you ask for your account's erasure you choose: their text hidden at "
+               "once and erased with the account, or kept signed \"former member\".")),
         Row(N_("Your diary (medication, doses, symptoms, notes). Private: shared only through links you make and "
                "can withdraw."),
             N_("Until you delete a day, or your account is erased.")),
         Row(N_("Your research consent and its history."),
             N_("Until your account is erased. Research exports are deleted %(days)s days after they are made."),
             {"days": settings.research.download_days}),
+        Row(N_("A device cookie, left in your browser at each log-in: a random value and its signature. We keep "
+               "only a keyed hash of it, which account it belongs to and when it expires: no address, no "
+               "fingerprint. Your browser's log-in attempts are then counted apart, so someone guessing your "
+               "password elsewhere cannot lock you out. It opens no session: logging out leaves it."),
+            N_("%(days)s days after the log-in that left it, or until your account is erased."),
+            {"days": settings.throttle.device_cookie_days}),
         Row(N_("Counters against abuse (log-in attempts, sign-ups, posts, searches, reading the API): a keyed hash "
                "of part of your address, with a key that changes every day. Never the address itself."),
             N_("At most %(hours)s hours."), {"hours": -(-longest_counter // 3600)}),

@@ -8,7 +8,10 @@ it, and it never touches their tables itself (its own download table aside).
 - Erasure (art. 17): asked for with the password; final after ERASURE_GRACE_DAYS
   unless the member logs in before; then done by housekeeping (`erase_due`),
   posts' text erased or kept under "former member" as chosen, the search index
-  following through the outbox.
+  following through the outbox. When the member chose to erase their posts'
+  text, it is withheld from everyone at once (forum/erasure.py) and comes back
+  if they log in before the end. From the request on, no research export holds
+  them (research.service.consenting_members).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from app.db import Database, after_commit, utcnow
 from app.diary import export as diary_export
 from app.diary import service as diary
 from app.errors import NotFound, ValidationFailed
+from app.forum import erasure as forum_erasure
 from app.forum import service as forum
 from app.i18n_markers import N_
 from app.member_data.models import DataExport, ExportStatus
@@ -162,13 +166,40 @@ def request_erasure(session: Session, settings: Settings, *, user: User, passwor
     accounts.confirm_password(settings, user=user, password=password, field="delete_password")
     final = utcnow() + dt.timedelta(days=ERASURE_GRACE_DAYS)
     accounts.schedule_erasure(session, user=user, at=final, keep_posts=keep_posts)
+    if not keep_posts:  # health data the member takes back: out of everyone's sight now, erased at `final`
+        forum_erasure.withdraw_member_posts(session, user=user)
     return final
+
+
+def connect() -> None:
+    """Logging in during the grace period cancels the erasure: the posts withheld come back (app/wiring.py)."""
+    accounts.on_erasure_cancelled(lambda session, user: forum_erasure.restore_member_posts(session, user=user))
+
+
+def withdraw_pending(db: Database) -> int:
+    """Housekeeping: make sure every account awaiting erasure with its posts' text shows none of it.
+
+    `request_erasure` withdraws at once; this covers requests made before that
+    existed. One transaction per member, under the account row's lock, so a
+    log-in that cancels the erasure at the same moment is never undone.
+    """
+    with db.session(write=False) as session:
+        pending = [u.id for u in accounts.list_pending_erasures(session, keep_posts=False)]
+    withdrawn = 0
+    for user_id in pending:
+        with db.session() as session:
+            user = session.get(User, user_id, with_for_update=True)
+            if user is None or not user.posts_withdrawn:
+                continue  # logged in meanwhile, or erased
+            withdrawn += len(forum_erasure.withdraw_member_posts(session, user=user))
+            session.commit()
+    return withdrawn
 
 
 def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
     """The final erasure: the diary and research consent always go; posts' text too when the member chose so."""
     if remove_posts:
-        erased = forum.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
+        erased = forum_erasure.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
         review.forget_posts(session, post_ids=erased)
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)

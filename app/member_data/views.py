@@ -73,6 +73,7 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
     # Logged out everywhere: the page says so, and its header no longer shows the member's bell and menu.
     request.state.viewer = None
     request.state.notification_bell = None
-    response = render(request, "member_data/scheduled.html", {"erase_at": final}, noindex=True)
+    response = render(request, "member_data/scheduled.html",
+                      {"erase_at": final, "keep_posts": posts != "remove", "pseudonym": viewer.pseudonym}, noindex=True)
     clear_session_cookie(response)
     return response

@@ -24,7 +24,8 @@ def _out(request: Request, item: queries.Item) -> schemas.NotificationOut:
     actor = n.actor
     return schemas.NotificationOut(
         id=n.id, kind=n.kind, thread_id=n.thread_id, post_id=n.post_id,
-        actor=schemas.ActorOut(id=actor.id, pseudonym=actor.pseudonym) if actor is not None else None,
+        actor=(schemas.ActorOut(id=actor.id, pseudonym=actor.pseudonym)
+               if actor is not None and not actor.posts_withdrawn else None),
         created_at=n.created_at, read=n.read_at is not None, text=wording.sentence(item),
         url=wording.target(request, n), reaction=n.detail or None, count=n.count, ref_id=n.ref_id,
     )

@@ -114,7 +114,8 @@ class Item:
     @property
     def actor(self) -> str | None:
         actor = self.notification.actor
-        return actor.pseudonym if actor is not None else None
+        # None ("a former member") too while the actor's erasure, with their posts' text, waits.
+        return actor.public_pseudonym if actor is not None else None
 
 
 @dataclass
@@ -274,7 +275,9 @@ def mentionable(session: Session, viewer: User, *, prefix: str, thread_id: int |
     """Pseudonyms for the composer's @ suggestions: one query, at most MENTION_SUGGESTIONS.
 
     Only members who have published something (their pseudonym is already public)
-    and who accept mentions; people in the thread come first.
+    and who accept mentions; people in the thread come first. A member who asked
+    for their account's erasure is leaving: never suggested (if they chose to have
+    their posts' text erased, their pseudonym is hidden everywhere meanwhile).
     """
     start = names.folded(prefix.lstrip("@"))
     if len(start) < 2:
@@ -285,7 +288,8 @@ def mentionable(session: Session, viewer: User, *, prefix: str, thread_id: int |
         select(User.pseudonym)
         .outerjoin(Preferences, Preferences.user_id == User.id)
         .where(User.pseudonym_folded.startswith(start, autoescape=True), User.status == UserStatus.active,
-               User.published_posts > 0, User.id != viewer.id, func.coalesce(Preferences.mention, True))
+               User.erase_at.is_(None), User.published_posts > 0, User.id != viewer.id,
+               func.coalesce(Preferences.mention, True))
         .order_by(in_thread.desc(), User.pseudonym_folded)
         .limit(MENTION_SUGGESTIONS)
     )

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.accounts import service as accounts
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied
@@ -99,13 +100,19 @@ def list_consent_events(session: Session, *, user: User) -> list[ConsentEvent]:
 
 
 def consenting_members(session: Session, *, scope: ConsentScope) -> dict[int, int]:
-    """Member id -> consent version, for everyone whose answer for `scope` counts today."""
+    """Member id -> consent version, for everyone whose answer for `scope` counts today.
+
+    A member who asked for their account's erasure counts as not consenting from
+    that moment (their consent is erased with the account a week later): a new
+    export never holds them, whether they chose to keep their posts or not.
+    """
     flag = Consent.posts if scope == ConsentScope.posts else Consent.diary
     version = Consent.posts_version if scope == ConsentScope.posts else Consent.diary_version
     rows = session.execute(
         select(Consent.user_id, version).where(flag.is_(True), version >= texts.oldest_valid_version("consent"))
     )
-    return {user_id: int(v) for user_id, v in rows if v is not None}
+    leaving = accounts.pending_erasure_ids(session)
+    return {user_id: int(v) for user_id, v in rows if v is not None and user_id not in leaving}
 
 
 def users_to_ask(session: Session) -> set[int]:

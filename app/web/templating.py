@@ -106,6 +106,7 @@ def environment(locale: str) -> Environment:
     env.extend(constant_gettext=translations.gettext)  # ConstantGettext, before any template compiles
     env.filters["date"] = lambda value, fmt="medium": i18n.format_date(value, locale, fmt)
     env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, locale, fmt)
+    env.filters["day_and_time"] = lambda value: i18n.format_day_and_time(value, locale)
     env.filters["number"] = lambda value: i18n.format_number(value, locale)
     # Texts that do not come from the catalogs (the wording guidelines) in their own language.
     env.filters["typeset"] = lambda value, text_lang=None: i18n.typeset(value, text_lang or locale)

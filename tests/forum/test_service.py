@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.forum import events, service
+from app.forum import erasure, events, service
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread, ThreadVisit
 from app.forum.permissions import access_post
 from app.review.models import AuditEntry, Finding, ReviewItem
@@ -199,7 +199,7 @@ def test_erasing_a_members_posts_leaves_placeholders(session: Session) -> None:
     others = make_thread(session, category=category, author=staying, title="Un autre fil")
     reply = make_reply(session, posted=others, author=leaving, body="Ma réponse")
     kept = make_reply(session, posted=others, author=staying)
-    erased = service.erase_member_posts(session, user=leaving)
+    erased = erasure.erase_member_posts(session, user=leaving)
     assert sorted(erased) == sorted([own.post.id, reply.post.id])
     for post in (own.post, reply.post):
         assert (post.status, post.body_md, post.body_html) == (PostStatus.deleted, "", "")

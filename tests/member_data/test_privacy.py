@@ -22,3 +22,11 @@ def test_the_periods_follow_the_settings(app, client: TestClient) -> None:  # ty
     app.state.settings.rate_limits.searches_seconds = 3 * 86400
     page = client.get("/en/privacy").text
     assert "12 days after it was last used" in page and "At most 72 hours" in page
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "cookie d'appareil"), ("nl", "apparaatcookie"),
+                                             ("en", "device cookie")])
+def test_the_device_cookie_is_listed_with_its_period(app, client: TestClient, lang: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings.throttle.device_cookie_days = 90
+    page = client.get(f"/{lang}/privacy").text.replace("&#39;", "'").replace("’", "'")
+    assert words in page.lower() and "90 " in page

@@ -50,6 +50,22 @@ def _export(client: TestClient, researcher: str, project_id: int, **options: obj
     return read_zip(download.content)
 
 
+def test_a_member_who_asked_for_erasure_is_in_no_new_export(client: TestClient, session: Session) -> None:
+    """From the erasure request on, posts kept or not: their consent is erased with the account a week later."""
+    alice, _bob, researcher, project = _forum(session)
+    put_consent(client, alice.pseudonym, posts=True)
+    assert "Loramet" in "".join(p["text"] for p in jsonl(
+        _export(client, researcher.pseudonym, project.id)["data/posts.jsonl"]))
+    token = api_login(client, alice.pseudonym)
+    asked = client.request("DELETE", "/api/v1/me", json={"password": "a sturdy passphrase 42", "keep_posts": True},
+                           headers={"X-CSRF-Token": token})
+    assert asked.status_code == 202
+    client.cookies.clear()
+    files = _export(client, researcher.pseudonym, project.id)
+    assert [p["text"] for p in jsonl(files["data/posts.jsonl"])] == ["[NO_CONSENT]"] * 3
+    assert json.loads(files["manifest.json"])["counts"].get("consented_posts", 0) == 0
+
+
 def test_only_consenting_members_are_exported_and_withdrawal_counts(client: TestClient, session: Session) -> None:
     alice, bob, researcher, project = _forum(session)
     put_consent(client, alice.pseudonym, posts=True)

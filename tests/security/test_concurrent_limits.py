@@ -244,6 +244,28 @@ def test_wrong_passwords_sent_at_once_are_throttled_as_one_by_one(client: TestCl
     assert client.post("/api/v1/session", json={"pseudonym": "Cible", "password": PASSWORD}).status_code == 429
 
 
+def test_wrong_passwords_from_a_known_browser_at_once_spend_its_budget_exactly(client: TestClient, session: Session,
+                                                                               settings: Any) -> None:
+    """With a device cookie: its own budget, the same compare-and-set; the account-wide lockout does not hold it."""
+    from app.accounts import devices
+
+    settings.throttle.per_device = 3
+    make_user(session, "Cible")
+    session.commit()
+    client.arrange_session = None  # type: ignore[attr-defined]
+    assert client.post("/api/v1/session", json={"pseudonym": "Cible", "password": PASSWORD}).status_code == 200
+    assert client.cookies.get(devices.COOKIE)
+    stranger = TestClient(client.app, base_url="http://testserver")  # same address, no device cookie
+    free = settings.throttle.per_pseudonym
+    strangers = at_once(10, lambda _i: stranger.post("/api/v1/session", json={"pseudonym": "Cible",
+                                                                             "password": "a wrong guess"}))
+    assert statuses(strangers) == {401: free, 429: 10 - free}, statuses(strangers)
+    answers = at_once(10, lambda _i: client.post("/api/v1/session", json={"pseudonym": "Cible",
+                                                                          "password": "my own typo"}))
+    assert statuses(answers) == {401: 3, 429: 7}, statuses(answers)
+    assert all(int(a.headers["Retry-After"]) > 0 for a in answers if a.status_code == 429)
+
+
 def test_the_client_limit_holds_at_once(client: TestClient, session: Session, settings: Any) -> None:
     settings.throttle.per_client = 4
     for i in range(AT_ONCE):
