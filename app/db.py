@@ -523,7 +523,7 @@ async def _end_in_thread(session: Session, db: Database, error: BaseException | 
     writers could take every thread while one of them waited for a thread to
     end the transaction the others were waiting for.
     """
-    if error is None and not session.in_transaction():
+    if error is None and not session.in_transaction() and not (session.new or session.dirty or session.deleted):
         # Nothing to commit or roll back and no connection held (already committed by
         # `run_and_commit`, or never used): closing is bookkeeping, no hand-over needed.
         session.close()
