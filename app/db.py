@@ -14,7 +14,7 @@ import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 
@@ -34,6 +34,8 @@ from sqlalchemy.types import TypeDecorator
 from app.errors import AppError, DatabaseBusy
 from app.instruments import instrument_pool
 from app.settings import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("forum.db")
 
@@ -476,21 +478,25 @@ def _open_for(request: Request, db: Database) -> Session:
     return db.session(write=False)
 
 
+def _commit(session: Session, db: Database) -> None:
+    try:
+        session.commit()
+    except OperationalError as exc:
+        _discard(session)
+        if db.is_sqlite and _is_busy(exc):  # even after waiting and retrying: say so, keep the text
+            raise DatabaseBusy() from exc
+        raise
+    except Exception:
+        _discard(session)
+        raise
+
+
 def _end(session: Session, db: Database, error: BaseException | None) -> None:
     """After the request: commit, or leave the database as it was; then close. Re-raises nothing itself
     but what the commit raises, or DatabaseBusy in place of a busy SQLite `error`."""
     with session:
         if error is None:
-            try:
-                session.commit()
-            except OperationalError as exc:
-                _discard(session)
-                if db.is_sqlite and _is_busy(exc):  # even after waiting and retrying: say so, keep the text
-                    raise DatabaseBusy() from exc
-                raise
-            except Exception:
-                _discard(session)
-                raise
+            _commit(session, db)
         elif isinstance(error, OperationalError):
             _discard(session)
             if db.is_sqlite and _is_busy(error):
@@ -517,11 +523,38 @@ async def _end_in_thread(session: Session, db: Database, error: BaseException | 
     writers could take every thread while one of them waited for a thread to
     end the transaction the others were waiting for.
     """
+    if error is None and not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        # Nothing to commit or roll back and no connection held (already committed by
+        # `run_and_commit`, or never used): closing is bookkeeping, no hand-over needed.
+        session.close()
+        return
     loop = asyncio.get_running_loop()
     limiter = _end_limiters.get(loop)
     if limiter is None:
         limiter = _end_limiters[loop] = anyio.CapacityLimiter(COMMIT_THREADS)
     await anyio.to_thread.run_sync(_end, session, db, error, limiter=limiter)
+
+
+async def run_and_commit(request: Request, session: Session, work: Callable[[], T]) -> T:
+    """`work()`, then the request's commit, in one hand-over to a worker thread; returns what `work` returned.
+
+    For async endpoints of frequent writes (a reply through the API). A plain `def` endpoint
+    costs three hand-overs after its dependencies: its body, FastAPI's check of its answer
+    against the response model (on a thread too, for a `def` endpoint), and get_session's
+    commit. Here `work` builds the answer from the session's objects, the transaction is
+    committed with get_session's own error handling (a busy SQLite database is a 503, the
+    session discarded), and get_session, finding nothing left to end, closes the session on
+    the event loop. An exception from `work` or the commit leaves the transaction to
+    get_session, as any endpoint's does.
+    """
+    db: Database = request.app.state.db
+
+    def in_thread() -> T:
+        result = work()
+        _commit(session, db)
+        return result
+
+    return await run_in_threadpool(in_thread)
 
 
 @asynccontextmanager

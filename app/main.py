@@ -29,7 +29,7 @@ from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors, openapi
 from app.web.middleware import LANG_COOKIE, HeadMiddleware, WebMiddleware, read_cookies
 from app.web.page_cache import PageCache, PageCacheMiddleware
-from app.web.routing import page_dependencies
+from app.web.routing import dispatch_by_prefix, page_dependencies
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = "User-agent: *\nDisallow: /api/\nDisallow: /*/account\nDisallow: /*/diary\n"
         return Response(body, media_type="text/plain")
 
+    dispatch_by_prefix(app.router)  # /api/v1 requests skip the /{lang} page routes
     return app
 
 

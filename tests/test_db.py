@@ -6,6 +6,7 @@ import fcntl
 import os
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
@@ -199,3 +200,33 @@ def test_a_write_that_cannot_get_the_lock_is_503_with_the_text_kept(settings: Se
         again = client.post(f"/fr/t/{thread_id}/reply", data={"body": text_kept, "csrf_token": token},
                             headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
         assert again.status_code == 303
+
+
+def test_run_and_commit_commits_in_its_hand_over(db: Database) -> None:
+    """run_and_commit: the work's changes are committed before it returns (the after-commit work ran);
+    get_session's end then has nothing left to commit and closes the session."""
+    import anyio
+
+    from app.db import _end_in_thread, run_and_commit
+
+    ran: list[str] = []
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(db=db)))
+    session = db.session()
+
+    def work() -> int:
+        session.execute(text("CREATE TABLE IF NOT EXISTS t_run_and_commit (n INTEGER)"))
+        session.execute(text("INSERT INTO t_run_and_commit VALUES (1)"))
+        after_commit(session, lambda: ran.append("committed"))
+        return 7
+
+    async def request_cycle() -> int:
+        result = await run_and_commit(request, session, work)  # type: ignore[arg-type]
+        assert ran == ["committed"] and not session.in_transaction()
+        await _end_in_thread(session, db, None)  # closes without a hand-over
+        return result
+
+    assert anyio.run(request_cycle) == 7
+    with db.session() as check:
+        assert check.execute(text("SELECT count(*) FROM t_run_and_commit")).scalar() == 1
+        check.execute(text("DROP TABLE t_run_and_commit"))
+        check.commit()

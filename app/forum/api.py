@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, Viewer
-from app.db import SessionDep
+from app.db import SessionDep, run_and_commit
 from app.forum import extensions, queries, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
@@ -113,12 +113,17 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
 
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
              name="api.posts.create")
-def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
-                settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
-    thread = access_thread(session, viewer, thread_id, for_write=True)
-    posted = service.reply(session, thread=thread, author=viewer, body=body.body, content_note=body.content_note,
-                           max_chars=settings.max_post_chars, limits=settings.trust)
-    return _post_created(request, posted)
+async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
+                      settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
+    # async, the work and its commit in one hand-over to a worker thread (the most frequent write).
+    def reply() -> schemas.PostCreated:
+        thread = access_thread(session, viewer, thread_id, for_write=True)
+        posted = service.reply(session, thread=thread, author=viewer, body=body.body,
+                               content_note=body.content_note, max_chars=settings.max_post_chars,
+                               limits=settings.trust)
+        return _post_created(request, posted)
+
+    return await run_and_commit(request, session, reply)
 
 
 @router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")
