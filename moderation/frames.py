@@ -260,7 +260,7 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
         options.append(found)
     best: tuple[int, int] | None = None
     for anchor in options[0]:
-        placed = _assign(options, 1, [(anchor.first, anchor.last)], anchor.first)
+        placed = _greedy(options, anchor) or _assign(options, 1, [(anchor.first, anchor.last)], anchor.first)
         if placed is None:
             continue
         first, last = min(a for a, _ in placed), max(b for _, b in placed)
@@ -269,6 +269,18 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
         if best is None or last - first < best[1] - best[0]:
             best = (first, last)
     return best
+
+
+def _greedy(options: list[list[Cue]], anchor: Cue) -> list[tuple[int, int]] | None:
+    """Each later part on its nearest free word: the usual case, and the cheap one."""
+    taken = [(anchor.first, anchor.last)]
+    for others in options[1:]:
+        free = [c for c in others if all(c.last < a or c.first > b for a, b in taken)]
+        if not free:
+            return None
+        near = min(free, key=lambda c: abs(c.first - anchor.first))
+        taken.append((near.first, near.last))
+    return taken
 
 
 def _assign(options: list[list[Cue]], k: int, taken: list[tuple[int, int]], at: int,
