@@ -250,7 +250,8 @@ def _predictions(probs: np.ndarray, thresholds: dict[str, float], prepared: Prep
     return truth, ruled, modeled
 
 
-def report(probs: np.ndarray, thresholds: dict[str, float], prepared: Prepared, out: list[str]) -> None:
+def report(probs: np.ndarray, thresholds: dict[str, float], prepared: Prepared, pool: np.ndarray,
+           out: list[str]) -> None:
     """Held-out precision/recall per label and language, then per corpus file for the life-protecting labels."""
     examples = prepared.examples
     out.append(f"{'label':<20}{'lang':<6}{'n':>5}  {'rules P/R':>11}  {'model P/R':>11}  {'both P/R':>11}")
@@ -262,7 +263,6 @@ def report(probs: np.ndarray, thresholds: dict[str, float], prepared: Prepared, 
                 continue
             cells = [_cell(truth, pred) for pred in (ruled, modeled, ruled | modeled)]
             out.append(f"{label:<20}{lang:<6}{int(truth.sum()):>5}  {cells[0]:>11}  {cells[1]:>11}  {cells[2]:>11}")
-    pool = calibration_pool(examples)
     for label in PER_FILE:
         keep = [i for i, ex in enumerate(examples) if pool[i] and ex.knows(label)]
         truth, ruled, modeled = _predictions(probs, thresholds, prepared, label, keep)
@@ -289,11 +289,11 @@ class Trained:
     meta: str
 
 
-def train(examples: list[Example], *, dev_only: bool = False) -> Trained | None:
+def train(examples: list[Example]) -> Trained | None:
     """Score every post with a model that never saw its writer, choose thresholds and report, then fit on all.
 
-    None when there are fewer than two corpus files (no writer to hold out). ``dev_only``
-    is kept for the callers that only want the report: the model is fitted all the same.
+    None when there are fewer than two corpus files (no writer to hold out). A caller that only
+    wants the report (``--dev-only``, ``retrain --dry-run``) writes nothing.
     """
     folds = writer_folds(examples)
     if len(set(folds.tolist())) < 2:
@@ -308,9 +308,8 @@ def train(examples: list[Example], *, dev_only: bool = False) -> Trained | None:
     lines = ["held-out writers (each post scored by a model that never saw its file); thresholds chosen on the "
              f"{int(pool.sum())} posts of the blind sets and moderators' verdicts: " +
              ", ".join(f"{k} {v:.2f}" if v <= 1 else f"{k} off" for k, v in thresholds.items())]
-    report(held_out, thresholds, prepared, lines)
+    report(held_out, thresholds, prepared, pool, lines)
     meta = f"trained {dt.date.today().isoformat()} on {len(examples)} posts; C={C}; " + "\n".join(lines)
-    _ = dev_only
     return Trained(model, thresholds, lines, meta)
 
 
@@ -320,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where to write the model")
     parser.add_argument("--dev-only", action="store_true", help="report held-out scores, write nothing")
     args = parser.parse_args(argv)
-    trained = train(corpus.load(args.data), dev_only=args.dev_only)
+    trained = train(corpus.load(args.data))
     if trained is None:
         print("need labelled posts from at least two corpus files", file=sys.stderr)
         return 1

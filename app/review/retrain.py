@@ -118,7 +118,7 @@ def retrain(
         db.dispose()
     shipped = corpus.load()
     typer.echo(f"{len(shipped)} corpus posts and {len(extra)} posts judged by moderators")
-    trained = train(shipped + extra, dev_only=dry_run)
+    trained = train(shipped + extra)
     if trained is None:
         typer.echo("need labelled posts from at least two corpus files", err=True)
         raise typer.Exit(1)
