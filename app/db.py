@@ -12,7 +12,7 @@ import threading
 import time
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated, Any, TypeVar
 
@@ -345,6 +345,12 @@ class Database:
         self.request_write_factory = sessionmaker(lazy, expire_on_commit=False, info={"db": self})
         # Called after a commit that wrote search outbox rows (the in-process indexer).
         self.on_outbox: Callable[[], None] | None = None
+        self._quick: sqlite3.Connection | None = None
+        self._quick_lock = threading.Lock()
+        url_parts = self.engine.url
+        # A file database only: an in-memory one would be another, empty database on a second connection.
+        self._quick_path = (url_parts.database if self.is_sqlite and url_parts.database
+                            and url_parts.database != ":memory:" and not url_parts.query else None)
 
     def session(self, *, write: bool = True) -> Session:
         return (self.write_factory if write else self.read_factory)()
@@ -352,7 +358,31 @@ class Database:
     def request_session(self, *, write: bool) -> Session:
         return (self.request_write_factory if write else self.read_factory)()
 
+    def read_now(self, sql: str, params: Sequence[Any]) -> list[Any] | None:
+        """SQLite: one short read, done in the calling thread on a connection of this process's own.
+
+        For the reads made on the event loop itself, before any thread is involved (the
+        visitors' page cache reads its versions on every request: one indexed row, a few
+        microseconds; a hand-over to the thread pool and a pooled SQLAlchemy connection cost
+        ~30 times that). The connection is in autocommit (each read sees the last commit and
+        holds no snapshot) and never waits: in WAL mode readers do not wait for writers, and in
+        the rare case SQLite reports busy, the sqlite3.Error goes to the caller, which reads
+        the usual way. None when this is not a SQLite file: read through a thread instead.
+        """
+        if self._quick_path is None:
+            return None
+        with self._quick_lock:  # one event loop per process in production; tests may run several in turn
+            if self._quick is None:
+                connection = sqlite3.connect(self._quick_path, isolation_level=None, check_same_thread=False)
+                connection.execute("PRAGMA busy_timeout=0")
+                self._quick = connection
+            return self._quick.execute(sql, params).fetchall()
+
     def dispose(self) -> None:
+        with self._quick_lock:
+            if self._quick is not None:
+                self._quick.close()
+                self._quick = None
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()

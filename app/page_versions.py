@@ -19,7 +19,7 @@ watched model bump ``ALL`` and ``STRUCTURE`` (coarse, but never stale).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Integer, String, bindparam, event, inspect, select
@@ -114,6 +114,22 @@ def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
     query = select(PageVersion.key, PageVersion.version).where(PageVersion.key.in_(keys))
     found = dict(connection.execute(query).all())
     return tuple(found.get(key, 0) for key in keys)
+
+
+def read_now(db: Any, keys: Sequence[str]) -> tuple[int, ...] | None:
+    """`read` without SQLAlchemy or a thread, on SQLite (`Database.read_now`); None elsewhere."""
+    sql = _READ_SQL.get(len(keys))
+    if sql is None:
+        sql = _READ_SQL.setdefault(len(keys), f'SELECT "key", version FROM {PageVersion.__tablename__} '
+                                               f'WHERE "key" IN ({", ".join("?" * len(keys))})')
+    rows = db.read_now(sql, keys)
+    if rows is None:
+        return None
+    found = dict(rows)
+    return tuple(found.get(key, 0) for key in keys)
+
+
+_READ_SQL: dict[int, str] = {}
 
 
 @event.listens_for(Session, "after_flush")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import Database
 from app.page_versions import read as read_versions
+from app.page_versions import read_now as read_versions_now
 
 SESSION_COOKIE = b"tk_session="
 _now = time.time  # the wall clock (a test stops it inside one second)
@@ -183,6 +185,11 @@ class PageCacheMiddleware:
         with (db.replica or db).reader.connect() as connection:
             return read_versions(connection, keys)
 
+    def _versions_now(self, keys: list[str]) -> tuple[int, ...] | None:
+        # SQLite (no replica): on the event loop itself, a few microseconds (see Database.read_now).
+        db = self.db()
+        return read_versions_now(db, keys) if db.replica is None else None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self._lookup(scope)
         if found is None:
@@ -191,10 +198,15 @@ class PageCacheMiddleware:
         key, version_keys = found
         read_at = _now()
         try:
-            versions = await to_thread.run_sync(self._versions, version_keys)
-        except Exception:  # no versions, no cache: the page itself will say what is wrong
-            await self.app(scope, receive, send)
-            return
+            versions = self._versions_now(version_keys)
+        except sqlite3.Error:  # busy, say: read the usual way
+            versions = None
+        if versions is None:
+            try:
+                versions = await to_thread.run_sync(self._versions, version_keys)
+            except Exception:  # no versions, no cache: the page itself will say what is wrong
+                await self.app(scope, receive, send)
+                return
         entry = self.cache.get(key, versions)
         if entry is not None:
             scope["route"] = entry.route  # for the request log and metrics
