@@ -8,6 +8,7 @@ every worker agrees on it and every bucket becomes unlinkable the next day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -54,6 +55,7 @@ def constant_time_equals(left: str, right: str) -> bool:
 CSRF_RESUBMIT_HOURS = 48  # a form older than this is not offered again after its token expired
 
 
+@functools.lru_cache(maxsize=16)  # one per hour and secret: every page of that hour asks for it
 def _csrf_stamp(secret: bytes, stamp: str) -> str:
     return keyed_hash(secret, "csrf-issued", stamp)[:16]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -38,6 +40,8 @@ SECURITY_HEADERS = {
 
 
 HSTS = "max-age=63072000; includeSubDomains"  # two years, as hstspreload.org asks
+_SECURITY_RAW = tuple((key.encode("latin-1"), value.encode("latin-1")) for key, value in SECURITY_HEADERS.items())
+_SECURITY_HSTS = (*_SECURITY_RAW, (b"strict-transport-security", HSTS.encode("latin-1")))
 _PRIVATE_SEGMENTS = ("diary", "account")
 _PRIVATE_API = ("/api/v1/diary", "/api/v1/me", "/api/v1/session", "/api/v1/accounts")
 
@@ -57,10 +61,9 @@ def apply_security_headers(headers: MutableHeaders, *, path: str, has_session: b
     logged in), are `no-store`: nothing of them may stay in a shared computer's
     cache or be shown again by the back button after logging out.
     """
-    for key, value in SECURITY_HEADERS.items():
-        headers.setdefault(key, value)
-    if hsts:
-        headers.setdefault("strict-transport-security", HSTS)
+    # One pass over what the answer set already (MutableHeaders.setdefault scans the list per header).
+    present = {key for key, _ in headers.raw}
+    headers.raw.extend(pair for pair in (_SECURITY_HSTS if hsts else _SECURITY_RAW) if pair[0] not in present)
     if not path.startswith("/static/"):
         private = has_session or is_private_path(path)
         headers.setdefault("cache-control", "no-store" if private else "no-cache, private")
@@ -99,10 +102,32 @@ def locale_for(scope: Scope, cookies: dict[str, str], default: str) -> str:
 
 def cookie_header(name: str, value: str, *, max_age: int | None = None, httponly: bool = False,
                   secure: bool = False) -> str:
-    """A Set-Cookie value built by Starlette's cookie API (this middleware has no Response to set it on)."""
+    """A Set-Cookie value built by Starlette's cookie API (this middleware has no Response to set it on).
+
+    Values that need no quoting (tokens, language codes) are put into the header built once
+    per kind of cookie; anything else is built whole each time.
+    """
+    if _PLAIN_VALUE.fullmatch(value) is None:
+        return _built_cookie_header(name, value, max_age, httponly, secure)
+    before, after = _cookie_template(name, max_age, httponly, secure)
+    return before + value + after
+
+
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _built_cookie_header(name: str, value: str, max_age: int | None, httponly: bool, secure: bool) -> str:
     response = Response()
     response.set_cookie(name, value, max_age=max_age, path="/", httponly=httponly, samesite="lax", secure=secure)
     return response.headers["set-cookie"]
+
+
+@functools.cache
+def _cookie_template(name: str, max_age: int | None, httponly: bool, secure: bool) -> tuple[str, str]:
+    marker = "MARKER0value0MARKER"
+    before, found, after = _built_cookie_header(name, marker, max_age, httponly, secure).partition(marker)
+    assert found, "a plain cookie value is written as is"
+    return before, after
 
 
 class WebMiddleware:

@@ -19,6 +19,7 @@ answers exactly as to rendered ones.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import sqlite3
@@ -74,6 +75,10 @@ class Entry:
     @property
     def last_modified(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(self.read_at), dt.UTC)
+
+    @functools.cached_property
+    def validators(self) -> list[tuple[bytes, bytes]]:
+        return [(b"etag", self.etag), (b"last-modified", format_datetime(self.last_modified, usegmt=True).encode())]
 
 
 def mark_cacheable(request: Request) -> None:
@@ -215,8 +220,7 @@ class PageCacheMiddleware:
         await self._render_and_keep(scope, receive, send, key, versions, read_at)
 
     async def _replay(self, scope: Scope, send: Send, entry: Entry) -> None:
-        validators = [(b"etag", entry.etag),
-                      (b"last-modified", format_datetime(entry.last_modified, usegmt=True).encode())]
+        validators = list(entry.validators)
         if _not_modified(scope, entry):
             await send({"type": "http.response.start", "status": 304, "headers": validators})
             await send({"type": "http.response.body", "body": b""})
