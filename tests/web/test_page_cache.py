@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
@@ -11,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
+from app import page_versions
 from app.main import create_app
+from app.page_versions import STRUCTURE, thread_key
 from app.settings import Settings
 from app.web import page_cache
 from app.web.page_cache import PageCache
@@ -199,3 +202,36 @@ def test_a_reply_written_outside_any_request_shows(client: TestClient, session: 
     make_reply(session, posted=posted, author=make_user(session, "Autre"), body="Une deuxième réponse.")
     session.commit()  # e.g. the CLI or a background job
     assert "Une deuxième réponse." in client.get(f"/fr/t/{posted.post.thread_id}").text
+
+
+def test_versions_read_on_the_event_loop_are_the_usual_ones(client: TestClient, session: Session) -> None:
+    thread_id, post = _thread(session)
+    db = client.app.state.db  # type: ignore[attr-defined]
+    keys = [STRUCTURE, thread_key(thread_id), "thread:999999"]
+    with db.reader.connect() as connection:
+        usual = page_versions.read(connection, keys)
+    assert usual[1] > 0 and usual[2] == 0
+    quick = page_versions.read_now(db, keys)
+    if db.is_sqlite:
+        assert quick == usual
+        post.body_md = "Modifié."
+        session.commit()  # the quick read sees the last commit: it holds no snapshot of its own
+        with db.reader.connect() as connection:
+            assert page_versions.read_now(db, keys) == page_versions.read(connection, keys) != usual
+    else:
+        assert quick is None  # PostgreSQL reads through a thread
+
+
+def test_a_busy_quick_read_falls_back_to_the_usual_one(client: TestClient, session: Session,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    thread_id, _post = _thread(session)
+    db = client.app.state.db  # type: ignore[attr-defined]
+
+    def busy(sql: str, params: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(db, "read_now", busy)
+    first = client.get(f"/fr/t/{thread_id}")
+    hits = _cache(client).hits
+    again = client.get(f"/fr/t/{thread_id}")
+    assert again.status_code == 200 and again.text == first.text and _cache(client).hits == hits + 1

@@ -182,3 +182,15 @@ def test_slash_redirects_are_relative_whatever_the_host_header(client: TestClien
 def test_method_not_allowed_says_what_is(client: TestClient) -> None:
     response = client.request("TRACE", "/api/v1/categories")
     assert response.status_code == 405 and "GET" in response.headers["allow"]
+
+
+@pytest.mark.parametrize("value", ["fr", "Zq3-_x9" * 4, "a b", 'quote"d', "é", ""])
+def test_set_cookie_headers_are_starlettes_whatever_the_value(value: str) -> None:
+    from starlette.responses import Response
+
+    from app.web.middleware import cookie_header
+
+    for options in ({"httponly": True, "secure": True}, {"max_age": 3600}, {}):
+        response = Response()
+        response.set_cookie("tk_x", value, path="/", samesite="lax", **options)  # type: ignore[arg-type]
+        assert cookie_header("tk_x", value, **options) == response.headers["set-cookie"]  # type: ignore[arg-type]
