@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from app.db import Base
+from app.db import Base, Database
 
 ALL = "all"
 STRUCTURE = "structure"
@@ -116,12 +116,13 @@ def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
     return tuple(found.get(key, 0) for key in keys)
 
 
-def read_now(db: Any, keys: Sequence[str]) -> tuple[int, ...] | None:
+def read_now(db: Database, keys: Sequence[str]) -> tuple[int, ...] | None:
     """`read` without SQLAlchemy or a thread, on SQLite (`Database.read_now`); None elsewhere."""
     sql = _READ_SQL.get(len(keys))
-    if sql is None:
-        sql = _READ_SQL.setdefault(len(keys), f'SELECT "key", version FROM {PageVersion.__tablename__} '
-                                               f'WHERE "key" IN ({", ".join("?" * len(keys))})')
+    if sql is None:  # only "?" placeholders are joined in: the keys are bound as parameters
+        placeholders = ", ".join("?" * len(keys))
+        sql = f'SELECT "key", version FROM page_versions WHERE "key" IN ({placeholders})'  # noqa: S608
+        _READ_SQL[len(keys)] = sql
     rows = db.read_now(sql, keys)
     if rows is None:
         return None
