@@ -121,7 +121,7 @@ def read_now(db: Database, keys: Sequence[str]) -> tuple[int, ...] | None:
     sql = _READ_SQL.get(len(keys))
     if sql is None:  # only "?" placeholders are joined in: the keys are bound as parameters
         placeholders = ", ".join("?" * len(keys))
-        sql = f'SELECT "key", version FROM page_versions WHERE "key" IN ({placeholders})'  # noqa: S608
+        sql = f'SELECT "key", version FROM page_versions WHERE "key" IN ({placeholders})'  # noqa: S608  # nosec B608
         _READ_SQL[len(keys)] = sql
     rows = db.read_now(sql, keys)
     if rows is None:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app import page_versions
+from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.main import create_app
 from app.page_versions import STRUCTURE, thread_key
 from app.settings import Settings
