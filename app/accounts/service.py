@@ -492,6 +492,12 @@ def pending_erasure_ids(session: Session) -> set[int]:
     return set(session.scalars(select(User.id).where(User.erase_at.is_not(None))))
 
 
+def withdrawn_folded_pseudonyms(session: Session) -> frozenset[str]:
+    """Case-folded pseudonyms of members whose erasure with their posts' text waits (User.posts_withdrawn)."""
+    return frozenset(session.scalars(select(User.pseudonym_folded).where(
+        User.erase_at.is_not(None), User.erase_keep_posts.is_(False))))
+
+
 def list_pending_erasures(session: Session, *, keep_posts: bool) -> list[User]:
     return list(session.scalars(select(User).where(User.erase_at.is_not(None), User.erase_keep_posts.is_(keep_posts))
                                 .order_by(User.id)))
