@@ -458,8 +458,8 @@ def export_account(session: Session, *, user: User) -> dict[str, object]:
         ],
         "unused_recovery_codes": remaining_recovery_codes(session, user=user),
         # Browsers that may try to log in with their own attempt budget (app/accounts/devices.py).
-        "device_cookies": [{"created_at": d.created_at.isoformat(), "expires_at": d.expires_at.isoformat()}
-                           for d in devices.list_devices(session, user=user)],
+        "device_cookies": [{"created_at": d.created_at.isoformat(), "last_used_at": d.last_used_at.isoformat(),
+                            "expires_at": d.expires_at.isoformat()} for d in devices.list_devices(session, user=user)],
     }
 
 
