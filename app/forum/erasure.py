@@ -61,10 +61,12 @@ def withdraw_member_posts(session: Session, *, user: User) -> list[int]:
     for post in posts:
         post.withheld_status, post.status = post.status, PostStatus.deleted
     session.flush()
-    threads = session.scalars(select(Thread).where(Thread.author_id == user.id, Thread.status != PostStatus.deleted,
-                                                   Thread.withheld_title.is_(None)).order_by(Thread.id))
+    # Threads withheld out of sight before their titles were withheld too come back for the title alone.
+    threads = session.scalars(select(Thread).where(
+        Thread.author_id == user.id, Thread.withheld_title.is_(None),
+        (Thread.status != PostStatus.deleted) | Thread.withheld_status.is_not(None)).order_by(Thread.id))
     for thread in threads:
-        if thread.post_count <= 0:  # nobody else's post is left to read there
+        if thread.post_count <= 0 and thread.withheld_status is None:  # nobody else's post is left to read there
             thread.withheld_status, thread.status = thread.status, PostStatus.deleted
         # Neutral even out of sight: moderators still open deleted threads, and the queue names them.
         thread.withheld_title, thread.title = thread.title, withdrawn_title(thread.lang)

@@ -152,7 +152,9 @@ def decide(session: Session, settings: Settings, *, item: ReviewItem, actor: Use
     if sanction is not None and sanction.action in MEMBER_ACTIONS:
         act(session, settings, target=target, actor=actor, data=sanction, item=item)
     assert target.post is not None
-    if target.post.status != PostStatus.held:
+    # A withheld post's item stays open: its text was not judged, and it comes back (held, perhaps) if its
+    # author logs in again; the final erasure closes it (review/listeners.py).
+    if target.post.status != PostStatus.held and target.post.withheld_status is None:
         service.resolve(item, actor=actor, resolution=data.action)
     elif item.first_action_at is None:
         item.first_action_at = utcnow()

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.diary import service as diary
-from app.forum.models import Post
+from app.forum.models import Post, PostStatus
 from app.markdown import quote
 from app.notifications.models import Notification
+from app.review.models import ItemStatus, ReviewItem
 from tests.diary.helpers import form_token
 from tests.factories import api_login, html_login, make_category, make_reply, make_thread, make_user
 from tests.member_data.test_erasure_grace import _ask_erasure, _Browser
@@ -49,9 +50,13 @@ def test_moderators_see_that_the_text_is_withheld_and_can_still_reach_out(app: F
     assert "Xanax" not in selling_page and "Mon titre à moi" not in selling_page
 
     token = api_login(mod, "Veilleuse")
+    shown = mod.get(f"/api/v1/review/items/{sourcing_item.id}").json()
+    assert shown["withheld"] is True and shown["findings"] and "Xanax" not in str(shown)
     refused = decide(mod, token, sourcing_item.id, "delete")
     assert refused["status"] == 422 and "retenu" in str(refused["body"])
     assert decide(mod, token, sourcing_item.id, "lock")["status"] == 200  # the thread is still the moderators'
+    session.expire_all()
+    assert session.get(ReviewItem, sourcing_item.id).status == ItemStatus.open  # type: ignore[union-attr]
     form = form_token(mod, f"/fr/review/items/{crisis_item.id}")
     refused_page = mod.post(f"/fr/review/items/{crisis_item.id}/support", data={
         "csrf_token": form, "public_body": "Bonjour à toi"}, follow_redirects=False)
@@ -61,9 +66,28 @@ def test_moderators_see_that_the_text_is_withheld_and_can_still_reach_out(app: F
         follow_redirects=False)
     assert response.status_code == 303, response.text
 
-    # Logging in again: the text is back for the moderators too.
+    # Logging in again: the text is back for the moderators too, held, its item still waiting for a decision.
     html_login(client, "Partante")
-    assert SOURCING in mod.get(f"/fr/review/posts/{selling.post.id}").text
+    page = mod.get(f"/fr/review/items/{sourcing_item.id}").text
+    assert SOURCING in page and 'id="withheld-notice"' not in page and 'value="edit"' in page
+    session.expire_all()
+    assert session.get(Post, selling.post.id).status == PostStatus.held  # type: ignore[union-attr]
+
+
+def test_the_final_erasure_closes_the_items_of_withheld_posts(app: FastAPI, client: TestClient,
+                                                               session: Session) -> None:
+    from tests.member_data.test_views import pass_grace_period
+
+    leaving = make_user(session, "Partante")
+    selling = make_thread(session, category=make_category(session), author=leaving, title="Un titre", body=SOURCING)
+    item_id = open_item(session, selling.post.id).id
+    session.commit()
+    html_login(client, "Partante")
+    _ask_erasure(client, "remove")
+    pass_grace_period(app)
+    session.expire_all()
+    item = session.get(ReviewItem, item_id)
+    assert item is not None and (item.status, item.resolution) == (ItemStatus.resolved, "erased")
 
 
 def test_the_diary_summary_and_pseudonym_leave_members_sight(app: FastAPI, client: TestClient,
