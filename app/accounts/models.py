@@ -182,7 +182,8 @@ class DeviceCookie(Base):
 
     The browser holds a random nonce and its signature (app/accounts/devices.py);
     only a keyed hash of the nonce is stored. No address, no fingerprint: which
-    member it belongs to and when it expires, nothing else.
+    member it belongs to, when they first and last logged in with it, and when it
+    expires, nothing else.
     """
 
     __tablename__ = "accounts_device_cookies"
@@ -190,5 +191,8 @@ class DeviceCookie(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), index=True)
     nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first log-in from this browser (kept when a new log-in renews the token) and the latest one:
+    # what the member's list of browsers shows them (accounts.devices), nothing about the browser itself.
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

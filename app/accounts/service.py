@@ -458,8 +458,8 @@ def export_account(session: Session, *, user: User) -> dict[str, object]:
         ],
         "unused_recovery_codes": remaining_recovery_codes(session, user=user),
         # Browsers that may try to log in with their own attempt budget (app/accounts/devices.py).
-        "device_cookies": [{"created_at": d.created_at.isoformat(), "expires_at": d.expires_at.isoformat()}
-                           for d in devices.list_devices(session, user=user)],
+        "device_cookies": [{"created_at": d.created_at.isoformat(), "last_used_at": d.last_used_at.isoformat(),
+                            "expires_at": d.expires_at.isoformat()} for d in devices.list_devices(session, user=user)],
     }
 
 
@@ -490,6 +490,12 @@ def schedule_erasure(session: Session, *, user: User, at: dt.datetime, keep_post
 def pending_erasure_ids(session: Session) -> set[int]:
     """Members who asked for their account's erasure and have not cancelled it (few: a week's worth)."""
     return set(session.scalars(select(User.id).where(User.erase_at.is_not(None))))
+
+
+def withdrawn_folded_pseudonyms(session: Session) -> frozenset[str]:
+    """Case-folded pseudonyms of members whose erasure with their posts' text waits (User.posts_withdrawn)."""
+    return frozenset(session.scalars(select(User.pseudonym_folded).where(
+        User.erase_at.is_not(None), User.erase_keep_posts.is_(False))))
 
 
 def list_pending_erasures(session: Session, *, keep_posts: bool) -> list[User]:

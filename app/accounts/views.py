@@ -1,4 +1,4 @@
-"""Account pages: sign up, log in and out, recovery, preferences, sessions."""
+"""Account pages: sign up, log in and out, recovery, preferences, sessions, remembered browsers."""
 
 from __future__ import annotations
 
@@ -283,3 +283,27 @@ def close_all(request: Request, session: SessionDep, viewer: CurrentUser, lang: 
     clear_session_cookie(response)
     return response
 
+
+
+@router.get("/account/devices", name="accounts.devices")
+def devices_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: CurrentUser,
+                 forgotten: str | None = None) -> Response:
+    """The browsers that hold a device cookie for the member (app/accounts/devices.py), to forget any of them."""
+    return render(request, "accounts/devices.html", {
+        "devices": devices.list_devices(session, user=viewer),
+        "current_device_id": devices.current_device_id(session, settings, user=viewer,
+                                                       value=request.state.cookies.get(devices.COOKIE)),
+        "notice": gettext("Forgotten.") if forgotten else None,
+    }, noindex=True)
+
+
+@router.post("/account/devices/{device_id}/forget", name="accounts.forget_device")
+def forget_device(request: Request, session: SessionDep, viewer: CurrentUser, device_id: Id) -> Response:
+    devices.forget(session, user=viewer, device_id=device_id)
+    return redirect(request, "accounts.devices", _query={"forgotten": 1})
+
+
+@router.post("/account/devices/forget-all", name="accounts.forget_devices")
+def forget_devices(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    devices.forget_all(session, user=viewer)
+    return redirect(request, "accounts.devices", _query={"forgotten": 1})

@@ -23,7 +23,11 @@ def access_member_diary(session: Session, viewer: User, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or owner.status != UserStatus.active:
         raise NotFound()
-    if owner.id != viewer.id and get_diary_settings(session, user_id=owner.id).visibility != DiaryVisibility.members:
+    if owner.id == viewer.id:
+        return owner
+    if owner.posts_withdrawn:
+        raise NotFound()  # their erasure with their posts' text waits: their name and summary are out of sight too
+    if get_diary_settings(session, user_id=owner.id).visibility != DiaryVisibility.members:
         raise NotFound()
     return owner
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, Viewer
 from app.db import SessionDep, run_and_commit
-from app.forum import extensions, queries, schemas, service
+from app.forum import extensions, queries, quotes, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
@@ -80,7 +80,8 @@ def get_thread(thread_id: Id, request: Request, session: SessionDep, viewer: Vie
 
 
 def _post_out(request: Request, viewer: User | None, post: Post, reactions: queries.ReactionSummary | None,
-              lang: str, marks: dict[int, dict[str, bool]] | None = None) -> schemas.PostOut:
+              lang: str, marks: dict[int, dict[str, bool]] | None = None,
+              shown_bodies: dict[int, str] | None = None) -> schemas.PostOut:
     url = url_for(request, "forum.post", lang=lang, post_id=post.id)
     if not (can_see_post_body(viewer, post) and post.status != PostStatus.deleted):
         # The placeholder only, as the thread page shows it: who and when, and that it is gone.
@@ -89,7 +90,7 @@ def _post_out(request: Request, viewer: User | None, post: Post, reactions: quer
                                content_note=None, notices=[], created_at=post.created_at, edited_at=None,
                                reactions={}, url=url, marks=(marks or {}).get(post.id))
     return schemas.PostOut(
-        id=post.id, author=_author(post.author), body_html=post.body_html,
+        id=post.id, author=_author(post.author), body_html=(shown_bodies or {}).get(post.id, post.body_html),
         status=post.status, content_note=post.content_note, notices=post.notice_list,
         created_at=post.created_at, edited_at=post.edited_at,
         reactions=reactions.counts if reactions else {}, url=url,
@@ -105,8 +106,9 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
                                 size=settings.thread_page_size)
     reactions = queries.reaction_summaries(session, viewer, [p.id for p in result.items])
     marks = extensions.own_marks(session, viewer, result.items)
+    shown = quotes.shown_bodies(session, result.items, lang=get_locale())
     return schemas.PostPage(
-        items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang, marks) for p in result.items],
+        items=[_post_out(request, viewer, p, reactions.get(p.id), thread.lang, marks, shown) for p in result.items],
         page=result.page, pages=result.pages, total=result.total,
     )
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import utcnow
-from app.forum import events
+from app.forum import events, quotes
 from app.forum.models import Post, PostRevision, PostStatus, Thread
 from app.i18n import translations
 from app.i18n_markers import N_
@@ -61,13 +61,15 @@ def withdraw_member_posts(session: Session, *, user: User) -> list[int]:
     for post in posts:
         post.withheld_status, post.status = post.status, PostStatus.deleted
     session.flush()
-    threads = session.scalars(select(Thread).where(Thread.author_id == user.id, Thread.status != PostStatus.deleted,
-                                                   Thread.withheld_title.is_(None)).order_by(Thread.id))
+    # Threads withheld out of sight before their titles were withheld too come back for the title alone.
+    threads = session.scalars(select(Thread).where(
+        Thread.author_id == user.id, Thread.withheld_title.is_(None),
+        (Thread.status != PostStatus.deleted) | Thread.withheld_status.is_not(None)).order_by(Thread.id))
     for thread in threads:
-        if thread.post_count <= 0:  # nobody else's post is left to read there
+        if thread.post_count <= 0 and thread.withheld_status is None:  # nobody else's post is left to read there
             thread.withheld_status, thread.status = thread.status, PostStatus.deleted
-        else:
-            thread.withheld_title, thread.title = thread.title, withdrawn_title(thread.lang)
+        # Neutral even out of sight: moderators still open deleted threads, and the queue names them.
+        thread.withheld_title, thread.title = thread.title, withdrawn_title(thread.lang)
     session.flush()
     return [post.id for post in posts]
 
@@ -125,6 +127,8 @@ def erase_member_posts(session: Session, *, user: User) -> list[int]:
         thread.title = withdrawn_title(thread.lang)  # the member's words too, even out of sight
         thread.withheld_status = thread.withheld_title = None
     session.flush()
+    # Others' quotes of these posts are the member's words too: out of their posts and every version of them.
+    quotes.erase_quotes_of(session, pseudonym=user.pseudonym, thread_ids=sorted({p.thread_id for p in posts}))
     if post_ids:
         events.publish(events.PostRemoved(session=session, post_ids=tuple(post_ids), how="erased"))
     return post_ids

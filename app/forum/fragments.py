@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.diary.service import today as diary_today
 from app.diary.taper_line import TaperLineView
-from app.forum import extensions, queries
+from app.forum import extensions, queries, quotes
 from app.forum.models import Post, Thread
 from app.forum.permissions import ForumPermissions
 from app.forum.queries import ReactionSummary
@@ -193,13 +193,16 @@ def shares_fragments(viewer: User | None) -> bool:
 
 
 def fragment_key(post: Post, *, member: bool, reactions: dict[int, ReactionSummary],
-                 taper_lines: dict[int, TaperLineView]) -> Hashable:
-    """Everything a post's shared HTML is made of (see _post.html), as loaded for this page."""
+                 taper_lines: dict[int, TaperLineView], shown_body: str | None = None) -> Hashable:
+    """Everything a post's shared HTML is made of (see _post.html), as loaded for this page.
+
+    `shown_body`: the HTML shown instead of its body_html (forum/quotes.py), if any.
+    """
     summary = reactions.get(post.id)
     taper = taper_lines.get(post.author_id) if post.author_id else None
     return (
         get_locale(), member, post.id, post.thread_id, post.status, post.created_at, post.edited_at,
-        post.moderation_edited_at, post.content_note, post.notices, post.body_html, post.author_id,
+        post.moderation_edited_at, post.content_note, post.notices, shown_body or post.body_html, post.author_id,
         post.author.public_pseudonym if post.author else None,
         tuple(sorted(summary.counts.items())) if summary else (),
         (taper.text, taper.user_id, taper.members_can_view) if taper else None,
@@ -224,8 +227,9 @@ def render_posts(request: Request, posts: Sequence[Post], *, viewer: User | None
     keep their markers: `personal.fill` puts this reader's parts in.
     """
     shared = [post for post in posts if shares_fragments(viewer) and (viewer is None or post.author_id != viewer.id)]
-    keys = [fragment_key(post, member=viewer is not None, reactions=reactions, taper_lines=taper_lines)
-            for post in shared]
+    shown_bodies = context.get("shown_bodies", {})
+    keys = [fragment_key(post, member=viewer is not None, reactions=reactions, taper_lines=taper_lines,
+                         shown_body=shown_bodies.get(post.id)) for post in shared]
     html: dict[int, str] = {post.id: found for post, found in zip(shared, cache.get_many(keys), strict=True) if found}
     missing = [(post, key) for post, key in zip(shared, keys, strict=True) if post.id not in html]
     if missing:
@@ -274,7 +278,8 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
     personal = Personal(reactions, expanded, markers=False)
     html = render_posts(request, posts.items, viewer=viewer, reactions=reactions, taper_lines=found.taper_lines,
                         personal=personal, context={
-                            **context, "post_marks": extensions.own_marks(session, viewer, posts.items)})
+                            **context, "post_marks": extensions.own_marks(session, viewer, posts.items),
+                            "shown_bodies": quotes.shown_bodies(session, posts.items, lang=get_locale())})
     authors = frozenset(post.author_id for post in posts.items if post.author_id is not None)
     if key is not None and posts.items and viewer is not None and viewer.id not in authors:
         plain = Personal({}, set(), markers=False).fill(html, _CSRF_MARKER)

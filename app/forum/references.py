@@ -87,6 +87,8 @@ def find(session: Session, post: Post, body: str | None = None,
          scanned: tuple[list[list[str]], list[str]] | None = None) -> References:
     """The members a post mentions (at most MAX_MENTIONS) and the members it quotes; never its author.
 
+    Never a member whose posts are withheld for erasure (User.posts_withdrawn).
+
     A quote counts only if its author has a published post in the same thread,
     so a hand-written quote header cannot be used to page an arbitrary member.
     `body` reads another version of the post's text (the one before an edit); `scanned` is
@@ -95,7 +97,9 @@ def find(session: Session, post: Post, body: str | None = None,
     """
     mention_groups, quoted_names = scanned if scanned is not None else scan(post.body_md if body is None else body)
     wanted = {name for group in mention_groups for name in group} | set(quoted_names)
-    users = _users_by_folded(session, wanted)
+    # A member whose erasure, with their posts' text, is waiting has left as far as others can tell:
+    # naming them pages no one (logging in again cancels the erasure and mentions notify again).
+    users = {folded: user for folded, user in _users_by_folded(session, wanted).items() if not user.posts_withdrawn}
     mentioned: list[int] = []
     for group in mention_groups:
         user = next((users[f] for f in map(names.folded, group) if f in users), None)

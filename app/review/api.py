@@ -39,8 +39,9 @@ from app.web.templating import url_for
 router = api_router()
 
 
-def _finding(f: Finding) -> FindingOut:
-    return FindingOut(category=f.category, field=f.field, start=f.start, end=f.end, match=f.match, rule=f.rule,
+def _finding(f: Finding, *, withheld: bool = False) -> FindingOut:
+    return FindingOut(category=f.category, field=f.field, start=f.start, end=f.end,
+                      match="" if withheld else f.match, rule=f.rule,
                       explanation=f.explanation, suggestions=list(f.suggestions), source=f.source, score=f.score)
 
 
@@ -51,13 +52,15 @@ def _report(r: Report) -> ReportOut:
 def _item(request: Request, item: ReviewItem, findings: list[Finding], item_reports: list[Report],
           claimer: User | None = None) -> QueueItemOut:
     claimer = claimer or item.claimed_by
+    withheld = item.post is not None and item.post.withheld_status is not None
     return QueueItemOut(
         id=item.id, kind=item.kind, priority=item.priority, lang=item.lang, post_id=item.post_id,
         thread_id=item.post.thread_id if item.post is not None else None,
-        findings=[_finding(f) for f in findings], reports=[_report(r) for r in item_reports],
+        findings=[_finding(f, withheld=withheld) for f in findings], reports=[_report(r) for r in item_reports],
         created_at=item.created_at, tags=item.tag_list, newcomer=item.newcomer, version=item.version,
         claimed_by=claimer.pseudonym if claimer is not None and item.claimed_until else None,
         claimed_until=item.claimed_until, url=url_for(request, "review.item", lang=item.lang, item_id=item.id),
+        withheld=withheld,
     )
 
 

@@ -152,7 +152,9 @@ def decide(session: Session, settings: Settings, *, item: ReviewItem, actor: Use
     if sanction is not None and sanction.action in MEMBER_ACTIONS:
         act(session, settings, target=target, actor=actor, data=sanction, item=item)
     assert target.post is not None
-    if target.post.status != PostStatus.held:
+    # A withheld post's item stays open: its text was not judged, and it comes back (held, perhaps) if its
+    # author logs in again; the final erasure closes it (review/listeners.py).
+    if target.post.status != PostStatus.held and target.post.withheld_status is None:
         service.resolve(item, actor=actor, resolution=data.action)
     elif item.first_action_at is None:
         item.first_action_at = utcnow()
@@ -192,7 +194,8 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
     audit.record(session, actor=actor, action=f"decision.{data.action}", target_type=_target_type(action.on),
                  target_id=_target_id(action.on, target), reason=reason,
                  details={"decision": decision.id, "item": item.id if item else None, "rule": rule, **details})
-    if target.post is not None and item is not None:
+    if target.post is not None and item is not None and target.post.withheld_status is None:
+        # A withheld text is not a training example: its author took it back (and may still erase it).
         labels.record_verdicts(session, decision=decision, post=target.post, item=item, reports=reports,
                                given=data.labels, text=judged_text)
     _settle_reports(reports, decision)
@@ -214,6 +217,10 @@ def validate(session: Session, target: Target, actor: User, data: DecisionInput,
         if not actor.moderates(target.thread.lang):
             raise PermissionDenied()
     post, thread = target.post, target.thread
+    if post is not None and post.withheld_status is not None and action.on == "post":
+        # Nobody may read it until the erasure is final or cancelled: nothing to judge, edit or put back.
+        raise ValidationFailed(N_("The text of this post is withheld at its author's request: act on the thread "
+                                  "or the member, or send them a private check-in."), field="action")
     gone = {"hide": (PostStatus.hidden, PostStatus.deleted), "delete": (PostStatus.removed, PostStatus.deleted)}
     if post is not None and data.action in gone and post.status in gone[data.action]:
         raise ValidationFailed(N_("The post is already out of sight."), field="action")

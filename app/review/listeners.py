@@ -19,7 +19,13 @@ def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:
                  target_id=event.thread.id)
 
 
+def on_post_removed(event: events.PostRemoved) -> None:
+    if event.how == "erased":  # an account erased with its posts' text: nothing is left to judge
+        service.close_items_of_erased(event.session, post_ids=event.post_ids)
+
+
 def connect() -> None:
     events.subscribe(events.PostScreened, on_post_screened)
+    events.subscribe(events.PostRemoved, on_post_removed)
     events.subscribe(events.ThreadFlagsChanged, on_thread_flags_changed)
     data_reports.connect()

@@ -50,6 +50,9 @@ class QueueItemOut(BaseModel):
     claimed_by: str | None
     claimed_until: dt.datetime | None
     url: str
+    # Its author asked for their account's erasure with their posts' text: nobody reads it meanwhile, so the
+    # findings come without their matched words, and only thread and member actions are accepted.
+    withheld: bool = False
 
 
 class QueueOut(BaseModel):

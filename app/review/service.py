@@ -140,6 +140,15 @@ def resolve(item: ReviewItem, *, actor: User | None, resolution: str) -> None:
         item.first_action_at = now
 
 
+def close_items_of_erased(session: Session, *, post_ids: tuple[int, ...]) -> int:
+    """Open items about posts whose text was just erased with their author's account: closed, by nobody."""
+    items = list(session.scalars(select(ReviewItem).where(ReviewItem.post_id.in_(post_ids),
+                                                          ReviewItem.status == ItemStatus.open)))
+    for item in items:
+        resolve(item, actor=None, resolution="erased")
+    return len(items)
+
+
 def open_appeal_item(session: Session, *, appeal: Appeal, lang: str) -> ReviewItem:
     item = ReviewItem(post_id=None, subject_id=appeal.appellant_id, lang=lang, kind="appeal", tags=_tags(["appeal"]),
                       priority=KINDS["appeal"][0], created_at=utcnow())

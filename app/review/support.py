@@ -44,6 +44,10 @@ def support(session: Session, settings: Settings, *, item: ReviewItem, actor: Us
     post, thread, member = target.post, target.thread, target.member
     if post is None or thread is None:
         raise ValidationFailed(N_("This action needs a post."), field="action")
+    if post.withheld_status is not None and (public_body.strip() or show_banner):
+        # Out of everyone's sight at its author's request: a public answer would point at nothing.
+        raise ValidationFailed(N_("The text of this post is withheld at its author's request: only a private "
+                                  "check-in reaches them."), field="public_body")
     if not public_body.strip() and not private_body.strip() and not show_banner:
         raise ValidationFailed(N_("Write a reply, a private message, or both."), field="public_body")
     reply = None

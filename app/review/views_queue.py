@@ -101,11 +101,14 @@ def _item_page(request: Request, session: SessionDep, item: ReviewItem | None, p
                           "actor_is_viewer": original is not None and original.actor_id == viewer.id}
     lang = thread.lang if thread is not None else (item.lang if item else i18n.get_locale())
     default_rule = RULE_FOR.get(item.kind, "") if item is not None else ""
-    flagged = labels.flagged_categories(session, item=item, reports=ctx.reports) if item is not None else {}
+    # Withheld at its author's request (forum/erasure.py): its text, and what the checks quoted of it, stay unread.
+    withheld = post is not None and post.withheld_status is not None
+    flagged = labels.flagged_categories(session, item=item, reports=ctx.reports) if item and not withheld else {}
     return {
         **VOCABULARY, "item": item, "ctx": ctx, "post": post, "thread": thread,
-        "segments": highlight(post.body_md, body_findings) if post is not None else [],
-        "title_findings": [f for f in ctx.findings if f.field == "title"],
+        "segments": highlight(post.body_md, body_findings) if post is not None and not withheld else [],
+        "title_findings": [f for f in ctx.findings if f.field == "title" and not withheld],
+        "withheld": withheld, "withheld_until": post.author.erase_at if withheld and post and post.author else None,
         "author_record": members.record_of(session, post.author) if post is not None and post.author else None,
         "appeal_context": appeal_context, "flagged": flagged, "default_rule": default_rule,
         "data_report": data_reports.for_items(session, [item.id]).get(item.id) if item is not None else None,

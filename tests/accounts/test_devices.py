@@ -172,3 +172,46 @@ def test_the_owner_undoes_an_erasure_from_their_browser_despite_strangers(sessio
     login = service.authenticate(session, settings, pseudonym="Cible", password=PASSWORD, client_key="home",
                                  device_cookie=cookie)
     assert login.erasure_cancelled and user.erase_at is None
+
+
+def test_members_see_and_forget_the_browsers_that_remember_them(app: FastAPI, client: TestClient,
+                                                                 session: Session) -> None:
+    """The account's list of browsers: first and last log-in, this browser marked, forget one or all."""
+    from tests.factories import html_login
+
+    make_user(session, "Cible")
+    other_member = make_user(session, "Voisine")
+    session.commit()
+    laptop, phone = client, _browser(app, session)
+    html_login(laptop, "Cible")
+    first = session.scalar(select(DeviceCookie.created_at).where(DeviceCookie.nonce_hash.is_not(None)))
+    html_login(phone, "Cible")
+    html_login(laptop, "Cible")  # a second log-in here renews the token, keeps the first log-in's date
+    session.expire_all()
+    rows = list(session.scalars(select(DeviceCookie).order_by(DeviceCookie.last_used_at)))
+    assert len(rows) == 2 and rows[-1].created_at == first and rows[-1].last_used_at > first
+    phone_row = rows[0].id
+    html_login(_browser(app, session), "Voisine")
+    session.expire_all()
+    theirs = session.scalar(select(DeviceCookie.id).where(DeviceCookie.user_id == other_member.id))
+
+    page = laptop.get("/fr/account/devices")
+    assert page.status_code == 200 and page.text.count('action="/fr/account/devices/') == 3  # 2 + "forget all"
+    assert "(ce navigateur)" in page.text
+    token = csrf_from(page.text)
+    assert laptop.post(f"/fr/account/devices/{theirs}/forget", data={"csrf_token": token}).status_code == 404
+    refused = laptop.post(f"/fr/account/devices/{phone_row}/forget", data={})
+    assert refused.status_code in (400, 403)
+    session.expire_all()
+    assert session.get(DeviceCookie, phone_row) is not None  # nothing forgotten without the form's token
+    done = laptop.post(f"/fr/account/devices/{phone_row}/forget", data={"csrf_token": token},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(DeviceCookie, phone_row) is None and session.get(DeviceCookie, theirs) is not None
+    laptop.post("/fr/account/devices/forget-all", data={"csrf_token": token})
+    session.expire_all()
+    left = select(func.count()).select_from(DeviceCookie).where(DeviceCookie.user_id != other_member.id)
+    assert session.scalar(left) == 0
+    assert "Aucun navigateur" in laptop.get("/fr/account/devices").text
+    assert laptop.get("/fr/account").text.count("/fr/account/devices") == 1

@@ -5,6 +5,8 @@ off. Only these values may pass through it, each made by code that escapes or
 sanitises:
 
 - `post.body_html`, `preview_html`: app/markdown.py (markdown-it, then nh3's allow-list);
+- `shown_body_html`: `post.body_html`, or it with whole quotes cut out at their own <blockquote>
+  tags and a fixed placeholder put in, its text escaped (app/forum/quotes.py);
 - `m.body_html`: moderators' and members' messages, rendered by app/markdown.py (app/review/messages.py);
 - `page.html`: reviewed resource pages, rendered by the same app/markdown.py;
 - `hit.snippet_html`: app/search/text.py escapes the text, then adds only <mark>.
@@ -22,7 +24,7 @@ import sys
 from pathlib import Path
 
 ALLOWED = frozenset({"post.body_html", "preview_html", "page.html", "hit.snippet_html", "m.body_html",
-                     "posts_html"})
+                     "posts_html", "shown_body_html"})
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _SAFE = re.compile(r"([\w.\[\]'\"]+)\s*\|\s*safe\b")
 _UNESCAPED = re.compile(r"{%-?\s*autoescape\s+false|\|\s*safe\b")

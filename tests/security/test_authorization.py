@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role, User
+from app.accounts import devices
+from app.accounts.models import DeviceCookie, Role, User
 from app.diary import plans, sharing
 from app.forum.models import Visibility
 from app.notifications.models import Notification
@@ -111,6 +112,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/{lang}/account/sessions/close-all"): Rule("account"),
     ("POST", "/{lang}/account/sessions/close-others"): Rule("account"),
     ("POST", "/{lang}/account/sessions/{session_id}/close"): Rule("account"),
+    ("GET", "/{lang}/account/devices"): Rule("account"),
+    ("POST", "/{lang}/account/devices/forget-all"): Rule("account"),
+    ("POST", "/{lang}/account/devices/{device_id}/forget"): Rule("owner"),
     ("GET", "/{lang}/account/data"): Rule("account"),
     ("GET", "/{lang}/account/data/export.json"): Rule("account"),
     ("POST", "/{lang}/account/delete"): Rule("account"),
@@ -311,8 +315,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/{lang}/admin/roles"): Rule("admin"),
     ("POST", "/{lang}/admin/roles"): Rule("admin"),
 }
-# Routes that end the session or change the password run last, so they do not log the others out.
-LAST = {"/{lang}/account/logout", "/api/v1/session", "/{lang}/account/sessions/close-all",
+# Routes that end the session or change the password run last, so they do not log the others out
+# (and forgetting every browser, so that forgetting one finds its browser).
+LAST = {"/{lang}/account/devices/forget-all", "/{lang}/account/logout", "/api/v1/session",
+        "/{lang}/account/sessions/close-all",
         "/{lang}/account/sessions/close-others", "/{lang}/account/sessions/{session_id}/close",
         "/{lang}/account/delete", "/{lang}/account/password", "/{lang}/account/recover",
         "/{lang}/account/login", "/{lang}/account/signup", "/api/v1/me"}
@@ -370,6 +376,8 @@ def _world(session: Session, settings: Settings) -> World:
     session.flush()
     canned.seed_canned_replies(session)
     plan_id = _plan(session, member)
+    devices.issue(session, settings, user=member, presented=devices.read(session, settings, None))
+    device_id = session.scalar(select(DeviceCookie.id).where(DeviceCookie.user_id == member.id))
     session.commit()
     assert notice.token is not None
     return World(ids={
@@ -383,7 +391,7 @@ def _world(session: Session, settings: Settings) -> World:
         "day": TODAY.isoformat(), "past_day": (TODAY - dt.timedelta(days=2)).isoformat(),
         "past_day_api": (TODAY - dt.timedelta(days=3)).isoformat(), "plan_id": str(plan_id),
         "link_id": str(link.id), "token": token, "project_id": str(project.id), "export_id": str(export.id),
-        "notification_id": str(notification.id),
+        "notification_id": str(notification.id), "device_id": str(device_id),
     })
 
 
@@ -398,7 +406,7 @@ def _path(template: str, rule: Rule, world: World) -> str:
     names = {**{k: k for k in world.ids}, **rule.params}
     for name in ("lang", "slug", "thread_id", "post_id", "item_id", "statement_id", "conversation_id", "report_id",
                  "user_id", "reply_id", "entry_lang", "entry_id", "session_id", "day", "plan_id", "link_id", "token",
-                 "step", "project_id", "export_id", "notification_id"):
+                 "step", "project_id", "export_id", "notification_id", "device_id"):
         if "{" + name + "}" in path:
             path = path.replace("{" + name + "}", world.ids[names.get(name, name)])
     return path

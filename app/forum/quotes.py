@@ -1,0 +1,137 @@
+"""Other members' quotes of a post whose author asked for its text's erasure.
+
+The reply box writes a quote as a blockquote headed by its author's pseudonym
+(`markdown.quote`: "> **Pseudonym**:"), copied into the replying member's own
+post. When the quoted member asks for their account's erasure with their
+posts' text, those copies are their words too:
+
+- during the grace period the quoting posts stay as their authors wrote them
+  (logging in again cancels the erasure), and every reader is shown the quote
+  as a short "quoted text removed at its author's request" instead
+  (`shown_bodies`, at render time);
+- when the erasure is final the quote blocks are replaced in the stored text,
+  in every version of the quoting posts (`erase_quotes_of`), since the name
+  that identified them is about to be freed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+
+from app import markdown
+from app.accounts import names
+from app.accounts import service as accounts
+from app.forum.models import Post, PostRevision, PostStatus
+from app.i18n import translations
+from app.i18n_markers import N_
+
+QUOTE_REMOVED = N_("Quoted text removed at its author's request.")
+# As markdown.render writes a quote's header ("> **Name**:"); pseudonyms are 3 to 30 characters.
+_HTML_HEADER = re.compile(r"<blockquote>\s*<p><strong>([^<]{3,30})</strong>:")
+_HTML_TAG = re.compile(r"<(/?)blockquote>")
+_MD_HEADER = re.compile(r"^\s{0,3}>\s?\*\*([^*\n]{3,30})\*\*:")
+
+
+def removed_text(lang: str) -> str:
+    return translations(lang).gettext(QUOTE_REMOVED)
+
+
+def _closing(html: str, start: int) -> int:
+    """The index just after the </blockquote> that closes the one opening at `start`."""
+    depth = 0
+    for tag in _HTML_TAG.finditer(html, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.end()
+    return len(html)
+
+
+def withhold_in_html(html: str, folded_names: frozenset[str], placeholder: str) -> str:
+    """`html` with every quote headed by one of `folded_names` (nested ones too) replaced by `placeholder`."""
+    out: list[str] = []
+    position = 0
+    for match in _HTML_HEADER.finditer(html):
+        if match.start() < position or names.folded(match.group(1).strip()) not in folded_names:
+            continue
+        out += [html[position:match.start()], placeholder]
+        position = _closing(html, match.start())
+    if not out:
+        return html
+    return "".join(out) + html[position:]
+
+
+def placeholder_html(lang: str) -> str:
+    # In the reader's language (the page's), marked as such inside a post written in the thread's.
+    return f'<blockquote class="quote-removed" lang="{lang}"><p><em>{escape(removed_text(lang))}</em></p></blockquote>'
+
+
+def shown_bodies(session: Session, posts: Iterable[Post], *, lang: str) -> dict[int, str]:
+    """The HTML to show instead of `body_html` for posts quoting a member whose posts are withheld.
+
+    No query unless one of the posts quotes someone; then one (the members awaiting
+    such an erasure: a week's worth at most).
+    """
+    quoting = [post for post in posts if "<blockquote>" in post.body_html and "<strong>" in post.body_html]
+    if not quoting:
+        return {}
+    withdrawn = accounts.withdrawn_folded_pseudonyms(session)
+    if not withdrawn:
+        return {}
+    placeholder = placeholder_html(lang)
+    shown = {}
+    for post in quoting:
+        html = withhold_in_html(post.body_html, withdrawn, placeholder)
+        if html != post.body_html:
+            shown[post.id] = html
+    return shown
+
+
+def withhold_in_markdown(body: str, folded_names: frozenset[str], text: str) -> str:
+    """`body` with each top-level quote headed by one of `folded_names` replaced by a one-line quote of `text`."""
+    lines = body.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        header = _MD_HEADER.match(lines[index])
+        if header is None or names.folded(header.group(1).strip()) not in folded_names:
+            out.append(lines[index])
+            index += 1
+            continue
+        while index < len(lines) and lines[index].lstrip().startswith(">"):
+            index += 1
+        out.append(f"> *{text}*")
+    return "\n".join(out)
+
+
+def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[int]) -> list[int]:
+    """The final erasure: quotes of `pseudonym` leave others' posts in these threads, every version; returns ids.
+
+    Quotes are written in the thread where the quoted post is, so the threads
+    the member posted in are where to look.
+    """
+    if not thread_ids:
+        return []
+    folded = frozenset({names.folded(pseudonym)})
+    needle = f"**{pseudonym}**:".casefold()
+    changed: dict[int, str] = {}  # post id -> the thread's language
+    candidates = session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread)).where(
+        Post.thread_id.in_(list(thread_ids)), Post.status != PostStatus.deleted).order_by(Post.id))
+    for post in candidates:
+        if needle not in post.body_md.casefold():
+            continue
+        body = withhold_in_markdown(post.body_md, folded, removed_text(post.thread.lang))
+        if body != post.body_md:
+            post.body_md, post.body_html = body, markdown.render(body)
+            changed[post.id] = post.thread.lang
+    if changed:
+        for revision in session.scalars(select(PostRevision).where(PostRevision.post_id.in_(list(changed)))):
+            if needle in revision.body_md.casefold():
+                text = removed_text(changed[revision.post_id])
+                revision.body_md = withhold_in_markdown(revision.body_md, folded, text)
+    session.flush()
+    return list(changed)
