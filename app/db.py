@@ -28,7 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, make_transient_to_detached, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import AppError, DatabaseBusy
@@ -412,6 +412,26 @@ def autoflushed_connection(session: Session) -> Connection:
     if session.autoflush:
         session.flush()
     return session.connection()
+
+
+#: What the flush listeners would do for a new object that a Core INSERT wrote instead (see `attach_inserted`):
+#: each hook gets (session, obj); page versions and the search outbox register theirs.
+INSERTED_HOOKS: list[Callable[[Session, Any], None]] = []
+
+
+def attach_inserted(session: Session, obj: Any) -> None:
+    """Make `obj`, a row just written by a prebuilt Core INSERT, a persistent object of `session`.
+
+    For the most frequent writes (a reply): a statement built once skips the unit of work's
+    per-flush bookkeeping. `obj` must carry every column's value, its primary key included
+    (they become its loaded state: nothing is written again). What flush listeners record
+    for a new object (the visitors' page versions, the search outbox) is recorded here by
+    INSERTED_HOOKS, in the same transaction.
+    """
+    make_transient_to_detached(obj)
+    session.add(obj)
+    for hook in INSERTED_HOOKS:
+        hook(session, obj)
 
 
 def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from app.db import Base, Database
+from app.db import INSERTED_HOOKS, Base, Database
 
 ALL = "all"
 STRUCTURE = "structure"
@@ -152,6 +152,17 @@ def _write(session: Session, _context: Any) -> None:
     found = session.info.pop(_FOUND, None)
     if found:
         bump(session, found)
+
+
+def _inserted(session: Session, obj: Any) -> None:
+    """A new object written by a Core INSERT (app.db.attach_inserted): bumped as a flush of it would be."""
+    keys_for = _watchers.get(type(obj))
+    keys = keys_for(session, obj, "new") if keys_for is not None else None
+    if keys:
+        bump(session, keys)
+
+
+INSERTED_HOOKS.append(_inserted)
 
 
 @event.listens_for(Session, "do_orm_execute")

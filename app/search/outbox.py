@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from app.db import after_commit
+from app.db import INSERTED_HOOKS, after_commit
 from app.forum.models import Category, Post, Thread
 from app.search.models import OutboxEntry
 
@@ -86,6 +86,15 @@ def _write(session: Session, _context: Any) -> None:
     # Adding objects is allowed here (not in after_flush); commit flushes again until clean.
     for entity, entity_id in sorted(session.info.pop(_FOUND, set())):
         enqueue(session, entity, entity_id)
+
+
+def _inserted(session: Session, obj: Any) -> None:
+    """A new post written by a Core INSERT (app.db.attach_inserted): recorded as the flush listener would."""
+    if isinstance(obj, Post):
+        enqueue(session, WATCHED[Post][0], obj.id)
+
+
+INSERTED_HOOKS.append(_inserted)
 
 
 @event.listens_for(Session, "before_commit")
