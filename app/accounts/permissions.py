@@ -88,6 +88,41 @@ async def require_viewer(request: Request, session: SessionDep, settings: Settin
     return viewer
 
 
+#: request.state key: how to tell, after the fact, whether a viewer not loaded yet would have been found.
+VIEWER_CHECK = "viewer_check"
+
+
+async def viewer_later(request: Request, session: SessionDep, settings: SettingsDep) -> Callable[[], User]:
+    """`require_viewer` for an endpoint that hands its own work to a worker thread (a reply through the API).
+
+    Returns a function that loads the viewer (or raises Unauthenticated) where it is called,
+    so the session lookup joins the endpoint's hand-over instead of taking one of its own.
+    A visitor without a session cookie is refused at once, as before. The order of answers
+    stays: a request whose session is gone and whose body is invalid is told 401, not 422
+    (the validation error handler runs the check kept in request.state first, see
+    app.web.errors.validation_error_handler).
+    """
+    if hasattr(request.state, "viewer") or not request.state.cookies.get(SESSION_COOKIE):
+        viewer = await require_viewer(request, session, settings)
+        return lambda: viewer
+
+    def load() -> User:
+        viewer = load_viewer(request, session, settings)
+        if viewer is None:
+            raise Unauthenticated()
+        return viewer
+
+    async def check() -> bool:
+        # The request's own session is closed by the time a validation error is answered: a short read.
+        def found() -> bool:
+            with request.app.state.db.session(write=False) as lookup:
+                return service.get_session_by_token(lookup, request.state.cookies[SESSION_COOKIE]) is not None
+        return await run_in_threadpool(found)
+
+    setattr(request.state, VIEWER_CHECK, check)
+    return load
+
+
 async def require_admin(viewer: Annotated[User, Depends(require_viewer)]) -> User:
     if not viewer.is_admin:
         raise PermissionDenied()
@@ -102,5 +137,7 @@ async def require_moderator(viewer: Annotated[User, Depends(require_viewer)]) ->
 
 Viewer = Annotated[User | None, Depends(optional_viewer)]
 CurrentUser = Annotated[User, Depends(require_viewer)]
+#: The viewer, loaded when the endpoint calls it (see viewer_later); 401 when their session is gone.
+LaterViewer = Annotated[Callable[[], User], Depends(viewer_later)]
 AdminUser = Annotated[User, Depends(require_admin)]
 ModeratorUser = Annotated[User, Depends(require_moderator)]

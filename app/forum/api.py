@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.accounts.models import User
-from app.accounts.permissions import CurrentUser, Viewer
+from app.accounts.permissions import CurrentUser, LaterViewer, Viewer
 from app.db import SessionDep, run_and_commit
 from app.forum import extensions, queries, quotes, schemas, service
 from app.forum.models import Post, PostStatus, Thread
@@ -116,9 +116,11 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
              name="api.posts.create")
 async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
-                      settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
-    # async, the work and its commit in one hand-over to a worker thread (the most frequent write).
+                      settings: SettingsDep, load_viewer: LaterViewer) -> schemas.PostCreated:
+    # async, the viewer's lookup, the work and its commit in one hand-over to a worker thread (the most
+    # frequent write).
     def reply() -> schemas.PostCreated:
+        viewer = load_viewer()
         thread = access_thread(session, viewer, thread_id, for_write=True)
         posted = service.reply(session, thread=thread, author=viewer, body=body.body,
                                content_note=body.content_note, max_chars=settings.max_post_chars,

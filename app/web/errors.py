@@ -156,6 +156,11 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    # An endpoint that loads its viewer itself (accounts.permissions.viewer_later) has not yet: a gone session is
+    # a 401 before anything is said about the body, as when the viewer is loaded by a dependency.
+    check = getattr(request.state, "viewer_check", None)
+    if check is not None and not hasattr(request.state, "viewer") and not await check():
+        return await app_error_handler(request, Unauthenticated())
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
         return await http_error_handler(request, StarletteHTTPException(404))

@@ -72,6 +72,29 @@ def test_writes_need_a_session(client: TestClient, session: Session) -> None:
     assert response.status_code in (401, 403)
 
 
+def test_a_reply_with_a_gone_session_is_401_before_its_body_is_judged(client: TestClient, session: Session) -> None:
+    """The reply route loads its viewer inside its own work (one hand-over): the order of answers stays."""
+    from sqlalchemy import delete
+
+    from app.accounts.models import AuthSession
+
+    token = api_login(client, _setup(session))
+    thread_id = make_thread(session, category=make_category(session, "other"), author=make_user(session)).post.thread_id
+    session.commit()
+    path, headers = f"/api/v1/threads/{thread_id}/posts", {"X-CSRF-Token": token}
+    for bad in ({"body": 12}, {}, {"body": "ok", "content_note": ["x"]}):
+        assert client.post(path, json=bad, headers=headers).status_code == 422, bad  # a live session: the body
+    assert client.post("/api/v1/threads/abc/posts", json={"body": "ok"}, headers=headers).status_code == 404
+    session.execute(delete(AuthSession))  # logged out elsewhere (or expired): the cookie names no session now
+    session.commit()
+    for bad in ({"body": 12}, {}, {"body": "Courage à toi !"}):
+        response = client.post(path, json=bad, headers=headers)
+        assert response.status_code == 401, (bad, response.text)
+        assert response.json()["detail"]
+    assert client.post("/api/v1/threads/abc/posts", json={"body": 1}, headers=headers).status_code == 401
+    assert client.get(f"/api/v1/threads/{thread_id}/posts").json()["total"] == 1  # nothing was posted
+
+
 def test_invalid_thread_input_is_422(client: TestClient, session: Session) -> None:
     token = api_login(client, _setup(session))
     for payload in ({"title": "x", "body": "texte", "lang": "fr"}, {"title": "Bon titre", "body": "   ", "lang": "fr"},
