@@ -30,25 +30,40 @@ _INSERT = insert(cast(Table, OutboxEntry.__table__)).values(entity=bindparam("en
 _QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
 _FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
 _HOOK_KEY = "search-outbox"  # the indexer's after-commit callback
+# SQLite's own index, applied before the commit: (entity, id) applied from here, a row written only if that fails.
+_UNWRITTEN = "search_outbox_unwritten"
+_APPLIED = "search_outbox_applied"  # this transaction's before-commit application ran: later entries are rows
 
 
 def enqueue(session: Session, entity: str, entity_id: int) -> None:
     """Record a change for the index, in the caller's transaction (once per entity and transaction).
 
     After that transaction commits, the in-process indexer (if configured) runs;
-    if it rolls back, the entry and the hook vanish with it.
+    if it rolls back, the entry and the hook vanish with it. An indexer that applies
+    the outbox in the writing transaction (SQLite's own index) takes this
+    transaction's entries from the session, before the commit: a row is written for
+    them only if that fails (for the drain after the commit to retry), so a reply
+    writes and deletes no outbox row.
     """
     queued: set[tuple[str, int]] = session.info.setdefault(_QUEUED, set())
     if (entity, entity_id) in queued:
         return
     queued.add((entity, entity_id))
-    # A Core INSERT (the statement built once), not session.add: no flush of its own, and
-    # safe from a flush listener (after_flush_postexec), where the page versions write too.
-    session.connection().execute(_INSERT, {"entity": entity, "entity_id": entity_id})
     db = session.info.get("db")
     hook = getattr(db, "on_outbox", None)
+    if getattr(hook, "in_transaction", False) and not session.info.get(_APPLIED):
+        session.info.setdefault(_UNWRITTEN, []).append((entity, entity_id))
+    else:
+        # A Core INSERT (the statement built once), not session.add: no flush of its own, and
+        # safe from a flush listener (after_flush_postexec), where the page versions write too.
+        session.connection().execute(_INSERT, {"entity": entity, "entity_id": entity_id})
     if hook is not None:
         after_commit(session, hook, key=_HOOK_KEY)
+
+
+def _write_rows(session: Session, entries: list[tuple[str, int]]) -> None:
+    rows = [{"entity": entity, "entity_id": entity_id} for entity, entity_id in entries]
+    session.connection().execute(_INSERT, rows if len(rows) > 1 else rows[0])
 
 
 def _changed(obj: Any, attributes: tuple[str, ...]) -> bool:
@@ -100,13 +115,18 @@ INSERTED_HOOKS.append(_inserted)
 @event.listens_for(Session, "before_commit")
 def _apply_before_commit(session: Session) -> None:
     """An indexer that applies the outbox in the writing transaction does it now (SQLite's own index)."""
-    if session.in_nested_transaction() or not session.info.get(_QUEUED):
+    if session.in_nested_transaction() or not (session.info.get(_QUEUED) or session.info.get(_UNWRITTEN)):
         return
     hook = getattr(session.info.get("db"), "on_outbox", None)
     if not getattr(hook, "in_transaction", False):
         return
-    session.flush()  # entries of what is still unflushed are written by the flush listener
-    if hook.apply_in_transaction(session):  # type: ignore[union-attr]
+    session.flush()  # entries of what is still unflushed are recorded by the flush listener
+    unwritten = session.info.pop(_UNWRITTEN, [])
+    session.info[_APPLIED] = True  # an entry recorded after this point (a later listener's flush) is a row
+    applied, rows_left = hook.apply_in_transaction(session, unwritten)  # type: ignore[union-attr]
+    if not applied and unwritten:
+        _write_rows(session, unwritten)  # the index could not be written: the drain after the commit retries
+    elif not rows_left:
         session.info.get("after_commit", {}).pop(_HOOK_KEY, None)  # nothing left for the drain
 
 
@@ -122,3 +142,12 @@ def _forget(session: Session, *_args: Any) -> None:
     # assumed written any more (at worst an entity is queued twice, which is harmless).
     session.info.pop(_QUEUED, None)
     session.info.pop(_FOUND, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: Any) -> None:
+    # Kept through a SAVEPOINT's rollback (entries of changes made inside it are applied anyway:
+    # harmless, documents are re-read), dropped when the outermost transaction ends.
+    if transaction.parent is None:
+        session.info.pop(_UNWRITTEN, None)
+        session.info.pop(_APPLIED, None)

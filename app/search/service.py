@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -112,19 +112,21 @@ class InProcessIndexer:
         """True when the outbox is applied before the writer's commit (SQLite's own FTS5 index)."""
         return self.local is None and isinstance(self.backend, SqliteFts)
 
-    def apply_in_transaction(self, session: Session) -> bool:
-        """Apply what is pending in `session`'s transaction; True when nothing is left for a drain.
+    def apply_in_transaction(self, session: Session, entries: Sequence[tuple[str, int]] = ()) -> tuple[bool, bool]:
+        """Apply what is pending in `session`'s transaction, with `entries` (this transaction's, not
+        written as rows): (applied, rows left for a drain).
 
         Inside a SAVEPOINT: if the index cannot be written, it rolls back alone, the
-        post still commits, and the drain after the commit tries again (and logs).
+        post still commits (the caller then writes `entries` as rows), and the drain
+        after the commit tries again (and logs).
         """
         try:
             with session.begin_nested():
-                applied = apply_pending(self.db, session, self.backend)
+                claimed = apply_pending(self.db, session, self.backend, extra=entries)
         except Exception:
             log.exception("search outbox: applying in the transaction failed; the drain after the commit retries")
-            return False
-        return applied < BATCH
+            return False, True
+        return True, claimed >= BATCH
 
     @property
     def engine_down(self) -> bool:

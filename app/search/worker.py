@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -101,16 +101,29 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
         return len(entries)
 
 
-def apply_pending(db: Database, session: Session, backend: SearchBackend, *, batch: int = BATCH) -> int:
-    """Apply up to `batch` pending entries in the session's own transaction; how many were applied.
+class _Unwritten(NamedTuple):
+    """An entry of the applying transaction itself, never written as a row (outbox.enqueue)."""
+
+    entity: str
+    entity_id: int
+    id: int = 0
+    local_done: bool = False
+
+
+def apply_pending(db: Database, session: Session, backend: SearchBackend, *, batch: int = BATCH,
+                  extra: Sequence[tuple[str, int]] = ()) -> int:
+    """Apply up to `batch` pending entries, and `extra`, in the session's own transaction; how many rows it claimed.
 
     For SQLite's own index (`InProcessIndexer.apply_in_transaction`): a writer holds the
     file's one write lock until it commits, so what it reads is what a drain run right
     after its commit would read, and the index changes with the post, in one transaction.
+    `extra`: the transaction's own (entity, id) entries, which need no row (outbox.enqueue).
     """
     entries = _claim(db, session, batch)
+    applying: list[Entry] = [*entries, *(_Unwritten(entity, entity_id) for entity, entity_id in extra)]
+    if applying:
+        apply_entries(session, backend, applying)
     if entries:
-        apply_entries(session, backend, entries)
         _delete(session, entries)
     return len(entries)
 

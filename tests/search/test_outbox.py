@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
@@ -213,3 +213,33 @@ def test_an_index_failure_inside_the_transaction_loses_no_post(app: FastAPI, ses
     assert session.get(Post, posted.post.id) is not None  # the post committed
     assert drains == [1]  # and the drain after the commit was asked to try again
     assert ("post", posted.post.id) in _entries(session)
+
+
+def test_sqlite_own_index_takes_the_transactions_own_entries_without_a_row(app: FastAPI, session: Session) -> None:
+    """Applied before the commit from the session's list: a reply writes (and deletes) no outbox row."""
+    db = app.state.db
+    if not db.is_sqlite:
+        pytest.skip("SQLite's own index only")
+    db.on_outbox = InProcessIndexer(db, database_backend(db))
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as writer:
+            posted = make_thread(writer, category=make_category(writer), author=make_user(writer),
+                                 body="acouphènes matinaux")
+            try:  # a SAVEPOINT rolled back after the post was recorded: the post's entry is still applied
+                with writer.begin_nested():
+                    writer.execute(select(1))
+                    raise RuntimeError("undone")
+            except RuntimeError:
+                pass
+            writer.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "search_outbox" in s and not s.lstrip().startswith("SELECT")]
+    assert _entries(session) == []
+    assert posted.post.id in database_backend(db).indexed_ids(session)
