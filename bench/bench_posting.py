@@ -138,16 +138,30 @@ def backend_cpu(url: str) -> dict[int, float]:
     return found
 
 
-def wait_idle(server_pid: int, limit: float = 120) -> None:
+def wait_idle(server_pid: int, limit: float = 180, workers: int = 2) -> None:
     """Until the workers' start-up work (the moderation engine for three languages, about 5 s of CPU
-    each, longer on a busy machine) is done: both under 5 % of a core for a second."""
-    workers = children(server_pid)
+    each, longer on a busy machine) is done: every worker under 5 % of a core for a second.
+
+    The server answers as soon as its first worker does: the workers are listed again each
+    round, and none is idle before all of them are there (a second worker still starting,
+    missed by a list made at once, warmed up during the measured run, on a loaded machine)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        before = [cpu_seconds(pid) for pid in workers]
+        pids = children(server_pid)
+        if len(pids) < workers:
+            time.sleep(0.5)
+            continue
+        before = {}
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                before[pid] = cpu_seconds(pid)
         time.sleep(1)
-        if all(cpu_seconds(pid) - used < 0.05 for pid, used in zip(workers, before, strict=True)):
-            return
+        try:
+            idle = all(cpu_seconds(pid) - used < 0.05 for pid, used in before.items())
+            if idle and set(children(server_pid)) == set(pids):
+                return
+        except OSError:  # a process that ended meanwhile (multiprocessing's helpers): look again
+            continue
 
 
 def profile(server_pid: int, duration: str) -> Path:

@@ -243,3 +243,24 @@ def test_sqlite_own_index_takes_the_transactions_own_entries_without_a_row(app: 
     assert not [s for s in statements if "search_outbox" in s and not s.lstrip().startswith("SELECT")]
     assert _entries(session) == []
     assert posted.post.id in database_backend(db).indexed_ids(session)
+
+
+def test_what_the_index_wrote_before_failing_is_undone_and_the_post_kept(app: FastAPI, session: Session,
+                                                                        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = app.state.db
+    if not db.is_sqlite:
+        pytest.skip("SQLite's own index only")
+    indexer = db.on_outbox = InProcessIndexer(db, database_backend(db))
+    monkeypatch.setattr(indexer, "_drain_here", lambda: None)  # the row is left for the test to see
+
+    def half_done(_db: object, writing: Session, *_args: object, **_kwargs: object) -> int:
+        writing.connection().execute(OutboxEntry.__table__.insert().values(entity="post", entity_id=999_999))
+        raise RuntimeError("index write failed halfway")
+
+    monkeypatch.setattr(search_service, "apply_pending", half_done)
+    with db.session() as writer:
+        posted = make_thread(writer, category=make_category(writer), author=make_user(writer), body="vertiges")
+        writer.commit()
+    entries = _entries(session)
+    assert ("post", 999_999) not in entries  # rolled back to the savepoint
+    assert ("post", posted.post.id) in entries and session.get(Post, posted.post.id) is not None
