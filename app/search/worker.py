@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any, NamedTuple, Protocol, cast
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -101,7 +102,8 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
         return len(entries)
 
 
-class _Unwritten(NamedTuple):
+@dataclass(slots=True)
+class _Unwritten:
     """An entry of the applying transaction itself, never written as a row (outbox.enqueue)."""
 
     entity: str
