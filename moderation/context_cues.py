@@ -475,7 +475,10 @@ WARNED_POST = _rx(
     # Fakes and scams named as such ("faites pas ça, c'est des faux", "NIET kopen", "PSA: ... are scams")
     r"(?:faites|fais) (?:surtout )?pas (?:ca|ça)|(?:c'? ?est|ce sont) (?:\w+ )?des faux|"
     r"(?:niet|nooit) (?:\w+ )?(?:kopen|bestellen)|(?:is|zijn|was) (?:\w+ )?nep\b|"
-    r"(?:are|were) (?:\w+ ){0,2}(?:scams?|fakes?)\b",
+    r"(?:are|were) (?:\w+ ){0,2}(?:scams?|fakes?)\b|"
+    # "Please, nobody here do that", "Faites attention à vos ados", a closing "Don't."
+    r"(?:nobody|no one|niemand|personne) (?:\w+ )?(?:do|try|buy|order|doen|kopen|bestellen|fait|faites|achete)\b|"
+    r"faites attention|fais attention|(?:^|[.!?]\s+)(?:please )?don'?t[.!]*\s*$",
 )
 # ... from a poster who offers, asks or gives a contact of their own is no warning.
 OWN_SUPPLY = _rx(
