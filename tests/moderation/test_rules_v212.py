@@ -1,4 +1,4 @@
-"""Engine v2.12: the rule revisions made after blind set O10 was scored and folded in.
+"""Engine v2.12 and v2.13: the rule revisions made after blind sets O10 and O11 were scored and folded in.
 
 The sentences are written for these tests, not taken from any labelled set. Rules only
 (``use_model=False``): the learned layer is tested in test_model.py.
@@ -51,6 +51,26 @@ def labels(text: str, lang: str) -> set[str]:
         # To zero in a week, asked about or proposed by a doctor: a question, not advice.
         ("My GP wants me to go from 1 mg to zero in a week. Is that normal?", "en", "cold_turkey_advice"),
         ("Est-ce que passer à zéro en une semaine c'est dangereux ?", "fr", "cold_turkey_advice"),
+        # v2.13 (O11): prices of pharmacies, generics and invoices.
+        ("Ma pharmacie n'a plus de Loramet, elle m'a donné le générique. Le prix est 2 € plus bas, c'est bien.",
+         "fr", "sourcing"),
+        ("Mijn lormetazepam kost sinds januari 1,50 euro meer bij de apotheek. Zelfde doosje, zelfde prijs per pil?",
+         "nl", "sourcing"),
+        ("Why is the generic zolpidem a few euros cheaper than Stilnoct at my pharmacy? Same molecule.", "en",
+         "sourcing"),
+        # Looking for a sponsor to talk to is care, not supply.
+        ("Je cherche une marraine de sevrage à Liège pour un café de temps en temps, je suis au Xanax 0,5.",
+         "fr", "sourcing"),
+        # Recovery told with the help lines for others.
+        ("Vorig jaar zat ik op het dak van de parking. Nu volledig af van de lorazepam. Voor wie het nu zwaar "
+         "heeft: bel 1813.", "nl", "crisis"),
+        # A stranger's contempt ("people like that are a drain on everyone") is no burden of one's own.
+        ("My neighbour lives on Xanax and wine. People like that are a drain on everyone around them.", "en",
+         "crisis"),
+        # "Remove my last post" asks a moderator; it says no goodbye.
+        ("Can a mod please remove my last post? I pasted my address by mistake.", "en", "crisis"),
+        # "pour te garder comme client": no stockpile.
+        ("Les docteurs compliquent tout pour te garder comme client, c'est tout.", "fr", "crisis"),
     ],
 )
 def test_hard_negatives_v212(text: str, lang: str, absent: str) -> None:
@@ -76,6 +96,10 @@ def test_hard_negatives_v212(text: str, lang: str, absent: str) -> None:
         ("Je veux rejoindre mon mari, je n'en peux plus.", "fr", "crisis"),
         # A box of pills emptied in the sink is still the poster's own abrupt stop.
         ("J'ai vidé le pilulier dans l'évier ce matin, terminé les doses.", "fr", "cold_turkey_self"),
+        # v2.13: a price with an offer or a request is still a deal, pharmacy or not.
+        ("qq1 peut m'envoyer des zolpi? je paye par virement, ma pharmacie veut plus sans ordo", "fr", "sourcing"),
+        ("J'ai encore 2 boîtes de Temesta, 10 € la boîte, mp. La pharmacie les vend plus cher.", "fr", "sourcing"),
+        ("This is my last post. Thank you all for everything.", "en", "crisis"),
     ],
 )
 def test_still_found_v212(text: str, lang: str, present: str) -> None:
