@@ -47,7 +47,7 @@ REPORTED_SPEECH = _rx(
     r"volgens (?:hem|haar|hen|hun|mijn|de|die|sommigen)",
     r"alsof (?:ik|we|wij|ge|gij|je)",
     # EN: called me, treated like, seen as
-    r"call(?:ed|s|ing)? (?:me|us|him|her|them|you|people)",
+    r"call(?:ed|s|ing)? (?:me|us|him|her|them|you|people)|(?:being|been|get|gets|got|getting) called",
     r"keeps? (?:saying|telling)|kept (?:saying|telling)|blijft (?:maar )?zeggen|n'? ?arrete pas de (?:dire|me dire)",
     r"label(?:l?ed|s|l?ing)?",
     r"(?:treat|look|stare)(?:ed|s|ing)? (?:at )?(?:me|us|him|her|them|people) (?:like|as)",
@@ -141,6 +141,8 @@ WARNING = _rx(
     r"without (?:advising|recommending|telling|encouraging)",
     r"illegal\w*|arnaque\w*|contrefa\w*|faux medicaments?",
     r"attention (?:aux?|a la|a l'?|a ces|a ceux)|mefie[zr]?\w*|ne vous faites pas avoir|faites gaffe",
+    # "Attention : ...", "faites pas ça", "c'est des faux": a warning about fakes and sellers
+    r"attention\s*[:!]|(?:faites|fais|faut) (?:surtout )?pas (?:ca|ça)|(?:c'? ?est|ce sont) (?:\w+ )?des faux",
     # NL
     r"niet (?:zomaar |zo maar |plots |direct )?(?:in (?:een|1|eens) keer|ineens|plots\w*|zomaar|"
     r"abrupt|direct|meteen|cold turkey|stoppen|kappen|doen)",
@@ -156,6 +158,7 @@ WARNING = _rx(
     r"niet doen|doe dat niet|doe het niet|pas op|opgepast|let op|voorzichtig\w*",
     r"(?:raden|raad) (?:we|wij|ik|je|u)? ?(?:niet|nooit) aan|niet aan te raden|raden .{0,30}af",
     r"namaak|vervalst\w*|illegaal|oplicht\w*",
+    r"(?:niet|nooit) (?:\w+ )?(?:kopen|bestellen)|(?:koop|bestel) (?:\w+ ){0,2}(?:niet|nooit|niks)|(?:is|zijn|was) (?:\w+ )?nep",
     # EN
     r"(?:never|don't|dont|do not|shouldn't|should not|must not|mustn't|please don't)"
     r"(?: \w+){0,2} (?:stop|quit|go|do|come|try|jump|drop|attempt|just|buy|order|take|share)",
@@ -284,7 +287,7 @@ MEDICATION = _rx(
 _SELF_LEAD = (
     # FR
     r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|je suis devenue?|suis devenue?|je deviens|"
-    r"je me sens|je me sentais|me sens|je me considere|je me vois|je me suis senti|je reste|moi,? l'|"
+    r"je me sens|je me sentais|me sens|j'? ?me sens|j'? ?me sentais|je me considere|je me vois|je me suis senti|je reste|moi,? l'|"
     r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
     r"j'? ?ai l'? ?impression d'? ?etre|(?:j'? ?ai|j'? ?avais) eu l'? ?impression d'? ?etre|"
     r"je ne suis (?:pas|plus)|je suis pas|je suis plus|"
@@ -469,6 +472,13 @@ WARNED_POST = _rx(
     r"(?:never|don'?t|do not) (?:ever )?(?:buy|order)",
     r"arrete[zs]? (?:d'? ?|de )(?:acheter|commander)|ne commande[zs]? (?:jamais|rien|pas)|"
     r"koop (?:\w+ ){0,2}(?:niks|niets|nooit|geen)|stop (?:met )?(?:kopen|bestellen)|stop (?:buying|ordering)",
+    # Fakes and scams named as such ("faites pas ça, c'est des faux", "NIET kopen", "PSA: ... are scams")
+    r"(?:faites|fais) (?:surtout )?pas (?:ca|ça)|(?:c'? ?est|ce sont) (?:\w+ )?des faux|"
+    r"(?:niet|nooit) (?:\w+ )?(?:kopen|bestellen)|(?:is|zijn|was) (?:\w+ )?nep\b|"
+    r"(?:are|were) (?:\w+ ){0,2}(?:scams?|fakes?)\b|"
+    # "Please, nobody here do that", "Faites attention à vos ados", a closing "Don't."
+    r"(?:nobody|no one|niemand|personne) (?:\w+ )?(?:do|try|buy|order|doen|kopen|bestellen|fait|faites|achete)\b|"
+    r"faites attention|fais attention|(?:^|[.!?]\s+)(?:please )?don'?t[.!]*\s*$",
 )
 # ... from a poster who offers, asks or gives a contact of their own is no warning.
 OWN_SUPPLY = _rx(

@@ -58,7 +58,10 @@ HEADS: tuple[str, ...] = ("crisis", "sourcing", "cold_turkey_advice", "cold_turk
 # (precision, recall) each label is held to (EVALUATION.md, "Targets"). A threshold is chosen on
 # the held-out-writer scores to come closest to both: the one whose worse ratio to its target is best, and
 # among those the one with the higher recall (recall first). A pure F2 let crisis and sourcing
-# precision fall to 0.75-0.80 for a few points of recall.
+# precision fall to 0.75-0.80 for a few points of recall. The ratio is not capped at 1: when both
+# targets are met, the threshold that leaves the most room above the nearer one wins. Capped, the
+# choice spent all the room on recall and left precision exactly at its target on the pool, so
+# that a new set fell below it half the time (O5-O10: sourcing 0.66-0.89 at first sight).
 TARGETS = {"crisis": (0.85, 0.90), "sourcing": (0.85, 0.90), "cold_turkey_advice": (0.85, 0.85),
            "cold_turkey_self": (0.85, 0.85), "stigma": (0.90, 0.90)}
 C = 32.0  # inverse regularisation, chosen by leave-one-writer-out cross-validation on the training split
@@ -192,7 +195,7 @@ def _fit_to_targets(tp: int, fp: int, fn: int, label: str) -> tuple[float, float
         return 0.0, 0.0
     p, r = tp / (tp + fp), tp / (tp + fn)
     want_p, want_r = TARGETS[label]
-    return min(p / want_p, r / want_r, 1.0), r
+    return min(p / want_p, r / want_r), r
 
 
 def _quality(truth: np.ndarray, pred: np.ndarray, label: str) -> tuple[float, float]:
