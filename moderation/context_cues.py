@@ -158,7 +158,8 @@ WARNING = _rx(
     r"niet doen|doe dat niet|doe het niet|pas op|opgepast|let op|voorzichtig\w*",
     r"(?:raden|raad) (?:we|wij|ik|je|u)? ?(?:niet|nooit) aan|niet aan te raden|raden .{0,30}af",
     r"namaak|vervalst\w*|illegaal|oplicht\w*",
-    r"(?:niet|nooit) (?:\w+ )?(?:kopen|bestellen)|(?:koop|bestel) (?:\w+ ){0,2}(?:niet|nooit|niks)|(?:is|zijn|was) (?:\w+ )?nep",
+    r"(?:niet|nooit) (?:\w+ )?(?:kopen|bestellen)|(?:koop|bestel) (?:\w+ ){0,2}(?:niet|nooit|niks)|"
+    r"(?:is|zijn|was) (?:\w+ )?nep",
     # EN
     r"(?:never|don't|dont|do not|shouldn't|should not|must not|mustn't|please don't)"
     r"(?: \w+){0,2} (?:stop|quit|go|do|come|try|jump|drop|attempt|just|buy|order|take|share)",
@@ -287,7 +288,8 @@ MEDICATION = _rx(
 _SELF_LEAD = (
     # FR
     r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|je suis devenue?|suis devenue?|je deviens|"
-    r"je me sens|je me sentais|me sens|j'? ?me sens|j'? ?me sentais|je me considere|je me vois|je me suis senti|je reste|moi,? l'|"
+    r"je me sens|je me sentais|me sens|j'? ?me sens|j'? ?me sentais|je me considere|je me vois|je me suis senti|"
+    r"je reste|moi,? l'|"
     r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
     r"j'? ?ai l'? ?impression d'? ?etre|(?:j'? ?ai|j'? ?avais) eu l'? ?impression d'? ?etre|"
     r"je ne suis (?:pas|plus)|je suis pas|je suis plus|"
