@@ -1,4 +1,4 @@
-"""Engine v2.12 and v2.13: the rule revisions made after blind sets O10 and O11 were scored and folded in.
+"""Engine v2.12–v2.14: the rule revisions made after blind sets O10, O11 and O12 were scored and folded in.
 
 The sentences are written for these tests, not taken from any labelled set. Rules only
 (``use_model=False``): the learned layer is tested in test_model.py.
@@ -71,6 +71,9 @@ def labels(text: str, lang: str) -> set[str]:
         ("Can a mod please remove my last post? I pasted my address by mistake.", "en", "crisis"),
         # "pour te garder comme client": no stockpile.
         ("Les docteurs compliquent tout pour te garder comme client, c'est tout.", "fr", "crisis"),
+        # v2.14 (O12): a refused offer; the counter one must go to at one's own pharmacy.
+        ("Mon oncle voulait me ramener du Valium de Turquie, j'ai refusé, je garde mon schéma.", "fr", "sourcing"),
+        ("Pas de somnifères en ligne en Belgique, il faut passer au comptoir avec l'ordonnance.", "fr", "sourcing"),
     ],
 )
 def test_hard_negatives_v212(text: str, lang: str, absent: str) -> None:
@@ -100,6 +103,13 @@ def test_hard_negatives_v212(text: str, lang: str, absent: str) -> None:
         ("qq1 peut m'envoyer des zolpi? je paye par virement, ma pharmacie veut plus sans ordo", "fr", "sourcing"),
         ("J'ai encore 2 boîtes de Temesta, 10 € la boîte, mp. La pharmacie les vend plus cher.", "fr", "sourcing"),
         ("This is my last post. Thank you all for everything.", "en", "crisis"),
+        # v2.14 (O12): "jamais ouvertes" describes the boxes for sale, it warns of nothing.
+        ("Je revends 2 boîtes de Temesta jamais ouvertes, appelez-moi au 0470 11 22 33.", "fr", "sourcing"),
+        ("Selling 2 boxes of lorazepam, never opened, happy to post to anyone who needs them.", "en", "sourcing"),
+        ("Ma sœur passe au Maroc cet été, elle va me ramener 3 boîtes de Xanax, là-bas c'est au comptoir.",
+         "fr", "sourcing"),
+        ("Swap the zopiclone for melatonin tonight, no taper needed.", "en", "cold_turkey_advice"),
+        ("Zet die slaappillen vandaag nog bij het huisvuil, ge hebt ze ni nodig.", "nl", "cold_turkey_advice"),
     ],
 )
 def test_still_found_v212(text: str, lang: str, present: str) -> None:
