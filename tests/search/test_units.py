@@ -142,3 +142,14 @@ def test_snippet_folding_keeps_positions_when_letters_expand() -> None:
         assert folded == "".join(text._fold_char(ch) for ch in sample)
         assert [sample[i] for i in index] == [ch for ch in sample for _ in text._fold_char(ch)]
         assert "<mark>acouphènes</mark>" in text.snippet(sample, ["acouphen"])
+
+
+def test_documents_leave_out_quotes_of_other_posts_but_keep_the_members_own_blockquotes() -> None:
+    from app.markdown import quote
+    from app.search.documents import document_text
+
+    body = ("Avant.\n\n" + quote("Partante", "Ses mots.\n\n> > **Autre**: plus ancien") + "Mes mots.\n\n"
+            "> Une phrase de la notice.\n\n> > **Nichée**: dans un bloc sans en-tête\n\nFin.")
+    text = document_text(body)
+    assert text == "Avant. Mes mots. Une phrase de la notice. Fin."
+    assert document_text(quote("Partante", "Ses mots.")) == ""
