@@ -14,7 +14,7 @@ from sqlalchemy.sql import ColumnElement
 from app.db import autoflushed_connection
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n import BRUSSELS
-from app.plain_text import strip_controls
+from app.plain_text import strip_bidi_overrides, strip_controls
 from app.search.backend import Document
 
 # A quote of another post, as the reply box writes it (app.markdown.quote: "> **Pseudonym**:"), at any depth.
@@ -59,7 +59,8 @@ def without_quotes(markdown_text: str) -> str:
 
 def document_text(markdown_text: str) -> str:
     """What the index holds of a post's body: its own words, as a reader sees them."""
-    return plain_text(without_quotes(markdown_text))
+    # Without text-direction controls too (posts saved before they were refused): see text.snippet.
+    return plain_text(strip_bidi_overrides(without_quotes(markdown_text)))
 
 
 def start_of_day(day: dt.date) -> dt.datetime:

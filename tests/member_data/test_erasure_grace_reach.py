@@ -4,6 +4,7 @@ summary, others' quotes of them, and mentions. Logging in again brings each of t
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -224,3 +225,25 @@ def test_search_never_shows_a_withheld_members_quoted_words_or_name(app: FastAPI
     html_login(client, "Partante")  # the erasure is cancelled: her post is found again, the quote still is not
     assert [hit["post_id"] for hit in found("alicepost")] == [quoted.post.id]
     assert [hit["post_id"] for hit in found("Tiens bon")] == [answer.post.id]
+
+
+@pytest.mark.parametrize("posts", ["remove", "keep"])
+def test_diary_share_links_are_suspended_during_the_grace_period(app: FastAPI, client: TestClient,
+                                                                 session: Session, posts: str) -> None:
+    """The diary goes with the account whatever becomes of the posts: its share links stop meanwhile."""
+    from app.diary import sharing
+
+    leaving = make_user(session, "Partante")
+    diary.save_questions(session, user=leaving, questions="Faut-il ralentir la baisse ?")
+    _link, token = sharing.create_share_link(session, user=leaving, label="Médecin")
+    session.commit()
+    doctor = _Browser(app, session)
+    assert "Faut-il ralentir" in doctor.get(f"/fr/diary/shared/{token}").text
+    html_login(client, "Partante")
+    _ask_erasure(client, posts)
+    suspended = doctor.get(f"/fr/diary/shared/{token}")
+    assert suspended.status_code == 404 and "Faut-il ralentir" not in suspended.text
+    assert doctor.get(f"/nl/diary/shared/{token}").status_code == 404
+    html_login(client, "Partante")  # logging in again cancels the erasure: the link works again
+    again = doctor.get(f"/fr/diary/shared/{token}")
+    assert again.status_code == 200 and "Faut-il ralentir" in again.text

@@ -153,3 +153,12 @@ def test_documents_leave_out_quotes_of_other_posts_but_keep_the_members_own_bloc
     text = document_text(body)
     assert text == "Avant. Mes mots. Une phrase de la notice. Fin."
     assert document_text(quote("Partante", "Ses mots.")) == ""
+
+
+def test_snippets_leave_out_text_direction_controls_whatever_the_engine() -> None:
+    from app.search import text as search_text
+
+    spoofed = "un fichier normal \u202egnp.exe\u202c et \u2066isolé\u2069 sevrage"
+    assert search_text.snippet(spoofed, ["sevrag"]) == "un fichier normal gnp.exe et isolé <mark>sevrage</mark>"
+    marked = search_text.marked_to_html("\u202egnp\x02sevrage\x03", "\x02", "\x03")
+    assert marked == "gnp<mark>sevrage</mark>"
