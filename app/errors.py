@@ -7,8 +7,13 @@ in the request's language, and forms re-render with the member's text intact
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 from app.i18n import gettext
 from app.i18n_markers import N_
+
+T = TypeVar("T")
 
 
 class AppError(Exception):
@@ -104,6 +109,51 @@ class ValidationFailed(AppError):
     def __init__(self, message: str, field: str | None = None, **params: object):
         super().__init__(message, field=field)
         self.params = params
+
+
+class ValidationErrors(ValidationFailed):
+    """Several fields' problems found at once: a form shows each in place, the API lists them all.
+
+    Its own message and field are the first problem's (what a caller reading one error sees).
+    """
+
+    def __init__(self, errors: Sequence[ValidationFailed]):
+        first = errors[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.errors = list(errors)
+
+
+class Problems:
+    """Collects each field's ValidationFailed, so that a form reports all of them at once.
+
+        problems = Problems()
+        title = problems.check(_clean_title, title)
+        body = problems.check(_clean_body, body)
+        problems.raise_any()  # nothing raised before this
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationFailed] = []
+
+    def check(self, clean: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return clean(*args, **kwargs)
+        except ValidationErrors as exc:
+            self.errors += exc.errors
+        except ValidationFailed as exc:
+            self.errors.append(exc)
+        return None
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ValidationErrors(self.errors)
+
+
+def each_error(error: AppError) -> list[AppError]:
+    """The problems an error reports: those of a ValidationErrors, else the error itself."""
+    return list(error.errors) if isinstance(error, ValidationErrors) else [error]
 
 
 class LoginFailed(AppError):

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.i18n import translations
 from app.i18n_markers import N_
 
 
 @dataclass(frozen=True)
 class HelpLine:
-    name: str
+    name: str  # a service's own name (not translated), or a msgid with `generic`
     number: str | None
     languages: tuple[str, ...]
     what: str  # msgid
     website: str | None = None
+    #: The name in each language where the service has one of its own ("Antigifcentrum" in Dutch).
+    local_names: tuple[tuple[str, str], ...] = ()
+    #: A number with no service's name (112): `name` is a msgid, translated.
+    generic: bool = False
+
+    def label(self, lang: str) -> str:
+        """The name to show a reader of `lang`: never the number itself."""
+        if self.generic:
+            return translations(lang).gettext(self.name)
+        return dict(self.local_names).get(lang, self.name)
 
 
 HELPLINES: tuple[HelpLine, ...] = (
@@ -25,8 +36,10 @@ HELPLINES: tuple[HelpLine, ...] = (
     HelpLine("Tele-Onthaal", "106", ("nl",),
              N_("Someone to talk to: free and anonymous, day and night, also by chat."), "https://www.tele-onthaal.be"),
     HelpLine("Centre Antipoisons / Antigifcentrum", "070 245 245", ("fr", "nl"),
-             N_("Overdose or poisoning, including medicines: doctors and pharmacists, day and night.")),
-    HelpLine("112", "112", ("fr", "nl", "en"), N_("Emergency: when a life is in danger.")),
+             N_("Overdose or poisoning, including medicines: doctors and pharmacists, day and night."),
+             local_names=(("fr", "Centre Antipoisons"), ("nl", "Antigifcentrum"))),
+    HelpLine(N_("Emergency number"), "112", ("fr", "nl", "en"), N_("Emergency: when a life is in danger."),
+             generic=True),
 )
 
 # Services whose phone numbers we could not verify: we name them and link to them instead.

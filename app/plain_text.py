@@ -23,12 +23,24 @@ def strip_controls(text: str) -> str:
 #: isolates and marks. U+202E (right-to-left override) makes "gpj.exe" read as "exe.jpg"; in a
 #: title or a medication name they have no use for a French or Dutch writer and only spoof text.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: The ones among them that reorder a whole run of text (embeddings, overrides, isolates; not the marks).
+BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_OVERRIDES = re.compile("[" + "".join(sorted(BIDI_OVERRIDES)) + "]")
 #: Characters that draw nothing but are not Unicode white space (Hangul and Braille blanks).
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def has_bidi_controls(text: str) -> bool:
     return any(ch in BIDI_CONTROLS for ch in text)
+
+
+def has_bidi_overrides(text: str) -> bool:
+    return _BIDI_OVERRIDES.search(text) is not None
+
+
+def strip_bidi_overrides(text: str) -> str:
+    """`text` without embeddings, overrides and isolates (text saved before they were refused)."""
+    return _BIDI_OVERRIDES.sub("", text)
 
 
 def visible_length(text: str) -> int:

@@ -98,3 +98,32 @@ def test_duplicates_left_by_concurrent_requests_are_folded_before_the_unique_ind
                                                                   TaperPlan.superseded_at.is_(None))).all()
         assert current == [3]
     engine.dispose()
+
+
+def test_posts_holding_a_quote_are_queued_for_their_document_without_it(empty_database: str) -> None:
+    """search0007: documents leave out quotes of other posts; posts indexed with one are re-indexed."""
+    from app.markdown import quote
+    from app.search.models import OutboxEntry
+
+    command.upgrade(alembic_config(empty_database), "accounts0002")
+    engine = create_engine(sqlalchemy_url(empty_database))
+    now = dt.datetime.now(dt.UTC)
+    with Session(engine) as session:
+        author = make_user(session, "Autrice")
+        thread_id = session.execute(insert(Thread.__table__).values(  # type: ignore[arg-type]
+            category_id=make_category(session).id, author_id=author.id, title="Un fil", lang="fr",
+            status="published", pinned=False, locked=False, slow_mode_seconds=0, last_post_at=now,
+            created_at=now, post_count=3).returning(Thread.__table__.c.id)).scalar_one()
+        ids = {}
+        for name, body, status in (("plain", "Bonjour **à tous**: ça va ?", "published"),
+                                   ("quoting", quote("Partante", "Ses mots.") + "Mes mots.", "published"),
+                                   ("hidden", quote("Partante", "Ses mots.") + "Mes mots.", "hidden")):
+            ids[name] = session.execute(insert(Post.__table__).values(  # type: ignore[arg-type]
+                thread_id=thread_id, author_id=author.id, body_md=body, body_html="<p>x</p>", status=status,
+                notices="", created_at=now).returning(Post.__table__.c.id)).scalar_one()
+        session.commit()
+    command.upgrade(alembic_config(empty_database), "head")
+    with Session(engine) as session:
+        queued = session.execute(select(OutboxEntry.entity, OutboxEntry.entity_id)).all()
+        assert [tuple(row) for row in queued] == [("post", ids["quoting"])]
+    engine.dispose()

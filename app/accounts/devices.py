@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import DeviceCookie, User
 from app.db import utcnow
-from app.errors import NotFound
 from app.security import keyed_hash
 from app.settings import Settings
 
@@ -141,12 +140,15 @@ def current_device_id(session: Session, settings: Settings, *, user: User, value
     return read(session, settings, value).device_for(user)
 
 
-def forget(session: Session, *, user: User, device_id: int) -> None:
-    """The member forgets one of their browsers; another member's device id is not found."""
+def forget(session: Session, *, user: User, device_id: int) -> bool:
+    """The member forgets one of their browsers: False when there was none by that id to forget.
+
+    Forgotten already (a second click) or another member's: the same False, and nothing changes, so the
+    answer tells nothing about other members' browsers.
+    """
     result = session.execute(delete(DeviceCookie).where(DeviceCookie.id == device_id,
                                                         DeviceCookie.user_id == user.id))
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise NotFound()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def forget_all(session: Session, *, user: User) -> int:

@@ -293,14 +293,16 @@ def devices_page(request: Request, session: SessionDep, settings: SettingsDep, v
         "devices": devices.list_devices(session, user=viewer),
         "current_device_id": devices.current_device_id(session, settings, user=viewer,
                                                        value=request.state.cookies.get(devices.COOKIE)),
-        "notice": gettext("Forgotten.") if forgotten else None,
+        "notice": {"1": gettext("Forgotten."), "already": gettext("This browser was already forgotten.")}.get(
+            forgotten or ""),
     }, noindex=True)
 
 
 @router.post("/account/devices/{device_id}/forget", name="accounts.forget_device")
 def forget_device(request: Request, session: SessionDep, viewer: CurrentUser, device_id: Id) -> Response:
-    devices.forget(session, user=viewer, device_id=device_id)
-    return redirect(request, "accounts.devices", _query={"forgotten": 1})
+    # A second click (or a second tab) finds it forgotten already: that is what the member wanted.
+    forgotten = devices.forget(session, user=viewer, device_id=device_id)
+    return redirect(request, "accounts.devices", _query={"forgotten": 1 if forgotten else "already"})
 
 
 @router.post("/account/devices/forget-all", name="accounts.forget_devices")

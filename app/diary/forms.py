@@ -6,9 +6,9 @@ import datetime as dt
 
 from app.diary import symptoms as sym
 from app.diary.models import Entry
-from app.diary.plans import PlanInput
-from app.diary.service import MAX_MEDICATIONS, EntryInput, MedicationInput, parse_number
-from app.errors import ValidationFailed
+from app.diary.plans import PlanInput, check_input
+from app.diary.service import MAX_MEDICATIONS, EntryInput, MedicationInput, check_entry, parse_number, today
+from app.errors import Problems, ValidationFailed
 from app.i18n import get_locale
 from app.i18n_markers import N_
 from app.web.params import EARLIEST_DATE, LATEST_DATE, in_date_range
@@ -52,25 +52,32 @@ def parse_int(text: str, field: str) -> int | None:
     return int(value)
 
 
-def entry_input(form: dict[str, str]) -> EntryInput:
-    """The entry a diary form describes; raises ValidationFailed naming the field."""
+def entry_input(form: dict[str, str], now: dt.date | None = None) -> EntryInput:
+    """The entry a diary form describes; raises ValidationFailed naming the field (ValidationErrors naming
+    each one, with the service's own checks of the fields that could be read, when there are several)."""
+    problems = Problems()
     medications = []
     for index in range(MEDICATION_ROWS):
         drug, dose = form.get(f"drug_{index}", "").strip(), form.get(f"dose_{index}", "").strip()
         if drug or dose:
-            medications.append(MedicationInput(drug, parse_number(dose, f"dose_{index}")))
+            medications.append(MedicationInput(drug, problems.check(parse_number, dose, f"dose_{index}")))
     ratings = {}
     for key in sym.SYMPTOMS:
         raw = form.get(f"sym_{key}", "")
         if raw:
-            rating = parse_int(raw, "symptoms")
+            rating = problems.check(parse_int, raw, "symptoms")
             if rating is not None:
                 ratings[key] = rating
-    return EntryInput(
-        day=parse_day(form.get("day", "")), medications=medications, none_taken=bool(form.get("none_taken")),
-        symptoms=ratings, sleep_hours=parse_number(form.get("sleep_hours", ""), "sleep_hours"),
-        mood=parse_int(form.get("mood", ""), "mood"), note=form.get("note", ""),
+    now = now or today()
+    day = problems.check(parse_day, form.get("day", ""))
+    data = EntryInput(
+        day=day or now, medications=medications, none_taken=bool(form.get("none_taken")),
+        symptoms=ratings, sleep_hours=problems.check(parse_number, form.get("sleep_hours", ""), "sleep_hours"),
+        mood=problems.check(parse_int, form.get("mood", ""), "mood"), note=form.get("note", ""),
     )
+    if problems.errors:
+        check_entry(data, now=now, problems=problems)  # raises, with what else is wrong
+    return data
 
 
 def entry_form(entry: Entry | None, day: dt.date) -> dict[str, str]:
@@ -91,17 +98,27 @@ def entry_form(entry: Entry | None, day: dt.date) -> dict[str, str]:
 
 
 def plan_input(form: dict[str, str], default_start: dt.date) -> PlanInput:
+    """The plan a form describes; raises ValidationFailed naming the field (ValidationErrors naming each
+    one, with the plan's own checks of the fields that could be read, when there are several)."""
+    problems = Problems()
     mode = form.get("mode", "percent")
     start = form.get("start_date", "").strip()
     end = form.get("end_date", "").strip()
-    return PlanInput(
-        drug=form.get("drug", ""), start_dose_mg=parse_number(form.get("start_dose_mg", ""), "start_dose_mg"),
-        start_date=parse_day(start, "start_date") if start else default_start, mode=mode,
-        reduction_percent=parse_number(form.get("reduction_percent", ""), "reduction_percent"),
-        interval_days=parse_int(form.get("interval_days", ""), "interval_days"),
-        end_date=parse_day(end, "end_date") if end and mode == "end_date" else None,
-        amount_mg=parse_number(form.get("amount_mg", ""), "amount_mg") if mode == "fixed" else None,
-        ceiling_percent=parse_number(form.get("ceiling_percent", ""), "ceiling_percent"),
+
+    def number(name: str) -> float | None:
+        return problems.check(parse_number, form.get(name, ""), name)
+
+    data = PlanInput(
+        drug=form.get("drug", ""), start_dose_mg=number("start_dose_mg"),
+        start_date=(problems.check(parse_day, start, "start_date") if start else None) or default_start, mode=mode,
+        reduction_percent=number("reduction_percent"),
+        interval_days=problems.check(parse_int, form.get("interval_days", ""), "interval_days"),
+        end_date=problems.check(parse_day, end, "end_date") if end and mode == "end_date" else None,
+        amount_mg=number("amount_mg") if mode == "fixed" else None,
+        ceiling_percent=number("ceiling_percent"),
         tablets_confirmed=bool(form.get("tablets_confirmed")),
         pace_confirmed=bool(form.get("pace_confirmed")),
     )
+    if problems.errors:
+        check_input(data, today(), problems)  # raises, with what else is wrong
+    return data

@@ -42,4 +42,8 @@ def access_shared_diary(session: Session, token: str) -> tuple[ShareLink, User]:
     owner = session.get(User, link.user_id)
     if owner is None or owner.status != UserStatus.active:
         raise NotFound()
+    if owner.erase_at is not None:
+        # Their account's erasure waits, and the diary goes with it: the link is suspended meanwhile (saying
+        # why would tell whoever holds it), and works again if they log in, which cancels the erasure.
+        raise NotFound()
     return link, owner

@@ -29,7 +29,7 @@ from app.diary.errors import (
 )
 from app.diary.models import TaperPlan
 from app.diary.service import today
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, Problems, ValidationFailed
 from app.i18n_markers import N_
 from app.plain_text import has_bidi_controls
 
@@ -82,23 +82,50 @@ def _require(value: Any, field: str, message: str) -> Any:
     return value
 
 
-def _check_input(data: PlanInput, now: dt.date) -> None:
-    if data.mode not in MODES:
-        raise ValidationFailed(N_("Choose how you want to set the pace."), field="mode")
+# The plan form's fields, top to bottom: an error summary lists the problems in this order.
+PLAN_FIELDS = ("drug", "start_dose_mg", "start_date", "interval_days", "mode", "reduction_percent", "end_date",
+               "amount_mg", "ceiling_percent", "pace_confirmed")
+_NEEDED_BY_MODE = {
+    "percent": ("reduction_percent", N_("Choose the percentage of the current dose to cut at each step.")),
+    "end_date": ("end_date", N_("Choose the date you would like to reach zero.")),
+    "fixed": ("amount_mg", N_("Choose how many mg to cut at each step.")),
+}
+
+
+def check_input(data: PlanInput, now: dt.date, problems: Problems | None = None) -> None:
+    """Every problem of a plan's fields at once, in the form's order (ValidationErrors when there are several).
+
+    With `problems` (what reading the form already found), those come first, and a field they name
+    is not reported twice.
+    """
+    problems = problems or Problems()
+    found: list[ValidationFailed] = []
     if not data.drug.strip():
-        raise ValidationFailed(N_("Write the name of your medication."), field="drug")
-    if has_bidi_controls(data.drug):
-        raise bidi_in_drug_name("drug")
+        found.append(ValidationFailed(N_("Write the name of your medication."), field="drug"))
+    elif has_bidi_controls(data.drug):
+        found.append(bidi_in_drug_name("drug"))
     if data.start_dose_mg is None:
-        raise invalid_dose("start_dose_mg")
+        found.append(invalid_dose("start_dose_mg"))
     if abs((data.start_date - now).days) > START_WINDOW_DAYS:
-        raise ValidationFailed(N_("Choose a start date within a year of today."), field="start_date")
-    _require(data.interval_days, "interval_days", N_("Choose how many days each step lasts."))
+        found.append(ValidationFailed(N_("Choose a start date within a year of today."), field="start_date"))
+    if data.interval_days is None:
+        found.append(ValidationFailed(N_("Choose how many days each step lasts."), field="interval_days"))
+    if data.mode not in MODES:
+        found.append(ValidationFailed(N_("Choose how you want to set the pace."), field="mode"))
+    else:
+        needed, message = _NEEDED_BY_MODE[data.mode]
+        if getattr(data, needed) is None:
+            found.append(ValidationFailed(message, field=needed))
+    reported = {error.field for error in problems.errors}
+    problems.errors += [error for error in found if error.field not in reported]
+    problems.errors.sort(key=lambda error: PLAN_FIELDS.index(error.field) if error.field in PLAN_FIELDS
+                         else len(PLAN_FIELDS))
+    problems.raise_any()
 
 
 def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
     """The pure planner's plan for this input; bad input raises ValidationFailed."""
-    _check_input(data, now or today())
+    check_input(data, now or today())
     interval = int(data.interval_days or 0)
     dose = float(data.start_dose_mg or 0)
     confirmed = bool(data.tablets_confirmed)

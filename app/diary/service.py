@@ -17,7 +17,7 @@ from app.diary import symptoms as sym
 from app.diary import taper_line
 from app.diary.errors import DoseReview, bidi_in_drug_name, dose_too_small, invalid_dose, unknown_medication
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, Problems, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
@@ -111,25 +111,29 @@ def resolve_medications(items: Sequence[MedicationInput]) -> list[ResolvedMedica
     if len(items) > MAX_MEDICATIONS:
         raise ValidationFailed(N_("A diary entry holds at most %(max)s medications."), field="drug_0",
                                max=MAX_MEDICATIONS)
-    resolved = []
-    for index, item in enumerate(items):
-        drug = " ".join(item.drug.split())[:80]
-        if not drug:
-            raise ValidationFailed(N_("Write the name of the medication for this dose."), field=f"drug_{index}")
-        if has_bidi_controls(drug):
-            raise bidi_in_drug_name(f"drug_{index}")
-        if item.dose_mg is None:
-            raise invalid_dose(f"dose_{index}")
-        if 0 < item.dose_mg < MIN_DOSE_MG:
-            raise dose_too_small(f"dose_{index}", MIN_DOSE_MG)
-        try:
-            eq = meds.equivalence(drug, item.dose_mg)
-        except meds.UnknownMedication as exc:
-            raise unknown_medication(exc, f"drug_{index}") from None
-        except meds.InvalidDose:
-            raise invalid_dose(f"dose_{index}") from None
-        resolved.append(ResolvedMedication(drug, eq.molecule, eq.dose_mg, eq.diazepam_mg))
-    return resolved
+    problems = Problems()
+    resolved = [problems.check(_resolve, index, item) for index, item in enumerate(items)]
+    problems.raise_any()  # every row's problem at once
+    return [medication for medication in resolved if medication is not None]
+
+
+def _resolve(index: int, item: MedicationInput) -> ResolvedMedication:
+    drug = " ".join(item.drug.split())[:80]
+    if not drug:
+        raise ValidationFailed(N_("Write the name of the medication for this dose."), field=f"drug_{index}")
+    if has_bidi_controls(drug):
+        raise bidi_in_drug_name(f"drug_{index}")
+    if item.dose_mg is None:
+        raise invalid_dose(f"dose_{index}")
+    if 0 < item.dose_mg < MIN_DOSE_MG:
+        raise dose_too_small(f"dose_{index}", MIN_DOSE_MG)
+    try:
+        eq = meds.equivalence(drug, item.dose_mg)
+    except meds.UnknownMedication as exc:
+        raise unknown_medication(exc, f"drug_{index}") from None
+    except meds.InvalidDose:
+        raise invalid_dose(f"dose_{index}") from None
+    return ResolvedMedication(drug, eq.molecule, eq.dose_mg, eq.diazepam_mg)
 
 
 def dose_warnings(resolved: Sequence[ResolvedMedication]) -> list[str]:
@@ -144,19 +148,54 @@ def withdrawn_names(drugs: Sequence[str]) -> list[str]:
     return [drug for drug in drugs if meds.withdrawn_products(drug)]
 
 
-def _check_extras(data: EntryInput) -> dict[str, int]:
+def _check_ratings(symptoms: Mapping[str, int]) -> dict[str, int]:
     try:
-        ratings = sym.validate_ratings(data.symptoms)
+        return sym.validate_ratings(symptoms)
     except ValueError:
         raise ValidationFailed(N_("Rate each symptom from 0 (none) to 3 (severe)."), field="symptoms") from None
+
+
+def _check_extras(data: EntryInput, problems: Problems) -> dict[str, int]:
+    ratings = problems.check(_check_ratings, data.symptoms)
     if data.sleep_hours is not None and not SLEEP_RANGE[0] <= data.sleep_hours <= SLEEP_RANGE[1]:
-        raise ValidationFailed(N_("Hours slept are between 0 and 24."), field="sleep_hours")
+        problems.errors.append(ValidationFailed(N_("Hours slept are between 0 and 24."), field="sleep_hours"))
     if data.mood is not None and not MOOD_RANGE[0] <= data.mood <= MOOD_RANGE[1]:
-        raise ValidationFailed(N_("Choose a mood from 1 to 5."), field="mood")
+        problems.errors.append(ValidationFailed(N_("Choose a mood from 1 to 5."), field="mood"))
     if len(data.note) > MAX_NOTE_CHARS:
-        raise ValidationFailed(N_("Your note is too long (%(max)s characters at most)."), field="note",
-                               max=MAX_NOTE_CHARS)
-    return ratings
+        problems.errors.append(ValidationFailed(N_("Your note is too long (%(max)s characters at most)."),
+                                                field="note", max=MAX_NOTE_CHARS))
+    return ratings or {}
+
+
+# The day form's fields, top to bottom: an error summary lists the problems in this order.
+_ENTRY_ORDER = ("day", "medications", "symptoms", "sleep_hours", "mood", "note")
+
+
+def _entry_position(field: str | None) -> tuple[int, int, int]:
+    kind, _, row = (field or "").partition("_")
+    if kind in ("drug", "dose") and row.isdigit():
+        return _ENTRY_ORDER.index("medications"), int(row), int(kind == "dose")
+    return (_ENTRY_ORDER.index(field) if field in _ENTRY_ORDER else len(_ENTRY_ORDER)), 0, 0
+
+
+def check_entry(data: EntryInput, *, now: dt.date, problems: Problems | None = None,
+                ) -> tuple[list[ResolvedMedication] | None, dict[str, int]]:
+    """Every problem of an entry at once, in the form's order (ValidationErrors when there are several);
+    else its medications resolved (None when the entry does not give them) and its symptom ratings.
+
+    With `problems` (what reading the form already found), those come first, and a field they name
+    is not reported twice.
+    """
+    problems = problems or Problems()
+    found = Problems()
+    found.check(_check_day, data.day, now)
+    resolved = found.check(resolve_medications, data.medications) if "medications" in data.provided else None
+    ratings = _check_extras(data, found)
+    reported = {error.field for error in problems.errors}
+    problems.errors += [error for error in found.errors if error.field not in reported]
+    problems.errors.sort(key=lambda error: _entry_position(error.field))
+    problems.raise_any()
+    return resolved, ratings
 
 
 # ---------------------------------------------------------------- entries
@@ -202,9 +241,7 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
     Raises ValidationFailed for bad input and DoseReview for an unusually high
     dose not yet confirmed (forms ask once; the API saves and returns a warning).
     """
-    _check_day(data.day, now or today())
-    resolved = resolve_medications(data.medications) if "medications" in data.provided else None
-    ratings = _check_extras(data)
+    resolved, ratings = check_entry(data, now=now or today())
     warnings = dose_warnings(resolved or [])
     if warnings and not dose_confirmed:
         raise DoseReview(warnings)

@@ -16,9 +16,9 @@ from app.db import SessionDep
 from app.diary import forms, service, summary
 from app.diary import symptoms as sym
 from app.diary.errors import DoseReview, UnknownMedicationError, warning_text
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, ValidationFailed, each_error
 from app.i18n_markers import N_
-from app.web.forms import FormFields, rerender
+from app.web.forms import FormFields, field_errors
 from app.web.params import PageNumber
 from app.web.templating import redirect, render
 
@@ -125,15 +125,18 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
     except DoseReview as review:
         return private_page(request, "diary/entry_form.html", _form_context(session, viewer, form,
                                                                             review=review.warnings))
-    except UnknownMedicationError as exc:
-        # The known names become buttons of their own, introduced as different medicines.
-        field = exc.field or "drug_0"
-        context = _form_context(session, viewer, form, suggestions={field: exc.suggestions})
-        return private_page(request, "diary/entry_form.html", {**context, "errors": {field: exc.form_message()}},
-                            status_code=exc.status_code)
     except AppError as exc:
-        return rerender(request, "diary/entry_form.html", _form_context(session, viewer, form), exc, field="day",
-                        noindex=True)
+        # Every problem at once; an unknown name's known neighbours become buttons of their own, introduced
+        # as different medicines.
+        unknown = [p for p in each_error(exc) if isinstance(p, UnknownMedicationError)]
+        context = _form_context(session, viewer, form,
+                                suggestions={p.field or "drug_0": p.suggestions for p in unknown})
+        errors = field_errors(exc, "day")
+        errors.update({p.field or "drug_0": p.form_message() for p in unknown})
+        response = private_page(request, "diary/entry_form.html", {**context, "errors": errors},
+                                status_code=exc.status_code)
+        response.headers.update(exc.headers)
+        return response
     notice = "saved" if saved.created else "updated"
     query = {"notice": notice}
     if "product_not_marketed" in saved.warnings:

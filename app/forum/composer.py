@@ -81,14 +81,19 @@ def _suggested(screening: Screening | None, form: dict[str, str], extra: dict[st
 
 
 def _submit(request: Request, template: str, form: dict[str, str], action: Callable[[], service.Posted],
-            *, preview: bool = False, **extra: Any) -> Response:
+            *, check: Callable[[], object], preview: bool = False, **extra: Any) -> Response:
     """Run a posting service; on wording findings or bad input, bring the composer back intact.
 
-    "Preview" shows the message as it will look (rendered and sanitised like a post) and posts nothing.
+    "Preview" shows the message as it will look (rendered and sanitised like a post) and posts nothing,
+    with every problem publishing would report (`check`: the service's own checks of the fields).
     """
     if preview:
-        return render(request, template, _composer_context(form, preview_html=markdown.render(form.get("body", "")),
-                                                           **extra), noindex=True)
+        context = _composer_context(form, preview_html=markdown.render(form.get("body", "")), **extra)
+        try:
+            check()
+        except AppError as exc:
+            return rerender(request, template, context, exc, field="body", noindex=True)
+        return render(request, template, context, noindex=True)
     try:
         posted = action()
     except service.WordingReview as review:
@@ -129,7 +134,9 @@ def new_thread(request: Request, session: SessionDep, settings: SettingsDep, vie
     return _submit(request, "forum/new_thread.html", form, lambda: service.create_thread(
         session, category=category, author=viewer, title=title, lang=thread_lang, form_nonce=form_nonce,
         **_draft(settings, body, content_note, wording_confirmed),
-    ), preview=bool(preview), category=category, welcome_hold=service.is_premoderated(viewer, settings.trust))
+    ), check=lambda: service.check_draft(title=title, lang=thread_lang, body=body, content_note=content_note,
+                                         max_chars=settings.max_post_chars),
+        preview=bool(preview), category=category, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
 
 @router.post("/t/{thread_id}/reply", name="forum.reply")
@@ -141,7 +148,8 @@ def reply(request: Request, session: SessionDep, settings: SettingsDep, viewer: 
     return _submit(request, "forum/reply.html", form, lambda: service.reply(
         session, thread=thread, author=viewer, form_nonce=form_nonce,
         **_draft(settings, body, content_note, wording_confirmed),
-    ), preview=bool(preview), thread=thread, welcome_hold=service.is_premoderated(viewer, settings.trust))
+    ), check=lambda: service.check_draft(body=body, content_note=content_note, max_chars=settings.max_post_chars),
+        preview=bool(preview), thread=thread, welcome_hold=service.is_premoderated(viewer, settings.trust))
 
 
 @router.get("/p/{post_id}/edit", name="forum.edit")
@@ -159,7 +167,8 @@ def edit(request: Request, session: SessionDep, settings: SettingsDep, viewer: C
     form = {"body": body, "content_note": content_note}
     return _submit(request, "forum/edit.html", form, lambda: service.edit_post(
         session, post=post, editor=viewer, **_draft(settings, body, content_note, wording_confirmed),
-    ), preview=bool(preview), post=post)
+    ), check=lambda: service.check_draft(body=body, content_note=content_note, max_chars=settings.max_post_chars),
+        preview=bool(preview), post=post)
 
 
 @router.get("/p/{post_id}/delete", name="forum.delete_confirm")

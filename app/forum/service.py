@@ -14,7 +14,7 @@ from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import UTCDateTime, attach_inserted, autoflushed_connection, serialize, utcnow
-from app.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, Problems, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
 from app.forum.models import (
@@ -31,7 +31,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import has_bidi_controls, strip_controls, visible_length
+from app.plain_text import has_bidi_controls, has_bidi_overrides, strip_controls, visible_length
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -74,6 +74,11 @@ def _clean_body(body: str, max_chars: int) -> str:
     if len(body) > max_chars:
         raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
                                max=max_chars)
+    # Embeddings, overrides and isolates reorder what follows them ("\u202egnp.exe" reads "exe.png"); the
+    # marks (LRM, RLM, ALM) only place punctuation in right-to-left writing, and stay allowed in a message.
+    if has_bidi_overrides(body):
+        raise ValidationFailed(N_("A message cannot contain text-direction control characters (such as "
+                                  "right-to-left override). Please remove them."), field="body")
     return body
 
 
@@ -83,6 +88,35 @@ def _clean_note(note: str | None) -> str | None:
     if not is_content_note(note):
         raise ValidationFailed(N_("Unknown content note."), field="content_note")
     return note
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LOCALES:
+        raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
+    return lang
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A composer's fields, cleaned."""
+
+    body: str
+    note: str | None
+    title: str | None = None
+
+
+def check_draft(*, body: str, max_chars: int, content_note: str | None = None, title: str | None = None,
+                lang: str | None = None) -> Draft:
+    """Every problem of a composer's fields at once, in the form's order (title, language, message, content
+    note): the checks publishing makes, and "Preview" shows. `title` and `lang` only for a new thread."""
+    problems = Problems()
+    clean_title = problems.check(_clean_title, title) if title is not None else None
+    if lang is not None:
+        problems.check(_check_lang, lang)
+    clean_body = problems.check(_clean_body, body, max_chars)
+    note = problems.check(_clean_note, content_note)
+    problems.raise_any()
+    return Draft(body=cast(str, clean_body), note=note, title=clean_title)
 
 
 def is_newcomer(author: User, limits: TrustSettings) -> bool:
@@ -231,14 +265,11 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
                   form_nonce: str | None = None) -> Posted:
     limits = limits or TrustSettings()
     _check_can_write(author)
-    title = _clean_title(title)
-    body = _clean_body(body, max_chars)
+    draft = check_draft(title=title, lang=lang, body=body, content_note=content_note, max_chars=max_chars)
+    title, body, note = cast(str, draft.title), draft.body, draft.note
     form_nonce = _clean_nonce(form_nonce)
     if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
         return earlier
-    if lang not in LOCALES:
-        raise ValidationFailed(N_("Choose the language of your thread."), field="lang")
-    note = _clean_note(content_note)
     _check_posting_rate(session, author, limits)
     screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
@@ -263,11 +294,11 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
           form_nonce: str | None = None) -> Posted:
     limits = limits or TrustSettings()
     _check_can_write(author)
-    body = _clean_body(body, max_chars)
+    draft = check_draft(body=body, content_note=content_note, max_chars=max_chars)
+    body, note = draft.body, draft.note
     form_nonce = _clean_nonce(form_nonce)
     if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
         return earlier
-    note = _clean_note(content_note)
     _check_posting_rate(session, author, limits, thread)
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
     if screening.stigma and not wording_confirmed:
@@ -374,8 +405,8 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
               max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
     """Keep the previous text as a revision, re-screen, and re-render."""
     _check_can_write(editor)
-    body = _clean_body(body, max_chars)
-    note = _clean_note(content_note)
+    draft = check_draft(body=body, content_note=content_note, max_chars=max_chars)
+    body, note = draft.body, draft.note
     thread = post.thread
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:

@@ -14,9 +14,12 @@ from sqlalchemy.sql import ColumnElement
 from app.db import autoflushed_connection
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n import BRUSSELS
-from app.plain_text import strip_controls
+from app.plain_text import strip_bidi_overrides, strip_controls
 from app.search.backend import Document
 
+# A quote of another post, as the reply box writes it (app.markdown.quote: "> **Pseudonym**:"), at any depth.
+_QUOTE_HEADER = re.compile(r"^\s{0,3}(?:>\s?)+\*\*[^*\n]{3,30}\*\*:")
+_QUOTE_LINE = re.compile(r"^\s{0,3}>")
 _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3}|!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -25,6 +28,39 @@ def plain_text(markdown_text: str) -> str:
     # Controls too (posts saved before they were stripped on input): \x02/\x03 are snippet markers.
     text = _MARKDOWN_NOISE.sub(lambda m: m.group(3) or (m.group(1) or "") + " ", strip_controls(markdown_text))
     return " ".join(text.split())
+
+
+def without_quotes(markdown_text: str) -> str:
+    """`markdown_text` without its quotes of other posts (every blockquote holding a quote's header).
+
+    The quoted post is indexed itself: indexing its copy again would only find the
+    same words twice, under another post, and keep them (with the quoted member's
+    pseudonym) where the quoted post's own fate does not reach: hidden, deleted, or
+    withheld while its author's erasure waits (app.forum.quotes). A member's own
+    blockquotes (a leaflet's words, say) stay.
+    """
+    lines = markdown_text.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not _QUOTE_LINE.match(lines[index]):
+            kept.append(lines[index])
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and _QUOTE_LINE.match(lines[end]):
+            end += 1
+        block = lines[index:end]
+        if not any(_QUOTE_HEADER.match(line) for line in block):
+            kept += block
+        index = end
+    return "\n".join(kept)
+
+
+def document_text(markdown_text: str) -> str:
+    """What the index holds of a post's body: its own words, as a reader sees them."""
+    # Without text-direction controls too (posts saved before they were refused): see text.snippet.
+    return plain_text(strip_bidi_overrides(without_quotes(markdown_text)))
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -59,7 +95,7 @@ def _documents_query() -> Any:
 
 def _document(row: Any) -> Document:
     return Document(
-        post_id=row.id, thread_id=row.thread_id, title=row.title, body=plain_text(row.body_md), lang=row.lang,
+        post_id=row.id, thread_id=row.thread_id, title=row.title, body=document_text(row.body_md), lang=row.lang,
         category_id=row.category_id, category=row.slug, visibility=row.visibility, created_at=row.created_at,
     )
 

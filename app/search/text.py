@@ -17,6 +17,7 @@ from html import escape
 import snowballstemmer
 
 from app.folding import fold, strip_accents
+from app.plain_text import strip_bidi_overrides
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
@@ -100,7 +101,12 @@ def _words_starting_with(query_terms: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def snippet(text: str, query_terms: list[str], *, words: int = 30) -> str:
-    """An HTML-escaped excerpt around the first match, each matching word in <mark>."""
+    """An HTML-escaped excerpt around the first match, each matching word in <mark>.
+
+    Without text-direction embeddings, overrides and isolates (in posts saved before they were
+    refused): cut out of their post, they would reorder the page's text around the excerpt.
+    """
+    text = strip_bidi_overrides(text)
     folded, index = _folded_with_map(text)
     spans = [(index[match.start()], index[match.end() - 1] + 1)
              for match in _words_starting_with(tuple(query_terms)).finditer(folded)] if query_terms else []
@@ -127,5 +133,7 @@ def snippet(text: str, query_terms: list[str], *, words: int = 30) -> str:
 
 
 def marked_to_html(text: str, open_mark: str, close_mark: str) -> str:
-    """Escape an engine's highlighted text, then turn its private markers into <mark>."""
-    return escape(text).replace(escape(open_mark), "<mark>").replace(escape(close_mark), "</mark>")
+    """Escape an engine's highlighted text (without text-direction controls: see `snippet`), then turn its
+    private markers into <mark>."""
+    escaped = escape(strip_bidi_overrides(text))
+    return escaped.replace(escape(open_mark), "<mark>").replace(escape(close_mark), "</mark>")

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.db import is_unavailable
-from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated
+from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated, each_error
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
@@ -59,7 +59,8 @@ def _api_error(exc: AppError) -> JSONResponse:
         body["field"] = exc.field
     if exc.status_code == 422:  # one 422 shape, whether pydantic or a service found the problem
         body.setdefault("field", "body")
-        body["errors"] = [{"field": body["field"], "type": "invalid", "message": detail}]
+        body["errors"] = [{"field": problem.field or body["field"], "type": "invalid", "message": problem.translated()}
+                          for problem in each_error(exc)]
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 

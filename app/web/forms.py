@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from app.errors import AppError
+from app.errors import AppError, each_error
 from app.web.templating import render
 
 FormStr = Annotated[str, Form()]
@@ -29,8 +29,12 @@ FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 
 
 def field_errors(error: AppError, field: str) -> dict[str, str]:
-    """The error as the templates' `errors` mapping: the error's own field, else `field`."""
-    return {error.field or field: error.translated()}
+    """The error as the templates' `errors` mapping: each problem under its own field, else `field`
+    (a ValidationErrors holds several; the first problem of a field is the one shown)."""
+    errors: dict[str, str] = {}
+    for problem in each_error(error):
+        errors.setdefault(problem.field or field, problem.translated())
+    return errors
 
 
 def rerender(request: Request, template: str, context: dict[str, Any], error: AppError, *, field: str,

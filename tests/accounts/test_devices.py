@@ -199,7 +199,11 @@ def test_members_see_and_forget_the_browsers_that_remember_them(app: FastAPI, cl
     assert page.status_code == 200 and page.text.count('action="/fr/account/devices/') == 3  # 2 + "forget all"
     assert "(ce navigateur)" in page.text
     token = csrf_from(page.text)
-    assert laptop.post(f"/fr/account/devices/{theirs}/forget", data={"csrf_token": token}).status_code == 404
+    # Another member's browser: answered as one already forgotten (as an id nobody has), and nothing changes.
+    for unknown in (theirs, theirs + 1000):
+        answer = laptop.post(f"/fr/account/devices/{unknown}/forget", data={"csrf_token": token})
+        assert answer.status_code == 200 and "Ce navigateur était déjà oublié." in answer.text
+        assert answer.text.count('action="/fr/account/devices/') == 3
     refused = laptop.post(f"/fr/account/devices/{phone_row}/forget", data={})
     assert refused.status_code in (400, 403)
     session.expire_all()
@@ -209,6 +213,11 @@ def test_members_see_and_forget_the_browsers_that_remember_them(app: FastAPI, cl
     assert done.status_code == 303
     session.expire_all()
     assert session.get(DeviceCookie, phone_row) is None and session.get(DeviceCookie, theirs) is not None
+    again = laptop.post(f"/fr/account/devices/{phone_row}/forget", data={"csrf_token": token})  # a double submit
+    assert again.status_code == 200 and "Ce navigateur était déjà oublié." in again.text
+    assert again.text.count('action="/fr/account/devices/') == 2  # this one + "forget all"
+    session.expire_all()
+    assert session.get(DeviceCookie, theirs) is not None
     laptop.post("/fr/account/devices/forget-all", data={"csrf_token": token})
     session.expire_all()
     left = select(func.count()).select_from(DeviceCookie).where(DeviceCookie.user_id != other_member.id)

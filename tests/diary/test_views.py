@@ -447,3 +447,45 @@ def test_the_equivalence_source_keeps_its_title_and_speaks_the_members_language(
     assert "1–2 mg lormetazepam ≈ 10 mg diazepam" in plan  # the cross-over's source, in Dutch
     api = client.get("/api/v1/medications/equivalence", params={"drug": "Loramet", "dose_mg": "2"}).json()
     assert api["source"].startswith("Ashton Manual (2002), Table 1")  # the API's contract field is unchanged
+
+
+def _summary_links(page: str) -> list[str]:
+    start = page.index('class="notice error-summary"')
+    summary = page[start:page.index("</div>", start)]
+    return [part.split('"', 1)[0] for part in summary.split('<a href="#')[1:]]
+
+
+def test_the_day_form_reports_every_problem_at_once(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Brouillonne")
+    token = form_token(client, "/en/diary/entries/new")
+    future = TODAY.replace(year=TODAY.year + 1).isoformat()
+    response = client.post("/en/diary/entries", data=_entry(
+        token, day=future, drug_0="Lormetazepam", dose_0="abc", drug_1="Xyzzyqux", dose_1="1",
+        sleep_hours="30", sym_anxiety="7", note="Gardé"))
+    assert response.status_code == 422
+    page = response.text
+    assert _summary_links(page) == ["day", "dose_0", "drug_1", "sym_anxiety", "sleep_hours"]
+    for message in ("This date is in the future.", "Enter a number, for example 0.5 or 2.",
+                    "We do not know the medication “Xyzzyqux”.", "Rate each symptom from 0 (none) to 3 (severe).",
+                    "Hours slept are between 0 and 24."):
+        assert page.count(message) == 2, message  # in the summary and at its field
+    assert "Some things need checking" in page and "Gardé</textarea>" in page
+    assert session.scalar(select(func.count(Entry.id))) == 0
+    # One problem: the summary says so in the singular.
+    single = client.post("/fr/diary/entries", data=_entry(form_token(client, "/fr/diary/entries/new"),
+                                                          sleep_hours="30"))
+    assert single.status_code == 422 and _summary_links(single.text) == ["sleep_hours"]
+    assert "Un élément est à vérifier" in single.text
+
+
+def test_the_plan_form_reports_every_problem_at_once(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Hesitant")
+    token = form_token(client, "/nl/diary/plan/new")
+    form = {"csrf_token": token, "drug": "", "start_dose_mg": "twee", "mode": "percent", "reduction_percent": "",
+            "interval_days": "1,5", "start_date": TODAY.isoformat(), "action": "preview"}
+    for action in ("preview", "save"):
+        response = client.post("/nl/diary/plan/new", data={**form, "action": action})
+        assert response.status_code == 422, action
+        assert _summary_links(response.text) == ["drug", "start_dose_mg", "interval_days", "reduction_percent"]
+        assert "Er moeten een paar dingen nagekeken worden" in response.text
+    assert session.scalar(select(func.count(TaperPlan.id))) == 0

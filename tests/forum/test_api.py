@@ -173,3 +173,22 @@ def test_deleted_and_hidden_posts_are_placeholders_only(client: TestClient, sess
             item = items[post_id]
             assert item["body_html"] is None and item["content_note"] is None, who
             assert item["notices"] == [] and item["edited_at"] is None and item["reactions"] == {}, who
+
+
+def test_the_api_lists_every_problem_of_a_thread_and_refuses_direction_controls_in_bodies(
+        client: TestClient, session: Session) -> None:
+    token = api_login(client, _setup(session))
+    headers = {"X-CSRF-Token": token, "Accept-Language": "en"}
+    response = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                           json={"title": "Week \u202e3", "body": "normal \u202egnp.exe\u202c", "lang": "fr"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == "title" and body["detail"].startswith("A title cannot contain text-direction")
+    assert [(e["field"], e["message"][:40]) for e in body["errors"]] == [
+        ("title", "A title cannot contain text-direction co"), ("body", "A message cannot contain text-direction ")]
+    thread = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                         json={"title": "Un fil", "body": "Bonjour", "lang": "fr"}).json()
+    reply = client.post(f"/api/v1/threads/{thread['id']}/posts", headers=headers,
+                        json={"body": "voir \u2067ceci\u2069"})
+    assert reply.status_code == 422 and reply.json()["field"] == "body"
+    assert "text-direction control characters" in reply.json()["detail"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -336,3 +338,81 @@ def test_the_crisis_help_lines_come_before_the_members_standing_notices(client: 
     # Without help lines on the page the notice stays at the top, once.
     plain = client.get(f"/fr/t/{posted.thread.id}").text
     assert plain.count("site-notice") == 1 and plain.index("site-notice") < plain.index("<h1")
+
+
+def _summary_links(page: str) -> list[str]:
+    """The fields the error summary links to, in its order."""
+    start = page.index('class="notice error-summary"')
+    summary = page[start:page.index("</div>", start)]
+    return [part.split('"', 1)[0] for part in summary.split('<a href="#')[1:]]
+
+
+def test_the_composer_reports_every_problem_at_once_in_a_summary(client: TestClient, session: Session) -> None:
+    make_category(session, "tapering-now")
+    logged_in_member(client, session, "Distraite")
+    for lang, title_error, body_error in (
+            ("fr", "Un titre compte entre 3 et 200 caractères.", "Votre message est vide."),
+            ("nl", "Een titel heeft tussen 3 en 200 tekens.", "Je bericht is leeg."),
+            ("en", "A title has between 3 and 200 characters.", "Your message is empty.")):
+        token = _form(client, f"/{lang}/c/tapering-now/new")
+        response = client.post(f"/{lang}/c/tapering-now/new", data={
+            "csrf_token": token, "title": "x", "body": "  ", "thread_lang": "xx", "content_note": "nope"})
+        assert response.status_code == 422
+        page = response.text
+        assert _summary_links(page) == ["title", "thread_lang_fr", "body", "content_note"], lang
+        assert page.count(title_error) == 2 and page.count(body_error) == 2, lang  # in the summary and in place
+        assert page.count('aria-invalid="true"') == 3  # title, body, content note (the language is a fieldset)
+    assert session.scalar(select(func.count(Thread.id))) == 0
+
+
+def test_a_reply_reports_its_problems_in_a_summary(client: TestClient, session: Session) -> None:
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    session.commit()
+    logged_in_member(client, session, "Pressee")
+    token = csrf_from(client.get(f"/fr/t/{posted.thread.id}").text)
+    response = client.post(f"/fr/t/{posted.thread.id}/reply", data={"csrf_token": token, "body": "",
+                                                                     "content_note": "nope"})
+    assert response.status_code == 422 and _summary_links(response.text) == ["body", "content_note"]
+    assert "Certaines choses sont à vérifier" in response.text
+
+
+def test_preview_shows_the_problems_publishing_would_report(client: TestClient, session: Session) -> None:
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    session.commit()
+    logged_in_member(client, session, "Bavarde")
+    token = csrf_from(client.get(f"/en/t/{posted.thread.id}").text)
+    body = "a" * 20001
+    preview = client.post(f"/en/t/{posted.thread.id}/reply", data={"csrf_token": token, "body": body,
+                                                                    "preview": "1"})
+    assert preview.status_code == 422
+    assert re.search(r"Your message is too long \(20.?000 characters at most\)", preview.text), preview.text[-3000:]
+    assert _summary_links(preview.text) == ["body"] and 'id="preview"' in preview.text and body in preview.text
+    published = client.post(f"/en/t/{posted.thread.id}/reply", data={"csrf_token": token, "body": body})
+    assert published.status_code == 422 and "Your message is too long" in published.text
+    token = _form(client, "/fr/c/tapering-now/new")
+    thread_preview = client.post("/fr/c/tapering-now/new", data={"csrf_token": token, "title": "x", "body": "Ok",
+                                                                 "thread_lang": "fr", "preview": "1"})
+    assert thread_preview.status_code == 422 and _summary_links(thread_preview.text) == ["title"]
+    fine = client.post("/fr/c/tapering-now/new", data={"csrf_token": token, "title": "Un vrai titre",
+                                                       "body": "Un **essai**", "thread_lang": "fr", "preview": "1"})
+    assert fine.status_code == 200 and "error-summary" not in fine.text and "<strong>essai</strong>" in fine.text
+    assert session.scalar(select(func.count(Post.id))) == 1
+
+
+def test_a_body_with_text_direction_controls_is_refused_like_a_title(client: TestClient, session: Session) -> None:
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    session.commit()
+    logged_in_member(client, session, "Retourne")
+    token = csrf_from(client.get(f"/nl/t/{posted.thread.id}").text)
+    for control in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        body = f"normaal {control}gnp.exe\u202c einde"
+        for preview in ("", "1"):
+            response = client.post(f"/nl/t/{posted.thread.id}/reply", data={
+                "csrf_token": token, "body": body, "preview": preview})
+            assert response.status_code == 422, (hex(ord(control)), preview)
+            assert "Een bericht mag geen tekens bevatten die de tekstrichting sturen" in response.text
+    # The marks (LRM, RLM) only place punctuation in right-to-left writing: still allowed.
+    allowed = client.post(f"/nl/t/{posted.thread.id}/reply", data={"csrf_token": token,
+                                                                   "body": "Citaat: \u200fشكرا\u200f!"})
+    assert allowed.status_code == 200
+    assert session.scalar(select(func.count(Post.id))) == 2

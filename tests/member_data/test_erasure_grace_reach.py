@@ -4,6 +4,7 @@ summary, others' quotes of them, and mentions. Logging in again brings each of t
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -187,3 +188,62 @@ def test_mentions_of_a_member_in_grace_notify_no_one(app: FastAPI, client: TestC
     again = make_reply(session, posted=posted, author=staying, body="Contente de te revoir, @Partante !")
     session.commit()
     assert mentions() == [again.post.id]
+
+
+def test_search_never_shows_a_withheld_members_quoted_words_or_name(app: FastAPI, client: TestClient,
+                                                                    session: Session) -> None:
+    """Quotes of other posts are not in the quoting post's search document: the quoted post is indexed itself,
+    and during its author's grace period neither its words nor its author's name show in others' snippets."""
+    leaving, staying = make_user(session, "Partante"), make_user(session, "Restante")
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=staying,
+                         title="Les nuits", body="Comment dormez-vous ?")
+    quoted = make_reply(session, posted=posted, author=leaving, body="Je dors mieux. Motunique alicepost.")
+    answer = make_reply(session, posted=posted, author=staying,
+                        body=quote("Partante", "Je dors mieux. Motunique alicepost.") + "Tiens bon, ça passe.")
+    session.commit()
+    visitor = _Browser(app, session)
+
+    def found(q: str) -> list[dict[str, object]]:
+        return list(visitor.get("/api/v1/search", params={"q": q}).json()["items"])
+
+    # Before: the quoted post is found once, under its own id (the quote is no duplicate hit).
+    assert [hit["post_id"] for hit in found("alicepost")] == [quoted.post.id]
+    assert [hit["post_id"] for hit in found("Tiens bon")] == [answer.post.id]
+    assert found("Partante") == []
+    html_login(client, "Partante")
+    _ask_erasure(client, "remove")
+
+    for q in ("alicepost", "Motunique", "Partante"):
+        assert found(q) == [], q
+        assert "<mark>" not in visitor.get("/fr/search", params={"q": q}).text, q  # no result (the query is echoed)
+    shown = found("Tiens bon")
+    assert [hit["post_id"] for hit in shown] == [answer.post.id]
+    assert "alicepost" not in str(shown) and "Partante" not in str(shown) and "Motunique" not in str(shown)
+    page = visitor.get("/fr/search", params={"q": "Tiens bon"}).text
+    assert "<mark>" in page and "alicepost" not in page and "Partante" not in page
+
+    html_login(client, "Partante")  # the erasure is cancelled: her post is found again, the quote still is not
+    assert [hit["post_id"] for hit in found("alicepost")] == [quoted.post.id]
+    assert [hit["post_id"] for hit in found("Tiens bon")] == [answer.post.id]
+
+
+@pytest.mark.parametrize("posts", ["remove", "keep"])
+def test_diary_share_links_are_suspended_during_the_grace_period(app: FastAPI, client: TestClient,
+                                                                 session: Session, posts: str) -> None:
+    """The diary goes with the account whatever becomes of the posts: its share links stop meanwhile."""
+    from app.diary import sharing
+
+    leaving = make_user(session, "Partante")
+    diary.save_questions(session, user=leaving, questions="Faut-il ralentir la baisse ?")
+    _link, token = sharing.create_share_link(session, user=leaving, label="Médecin")
+    session.commit()
+    doctor = _Browser(app, session)
+    assert "Faut-il ralentir" in doctor.get(f"/fr/diary/shared/{token}").text
+    html_login(client, "Partante")
+    _ask_erasure(client, posts)
+    suspended = doctor.get(f"/fr/diary/shared/{token}")
+    assert suspended.status_code == 404 and "Faut-il ralentir" not in suspended.text
+    assert doctor.get(f"/nl/diary/shared/{token}").status_code == 404
+    html_login(client, "Partante")  # logging in again cancels the erasure: the link works again
+    again = doctor.get(f"/fr/diary/shared/{token}")
+    assert again.status_code == 200 and "Faut-il ralentir" in again.text

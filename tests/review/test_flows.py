@@ -48,6 +48,22 @@ def test_a_crisis_post_tops_the_queue_and_every_reader_sees_the_banner(client: T
     assert reader.id
 
 
+def test_the_help_lines_are_named_never_by_their_number_alone(client: TestClient, session: Session) -> None:
+    """The banner under a crisis post once read "112: 112"; every line has a name in the reader's language."""
+    author = make_user(session, "Auteur")
+    crisis = post(session, author, CRISIS, title="Ce soir")
+    session.commit()
+    expected = {"fr": ("<strong>Urgences</strong>: ", "<strong>Centre Antipoisons</strong>: "),
+                "nl": ("<strong>Noodnummer</strong>: ", "<strong>Antigifcentrum</strong>: "),
+                "en": ("<strong>Emergency number</strong>: ", "<strong>Centre Antipoisons / Antigifcentrum</strong>: ")}
+    for lang, (emergency, poisons) in expected.items():
+        page = client.get(f"/{lang}/t/{crisis.thread.id}").text
+        banner = page[page.index('class="crisis-banner"'):].split("</aside>")[0]
+        assert emergency + '<a href="tel:112"' in banner and poisons in banner, lang
+        assert "<strong>112</strong>" not in banner and "<strong>112</strong>" not in client.get(f"/{lang}/help").text
+        assert emergency.removesuffix(": ") in client.get(f"/{lang}/help").text
+
+
 def test_a_held_sourcing_post_is_invisible_to_others_until_released(client: TestClient, session: Session) -> None:
     author = make_user(session, "Vendeur")
     make_user(session, "Autre")

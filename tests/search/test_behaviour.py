@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
+from app.plain_text import BIDI_OVERRIDES
 from app.search import outbox
 from app.search.backend import SearchBackend
 from app.search.worker import drain
@@ -56,6 +57,19 @@ def test_snippets_are_escaped(client: TestClient, session: Session, backend: Sea
     session.commit()
     snippet = _search(client, backend, "sevrage")["items"][0]["snippet_html"]
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+
+
+def test_snippets_of_posts_saved_with_text_direction_controls_cannot_reorder_the_page(
+        client: TestClient, session: Session, backend: SearchBackend) -> None:
+    posted = make_thread(session, category=make_category(session), author=make_user(session), title="Pièce jointe",
+                         body="Un texte ordinaire.")
+    session.commit()
+    posted.post.body_md = "Le sevrage et un fichier normal \u202egnp.exe\u202c puis \u2067la suite"  # saved before
+    session.commit()
+    snippet = _search(client, backend, "sevrage")["items"][0]["snippet_html"]
+    assert "gnp.exe" in snippet and not any(ch in snippet for ch in BIDI_OVERRIDES)
+    page = client.get("/fr/search", params={"q": "sevrage"}).text
+    assert '<p class="snippet" lang="fr" dir="auto"><bdi>' in page
 
 
 def test_hidden_held_and_deleted_posts_never_appear(client: TestClient, session: Session,

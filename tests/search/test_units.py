@@ -142,3 +142,23 @@ def test_snippet_folding_keeps_positions_when_letters_expand() -> None:
         assert folded == "".join(text._fold_char(ch) for ch in sample)
         assert [sample[i] for i in index] == [ch for ch in sample for _ in text._fold_char(ch)]
         assert "<mark>acouphènes</mark>" in text.snippet(sample, ["acouphen"])
+
+
+def test_documents_leave_out_quotes_of_other_posts_but_keep_the_members_own_blockquotes() -> None:
+    from app.markdown import quote
+    from app.search.documents import document_text
+
+    body = ("Avant.\n\n" + quote("Partante", "Ses mots.\n\n> > **Autre**: plus ancien") + "Mes mots.\n\n"
+            "> Une phrase de la notice.\n\n> > **Nichée**: dans un bloc sans en-tête\n\nFin.")
+    text = document_text(body)
+    assert text == "Avant. Mes mots. Une phrase de la notice. Fin."
+    assert document_text(quote("Partante", "Ses mots.")) == ""
+
+
+def test_snippets_leave_out_text_direction_controls_whatever_the_engine() -> None:
+    from app.search import text as search_text
+
+    spoofed = "un fichier normal \u202egnp.exe\u202c et \u2066isolé\u2069 sevrage"
+    assert search_text.snippet(spoofed, ["sevrag"]) == "un fichier normal gnp.exe et isolé <mark>sevrage</mark>"
+    marked = search_text.marked_to_html("\u202egnp\x02sevrage\x03", "\x02", "\x03")
+    assert marked == "gnp<mark>sevrage</mark>"
