@@ -42,14 +42,22 @@ def test_a_failed_log_in_puts_the_focus_on_its_message(new_context: Any, lang: s
 
 @pytest.mark.parametrize("js", JS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_refused_reply_puts_the_focus_on_the_field_to_fix(fresh_member: Any, world: World, lang: str,
-                                                          js: bool) -> None:
+def test_a_refused_reply_leads_the_focus_to_the_field_to_fix(fresh_member: Any, world: World, lang: str,
+                                                           js: bool) -> None:
     _name, context = fresh_member(lang, js=js)
     page = context.new_page()
     page.goto(f"/{lang}/t/{thread_in(world, lang)}")
     page.fill("#body", "   ")  # passes the browser's `required`; the server finds it empty
     page.locator("#reply").get_by_role("button", name=SEND).click()
     page.locator("#body-error").wait_for()
+    # The composer answers with an error summary (every problem at once): it has the focus, and its
+    # link takes the keyboard to the field to fix.
+    now = focused(page)
+    assert now["role"] == "alert" and now["tag"] == "div" and now["text"]
+    assert page.locator("[autofocus]").count() == 1
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] == "a"
+    page.keyboard.press("Enter")
     now = focused(page)
     assert now["id"] == "body" and now["invalid"] == "true"
     # The field says what is wrong: its description includes the error.
