@@ -8,7 +8,8 @@ link to phone numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -84,3 +85,33 @@ def quote(author: str, markdown_text: str) -> str:
     """A Markdown blockquote of another post, for the reply box."""
     lines = [f"> **{author}**:"] + [f"> {line}" if line else ">" for line in markdown_text.splitlines()]
     return "\n".join(lines) + "\n\n"
+
+
+# A quote's header as `quote` writes it ("> **Pseudonym**:"; pseudonyms are 3 to 30 characters), at any depth:
+# group 1 holds its ">" marks, group 2 the quoted author.
+_QUOTE_HEADER = re.compile(r"^\s{0,3}((?:>\s?)+)\*\*([^*\n]{3,30})\*\*:")
+_QUOTED_LINE = re.compile(r"^\s{0,3}>")
+
+
+def replace_quotes(markdown_text: str, replace: Callable[[str, int], str | None]) -> str:
+    """`markdown_text` with its quotes of other posts (`quote`) passed to `replace(author, depth)`.
+
+    A quote runs from its header to the end of the blockquote holding it. What `replace`
+    returns takes the quote's place ("" removes it); None leaves it as it is.
+    """
+    lines = markdown_text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        header = _QUOTE_HEADER.match(lines[index])
+        replacement = None if header is None else replace(header.group(2).strip(), header.group(1).count(">"))
+        if replacement is None:
+            out.append(lines[index])
+            index += 1
+            continue
+        index += 1
+        while index < len(lines) and _QUOTED_LINE.match(lines[index]):
+            index += 1
+        if replacement:
+            out.append(replacement)
+    return "\n".join(out)

@@ -34,7 +34,6 @@ QUOTE_REMOVED = N_("Quoted text removed at its author's request.")
 # As markdown.render writes a quote's header ("> **Name**:"); pseudonyms are 3 to 30 characters.
 _HTML_HEADER = re.compile(r"<blockquote>\s*<p><strong>([^<]{3,30})</strong>:")
 _HTML_TAG = re.compile(r"<(/?)blockquote>")
-_MD_HEADER = re.compile(r"^\s{0,3}>\s?\*\*([^*\n]{3,30})\*\*:")
 
 
 def removed_text(lang: str) -> str:
@@ -93,19 +92,8 @@ def shown_bodies(session: Session, posts: Iterable[Post], *, lang: str) -> dict[
 
 def withhold_in_markdown(body: str, folded_names: frozenset[str], text: str) -> str:
     """`body` with each top-level quote headed by one of `folded_names` replaced by a one-line quote of `text`."""
-    lines = body.split("\n")
-    out: list[str] = []
-    index = 0
-    while index < len(lines):
-        header = _MD_HEADER.match(lines[index])
-        if header is None or names.folded(header.group(1).strip()) not in folded_names:
-            out.append(lines[index])
-            index += 1
-            continue
-        while index < len(lines) and lines[index].lstrip().startswith(">"):
-            index += 1
-        out.append(f"> *{text}*")
-    return "\n".join(out)
+    return markdown.replace_quotes(
+        body, lambda author, depth: f"> *{text}*" if depth == 1 and names.folded(author) in folded_names else None)
 
 
 def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[int]) -> list[int]:

@@ -11,15 +11,13 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from app import markdown
 from app.db import autoflushed_connection
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n import BRUSSELS
 from app.plain_text import strip_bidi_overrides, strip_controls
 from app.search.backend import Document
 
-# A quote of another post, as the reply box writes it (app.markdown.quote: "> **Pseudonym**:"), at any depth.
-_QUOTE_HEADER = re.compile(r"^\s{0,3}(?:>\s?)+\*\*[^*\n]{3,30}\*\*:")
-_QUOTE_LINE = re.compile(r"^\s{0,3}>")
 _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3}|!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -31,7 +29,7 @@ def plain_text(markdown_text: str) -> str:
 
 
 def without_quotes(markdown_text: str) -> str:
-    """`markdown_text` without its quotes of other posts (every blockquote holding a quote's header).
+    """`markdown_text` without its quotes of other posts (`markdown.quote`, at any depth).
 
     The quoted post is indexed itself: indexing its copy again would only find the
     same words twice, under another post, and keep them (with the quoted member's
@@ -39,22 +37,7 @@ def without_quotes(markdown_text: str) -> str:
     withheld while its author's erasure waits (app.forum.quotes). A member's own
     blockquotes (a leaflet's words, say) stay.
     """
-    lines = markdown_text.split("\n")
-    kept: list[str] = []
-    index = 0
-    while index < len(lines):
-        if not _QUOTE_LINE.match(lines[index]):
-            kept.append(lines[index])
-            index += 1
-            continue
-        end = index
-        while end < len(lines) and _QUOTE_LINE.match(lines[end]):
-            end += 1
-        block = lines[index:end]
-        if not any(_QUOTE_HEADER.match(line) for line in block):
-            kept += block
-        index = end
-    return "\n".join(kept)
+    return markdown.replace_quotes(markdown_text, lambda _author, _depth: "")
 
 
 def document_text(markdown_text: str) -> str:
