@@ -270,6 +270,8 @@ def test_taper_plan(fresh_member: Any, lang: str, js: bool) -> None:
     page.fill("#interval_days", "14")
     page.fill("#reduction_percent", "10")
     page.locator("button[name=action][value=preview]").click()
+    # The click only starts the navigation: wait for the preview page's rows, never count the old page's.
+    page.locator("table.plan-steps tbody tr").nth(3).wait_for(state="attached")
     assert page.locator("table.plan-steps tbody tr").count() > 3
     narrow(page)
     page.locator("button[name=action][value=save]").click()

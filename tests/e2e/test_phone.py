@@ -174,8 +174,9 @@ def test_the_pace_warning_passes_axe(new_context: Any, width: int) -> None:
     page.fill("#interval_days", "3")
     page.fill("#reduction_percent", "50")
     page.locator("button[name=action][value=preview]").click()
+    page.locator(".pace-alert").wait_for(state="visible")  # the preview is a new page: wait for it
     page.locator("button[name=action][value=save]").click()  # refused: the warning and its error
-    assert page.locator("#pace_confirmed-error").is_visible()
+    page.locator("#pace_confirmed-error").wait_for(state="visible")
     assert checks.run_axe(page) == []
     assert not checks.small_tap_targets(page)
     narrow(page)
