@@ -48,7 +48,7 @@ def open_menu(page: Any) -> None:
     """The phone menu, with or without JavaScript (a link to #site-menu)."""
     if not page.locator("#site-menu").is_visible():
         page.locator(".menu-toggle").click()
-    assert page.locator("#site-menu").is_visible()
+    page.locator("#site-menu").wait_for(state="visible")
 
 
 @pytest.mark.parametrize("js", JS)
