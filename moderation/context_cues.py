@@ -216,6 +216,9 @@ PAST_TIME = _rx(
     r"(?:l'? ?|le |la )(?:hiver|ete|automne|printemps|mois|annee) (?:dernier|derniere|passe|passee)",
     r"vorige (?:maand|week|winter|zomer|herfst|lente)|(?:\d+|twee|drie|enkele) (?:maanden|jaar|weken) later",
     r"last (?:month|winter|summer|autumn|spring)|a (?:year|month|week) ago|(?:months|years|weeks) later",
+    # Thoughts had and over ("ik heb donkere gedachten gehad", "j'avais des idées noires"): with a
+    # recovery in the post (RECOVERED), a past crisis told to encourage others.
+    r"heb (?:\w+ ){1,3}gehad|j'? ?(?:avais|ai eu) (?:des |de |les )?(?:idees|pensees)",
 )
 
 ADVICE = _rx(

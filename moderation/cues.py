@@ -362,7 +362,7 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
         negated = False
         if cls not in NOT_NEGATED:
             negated = negated_at[i] or (
-                after and (j + 1) in negs and j + 1 < n and sents[j + 1] == sents[i]
+                after and (j + 1) in negs and j + 1 < n and sents[j + 1] == sents[i] and (j + 1) not in clauses
             ) or (cls in ALT_TARGETS and rejected_at[i])
         cues.append(new(Cue, (cls, i, j, negated)))
     return cues

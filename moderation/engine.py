@@ -54,6 +54,11 @@ RISK_CUES = frozenset({"DEATH", "DESPAIR", "BURDEN", "FAREWELL", "ABSENCE", "STO
 # words retold) rules the model's reading of the same sentence out. The sentence-wide "warning"
 # and "pharmacy_return" rules are left out: on the corpus they ruled out true offers ("jamais eu
 # de souci", "plutôt que de les ramener à la pharmacie") and no false one.
+# Context rules that drop a lexicon phrase for lack of evidence around it ("DM me" with nothing on
+# offer nearby), not because the words are ruled out: they leave the category to the learned layer.
+# "needs_medication" stays a veto: an offer with no medication anywhere near is about something else
+# ("vélo à vendre, contactez-moi en mp").
+ABSENCE_RULES = frozenset({"needs_advice", "needs_supply"})
 MODEL_CONTEXT: dict[str, tuple[str, ...]] = {
     "sourcing": ("reported_offer", "warned_post", "third_party"),
     "crisis": ("recovered", "others_words", "symptom_talk"),
@@ -244,6 +249,9 @@ class Engine:
         # Spans a context rule ruled out, per category: a shorter match inside
         # one ("verslaafde" inside a quoted "'ex-verslaafde'") is ruled out too.
         vetoed: list[tuple[str, int, int]] = []
+        # Phrases dropped for what their context lacks ("DM me" with nothing on offer nearby): the
+        # rule found too little, it did not rule the words out, so the model may still read them.
+        lacking: list[tuple[str, int, int]] = []
         # Labels the poster gave themselves: "je me suis dit 'tu ressembles à une vieille junkie' ...
         # alors la vieille junkie, elle mérite du respect" -- the same word again is still about them.
         own_labels: set[str] = set()
@@ -259,7 +267,10 @@ class Engine:
             for m in matches:
                 why = suppressed_by(plain, m.start(), m.end(), entry.context)
                 if why is not None:
-                    vetoed.append((entry.category, m.start(), m.end()))
+                    if why not in ABSENCE_RULES:
+                        vetoed.append((entry.category, m.start(), m.end()))
+                    else:
+                        lacking.append((entry.category, m.start(), m.end()))
                     if entry.category == "stigma" and (
                         why == "self_description"
                         or suppressed_by(plain, m.start(), m.end(), ("self_description",)) is not None
@@ -283,8 +294,8 @@ class Engine:
                 )
         if own_labels:
             raw = [f for f in raw if f.category != "stigma" or fold(f.match).plain not in own_labels]
-        if vetoed:
-            raw = [f for f in raw if not _inside_vetoed(f, vetoed, folded)]
+        if vetoed or lacking:
+            raw = [f for f in raw if not _inside_vetoed(f, vetoed + lacking, folded)]
             if vetoed_categories is not None:
                 vetoed_categories.update(category for category, _, _ in vetoed)
         return raw
