@@ -306,7 +306,8 @@ class Engine:
         frame_findings = self.frame_findings(text, folded, analysis, lang)
         advice = [f for f in findings if f.category == "cold_turkey_advice"]
         if advice and not any(f.about == "others" for f in frame_findings):
-            addressed = any(c.cls in ADDRESSEE and not c.negated for c in analysis.cues)
+            addressed = any(c.cls in ADDRESSEE and not c.negated for c in analysis.cues) or _imperative_led(
+                advice, folded, analysis)
             if not addressed:
                 # A lexicon phrase ("cold turkey", "d'un coup") in a post that speaks of the
                 # poster's own stop and to nobody else: an announcement, not advice.
@@ -498,6 +499,17 @@ def _sentence_span(text: str, folded: Folded, analysis: Analysis, sentence: int)
         lo = text.find(stripped) if stripped else 0
         return lo, lo + len(stripped)
     return folded.span(tokens[0].start, tokens[-1].end)
+
+
+def _imperative_led(advice: list[Finding], folded: Folded, analysis: Analysis) -> bool:
+    """An advice phrase that opens with an imperative ("Arrête tout d'un coup, c'est ce que j'ai
+    fait"): it speaks to the reader even when the poster then tells their own story."""
+    starts = {f.start for f in advice}
+    tokens = analysis.tokens
+    return any(c.cls == "IMPER" and not c.negated
+               and (c.first == 0 or tokens[c.first - 1].sent != tokens[c.first].sent)  # opens its sentence
+               and folded.span(tokens[c.first].start, tokens[c.first].end)[0] in starts
+               for c in analysis.cues)
 
 
 def _replace_about(f: Finding, about: str, explanation: str) -> Finding:
