@@ -45,20 +45,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
-from app.diary.medications import (
-    MAX_DOSE_MG,
-    DiaryError,
-    InvalidDose,
-    Medication,
-    Piece,
+from app.diary.equivalents import (
+    check_dose,
     diazepam_to_molecule_mg,
     equivalence,
     plausible_max_daily_mg,
     plausible_min_daily_mg,
-    resolve_or_raise,
-    withdrawn_products,
 )
+from app.diary.medication_names import resolve_or_raise, withdrawn_products
+from app.diary.medications import DiaryError, Medication
 from app.diary.tablets import (
+    Piece,
     achievable_between,
     is_achievable,
     left_out,
@@ -151,10 +148,7 @@ def _check_range(code: str, value: float, lo: float, hi: float) -> None:
 
 
 def _check_doses(start_dose_mg: float, end_dose_mg: float) -> None:
-    if isinstance(start_dose_mg, bool) or not isinstance(start_dose_mg, int | float):
-        raise InvalidDose(start_dose_mg)
-    if not math.isfinite(start_dose_mg) or not 0 < start_dose_mg <= MAX_DOSE_MG:
-        raise InvalidDose(start_dose_mg)
+    check_dose(start_dose_mg)
     if not isinstance(end_dose_mg, int | float) or not math.isfinite(end_dose_mg):
         raise PlanError("end_dose_invalid")
     if not 0 <= end_dose_mg < start_dose_mg:

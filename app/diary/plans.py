@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import serialize, utcnow
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import planner
 from app.diary.errors import (
@@ -130,7 +131,7 @@ def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
     dose = float(data.start_dose_mg or 0)
     confirmed = bool(data.tablets_confirmed)
     # A brand the member named ("Xanax Retard") keeps the steps to its own tablets and form.
-    brand = meds.brand_named(data.drug)
+    brand = med_names.brand_named(data.drug)
     try:
         if data.mode == "percent":
             percent = _require(data.reduction_percent, "reduction_percent",
@@ -191,7 +192,7 @@ def pace_of(plan: TaperPlan) -> str:
     Judged again from the stored steps, so plans saved before the pace check are judged too.
     """
     try:
-        med = meds.get_medication(plan.molecule)
+        med = med_names.get_medication(plan.molecule)
     except meds.DiaryError:
         return planner.PACE_USUAL
     return planner.assess_pace(med, steps_of(plan), plan.interval_days)
