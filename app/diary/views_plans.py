@@ -18,14 +18,9 @@ from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary.errors import DoseReview, PaceNotConfirmed, warning_text
 from app.diary.models import TaperPlan
-from app.diary.planner import (
-    FIXED_CUT_DEFAULT_CEILING,
-    HOLD_RANGE,
-    INTERVAL_RANGE,
-    PACE_FASTER,
-    PERCENT_RANGE,
-    REFERENCE_MAX_CUT_PERCENT,
-)
+from app.diary.pace import PACE_FASTER, REFERENCE_MAX_CUT_PERCENT
+from app.diary.plan_holds import HOLD_RANGE
+from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, INTERVAL_RANGE, PERCENT_RANGE
 from app.diary.views_entries import private_page
 from app.errors import AppError, ValidationFailed
 from app.web.forms import FormFields, rerender

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from app.diary import equivalents as eqv
 from app.diary import medication_names as mn
 from app.diary import medications as m
+from app.diary import pace, plan_holds, plans
 from app.diary import planner as P
-from app.diary import plans
 from app.diary import symptoms as S
 from app.diary import tablets as t
 
@@ -70,7 +70,7 @@ def test_percent_plans(start, percent, interval, with_end):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent,
                              interval_days=interval, end_dose_mg=end)
     _check_common(plan, end)
-    assert plan.ceiling_percent == min(percent, P.REFERENCE_MAX_CUT_PERCENT)  # the empty ceiling, capped
+    assert plan.ceiling_percent == min(percent, pace.REFERENCE_MAX_CUT_PERCENT)  # the empty ceiling, capped
     for step in plan.steps[1:-1]:
         assert step.effective_percent <= percent + 0.01
         # effective_percent is shown rounded to 0.01; the flag is decided on the exact cut.
@@ -112,7 +112,7 @@ def test_holds_shift_dates_only(start, data):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=10, interval_days=14)
     index = data.draw(st.integers(0, len(plan.steps) - 1))
     days = data.draw(st.integers(1, 365))
-    held = P.hold_steps(plan.steps, index, days)
+    held = plan_holds.hold_steps(plan.steps, index, days)
     assert [s.dose_mg for s in held] == [s.dose_mg for s in plan.steps]
     assert [s.needs_compounding for s in held] == [s.needs_compounding for s in plan.steps]
     for old, new in zip(plan.steps, held, strict=True):
@@ -120,7 +120,7 @@ def test_holds_shift_dates_only(start, data):
         assert new.date == old.date + shift
     assert held[index].hold_days == days
     # A stored plan's steps (what the diary pauses) move exactly like the planner's own.
-    stored = P.hold_steps(plans.preview_steps(plan), index, days)
+    stored = plan_holds.hold_steps(plans.preview_steps(plan), index, days)
     assert [(s.date, s.dose_mg, s.hold_days) for s in stored] == [(s.date, s.dose_mg, s.hold_days) for s in held]
 
 
@@ -200,9 +200,9 @@ def test_unknown_drug_has_suggestions():
 def test_hold_validation():
     plan = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=14)
     with pytest.raises(P.PlanError):
-        P.hold_steps(plan.steps, len(plan.steps), 7)
+        plan_holds.hold_steps(plan.steps, len(plan.steps), 7)
     with pytest.raises(P.PlanError):
-        P.hold_steps(plan.steps, 0, 0)
+        plan_holds.hold_steps(plan.steps, 0, 0)
 
 
 def test_implausible_dose_warns():
@@ -301,7 +301,7 @@ def test_the_pace_is_judged_against_the_reference() -> None:
                                 interval_days=7)
     assert rushed.faster_than_reference
     # A plan that only stops from a tiny dose at the very end is not "too fast" for that last step.
-    assert P.assess_pace(mn.get_medication("diazepam"), usual.steps, 14) == P.PACE_USUAL
+    assert pace.assess_pace(mn.get_medication("diazepam"), usual.steps, 14) == pace.PACE_USUAL
     assert usual.steps[-1].effective_percent == 100
 
 
