@@ -87,16 +87,7 @@ class Builder(ExportRecords):
             first = True
             for thread, posts in self._threads(progress):
                 for post in posts:
-                    utterances.write(json.dumps({
-                        "id": post["id"], "speaker": post["author"] or NO_CONSENT_SPEAKER,
-                        "conversation_id": thread["root"], "reply_to": post["reply_to"],
-                        "timestamp": post["timestamp"], "text": post["text"],
-                        "meta": {"thread_id": post["thread_id"], "position": post["position"],
-                                 "consented": post["consented"], "never_quote": post["never_quote"],
-                                 "date": post["date"], "lang": post["lang"], "category": post["category"],
-                                 "edited": post["edited"]},
-                        "vectors": [],
-                    }, ensure_ascii=False) + "\n")
+                    utterances.write(json.dumps(_utterance(thread, post), ensure_ascii=False) + "\n")
                 meta = {"thread_id": thread["id"], "title": thread["title"], "category": thread["category"],
                         "lang": thread["lang"], "date": thread["date"]}
                 conversations.write(("" if first else ",") + json.dumps(thread["root"]) + ":"
@@ -110,17 +101,7 @@ class Builder(ExportRecords):
             "name": "Trèfle · Klaver research export", "project": self.project_title,
             "anonymiser": self.anonymiser.method, "dates": self.options.dates,
         }, ensure_ascii=False), encoding="utf-8")
-        string, integer, boolean = "<class 'str'>", "<class 'int'>", "<class 'bool'>"
-        (corpus / "index.json").write_text(json.dumps({
-            "utterances-index": {"thread_id": [string], "position": [integer], "consented": [boolean],
-                                 "never_quote": [boolean], "date": [string], "lang": [string],
-                                 "category": [string], "edited": [boolean]},
-            "speakers-index": {"consented": [boolean], "utterances": [integer]},
-            "conversations-index": {"thread_id": [string], "title": [string], "category": [string],
-                                    "lang": [string], "date": [string]},
-            "overall-index": {"name": [string], "project": [string], "anonymiser": [string], "dates": [string]},
-            "version": 1, "vectors": [],
-        }), encoding="utf-8")
+        (corpus / "index.json").write_text(json.dumps(_convokit_index()), encoding="utf-8")
         return [f"corpus/{name}" for name in ("utterances.jsonl", "conversations.json", "speakers.json",
                                               "corpus.json", "index.json")]
 
@@ -189,3 +170,32 @@ def _add(archive: zipfile.ZipFile, path: Path, name: str) -> dict[str, Any]:
             target.write(chunk)
             size += len(chunk)
     return {"path": name, "sha256": digest.hexdigest(), "bytes": size}
+
+
+def _utterance(thread: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
+    """One post as a ConvoKit utterance."""
+    return {
+        "id": post["id"], "speaker": post["author"] or NO_CONSENT_SPEAKER,
+        "conversation_id": thread["root"], "reply_to": post["reply_to"],
+        "timestamp": post["timestamp"], "text": post["text"],
+        "meta": {"thread_id": post["thread_id"], "position": post["position"],
+                 "consented": post["consented"], "never_quote": post["never_quote"],
+                 "date": post["date"], "lang": post["lang"], "category": post["category"],
+                 "edited": post["edited"]},
+        "vectors": [],
+    }
+
+
+def _convokit_index() -> dict[str, Any]:
+    """ConvoKit's index.json: the type of every metadata field of the corpus."""
+    string, integer, boolean = "<class 'str'>", "<class 'int'>", "<class 'bool'>"
+    return {
+        "utterances-index": {"thread_id": [string], "position": [integer], "consented": [boolean],
+                             "never_quote": [boolean], "date": [string], "lang": [string],
+                             "category": [string], "edited": [boolean]},
+        "speakers-index": {"consented": [boolean], "utterances": [integer]},
+        "conversations-index": {"thread_id": [string], "title": [string], "category": [string],
+                                "lang": [string], "date": [string]},
+        "overall-index": {"name": [string], "project": [string], "anonymiser": [string], "dates": [string]},
+        "version": 1, "vectors": [],
+    }
