@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
+from app.diary import equivalents, schemas, service
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import plans as plan_service
-from app.diary import schemas, service
 from app.diary.errors import UnknownMedicationError, invalid_dose
 from app.diary.export import entry_json, plan_json
 from app.diary.forms import parse_day
@@ -56,14 +57,14 @@ def equivalence(drug: str = Query(max_length=200), dose_mg: str = Query(max_leng
         dose = service.parse_number(dose_mg, "dose_mg")
         if dose is None:
             raise invalid_dose("dose_mg")
-        eq = meds.equivalence(drug, dose)
+        eq = equivalents.equivalence(drug, dose)
     except meds.UnknownMedication as exc:  # the reference has no such page: 404, with "did you mean"
         raise UnknownMedicationError(exc.name, exc.suggestions, field="drug", status_code=404) from None
     except meds.InvalidDose:
         raise invalid_dose("dose_mg") from None
     lo, hi = eq.diazepam_mg_range
-    warnings = ["dose_implausible"] if dose > meds.plausible_max_daily_mg(eq.molecule) else []
-    if meds.withdrawn_products(drug):
+    warnings = ["dose_implausible"] if dose > equivalents.plausible_max_daily_mg(eq.molecule) else []
+    if med_names.withdrawn_products(drug):
         warnings.append("product_not_marketed")  # recognised, but no longer sold in Belgium
     body = schemas.EquivalenceOut(
         molecule=eq.molecule, dose_mg=eq.dose_mg, diazepam_mg=eq.diazepam_mg, source=eq.source,

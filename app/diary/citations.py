@@ -7,6 +7,7 @@ language, while the title of the source ("Ashton Manual") is kept as it was publ
 
 from __future__ import annotations
 
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.i18n import format_number, gettext
 from app.i18n_markers import N_
@@ -30,7 +31,7 @@ def source_label(source: meds.Source) -> str:
 
 def equivalence_citation(molecule: str, locale: str) -> str:
     """"Ashton Manual (2002), tableau 1 : 1–2 mg de lormétazépam ≈ 10 mg de diazépam", in the reader's language."""
-    med = meds.get_medication(molecule)
+    med = med_names.get_medication(molecule)
     value = med.primary_equivalent
     amount = (format_number(value.lo, locale) if value.lo == value.hi
               else f"{format_number(value.lo, locale)}–{format_number(value.hi, locale)}")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import utcnow
-from app.diary import medications as meds
+from app.diary import medication_names as med_names
 from app.diary.models import MedicationDataReport
 from app.errors import RateLimited, ValidationFailed
 from app.i18n_markers import N_
@@ -68,7 +68,7 @@ def report_error(session: Session, *, reporter: User, lang: str, data: DataRepor
     if sent >= REPORTS_PER_DAY:
         raise RateLimited(N_("You have sent many reports today. Thank you; please wait until tomorrow."),
                           retry_after=3600)
-    med = meds.resolve(data.product) if data.product else None
+    med = med_names.resolve(data.product) if data.product else None
     report = MedicationDataReport(
         reporter_id=reporter.id, lang=lang, molecule=med.molecule if med else "", product=data.product,
         text=data.text, evidence=data.evidence, page=data.page, status="open", created_at=utcnow(),

@@ -8,14 +8,9 @@ show the same message in the member's language.
 from __future__ import annotations
 
 from app.diary.medications import MAX_DOSE_MG, InvalidDose, UnknownMedication
-from app.diary.planner import (
-    HOLD_RANGE,
-    INTERVAL_RANGE,
-    PERCENT_RANGE,
-    REFERENCE_MAX_CUT_PERCENT,
-    USUAL_CUT_PERCENT,
-    PlanError,
-)
+from app.diary.pace import REFERENCE_MAX_CUT_PERCENT, USUAL_CUT_PERCENT
+from app.diary.plan_holds import HOLD_RANGE
+from app.diary.planner import INTERVAL_RANGE, PERCENT_RANGE, PlanError
 from app.errors import ValidationFailed
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
@@ -61,7 +56,7 @@ class PaceNotConfirmed(ValidationFailed):
 
     Never a silent refusal and never a silent acceptance: the form shows the
     warning and a checkbox; the JSON API answers 422 until ``pace_confirmed``
-    is true (app/diary/planner.py, "Pace").
+    is true (app/diary/pace.py).
     """
 
     def __init__(self) -> None:
@@ -191,7 +186,7 @@ WARNINGS: dict[str, str] = {
 }
 
 
-#: The reference pace the warnings quote (app/diary/planner.py, "Pace").
+#: The reference pace the warnings quote (app/diary/pace.py).
 PACE_NUMBERS = {"gentlest": f"{PERCENT_RANGE[0]:g}", "usual_low": "5", "usual": f"{USUAL_CUT_PERCENT:g}",
                 "largest": f"{REFERENCE_MAX_CUT_PERCENT:g}"}
 

@@ -4,7 +4,7 @@ A plan is information the member discusses with their doctor; it never pushes a
 fixed schedule. Three paces:
 
 - ``percent``: each step cuts a percentage of the *current* dose (1-50; the
-  reference pace is about 5-10 % every 2-4 weeks, see "Pace" below);
+  reference pace is about 5-10 % every 2-4 weeks, see pace.py);
 - ``end_date``: the smallest percentage that reaches the end by a chosen date;
 - ``fixed``: the same mg cut each step. Fixed cuts grow as a percentage near the
   end (the usual cause of late "brick wall" symptoms), so every step carries its
@@ -21,44 +21,30 @@ capsules of any strength on prescription. Below the smallest tablet piece every
 step is compounded, until the dose reaches the equivalent of
 ``STOP_AT_DIAZEPAM_MG``; then one last step goes to the end dose (0 by default).
 
-Pace. The reference the product follows (Ashton Manual, ch. II, and the
-BCFI/CBIP advice it agrees with) is a gradual reduction of about 5-10 % of the
-current dose every 2-4 weeks, a single cut of at most about 25 %, adjusted with
-a doctor. ``assess_pace`` measures the plan actually built (after rounding, so
-the end-date and fixed-cut modes are judged on their real steps): each cut, and
-the share of the dose a step's cut removes over two weeks at the plan's
-interval. Above the usual 10 % it says so gently (``pace_above_usual``); above
-25 % the plan is faster than the reference (``pace_faster_than_reference``), a
-prominent warning, and saving it needs the member's explicit confirmation
-(app/diary/plans.py). The very last cut, from the equivalent of at most
-``TAIL_DIAZEPAM_MG`` of diazepam, is a large share of a tiny dose by nature and
-is not counted.
-
-Warnings are codes, not prose: the UI translates them.
+Each plan is judged against the reference pace (pace.py); pauses at a step are
+in plan_holds.py. Warnings are codes, not prose: the UI translates them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal, Protocol, TypeVar
+from typing import Literal
 
-from app.diary.medications import (
-    MAX_DOSE_MG,
-    DiaryError,
-    InvalidDose,
-    Medication,
-    Piece,
+from app.diary.equivalents import (
+    check_dose,
     diazepam_to_molecule_mg,
     equivalence,
     plausible_max_daily_mg,
     plausible_min_daily_mg,
-    resolve_or_raise,
-    withdrawn_products,
 )
+from app.diary.medication_names import resolve_or_raise, withdrawn_products
+from app.diary.medications import DiaryError, Medication
+from app.diary.pace import PACE_ABOVE_USUAL, PACE_FASTER, REFERENCE_MAX_CUT_PERCENT, assess_pace
 from app.diary.tablets import (
+    Piece,
     achievable_between,
     is_achievable,
     left_out,
@@ -72,22 +58,14 @@ Mode = Literal["percent", "end_date", "fixed"]
 
 PERCENT_RANGE = (1.0, 50.0)
 INTERVAL_RANGE = (3, 56)
-HOLD_RANGE = (1, 365)
 #: A tablet dose is used only if it cuts at least this share of the chosen cut;
 #: otherwise the plan keeps the exact dose and marks it for compounding.
 MIN_CUT_SHARE = 0.75
 #: Percentage cuts never reach zero by themselves: stop once the dose is at or
 #: below the equivalent of this much diazepam, with one last step to the end dose.
 STOP_AT_DIAZEPAM_MG = 0.5
-#: The reference pace (module docstring): a usual cut, the largest single cut, over this many days.
-USUAL_CUT_PERCENT = 10.0
-REFERENCE_MAX_CUT_PERCENT = 25.0
-REFERENCE_WINDOW_DAYS = 14
-#: The last cut of a taper, from at most this much diazepam (or its equivalent), is not judged.
-TAIL_DIAZEPAM_MG = 1.0
 #: Default effective-percent ceiling (the largest cut a member accepts): the reference's largest cut.
 FIXED_CUT_DEFAULT_CEILING = REFERENCE_MAX_CUT_PERCENT
-PACE_USUAL, PACE_ABOVE_USUAL, PACE_FASTER = "usual", "above_usual", "faster_than_reference"
 MAX_STEPS = 1000
 
 
@@ -151,10 +129,7 @@ def _check_range(code: str, value: float, lo: float, hi: float) -> None:
 
 
 def _check_doses(start_dose_mg: float, end_dose_mg: float) -> None:
-    if isinstance(start_dose_mg, bool) or not isinstance(start_dose_mg, int | float):
-        raise InvalidDose(start_dose_mg)
-    if not math.isfinite(start_dose_mg) or not 0 < start_dose_mg <= MAX_DOSE_MG:
-        raise InvalidDose(start_dose_mg)
+    check_dose(start_dose_mg)
     if not isinstance(end_dose_mg, int | float) or not math.isfinite(end_dose_mg):
         raise PlanError("end_dose_invalid")
     if not 0 <= end_dose_mg < start_dose_mg:
@@ -271,40 +246,6 @@ def _warnings(ctx: _Ctx, steps: list[Step], start_dose: float, truncated: bool) 
     return tuple(codes)
 
 
-def two_week_cut(cut_percent: float, interval_days: int) -> float:
-    """The share of the dose (%) that cuts of ``cut_percent`` every ``interval_days`` remove in two weeks."""
-    remaining = (1 - min(cut_percent, 100.0) / 100) ** (REFERENCE_WINDOW_DAYS / interval_days)
-    return (1 - remaining) * 100
-
-
-class CutStep(Protocol):
-    """A step whose cut can be judged: the planner's Step, or a stored plan's StepView."""
-
-    @property
-    def index(self) -> int: ...
-
-    @property
-    def dose_mg(self) -> float: ...
-
-    @property
-    def effective_percent(self) -> float: ...
-
-
-def assess_pace(med: Medication, steps: Sequence[CutStep], interval_days: int) -> str:
-    """How the plan's real steps compare with the reference pace (module docstring, "Pace")."""
-    tail_mg = diazepam_to_molecule_mg(med, TAIL_DIAZEPAM_MG)
-    pace = PACE_USUAL
-    for previous, step in zip(steps, steps[1:], strict=False):
-        if step.index == len(steps) - 1 and previous.dose_mg <= tail_mg + 1e-9:
-            continue
-        cut = step.effective_percent
-        per_window = two_week_cut(cut, interval_days)
-        if cut > REFERENCE_MAX_CUT_PERCENT + 1e-6 or per_window > REFERENCE_MAX_CUT_PERCENT + 1e-6:
-            return PACE_FASTER
-        if cut > USUAL_CUT_PERCENT + 1e-6 or per_window > USUAL_CUT_PERCENT + 1e-6:
-            pace = PACE_ABOVE_USUAL
-    return pace
-
 
 _PACE_WARNINGS: dict[str, tuple[str, ...]] = {
     PACE_ABOVE_USUAL: ("pace_above_usual",), PACE_FASTER: ("pace_faster_than_reference",),
@@ -412,36 +353,3 @@ def plan_by_end_date(molecule: str, start_dose_mg: float, *, start_date: date, e
         else:
             lo = mid
     return best
-
-
-class HeldStep(Protocol):
-    """Any step record a hold can move: the planner's Step, or a stored plan's StepView."""
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    @property
-    def index(self) -> int: ...
-
-    @property
-    def date(self) -> date: ...
-
-    @property
-    def hold_days(self) -> int: ...
-
-
-S = TypeVar("S", bound=HeldStep)
-
-
-def hold_steps(steps: Sequence[S], step_index: int, days: int) -> tuple[S, ...]:
-    """Stay ``days`` longer at a step: later steps move later, no dose changes."""
-    if not 0 <= step_index < len(steps):
-        raise PlanError("hold_step_out_of_range")
-    if isinstance(days, bool) or not isinstance(days, int) or not HOLD_RANGE[0] <= days <= HOLD_RANGE[1]:
-        raise PlanError("hold_days_out_of_range")
-    shift = timedelta(days=days)
-    return tuple(
-        replace(s, hold_days=s.hold_days + days) if s.index == step_index
-        else replace(s, date=s.date + shift) if s.index > step_index
-        else s
-        for s in steps
-    )

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import serialize, utcnow
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
-from app.diary import planner
+from app.diary import plan_holds, planner
 from app.diary.errors import (
     DoseReview,
     PaceNotConfirmed,
@@ -28,13 +29,14 @@ from app.diary.errors import (
     translate_core_error,
 )
 from app.diary.models import TaperPlan
+from app.diary.pace import PACE_USUAL, assess_pace
 from app.diary.service import today
 from app.errors import Conflict, NotFound, Problems, ValidationFailed
 from app.i18n_markers import N_
 from app.plain_text import has_bidi_controls
 
 MODES = ("percent", "end_date", "fixed")
-# The reference pace (app/diary/planner.py, "Pace"): about 5-10 % of the current dose every 2-4 weeks.
+# The reference pace (app/diary/pace.py): about 5-10 % of the current dose every 2-4 weeks.
 # The defaults sit at its quicker end; the form invites slower.
 DEFAULT_PERCENT = 10.0
 DEFAULT_INTERVAL_DAYS = 14
@@ -130,7 +132,7 @@ def calculate(data: PlanInput, *, now: dt.date | None = None) -> planner.Plan:
     dose = float(data.start_dose_mg or 0)
     confirmed = bool(data.tablets_confirmed)
     # A brand the member named ("Xanax Retard") keeps the steps to its own tablets and form.
-    brand = meds.brand_named(data.drug)
+    brand = med_names.brand_named(data.drug)
     try:
         if data.mode == "percent":
             percent = _require(data.reduction_percent, "reduction_percent",
@@ -191,10 +193,10 @@ def pace_of(plan: TaperPlan) -> str:
     Judged again from the stored steps, so plans saved before the pace check are judged too.
     """
     try:
-        med = meds.get_medication(plan.molecule)
+        med = med_names.get_medication(plan.molecule)
     except meds.DiaryError:
-        return planner.PACE_USUAL
-    return planner.assess_pace(med, steps_of(plan), plan.interval_days)
+        return PACE_USUAL
+    return assess_pace(med, steps_of(plan), plan.interval_days)
 
 
 def pace_warnings(plan: TaperPlan) -> list[str]:
@@ -202,7 +204,7 @@ def pace_warnings(plan: TaperPlan) -> list[str]:
     pace_codes = {"pace_above_usual", "pace_faster_than_reference"}
     codes = [c for c in plan.warnings if c not in pace_codes]
     pace = pace_of(plan)
-    if pace != planner.PACE_USUAL:
+    if pace != PACE_USUAL:
         codes.insert(0, f"pace_{pace}")
     return codes
 
@@ -305,7 +307,7 @@ def add_hold(session: Session, *, user: User, plan: TaperPlan, step_index: int, 
     if not plan.is_current:
         raise ValidationFailed(N_("Only your current plan can be paused."), field="step_index")
     try:
-        shifted = planner.hold_steps(steps_of(plan), step_index, days)
+        shifted = plan_holds.hold_steps(steps_of(plan), step_index, days)
     except planner.PlanError as exc:
         raise plan_error(exc) from None
     _take_turn(session, user)

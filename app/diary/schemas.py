@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.diary import planner, service
+from app.diary import plan_holds, planner, service
 from app.diary import symptoms as sym
 from app.diary.medications import MAX_DOSE_MG
 from app.diary.plans import StepView
@@ -144,7 +144,7 @@ class PlanIn(BaseModel):
 
 class HoldIn(BaseModel):
     step_index: int = Field(ge=0, le=planner.MAX_STEPS)
-    days: int = Field(ge=planner.HOLD_RANGE[0], le=planner.HOLD_RANGE[1])
+    days: int = Field(ge=plan_holds.HOLD_RANGE[0], le=plan_holds.HOLD_RANGE[1])
 
 
 class PlanOut(BaseModel):

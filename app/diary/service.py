@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.models import User
+from app.diary import equivalents, taper_line
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import symptoms as sym
-from app.diary import taper_line
 from app.diary.errors import DoseReview, bidi_in_drug_name, dose_too_small, invalid_dose, unknown_medication
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
 from app.errors import NotFound, Problems, ValidationFailed
@@ -128,7 +129,7 @@ def _resolve(index: int, item: MedicationInput) -> ResolvedMedication:
     if 0 < item.dose_mg < MIN_DOSE_MG:
         raise dose_too_small(f"dose_{index}", MIN_DOSE_MG)
     try:
-        eq = meds.equivalence(drug, item.dose_mg)
+        eq = equivalents.equivalence(drug, item.dose_mg)
     except meds.UnknownMedication as exc:
         raise unknown_medication(exc, f"drug_{index}") from None
     except meds.InvalidDose:
@@ -139,13 +140,13 @@ def _resolve(index: int, item: MedicationInput) -> ResolvedMedication:
 def dose_warnings(resolved: Sequence[ResolvedMedication]) -> list[str]:
     """"dose_implausible" when a dose is far above any usual daily dose (a typing-error guard)."""
     total = sum(m.diazepam_mg for m in resolved)
-    high = any(m.dose_mg > meds.plausible_max_daily_mg(m.molecule) for m in resolved)
+    high = any(m.dose_mg > equivalents.plausible_max_daily_mg(m.molecule) for m in resolved)
     return ["dose_implausible"] if high or total > meds.PLAUSIBLE_CEILING_DIAZEPAM_MG else []
 
 
 def withdrawn_names(drugs: Sequence[str]) -> list[str]:
     """The names as the member wrote them that point to a product no longer sold in Belgium ("Rohypnol 2 mg")."""
-    return [drug for drug in drugs if meds.withdrawn_products(drug)]
+    return [drug for drug in drugs if med_names.withdrawn_products(drug)]
 
 
 def _check_ratings(symptoms: Mapping[str, int]) -> dict[str, int]:

@@ -13,7 +13,8 @@ from markupsafe import Markup  # noqa: TID251 - chart.py escapes every text it w
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.diary import citations
+from app.diary import citations, equivalents
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary import symptoms as sym
@@ -41,8 +42,8 @@ class EquivalenceInfo:
 
 def equivalence_info(molecule: str, dose_mg: float, locale: str, drug: str = "") -> EquivalenceInfo | None:
     try:
-        eq = meds.equivalence(molecule, dose_mg)
-        med = meds.get_medication(eq.molecule)
+        eq = equivalents.equivalence(molecule, dose_mg)
+        med = med_names.get_medication(eq.molecule)
     except meds.DiaryError:
         return None
     lo, hi = eq.diazepam_mg_range
@@ -87,7 +88,7 @@ def plan_view(plan: TaperPlan | None, locale: str, on: dt.date) -> PlanView | No
     if plan is None:
         return None
     try:
-        med = meds.get_medication(plan.molecule)
+        med = med_names.get_medication(plan.molecule)
         name = med.name(locale)
         unverified = not med.primary_equivalent.verified or not med.in_ashton
     except meds.UnknownMedication:

@@ -1,6 +1,6 @@
 """Doses that Belgian tablets can make: whole tablets, halves of scored ones, quarters where allowed.
 
-Split from medications.py (the reference data and lookups); the planner and the
+Split from medications.py (the reference data); the planner and the
 diazepam cross-over use these to round a dose to something a member can take.
 """
 
@@ -11,19 +11,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from app.diary.medications import (
-    _UNIT,
-    DIAZEPAM,
-    SOLID_FORMS,
-    SPLITTABLE_FORMS,
-    Crossover,
-    Medication,
-    Piece,
-    Product,
-    equivalence,
-    get_medication,
-    normalise,
-)
+from app.diary.equivalents import equivalence
+from app.diary.medication_names import get_medication, normalise
+from app.diary.medications import DIAZEPAM, SOLID_FORMS, Medication, Product
+
+#: Only these forms may be split, and only when the product says so (scored /
+#: quarterable). Prolonged-release tablets, capsules and lyophilisates never are.
+SPLITTABLE_FORMS = frozenset({"tablet"})
+_UNIT = 100_000  # doses are compared as integers of 1/100 000 mg (10 ng)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One unit a dose is built from: a whole tablet, a half or a quarter."""
+
+    strength_mg: float
+    parts: int  # 1 whole, 2 half, 4 quarter
+
+    @property
+    def mg(self) -> float:
+        return self.strength_mg / self.parts
+
+
+@dataclass(frozen=True, slots=True)
+class Crossover:
+    """Information only: the diazepam dose nearest to the equivalent, in Belgian strengths."""
+
+    molecule: str
+    dose_mg: float
+    diazepam_mg: float
+    diazepam_mg_rounded: float
+    pieces: tuple[tuple[Piece, int], ...]
+    source: str
 
 
 # ---------------------------------------------------------------- achievable doses

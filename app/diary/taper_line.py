@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, TaperLine
 from app.i18n import format_date, format_number, gettext
@@ -98,7 +99,7 @@ def _day_text(day: dt.date, locale: str, today: dt.date) -> str:
 
 def _medication_name(molecule: str, locale: str) -> str:
     try:
-        name = meds.get_medication(molecule).name(locale)
+        name = med_names.get_medication(molecule).name(locale)
     except meds.UnknownMedication:
         name = molecule
     return name[:1].upper() + name[1:]

@@ -13,18 +13,14 @@ from app.accounts.models import User
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
 from app.diary import citations, forms, service, summary, tablets
+from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import plans as plan_service
 from app.diary.errors import DoseReview, PaceNotConfirmed, warning_text
 from app.diary.models import TaperPlan
-from app.diary.planner import (
-    FIXED_CUT_DEFAULT_CEILING,
-    HOLD_RANGE,
-    INTERVAL_RANGE,
-    PACE_FASTER,
-    PERCENT_RANGE,
-    REFERENCE_MAX_CUT_PERCENT,
-)
+from app.diary.pace import PACE_FASTER, REFERENCE_MAX_CUT_PERCENT
+from app.diary.plan_holds import HOLD_RANGE
+from app.diary.planner import FIXED_CUT_DEFAULT_CEILING, INTERVAL_RANGE, PERCENT_RANGE
 from app.diary.views_entries import private_page
 from app.errors import AppError, ValidationFailed
 from app.web.forms import FormFields, rerender
@@ -36,7 +32,7 @@ router = APIRouter()
 FASTER = "pace_faster_than_reference"
 
 
-def _crossover(molecule: str, dose_mg: float) -> meds.Crossover | None:
+def _crossover(molecule: str, dose_mg: float) -> tablets.Crossover | None:
     """Information only (shown with "only with your doctor"): the diazepam arithmetic."""
     if molecule == meds.DIAZEPAM or dose_mg <= 0:
         return None
@@ -99,8 +95,8 @@ def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
 
 def _left_out(drug: str) -> list[tablets.LeftOut]:
     """The tablets of the typed medication the planner uses only once the member confirms them."""
-    med = meds.resolve(drug) if drug.strip() else None
-    return list(tablets.left_out(tablets.taper_products(med, brand=meds.brand_named(drug)))) if med else []
+    med = med_names.resolve(drug) if drug.strip() else None
+    return list(tablets.left_out(tablets.taper_products(med, brand=med_names.brand_named(drug)))) if med else []
 
 
 def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False) -> dict[str, Any]:
@@ -110,7 +106,7 @@ def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = F
         "form": form, "errors": {}, "preview": preview, "review": review,
         "preview_warnings": [warning_text(c) for c in preview.warnings if c != FASTER] if preview else [],
         "too_fast": preview is not None and preview.faster_than_reference,
-        "brand": meds.brand_named(form.get("drug", "")) if form.get("drug", "").strip() else None,
+        "brand": med_names.brand_named(form.get("drug", "")) if form.get("drug", "").strip() else None,
         "too_fast_text": warning_text(FASTER), "largest_cut": REFERENCE_MAX_CUT_PERCENT,
         "preview_steps": plan_service.preview_steps(preview) if preview else [],
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),

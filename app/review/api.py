@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n_markers import N_
 from app.review import appeals, decisions, reports, service, statements
-from app.review.decisions import DecisionInput
+from app.review.decision_checks import DecisionInput
 from app.review.models import Finding, Report, ReviewItem, Statement
 from app.review.permissions import access_item
 from app.review.reports import ReportInput

@@ -12,7 +12,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
-from app.review import audit, decisions, service
+from app.review import audit, decision_checks, decisions, service
 from app.review.decisions import Outcome
 from app.review.models import Appeal, Decision, ReviewItem, Sanction, Statement
 from app.review.vocabulary import APPEAL_ACTIONS
@@ -63,8 +63,8 @@ def decide_appeal(session: Session, settings: Settings, *, item: ReviewItem, act
     """Uphold or reverse the appealed decision; the member gets the outcome as a new statement."""
     if action not in APPEAL_ACTIONS:
         raise ValidationFailed(N_("An appeal is answered by upholding or reversing the decision."), field="action")
-    decisions._lock_item(session, item)
-    decisions.check_open(session, item, actor, version)
+    decision_checks.lock_item(session, item)
+    decision_checks.check_open(session, item, actor, version)
     appeal = session.scalar(select(Appeal).where(Appeal.item_id == item.id))
     assert appeal is not None
     statement = session.get(Statement, appeal.statement_id)
@@ -75,7 +75,7 @@ def decide_appeal(session: Session, settings: Settings, *, item: ReviewItem, act
         raise PermissionDenied(N_("An appeal is decided by a moderator other than the one who took the decision."))
     appellant = session.get(User, appeal.appellant_id)
     assert appellant is not None
-    reason = decisions._clean_reason(reason)
+    reason = decision_checks.clean_reason(reason)
     if action == "reverse":
         _undo(session, original, actor)
         original.reversed_at = utcnow()

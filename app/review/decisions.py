@@ -1,4 +1,5 @@
-"""A moderator's decision: check it may be taken, apply it through the forum or accounts, then explain it.
+"""A moderator's decision: check it may be taken (decision_checks.py), apply it through the forum or accounts,
+then explain it.
 
 Every decision writes, in the same transaction: the decision itself (with what
 an appeal needs to undo it), a statement of reasons to the member concerned
@@ -9,7 +10,7 @@ for everyone who reported the post.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,47 +18,31 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts import service as accounts
-from app.accounts.models import Restriction, Role, User
-from app.content_notes import is_content_note
+from app.accounts.models import Restriction, User
 from app.db import utcnow
-from app.errors import Conflict, PermissionDenied, ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.forum import service as forum
-from app.forum.models import Post, PostStatus, Thread
+from app.forum.models import PostStatus
 from app.i18n_markers import N_
 from app.review import audit, events, labels, service, unread
-from app.review.models import Decision, Finding, ItemStatus, Report, ReviewItem, Sanction, Statement
-from app.review.vocabulary import (
-    ACTIONS,
-    MEMBER_ACTIONS,
-    QUEUE_ACTIONS,
-    RULE_FOR,
-    RULES,
-    TIMED_ACTIONS,
+from app.review.decision_checks import (
+    DecisionInput,
+    Target,
+    check_open,
+    chosen_duration,
+    chosen_rule,
+    clean_reason,
+    lock_item,
+    target_of,
+    validate,
 )
+from app.review.models import Decision, Finding, Report, ReviewItem, Sanction, Statement
+from app.review.vocabulary import ACTIONS, MEMBER_ACTIONS, QUEUE_ACTIONS
 from app.settings import Settings
 
-REASON_MAX = 2000
 # Decisions that change nothing the member would want explained.
 SILENT_ACTIONS = frozenset({"pin", "unpin"})
 RESTRICTIONS = {"silence": Restriction.silenced, "suspend": Restriction.suspended, "ban": Restriction.banned}
-
-
-@dataclass
-class DecisionInput:
-    """What a moderator chose, as the form or the API sends it."""
-
-    action: str
-    reason: str
-    rule: str = ""
-    duration_days: int | None = None
-    body: str | None = None  # edit
-    category_id: int | None = None  # move
-    content_note: str | None = None  # note
-    slow_mode_minutes: int | None = None  # slow_mode
-    # Per engine category: was the flag right? Missing ones get a default from the action.
-    labels: dict[str, bool] = field(default_factory=dict)
-    # The item's version the moderator saw; an older one is refused.
-    version: int | None = None
 
 
 @dataclass
@@ -67,74 +52,6 @@ class Outcome:
     item: ReviewItem | None
 
 
-@dataclass
-class Target:
-    """What a decision acts on: a post (and its thread), or only a member."""
-
-    post: Post | None
-    thread: Thread | None
-    member: User | None
-
-
-def _clean_reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(N_("Write the reason: the member will read it."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(N_("The reason is too long (%(max)s characters at most)."), field="reason",
-                               max=REASON_MAX)
-    return reason
-
-
-def _rule(data: DecisionInput, item: ReviewItem | None) -> str:
-    rule = data.rule or (RULE_FOR.get(item.kind, "") if item is not None else "")
-    if rule and rule not in RULES:
-        raise ValidationFailed(N_("Choose one of the house rules."), field="rule")
-    if not rule and ACTIONS[data.action].restricts:
-        raise ValidationFailed(N_("Choose the rule this decision rests on."), field="rule")
-    return rule
-
-
-def _duration(data: DecisionInput) -> tuple[int | None, dt.datetime | None]:
-    longest = TIMED_ACTIONS.get(data.action)
-    if longest is None:
-        return None, None
-    days = data.duration_days
-    if days is None or not 1 <= days <= longest:
-        raise ValidationFailed(N_("Choose a duration between 1 and %(max)s days."), field="duration_days",
-                               max=longest)
-    return days, utcnow() + dt.timedelta(days=days)
-
-
-def _lock_item(session: Session, item: ReviewItem) -> None:
-    """Lock the item's row (PostgreSQL), then re-read it: a second decision waits, then sees the first.
-
-    On SQLite the write transaction (BEGIN IMMEDIATE) already serialises decisions.
-    """
-    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
-    session.refresh(item)
-
-
-def check_open(session: Session, item: ReviewItem, actor: User, version: int | None) -> None:
-    if item.status != ItemStatus.open:
-        by = session.get(User, item.resolved_by_id) if item.resolved_by_id else None
-        raise Conflict(N_("Another moderator already decided this item (%(name)s: %(action)s). Nothing was changed."),
-                       name=by.pseudonym if by else "—", action=item.resolution)
-    if version is not None and version != item.version:
-        raise Conflict(N_("This item changed since you opened it (a decision, a claim or a new report). Look at it "
-                          "again before deciding: nothing was changed."))
-    if item.claimed_by_other(actor):
-        other = session.get(User, item.claimed_by_id)
-        raise Conflict(N_("%(name)s is handling this item right now."), name=other.pseudonym if other else "?")
-
-
-def target_of(session: Session, item: ReviewItem) -> Target:
-    post = session.get(Post, item.post_id) if item.post_id is not None else None
-    thread = session.get(Thread, post.thread_id) if post is not None else None
-    member = session.get(User, item.subject_id) if item.subject_id is not None else None
-    return Target(post=post, thread=thread, member=member)
-
-
 def decide(session: Session, settings: Settings, *, item: ReviewItem, actor: User, data: DecisionInput,
            sanction: DecisionInput | None = None) -> Outcome:
     """Take a decision on a queue item (and, with `sanction`, a member action beside it)."""
@@ -142,7 +59,7 @@ def decide(session: Session, settings: Settings, *, item: ReviewItem, actor: Use
         raise ValidationFailed(N_("Choose an action."), field="action")
     if item.post_id is None:
         raise ValidationFailed(N_("An appeal is answered by upholding or reversing the decision."), field="action")
-    _lock_item(session, item)
+    lock_item(session, item)
     check_open(session, item, actor, data.version)
     target = target_of(session, item)
     validate(session, target, actor, data, item)
@@ -170,9 +87,9 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
     """Apply one action to a post, thread or member, and record and explain it (queue or not)."""
     validate(session, target, actor, data, item)
     action = ACTIONS[data.action]
-    reason = _clean_reason(data.reason)
-    rule = _rule(data, item)
-    days, ends_at = _duration(data)
+    reason = clean_reason(data.reason)
+    rule = chosen_rule(data, item)
+    days, ends_at = chosen_duration(data)
     judged_text = target.post.body_md if target.post is not None else ""  # before an edit changes it
     details = _apply(session, settings, target=target, actor=actor, data=data, ends_at=ends_at)
     reports = _reports(session, item)
@@ -201,48 +118,6 @@ def act(session: Session, settings: Settings, *, target: Target, actor: User, da
     _settle_reports(reports, decision)
     announce_settled(session, reports)
     return Outcome(decision=decision, statement=statement, item=item)
-
-
-def validate(session: Session, target: Target, actor: User, data: DecisionInput, item: ReviewItem | None) -> None:
-    """Every check that needs no change first, so a refused decision leaves nothing half done."""
-    action = ACTIONS.get(data.action)
-    if action is None or data.action not in QUEUE_ACTIONS:
-        raise ValidationFailed(N_("Choose an action."), field="action")
-    _clean_reason(data.reason)
-    _rule(data, item)
-    _duration(data)
-    if action.on in ("post", "thread"):
-        if target.post is None or target.thread is None:
-            raise ValidationFailed(N_("This action needs a post."), field="action")
-        if not actor.moderates(target.thread.lang):
-            raise PermissionDenied()
-    post, thread = target.post, target.thread
-    if post is not None and post.withheld_status is not None and action.on == "post":
-        # Nobody may read it until the erasure is final or cancelled: nothing to judge, edit or put back.
-        raise ValidationFailed(N_("The text of this post is withheld at its author's request: act on the thread "
-                                  "or the member, or send them a private check-in."), field="action")
-    gone = {"hide": (PostStatus.hidden, PostStatus.deleted), "delete": (PostStatus.removed, PostStatus.deleted)}
-    if post is not None and data.action in gone and post.status in gone[data.action]:
-        raise ValidationFailed(N_("The post is already out of sight."), field="action")
-    if thread is not None and (
-            (data.action == "lock" and thread.locked) or (data.action == "unlock" and not thread.locked)
-            or (data.action == "pin" and thread.pinned) or (data.action == "unpin" and not thread.pinned)):
-        raise ValidationFailed(N_("The thread is already so."), field="action")
-    if data.action == "edit" and not (data.body or "").strip():
-        raise ValidationFailed(N_("Write the post's new text."), field="body")
-    if data.action == "note" and not is_content_note(data.content_note or ""):
-        raise ValidationFailed(N_("Choose a content note."), field="content_note")
-    if data.action == "move" and (data.category_id is None or forum.get_category(session, data.category_id) is None
-                                  or (thread is not None and data.category_id == thread.category_id)):
-        raise ValidationFailed(N_("Choose another category."), field="category_id")
-    if data.action == "slow_mode" and (data.slow_mode_minutes is None or not 0 <= data.slow_mode_minutes <= 7 * 1440):
-        raise ValidationFailed(N_("Slow mode lasts between 0 minutes (off) and 7 days."), field="slow_mode_minutes")
-    if data.action in MEMBER_ACTIONS:
-        if target.member is None:
-            raise ValidationFailed(N_("This post's author has deleted their account."), field="action")
-        if target.member.role != Role.member:
-            raise PermissionDenied(N_("Moderators and administrators are not sanctioned here: an administrator "
-                                      "changes their role."))
 
 
 def _explains(action: str, details: dict[str, Any], target: Target, actor: User) -> bool:
@@ -398,7 +273,7 @@ def act_on_member(session: Session, settings: Settings, *, member: User, actor: 
 def lift(session: Session, settings: Settings, *, member: User, actor: User, reason: str,
          source: str = "moderator") -> Outcome:
     """End the restriction in force early (with a statement, like any decision about an account)."""
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if member.active_restriction() is None:
         raise ValidationFailed(N_("This member has no restriction to lift."), field="action")
     before = {"restriction_before": member.restriction}

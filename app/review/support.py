@@ -16,7 +16,7 @@ from app.forum.models import Post, Thread
 from app.forum.screening import Notice
 from app.i18n import translations
 from app.i18n_markers import N_
-from app.review import audit, decisions, messages, service
+from app.review import audit, decision_checks, decisions, messages, service
 from app.review.models import Conversation, Report, ReviewItem
 from app.settings import Settings
 
@@ -38,9 +38,9 @@ def mentions_a_line(text: str) -> bool:
 def support(session: Session, settings: Settings, *, item: ReviewItem, actor: User, public_body: str,
             private_body: str, show_banner: bool, resolve: bool, version: int | None = None) -> Support:
     """One step for someone in crisis: a supportive public reply, a private check-in, the help-lines banner."""
-    decisions._lock_item(session, item)
-    decisions.check_open(session, item, actor, version)
-    target = decisions.target_of(session, item)
+    decision_checks.lock_item(session, item)
+    decision_checks.check_open(session, item, actor, version)
+    target = decision_checks.target_of(session, item)
     post, thread, member = target.post, target.thread, target.member
     if post is None or thread is None:
         raise ValidationFailed(N_("This action needs a post."), field="action")

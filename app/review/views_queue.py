@@ -17,7 +17,7 @@ from app.forum import service as forum
 from app.forum.composer import highlight
 from app.forum.models import Post, PostStatus
 from app.review import appeals, canned, data_reports, decisions, labels, members, service, support
-from app.review.decisions import DecisionInput
+from app.review.decision_checks import DecisionInput, Target
 from app.review.models import ReviewItem
 from app.review.permissions import access_item, access_post_to_moderate
 from app.review.vocabulary import (
@@ -237,7 +237,7 @@ def post_page(request: Request, session: SessionDep, viewer: ModeratorUser, post
 def post_decide(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, post_id: Id,
                 fields: FormFields) -> Response:
     post = access_post_to_moderate(session, viewer, post_id)
-    target = decisions.Target(post=post, thread=post.thread, member=post.author)
+    target = Target(post=post, thread=post.thread, member=post.author)
     try:
         decisions.act(session, settings, target=target, actor=viewer, data=decision_input(fields))
         if fields.get("sanction_action"):

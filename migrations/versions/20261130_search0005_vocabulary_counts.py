@@ -4,7 +4,7 @@ Revision ID: search0005
 Revises: security0004
 Create Date: 2026-11-30
 
-The search planner (app/search/postgres.py) chooses how to find the newest matches
+The search planner (app/search/postgres_plan.py) chooses how to find the newest matches
 from how many documents hold each term, and hands GIN the exact lexemes a prefix
 stands for. For that the vocabulary must hold every lexeme of the index (stems
 included), with exact counts: it is rebuilt from the index here (ts_stat), then
@@ -40,7 +40,7 @@ def upgrade() -> None:
         "INSERT INTO search_fts_terms (term, documents) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents') "
         "ON CONFLICT (term) DO UPDATE SET documents = EXCLUDED.documents"
     )
-    # The expression must stay exactly the one app/search/postgres.py queries (_BLOCKS).
+    # The expression must stay exactly the one app/search/postgres_plan.py queries (_BLOCKS).
     blocks = "ARRAY[" + ", ".join(f"({shift} << 24) | (post_id >> {shift})" for shift in (12, 15, 18, 21)) + "]"
     op.execute(f"CREATE INDEX ix_search_documents_blocks_tsv ON search_documents USING gin (({blocks}), tsv)")
     op.execute("DROP INDEX ix_search_documents_tsv")

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from app.diary import equivalents as eqv
+from app.diary import medication_names as mn
 from app.diary import medications as m
 from app.diary import tablets as t
 
@@ -45,7 +47,7 @@ def test_no_two_medications_share_a_normalised_name():
         names = (med.molecule.replace("_", " "), med.name_en, med.name_fr, med.name_nl,
                  *med.brands, *med.other_names, *med.misspellings)
         for name in names:
-            key = m.normalise(name)
+            key = mn.normalise(name)
             assert owner.setdefault(key, med.molecule) == med.molecule, name
 
 
@@ -53,7 +55,7 @@ def test_no_two_medications_share_a_normalised_name():
 def test_equivalence_matches_the_data_file(med: m.Medication):
     primary = med.primary_equivalent
     dose = primary.mid  # by definition about 10 mg diazepam
-    eq = m.equivalence(med.molecule.replace("_", " "), dose)
+    eq = eqv.equivalence(med.molecule.replace("_", " "), dose)
     assert eq.molecule == med.molecule
     assert eq.diazepam_mg == pytest.approx(10.0, abs=0.01)
     lo, hi = eq.diazepam_mg_range
@@ -70,10 +72,10 @@ def test_equivalence_matches_the_data_file(med: m.Medication):
 
 @pytest.mark.parametrize(("brand", "molecule"), BRANDS)
 def test_every_brand_resolves_to_its_molecule(brand: str, molecule: str):
-    assert m.resolve(brand).molecule == molecule
-    assert m.resolve(brand.upper()).molecule == molecule
-    assert m.resolve(f"  {brand.lower()}   1 mg ").molecule == molecule
-    assert m.equivalence(brand, 1).molecule == molecule
+    assert mn.resolve(brand).molecule == molecule
+    assert mn.resolve(brand.upper()).molecule == molecule
+    assert mn.resolve(f"  {brand.lower()}   1 mg ").molecule == molecule
+    assert eqv.equivalence(brand, 1).molecule == molecule
 
 
 @pytest.mark.parametrize(
@@ -88,29 +90,29 @@ def test_every_brand_resolves_to_its_molecule(brand: str, molecule: str):
     ],
 )
 def test_resolve_tolerates_spelling(typed: str, molecule: str):
-    assert m.resolve(typed).molecule == molecule
+    assert mn.resolve(typed).molecule == molecule
 
 
 def test_resolve_does_not_guess_between_similar_molecules():
-    assert m.resolve("lorazepam").molecule == "lorazepam"
-    assert m.resolve("lormetazepam").molecule == "lormetazepam"
-    assert m.resolve("lorametazepam") is None
-    assert m.resolve("") is None
-    assert m.resolve("paracetamol") is None
+    assert mn.resolve("lorazepam").molecule == "lorazepam"
+    assert mn.resolve("lormetazepam").molecule == "lormetazepam"
+    assert mn.resolve("lorametazepam") is None
+    assert mn.resolve("") is None
+    assert mn.resolve("paracetamol") is None
 
 
 def test_unknown_name_raises_with_suggestions():
     with pytest.raises(m.UnknownMedication) as info:
-        m.equivalence("Xanaks", 1)
+        eqv.equivalence("Xanaks", 1)
     assert info.value.suggestions and info.value.suggestions[0] == "Xanax"
-    assert "lorazepam" in m.suggest("lorazepem")
-    assert len(m.suggest("zzzzzzzz")) == 0
+    assert "lorazepam" in mn.suggest("lorazepem")
+    assert len(mn.suggest("zzzzzzzz")) == 0
 
 
 @pytest.mark.parametrize("dose", [0, -1, -0.5, math.nan, math.inf, -math.inf, "1", None, True])
 def test_invalid_doses_raise(dose):
     with pytest.raises(m.InvalidDose):
-        m.equivalence("diazepam", dose)
+        eqv.equivalence("diazepam", dose)
 
 
 def test_invalid_dose_is_a_value_error():
@@ -119,24 +121,24 @@ def test_invalid_dose_is_a_value_error():
 
 
 def test_known_values():
-    assert m.equivalence("Xanax", 1).diazepam_mg == 20.0
-    bromazepam = m.equivalence("Lexotan", 6)
+    assert eqv.equivalence("Xanax", 1).diazepam_mg == 20.0
+    bromazepam = eqv.equivalence("Lexotan", 6)
     assert bromazepam.diazepam_mg_range == (10.0, 12.0)
     assert bromazepam.diazepam_mg == pytest.approx(10.91)
     assert {o.source_id for o in bromazepam.other_sources} >= {"novadic_kentron", "dokterjohn"}
-    assert m.equivalence("Clozan", 10).source.startswith("Not in Ashton")
+    assert eqv.equivalence("Clozan", 10).source.startswith("Not in Ashton")
     # Ethyl loflazepate: the Japanese table gives 1.67 mg for 5 mg diazepam, so 3.34 mg for 10 mg
     # (corrected 2026-11-30; 1.67 mg had been stored as the figure for 10 mg, doubling members' equivalents).
-    victan = m.equivalence("Victan", 2)
+    victan = eqv.equivalence("Victan", 2)
     assert victan.source_id == "inada_inagaki_2015" and not victan.from_ashton
     assert victan.diazepam_mg == pytest.approx(5.99)
 
 
 @pytest.mark.parametrize("med", MEDS, ids=lambda med: med.molecule)
 def test_plausible_max_is_above_common_doses(med: m.Medication):
-    ceiling = m.plausible_max_daily_mg(med.molecule)
+    ceiling = eqv.plausible_max_daily_mg(med.molecule)
     assert ceiling >= 10 * med.primary_equivalent.hi
-    assert m.equivalence(med.molecule, ceiling).diazepam_mg >= 100
+    assert eqv.equivalence(med.molecule, ceiling).diazepam_mg >= 100
 
 
 def test_diazepam_crossover_rounds_to_belgian_diazepam_tablets():
@@ -149,12 +151,12 @@ def test_diazepam_crossover_rounds_to_belgian_diazepam_tablets():
 
 
 def test_pieces_split_only_where_allowed():
-    products = t.taper_products(m.get_medication("clonazepam"))
+    products = t.taper_products(mn.get_medication("clonazepam"))
     two_mg = t.pieces(p for p in products if p.strengths_mg == (2.0,))
     assert {(p.strength_mg, p.parts) for p in two_mg} == {(2.0, 1), (2.0, 2), (2.0, 4)}
     half_mg = t.pieces(p for p in products if p.strengths_mg == (0.5,))
     assert {(p.strength_mg, p.parts) for p in half_mg} == {(0.5, 1), (0.5, 2)}
-    xanax_retard = t.pieces(t.taper_products(m.get_medication("alprazolam"), brand="Xanax Retard"))
+    xanax_retard = t.pieces(t.taper_products(mn.get_medication("alprazolam"), brand="Xanax Retard"))
     assert all(p.parts == 1 for p in xanax_retard)
-    tranxene = t.taper_products(m.get_medication("clorazepate"))
+    tranxene = t.taper_products(mn.get_medication("clorazepate"))
     assert all(p.parts == 1 for p in t.pieces(p for p in tranxene if p.form == "capsule"))

@@ -22,9 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.diary import equivalents as eqv
+from app.diary import medication_names as mn
 from app.diary import medications as m
+from app.diary import pace, plan_holds, plans
 from app.diary import planner as P
-from app.diary import plans
 from app.diary import symptoms as S
 from app.diary import tablets as t
 
@@ -36,13 +38,13 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @st.composite
 def start_doses(draw) -> tuple[str, float]:
     molecule = draw(st.sampled_from(MOLECULES))
-    med = m.get_medication(molecule)
+    med = mn.get_medication(molecule)
     factor = draw(st.floats(0.2, 4.0))
     return molecule, round(med.primary_equivalent.mid * factor, 3)
 
 
 def _pieces(plan: P.Plan):
-    return t.pieces(t.taper_products(m.get_medication(plan.molecule)))
+    return t.pieces(t.taper_products(mn.get_medication(plan.molecule)))
 
 
 def _check_common(plan: P.Plan, end_dose: float) -> None:
@@ -68,7 +70,7 @@ def test_percent_plans(start, percent, interval, with_end):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent,
                              interval_days=interval, end_dose_mg=end)
     _check_common(plan, end)
-    assert plan.ceiling_percent == min(percent, P.REFERENCE_MAX_CUT_PERCENT)  # the empty ceiling, capped
+    assert plan.ceiling_percent == min(percent, pace.REFERENCE_MAX_CUT_PERCENT)  # the empty ceiling, capped
     for step in plan.steps[1:-1]:
         assert step.effective_percent <= percent + 0.01
         # effective_percent is shown rounded to 0.01; the flag is decided on the exact cut.
@@ -83,7 +85,7 @@ def test_percent_plans(start, percent, interval, with_end):
 @given(start_doses(), st.floats(0.05, 1.0), st.integers(3, 56))
 def test_fixed_cut_plans(start, share, interval):
     molecule, dose = start
-    amount = max(round(max(dose * share / 4, dose / 200), 3), P.plausible_min_daily_mg(molecule))
+    amount = max(round(max(dose * share / 4, dose / 200), 3), eqv.plausible_min_daily_mg(molecule))
     plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=interval)
     _check_common(plan, 0.0)
     for prev, step in zip(plan.steps, plan.steps[1:], strict=False):
@@ -110,7 +112,7 @@ def test_holds_shift_dates_only(start, data):
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=10, interval_days=14)
     index = data.draw(st.integers(0, len(plan.steps) - 1))
     days = data.draw(st.integers(1, 365))
-    held = P.hold_steps(plan.steps, index, days)
+    held = plan_holds.hold_steps(plan.steps, index, days)
     assert [s.dose_mg for s in held] == [s.dose_mg for s in plan.steps]
     assert [s.needs_compounding for s in held] == [s.needs_compounding for s in plan.steps]
     for old, new in zip(plan.steps, held, strict=True):
@@ -118,7 +120,7 @@ def test_holds_shift_dates_only(start, data):
         assert new.date == old.date + shift
     assert held[index].hold_days == days
     # A stored plan's steps (what the diary pauses) move exactly like the planner's own.
-    stored = P.hold_steps(plans.preview_steps(plan), index, days)
+    stored = plan_holds.hold_steps(plans.preview_steps(plan), index, days)
     assert [(s.date, s.dose_mg, s.hold_days) for s in stored] == [(s.date, s.dose_mg, s.hold_days) for s in held]
 
 
@@ -138,7 +140,7 @@ def test_a_fixed_cut_smaller_than_any_dose_taken_is_refused(molecule: str, dose:
     with pytest.raises(P.PlanError) as refused:
         P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=14)
     assert refused.value.code == "amount_too_small"
-    assert refused.value.params == {"min": P.plausible_min_daily_mg(molecule)}
+    assert refused.value.params == {"min": eqv.plausible_min_daily_mg(molecule)}
     # The Ashton Manual's last diazepam cuts (0.5 mg, compounded) stay possible.
     assert P.plan_by_amount("diazepam", 5, start_date=START, amount_mg=0.5, interval_days=14).steps[-1].dose_mg == 0
 
@@ -198,9 +200,9 @@ def test_unknown_drug_has_suggestions():
 def test_hold_validation():
     plan = P.plan_by_percent("diazepam", 10, start_date=START, percent=10, interval_days=14)
     with pytest.raises(P.PlanError):
-        P.hold_steps(plan.steps, len(plan.steps), 7)
+        plan_holds.hold_steps(plan.steps, len(plan.steps), 7)
     with pytest.raises(P.PlanError):
-        P.hold_steps(plan.steps, 0, 0)
+        plan_holds.hold_steps(plan.steps, 0, 0)
 
 
 def test_implausible_dose_warns():
@@ -251,7 +253,7 @@ def test_tablet_arithmetic_does_not_grow_with_the_dose(dose: float) -> None:
     """A 1e300 mg preview once looped in proportion to the dose and pinned a core."""
     import time
 
-    piece_set = t.pieces(t.taper_products(m.get_medication("diazepam")))
+    piece_set = t.pieces(t.taper_products(mn.get_medication("diazepam")))
     started = time.process_time()
     recipe = t.recipe_for(piece_set, dose)
     assert t.achievable_between(piece_set, dose, dose * 2) is not None
@@ -266,7 +268,7 @@ def test_planner_refuses_doses_outside_the_plausible_range(dose: float) -> None:
     with pytest.raises(m.InvalidDose):
         P.plan_by_percent("diazepam", dose, start_date=date(2026, 1, 1), percent=10, interval_days=14)
     with pytest.raises(m.InvalidDose):
-        m.equivalence("diazepam", dose)
+        eqv.equivalence("diazepam", dose)
 
 
 def test_the_largest_accepted_dose_plans_quickly() -> None:
@@ -299,23 +301,23 @@ def test_the_pace_is_judged_against_the_reference() -> None:
                                 interval_days=7)
     assert rushed.faster_than_reference
     # A plan that only stops from a tiny dose at the very end is not "too fast" for that last step.
-    assert P.assess_pace(m.get_medication("diazepam"), usual.steps, 14) == P.PACE_USUAL
+    assert pace.assess_pace(mn.get_medication("diazepam"), usual.steps, 14) == pace.PACE_USUAL
     assert usual.steps[-1].effective_percent == 100
 
 
 def test_a_named_brand_keeps_the_steps_to_its_own_tablets() -> None:
     retard = P.plan_by_percent("Xanax Retard", 3, start_date=START, percent=10, interval_days=14,
-                               brand=m.brand_named("Xanax Retard 3 mg"))
+                               brand=mn.brand_named("Xanax Retard 3 mg"))
     strengths = {piece.strength_mg for s in retard.steps for piece, _ in s.pieces}
     assert strengths and strengths <= {0.5, 1.0, 2.0, 3.0}
-    assert m.brand_named("alprazolam") is None and m.brand_named("Alpraz 1 mg") == "Alpraz"
-    assert m.brand_named("Xanax") == "Xanax" and m.brand_named("Xanax Retard") == "Xanax Retard"
-    assert m.withdrawn_products("alprazolam") == ()  # "alprazolam" does not name the brand "Alpraz"
+    assert mn.brand_named("alprazolam") is None and mn.brand_named("Alpraz 1 mg") == "Alpraz"
+    assert mn.brand_named("Xanax") == "Xanax" and mn.brand_named("Xanax Retard") == "Xanax Retard"
+    assert mn.withdrawn_products("alprazolam") == ()  # "alprazolam" does not name the brand "Alpraz"
 
 
 @pytest.mark.parametrize(("molecule", "smallest"), [("diazepam", 0.25), ("alprazolam", 0.0125), ("oxazepam", 0.5)])
 def test_a_start_dose_below_any_dose_taken_is_refused(molecule: str, smallest: float) -> None:
-    assert P.plausible_min_daily_mg(molecule) == smallest
+    assert eqv.plausible_min_daily_mg(molecule) == smallest
     with pytest.raises(P.PlanError) as refused:
         P.plan_by_percent(molecule, smallest / 2, start_date=START, percent=10, interval_days=14)
     assert refused.value.code == "start_dose_implausibly_small" and refused.value.params == {"min": smallest}

@@ -19,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.diary import equivalents as eqv
+from app.diary import medication_names as mn
 from app.diary import medications as m
 from app.diary import planner as P
 from app.diary import tablets as t
@@ -28,7 +30,7 @@ MOLECULES = [med.molecule for med in m.list_medications()]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _vouched(piece: m.Piece, med: m.Medication) -> bool:
+def _vouched(piece: t.Piece, med: m.Medication) -> bool:
     """Written from the rule itself, not from tablets.py: a Belgian text covers this piece."""
     for product in med.products:
         if not (product.marketed and product.verified and piece.strength_mg in product.strengths_mg):
@@ -41,19 +43,19 @@ def _vouched(piece: m.Piece, med: m.Medication) -> bool:
     return False
 
 
-def _sold(piece: m.Piece, med: m.Medication) -> bool:
+def _sold(piece: t.Piece, med: m.Medication) -> bool:
     return any(p.marketed and piece.strength_mg in p.strengths_mg for p in med.products)
 
 
 @FAST
 @given(st.sampled_from(MOLECULES), st.floats(0.2, 4.0), st.floats(5, 50), st.sampled_from(["percent", "fixed"]))
 def test_without_confirmation_every_step_rests_on_belgian_texts(molecule, factor, pace, mode):
-    med = m.get_medication(molecule)
+    med = mn.get_medication(molecule)
     dose = round(med.primary_equivalent.mid * factor, 3)
     if mode == "percent":
         plan = P.plan_by_percent(molecule, dose, start_date=START, percent=pace, interval_days=14)
     else:
-        amount = max(round(dose * pace / 100, 3), P.plausible_min_daily_mg(molecule))  # no smaller cut exists
+        amount = max(round(dose * pace / 100, 3), eqv.plausible_min_daily_mg(molecule))  # no smaller cut exists
         plan = P.plan_by_amount(molecule, dose, start_date=START, amount_mg=amount, interval_days=14)
     assert plan.tablets_confirmed is False
     for step in plan.steps:
@@ -66,7 +68,7 @@ def test_without_confirmation_every_step_rests_on_belgian_texts(molecule, factor
 @FAST
 @given(st.sampled_from(MOLECULES), st.floats(0.2, 4.0), st.floats(5, 50))
 def test_with_confirmation_steps_stay_within_tablets_that_exist(molecule, factor, percent):
-    med = m.get_medication(molecule)
+    med = mn.get_medication(molecule)
     dose = round(med.primary_equivalent.mid * factor, 3)
     plan = P.plan_by_percent(molecule, dose, start_date=START, percent=percent, interval_days=14,
                              tablets_confirmed=True)
@@ -94,50 +96,50 @@ def test_unverified_halves_need_the_members_confirmation():
                                   tablets_confirmed=True)
     assert [s.dose_mg for s in confirmed.steps[:3]] == [15, 7.5, 3.75]
     assert not any(s.needs_compounding for s in confirmed.steps[:3])  # Dormicum tablets, as confirmed
-    assert m.Piece(7.5, 2) in {piece for s in confirmed.steps for piece, _ in s.pieces}  # the unverified half
+    assert t.Piece(7.5, 2) in {piece for s in confirmed.steps for piece, _ in s.pieces}  # the unverified half
     assert "tablets_confirmed_by_member" in confirmed.warnings
     assert "tablets_unverified_left_out" not in confirmed.warnings
 
 
 def test_verified_break_lines_are_used_without_confirmation():
-    rivotril = m.get_medication("clonazepam")
+    rivotril = mn.get_medication("clonazepam")
     piece_set = t.pieces(t.taper_products(rivotril))
     assert {p.mg for p in piece_set} == {2.0, 1.0, 0.5, 0.25}  # halves and quarters, as the RCP allows
     # Temesta's Belgian SmPC says nothing of dividing the tablet: no 1.25 mg half, even when confirmed.
-    lorazepam = m.get_medication("lorazepam")
+    lorazepam = mn.get_medication("lorazepam")
     temesta = t.pieces(t.taper_products(lorazepam, brand="Temesta"), confirmed=True)
     assert temesta and all(p.parts == 1 for p in temesta)
     # The lorazepam generics carry SAM's "(deelb.)" mark only: their halves need the member's confirmation.
     assert all(p.parts == 1 for p in t.pieces(t.taper_products(lorazepam)))
-    assert m.Piece(2.5, 2) in t.pieces(t.taper_products(lorazepam, brand="Lorazepam EG"), confirmed=True)
+    assert t.Piece(2.5, 2) in t.pieces(t.taper_products(lorazepam, brand="Lorazepam EG"), confirmed=True)
 
 
 def test_a_verified_piece_is_preferred_to_an_unverified_one_of_the_same_dose():
-    lormetazepam = m.get_medication("lormetazepam")
+    lormetazepam = mn.get_medication("lormetazepam")
     pieces = t.pieces(t.taper_products(lormetazepam), confirmed=True)
     one_mg = [p for p in pieces if p.mg == 1.0]
-    assert one_mg == [m.Piece(1.0, 1)] and _vouched(one_mg[0], lormetazepam)
+    assert one_mg == [t.Piece(1.0, 1)] and _vouched(one_mg[0], lormetazepam)
 
 
 def test_left_out_lists_what_confirmation_would_add():
-    items = t.left_out(t.taper_products(m.get_medication("midazolam")))
+    items = t.left_out(t.taper_products(mn.get_medication("midazolam")))
     assert {(i.brand, i.strength_mg, i.parts) for i in items} >= {("Dormicum", 7.5, 1), ("Dormicum", 7.5, 2)}
     # Halcion's strengths are in SAM (Belgian official data) but its 0.25 mg break line is not settled.
-    halcion = {(i.brand, i.strength_mg, i.parts) for i in t.left_out(t.taper_products(m.get_medication("triazolam")))}
+    halcion = {(i.brand, i.strength_mg, i.parts) for i in t.left_out(t.taper_products(mn.get_medication("triazolam")))}
     assert ("Halcion", 0.25, 2) in halcion and ("Halcion", 0.25, 1) not in halcion
-    assert not t.left_out([p for p in m.get_medication("clonazepam").products if p.verified])
+    assert not t.left_out([p for p in mn.get_medication("clonazepam").products if p.verified])
 
 
 def test_flunitrazepam_eg_builds_steps_from_its_verified_tablet_without_confirmation():
     # Flunitrazepam EG 1 mg (SAM v2, fifth pass) is the first flunitrazepam tablet a Belgian text verified.
     typed = "Flunitrazepam EG 1 mg"
-    flunitrazepam = m.get_medication("flunitrazepam")
-    assert m.resolve(typed) is flunitrazepam and m.resolve("flunitrazepam eg") is flunitrazepam
-    assert m.brand_named(typed) == "Flunitrazepam EG" and m.withdrawn_products(typed) == ()
+    flunitrazepam = mn.get_medication("flunitrazepam")
+    assert mn.resolve(typed) is flunitrazepam and mn.resolve("flunitrazepam eg") is flunitrazepam
+    assert mn.brand_named(typed) == "Flunitrazepam EG" and mn.withdrawn_products(typed) == ()
     plan = P.plan_by_percent(typed, 2, start_date=START, percent=50, interval_days=14,
-                             brand=m.brand_named(typed))
+                             brand=mn.brand_named(typed))
     assert plan.tablets_confirmed is False
-    assert plan.steps[0].pieces == ((m.Piece(1.0, 1), 2),) and plan.steps[1].pieces == ((m.Piece(1.0, 1), 1),)
+    assert plan.steps[0].pieces == ((t.Piece(1.0, 1), 2),) and plan.steps[1].pieces == ((t.Piece(1.0, 1), 1),)
     assert not any(s.needs_compounding for s in plan.steps[:2])
     assert all(_vouched(piece, flunitrazepam) for s in plan.steps for piece, _ in s.pieces)
     assert "tablets_confirmed_by_member" not in plan.warnings
@@ -145,8 +147,8 @@ def test_flunitrazepam_eg_builds_steps_from_its_verified_tablet_without_confirma
     assert plan.steps[2].dose_mg == 0.5 and plan.steps[2].needs_compounding
     assert "tablets_unverified_left_out" in plan.warnings
     confirmed = P.plan_by_percent(typed, 2, start_date=START, percent=50, interval_days=14,
-                                  brand=m.brand_named(typed), tablets_confirmed=True)
-    assert confirmed.steps[2].pieces == ((m.Piece(1.0, 2), 1),)
+                                  brand=mn.brand_named(typed), tablets_confirmed=True)
+    assert confirmed.steps[2].pieces == ((t.Piece(1.0, 2), 1),)
     assert "tablets_confirmed_by_member" in confirmed.warnings
 
 
@@ -157,29 +159,29 @@ def test_products_added_from_sam_are_recognised_by_brand():
         ("Serenase 2,5 mg", "lorazepam", "Serenase"), ("Bromazepam EG 6 mg", "bromazepam", "Bromazepam EG"),
         ("Alpraz Retard 1 mg", "alprazolam", "Alpraz Retard"), ("Alpraz 1 mg", "alprazolam", "Alpraz"),
     ):
-        assert m.resolve(typed).molecule == molecule, typed
-        assert m.brand_named(typed) == brand, typed
+        assert mn.resolve(typed).molecule == molecule, typed
+        assert mn.brand_named(typed) == brand, typed
     # Revoked in SAM: recognised, flagged, never planned with.
-    assert [p.brand for p in m.withdrawn_products("Bromazepam Sandoz 6 mg")] == ["Bromazepam Sandoz"]
-    assert [p.brand for p in m.withdrawn_products("Lorazetop 2,5 mg")] == ["Lorazetop"]
-    assert m.withdrawn_products("bromazepam 6 mg") == ()  # still sold as Lexotan and Bromazepam EG
+    assert [p.brand for p in mn.withdrawn_products("Bromazepam Sandoz 6 mg")] == ["Bromazepam Sandoz"]
+    assert [p.brand for p in mn.withdrawn_products("Lorazetop 2,5 mg")] == ["Lorazetop"]
+    assert mn.withdrawn_products("bromazepam 6 mg") == ()  # still sold as Lexotan and Bromazepam EG
     plan = P.plan_by_percent("Bromazepam Sandoz 6 mg", 6, start_date=START, percent=10, interval_days=14,
                              brand="Bromazepam Sandoz", tablets_confirmed=True)
     assert "product_not_marketed" in plan.warnings
-    sandoz = next(p for p in m.get_medication("bromazepam").products if p.brand == "Bromazepam Sandoz")
-    assert sandoz not in t.taper_products(m.get_medication("bromazepam"), brand="Bromazepam Sandoz")
+    sandoz = next(p for p in mn.get_medication("bromazepam").products if p.brand == "Bromazepam Sandoz")
+    assert sandoz not in t.taper_products(mn.get_medication("bromazepam"), brand="Bromazepam Sandoz")
 
 
 # ---------------------------------------------------------------- no longer marketed
 def test_withdrawn_products_are_recognised_but_never_planned_with():
-    flunitrazepam = m.get_medication("flunitrazepam")
+    flunitrazepam = mn.get_medication("flunitrazepam")
     withdrawn = [p for p in flunitrazepam.products if not p.marketed]
     assert withdrawn and all(p.note for p in withdrawn)
     assert not set(withdrawn) & set(t.taper_products(flunitrazepam))
-    assert m.resolve("Rohypnol 2 mg") is flunitrazepam
-    assert m.withdrawn_products("Rohypnol 2 mg") == tuple(withdrawn)
-    assert m.withdrawn_products("flunitrazépam 2,0 mg") == tuple(withdrawn)
-    assert m.withdrawn_products("Rohypnol 1 mg") == () and m.withdrawn_products("Xanax 2 mg") == ()
+    assert mn.resolve("Rohypnol 2 mg") is flunitrazepam
+    assert mn.withdrawn_products("Rohypnol 2 mg") == tuple(withdrawn)
+    assert mn.withdrawn_products("flunitrazépam 2,0 mg") == tuple(withdrawn)
+    assert mn.withdrawn_products("Rohypnol 1 mg") == () and mn.withdrawn_products("Xanax 2 mg") == ()
     plan = P.plan_by_percent("Rohypnol 2 mg", 2, start_date=START, percent=10, interval_days=14,
                              tablets_confirmed=True)
     assert "product_not_marketed" in plan.warnings
@@ -260,13 +262,13 @@ def test_figures_given_per_5_mg_diazepam_are_doubled():
     # must be converted to the file's 10 mg basis, and say so.
     for source_id in ("who_2009", "rjl_2019", "inada_inagaki_2015", "nhs_scotland"):
         assert "doubled" in SOURCES[source_id].title, source_id
-    loflazepate = m.get_medication("ethyl_loflazepate")
+    loflazepate = mn.get_medication("ethyl_loflazepate")
     japanese = next(v for v in loflazepate.equivalents if v.source.id == "inada_inagaki_2015")
     assert japanese.lo == japanese.hi == pytest.approx(2 * 1.67)
     assert all(v.source.id != "benzo_case_japan" for v in loflazepate.equivalents)
     # NHS Scotland: zopiclone 7.5 mg and zolpidem 10 mg per 5 mg diazepam.
     for molecule, per_ten in (("zopiclone", 15.0), ("zolpidem", 20.0), ("clonazepam", 0.5)):
-        scottish = next(v for v in m.get_medication(molecule).equivalents if v.source.id == "nhs_scotland")
+        scottish = next(v for v in mn.get_medication(molecule).equivalents if v.source.id == "nhs_scotland")
         assert scottish.lo == scottish.hi == pytest.approx(per_ten), molecule
 
 

@@ -25,6 +25,7 @@ from app.forum.models import Category, Thread
 from app.forum.seed import seed_categories
 from app.review import canned, decisions, messages, reports
 from app.review import service as review
+from app.review.decision_checks import DecisionInput, Target
 from app.settings import Settings
 
 PASSWORD = "une phrase assez longue 42"
@@ -112,8 +113,8 @@ def build_world(session: Session, settings: Settings) -> World:
                          body="Certains soirs je n'ai plus envie de vivre, je veux que tout s'arrête.")
     session.flush()
     # What moderation leaves behind: a statement of reasons and a message to Anna, a report by her.
-    warned = decisions.act(session, settings, target=decisions.Target(post=None, thread=None, member=anna),
-                           actor=moderator, data=decisions.DecisionInput(
+    warned = decisions.act(session, settings, target=Target(post=None, thread=None, member=anna),
+                           actor=moderator, data=DecisionInput(
                                action="warn", rule="respect", reason="Merci de garder un ton bienveillant."))
     conversation = messages.start(session, moderator=moderator, member=anna, subject="Des nouvelles",
                                   body="Bonjour Anna, comment se passe ce palier ?")

@@ -11,6 +11,7 @@ from app.forum.models import Post
 from app.notifications import queries
 from app.notifications.models import Kind, Notification
 from app.review import decisions, messages
+from app.review.decision_checks import DecisionInput
 from app.review.models import Statement
 from app.settings import Settings
 from tests.factories import html_login, make_reply, make_user
@@ -64,7 +65,7 @@ def test_a_hidden_post_brings_its_author_the_statement_and_the_reporter_the_outc
 def test_reading_the_statement_from_reviews_pages_reads_the_notification(client: TestClient, session: Session,
                                                                          settings: Settings) -> None:
     member, modo = make_user(session, "Anne"), moderator(session, "Modo")
-    decisions.act_on_member(session, settings, member=member, actor=modo, data=decisions.DecisionInput(
+    decisions.act_on_member(session, settings, member=member, actor=modo, data=DecisionInput(
         action="warn", reason="Merci de rester bienveillante.", rule="respect"))
     session.commit()
     statement = session.scalar(select(Statement).where(Statement.user_id == member.id))
@@ -78,7 +79,7 @@ def test_reading_the_statement_from_reviews_pages_reads_the_notification(client:
 
 def test_a_suspended_member_still_receives_the_statement_and_messages(session: Session, settings: Settings) -> None:
     member, modo = make_user(session, "Anne"), moderator(session, "Modo")
-    decisions.act_on_member(session, settings, member=member, actor=modo, data=decisions.DecisionInput(
+    decisions.act_on_member(session, settings, member=member, actor=modo, data=DecisionInput(
         action="suspend", reason="Propos blessants répétés.", rule="respect", duration_days=7))
     messages.start(session, moderator=modo, member=member, subject="Votre suspension",
                    body="Nous restons disponibles si vous voulez en parler.")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.review import decisions
-from app.review.decisions import DecisionInput, Target
+from app.review.decision_checks import DecisionInput, Target
 from app.review.models import ReviewItem
 from app.settings import Settings
 from tests.factories import make_user

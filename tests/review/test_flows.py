@@ -14,7 +14,7 @@ from app.db import Database
 from app.errors import Conflict
 from app.forum.models import Post, PostStatus
 from app.review import decisions
-from app.review.decisions import DecisionInput
+from app.review.decision_checks import DecisionInput
 from app.review.models import AuditEntry, ItemStatus, ReviewItem, Statement
 from app.settings import Settings
 from tests.factories import csrf_from, html_login, make_user

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.search import text as search_text
 from app.search.backend import Document, SearchQuery
-from app.search.postgres import (
+from app.search.postgres import PostgresFts, _cached_pieces, quote
+from app.search.postgres_plan import (
     BLOCK,
     FIRST_MEASURED,
     PROBE,
@@ -27,16 +28,13 @@ from app.search.postgres import (
     STEPS,
     Corpus,
     Plan,
-    PostgresFts,
     Sample,
     TermGroup,
-    _cached_pieces,
-    _union_estimate,
     block_keys,
     choose_plan,
     probe_start,
-    quote,
     recent_ranges,
+    union_estimate,
     window_sql,
 )
 from tests.factories import make_category, make_thread, make_user
@@ -141,10 +139,10 @@ def test_block_keys_cover_a_range_exactly_with_few_keys() -> None:
 
 
 def test_a_stem_and_its_words_count_once() -> None:
-    assert _union_estimate({"angoiss": 450, "angoisse": 420, "angoisses": 40}) == 450
-    assert _union_estimate({"nausea": 20, "nausees": 300}) == 320
+    assert union_estimate({"angoiss": 450, "angoisse": 420, "angoisses": 40}) == 450
+    assert union_estimate({"nausea": 20, "nausees": 300}) == 320
     # The English stem of "family" is rarer than the Dutch word it begins: the most common counts.
-    assert _union_estimate({"famili": 6_185, "familie": 46_464, "family": 6_185}) == 46_464 + 6_185
+    assert union_estimate({"famili": 6_185, "familie": 46_464, "family": 6_185}) == 46_464 + 6_185
 
 
 def test_pieces_drop_repeats_and_stems_the_prefix_covers() -> None:

@@ -28,7 +28,7 @@ from app.notifications.models import Notification
 from app.research import projects as research_projects
 from app.research.models import Export, ExportFormat, ExportStatus
 from app.review import canned, decisions, messages
-from app.review.decisions import DecisionInput, Target
+from app.review.decision_checks import DecisionInput, Target
 from app.review.reports import ReportInput, create_report
 from app.settings import Settings
 from tests.diary.helpers import TODAY, log
