@@ -21,7 +21,7 @@ from app.errors import NotFound, Problems, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
-from app.plain_text import has_bidi_controls, strip_controls
+from app.plain_text import has_bidi_controls, refuse_bidi_overrides, strip_controls
 
 MAX_MEDICATIONS = 4
 #: The smallest dose a diary entry takes. Pages show doses with at most three decimals and
@@ -164,6 +164,7 @@ def _check_extras(data: EntryInput, problems: Problems) -> dict[str, int]:
     if len(data.note) > MAX_NOTE_CHARS:
         problems.errors.append(ValidationFailed(N_("Your note is too long (%(max)s characters at most)."),
                                                 field="note", max=MAX_NOTE_CHARS))
+    problems.check(refuse_bidi_overrides, data.note, field="note")
     return ratings or {}
 
 
@@ -354,7 +355,7 @@ def update_settings(session: Session, *, user: User, visibility: str, taper_line
 
 
 def save_questions(session: Session, *, user: User, questions: str) -> DiarySettings:
-    questions = strip_controls(questions).strip()
+    questions = refuse_bidi_overrides(strip_controls(questions).strip(), field="questions")
     if len(questions) > MAX_QUESTIONS_CHARS:
         raise ValidationFailed(N_("Your questions are too long (%(max)s characters at most)."), field="questions",
                                max=MAX_QUESTIONS_CHARS)

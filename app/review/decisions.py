@@ -24,6 +24,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review import audit, events, labels, service, unread
 from app.review.models import Decision, Finding, ItemStatus, Report, ReviewItem, Sanction, Statement
 from app.review.vocabulary import (
@@ -77,7 +78,7 @@ class Target:
 
 
 def _clean_reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = refuse_bidi_overrides(strip_controls(reason).strip(), field="reason")
     if not reason:
         raise ValidationFailed(N_("Write the reason: the member will read it."), field="reason")
     if len(reason) > REASON_MAX:

@@ -185,7 +185,7 @@ def test_the_api_lists_every_problem_of_a_thread_and_refuses_direction_controls_
     body = response.json()
     assert body["field"] == "title" and body["detail"].startswith("A title cannot contain text-direction")
     assert [(e["field"], e["message"][:40]) for e in body["errors"]] == [
-        ("title", "A title cannot contain text-direction co"), ("body", "A message cannot contain text-direction ")]
+        ("title", "A title cannot contain text-direction co"), ("body", "This text cannot contain text-direction ")]
     thread = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
                          json={"title": "Un fil", "body": "Bonjour", "lang": "fr"}).json()
     reply = client.post(f"/api/v1/threads/{thread['id']}/posts", headers=headers,
