@@ -50,6 +50,26 @@ def test_invalid_dose_is_422(client: TestClient, dose: str) -> None:
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(("dose", "lang", "words"), [
+    ("1e-7", "nl", "te klein"), ("0.001", "fr", "trop petite"), ("0,009", "en", "too small"),
+    ("1e9", "fr", "au plus 1"), ("-0.5", "nl", "boven nul"), ("nan", "en", "number"), ("-inf", "fr", "nombre")])
+def test_meaningless_doses_get_a_clear_422_in_the_readers_language(client: TestClient, dose: str, lang: str,
+                                                                  words: str) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": "alprazolam", "dose_mg": dose},
+                          headers={"Accept-Language": lang})
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "dose_mg" and words in response.json()["detail"]
+
+
+def test_the_smallest_dose_of_the_weakest_molecule_is_not_shown_as_nothing(client: TestClient) -> None:
+    """0.01 mg flurazepam (15-30 mg per 10 mg diazepam) is 0.0033-0.0067 mg diazepam: never "0"."""
+    body = client.get("/api/v1/medications/equivalence", params={"drug": "flurazepam", "dose_mg": "0.01"}).json()
+    assert body["diazepam_mg_range"] == [0.0033, 0.0067] and body["diazepam_mg"] == 0.0044
+    assert all(min(other["diazepam_mg_range"]) > 0 for other in body["other_sources"])
+    assert client.get("/api/v1/medications/equivalence",
+                      params={"drug": "diazepam", "dose_mg": "2.5"}).json()["diazepam_mg"] == 2.5
+
+
 def test_entries_contract(client: TestClient, session: Session) -> None:
     make_user(session, "Api")
     session.commit()
