@@ -321,6 +321,26 @@ def test_saving_the_same_plan_again_answers_the_current_one(client: TestClient, 
     assert len(client.get("/api/v1/diary/plans").json()) == 1
 
 
+def test_saving_an_unchanged_plan_with_pauses_adds_no_version_and_keeps_the_pauses(client: TestClient,
+                                                                                  session: Session) -> None:
+    make_user(session, "Pause")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Pause")}
+    body = {"drug": "diazepam", "start_dose_mg": 10, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    first = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
+    client.post(f"/api/v1/diary/plans/{first['id']}/holds", json={"step_index": 2, "days": 7}, headers=headers)
+    paused = client.post(f"/api/v1/diary/plans/{client.get('/api/v1/diary/plans').json()[0]['id']}/holds",
+                         json={"step_index": 4, "days": 14}, headers=headers)
+    assert paused.status_code == 201, paused.text
+    again = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == paused.json()["id"]
+    assert again.json()["steps"] == paused.json()["steps"]  # the pauses are still there
+    assert len(client.get("/api/v1/diary/plans").json()) == 3
+    changed = client.post("/api/v1/diary/plans", json={**body, "interval_days": 21}, headers=headers)
+    assert changed.status_code == 201 and len(client.get("/api/v1/diary/plans").json()) == 4
+
+
 def test_a_fixed_cut_too_small_to_measure_is_refused_in_the_members_language(client: TestClient,
                                                                              session: Session) -> None:
     """A fixed cut of 0.001 mg was accepted (1,000 steps)."""
