@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.errors import ValidationFailed
+from app.i18n_markers import N_
+
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -36,6 +39,19 @@ def has_bidi_controls(text: str) -> bool:
 
 def has_bidi_overrides(text: str) -> bool:
     return _BIDI_OVERRIDES.search(text) is not None
+
+
+def refuse_bidi_overrides(text: str, *, field: str) -> str:
+    """`text` unchanged, or ValidationFailed on `field` when it holds an embedding, override or isolate.
+
+    The one check for every free text a member or moderator writes (post bodies, private messages, reports,
+    appeals, decision reasons, diary notes and questions): "\u202egnp.exe" reads "exe.png" to whoever reads it.
+    The marks (LRM, RLM, ALM) only place punctuation in right-to-left writing and stay allowed.
+    """
+    if has_bidi_overrides(text):
+        raise ValidationFailed(N_("This text cannot contain text-direction control characters (such as "
+                                  "right-to-left override). Please remove them."), field=field)
+    return text
 
 
 def strip_bidi_overrides(text: str) -> str:

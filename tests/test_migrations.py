@@ -127,3 +127,49 @@ def test_posts_holding_a_quote_are_queued_for_their_document_without_it(empty_da
         queued = session.execute(select(OutboxEntry.entity, OutboxEntry.entity_id)).all()
         assert [tuple(row) for row in queued] == [("post", ids["quoting"])]
     engine.dispose()
+
+
+def test_direction_overrides_saved_before_they_were_refused_are_stripped(empty_database: str) -> None:
+    """forum0003: titles, bodies, private messages and notes lose their embeddings, overrides and isolates;
+    the marks (LRM) stay in bodies, and a thread whose title changed is queued for its documents."""
+    from app.diary.models import Entry
+    from app.review.models import Conversation, Message
+    from app.search.models import OutboxEntry
+
+    command.upgrade(alembic_config(empty_database), "search0007")
+    engine = create_engine(sqlalchemy_url(empty_database))
+    now = dt.datetime.now(dt.UTC)
+    with Session(engine) as session:
+        author, modo = make_user(session, "Autrice"), make_user(session, "Modo")
+        category_id = make_category(session).id
+        thread_ids = [session.execute(insert(Thread.__table__).values(  # type: ignore[arg-type]
+            category_id=category_id, author_id=author.id, title=title, lang="fr", status="published",
+            pinned=False, locked=False, slow_mode_seconds=0, last_post_at=now, created_at=now,
+            post_count=1).returning(Thread.__table__.c.id)).scalar_one()
+            for title in ("Semaine \u202e3 gnp.exe\u202c", "Un fil normal")]
+        post_id = session.execute(insert(Post.__table__).values(  # type: ignore[arg-type]
+            thread_id=thread_ids[1], author_id=author.id, body_md="voir \u2067ceci\u2069 et \u200eça",
+            body_html="<p>voir \u2067ceci\u2069 et \u200eça</p>", status="published", notices="",
+            created_at=now).returning(Post.__table__.c.id)).scalar_one()
+        conversation = Conversation(member_id=author.id, subject="Au \u202bsujet", started_by_id=modo.id,
+                                    last_message_at=now, created_at=now)
+        session.add(conversation)
+        session.flush()
+        session.add(Message(conversation_id=conversation.id, author_id=author.id, from_staff=False,
+                            body_md="Merci \u202dbien", body_html="<p>Merci \u202dbien</p>", created_at=now))
+        session.execute(insert(Entry.__table__).values(  # type: ignore[arg-type]
+            user_id=author.id, day=now.date(), symptoms={}, note="\u202eomgekeerd", updated_at=now))
+        session.commit()
+    command.upgrade(alembic_config(empty_database), "head")
+    with Session(engine) as session:
+        assert session.scalars(select(Thread.title).order_by(Thread.id)).all() == ["Semaine 3 gnp.exe",
+                                                                                  "Un fil normal"]
+        post = session.execute(select(Post.body_md, Post.body_html).where(Post.id == post_id)).one()
+        assert tuple(post) == ("voir ceci et \u200eça", "<p>voir ceci et \u200eça</p>")
+        assert session.scalar(select(Conversation.subject)) == "Au sujet"
+        assert tuple(session.execute(select(Message.body_md, Message.body_html)).one()) == (
+            "Merci bien", "<p>Merci bien</p>")
+        assert session.scalar(select(Entry.note)) == "omgekeerd"
+        queued = session.execute(select(OutboxEntry.entity, OutboxEntry.entity_id)).all()
+        assert [tuple(row) for row in queued] == [("thread", thread_ids[0])]
+    engine.dispose()

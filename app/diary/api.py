@@ -54,9 +54,8 @@ def list_medications() -> list[schemas.MedicationOut]:
                responses={404: {"description": "Unknown medication; `suggestions` lists the closest names"}})
 def equivalence(drug: str = Query(max_length=200), dose_mg: str = Query(max_length=40)) -> Response:
     try:
-        dose = service.parse_number(dose_mg, "dose_mg")
-        if dose is None:
-            raise invalid_dose("dose_mg")
+        # The diary's own checks (a number, measurable): 1e-7 mg is no dose anyone takes, and answered 0 mg.
+        dose = service.check_dose(service.parse_number(dose_mg, "dose_mg"), "dose_mg")
         eq = equivalents.equivalence(drug, dose)
     except meds.UnknownMedication as exc:  # the reference has no such page: 404, with "did you mean"
         raise UnknownMedicationError(exc.name, exc.suggestions, field="drug", status_code=404) from None

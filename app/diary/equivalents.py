@@ -54,11 +54,20 @@ def check_dose(dose_mg: float) -> float:
     return float(dose_mg)
 
 
+def round_mg(mg: float) -> float:
+    """An amount in mg as it is shown: two decimals, or two significant digits below 0.01 mg.
+
+    A small dose of a weak molecule (0.01 mg oxazepam is 0.0033 mg diazepam) is not nothing:
+    rounded to two decimals it read 0, which the diary and the API mean as "none taken".
+    """
+    return round(mg, 2) if abs(mg) >= 0.01 or mg == 0 else float(f"{mg:.2g}")
+
+
 def _to_diazepam(dose_mg: float, value: EquivalentValue) -> tuple[float, tuple[float, float]]:
     # A range lo..hi of molecule mg per 10 mg diazepam gives the diazepam range
     # (10*dose/hi, 10*dose/lo); the headline figure uses the range's midpoint.
-    mid = round(10 * dose_mg / value.mid, 2)
-    return mid, (round(10 * dose_mg / value.hi, 2), round(10 * dose_mg / value.lo, 2))
+    mid = round_mg(10 * dose_mg / value.mid)
+    return mid, (round_mg(10 * dose_mg / value.hi), round_mg(10 * dose_mg / value.lo))
 
 
 def _citation(med: Medication, value: EquivalentValue) -> str:

@@ -8,6 +8,7 @@ so a plan never changes under the member when the reference data changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -287,8 +288,34 @@ _PLAN_FIELDS = ("drug", "molecule", "mode", "start_date", "start_dose_mg", "inte
 
 
 def same_plan(current: TaperPlan, candidate: TaperPlan) -> bool:
-    """True if saving ``candidate`` would add a version identical to ``current``."""
-    return all(getattr(current, name) == getattr(candidate, name) for name in _PLAN_FIELDS)
+    """True if saving ``candidate`` would add a version identical to ``current``.
+
+    A form saved unchanged recalculates the plan without the pauses taken since (add_hold): the pauses
+    of ``current`` are applied to the candidate's steps again before comparing. Compared as stored
+    (JSON: lists, not tuples; step dicts with the same keys whichever path wrote them).
+    """
+    if _content(current) == _content(candidate):
+        return True
+    if not current.holds or candidate.holds:
+        return False
+    try:
+        paused = steps_of(candidate)
+        for step_index, days in current.holds:
+            paused = list(plan_holds.hold_steps(paused, step_index, days))
+    except planner.PlanError:  # the pauses do not fit the new plan: not the same
+        return False
+    return _content(current) == {**_content(candidate), "holds": _normal(current.holds),
+                                 "steps": _normal([_view_json(step) for step in paused])}
+
+
+def _normal(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def _content(plan: TaperPlan) -> dict[str, Any]:
+    return {name: getattr(plan, name) for name in _PLAN_FIELDS} | {
+        "holds": _normal(plan.holds), "steps": _normal([_view_json(step) for step in steps_of(plan)]),
+        "warnings": list(plan.warnings)}
 
 
 def _current_in_turn(session: Session, user: User) -> TaperPlan | None:

@@ -22,7 +22,7 @@ from app.errors import NotFound, Problems, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
-from app.plain_text import has_bidi_controls, strip_controls
+from app.plain_text import has_bidi_controls, refuse_bidi_overrides, strip_controls
 
 MAX_MEDICATIONS = 4
 #: The smallest dose a diary entry takes. Pages show doses with at most three decimals and
@@ -118,18 +118,27 @@ def resolve_medications(items: Sequence[MedicationInput]) -> list[ResolvedMedica
     return [medication for medication in resolved if medication is not None]
 
 
+def check_dose(dose_mg: float | None, field: str) -> float:
+    """A dose as a member may enter it: a number, and one that can be measured out (MIN_DOSE_MG at least).
+
+    The rest (above zero, at most MAX_DOSE_MG, finite) is the reference's check (meds.InvalidDose).
+    """
+    if dose_mg is None:
+        raise invalid_dose(field)
+    if 0 < dose_mg < MIN_DOSE_MG:
+        raise dose_too_small(field, MIN_DOSE_MG)
+    return dose_mg
+
+
 def _resolve(index: int, item: MedicationInput) -> ResolvedMedication:
     drug = " ".join(item.drug.split())[:80]
     if not drug:
         raise ValidationFailed(N_("Write the name of the medication for this dose."), field=f"drug_{index}")
     if has_bidi_controls(drug):
         raise bidi_in_drug_name(f"drug_{index}")
-    if item.dose_mg is None:
-        raise invalid_dose(f"dose_{index}")
-    if 0 < item.dose_mg < MIN_DOSE_MG:
-        raise dose_too_small(f"dose_{index}", MIN_DOSE_MG)
+    dose = check_dose(item.dose_mg, f"dose_{index}")
     try:
-        eq = equivalents.equivalence(drug, item.dose_mg)
+        eq = equivalents.equivalence(drug, dose)
     except meds.UnknownMedication as exc:
         raise unknown_medication(exc, f"drug_{index}") from None
     except meds.InvalidDose:
@@ -165,6 +174,7 @@ def _check_extras(data: EntryInput, problems: Problems) -> dict[str, int]:
     if len(data.note) > MAX_NOTE_CHARS:
         problems.errors.append(ValidationFailed(N_("Your note is too long (%(max)s characters at most)."),
                                                 field="note", max=MAX_NOTE_CHARS))
+    problems.check(refuse_bidi_overrides, data.note, field="note")
     return ratings or {}
 
 
@@ -293,7 +303,7 @@ def _apply(entry: Entry, data: EntryInput, resolved: list[ResolvedMedication] | 
     if resolved is not None or "none_taken" in provided:
         doses = [m.diazepam_mg for m in entry.medications]
         none_taken = data.none_taken if "none_taken" in provided else entry.diazepam_mg == 0
-        entry.diazepam_mg = round(sum(doses), 2) if doses else (0.0 if none_taken else None)
+        entry.diazepam_mg = equivalents.round_mg(sum(doses)) if doses else (0.0 if none_taken else None)
     if "symptoms" in provided:
         entry.symptoms = {**entry.symptoms, **ratings} if data.merge_symptoms else ratings
     if "sleep_hours" in provided:
@@ -355,7 +365,7 @@ def update_settings(session: Session, *, user: User, visibility: str, taper_line
 
 
 def save_questions(session: Session, *, user: User, questions: str) -> DiarySettings:
-    questions = strip_controls(questions).strip()
+    questions = refuse_bidi_overrides(strip_controls(questions).strip(), field="questions")
     if len(questions) > MAX_QUESTIONS_CHARS:
         raise ValidationFailed(N_("Your questions are too long (%(max)s characters at most)."), field="questions",
                                max=MAX_QUESTIONS_CHARS)

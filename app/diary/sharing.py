@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.diary.models import ShareLink
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
-from app.plain_text import strip_controls
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.security import new_token, token_hash
 
 MAX_ACTIVE_LINKS = 10
@@ -29,7 +29,7 @@ def list_share_links(session: Session, *, user: User) -> list[ShareLink]:
 
 def create_share_link(session: Session, *, user: User, label: str) -> tuple[ShareLink, str]:
     """A new link; the token is returned once and never stored in clear."""
-    label = " ".join(strip_controls(label).split())
+    label = refuse_bidi_overrides(" ".join(strip_controls(label).split()), field="label")
     if len(label) > 80:
         raise ValidationFailed(N_("Keep the name of the link to %(max)s characters at most."), field="label", max=80)
     active = [link for link in list_share_links(session, user=user) if link.revoked_at is None]

@@ -1,4 +1,4 @@
-"""Other members' quotes of a post whose author asked for its text's erasure.
+"""Other members' quotes of a post whose author asked for its text's erasure, and their @mentions of that author.
 
 The reply box writes a quote as a blockquote headed by its author's pseudonym
 (`markdown.quote`: "> **Pseudonym**:"), copied into the replying member's own
@@ -8,7 +8,9 @@ posts' text, those copies are their words too:
 - during the grace period the quoting posts stay as their authors wrote them
   (logging in again cancels the erasure), and every reader is shown the quote
   as a short "quoted text removed at its author's request" instead
-  (`shown_bodies`, at render time);
+  (`shown_bodies`, at render time); their @mentions of that member show a
+  neutral "(name withheld)" the same way, so the pseudonym of a member who is
+  leaving is not left on every page that named them;
 - when the erasure is final the quote blocks are replaced in the stored text,
   in every version of the quoting posts (`erase_quotes_of`), since the name
   that identified them is about to be freed.
@@ -26,14 +28,17 @@ from sqlalchemy.orm import Session, contains_eager
 from app import markdown
 from app.accounts import names
 from app.accounts import service as accounts
+from app.forum import references
 from app.forum.models import Post, PostRevision, PostStatus
 from app.i18n import translations
 from app.i18n_markers import N_
 
 QUOTE_REMOVED = N_("Quoted text removed at its author's request.")
+NAME_WITHHELD = N_("(name withheld)")
 # As markdown.render writes a quote's header ("> **Name**:"); pseudonyms are 3 to 30 characters.
 _HTML_HEADER = re.compile(r"<blockquote>\s*<p><strong>([^<]{3,30})</strong>:")
 _HTML_TAG = re.compile(r"<(/?)blockquote>")
+_ANY_TAG = re.compile(r"(<[^>]*>)")
 
 
 def removed_text(lang: str) -> str:
@@ -64,27 +69,40 @@ def withhold_in_html(html: str, folded_names: frozenset[str], placeholder: str) 
     return "".join(out) + html[position:]
 
 
+def withhold_mentions_in_html(html: str, folded_names: frozenset[str], placeholder: str) -> str:
+    """`html` with the @mentions of `folded_names` in its text (never in a tag's attributes) made `placeholder`."""
+    parts = _ANY_TAG.split(html)
+    parts[::2] = [references.withhold_mentions(text, folded_names, placeholder) for text in parts[::2]]
+    return "".join(parts)
+
+
+def mention_placeholder_html(lang: str) -> str:
+    return (f'<span class="mention-withheld" lang="{lang}">'
+            f'{escape(translations(lang).gettext(NAME_WITHHELD))}</span>')
+
+
 def placeholder_html(lang: str) -> str:
     # In the reader's language (the page's), marked as such inside a post written in the thread's.
     return f'<blockquote class="quote-removed" lang="{lang}"><p><em>{escape(removed_text(lang))}</em></p></blockquote>'
 
 
 def shown_bodies(session: Session, posts: Iterable[Post], *, lang: str) -> dict[int, str]:
-    """The HTML to show instead of `body_html` for posts quoting a member whose posts are withheld.
+    """The HTML to show instead of `body_html` for posts quoting or mentioning a member whose posts are withheld.
 
-    No query unless one of the posts quotes someone; then one (the members awaiting
-    such an erasure: a week's worth at most).
+    No query unless one of the posts quotes or mentions someone; then one (the members
+    awaiting such an erasure: a week's worth at most).
     """
-    quoting = [post for post in posts if "<blockquote>" in post.body_html and "<strong>" in post.body_html]
-    if not quoting:
+    naming = [post for post in posts if "@" in post.body_html
+              or ("<blockquote>" in post.body_html and "<strong>" in post.body_html)]
+    if not naming:
         return {}
     withdrawn = accounts.withdrawn_folded_pseudonyms(session)
     if not withdrawn:
         return {}
-    placeholder = placeholder_html(lang)
+    placeholder, mention = placeholder_html(lang), mention_placeholder_html(lang)
     shown = {}
-    for post in quoting:
-        html = withhold_in_html(post.body_html, withdrawn, placeholder)
+    for post in naming:
+        html = withhold_mentions_in_html(withhold_in_html(post.body_html, withdrawn, placeholder), withdrawn, mention)
         if html != post.body_html:
             shown[post.id] = html
     return shown

@@ -73,6 +73,24 @@ def scan(body: str) -> tuple[list[list[str]], list[str]]:
     return mentions, quoted
 
 
+def withhold_mentions(text: str, folded_names: frozenset[str], replacement: str) -> str:
+    """`text` with each @mention of one of `folded_names` replaced by `replacement` (what follows the name kept).
+
+    For text and for the text between an HTML body's tags alike: a mention is plain text to the renderer.
+    """
+    if not folded_names or "@" not in text:
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        name = match.group(1)
+        for candidate in _candidates(name):
+            if names.folded(candidate) in folded_names:
+                return replacement + name[len(candidate):]
+        return match.group(0)
+
+    return MENTION.sub(swap, text)
+
+
 def _users_by_folded(session: Session, pseudonyms: set[str]) -> dict[str, User]:
     if not pseudonyms:
         return {}

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.forum.service import TITLE_MAX, TITLE_MIN
+from app.i18n import LOCALES
 
 
 class CategoryOut(BaseModel):
@@ -24,9 +25,14 @@ BODY_DOC = ("Markdown. At most the forum's max_post_chars setting (20,000 charac
 
 
 class ThreadCreate(BaseModel):
-    title: str = Field(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    # Title length and language are the service's checks (forum.service.check_draft), not the schema's: the
+    # schema would refuse a short title alone, before the body is read, where the form and the reply endpoint
+    # list every problem at once. The schema still documents them; its ceilings only stop absurd payloads.
+    title: str = Field(max_length=BODY_CEILING, description=f"{TITLE_MIN} to {TITLE_MAX} characters.",
+                       json_schema_extra={"minLength": TITLE_MIN, "maxLength": TITLE_MAX})
     body: str = Field(max_length=BODY_CEILING, description=BODY_DOC)
-    lang: Literal["fr", "nl", "en"]
+    lang: str = Field(max_length=8, description="The thread's language.",
+                      json_schema_extra={"enum": list(LOCALES)})
     content_note: str | None = None
 
 

@@ -31,7 +31,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import has_bidi_controls, has_bidi_overrides, strip_controls, visible_length
+from app.plain_text import has_bidi_controls, refuse_bidi_overrides, strip_controls, visible_length
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -74,12 +74,7 @@ def _clean_body(body: str, max_chars: int) -> str:
     if len(body) > max_chars:
         raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
                                max=max_chars)
-    # Embeddings, overrides and isolates reorder what follows them ("\u202egnp.exe" reads "exe.png"); the
-    # marks (LRM, RLM, ALM) only place punctuation in right-to-left writing, and stay allowed in a message.
-    if has_bidi_overrides(body):
-        raise ValidationFailed(N_("A message cannot contain text-direction control characters (such as "
-                                  "right-to-left override). Please remove them."), field="body")
-    return body
+    return refuse_bidi_overrides(body, field="body")
 
 
 def _clean_note(note: str | None) -> str | None:

@@ -40,6 +40,7 @@ from app.member_data.models import DataExport, ExportStatus
 from app.notifications import service as notifications
 from app.research import service as research
 from app.review import personal as review
+from app.search import documents as search_documents
 from app.settings import Settings
 
 log = logging.getLogger("forum.member_data")
@@ -168,12 +169,20 @@ def request_erasure(session: Session, settings: Settings, *, user: User, passwor
     accounts.schedule_erasure(session, user=user, at=final, keep_posts=keep_posts)
     if not keep_posts:  # health data the member takes back: out of everyone's sight now, erased at `final`
         forum_erasure.withdraw_member_posts(session, user=user)
+        # Others' posts that mention them: their documents leave the name out meanwhile (search.documents).
+        search_documents.queue_mentions_of(session, user.pseudonym)
     return final
+
+
+def _restore(session: Session, user: User) -> None:
+    forum_erasure.restore_member_posts(session, user=user)
+    if not user.erase_keep_posts:  # the mentions of them come back into others' posts' documents
+        search_documents.queue_mentions_of(session, user.pseudonym)
 
 
 def connect() -> None:
     """Logging in during the grace period cancels the erasure: the posts withheld come back (app/wiring.py)."""
-    accounts.on_erasure_cancelled(lambda session, user: forum_erasure.restore_member_posts(session, user=user))
+    accounts.on_erasure_cancelled(_restore)
 
 
 def withdraw_pending(db: Database) -> int:
@@ -191,7 +200,10 @@ def withdraw_pending(db: Database) -> int:
             user = session.get(User, user_id, with_for_update=True)
             if user is None or not user.posts_withdrawn:
                 continue  # logged in meanwhile, or erased
-            withdrawn += len(forum_erasure.withdraw_member_posts(session, user=user))
+            newly = forum_erasure.withdraw_member_posts(session, user=user)
+            if newly:  # a request made before it withdrew at once: the mentions' documents were not redone either
+                search_documents.queue_mentions_of(session, user.pseudonym)
+            withdrawn += len(newly)
             session.commit()
     return withdrawn
 

@@ -12,6 +12,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review import audit, decision_checks, decisions, service
 from app.review.decisions import Outcome
 from app.review.models import Appeal, Decision, ReviewItem, Sanction, Statement
@@ -37,7 +38,7 @@ def create_appeal(session: Session, *, statement: Statement, appellant: User, te
         raise Conflict(N_("This decision can no longer be appealed."))
     if get_appeal(session, statement=statement) is not None:
         raise Conflict(N_("You have already appealed this decision. A moderator will answer here."))
-    text = text.strip()
+    text = refuse_bidi_overrides(strip_controls(text).strip(), field="text")
     if not text:
         raise ValidationFailed(N_("Tell the moderators why you disagree."), field="text")
     if len(text) > APPEAL_MAX:

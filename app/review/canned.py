@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LOCALES
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review import audit
 from app.review.models import CannedReply
 from app.review.vocabulary import CANNED_PURPOSES
@@ -81,8 +82,8 @@ def save_reply(session: Session, *, editor: User, reply: CannedReply | None, pur
         raise ValidationFailed(N_("Choose what the reply is for."), field="purpose")
     if lang not in LOCALES:
         raise ValidationFailed(N_("Choose a language."), field="lang")
-    title = " ".join(title.split())
-    body = body.replace("\r\n", "\n").strip()
+    title = refuse_bidi_overrides(" ".join(strip_controls(title).split()), field="title")
+    body = refuse_bidi_overrides(strip_controls(body).strip(), field="body")
     if not title or len(title) > TITLE_MAX:
         raise ValidationFailed(N_("A title has between %(min)s and %(max)s characters."), field="title", min=1,
                                max=TITLE_MAX)

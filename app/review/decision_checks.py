@@ -19,6 +19,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review.models import ItemStatus, ReviewItem
 from app.review.vocabulary import ACTIONS, MEMBER_ACTIONS, QUEUE_ACTIONS, RULE_FOR, RULES, TIMED_ACTIONS
 
@@ -53,7 +54,7 @@ class Target:
 
 
 def clean_reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = refuse_bidi_overrides(strip_controls(reason).strip(), field="reason")
     if not reason:
         raise ValidationFailed(N_("Write the reason: the member will read it."), field="reason")
     if len(reason) > REASON_MAX:

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
-from app.plain_text import visible_length
+from app.plain_text import refuse_bidi_overrides, strip_controls, visible_length
 from app.review import audit, events, unread
 from app.review.models import Conversation, Message
 
@@ -27,19 +27,19 @@ class ConversationView:
 
 
 def _clean_body(body: str) -> str:
-    body = body.replace("\r\n", "\n").strip()
+    body = strip_controls(body).strip()
     if not visible_length(body):  # zero-width characters alone are as empty as spaces
         raise ValidationFailed(N_("Your message is empty."), field="body")
     if len(body) > BODY_MAX:
         raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
                                max=BODY_MAX)
-    return body
+    return refuse_bidi_overrides(body, field="body")
 
 
 def start(session: Session, *, moderator: User, member: User, subject: str, body: str,
           item_id: int | None = None) -> Conversation:
     """A moderator writes to a member (a check-in, a question, an explanation)."""
-    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    subject = refuse_bidi_overrides(" ".join(strip_controls(subject).split())[:SUBJECT_MAX], field="subject")
     if not subject:
         raise ValidationFailed(N_("Give the message a subject."), field="subject")
     body = _clean_body(body)

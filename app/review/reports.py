@@ -21,6 +21,7 @@ from app.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import can_report, can_see_thread
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review import service
 from app.review.models import Report
 from app.review.vocabulary import REPORT_KIND, REPORT_REASONS
@@ -51,7 +52,7 @@ class Reported:
 def _clean(data: ReportInput, *, visitor: bool) -> ReportInput:
     if data.reason not in REPORT_REASONS:
         raise ValidationFailed(N_("Choose what is wrong with this post."), field="reason")
-    text = data.text.strip()
+    text = refuse_bidi_overrides(strip_controls(data.text).strip(), field="text")
     if len(text) > TEXT_MAX:
         raise ValidationFailed(N_("Your report is too long (%(max)s characters at most)."), field="text",
                                max=TEXT_MAX)
@@ -64,8 +65,10 @@ def _clean(data: ReportInput, *, visitor: bool) -> ReportInput:
     if visitor and data.reason != "illegal":
         raise ValidationFailed(N_("Log in to report this; visitors can send a notice of illegal content."),
                                field="reason")
-    return ReportInput(reason=data.reason, text=text, location=data.location.strip()[:500],
-                       notifier_name=data.notifier_name.strip()[:120],
+    return ReportInput(reason=data.reason, text=text,
+                       location=refuse_bidi_overrides(strip_controls(data.location).strip()[:500], field="location"),
+                       notifier_name=refuse_bidi_overrides(strip_controls(data.notifier_name).strip()[:120],
+                                                           field="notifier_name"),
                        notifier_contact=data.notifier_contact.strip()[:200], good_faith=data.good_faith)
 
 

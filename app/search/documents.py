@@ -7,15 +7,19 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from app import markdown
+from app.accounts import names
+from app.accounts import service as accounts
 from app.db import autoflushed_connection
+from app.forum import references
 from app.forum.models import Category, Post, PostStatus, Thread, Visibility
 from app.i18n import BRUSSELS
 from app.plain_text import strip_bidi_overrides, strip_controls
+from app.search import outbox
 from app.search.backend import Document
 
 _MARKDOWN_NOISE = re.compile(r"(^|\n)\s{0,3}(>|#{1,6}|[-*+]|\d+\.)\s*|[*_`~]{1,3}|!?\[([^\]]*)\]\([^)]*\)")
@@ -40,10 +44,38 @@ def without_quotes(markdown_text: str) -> str:
     return markdown.replace_quotes(markdown_text, lambda _author, _depth: "")
 
 
-def document_text(markdown_text: str) -> str:
-    """What the index holds of a post's body: its own words, as a reader sees them."""
+def document_text(markdown_text: str, withheld: frozenset[str] = frozenset()) -> str:
+    """What the index holds of a post's body: its own words, as a reader sees them.
+
+    `withheld`: the folded pseudonyms of members whose erasure, with their posts' text, waits
+    (accounts.withdrawn_folded_pseudonyms): their @mentions are left out, as pages show them withheld
+    (app.forum.quotes.shown_bodies). Their posts mentioned are re-indexed when the grace starts and
+    when it is cancelled (`queue_mentions_of`).
+    """
     # Without text-direction controls too (posts saved before they were refused): see text.snippet.
-    return plain_text(strip_bidi_overrides(without_quotes(markdown_text)))
+    text = references.withhold_mentions(without_quotes(markdown_text), withheld, "")
+    return plain_text(strip_bidi_overrides(text))
+
+
+def _withheld_names(session: Session, bodies: Iterable[str]) -> frozenset[str]:
+    """The members whose mentions leave the documents; no query unless a body may mention someone."""
+    if not any("@" in body for body in bodies):
+        return frozenset()
+    return accounts.withdrawn_folded_pseudonyms(session)
+
+
+def queue_mentions_of(session: Session, pseudonym: str) -> int:
+    """Re-index the published posts that mention `pseudonym` (their documents change with the erasure's grace).
+
+    Matched in the database without case (SQLite folds ASCII letters only); the outbox is per post.
+    """
+    needles = {f"@{pseudonym}", f"@{names.folded(pseudonym)}"}
+    ids = list(session.scalars(select(Post.id).where(
+        Post.status == PostStatus.published, or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles)))
+        .order_by(Post.id)))
+    for post_id in ids:
+        outbox.enqueue(session, "post", post_id)
+    return len(ids)
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -76,9 +108,10 @@ def _documents_query() -> Any:
     )
 
 
-def _document(row: Any) -> Document:
+def _document(row: Any, withheld: frozenset[str]) -> Document:
     return Document(
-        post_id=row.id, thread_id=row.thread_id, title=row.title, body=document_text(row.body_md), lang=row.lang,
+        post_id=row.id, thread_id=row.thread_id, title=row.title, body=document_text(row.body_md, withheld),
+        lang=row.lang,
         category_id=row.category_id, category=row.slug, visibility=row.visibility, created_at=row.created_at,
     )
 
@@ -91,13 +124,16 @@ def load_documents(session: Session, post_ids: Iterable[int]) -> dict[int, Docum
     ids = list(post_ids)
     if not ids:
         return {}
-    return {row.id: _document(row) for row in autoflushed_connection(session).execute(_BY_IDS, {"ids": ids})}
+    rows = autoflushed_connection(session).execute(_BY_IDS, {"ids": ids}).all()
+    withheld = _withheld_names(session, (row.body_md for row in rows))
+    return {row.id: _document(row, withheld) for row in rows}
 
 
 def documents_after(session: Session, after_id: int, limit: int) -> list[Document]:
     """The next batch of indexable posts by id, for a resumable rebuild."""
     rows = session.execute(_documents_query().where(Post.id > after_id).order_by(Post.id).limit(limit)).all()
-    return [_document(row) for row in rows]
+    withheld = _withheld_names(session, (row.body_md for row in rows))
+    return [_document(row, withheld) for row in rows]
 
 
 def indexable_ids(session: Session) -> set[int]:

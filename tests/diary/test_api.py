@@ -50,6 +50,26 @@ def test_invalid_dose_is_422(client: TestClient, dose: str) -> None:
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(("dose", "lang", "words"), [
+    ("1e-7", "nl", "te klein"), ("0.001", "fr", "trop petite"), ("0,009", "en", "too small"),
+    ("1e9", "fr", "au plus 1"), ("-0.5", "nl", "boven nul"), ("nan", "en", "number"), ("-inf", "fr", "nombre")])
+def test_meaningless_doses_get_a_clear_422_in_the_readers_language(client: TestClient, dose: str, lang: str,
+                                                                  words: str) -> None:
+    response = client.get("/api/v1/medications/equivalence", params={"drug": "alprazolam", "dose_mg": dose},
+                          headers={"Accept-Language": lang})
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "dose_mg" and words in response.json()["detail"]
+
+
+def test_the_smallest_dose_of_the_weakest_molecule_is_not_shown_as_nothing(client: TestClient) -> None:
+    """0.01 mg flurazepam (15-30 mg per 10 mg diazepam) is 0.0033-0.0067 mg diazepam: never "0"."""
+    body = client.get("/api/v1/medications/equivalence", params={"drug": "flurazepam", "dose_mg": "0.01"}).json()
+    assert body["diazepam_mg_range"] == [0.0033, 0.0067] and body["diazepam_mg"] == 0.0044
+    assert all(min(other["diazepam_mg_range"]) > 0 for other in body["other_sources"])
+    assert client.get("/api/v1/medications/equivalence",
+                      params={"drug": "diazepam", "dose_mg": "2.5"}).json()["diazepam_mg"] == 2.5
+
+
 def test_entries_contract(client: TestClient, session: Session) -> None:
     make_user(session, "Api")
     session.commit()
@@ -299,6 +319,26 @@ def test_saving_the_same_plan_again_answers_the_current_one(client: TestClient, 
     again = client.post("/api/v1/diary/plans", json=body, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200) and again.json()["id"] == first.json()["id"]
     assert len(client.get("/api/v1/diary/plans").json()) == 1
+
+
+def test_saving_an_unchanged_plan_with_pauses_adds_no_version_and_keeps_the_pauses(client: TestClient,
+                                                                                  session: Session) -> None:
+    make_user(session, "Pause")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Pause")}
+    body = {"drug": "diazepam", "start_dose_mg": 10, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    first = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
+    client.post(f"/api/v1/diary/plans/{first['id']}/holds", json={"step_index": 2, "days": 7}, headers=headers)
+    paused = client.post(f"/api/v1/diary/plans/{client.get('/api/v1/diary/plans').json()[0]['id']}/holds",
+                         json={"step_index": 4, "days": 14}, headers=headers)
+    assert paused.status_code == 201, paused.text
+    again = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == paused.json()["id"]
+    assert again.json()["steps"] == paused.json()["steps"]  # the pauses are still there
+    assert len(client.get("/api/v1/diary/plans").json()) == 3
+    changed = client.post("/api/v1/diary/plans", json={**body, "interval_days": 21}, headers=headers)
+    assert changed.status_code == 201 and len(client.get("/api/v1/diary/plans").json()) == 4
 
 
 def test_a_fixed_cut_too_small_to_measure_is_refused_in_the_members_language(client: TestClient,

@@ -86,9 +86,15 @@ def test_medication_names_with_text_direction_controls_are_refused(client: TestC
         "csrf_token": token, "drug": "diazepam\u202e", "start_dose_mg": "10", "start_date": TODAY.isoformat(),
         "mode": "percent", "reduction_percent": "10", "interval_days": "14"})
     assert plan.status_code == 422 and "tekstrichting" in plan.text
-    # A note keeps what the member wrote, shown isolated so it cannot turn the page's text around.
-    client.post("/nl/diary/entries", data=_entry(token, note="\u202eomgekeerd"))
-    assert '<p class="note" dir="auto">\u202eomgekeerd</p>' in client.get("/nl/diary").text
+    # A note is read by the member's doctor through a share link: refused like a post body, with the form and
+    # the member's text kept; the questions for the doctor and a link's name too.
+    note = client.post("/nl/diary/entries", data=_entry(token, note="\u202eomgekeerd"))
+    assert note.status_code == 422 and 'id="note-error"' in note.text and "tekstrichting" in note.text
+    assert "\u202eomgekeerd" in note.text and session.scalar(select(func.count(Entry.id))) == 0
+    questions = client.post("/nl/diary/questions", data={"csrf_token": token, "questions": "Mag ik \u2067dit\u2069?"})
+    assert questions.status_code == 422 and "tekstrichting" in questions.text
+    label = client.post("/nl/diary/share", data={"csrf_token": token, "label": "Dokter \u202d"})
+    assert label.status_code == 422 and "tekstrichting" in label.text
 
 
 def test_same_date_merges_into_one_entry(client: TestClient, session: Session) -> None:

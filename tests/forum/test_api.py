@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.forum.models import Visibility
+from app.forum.models import Thread, Visibility
 from tests.factories import api_login, make_category, make_thread, make_user
 
 
@@ -185,10 +186,34 @@ def test_the_api_lists_every_problem_of_a_thread_and_refuses_direction_controls_
     body = response.json()
     assert body["field"] == "title" and body["detail"].startswith("A title cannot contain text-direction")
     assert [(e["field"], e["message"][:40]) for e in body["errors"]] == [
-        ("title", "A title cannot contain text-direction co"), ("body", "A message cannot contain text-direction ")]
+        ("title", "A title cannot contain text-direction co"), ("body", "This text cannot contain text-direction ")]
     thread = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
                          json={"title": "Un fil", "body": "Bonjour", "lang": "fr"}).json()
     reply = client.post(f"/api/v1/threads/{thread['id']}/posts", headers=headers,
                         json={"body": "voir \u2067ceci\u2069"})
     assert reply.status_code == 422 and reply.json()["field"] == "body"
     assert "text-direction control characters" in reply.json()["detail"]
+
+
+def test_a_new_thread_reports_every_problem_at_once_like_the_reply_and_the_form(client: TestClient,
+                                                                              session: Session) -> None:
+    """A too-short title, an unknown language, an empty body and an unknown content note: all four in
+    "errors", in the form's order; "detail" and "field" stay the first problem's (contract)."""
+    token = api_login(client, _setup(session))
+    headers = {"X-CSRF-Token": token, "Accept-Language": "en"}
+    response = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                           json={"title": "x", "body": "   ", "lang": "de", "content_note": "nope"})
+    assert response.status_code == 422
+    body = response.json()
+    assert [e["field"] for e in body["errors"]] == ["title", "lang", "body", "content_note"]
+    assert body["field"] == "title" and body["detail"] == "A title has between 3 and 200 characters."
+    assert body["errors"][0]["message"] == body["detail"]
+    assert all(e["message"] for e in body["errors"])
+    french = client.post("/api/v1/categories/tapering-now/threads", headers={**headers, "Accept-Language": "fr"},
+                         json={"title": "x" * 201, "body": "", "lang": "fr"}).json()
+    assert [e["field"] for e in french["errors"]] == ["title", "body"] and "caractères" in french["detail"]
+    # A type error is still the schema's, listed with the others it finds.
+    typed = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                        json={"title": 3, "body": "texte", "lang": "fr"})
+    assert typed.status_code == 422 and typed.json()["field"] == "title"
+    assert session.scalar(select(func.count(Thread.id))) == 0

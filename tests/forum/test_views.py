@@ -410,7 +410,7 @@ def test_a_body_with_text_direction_controls_is_refused_like_a_title(client: Tes
             response = client.post(f"/nl/t/{posted.thread.id}/reply", data={
                 "csrf_token": token, "body": body, "preview": preview})
             assert response.status_code == 422, (hex(ord(control)), preview)
-            assert "Een bericht mag geen tekens bevatten die de tekstrichting sturen" in response.text
+            assert "Deze tekst mag geen tekens bevatten die de tekstrichting sturen" in response.text
     # The marks (LRM, RLM) only place punctuation in right-to-left writing: still allowed.
     allowed = client.post(f"/nl/t/{posted.thread.id}/reply", data={"csrf_token": token,
                                                                    "body": "Citaat: \u200fشكرا\u200f!"})

@@ -247,3 +247,39 @@ def test_diary_share_links_are_suspended_during_the_grace_period(app: FastAPI, c
     html_login(client, "Partante")  # logging in again cancels the erasure: the link works again
     again = doctor.get(f"/fr/diary/shared/{token}")
     assert again.status_code == 200 and "Faut-il ralentir" in again.text
+
+
+def test_mentions_of_a_member_in_grace_are_shown_withheld_left_out_of_search_and_come_back(
+        app: FastAPI, client: TestClient, session: Session) -> None:
+    """Like quotes of them: others' @mentions show a neutral placeholder and leave the search documents."""
+    make_user(session, "Partante")
+    staying = make_user(session, "Restante")
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=staying,
+                         title="Les nuits", body="Comment dormez-vous ?")
+    answer = make_reply(session, posted=posted, author=staying,
+                        body="Merci @Partante, ton conseil m'a aidée.")
+    session.commit()
+    visitor = _Browser(app, session)
+
+    def found(q: str) -> list[int]:
+        return [hit["post_id"] for hit in visitor.get("/api/v1/search", params={"q": q}).json()["items"]]
+
+    assert "@Partante" in visitor.get(f"/fr/t/{posted.thread.id}").text
+    assert found("Partante") == [answer.post.id]
+    html_login(client, "Partante")
+    _ask_erasure(client, "remove")
+
+    page = visitor.get(f"/fr/t/{posted.thread.id}").text
+    assert "@Partante" not in page and "(nom masqué)" in page and "ton conseil m'a aidée" in page
+    nl_page = visitor.get(f"/nl/t/{posted.thread.id}").text
+    assert "@Partante" not in nl_page and "(naam verborgen)" in nl_page
+    api = visitor.get(f"/api/v1/threads/{posted.thread.id}/posts").json()
+    assert "@Partante" not in str(api) and "ton conseil" in str(api)
+    assert found("Partante") == [] and found("conseil") == [answer.post.id]
+    session.expire_all()
+    stored = session.get(Post, answer.post.id)
+    assert stored is not None and "@Partante" in stored.body_md  # the mentioning member's text is untouched
+
+    html_login(client, "Partante")  # the erasure is cancelled: the name is shown and found again
+    assert "@Partante" in visitor.get(f"/fr/t/{posted.thread.id}").text
+    assert found("Partante") == [answer.post.id]
