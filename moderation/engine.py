@@ -56,9 +56,14 @@ RISK_CUES = frozenset({"DEATH", "DESPAIR", "BURDEN", "FAREWELL", "ABSENCE", "STO
 # de souci", "plutôt que de les ramener à la pharmacie") and no false one.
 # Context rules that drop a lexicon phrase for lack of evidence around it ("DM me" with nothing on
 # offer nearby), not because the words are ruled out: they leave the category to the learned layer.
-# "needs_medication" stays a veto: an offer with no medication anywhere near is about something else
-# ("vélo à vendre, contactez-moi en mp").
+# "needs_medication" stays a veto for offers: an offer with no medication anywhere near is about
+# something else ("vélo à vendre, contactez-moi en mp"); for a label ("zwakkelingen" far from any
+# medication word) it only says the phrase alone is too little.
 ABSENCE_RULES = frozenset({"needs_advice", "needs_supply"})
+# Context rules about the matched words alone (a question someone asked the poster, a quotation, a
+# negation): they rule out the learned layer's reading of that sentence, not of the whole post. The
+# others (a warning, pills brought back, a recovery told) speak for the post.
+LOCAL_RULES = frozenset({"asked", "quoted", "negated", "negated_label", "negated_clause", "question"})
 MODEL_CONTEXT: dict[str, tuple[str, ...]] = {
     "sourcing": ("reported_offer", "warned_post", "third_party"),
     "crisis": ("recovered", "others_words", "symptom_talk"),
@@ -232,7 +237,7 @@ class Engine:
         """Lexicon rules, frames and personal data; then the model where no rule found its label."""
         folded = fold(text)
         analysis = analyse(folded.plain, lang)
-        vetoed: set[str] = set()
+        vetoed: set[tuple[str, int, int]] = set()
         findings = self.rule_findings(text, folded, analysis, lang, vetoed)
         model = get_model() if use_model else None
         if model is not None:
@@ -240,10 +245,10 @@ class Engine:
                                                 _once(folded.plain, analysis, lang)))
         return resolve_overlaps(findings, lang)
 
-    def lexicon_findings(self, text: str, folded: Folded, vetoed_categories: set[str] | None = None,
+    def lexicon_findings(self, text: str, folded: Folded, vetoed_spans: set[tuple[str, int, int]] | None = None,
                          words: Sequence[tuple[int, str]] | None = None) -> list[Finding]:
-        """Lexicon matches that pass their context rules; categories a context rule ruled out go
-        into ``vetoed_categories``. ``words``: the post's written words, when the caller has them."""
+        """Lexicon matches that pass their context rules; the (category, start, end) of phrases a
+        context rule ruled out go into ``vetoed_spans``. ``words``: the post's written words, when the caller has them."""
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
@@ -252,6 +257,7 @@ class Engine:
         # Phrases dropped for what their context lacks ("DM me" with nothing on offer nearby): the
         # rule found too little, it did not rule the words out, so the model may still read them.
         lacking: list[tuple[str, int, int]] = []
+        ruled_out: list[tuple[str, int, int]] = []
         # Labels the poster gave themselves: "je me suis dit 'tu ressembles à une vieille junkie' ...
         # alors la vieille junkie, elle mérite du respect" -- the same word again is still about them.
         own_labels: set[str] = set()
@@ -267,8 +273,11 @@ class Engine:
             for m in matches:
                 why = suppressed_by(plain, m.start(), m.end(), entry.context)
                 if why is not None:
-                    if why not in ABSENCE_RULES:
+                    if why not in ABSENCE_RULES and not (why == "needs_medication" and entry.category == "stigma"):
                         vetoed.append((entry.category, m.start(), m.end()))
+                        # What the rule rules out for the learned layer: these words only, or the post.
+                        ruled_out.append((entry.category, m.start(), m.end()) if why in LOCAL_RULES
+                                         else (entry.category, 0, len(plain)))
                     else:
                         lacking.append((entry.category, m.start(), m.end()))
                     if entry.category == "stigma" and (
@@ -296,12 +305,12 @@ class Engine:
             raw = [f for f in raw if f.category != "stigma" or fold(f.match).plain not in own_labels]
         if vetoed or lacking:
             raw = [f for f in raw if not _inside_vetoed(f, vetoed + lacking, folded)]
-            if vetoed_categories is not None:
-                vetoed_categories.update(category for category, _, _ in vetoed)
+            if vetoed_spans is not None:
+                vetoed_spans.update(ruled_out)
         return raw
 
     def rule_findings(self, text: str, folded: Folded, analysis: Analysis, lang: str,
-                      vetoed: set[str] | None = None) -> list[Finding]:
+                      vetoed: set[tuple[str, int, int]] | None = None) -> list[Finding]:
         findings = self.lexicon_findings(text, folded, vetoed, analysis.words)
         frame_findings = self.frame_findings(text, folded, analysis, lang)
         advice = [f for f in findings if f.category == "cold_turkey_advice"]
@@ -349,7 +358,7 @@ class Engine:
         )
 
     def model_findings(self, model: Model, text: str, folded: Folded, analysis: Analysis, lang: str,
-                       found: list[Finding], vetoed: set[str] | None = None,
+                       found: list[Finding], vetoed: set[tuple[str, int, int]] | None = None,
                        once: tuple[str, Analysis] | None = None) -> list[Finding]:
         """One finding per label the model is sure enough of and no rule found, on its weightiest sentence.
 
@@ -369,7 +378,7 @@ class Engine:
             if label in have or probability < model.threshold(label) or label not in _LABEL_FINDING:
                 continue
             category, about = _LABEL_FINDING[label]
-            if vetoed and category in vetoed:
+            if vetoed and _vetoed_here(vetoed, category, scored, scores.sentence[label], whole_post=once is not None):
                 continue
             if category == "cold_turkey_advice" and _abrupt_only_negated(analysis):
                 # "Stop zeker niet in één keer", "n'arrête pas d'un coup": the post speaks of an
@@ -455,8 +464,9 @@ def _at_risk(analysis: Analysis) -> bool:
 
 
 def _contempt(analysis: Analysis) -> bool:
-    """A word of contempt in the post, not negated ("ze zijn niet zwak" is no contempt)."""
-    return any(cue.cls == "CONTEMPT" and not cue.negated for cue in analysis.cues)
+    """A word of contempt or a group set apart ("these people", "zulke mensen") in the post, not
+    negated ("ze zijn niet zwak" is no contempt)."""
+    return any(cue.cls in ("CONTEMPT", "OTHERING") and not cue.negated for cue in analysis.cues)
 
 
 def _abrupt_only_negated(analysis: Analysis) -> bool:
@@ -515,6 +525,23 @@ def _imperative_led(advice: list[Finding], folded: Folded, analysis: Analysis) -
 def _replace_about(f: Finding, about: str, explanation: str) -> Finding:
     return Finding(f.category, f.start, f.end, f.match, f.suggestions, f.rule, f.severity,
                    explanation or f.explanation, f.lang, f.source, f.score, about)
+
+
+def _vetoed_here(vetoed: set[tuple[str, int, int]], category: str, analysis: Analysis, sentence: int, *,
+                 whole_post: bool) -> bool:
+    """A context rule ruled out a phrase of this category in the sentence the model weighs most.
+
+    "Le psychiatre m'a demandé si j'avais des idées noires ... Mais j'ai compté ce qui reste dans le
+    tiroir": the question rules its own words out, not the counting two sentences later.
+    """
+    spans = [(start, end) for cat, start, end in vetoed if cat == category]
+    if not spans:
+        return False
+    words = [t for t in analysis.tokens if t.sent == sentence]
+    if whole_post or not words:  # a post scored once per repeated sentence: no shared positions
+        return True
+    lo, hi = words[0].start, words[-1].end
+    return any(start < hi and lo < end for start, end in spans)
 
 
 def _inside_vetoed(f: Finding, vetoed: list[tuple[str, int, int]], folded: Folded) -> bool:

@@ -80,11 +80,28 @@ def test_a_phrase_dropped_for_lack_of_context_leaves_the_category_to_the_model()
     engine = get_engine()
     text = "Wie zit er vast dit weekend? Ik kan helpen, stuur maar een PB."
     folded = fold(text)
-    vetoed: set[str] = set()
+    vetoed: set[tuple[str, int, int]] = set()
     engine.lexicon_findings(text, folded, vetoed)
-    assert "sourcing" not in vetoed
+    assert "sourcing" not in {category for category, _, _ in vetoed}
     assert {"needs_supply", "needs_advice"} <= ABSENCE_RULES and "needs_medication" not in ABSENCE_RULES
     warned = "Koop nooit xanax online zonder voorschrift, da's nep."
     vetoed = set()
     engine.lexicon_findings(warned, fold(warned), vetoed)
     assert "sourcing" not in labels(warned, "nl")
+
+
+def test_a_question_asked_rules_out_its_own_sentence_only() -> None:
+    """The question a psychiatrist asked is no crisis; a count of set-aside pills later in the post
+    is still read by the learned layer (the veto is the question's sentence, not the post's)."""
+    engine = get_engine()
+    text = ("Mijn psychiater vroeg of ik donkere gedachten had. Ik zei nee. Maar ik heb alles geteld wat ik "
+            "opzij heb gelegd, het is genoeg.")
+    vetoed: set[tuple[str, int, int]] = set()
+    engine.lexicon_findings(text, fold(text), vetoed)
+    spans = [(start, end) for category, start, end in vetoed if category == "crisis"]
+    assert spans and all(end <= text.index("Ik zei") for _, end in spans)  # the question's sentence only
+    # A warning speaks for the whole post.
+    warned = "Nooit pillen online kopen zonder voorschrift. Mijn buurman heeft Xanax via Instagram gekocht."
+    vetoed = set()
+    engine.lexicon_findings(warned, fold(warned), vetoed)
+    assert ("sourcing", 0, len(fold(warned).plain)) in vetoed
