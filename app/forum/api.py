@@ -11,7 +11,8 @@ from app.forum import extensions, queries, quotes, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
-from app.i18n import get_locale, typeset
+from app.i18n import _, get_locale, typeset
+from app.i18n_markers import N_
 from app.settings import SettingsDep
 from app.web.params import Id, PageNumber
 from app.web.routing import api_router
@@ -26,8 +27,22 @@ def _author(user: User | None) -> schemas.AuthorOut | None:
     return schemas.AuthorOut(id=user.id, pseudonym=user.pseudonym) if user and not user.posts_withdrawn else None
 
 
+# The engine explains its wording rules from its lexicons; personal details are found by
+# patterns with no lexicon entry, so the forum says why, in the reader's language.
+PERSONAL_DATA_EXPLANATION = N_(
+    "Personal details (a phone number, an e-mail, a street address, a full name, a bank account) would let "
+    "anyone find you. To protect you, a post with them is held: remove them and it will appear, or a "
+    "moderator will look at it.")
+
+
+def _explained(finding: dict[str, object]) -> dict[str, object]:
+    if finding.get("category") == "personal_data" and not finding.get("explanation"):
+        return {**finding, "explanation": _(PERSONAL_DATA_EXPLANATION)}
+    return finding
+
+
 def _findings(posted: service.Posted) -> list[schemas.FindingOut]:
-    return [schemas.FindingOut.model_validate(f.to_dict()) for f in posted.screening.findings]
+    return [schemas.FindingOut.model_validate(_explained(f.to_dict())) for f in posted.screening.findings]
 
 
 def _post_created(request: Request, posted: service.Posted) -> schemas.PostCreated:
@@ -35,6 +50,7 @@ def _post_created(request: Request, posted: service.Posted) -> schemas.PostCreat
     return schemas.PostCreated(
         id=post.id, url=url_for(request, "forum.post", lang=posted.thread.lang, post_id=post.id),
         status=post.status, findings=_findings(posted), notices=posted.screening.notices,
+        poster_notices=posted.screening.poster_notices(),
     )
 
 
@@ -63,7 +79,7 @@ def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, sessi
     return schemas.ThreadCreated(
         id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
         first_post_id=posted.post.id, status=posted.post.status, findings=_findings(posted),
-        notices=posted.screening.notices,
+        notices=posted.screening.notices, poster_notices=posted.screening.poster_notices(),
     )
 
 
@@ -159,5 +175,5 @@ def moderation_check(body: schemas.ModerationCheck) -> schemas.ModerationResult:
     for finding in findings:  # the guidelines' words, punctuated as their language sets them
         finding["explanation"] = typeset(finding.get("explanation") or "", lang)
         finding["suggestions"] = [typeset(s, lang) for s in finding.get("suggestions") or []]
-    return schemas.ModerationResult(findings=findings)
+    return schemas.ModerationResult(findings=[_explained(f) for f in findings])
 
