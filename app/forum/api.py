@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
+from app import idempotency
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, LaterViewer, Viewer
 from app.db import SessionDep, run_and_commit
@@ -68,19 +70,28 @@ def categories(session: SessionDep, viewer: Viewer) -> list[schemas.CategoryOut]
 
 
 @router.post("/categories/{slug}/threads", status_code=201, response_model=schemas.ThreadCreated,
-             name="api.threads.create")
+             name="api.threads.create", responses=idempotency.RESPONSES)
 def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, session: SessionDep,
-                  settings: SettingsDep, viewer: CurrentUser) -> schemas.ThreadCreated:
+                  settings: SettingsDep, viewer: CurrentUser,
+                  idempotency_key: idempotency.KeyHeader = None) -> schemas.ThreadCreated | JSONResponse:
     category = access_category(session, viewer, slug)
+    once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
+                             request_fingerprint=idempotency.fingerprint("api.threads.create", category.id,
+                                                                         body.model_dump(mode="json")))
+    if once is not None and once.replay is not None:
+        return once.replay
     posted = service.create_thread(session, category=category, author=viewer, title=body.title, body=body.body,
                                    lang=body.lang, content_note=body.content_note,
                                    max_chars=settings.max_post_chars, limits=settings.trust)
     thread_id = posted.post.thread_id
-    return schemas.ThreadCreated(
+    created = schemas.ThreadCreated(
         id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
         first_post_id=posted.post.id, status=posted.post.status, findings=_findings(posted),
         notices=posted.screening.notices, poster_notices=posted.screening.poster_notices(),
     )
+    if once is not None:
+        once.answer(session, created.model_dump(mode="json"), 201)
+    return created
 
 
 @router.get("/threads/{thread_id}", response_model=schemas.ThreadOut, name="api.threads.get")
@@ -130,18 +141,27 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
 
 
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
-             name="api.posts.create")
+             name="api.posts.create", responses=idempotency.RESPONSES)
 async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
-                      settings: SettingsDep, load_viewer: LaterViewer) -> schemas.PostCreated:
+                      settings: SettingsDep, load_viewer: LaterViewer,
+                      idempotency_key: idempotency.KeyHeader = None) -> schemas.PostCreated | JSONResponse:
     # async, the viewer's lookup, the work and its commit in one hand-over to a worker thread (the most
     # frequent write).
-    def reply() -> schemas.PostCreated:
+    def reply() -> schemas.PostCreated | JSONResponse:
         viewer = load_viewer()
         thread = access_thread(session, viewer, thread_id, for_write=True)
+        once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
+                                 request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
+                                                                             body.model_dump(mode="json")))
+        if once is not None and once.replay is not None:
+            return once.replay
         posted = service.reply(session, thread=thread, author=viewer, body=body.body,
                                content_note=body.content_note, max_chars=settings.max_post_chars,
                                limits=settings.trust)
-        return _post_created(request, posted)
+        created = _post_created(request, posted)
+        if once is not None:
+            once.answer(session, created.model_dump(mode="json"), 201)
+        return created
 
     return await run_and_commit(request, session, reply)
 
