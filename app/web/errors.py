@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -119,6 +120,31 @@ VALIDATION_MESSAGES = {
     "json_invalid": N_("This is not valid JSON."),
 }
 GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
+
+# Pages name a field in the reader's language; the API keeps the field's own name (a contract).
+FIELD_LABELS = {
+    "page": N_("page number"),
+    "unread": N_("unread only"),
+    "q": N_("search words"),
+    "in_lang": N_("language"),
+    "lang": N_("language"),
+    "item_lang": N_("language"),
+    "kind": N_("kind"),
+    "category": N_("category"),
+    "date_from": N_("from"),
+    "date_to": N_("to"),
+    "since": N_("from"),
+    "until": N_("to"),
+    "body": N_("text"),
+    "title": N_("title"),
+    "day": N_("day"),
+    "hours": N_("hours"),
+}
+
+
+def field_label(field: str) -> str:
+    """A field as a page names it: its label in the reader's language (its own name when it has none)."""
+    return gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -166,14 +192,20 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
         return await http_error_handler(request, StarletteHTTPException(404))
     errors = validation_errors(exc)
-    fields = sorted({e["field"] for e in errors})
-    message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))
     if _is_api(request):
+        message = gettext("Some fields are missing or not valid: %(fields)s.",
+                          fields=", ".join(sorted({e["field"] for e in errors})))
         first = errors[0] if errors else {"field": "body", "message": message}
         detail = (message if len(errors) != 1 else first["message"] if first["field"] == "body"
                   else f"{first['field']}: {first['message']}")
         return JSONResponse({"detail": detail, "field": first["field"], "errors": errors}, status_code=422)
-    details = [f"{e['field']}: {e['message']}" for e in errors[:5]]
+    if request.method in ("GET", "HEAD") and all(tuple(e.get("loc", ())) == ("query", "page") for e in exc.errors()):
+        # A page number out of range (or not a number) on a list: its first page, as past its end leads to its last.
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+        return RedirectResponse(request.url.path + (f"?{urlencode(query)}" if query else ""), status_code=303)
+    message = gettext("Some fields are missing or not valid: %(fields)s.",
+                      fields=", ".join(sorted({field_label(e["field"]) for e in errors})))
+    details = [f"{field_label(e['field'])}: {e['message']}" for e in errors[:5]]
     return render(request, "errors/error.html", {"status": 422, "message": message, "details": details},
                   status_code=422)
 
