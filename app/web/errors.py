@@ -20,6 +20,7 @@ from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated, each_error
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
+from app.web.csrf import verify_origin
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
 
@@ -65,6 +66,45 @@ def _api_error(exc: AppError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+# Forms where a member writes something of their own, and the page that shows each form again.
+TEXT_FORMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    "forum.reply": ("forum.thread", ("thread_id",), "reply"),
+    "forum.new_thread_post": ("forum.new_thread", ("slug",), None),
+    "forum.edit_post": ("forum.edit", ("post_id",), None),
+    "diary.entry_save": ("diary.entry_new", (), None),
+}
+UNVERIFIED_TEXT = N_("This form could not be checked as coming from a page of this forum, so nothing was saved. "
+                     "If you wrote the text below, copy it, open the form again and send it from there.")
+
+
+def _plainly_cross_site(request: Request) -> bool:
+    """The browser says another site sent this request (Fetch Metadata, Origin or Referer)."""
+    try:
+        verify_origin(request)
+    except CsrfFailed:
+        return True
+    return False
+
+
+async def _unverified_text_page(request: Request, exc: CsrfFailed) -> Response | None:
+    """A member's own text from a form whose token failed: shown to copy, never re-sent by a button.
+
+    Re-posting the fields with a fresh token would turn a forged request into a
+    working one (issue 9), so the text is only shown, with a link to the form; a
+    request the browser marks as another site's gets nothing back.
+    """
+    form = TEXT_FORMS.get(_route_name(request))
+    if form is None or request.method != "POST" or _plainly_cross_site(request):
+        return None
+    page, params, fragment = form
+    texts = [value for name, value in await _carried_fields(request) if name in ("title", "body", "note") and value]
+    if not texts:
+        return None
+    back = url_for(request, page, _fragment=fragment, **{k: request.path_params[k] for k in params})
+    return render(request, "errors/kept_text.html", {"reason": gettext(UNVERIFIED_TEXT), "texts": texts,
+                                                     "back": back}, status_code=exc.status_code, noindex=True)
+
+
 def resubmit_page(request: Request, *, reason: str, action: str, fields: list[tuple[str, str]], needs_login: bool,
                   status_code: int = 200, **context: Any) -> Response:
     """The member's text, kept, with a button to send it again (and a log-in form when needed)."""
@@ -78,6 +118,8 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
+    if isinstance(exc, CsrfFailed) and not exc.resubmittable and (kept := await _unverified_text_page(request, exc)):
+        return kept
     resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated | ServiceBusy)
     if resubmit and request.method == "POST":
         # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
