@@ -121,13 +121,14 @@ def validate(session: Session, target: Target, actor: User, data: DecisionInput,
     clean_reason(data.reason)
     chosen_rule(data, item)
     chosen_duration(data)
-    _check_post_and_thread(target, actor, data, on=action.on)
+    _check_post_and_thread(session, target, actor, data, item, on=action.on)
     _check_fields(session, target.thread, data)
     if data.action in MEMBER_ACTIONS:
         _check_member(target.member)
 
 
-def _check_post_and_thread(target: Target, actor: User, data: DecisionInput, *, on: str) -> None:
+def _check_post_and_thread(session: Session, target: Target, actor: User, data: DecisionInput,
+                           item: ReviewItem | None, *, on: str) -> None:
     """The post or thread the action needs is there, in the moderator's language, and not already so."""
     if on in ("post", "thread"):
         if target.post is None or target.thread is None:

@@ -1,7 +1,7 @@
 """api: Idempotency-Key for JSON writes that create posts and threads (one answer per member and key)
 
 Revision ID: fix11_0001
-Revises: search0007
+Revises: forum0003
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "fix11_0001"
-down_revision = "search0007"
+down_revision = "forum0003"
 branch_labels = None
 depends_on = None
 

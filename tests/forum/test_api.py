@@ -218,7 +218,6 @@ def test_a_new_thread_reports_every_problem_at_once_like_the_reply_and_the_form(
                         json={"title": 3, "body": "texte", "lang": "fr"})
     assert typed.status_code == 422 and typed.json()["field"] == "title"
     assert session.scalar(select(func.count(Thread.id))) == 0
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize(("locale", "words"), [("fr", "données personnelles"), ("nl", "persoonlijke gegevens"),
