@@ -2,7 +2,8 @@
 
 Expired log-in throttle buckets and device cookies, secrets past their one
 display (recovery codes, share links), data downloads and research exports
-past their download period are deleted; accounts awaiting erasure with their
+past their download period, API idempotency keys past their window are
+deleted; accounts awaiting erasure with their
 posts' text have that text withheld (done at the request; this catches older
 requests); accounts whose erasure grace period is over are erased (posts
 through the search outbox) and downloads a stopped process
@@ -24,6 +25,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app import idempotency
 from app.accounts import devices, reveal
 from app.accounts import service as accounts
 from app.db import Database
@@ -46,6 +48,7 @@ def tasks(settings: Settings) -> dict[str, Callable[[Session], int]]:
         "throttle buckets": lambda session: accounts.purge_expired_throttles(session, settings),
         "secrets shown once": reveal.purge_expired,
         "expired device cookies": devices.purge_expired,
+        "idempotency keys": idempotency.purge_expired,
         "research exports": lambda session: research_exports.purge_expired_exports(session, settings),
         "ended restrictions": lambda session: accounts.lift_ended_restrictions(session),
         "expired claims": lambda session: review.release_expired_claims(session),

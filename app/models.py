@@ -1,6 +1,6 @@
 """Every domain's models, imported in one place for alembic and the test database."""
 
-from app import page_versions  # noqa: F401
+from app import idempotency, page_versions  # noqa: F401
 from app.accounts import models as accounts_models  # noqa: F401
 from app.db import Base
 from app.diary import models as diary_models  # noqa: F401

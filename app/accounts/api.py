@@ -14,6 +14,7 @@ from app.accounts import devices, schemas, service, signup_guard
 from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep
+from app.i18n import gettext
 from app.i18n_markers import N_
 from app.security import csrf_token_for
 from app.settings import SettingsDep
@@ -28,6 +29,8 @@ authed = api_router()
 API_TOO_FAST = N_("Ask for a sign-up token first (GET /api/v1/accounts/form-token) and send it as form_token, at "
                   "least %(seconds)s seconds later.")
 API_TOO_OLD = N_("This sign-up token is more than a day old: ask for a new one (GET /api/v1/accounts/form-token).")
+# The HTML log-in shows the same words (accounts.views.settings_page).
+ERASURE_CANCELLED = N_("Welcome back: your account is no longer going to be deleted.")
 API_TRAP_FILLED = N_("Leave the field \"website\" empty: it is there to catch automated sign-ups.")
 
 
@@ -71,7 +74,8 @@ def create_session(body: schemas.SessionCreate, request: Request, session: Sessi
     )
     payload = schemas.SessionCreated(
         csrf_token=csrf_token_for(request.app.state.secret, result.token),
-        pseudonym=result.user.pseudonym, locale=result.user.locale,
+        pseudonym=result.user.pseudonym, locale=result.user.locale, erasure_cancelled=result.erasure_cancelled,
+        message=gettext(ERASURE_CANCELLED) if result.erasure_cancelled else "",
     )
     response = JSONResponse(payload.model_dump())
     set_session_cookie(request, response, result.token, settings)

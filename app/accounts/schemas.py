@@ -45,6 +45,10 @@ class SessionCreated(BaseModel):
     csrf_token: str
     pseudonym: str
     locale: str
+    erasure_cancelled: bool = Field(default=False, description=(
+        "true: the member had asked for their account's deletion, and this log-in (within the grace period) "
+        "cancelled it; `message` says so in the request's language."))
+    message: str = ""
 
 
 class Me(BaseModel):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
+from app import idempotency
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, LaterViewer, Viewer
 from app.db import SessionDep, run_and_commit
@@ -11,7 +13,8 @@ from app.forum import extensions, queries, quotes, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
-from app.i18n import get_locale, typeset
+from app.i18n import _, get_locale, typeset
+from app.i18n_markers import N_
 from app.settings import SettingsDep
 from app.web.params import Id, PageNumber
 from app.web.routing import api_router
@@ -26,8 +29,22 @@ def _author(user: User | None) -> schemas.AuthorOut | None:
     return schemas.AuthorOut(id=user.id, pseudonym=user.pseudonym) if user and not user.posts_withdrawn else None
 
 
+# The engine explains its wording rules from its lexicons; personal details are found by
+# patterns with no lexicon entry, so the forum says why, in the reader's language.
+PERSONAL_DATA_EXPLANATION = N_(
+    "Personal details (a phone number, an e-mail, a street address, a full name, a bank account) would let "
+    "anyone find you. To protect you, a post with them is held: remove them and it will appear, or a "
+    "moderator will look at it.")
+
+
+def _explained(finding: dict[str, object]) -> dict[str, object]:
+    if finding.get("category") == "personal_data" and not finding.get("explanation"):
+        return {**finding, "explanation": _(PERSONAL_DATA_EXPLANATION)}
+    return finding
+
+
 def _findings(posted: service.Posted) -> list[schemas.FindingOut]:
-    return [schemas.FindingOut.model_validate(f.to_dict()) for f in posted.screening.findings]
+    return [schemas.FindingOut.model_validate(_explained(f.to_dict())) for f in posted.screening.findings]
 
 
 def _post_created(request: Request, posted: service.Posted) -> schemas.PostCreated:
@@ -35,6 +52,7 @@ def _post_created(request: Request, posted: service.Posted) -> schemas.PostCreat
     return schemas.PostCreated(
         id=post.id, url=url_for(request, "forum.post", lang=posted.thread.lang, post_id=post.id),
         status=post.status, findings=_findings(posted), notices=posted.screening.notices,
+        poster_notices=posted.screening.poster_notices(),
     )
 
 
@@ -52,19 +70,28 @@ def categories(session: SessionDep, viewer: Viewer) -> list[schemas.CategoryOut]
 
 
 @router.post("/categories/{slug}/threads", status_code=201, response_model=schemas.ThreadCreated,
-             name="api.threads.create")
+             name="api.threads.create", responses=idempotency.RESPONSES)
 def create_thread(slug: str, body: schemas.ThreadCreate, request: Request, session: SessionDep,
-                  settings: SettingsDep, viewer: CurrentUser) -> schemas.ThreadCreated:
+                  settings: SettingsDep, viewer: CurrentUser,
+                  idempotency_key: idempotency.KeyHeader = None) -> schemas.ThreadCreated | JSONResponse:
     category = access_category(session, viewer, slug)
+    once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
+                             request_fingerprint=idempotency.fingerprint("api.threads.create", category.id,
+                                                                         body.model_dump(mode="json")))
+    if once is not None and once.replay is not None:
+        return once.replay
     posted = service.create_thread(session, category=category, author=viewer, title=body.title, body=body.body,
                                    lang=body.lang, content_note=body.content_note,
                                    max_chars=settings.max_post_chars, limits=settings.trust)
     thread_id = posted.post.thread_id
-    return schemas.ThreadCreated(
+    created = schemas.ThreadCreated(
         id=thread_id, url=url_for(request, "forum.thread", lang=body.lang, thread_id=thread_id),
         first_post_id=posted.post.id, status=posted.post.status, findings=_findings(posted),
-        notices=posted.screening.notices,
+        notices=posted.screening.notices, poster_notices=posted.screening.poster_notices(),
     )
+    if once is not None:
+        once.answer(session, created.model_dump(mode="json"), 201)
+    return created
 
 
 @router.get("/threads/{thread_id}", response_model=schemas.ThreadOut, name="api.threads.get")
@@ -114,18 +141,27 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
 
 
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
-             name="api.posts.create")
+             name="api.posts.create", responses=idempotency.RESPONSES)
 async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
-                      settings: SettingsDep, load_viewer: LaterViewer) -> schemas.PostCreated:
+                      settings: SettingsDep, load_viewer: LaterViewer,
+                      idempotency_key: idempotency.KeyHeader = None) -> schemas.PostCreated | JSONResponse:
     # async, the viewer's lookup, the work and its commit in one hand-over to a worker thread (the most
     # frequent write).
-    def reply() -> schemas.PostCreated:
+    def reply() -> schemas.PostCreated | JSONResponse:
         viewer = load_viewer()
         thread = access_thread(session, viewer, thread_id, for_write=True)
+        once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
+                                 request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
+                                                                             body.model_dump(mode="json")))
+        if once is not None and once.replay is not None:
+            return once.replay
         posted = service.reply(session, thread=thread, author=viewer, body=body.body,
                                content_note=body.content_note, max_chars=settings.max_post_chars,
                                limits=settings.trust)
-        return _post_created(request, posted)
+        created = _post_created(request, posted)
+        if once is not None:
+            once.answer(session, created.model_dump(mode="json"), 201)
+        return created
 
     return await run_and_commit(request, session, reply)
 
@@ -159,5 +195,5 @@ def moderation_check(body: schemas.ModerationCheck) -> schemas.ModerationResult:
     for finding in findings:  # the guidelines' words, punctuated as their language sets them
         finding["explanation"] = typeset(finding.get("explanation") or "", lang)
         finding["suggestions"] = [typeset(s, lang) for s in finding.get("suggestions") or []]
-    return schemas.ModerationResult(findings=findings)
+    return schemas.ModerationResult(findings=[_explained(f) for f in findings])
 

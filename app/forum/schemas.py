@@ -73,6 +73,9 @@ class ThreadCreated(BaseModel):
     status: str
     findings: list[FindingOut]
     notices: list[str]
+    poster_notices: list[str] = Field(default_factory=list, description=(
+        "What the poster alone is told at once (not stored with the post): crisis_lines, crisis_gentle, "
+        "cold_turkey_self, personal_data (held until the details are removed), held, welcome."))
 
 
 class PostCreated(BaseModel):
@@ -81,6 +84,9 @@ class PostCreated(BaseModel):
     status: str
     findings: list[FindingOut]
     notices: list[str]
+    poster_notices: list[str] = Field(default_factory=list, description=(
+        "What the poster alone is told at once (not stored with the post): crisis_lines, crisis_gentle, "
+        "cold_turkey_self, personal_data (held until the details are removed), held, welcome."))
 
 
 class AuthorOut(BaseModel):

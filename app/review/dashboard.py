@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
 from app.db import utcnow
+from app.i18n import LOCALES
 from app.review.models import Appeal, ItemStatus, ModeratorSettings, ReviewItem
 
 
@@ -67,3 +68,12 @@ def crisis_cover(session: Session, langs: list[str]) -> dict[str, int]:
             if user.moderates(lang):
                 cover[lang] += 1
     return cover
+
+
+def uncovered_langs(session: Session) -> set[str]:
+    """Thread languages no moderator or admin takes crisis items in right now (none of theirs, or all paused).
+
+    Their crisis items go to every moderator (service._queue_query): a reader is told moderators
+    know, so an urgent item must never wait in a queue nobody reads.
+    """
+    return {lang for lang, count in crisis_cover(session, list(LOCALES)).items() if count == 0}

@@ -21,6 +21,7 @@ from app.forum.models import Post, PostStatus, Thread
 from app.i18n_markers import N_
 from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review.models import ItemStatus, ReviewItem
+from app.review.permissions import covers
 from app.review.vocabulary import ACTIONS, MEMBER_ACTIONS, QUEUE_ACTIONS, RULE_FOR, RULES, TIMED_ACTIONS
 
 REASON_MAX = 2000
@@ -120,18 +121,19 @@ def validate(session: Session, target: Target, actor: User, data: DecisionInput,
     clean_reason(data.reason)
     chosen_rule(data, item)
     chosen_duration(data)
-    _check_post_and_thread(target, actor, data, on=action.on)
+    _check_post_and_thread(session, target, actor, data, item, on=action.on)
     _check_fields(session, target.thread, data)
     if data.action in MEMBER_ACTIONS:
         _check_member(target.member)
 
 
-def _check_post_and_thread(target: Target, actor: User, data: DecisionInput, *, on: str) -> None:
+def _check_post_and_thread(session: Session, target: Target, actor: User, data: DecisionInput,
+                           item: ReviewItem | None, *, on: str) -> None:
     """The post or thread the action needs is there, in the moderator's language, and not already so."""
     if on in ("post", "thread"):
         if target.post is None or target.thread is None:
             raise ValidationFailed(N_("This action needs a post."), field="action")
-        if not actor.moderates(target.thread.lang):
+        if not (actor.moderates(target.thread.lang) or (item is not None and covers(session, actor, item))):
             raise PermissionDenied()
     post, thread = target.post, target.thread
     if post is not None and post.withheld_status is not None and on == "post":

@@ -1,4 +1,5 @@
-"""Load-and-authorise for moderators' pages: an item in a language the viewer does not moderate is not found."""
+"""Load-and-authorise for moderators' pages: an item in a language the viewer does not moderate is not found
+(unless it is urgent and no moderator of its language takes it: `covers`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from app.accounts.models import User
 from app.errors import NotFound
 from app.forum.models import Post, Thread
 from app.forum.permissions import access_post, can_moderate_thread
+from app.review.dashboard import uncovered_langs
 from app.review.models import ReviewItem
+from app.review.service import CRISIS_KINDS
+
+
+def covers(session: Session, viewer: User, item: ReviewItem) -> bool:
+    """Whether a moderator sees and acts on an item outside their languages: an urgent one nobody else takes.
+
+    Crisis and "worried" items in a language without a moderator taking crisis items now (none, or
+    all paused) go to every moderator: the post's readers are told that moderators know.
+    """
+    return viewer.is_moderator and item.kind in CRISIS_KINDS and item.lang in uncovered_langs(session)
 
 
 def access_item(session: Session, viewer: User, item_id: int) -> ReviewItem:
@@ -18,7 +30,7 @@ def access_item(session: Session, viewer: User, item_id: int) -> ReviewItem:
         joinedload(ReviewItem.post).joinedload(Post.thread).joinedload(Thread.category),
         joinedload(ReviewItem.subject), joinedload(ReviewItem.claimed_by), joinedload(ReviewItem.resolved_by),
     ).where(ReviewItem.id == item_id))
-    if item is None or not viewer.moderates(item.lang):
+    if item is None or not (viewer.moderates(item.lang) or covers(session, viewer, item)):
         raise NotFound()
     return item
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
@@ -23,6 +23,7 @@ from app.forum.screening import HOLD_CATEGORIES, Notice, Screening
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
 from app.review import audit as audit_log
+from app.review import dashboard
 from app.review.models import Appeal, Finding, ItemStatus, ModeratorSettings, Report, ReviewItem
 from app.review.vocabulary import KINDS, classify
 
@@ -190,11 +191,17 @@ def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
 
 def _queue_query(session: Session, viewer: User, filters: QueueFilter) -> Select[Any]:
     langs = viewer.moderated_lang_list
+    paused = crisis_paused_until(session, viewer) is not None
+    # Urgent items nobody of their language takes now come to every moderator (permissions.covers).
+    covered = set() if paused or not viewer.is_moderator else dashboard.uncovered_langs(session) - set(langs)
     if filters.lang:
         langs = [lang for lang in langs if lang == filters.lang]
-    query: Select[Any] = select(ReviewItem).where(ReviewItem.status == ItemStatus.open,
-                                                                ReviewItem.lang.in_(langs))
-    if crisis_paused_until(session, viewer) is not None:
+        covered &= {filters.lang}
+    mine: ColumnElement[bool] = ReviewItem.lang.in_(langs)
+    if covered:
+        mine = or_(mine, and_(ReviewItem.lang.in_(covered), ReviewItem.kind.in_(CRISIS_KINDS)))
+    query: Select[Any] = select(ReviewItem).where(ReviewItem.status == ItemStatus.open, mine)
+    if paused:
         query = query.where(ReviewItem.kind.not_in(CRISIS_KINDS))
     if filters.kind in KINDS:
         query = query.where(ReviewItem.tags.contains(f",{filters.kind},"))

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,7 @@ from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated, each_error
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
+from app.web.csrf import verify_origin
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
 
@@ -64,6 +66,45 @@ def _api_error(exc: AppError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+# Forms where a member writes something of their own, and the page that shows each form again.
+TEXT_FORMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    "forum.reply": ("forum.thread", ("thread_id",), "reply"),
+    "forum.new_thread_post": ("forum.new_thread", ("slug",), None),
+    "forum.edit_post": ("forum.edit", ("post_id",), None),
+    "diary.entry_save": ("diary.entry_new", (), None),
+}
+UNVERIFIED_TEXT = N_("This form could not be checked as coming from a page of this forum, so nothing was saved. "
+                     "If you wrote the text below, copy it, open the form again and send it from there.")
+
+
+def _plainly_cross_site(request: Request) -> bool:
+    """The browser says another site sent this request (Fetch Metadata, Origin or Referer)."""
+    try:
+        verify_origin(request)
+    except CsrfFailed:
+        return True
+    return False
+
+
+async def _unverified_text_page(request: Request, exc: CsrfFailed) -> Response | None:
+    """A member's own text from a form whose token failed: shown to copy, never re-sent by a button.
+
+    Re-posting the fields with a fresh token would turn a forged request into a
+    working one (issue 9), so the text is only shown, with a link to the form; a
+    request the browser marks as another site's gets nothing back.
+    """
+    form = TEXT_FORMS.get(_route_name(request))
+    if form is None or request.method != "POST" or _plainly_cross_site(request):
+        return None
+    page, params, fragment = form
+    texts = [value for name, value in await _carried_fields(request) if name in ("title", "body", "note") and value]
+    if not texts:
+        return None
+    back = url_for(request, page, _fragment=fragment, **{k: request.path_params[k] for k in params})
+    return render(request, "errors/kept_text.html", {"reason": gettext(UNVERIFIED_TEXT), "texts": texts,
+                                                     "back": back}, status_code=exc.status_code, noindex=True)
+
+
 def resubmit_page(request: Request, *, reason: str, action: str, fields: list[tuple[str, str]], needs_login: bool,
                   status_code: int = 200, **context: Any) -> Response:
     """The member's text, kept, with a button to send it again (and a log-in form when needed)."""
@@ -77,6 +118,8 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
+    if isinstance(exc, CsrfFailed) and not exc.resubmittable and (kept := await _unverified_text_page(request, exc)):
+        return kept
     resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated | ServiceBusy)
     if resubmit and request.method == "POST":
         # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
@@ -119,6 +162,31 @@ VALIDATION_MESSAGES = {
     "json_invalid": N_("This is not valid JSON."),
 }
 GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
+
+# Pages name a field in the reader's language; the API keeps the field's own name (a contract).
+FIELD_LABELS = {
+    "page": N_("page number"),
+    "unread": N_("unread only"),
+    "q": N_("search words"),
+    "in_lang": N_("language"),
+    "lang": N_("language"),
+    "item_lang": N_("language"),
+    "kind": N_("kind"),
+    "category": N_("category"),
+    "date_from": N_("from"),
+    "date_to": N_("to"),
+    "since": N_("from"),
+    "until": N_("to"),
+    "body": N_("text"),
+    "title": N_("title"),
+    "day": N_("day"),
+    "hours": N_("hours"),
+}
+
+
+def field_label(field: str) -> str:
+    """A field as a page names it: its label in the reader's language (its own name when it has none)."""
+    return gettext(FIELD_LABELS[field]) if field in FIELD_LABELS else field
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -166,14 +234,20 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
         return await http_error_handler(request, StarletteHTTPException(404))
     errors = validation_errors(exc)
-    fields = sorted({e["field"] for e in errors})
-    message = gettext("Some fields are missing or not valid: %(fields)s.", fields=", ".join(fields))
     if _is_api(request):
+        message = gettext("Some fields are missing or not valid: %(fields)s.",
+                          fields=", ".join(sorted({e["field"] for e in errors})))
         first = errors[0] if errors else {"field": "body", "message": message}
         detail = (message if len(errors) != 1 else first["message"] if first["field"] == "body"
                   else f"{first['field']}: {first['message']}")
         return JSONResponse({"detail": detail, "field": first["field"], "errors": errors}, status_code=422)
-    details = [f"{e['field']}: {e['message']}" for e in errors[:5]]
+    if request.method in ("GET", "HEAD") and all(tuple(e.get("loc", ())) == ("query", "page") for e in exc.errors()):
+        # A page number out of range (or not a number) on a list: its first page, as past its end leads to its last.
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+        return RedirectResponse(request.url.path + (f"?{urlencode(query)}" if query else ""), status_code=303)
+    message = gettext("Some fields are missing or not valid: %(fields)s.",
+                      fields=", ".join(sorted({field_label(e["field"]) for e in errors})))
+    details = [f"{field_label(e['field'])}: {e['message']}" for e in errors[:5]]
     return render(request, "errors/error.html", {"status": 422, "message": message, "details": details},
                   status_code=422)
 

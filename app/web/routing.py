@@ -30,12 +30,15 @@ def html_router() -> APIRouter:
 
 
 def page_dependencies(load_viewer: Callable[..., Any]) -> list[DependsParam]:
-    """What every HTML page runs first: a known language, CSRF on every unsafe method, then the viewer.
+    """What every HTML page runs first: a known language, the viewer, then CSRF on every unsafe method.
 
     The viewer loader comes from accounts, which builds on this package; the
-    application passes it in when it mounts the pages.
+    application passes it in when it mounts the pages. The viewer comes before
+    the CSRF check so that a refused form's page still shows the member as
+    logged in (a page header offering "Log in" to a member with a valid
+    session); what the loading writes is rolled back with the refused request.
     """
-    return [Depends(check_lang), Depends(verify_csrf), Depends(load_viewer)]
+    return [Depends(check_lang), Depends(load_viewer), Depends(verify_csrf)]
 
 
 def api_router() -> APIRouter:

@@ -159,3 +159,24 @@ def test_sign_ups_are_limited_per_client(client: TestClient, app) -> None:  # ty
     for name in ("Premier", "Second"):
         assert client.post("/api/v1/accounts", json={"pseudonym": name, "password": PASSWORD}).status_code == 201
     assert client.post("/api/v1/accounts", json={"pseudonym": "Troisieme", "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "ne sera pas supprimé"), ("nl", "niet meer verwijderd"),
+                                             ("en", "no longer going to be deleted")])
+def test_an_api_log_in_during_the_erasure_grace_says_the_deletion_is_cancelled(
+        client: TestClient, session: Session, lang: str, words: str) -> None:
+    import datetime as dt
+
+    from app.accounts import service
+
+    leaving = make_user(session, "Partante", locale=lang)
+    make_user(session, "Restante")
+    service.schedule_erasure(session, user=leaving, at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7), keep_posts=True)
+    session.commit()
+    client.headers["Accept-Language"] = lang
+    body = client.post("/api/v1/session", json={"pseudonym": "Partante", "password": PASSWORD}).json()
+    assert body["erasure_cancelled"] is True and words in body["message"], body
+    session.expire_all()
+    assert session.get(User, leaving.id).erase_at is None  # type: ignore[union-attr]
+    plain = client.post("/api/v1/session", json={"pseudonym": "Restante", "password": PASSWORD}).json()
+    assert plain["erasure_cancelled"] is False and plain["message"] == ""

@@ -238,7 +238,8 @@ def test_the_plan_uses_the_tablets_of_the_brand_the_member_named(client: TestCli
     logged_in_member(client, session, "Merk")
     token = form_token(client, "/en/diary/plan/new")
     form = {"csrf_token": token, "drug": "Xanax Retard", "start_dose_mg": "3", "mode": "percent",
-            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "save"}
+            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat(), "action": "save",
+            "pace_confirmed": "1"}
     preview = client.post("/en/diary/plan/new", data={**form, "action": "preview"}).text
     assert "The steps use only Xanax Retard tablets, the brand you named." in preview
     client.post("/en/diary/plan/new", data=form)
@@ -495,3 +496,22 @@ def test_the_plan_form_reports_every_problem_at_once(client: TestClient, session
         assert _summary_links(response.text) == ["drug", "start_dose_mg", "interval_days", "reduction_percent"]
         assert "Er moeten een paar dingen nagekeken worden" in response.text
     assert session.scalar(select(func.count(TaperPlan.id))) == 0
+
+
+def test_a_first_plan_is_not_confirmed_as_replacing_a_previous_one(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Premiere")
+    previous = {"fr": "Le précédent", "nl": "Het vorige", "en": "The previous one"}
+    first = {"fr": "Votre plan est enregistré", "nl": "Je afbouwschema is opgeslagen", "en": "Your plan is saved"}
+    token = form_token(client, "/en/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
+            "interval_days": "14", "start_date": TODAY.isoformat(), "ceiling_percent": "25", "action": "save",
+            "pace_confirmed": "1"}
+    assert client.post("/en/diary/plan/new", data=form, follow_redirects=False).status_code == 303
+    for lang in ("fr", "nl", "en"):
+        page = client.get(f"/{lang}/diary/plan?notice=saved").text
+        assert first[lang] in page and previous[lang] not in page, lang
+    assert client.post("/en/diary/plan/new", data={**form, "interval_days": "21"},
+                       follow_redirects=False).status_code == 303
+    for lang in ("fr", "nl", "en"):
+        page = client.get(f"/{lang}/diary/plan?notice=saved").text
+        assert previous[lang] in page, page[page.find("<main"):][:1500]

@@ -89,6 +89,28 @@ def test_every_tap_target_is_big_enough_and_nothing_runs_off_the_screen(new_cont
     assert not problems, "\n".join(problems)
 
 
+# Outside tester: category titles on the home page 31 px high, post date links 34 px, every select 40 px.
+COMFORTABLE = {"/{lang}/": [".category-list h2 a", "select"], "/{lang}/t/{thread}": ["a.permalink", "select"],
+               "/{lang}/diary/entries/new": ["select"], "/{lang}/search?q=palier": ["select"]}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_links_post_dates_and_selects_are_44_px_on_a_phone(new_context: Any, world: World, lang: str) -> None:
+    page = new_context("member", width=390).new_page()
+    problems = []
+    for path, selectors in COMFORTABLE.items():
+        url = world.fill(path, lang)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        for selector in selectors:
+            boxes = [b for b in (el.bounding_box() for el in page.locator(selector).all()) if b and b["height"]]
+            assert boxes or selector == "select", f"{url}: no {selector}"
+            problems += [f"{url} {selector}: {b['width']:.0f}x{b['height']:.0f}" for b in boxes if b["height"] < 44]
+        size = checks.page_width(page)
+        assert size["scroll"] <= size["inner"], f"{url}: {size['scroll']} px wide: {checks.widest_elements(page)}"
+    assert not problems, "\n".join(problems)
+
+
 def test_the_checks_can_fail(new_context: Any) -> None:
     """The tap-target check sees a tiny link on its own, and lets a link inside a sentence be."""
     page = new_context("anonymous").new_page()

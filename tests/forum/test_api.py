@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -217,3 +218,28 @@ def test_a_new_thread_reports_every_problem_at_once_like_the_reply_and_the_form(
                         json={"title": 3, "body": "texte", "lang": "fr"})
     assert typed.status_code == 422 and typed.json()["field"] == "title"
     assert session.scalar(select(func.count(Thread.id))) == 0
+
+
+@pytest.mark.parametrize(("locale", "words"), [("fr", "données personnelles"), ("nl", "persoonlijke gegevens"),
+                                                 ("en", "personal details")])
+def test_a_post_held_for_personal_details_tells_its_poster_why_in_their_language(
+        client: TestClient, session: Session, locale: str, words: str) -> None:
+    make_user(session, "Colibri", locale=locale)
+    make_category(session, "tapering-now")
+    session.commit()
+    client.headers["Accept-Language"] = locale  # an API client says its language as the browser does
+    token = api_login(client, "Colibri")
+    created = client.post("/api/v1/categories/tapering-now/threads", headers={"X-CSRF-Token": token},
+                          json={"title": "Semaine 3", "body": "Bonjour à tous.", "lang": "fr"}).json()
+    reply = client.post(f"/api/v1/threads/{created['id']}/posts", headers={"X-CSRF-Token": token},
+                        json={"body": "Mon numéro est le 0470 12 34 56, appelle-moi."})
+    assert reply.status_code == 201, reply.text
+    body = reply.json()
+    assert body["status"] == "held"
+    found = [f for f in body["findings"] if f["category"] == "personal_data"]
+    assert found and all(words in f["explanation"].lower() for f in found), found
+    assert body["poster_notices"] == ["personal_data"]
+    assert body["notices"] == []  # the notices stored with the post (every reader's) stay as they were
+    checked = client.post("/api/v1/moderation/check", json={"text": "Appelle-moi au 0470 12 34 56", "lang": "fr"})
+    assert all(words in f["explanation"].lower() for f in checked.json()["findings"]
+               if f["category"] == "personal_data")

@@ -416,3 +416,18 @@ def test_a_body_with_text_direction_controls_is_refused_like_a_title(client: Tes
                                                                    "body": "Citaat: \u200fشكرا\u200f!"})
     assert allowed.status_code == 200
     assert session.scalar(select(func.count(Post.id))) == 2
+
+
+def test_a_reply_held_for_personal_details_says_why_on_the_page(client: TestClient, session: Session) -> None:
+    author = make_user(session, "Fil")
+    posted = make_thread(session, category=make_category(session), author=author)
+    logged_in_member(client, session, "Numero")
+    thread_id = posted.post.thread_id
+    why = {"fr": "données personnelles", "nl": "persoonlijke gegevens", "en": "personal details"}
+    for lang, words in why.items():
+        token = _form(client, f"/{lang}/t/{thread_id}")
+        page = client.post(f"/{lang}/t/{thread_id}/reply", follow_redirects=True,
+                           data={"csrf_token": token, "body": f"Appelle-moi au 0470 12 34 5{len(lang)} ({lang})."})
+        assert page.status_code == 200
+        notices = page.text.split('id="notices"')[1].split("</div>")[0]
+        assert words in notices.lower(), (lang, notices)

@@ -66,3 +66,27 @@ def test_preview_puts_the_focus_on_the_preview(client: TestClient, session: Sess
         "reduction_percent": "10", "mode": "percent", "action": "preview"}).text
     section = re.search(r'<section aria-labelledby="preview-heading"[^>]*>', steps)
     assert section is not None and " autofocus" in section.group(0) and steps.count(" autofocus") == 1
+
+
+def test_a_bad_page_number_on_a_page_leads_to_its_first_page(client: TestClient, session: Session) -> None:
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session, "Fil"))
+    session.commit()
+    thread_id = posted.thread.id
+    for lang in ("fr", "nl", "en"):
+        for bad in ("-5", "0", "abc"):
+            response = client.get(f"/{lang}/t/{thread_id}?page={bad}", follow_redirects=False)
+            assert response.status_code == 303 and response.headers["location"] == f"/{lang}/t/{thread_id}"
+        found = client.get(f"/{lang}/search?q=a&page=0", follow_redirects=False)
+        assert found.status_code == 303 and found.headers["location"] == f"/{lang}/search?q=a"
+
+
+def test_field_names_in_error_pages_are_in_the_readers_language(client: TestClient, session: Session) -> None:
+    logged_in_member(client, session, "Lectrice")
+    labels = {"fr": "non lues", "nl": "ongelezen", "en": "unread"}
+    for lang, label in labels.items():
+        page = client.get(f"/{lang}/notifications?unread=beaucoup&page=2")
+        assert page.status_code == 422
+        main = page.text.split("<main", 1)[1]
+        assert label in main.lower(), (lang, main[:800])
+        if lang != "en":
+            assert "unread" not in main, (lang, main[:800])

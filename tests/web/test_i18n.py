@@ -183,3 +183,16 @@ def test_the_research_texts_members_read_say_je_and_schuilnaam() -> None:
         lines = [document.titles["nl"], *(f"{s.heading} {s.text}" for s in document.sections["nl"])]
         formal = [line[:80] for line in lines if _FORMAL_NL.search(line)]
         assert not formal, (kind, formal)
+
+
+# "kun" only with "je"/"jij" right after it ("kun je"); otherwise "kunt" ("jij kunt") or, with "alleen jij"
+# as subject after the verb, "kan" ("Tot dan kan alleen jij het zien").
+_WRONG_KUN_NL = re.compile(r"\bkun\b(?!\s+(je|jij)\b)|\b(je|jij)\s+kun\b", re.IGNORECASE)
+
+
+def test_dutch_kun_agrees_with_its_subject() -> None:
+    with (LOCALES_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="nl")
+    wrong = [s for m in catalog if m.id
+             for s in (m.string if isinstance(m.string, tuple) else (m.string,)) if _WRONG_KUN_NL.search(s)]
+    assert not wrong, wrong[:5]

@@ -194,3 +194,23 @@ def test_set_cookie_headers_are_starlettes_whatever_the_value(value: str) -> Non
         response = Response()
         response.set_cookie("tk_x", value, path="/", samesite="lax", **options)  # type: ignore[arg-type]
         assert cookie_header("tk_x", value, **options) == response.headers["set-cookie"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_a_form_whose_token_fails_shows_the_members_text_to_copy_and_them_as_logged_in(
+        client: TestClient, session: Session, lang: str) -> None:
+    """Outside tester: a bad token on a diary note lost the text, and the page header offered "log in"."""
+    logged_in_member(client, session, "Precieuse", lang=lang)
+    thread = make_thread(session, category=make_category(session), author=make_user(session))
+    session.commit()
+    note = "Mon texte précieux, écrit ce soir"
+    for action, data in ((f"/{lang}/diary/entries", {"note": note, "day": "2026-01-05"}),
+                         (f"/{lang}/t/{thread.thread.id}/reply", {"body": note})):
+        response = client.post(action, data={**data, "csrf_token": "bad"})
+        assert response.status_code == 403
+        assert note in response.text
+        assert f'action="{action}"' not in response.text  # shown to copy, never re-sent with a fresh token
+        assert "/account/logout" in response.text and "/account/login" not in response.text
+    cross = client.post(f"/{lang}/t/{thread.thread.id}/reply", data={"body": note, "csrf_token": "bad"},
+                        headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403 and note not in cross.text  # another site's request gets nothing back
