@@ -248,7 +248,8 @@ class Engine:
     def lexicon_findings(self, text: str, folded: Folded, vetoed_spans: set[tuple[str, int, int]] | None = None,
                          words: Sequence[tuple[int, str]] | None = None) -> list[Finding]:
         """Lexicon matches that pass their context rules; the (category, start, end) of phrases a
-        context rule ruled out go into ``vetoed_spans``. ``words``: the post's written words, when the caller has them."""
+        context rule ruled out go into ``vetoed_spans``. ``words``: the post's written words, when the
+        caller has them."""
         plain = folded.plain
         raw: list[Finding] = []
         # Spans a context rule ruled out, per category: a shorter match inside
