@@ -380,6 +380,7 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     # the search outbox).
     post_id = autoflushed_connection(session).execute(_INSERT_POST, values).scalar_one()
     post = Post(id=post_id, **values)
+    set_committed_value(post, "thread", thread)  # loaded, as a read would have it (the search document uses it)
     attach_inserted(session, post)
     if post.status == PostStatus.published:
         _publish_counts(session, thread, author, post, +1, approved=True)
