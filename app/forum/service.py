@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -166,6 +166,34 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
                                  "is still here."), retry_after=wait, minutes=max(1, (wait + 59) // 60))
 
 
+@dataclass(frozen=True)
+class _RateGuard:
+    """`_check_posting_rate(final=True)` made by the reply's INSERT itself: one statement fewer a reply."""
+
+    limits: TrustSettings
+    params: dict[str, object]
+    slow: bool
+
+
+def _rate_guard(session: Session, author: User, limits: TrustSettings, thread: Thread) -> _RateGuard | None:
+    """The member's turn taken now (`serialize`), the limits left for the INSERT to check (None: moderators).
+
+    The same counts as the final check, in the same place (after the turn is taken),
+    so replies sent at once still cannot all slip under the limit (issue 9). An INSERT
+    they stop writes nothing, and the check then runs as before to say which limit and
+    how long to wait.
+    """
+    if author.is_moderator:
+        return None
+    serialize(session, "posting", author.id)
+    now = utcnow()
+    allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
+    params: dict[str, object] = {"since": now - dt.timedelta(hours=1), "allowed": allowed}
+    if thread.slow_mode_seconds:
+        params["slow_since"] = now - dt.timedelta(seconds=thread.slow_mode_seconds)
+    return _RateGuard(limits=limits, params=params, slow=bool(thread.slow_mode_seconds))
+
+
 _thread_table, _user_table = cast(Table, Thread.__table__), cast(Table, User.__table__)
 _threads, _users = _thread_table.c, _user_table.c
 _created = bindparam("created", type_=UTCDateTime())
@@ -301,9 +329,9 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     rendered = _Rendered.of(body)  # before the turn taking below: a long post takes tens of ms to parse
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
-    _check_posting_rate(session, author, limits, thread, final=True)
+    guard = _rate_guard(session, author, limits, thread)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
-                     form_nonce=form_nonce, rendered=rendered)
+                     form_nonce=form_nonce, rendered=rendered, guard=guard)
     return Posted(post=post, thread=thread, screening=screening)
 
 
@@ -367,9 +395,28 @@ class _Rendered:
 _INSERT_POST = insert(_post_table).returning(_posts.id)
 
 
+def _guarded_insert(slow: bool) -> Insert:
+    """The same INSERT, writing nothing when the author is over the hourly limit (or, `slow`, the thread's
+    slow mode): `_check_posting_rate`'s counts as conditions of the row's SELECT."""
+    columns = [column for column in _post_table.c if column.key != "id"]
+    recent = select(func.count(_posts.id)).where(
+        _posts.author_id == bindparam("author_id"), _posts.created_at > bindparam("since", type_=UTCDateTime()),
+    ).scalar_subquery()
+    row = select(*(bindparam(column.key, type_=column.type) for column in columns)).where(
+        recent < bindparam("allowed"))
+    if slow:
+        row = row.where(~exists().where(
+            _posts.thread_id == bindparam("thread_id"), _posts.author_id == bindparam("author_id"),
+            _posts.created_at > bindparam("slow_since", type_=UTCDateTime())))
+    return insert(_post_table).from_select([column.key for column in columns], row).returning(_posts.id)
+
+
+_GUARDED_INSERTS = {slow: _guarded_insert(slow) for slow in (False, True)}
+
+
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
               screening: Screening, first: bool = False, form_nonce: str | None = None,
-              rendered: _Rendered | None = None) -> Post:
+              rendered: _Rendered | None = None, guard: _RateGuard | None = None) -> Post:
     rendered = rendered or _Rendered.of(body)
     values = {"thread_id": thread.id, "author_id": author.id, "body_md": body, "body_html": rendered.html,
               "status": screening.status, "content_note": note, "notices": ",".join(screening.notices),
@@ -378,8 +425,16 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     # One prebuilt INSERT ... RETURNING, not a flush: the unit of work's bookkeeping was the largest
     # single cost of a reply. attach_inserted records what the flush listeners would (page versions,
     # the search outbox).
-    post_id = autoflushed_connection(session).execute(_INSERT_POST, values).scalar_one()
+    connection = autoflushed_connection(session)
+    if guard is None:
+        post_id = connection.execute(_INSERT_POST, values).scalar_one()
+    else:
+        post_id = connection.execute(_GUARDED_INSERTS[guard.slow], {**values, **guard.params}).scalar()
+        if post_id is None:  # over a limit: the check says which one, and for how long (RateLimited)
+            _check_posting_rate(session, author, guard.limits, thread, final=True)
+            post_id = connection.execute(_INSERT_POST, values).scalar_one()  # the hour moved on meanwhile
     post = Post(id=post_id, **values)
+    set_committed_value(post, "thread", thread)  # loaded, as a read would have it (the search document uses it)
     attach_inserted(session, post)
     if post.status == PostStatus.published:
         _publish_counts(session, thread, author, post, +1, approved=True)

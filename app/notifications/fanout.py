@@ -24,9 +24,10 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, bindparam, delete, exists, func, literal, select, union
+from sqlalchemy import Integer, Select, String, bindparam, delete, exists, func, literal, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from app.accounts.models import User, UserStatus
 from app.db import Database, UTCDateTime, after_commit, autoflushed_connection, utcnow
@@ -62,14 +63,20 @@ def post_key(post_id: int) -> str:
     return f"post:{post_id}"
 
 
-def _watchers(thread_id: Any, category_id: Any, kind: Kind) -> Select[Any]:
-    """Members watching the thread, or its category when they set nothing for the thread."""
+def _category_levels(kind: Kind) -> ColumnElement[bool]:
+    """The category watch levels that hear of `kind`, as plain comparisons: an IN list of constants would
+    be an expanding parameter, its SQL rewritten at every execution of these per-post statements."""
     levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
         CategoryLevel.watching]
+    return or_(*(CategoryWatch.level == level for level in levels))
+
+
+def _watchers(thread_id: Any, category_id: Any, kind: Kind) -> Select[Any]:
+    """Members watching the thread, or its category when they set nothing for the thread."""
     own = select(ThreadWatch.user_id.label("user_id")).where(
         ThreadWatch.thread_id == thread_id, ThreadWatch.level == WatchLevel.watching)
     by_category = select(CategoryWatch.user_id.label("user_id")).where(
-        CategoryWatch.category_id == category_id, CategoryWatch.level.in_(levels),
+        CategoryWatch.category_id == category_id, _category_levels(kind),
         ~exists().where(ThreadWatch.thread_id == thread_id, ThreadWatch.user_id == CategoryWatch.user_id),
     )
     return union(own, by_category)  # type: ignore[return-value]
@@ -85,10 +92,8 @@ def _watcher_count(kind: Kind) -> Any:
     """Watchers counted up to `:up_to` in each source (the thread's, the category's), as one scalar."""
     own = select(ThreadWatch.id).where(ThreadWatch.thread_id == bindparam("thread_id"),
                                        ThreadWatch.level == WatchLevel.watching)
-    levels = [CategoryLevel.watching, CategoryLevel.new_threads] if kind == Kind.new_thread else [
-        CategoryLevel.watching]
     by_category = select(CategoryWatch.id).where(CategoryWatch.category_id == bindparam("category_id"),
-                                                 CategoryWatch.level.in_(levels))
+                                                 _category_levels(kind))
     counts = [select(func.count()).select_from(q.limit(bindparam("up_to")).subquery()).scalar_subquery()
               for q in (own, by_category)]
     return counts[0] + counts[1]

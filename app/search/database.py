@@ -9,6 +9,7 @@ a moment ago never shows, even before the worker ran.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -76,8 +77,10 @@ def empty_page(session: Session, backend: SearchBackend, query: SearchQuery) -> 
 
 
 # The indexer's statements, built once (it runs them after every post).
-_ADD_TERM = text("INSERT OR IGNORE INTO search_fts_terms (term) VALUES (:term)")
-_INSERT_FTS = text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)")
+# The vocabulary's new words in one statement (a JSON array of them), not one execution per word.
+_ADD_TERMS = text("INSERT OR IGNORE INTO search_fts_terms (term) SELECT value FROM json_each(:terms)")
+# FTS5 replaces the row of an indexed rowid itself: one statement, not a DELETE and an INSERT.
+_UPSERT_FTS = text("INSERT OR REPLACE INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)")
 _DELETE_FTS = text("DELETE FROM search_fts WHERE rowid = :id")
 
 
@@ -85,7 +88,7 @@ def _add_terms(session: Session, documents: list[Document]) -> None:
     """Keep the vocabulary (prefix expansion, "did you mean") growing with the index."""
     words = sorted({word for d in documents for word in search_text.index_words(d.title + " " + d.body)})
     if words:
-        session.connection().execute(_ADD_TERM, [{"term": word} for word in words])
+        session.connection().execute(_ADD_TERMS, {"terms": json.dumps(words, ensure_ascii=False)})
 
 
 class SqliteFts:
@@ -103,9 +106,8 @@ class SqliteFts:
     def upsert(self, session: Session, documents: list[Document]) -> None:
         if not documents:
             return
-        self.delete(session, [d.post_id for d in documents])
-        session.connection().execute(_INSERT_FTS, [{"id": d.post_id, "title": d.title, "body": d.body}
-                                                   for d in documents])
+        rows = [{"id": d.post_id, "title": d.title, "body": d.body} for d in documents]
+        session.connection().execute(_UPSERT_FTS, rows if len(rows) > 1 else rows[0])
         _add_terms(session, documents)
 
     def delete(self, session: Session, post_ids: list[int]) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -120,13 +120,65 @@ def _document(row: Any, withheld: frozenset[str]) -> Document:
 _BY_IDS = _documents_query().where(Post.id.in_(bindparam("ids", expanding=True)))
 
 
+_POST_COLUMNS = frozenset(("id", "thread_id", "status", "body_md", "created_at", "thread"))
+_THREAD_COLUMNS = frozenset(("id", "category_id", "status", "title", "lang", "category"))
+_CATEGORY_COLUMNS = frozenset(("id", "slug", "visibility"))
+
+
+def _as_written(obj: Any, columns: frozenset[str]) -> bool:
+    """Whether `obj` holds these attributes as its transaction wrote or read them (nothing expired or unflushed)."""
+    if obj is None:
+        return False
+    state = inspect(obj)
+    return not (state.modified or state.expired or state.detached or columns & state.unloaded)
+
+
+def _in_hand(post: Post) -> tuple[bool, tuple[Post, Thread, Category] | None]:
+    """A new post's document's sources from the objects its transaction wrote and loaded (no query): (True, the
+    post, its thread and category, or None when it may not be indexed), or (False, None) when the objects cannot
+    tell for sure."""
+    thread = post.thread if _as_written(post, _POST_COLUMNS) else None
+    category = thread.category if thread is not None and _as_written(thread, _THREAD_COLUMNS) else None
+    if thread is None or category is None or not _as_written(category, _CATEGORY_COLUMNS) \
+            or thread.id != post.thread_id or category.id != thread.category_id:
+        return False, None
+    if post.status != PostStatus.published or thread.status != PostStatus.published:
+        return True, None
+    return True, (post, thread, category)
+
+
 def load_documents(session: Session, post_ids: Iterable[int]) -> dict[int, Document]:
+    """The documents of the indexable posts among `post_ids` (the others may not be found).
+
+    A post its own transaction just inserted (a reply, applied to SQLite's index before
+    its commit) is built from the objects that transaction holds (`outbox.IN_HAND`): its
+    row as written, its thread and category as loaded to check the reply; the rest is
+    read from the tables.
+    """
     ids = list(post_ids)
-    if not ids:
+    in_hand: list[tuple[Post, Thread, Category]] = []
+    inserted: dict[int, Post] | None = session.info.get(outbox.IN_HAND)
+    if inserted:
+        remaining = []
+        for post_id in ids:
+            post = inserted.get(post_id)
+            known, objects = _in_hand(post) if post is not None else (False, None)
+            if not known:
+                remaining.append(post_id)
+            elif objects is not None:
+                in_hand.append(objects)
+        ids = remaining
+    rows = autoflushed_connection(session).execute(_BY_IDS, {"ids": ids}).all() if ids else []
+    if not rows and not in_hand:
         return {}
-    rows = autoflushed_connection(session).execute(_BY_IDS, {"ids": ids}).all()
-    withheld = _withheld_names(session, (row.body_md for row in rows))
-    return {row.id: _document(row, withheld) for row in rows}
+    withheld = _withheld_names(session, [*(row.body_md for row in rows), *(post.body_md for post, _, _ in in_hand)])
+    found = {row.id: _document(row, withheld) for row in rows}
+    for post, thread, category in in_hand:
+        found[post.id] = Document(
+            post_id=post.id, thread_id=thread.id, title=thread.title, body=document_text(post.body_md, withheld),
+            lang=thread.lang, category_id=category.id, category=category.slug, visibility=category.visibility,
+            created_at=post.created_at)
+    return found
 
 
 def documents_after(session: Session, after_id: int, limit: int) -> list[Document]:

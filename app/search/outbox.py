@@ -33,6 +33,9 @@ _HOOK_KEY = "search-outbox"  # the indexer's after-commit callback
 # SQLite's own index, applied before the commit: (entity, id) applied from here, a row written only if that fails.
 _UNWRITTEN = "search_outbox_unwritten"
 _APPLIED = "search_outbox_applied"  # this transaction's before-commit application ran: later entries are rows
+#: The posts this transaction inserted (app.db.attach_inserted), by id: their documents are in hand
+#: (documents.load_documents). Dropped when the transaction or a SAVEPOINT ends.
+IN_HAND = "search_documents_in_hand"
 
 
 def enqueue(session: Session, entity: str, entity_id: int) -> None:
@@ -106,6 +109,7 @@ def _write(session: Session, _context: Any) -> None:
 def _inserted(session: Session, obj: Any) -> None:
     """A new post written by a Core INSERT (app.db.attach_inserted): recorded as the flush listener would."""
     if isinstance(obj, Post):
+        session.info.setdefault(IN_HAND, {})[obj.id] = obj  # its document is in hand (documents.load_documents)
         enqueue(session, WATCHED[Post][0], obj.id)
 
 
@@ -142,6 +146,7 @@ def _forget(session: Session, *_args: Any) -> None:
     # assumed written any more (at worst an entity is queued twice, which is harmless).
     session.info.pop(_QUEUED, None)
     session.info.pop(_FOUND, None)
+    session.info.pop(IN_HAND, None)  # a post inserted inside a rolled-back SAVEPOINT is gone: read, never assumed
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -151,3 +156,4 @@ def _end(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_UNWRITTEN, None)
         session.info.pop(_APPLIED, None)
+        session.info.pop(IN_HAND, None)

@@ -69,6 +69,7 @@ _WRITE = (
     "ON CONFLICT (term) DO UPDATE SET documents = GREATEST(v.documents + EXCLUDED.documents, 0)"
 )
 _WRITE_LOCK = 0x5EA4C4  # pg_advisory_xact_lock key: one vocabulary writer at a time
+_LOCK_STATEMENT, _WRITE_STATEMENT = text("SELECT pg_advisory_xact_lock(:key)"), text(_WRITE)
 
 
 def quote(lexeme: str) -> str:
@@ -113,8 +114,10 @@ class PostgresFts:
     def _write(session: Session, documents: list[Document], gone: list[int]) -> None:
         if not documents and not gone:
             return
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-        session.execute(text(_WRITE), {
+        # Built once and run on the connection: the indexer writes after every post.
+        connection = session.connection()
+        connection.execute(_LOCK_STATEMENT, {"key": _WRITE_LOCK})
+        connection.execute(_WRITE_STATEMENT, {
             "ids": [d.post_id for d in documents], "cfgs": [PG_CONFIGS.get(d.lang, "simple") for d in documents],
             "titles": [d.title for d in documents], "bodies": [d.body for d in documents], "gone": gone,
         })

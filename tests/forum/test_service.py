@@ -216,3 +216,33 @@ def test_review_records_findings_through_the_event(session: Session) -> None:
     item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == posted.post.id))
     assert item is not None and "sourcing" in item.tag_list
     assert session.get(Post, posted.post.id) is posted.post
+
+
+@pytest.mark.parametrize("limit", ["hourly", "slow_mode"])
+def test_the_replys_insert_itself_holds_the_limits_a_first_look_let_through(session: Session, limit: str) -> None:
+    """The final posting-rate check is made by the reply's INSERT (after the member's turn is taken):
+    a reply that passed the first look while another one was written is refused, with the usual 429."""
+    from app.errors import RateLimited
+    from app.settings import TrustSettings
+
+    author = make_user(session, approved_posts=10)
+    posted = make_thread(session, category=make_category(session), author=author)
+    thread = posted.thread
+    limits = TrustSettings(posts_per_hour=1 if limit == "hourly" else 100)
+    if limit == "slow_mode":
+        thread.slow_mode_seconds = 600
+        session.flush()
+    screening = service.screen(title="", body="Courage à toi.", lang="fr", newcomer_hold=False)
+    # What a reply sent at the same moment as the thread's first post saw: under every limit.
+    guard = service._rate_guard(session, author, limits, thread)
+    with pytest.raises(RateLimited) as refused:
+        service._add_post(session, thread=thread, author=author, body="Courage à toi.", note=None,
+                          screening=screening, guard=guard)
+    message = "slow mode" if limit == "slow_mode" else "posted a lot"
+    assert message in refused.value.message and int(refused.value.headers["Retry-After"]) > 0
+    assert session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread.id)) == 1
+    if limit == "hourly":  # under a limit of 2: the INSERT writes it
+        limits = TrustSettings(posts_per_hour=2)
+        post = service._add_post(session, thread=thread, author=author, body="Courage à toi.", note=None,
+                                 screening=screening, guard=service._rate_guard(session, author, limits, thread))
+        assert post.id is not None and post.status == PostStatus.published

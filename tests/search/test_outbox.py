@@ -264,3 +264,41 @@ def test_what_the_index_wrote_before_failing_is_undone_and_the_post_kept(app: Fa
     entries = _entries(session)
     assert ("post", 999_999) not in entries  # rolled back to the savepoint
     assert ("post", posted.post.id) in entries and session.get(Post, posted.post.id) is not None
+
+
+def test_a_new_posts_document_from_its_transaction_equals_the_one_read_from_the_tables(session: Session) -> None:
+    """A reply's document is built from the objects its transaction holds (no query): the same document
+    as the tables give, on either database; held posts and posts of held threads have none."""
+    from app.search.documents import load_documents
+    from app.search.outbox import IN_HAND
+
+    members = make_category(session, "entre-nous", visibility=Visibility.members)
+    author = make_user(session, approved_posts=10)
+    posted = make_thread(session, category=members, author=author, title="Réveils à 4 h, encore",
+                         body="Je **diminue** le _lorazépam_ de 0,25 mg.\n\n> cité\n\nMerci [ici](https://example.org).")
+    newcomer = make_user(session, approved_posts=0)
+    held = make_thread(session, category=members, author=newcomer, title="Mon premier message", body="Bonjour")
+    ids = [posted.post.id, held.post.id]
+    assert set(session.info.get(IN_HAND, {})) >= set(ids)
+    session.flush()
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = session.connection().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        in_hand = load_documents(session, ids)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements == []  # read from nowhere but the session
+    inserted = session.info.pop(IN_HAND)
+    try:
+        from_tables = load_documents(session, ids)
+    finally:
+        session.info[IN_HAND] = inserted
+    assert held.post.status == PostStatus.held
+    assert in_hand == from_tables and list(in_hand) == [posted.post.id]
+    session.commit()
+    assert IN_HAND not in session.info  # gone with its transaction
