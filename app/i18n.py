@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
@@ -36,7 +38,8 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 
 _current_locale: ContextVar[str] = ContextVar("locale", default="fr")
 
-__all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "negotiate", "translations"]
+__all__ = ["N_", "LOCALES", "get_locale", "set_locale", "gettext", "ngettext", "negotiate", "translations",
+           "using_locale"]
 
 
 # French sets a narrow no-break space (U+202F) before : ; ! ? and inside « », so that
@@ -189,3 +192,13 @@ def _brussels() -> dt.tzinfo:
 
 
 BRUSSELS = _brussels()
+
+
+@contextmanager
+def using_locale(locale: str) -> Iterator[None]:
+    """Translate in `locale` for the block, e.g. a file built outside a request for a member (their language)."""
+    token = _current_locale.set(locale if locale in LOCALES else "fr")
+    try:
+        yield
+    finally:
+        _current_locale.reset(token)

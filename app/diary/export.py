@@ -18,6 +18,7 @@ from app.diary import symptoms as sym
 from app.diary.models import Entry, TaperPlan
 from app.diary.service import get_diary_settings, list_entries
 from app.diary.sharing import list_share_links
+from app.i18n import gettext
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -79,7 +80,19 @@ def export_member_diary(session: Session, *, user: User) -> dict[str, object]:
     }
 
 
+#: What each column holds, under the stable keys diary.json uses (JSON is the format for tools).
 CSV_COLUMNS = ["date", "medications", "diazepam_mg", *sym.SYMPTOMS, "symptom_score", "sleep_hours", "mood", "note"]
+#: Spreadsheets (Excel above all) read a UTF-8 file as UTF-8 only when it starts with this mark.
+BOM = "\ufeff"
+
+
+def csv_header() -> list[str]:
+    """The header row, in the current locale: the CSV is for people, so its columns are named in their language."""
+    return [
+        gettext("Date"), gettext("Medication"), gettext("Diazepam equivalent (mg)"),
+        *[gettext("%(symptom)s (0 to 3)", symptom=gettext(label)) for label in sym.SYMPTOMS.values()],
+        gettext("Symptom score"), gettext("Hours slept"), gettext("Mood (1 to 5)"), gettext("Note"),
+    ]
 
 
 def _csv_safe(text: str) -> str:
@@ -88,10 +101,15 @@ def _csv_safe(text: str) -> str:
 
 
 def export_csv(session: Session, *, user: User) -> str:
-    """One row per day; symptom columns use the fixed keys, rated 0-3 (empty: not rated)."""
+    """One row per day, headed in the current locale; symptoms rated 0-3 (empty: not rated), mood 1-5.
+
+    Comma-separated, quoted where needed (RFC 4180), numbers with a decimal point,
+    after a byte-order mark; the columns are CSV_COLUMNS in that order.
+    """
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_header())
     for entry in list_entries(session, user=user):
         medications = "; ".join(f"{m.drug} {m.dose_mg:g} mg" for m in entry.medications)
         writer.writerow([

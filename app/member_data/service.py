@@ -27,6 +27,7 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.db import Database, after_commit, utcnow
@@ -109,43 +110,106 @@ def build_pending(db: Database) -> int:
 
 
 def build_archive(session: Session, *, user: User) -> bytes:
-    """The zip: profile and sessions, posts in Markdown and HTML, diary in CSV and JSON, moderation, research."""
+    """The zip: profile and sessions, posts in Markdown and HTML, diary in CSV and JSON, moderation, research.
+
+    What a person reads (README.txt, posts.md, posts.html, the CSV's header row)
+    is in the member's language; the JSON files keep their fixed keys and values
+    for other programs (the README says so).
+    """
     data = export_member_data(session, user=user)
     account = dict(data["account"])  # type: ignore[call-overload]
     sessions = account.pop("sessions", [])
     forum_part = data["forum"]
     posts = forum_part["posts"] if isinstance(forum_part, dict) else []
+    locale = user.locale if user.locale in i18n.LOCALES else "fr"
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, i18n.using_locale(locale):
         def add(name: str, text: str) -> None:
             archive.writestr(name, text.encode("utf-8"))
 
+        add("README.txt", _readme(str(data["exported_at"]), locale))
         add("profile.json", _json({"exported_at": data["exported_at"], **account}))
         add("sessions.json", _json(sessions))
-        add("posts.md", "\n\n---\n\n".join(
-            f"## {p['thread_title']}\n\n*{p['created_at']} · {p['status']}*\n\n{p['body']}" for p in posts))
-        add("posts.html", _posts_html(posts))
+        add("posts.md", _posts_markdown(posts, locale))
+        add("posts.html", _posts_html(posts, locale))
         add("posts.json", _json(forum_part))
         add("diary.json", _json(data["diary"]))
         add("diary.csv", diary_export.export_csv(session, user=user))
         add("moderation.json", _json(data["moderation"]))
         add("research.json", _json(data["research"]))
-        add("README.txt", "Trefle Klaver: all the data this forum keeps about you, as of "
-                          f"{data['exported_at']}.\nUTF-8 text files; the diary CSV opens in a spreadsheet.\n")
+        add("notifications.json", _json(data["notifications"]))
     return buffer.getvalue()
+
+
+SITE_NAME = "Trèfle · Klaver"
+# The files of the zip, as README.txt lists them.
+ARCHIVE_FILES = {
+    "profile.json": N_("your account: pseudonym, role, languages and settings, recognised devices"),
+    "sessions.json": N_("your sessions: the devices where you are logged in"),
+    "posts.md": N_("your posts, as you wrote them (Markdown)"),
+    "posts.html": N_("your posts, as a page any browser opens"),
+    "posts.json": N_("your posts and reactions, with their ids"),
+    "diary.csv": N_("your diary, one line per day: it opens in a spreadsheet"),
+    "diary.json": N_("your diary: days, taper plans and share links"),
+    "moderation.json": N_("moderation: statements, appeals, your reports, messages with moderators, "
+                          "sanctions and notes about you"),
+    "research.json": N_("your research consent and its history"),
+    "notifications.json": N_("your notifications and the threads you follow"),
+}
+# A post's status in the member's words (forum.models.PostStatus values).
+POST_STATUSES = {"published": N_("Published"), "held": N_("Waiting for a moderator"),
+                 "hidden": N_("Hidden by the moderators"), "removed": N_("Removed by the moderators"),
+                 "deleted": N_("Deleted by you")}
+
+
+def _readme(exported_at: str, locale: str) -> str:
+    when = i18n.format_day_and_time(dt.datetime.fromisoformat(exported_at), locale)
+    lines = [
+        i18n.gettext("%(site)s: all the data this forum keeps about you, as of %(date)s.", site=SITE_NAME,
+                     date=when),
+        "",
+        i18n.gettext("Every file is UTF-8 text:"),
+        *["- " + i18n.gettext("%(file)s: %(content)s", file=name, content=i18n.gettext(what))
+          for name, what in ARCHIVE_FILES.items()],
+        "",
+        i18n.gettext("In diary.csv, symptoms are rated from 0 (none) to 3 (severe) and mood from 1 (very low) to "
+                     "5 (very good); an empty cell was not filled in. Numbers use a decimal point."),
+        i18n.gettext("The .json files use fixed English names and values, so that other programs can read them "
+                     "whatever your language; diary.csv has the same columns in the same order as the days "
+                     "in diary.json."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _status(status: object) -> str:
+    label = POST_STATUSES.get(str(status))
+    return i18n.gettext(label) if label else str(status)
+
+
+def _posted(post: dict[str, object], locale: str) -> str:
+    return i18n.format_day_and_time(dt.datetime.fromisoformat(str(post["created_at"])), locale)
+
+
+def _posts_markdown(posts: list[dict[str, object]], locale: str) -> str:
+    return "\n\n---\n\n".join(
+        f"## {p['thread_title']}\n\n*{_posted(p, locale)} · {_status(p['status'])}*\n\n{p['body']}" for p in posts)
 
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def _posts_html(posts: list[dict[str, object]]) -> str:
+def _posts_html(posts: list[dict[str, object]], locale: str) -> str:
     # Built from the Markdown the member typed, escaped: the file opens in any browser and runs nothing.
     items = "\n".join(
-        f"<article><h2>{html.escape(str(p['thread_title']))}</h2><p><time>{html.escape(str(p['created_at']))}</time>"
-        f"</p><pre>{html.escape(str(p['body']))}</pre></article>" for p in posts
+        f"<article><h2>{html.escape(str(p['thread_title']))}</h2>"
+        f"<p><time datetime=\"{html.escape(str(p['created_at']))}\">{html.escape(_posted(p, locale))}</time>"
+        f" · {html.escape(_status(p['status']))}</p>"
+        f"<pre>{html.escape(str(p['body']))}</pre></article>" for p in posts
     )
-    head = '<!doctype html>\n<html><head><meta charset="utf-8"><title>Posts</title></head><body>'
+    title = html.escape(i18n.gettext("Your posts"))
+    head = (f'<!doctype html>\n<html lang="{locale}"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body>\n<h1>{title}</h1>")
     return f"{head}\n{items}\n</body></html>\n"
 
 

@@ -336,7 +336,7 @@ def test_exports_and_account_data_include_the_diary(client: TestClient, session:
     session.commit()
     html_login(client, "Exporter")
     csv_text = client.get("/fr/diary/export.csv").text
-    assert csv_text.splitlines()[0].startswith("date,medications,diazepam_mg")
+    assert csv_text.splitlines()[0].startswith("\ufeffDate,Médicament,Équivalent diazépam (mg)")
     assert "'=cmd" in csv_text  # never a spreadsheet formula
     diary = client.get("/fr/diary/export.json").json()["diary"]
     assert diary["entries"][0]["note"] == "=cmd"
@@ -515,3 +515,38 @@ def test_a_first_plan_is_not_confirmed_as_replacing_a_previous_one(client: TestC
     for lang in ("fr", "nl", "en"):
         page = client.get(f"/{lang}/diary/plan?notice=saved").text
         assert previous[lang] in page, page[page.find("<main"):][:1500]
+
+
+# Tester's finding F6: the CSV a member opens in a spreadsheet was headed with English keys in every language.
+CSV_HEADINGS = {
+    "fr": ("Date", "Médicament", "Équivalent diazépam (mg)", "Anxiété (de 0 à 3)", "Humeur (de 1 à 5)", "Note"),
+    "nl": ("Datum", "Medicatie", "Diazepam-equivalent (mg)", "Angst (0 tot 3)", "Stemming (1 tot 5)", "Notitie"),
+    "en": ("Date", "Medication", "Diazepam equivalent (mg)", "Anxiety (0 to 3)", "Mood (1 to 5)", "Note"),
+}
+
+
+def test_diary_csv_is_headed_in_the_reader_language_and_opens_in_a_spreadsheet(client: TestClient,
+                                                                              session: Session) -> None:
+    import csv
+    import io
+
+    from app.diary.export import CSV_COLUMNS
+
+    user = make_user(session, "Tableur")
+    log(session, user, days_ago(1), symptoms={"anxiety": 2}, mood=4, sleep_hours=6.5,
+        note='Dit "stop", puis, plus tard:\nça va')
+    session.commit()
+    html_login(client, "Tableur")
+    for lang, (date, medication, diazepam, anxiety, mood, note) in CSV_HEADINGS.items():
+        response = client.get(f"/{lang}/diary/export.csv")
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.content.startswith(b"\xef\xbb\xbf")  # the mark that makes Excel read UTF-8
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        header = list(rows[0])
+        assert len(header) == len(CSV_COLUMNS) and header[:3] == [date, medication, diazepam], lang
+        assert header[-1] == note and mood in header and anxiety in header, lang
+        if lang != "en":
+            assert not set(header) & set(CSV_COLUMNS), f"{lang}: keys left in the header {header}"
+        row = rows[0]
+        assert row[anxiety] == "2" and row[mood] == "4" and float(row[diazepam]) > 0  # a decimal point
+        assert row[note] == 'Dit "stop", puis, plus tard:\nça va'  # quoted: one cell, newline and all

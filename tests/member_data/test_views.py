@@ -259,3 +259,45 @@ def test_the_deletion_page_shows_a_logged_out_header(client: TestClient, session
     assert response.status_code == 200 and "déconnecté" in page  # type: ignore[attr-defined]
     header = page[:page.index('id="main"')]
     assert 'class="account-link"' not in header and "bell" not in header and "Partante" not in header
+
+
+# Tester's finding F6: README.txt, posts.md and the diary CSV of a French or Dutch member's zip were in English.
+ZIP_IN_LANGUAGE = {
+    "fr": {"README.txt": ("Trèfle · Klaver\u202f: toutes les données que ce forum conserve à votre sujet",
+                          "de 0 (aucun) à 3 (sévère)"),
+           "posts.md": ("En attente d'un·e modérateur·rice", "Publié"),
+           "posts.html": ('<html lang="fr">', "<title>Vos messages</title>"),
+           "diary.csv": ("\ufeffDate,Médicament,Équivalent diazépam (mg),", "Anxiété (de 0 à 3)")},
+    "nl": {"README.txt": ("Trèfle · Klaver: alle gegevens die dit forum over je bewaart",
+                          "van 0 (geen) tot 3 (ernstig)"),
+           "posts.md": ("Wacht op een moderator", "Gepubliceerd"),
+           "posts.html": ('<html lang="nl">', "<title>Je berichten</title>"),
+           "diary.csv": ("\ufeffDatum,Medicatie,Diazepam-equivalent (mg),", "Angst (0 tot 3)")},
+}
+
+
+def test_the_zip_is_in_the_member_language_and_its_json_keeps_its_keys(session: Session) -> None:
+    import io
+    import zipfile
+
+    from app.member_data.service import build_archive
+
+    ids = _arrange(session)
+    member = session.get(User, ids["leaving"])
+    assert member is not None
+    for locale, expected in ZIP_IN_LANGUAGE.items():
+        member.locale = locale
+        archive = zipfile.ZipFile(io.BytesIO(build_archive(session, user=member)))
+        texts = {name: archive.read(name).decode("utf-8") for name in expected}
+        for name, phrases in expected.items():
+            for phrase in phrases:
+                assert phrase in texts[name], f"{locale} {name}: {phrase!r} not in {texts[name][:400]!r}"
+        assert "all the data" not in texts["README.txt"] and "Trefle Klaver" not in texts["README.txt"]
+        assert "· held" not in texts["posts.md"] and "· published" not in texts["posts.md"]
+        assert "diazepam_mg" not in texts["diary.csv"] and "insomnia" not in texts["diary.csv"]
+        # The JSON files are read by programs: their keys and values stay as they are, in every language.
+        posts = json.loads(archive.read("posts.json"))["posts"]
+        assert {p["status"] for p in posts} == {"published", "held"}
+        entry = json.loads(archive.read("diary.json"))["entries"][0]
+        assert {"date", "diazepam_mg", "symptoms", "sleep_hours", "mood", "note"} <= set(entry)
+        assert "notifications" in json.loads(archive.read("notifications.json"))
