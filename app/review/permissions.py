@@ -1,5 +1,5 @@
 """Load-and-authorise for moderators' pages: an item in a language the viewer does not moderate is not found
-(unless it is urgent and no moderator of its language takes it: `covers`)."""
+(unless no moderator of its language takes it: `covers`)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,27 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.errors import NotFound
-from app.forum.models import Post, Thread
+from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_post, can_moderate_thread
-from app.review.dashboard import uncovered_langs
+from app.review import dashboard
 from app.review.models import ReviewItem
 from app.review.service import CRISIS_KINDS
 
 
 def covers(session: Session, viewer: User, item: ReviewItem) -> bool:
-    """Whether a moderator sees and acts on an item outside their languages: an urgent one nobody else takes.
+    """Whether a moderator sees and acts on an item outside their languages: one no moderator of its language takes.
 
-    Crisis and "worried" items in a language without a moderator taking crisis items now (none, or
-    all paused) go to every moderator: the post's readers are told that moderators know.
+    Crisis and "worried" items in a language without a moderator (admins apart) taking crisis items
+    now (none, or all paused) go to every moderator: the post's readers are told that moderators
+    know. Held posts in a language with no moderator at all do too: they wait on one.
     """
-    return viewer.is_moderator and item.kind in CRISIS_KINDS and item.lang in uncovered_langs(session)
+    if not viewer.is_moderator:
+        return False
+    gaps = dashboard.gaps(session)
+    if item.kind in CRISIS_KINDS and item.lang in gaps.crisis:
+        return True
+    post = session.get(Post, item.post_id) if item.post_id is not None else None
+    return item.lang in gaps.held and post is not None and post.status == PostStatus.held
 
 
 def access_item(session: Session, viewer: User, item_id: int) -> ReviewItem:

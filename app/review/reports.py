@@ -8,6 +8,8 @@ reports page, visitors through the secret link they were given.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -49,6 +51,27 @@ class Reported:
     token: str | None = None
 
 
+# A conservative shape for an e-mail address (no e-mail library among the dependencies): one "@", no spaces,
+# controls or characters that need quoting, a domain with a dot. The address is only read by a person.
+_LOCAL = r"[^\s@<>()\[\]\\,;:\"]"  # a character the part before "@" may hold unquoted
+_LABEL = r"[^\s@<>()\[\]\\,;:\".]+"  # a piece of the domain between dots
+_EMAIL = re.compile(rf"{_LOCAL}{{1,64}}@(?:{_LABEL}\.)+(?![_-]){_LABEL}")
+EMAIL_MAX = 200
+
+
+def _email(value: str) -> str:
+    """An optional e-mail address, checked: "" when none was given."""
+    value = value.strip()
+    if not value:
+        return ""
+    # Besides the shape: no control, format (direction marks included) or space character anywhere.
+    if len(value) > EMAIL_MAX or _EMAIL.fullmatch(value) is None \
+            or any(unicodedata.category(ch)[0] in "CZ" for ch in value):
+        raise ValidationFailed(N_("Enter an e-mail address such as name@example.be, or leave this field empty."),
+                               field="notifier_contact")
+    return value
+
+
 def _clean(data: ReportInput, *, visitor: bool) -> ReportInput:
     if data.reason not in REPORT_REASONS:
         raise ValidationFailed(N_("Choose what is wrong with this post."), field="reason")
@@ -69,7 +92,7 @@ def _clean(data: ReportInput, *, visitor: bool) -> ReportInput:
                        location=refuse_bidi_overrides(strip_controls(data.location).strip()[:500], field="location"),
                        notifier_name=refuse_bidi_overrides(strip_controls(data.notifier_name).strip()[:120],
                                                            field="notifier_name"),
-                       notifier_contact=data.notifier_contact.strip()[:200], good_faith=data.good_faith)
+                       notifier_contact=_email(data.notifier_contact), good_faith=data.good_faith)
 
 
 def create_report(session: Session, settings: Settings, *, post: Post, reporter: User | None, data: ReportInput,

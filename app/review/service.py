@@ -20,6 +20,7 @@ from app.errors import Conflict, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Category, Post, PostStatus, Thread
 from app.forum.screening import HOLD_CATEGORIES, Notice, Screening
+from app.i18n import LOCALES
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
 from app.review import audit as audit_log
@@ -189,17 +190,29 @@ def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
                  target_id=viewer.id, details={"hours": hours})
 
 
+def _uncovered_items(gaps: dashboard.Gaps, *, langs: set[str], crisis: bool) -> ColumnElement[bool] | None:
+    """Items in `langs` that reach every moderator for want of one of their language (dashboard.Gaps)."""
+    parts: list[ColumnElement[bool]] = []
+    if crisis and gaps.crisis & langs:
+        parts.append(and_(ReviewItem.lang.in_(gaps.crisis & langs), ReviewItem.kind.in_(CRISIS_KINDS)))
+    if gaps.held & langs:
+        parts.append(and_(ReviewItem.lang.in_(gaps.held & langs), ReviewItem.post_id.in_(
+            select(Post.id).where(Post.status == PostStatus.held))))
+    return or_(*parts) if parts else None
+
+
 def _queue_query(session: Session, viewer: User, filters: QueueFilter) -> Select[Any]:
     langs = viewer.moderated_lang_list
     paused = crisis_paused_until(session, viewer) is not None
-    # Urgent items nobody of their language takes now come to every moderator (permissions.covers).
-    covered = set() if paused or not viewer.is_moderator else dashboard.uncovered_langs(session) - set(langs)
+    # Urgent and held items no moderator of their language takes come to every moderator (permissions.covers).
+    others = set() if not viewer.is_moderator else set(LOCALES) - set(langs)
     if filters.lang:
         langs = [lang for lang in langs if lang == filters.lang]
-        covered &= {filters.lang}
+        others &= {filters.lang}
     mine: ColumnElement[bool] = ReviewItem.lang.in_(langs)
-    if covered:
-        mine = or_(mine, and_(ReviewItem.lang.in_(covered), ReviewItem.kind.in_(CRISIS_KINDS)))
+    uncovered = _uncovered_items(dashboard.gaps(session), langs=others, crisis=not paused) if others else None
+    if uncovered is not None:
+        mine = or_(mine, uncovered)
     query: Select[Any] = select(ReviewItem).where(ReviewItem.status == ItemStatus.open, mine)
     if paused:
         query = query.where(ReviewItem.kind.not_in(CRISIS_KINDS))
@@ -210,6 +223,17 @@ def _queue_query(session: Session, viewer: User, filters: QueueFilter) -> Select
             select(Post.id).join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
             .where(Category.slug == filters.category)))
     return query
+
+
+def uncovered_counts(session: Session, viewer: User) -> dict[str, int]:
+    """Open items of each language outside the viewer's that come to them for want of a moderator of it."""
+    others = set(LOCALES) - set(viewer.moderated_lang_list) if viewer.is_moderator else set()
+    uncovered = _uncovered_items(dashboard.gaps(session), langs=others, crisis=True) if others else None
+    if uncovered is None:
+        return {}
+    rows = session.execute(select(ReviewItem.lang, func.count(ReviewItem.id))
+                           .where(ReviewItem.status == ItemStatus.open, uncovered).group_by(ReviewItem.lang))
+    return {lang: count for lang, count in rows}
 
 
 def list_queue(session: Session, viewer: User, filters: QueueFilter, *, page: int = 1,

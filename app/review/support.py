@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import helplines
 from app.accounts.models import User
 from app.db import utcnow
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, each_error
 from app.forum import service as forum
 from app.forum.models import Post, Thread
 from app.forum.screening import Notice
@@ -35,6 +37,21 @@ def mentions_a_line(text: str) -> bool:
     return any(line.number and line.number.replace(" ", "") in compact for line in helplines.HELPLINES)
 
 
+@contextmanager
+def _on_field(field: str) -> Iterator[None]:
+    """A problem the forum or the inbox finds in "the body" is one of this form's fields (`field`):
+    shown, and focused, next to what the moderator typed, not on another form of the page."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        for problem in each_error(exc):
+            if problem.field in (None, "body"):
+                problem.field = field
+        if exc.field in (None, "body"):
+            exc.field = field
+        raise
+
+
 def support(session: Session, settings: Settings, *, item: ReviewItem, actor: User, public_body: str,
             private_body: str, show_banner: bool, resolve: bool, version: int | None = None) -> Support:
     """One step for someone in crisis: a supportive public reply, a private check-in, the help-lines banner."""
@@ -52,13 +69,15 @@ def support(session: Session, settings: Settings, *, item: ReviewItem, actor: Us
         raise ValidationFailed(N_("Write a reply, a private message, or both."), field="public_body")
     reply = None
     if public_body.strip():
-        reply = forum.reply(session, thread=thread, author=actor, body=public_body,
-                            max_chars=settings.max_post_chars, limits=settings.trust).post
+        with _on_field("public_body"):
+            reply = forum.reply(session, thread=thread, author=actor, body=public_body,
+                                max_chars=settings.max_post_chars, limits=settings.trust).post
     conversation = None
     if private_body.strip() and member is not None and member.id != actor.id:
         subject = translations(member.locale).gettext(CHECK_IN_SUBJECT)
-        conversation = messages.start(session, moderator=actor, member=member, subject=subject, body=private_body,
-                                      item_id=item.id)
+        with _on_field("private_body"):
+            conversation = messages.start(session, moderator=actor, member=member, subject=subject,
+                                          body=private_body, item_id=item.id)
         if mentions_a_line(private_body):
             item.lines_shown_at = item.lines_shown_at or utcnow()
     if show_banner:

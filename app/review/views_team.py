@@ -136,6 +136,7 @@ def canned_save(request: Request, session: SessionDep, viewer: ModeratorUser, re
 def dashboard_page(request: Request, session: SessionDep, viewer: ModeratorUser) -> Response:
     return render(request, "review/dashboard.html", {
         **VOCABULARY, "board": dashboard.build(session, langs=viewer.moderated_lang_list),
+        "uncovered": service.uncovered_counts(session, viewer),
         "paused_until": service.crisis_paused_until(session, viewer)}, noindex=True)
 
 

@@ -73,6 +73,8 @@ TEXT_FORMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "forum.edit_post": ("forum.edit", ("post_id",), None),
     "diary.entry_save": ("diary.entry_new", (), None),
 }
+# What each kept field is called on that page (a screen reader tells the title from the message).
+KEPT_LABELS = {"title": N_("Title you sent"), "body": N_("Message you sent"), "note": N_("Note you sent")}
 UNVERIFIED_TEXT = N_("This form could not be checked as coming from a page of this forum, so nothing was saved. "
                      "If you wrote the text below, copy it, open the form again and send it from there.")
 
@@ -97,7 +99,8 @@ async def _unverified_text_page(request: Request, exc: CsrfFailed) -> Response |
     if form is None or request.method != "POST" or _plainly_cross_site(request):
         return None
     page, params, fragment = form
-    texts = [value for name, value in await _carried_fields(request) if name in ("title", "body", "note") and value]
+    texts = [(gettext(KEPT_LABELS[name]), value) for name, value in await _carried_fields(request)
+             if name in KEPT_LABELS and value]
     if not texts:
         return None
     back = url_for(request, page, _fragment=fragment, **{k: request.path_params[k] for k in params})
@@ -162,6 +165,10 @@ VALIDATION_MESSAGES = {
     "json_invalid": N_("This is not valid JSON."),
 }
 GENERIC_FIELD_MESSAGE = N_("This value is not valid.")
+# Fields whose every problem is better said by what they accept (keyed by the field as _field_name gives it).
+FIELD_MESSAGES = {
+    "Idempotency-Key": N_("Use 1 to 255 printable ASCII characters, with no spaces or accents (a UUID is usual)."),
+}
 
 # Pages name a field in the reader's language; the API keeps the field's own name (a contract).
 FIELD_LABELS = {
@@ -210,7 +217,8 @@ def _field_message(error: dict[str, object]) -> str:
     if "expected" in params:
         # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
         params["expected"] = ", ".join(_QUOTED.findall(params["expected"])) or params["expected"]
-    msgid = VALIDATION_MESSAGES.get(str(error.get("type")), GENERIC_FIELD_MESSAGE)
+    msgid = FIELD_MESSAGES.get(_field_name(error)) or VALIDATION_MESSAGES.get(str(error.get("type")),
+                                                                              GENERIC_FIELD_MESSAGE)
     try:
         return gettext(msgid, **params)
     except (KeyError, ValueError):  # a context without the number the message names

@@ -60,6 +60,7 @@ def test_the_header_is_two_rows_and_works_without_javascript(new_context: Any, r
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
     skip = _box(page, ".skip-link")
     assert skip["x"] >= 0 and skip["x"] + skip["width"] <= width
+    assert skip["height"] >= 44, skip  # a tap target like any other (outside tester: it was 42 px)
     # The menu opens with no script (a link to #site-menu) and names the account recognisably.
     open_menu(page)
     if role == "member":

@@ -98,3 +98,18 @@ def test_a_new_thread_with_a_key_is_made_once_and_the_key_is_new_again_after_the
     assert later.status_code == 201 and later.json()["id"] != first.json()["id"]
     assert "Idempotent-Replayed" not in later.headers
     assert idempotency.purge_expired(session) == 0  # the renewed key is within its window
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "caractères ascii imprimables"),
+                                             ("nl", "afdrukbare ascii-tekens"), ("en", "printable ascii")])
+def test_a_malformed_key_is_told_what_a_key_may_be(client: TestClient, session: Session, lang: str,
+                                                   words: str) -> None:
+    """Outside tester: a bad key only got "This value is not valid"."""
+    thread_id, headers = _thread(session, client)
+    for key in ("x" * 256, "key with space", ""):
+        bad = client.post(f"/api/v1/threads/{thread_id}/posts", json={"body": "Un texte"},
+                          headers={**headers, "Idempotency-Key": key, "Accept-Language": lang})
+        assert bad.status_code == 422, bad.text
+        detail = bad.json()["detail"]
+        assert detail.startswith("Idempotency-Key: ") and words in detail.lower() and "255" in detail, detail
+    assert _count(session, thread_id) == 1

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from app.errors import ValidationFailed
 from app.review import appeals, canned, decisions, messages, reports
 from app.review.decisions import DecisionInput, Target
-from app.review.models import Appeal, Message
+from app.review.models import Appeal, Message, Report
 from app.settings import Settings
-from tests.factories import html_login, make_user
-from tests.review.helpers import as_member, moderator, post
+from tests.factories import csrf_from, html_login, make_user
+from tests.review.helpers import as_member, moderator, open_item, post
 
 OVERRIDES = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -91,3 +91,58 @@ def test_the_api_answers_an_appeal_with_an_override_in_english(client: TestClien
                            headers={"X-CSRF-Token": token, "Accept-Language": "en"})
     assert response.status_code == 422
     assert response.json()["field"] == "text" and "text-direction control characters" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("field", ["public_body", "private_body"])
+def test_a_support_error_lands_on_the_support_field_typed_in(client: TestClient, session: Session,
+                                                             field: str) -> None:
+    moderator(session, "Modo", "fr")
+    crisis = post(session, make_user(session, "Auteur"), "Je n'en peux plus, je veux en finir ce soir.")
+    session.commit()
+    item = open_item(session, crisis.post.id)
+    html_login(client, "Modo")
+    page = client.get(f"/fr/review/items/{item.id}")
+    token = csrf_from(page.text)
+    typed = {"public_body": "Courage", "private_body": "Bonjour", field: "Courage \u202eABC"}
+    response = client.post(f"/fr/review/items/{item.id}/support",
+                           data={"csrf_token": token, "version": str(item.version), "banner": "1", **typed})
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text  # next to the field the moderator typed in
+    assert 'id="body-error"' not in response.text  # not on the "decide" form's copy of the post
+    assert f'aria-describedby="{field}-error" aria-invalid="true"' in response.text
+    assert "Courage \u202eABC" in response.text
+
+
+@pytest.mark.parametrize(("name", "contact", "field", "message"), [
+    ("A\u202eB", "", "notifier_name", "contrôle du sens"),
+    ("Anne", "a\u202e@b.be", "notifier_contact", "adresse e-mail"),
+    ("Anne", "pas-un-email", "notifier_contact", "adresse e-mail"),
+])
+def test_a_visitor_notice_says_what_is_wrong_with_the_name_or_e_mail(client: TestClient, session: Session,
+                                                                    name: str, contact: str, field: str,
+                                                                    message: str) -> None:
+    posted = post(session, make_user(session, "Auteur"), "Un message ordinaire sur la diminution.")
+    session.commit()
+    page = client.get(f"/fr/p/{posted.post.id}/report")
+    form = {"csrf_token": csrf_from(page.text), "reason": "illegal", "text": "Inquiet", "notifier_name": name,
+            "notifier_contact": contact, "good_faith": "1"}
+    response = client.post(f"/fr/p/{posted.post.id}/report", data=form)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text and message in response.text
+    assert f'aria-describedby="{field}-error" aria-invalid="true"' in response.text
+    assert "Inquiet" in response.text and name in response.text and contact in response.text
+    assert session.scalar(select(func.count(Report.id))) == 0
+
+
+def test_a_visitor_notice_keeps_an_ordinary_e_mail_optional(client: TestClient, session: Session) -> None:
+    posted = post(session, make_user(session, "Auteur"), "Un message ordinaire sur la diminution.")
+    session.commit()
+    for contact in ("", "anne.dupont@exemple.be"):
+        client.cookies.clear()
+        page = client.get(f"/fr/p/{posted.post.id}/report")
+        response = client.post(f"/fr/p/{posted.post.id}/report", data={
+            "csrf_token": csrf_from(page.text), "reason": "illegal", "text": "Inquiet", "notifier_contact": contact,
+            "good_faith": "1"})
+        assert response.status_code == 201, response.text
+    assert session.scalar(select(Report.notifier_contact).order_by(Report.id.desc()).limit(1)) == \
+        "anne.dupont@exemple.be"

@@ -214,3 +214,19 @@ def test_a_form_whose_token_fails_shows_the_members_text_to_copy_and_them_as_log
     cross = client.post(f"/{lang}/t/{thread.thread.id}/reply", data={"body": note, "csrf_token": "bad"},
                         headers={"Sec-Fetch-Site": "cross-site"})
     assert cross.status_code == 403 and note not in cross.text  # another site's request gets nothing back
+
+
+@pytest.mark.parametrize(("lang", "title_label", "body_label"), [
+    ("fr", "Titre envoyé", "Message envoyé"), ("nl", "Verstuurde titel", "Verstuurd bericht"),
+    ("en", "Title you sent", "Message you sent")])
+def test_the_kept_title_and_message_each_have_their_own_label(client: TestClient, session: Session, lang: str,
+                                                              title_label: str, body_label: str) -> None:
+    """Outside tester: both read-only copies were labelled "the text that was sent"."""
+    logged_in_member(client, session, "Precieuse", lang=lang)
+    category = make_category(session)
+    session.commit()
+    response = client.post(f"/{lang}/c/{category.slug}/new",
+                           data={"title": "Mon titre", "body": "Mon message précieux", "csrf_token": "bad"})
+    assert response.status_code == 403
+    assert f'<label for="kept-1">{title_label}</label>' in response.text
+    assert f'<label for="kept-2">{body_label}</label>' in response.text
