@@ -67,6 +67,7 @@ def test_the_queue_refuses_members_and_visitors(client: TestClient, session: Ses
 def test_a_moderator_sees_only_the_languages_they_moderate(client: TestClient, session: Session) -> None:
     author = make_user(session, "Auteur")
     moderator(session, "ModoNL", langs="nl")
+    moderator(session, "ModoFR", langs="fr")  # French is taken: its held posts wait for its own moderators
     french = post(session, author, SOURCING)
     dutch = post(session, author, "Ik verkoop mijn Xanax-pillen, stuur me een privébericht.", lang="nl")
     session.commit()
