@@ -182,7 +182,7 @@ class CsrfFailed(AppError):
 
     def __init__(self, *, resubmittable: bool = False) -> None:
         super().__init__(self.default_message if resubmittable else CROSS_SITE)
-        #: A same-origin form of ours whose token expired: its text may be offered again.
+        #: A same-origin form of ours whose token expired: its text is shown again (to copy, never re-sent).
         #: Never for a request another site made: re-posting its fields with a fresh
         #: token would turn a blocked cross-site request into a working one.
         self.resubmittable = resubmittable

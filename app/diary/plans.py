@@ -264,14 +264,7 @@ def save_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: 
         raise PaceNotConfirmed()
     if "start_dose_implausible" in result.warnings and not dose_confirmed:
         raise DoseReview(["start_dose_implausible"])
-    plan = TaperPlan(
-        user_id=user.id, drug=" ".join(data.drug.split())[:80],
-        molecule=result.molecule, mode=result.mode, start_date=result.start_date,
-        start_dose_mg=result.start_dose_mg, interval_days=result.interval_days, percent=result.percent,
-        amount_mg=result.amount_mg, end_date=data.end_date if data.mode == "end_date" else None,
-        ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
-        warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed,
-    )
+    plan = _candidate(user, data, result)
     _take_turn(session, user)
     # Compared once this save's turn has come, so 30 saves sent at once add one version, not 30.
     current = _current_in_turn(session, user)
@@ -280,6 +273,29 @@ def save_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: 
     _supersede(session, user)
     plan.version, plan.created_at = _next_version(session, user), utcnow()
     return _store(session, plan), True
+
+
+def _candidate(user: User, data: PlanInput, result: planner.Plan) -> TaperPlan:
+    """The version saving this input would store (not yet added to the session)."""
+    return TaperPlan(
+        user_id=user.id, drug=" ".join(data.drug.split())[:80],
+        molecule=result.molecule, mode=result.mode, start_date=result.start_date,
+        start_dose_mg=result.start_dose_mg, interval_days=result.interval_days, percent=result.percent,
+        amount_mg=result.amount_mg, end_date=data.end_date if data.mode == "end_date" else None,
+        ceiling_percent=result.ceiling_percent, holds=[], steps=[_step_json(s) for s in result.steps],
+        warnings=list(result.warnings), tablets_confirmed=result.tablets_confirmed,
+    )
+
+
+def preview_kept(session: Session, *, user: User, data: PlanInput, result: planner.Plan) -> TaperPlan | None:
+    """The current plan, pauses included, when saving this input would keep it unchanged (save_plan's rule).
+
+    The form's preview then shows those steps and that end, which is what the member keeps.
+    """
+    current = get_current_plan(session, user_id=user.id)
+    if current is None or not current.holds:
+        return None
+    return current if same_plan(current, _candidate(user, data, result)) else None
 
 
 #: What makes two versions the same plan for the member (not their id, version or dates of saving).

@@ -18,7 +18,8 @@ from app.diary import medications as meds
 from app.diary import symptoms as sym
 from app.diary.errors import DoseReview, bidi_in_drug_name, dose_too_small, invalid_dose, unknown_medication
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
-from app.errors import NotFound, Problems, ValidationFailed
+from app import i18n
+from app.errors import Conflict, NotFound, Problems, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_
 from app.pagination import Page, offset_for, pages_for
@@ -223,6 +224,16 @@ def access_entry(session: Session, *, user: User, day: dt.date) -> Entry:
     return entry
 
 
+def latest_free_day(session: Session, *, user: User, before: dt.date) -> dt.date:
+    """The latest day before ``before`` that has no entry of the member's (one query)."""
+    taken = set(session.scalars(select(Entry.day).where(Entry.user_id == user.id, Entry.day < before,
+                                                        Entry.day >= max(EARLIEST_DAY, before - dt.timedelta(366)))))
+    day = before - dt.timedelta(days=1)
+    while day in taken and day > EARLIEST_DAY:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def list_entries(session: Session, *, user: User, start: dt.date | None = None, end: dt.date | None = None,
                  newest_first: bool = False, limit: int | None = None, offset: int = 0) -> list[Entry]:
     query = select(Entry).options(selectinload(Entry.medications)).where(Entry.user_id == user.id)
@@ -243,12 +254,28 @@ def page_entries(session: Session, *, user: User, page: int, size: int) -> Page[
     return Page(items=items, page=page, pages=pages_for(total, size), total=total)
 
 
+class DayTaken(Conflict):
+    """The date chosen for a new or moved entry already has an entry of its own: never overwritten."""
+
+    default_message = N_("You already have an entry for %(date)s. Nothing was saved: open that day's entry to "
+                         "change it, or choose another date.")
+
+    def __init__(self, day: dt.date, *, field: str = "day") -> None:
+        super().__init__(field=field, date=i18n.format_date(day, i18n.get_locale(), "long"))
+        self.day = day
+        self.extra = {"existing_date": day.isoformat()}
+
+
 def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date | None = None,
-               dose_confirmed: bool = True, moved_from: dt.date | None = None) -> SavedEntry:
+               dose_confirmed: bool = True, moved_from: dt.date | None = None,
+               new_day_only: bool = False) -> SavedEntry:
     """Create the day's entry, or update it (merge) when the day already has one.
 
     ``moved_from``: the day this entry was on when the member changed its date
-    in the edit form; that day's entry is removed once this one is saved.
+    in the edit form; that day's entry is removed once this one is saved. A move
+    onto a date that has an entry of its own is refused (DayTaken), as is any
+    save with ``new_day_only`` (the form's "add a day") on such a date: another
+    day's note, mood and doses are never overwritten.
     Raises ValidationFailed for bad input and DoseReview for an unusually high
     dose not yet confirmed (forms ask once; the API saves and returns a warning).
     """
@@ -260,12 +287,16 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
     if withdrawn_names([m.drug for m in resolved or []]):
         warnings = [*warnings, "product_not_marketed"]
     entry = get_entry(session, user=user, day=data.day)
+    moving = moved_from is not None and moved_from != data.day
+    if entry is not None and (moving or (new_day_only and moved_from is None)):
+        raise DayTaken(data.day)
     created = entry is None
     if entry is None:
         entry = Entry(user_id=user.id, day=data.day, symptoms={}, note="", medications=[])
     _apply(entry, data, resolved, ratings)
     if created:
-        entry = _insert(session, user=user, entry=entry, data=data, resolved=resolved, ratings=ratings)
+        entry = _insert(session, user=user, entry=entry, data=data, resolved=resolved, ratings=ratings,
+                        merge=not (moving or new_day_only))
     if moved_from is not None and moved_from != data.day:
         old = get_entry(session, user=user, day=moved_from)
         if old is not None:
@@ -276,9 +307,10 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
 
 
 def _insert(session: Session, *, user: User, entry: Entry, data: EntryInput,
-            resolved: list[ResolvedMedication] | None, ratings: dict[str, int]) -> Entry:
+            resolved: list[ResolvedMedication] | None, ratings: dict[str, int], merge: bool = True) -> Entry:
     # Two posts for the same new day can race (two tabs, a retrying client):
-    # the unique (user, day) constraint decides, and the loser merges instead.
+    # the unique (user, day) constraint decides, and the loser merges instead
+    # (or, where another day's entry must never be overwritten, is refused).
     try:
         with session.begin_nested():
             session.add(entry)
@@ -288,6 +320,8 @@ def _insert(session: Session, *, user: User, entry: Entry, data: EntryInput,
         existing = get_entry(session, user=user, day=data.day)
         if existing is None:
             raise
+        if not merge:
+            raise DayTaken(data.day) from None
         _apply(existing, data, resolved, ratings)
         return existing
 

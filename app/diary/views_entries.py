@@ -93,18 +93,30 @@ def _form_context(session: SessionDep, viewer: CurrentUser, form: dict[str, str]
 
 @router.get("/diary/entries/new", name="diary.entry_new")
 def new_entry(request: Request, session: SessionDep, viewer: CurrentUser, day: str | None = None) -> Response:
+    """A form for a day not yet noted.
+
+    "Add a day" is for adding: when today already has an entry, the form opens on
+    the latest earlier day without one (saying so, with a link to today's entry),
+    never on today's entry, whose date a member could change and so move it. A
+    day asked for by name (?day=) that has an entry opens that entry to edit.
+    """
     chosen = service.today()
+    asked = False
     with contextlib.suppress(ValidationFailed):  # a bad ?day= just means today
-        chosen = forms.parse_day(day or "")
+        chosen, asked = forms.parse_day(day or ""), True
+    already: dt.date | None = None
     if service.get_entry(session, user=viewer, day=chosen) is not None:
-        return redirect(request, "diary.entry_edit", day=chosen.isoformat())
+        if asked:
+            return redirect(request, "diary.entry_edit", day=chosen.isoformat())
+        already, chosen = chosen, service.latest_free_day(session, user=viewer, before=chosen)
     # Most days repeat yesterday's medication: start from the latest entry's doses.
     latest = service.list_entries(session, user=viewer, newest_first=True, limit=1)
     form = {"day": chosen.isoformat()}
     if latest:
         form.update({k: v for k, v in forms.entry_form(latest[0], chosen).items()
                      if k.startswith(("drug_", "dose_"))})
-    return private_page(request, "diary/entry_form.html", _form_context(session, viewer, form))
+    return private_page(request, "diary/entry_form.html", {**_form_context(session, viewer, form),
+                                                           "already_noted": already})
 
 
 @router.get("/diary/entries/{day}/edit", name="diary.entry_edit")
@@ -121,7 +133,7 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
         original = form.get("original_day", "")
         moved_from = forms.parse_day(original, "day") if original else None
         saved = service.save_entry(session, user=viewer, data=data, dose_confirmed=bool(form.get("dose_confirmed")),
-                                   moved_from=moved_from)
+                                   moved_from=moved_from, new_day_only=True)
     except DoseReview as review:
         return private_page(request, "diary/entry_form.html", _form_context(session, viewer, form,
                                                                             review=review.warnings))
@@ -133,7 +145,9 @@ def save_entry(request: Request, session: SessionDep, viewer: CurrentUser, form:
                                 suggestions={p.field or "drug_0": p.suggestions for p in unknown})
         errors = field_errors(exc, "day")
         errors.update({p.field or "drug_0": p.form_message() for p in unknown})
-        response = private_page(request, "diary/entry_form.html", {**context, "errors": errors},
+        taken = [p.day for p in each_error(exc) if isinstance(p, service.DayTaken)]  # a link to that day's entry
+        response = private_page(request, "diary/entry_form.html",
+                                {**context, "errors": errors, "taken_day": taken[0] if taken else None},
                                 status_code=exc.status_code)
         response.headers.update(exc.headers)
         return response

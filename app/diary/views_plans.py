@@ -85,6 +85,8 @@ def _defaults(session: SessionDep, viewer: User) -> dict[str, str]:
     step = plan_service.current_step(plan, today) if plan else None
     if plan is not None:
         form.update(drug=plan.drug, start_dose_mg=forms.form_number(step.dose_mg if step else plan.start_dose_mg))
+        if step is None:  # not started yet: its own start date, not today
+            form["start_date"] = plan.start_date.isoformat()
         return form
     latest = service.list_entries(session, user=viewer, newest_first=True, limit=1)
     if latest and latest[0].medications:
@@ -99,8 +101,11 @@ def _left_out(drug: str) -> list[tablets.LeftOut]:
     return list(tablets.left_out(tablets.taper_products(med, brand=med_names.brand_named(drug)))) if med else []
 
 
-def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False) -> dict[str, Any]:
+def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False,
+                  kept: TaperPlan | None = None) -> dict[str, Any]:
+    """The plan form; ``kept``: the current plan that saving would keep as it is (its pauses shown)."""
     locale = i18n.get_locale()
+    steps = plan_service.steps_of(kept) if kept else plan_service.preview_steps(preview) if preview else []
     return {
         "left_out": _left_out(form.get("drug", "")),
         "form": form, "errors": {}, "preview": preview, "review": review,
@@ -108,7 +113,7 @@ def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = F
         "too_fast": preview is not None and preview.faster_than_reference,
         "brand": med_names.brand_named(form.get("drug", "")) if form.get("drug", "").strip() else None,
         "too_fast_text": warning_text(FASTER), "largest_cut": REFERENCE_MAX_CUT_PERCENT,
-        "preview_steps": plan_service.preview_steps(preview) if preview else [],
+        "preview_steps": steps, "preview_end": steps[-1].date if steps else None, "kept_plan": kept,
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),
         "percent_range": PERCENT_RANGE, "interval_range": INTERVAL_RANGE,
         "fixed_ceiling": FIXED_CUT_DEFAULT_CEILING,
@@ -127,8 +132,9 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
         data = forms.plan_input(form, service.today())
         # The dose review's "yes, this dose is right" button saves too.
         if form.get("action") != "save" and not form.get("dose_confirmed"):
-            return private_page(request, "diary/plan_form.html",
-                                _form_context(form, preview=plan_service.calculate(data)))
+            result = plan_service.calculate(data)
+            kept = plan_service.preview_kept(session, user=viewer, data=data, result=result)
+            return private_page(request, "diary/plan_form.html", _form_context(form, preview=result, kept=kept))
         _saved, added = plan_service.save_plan(session, user=viewer, data=data,
                                                dose_confirmed=bool(form.get("dose_confirmed")))
     except PaceNotConfirmed as exc:

@@ -74,7 +74,8 @@ TEXT_FORMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "diary.entry_save": ("diary.entry_new", (), None),
 }
 # What each kept field is called on that page (a screen reader tells the title from the message).
-KEPT_LABELS = {"title": N_("Title you sent"), "body": N_("Message you sent"), "note": N_("Note you sent")}
+KEPT_LABELS = {"title": N_("Title you sent"), "body": N_("Message you sent"), "day": N_("Date"),
+               "note": N_("Note you sent")}
 UNVERIFIED_TEXT = N_("This form could not be checked as coming from a page of this forum, so nothing was saved. "
                      "If you wrote the text below, copy it, open the form again and send it from there.")
 
@@ -88,6 +89,27 @@ def _plainly_cross_site(request: Request) -> bool:
     return False
 
 
+# What a member typed is shown (read-only) under KEPT_LABELS; a diary day's medication rows as one line each.
+_MEDICATION_ROW = re.compile(r"(drug|dose)_(\d+)")
+
+
+def _kept_texts(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, text) for each field a member wrote in, in the form's order; empty fields left out."""
+    values = {name: value.strip() for name, value in fields}
+    kept: list[tuple[str, str]] = []
+    rows: list[str] = []
+    for name, value in fields:
+        row = _MEDICATION_ROW.fullmatch(name)
+        if row and row.group(2) not in rows and (values.get(f"drug_{row.group(2)}") or values.get(f"dose_{row.group(2)}")):
+            rows.append(row.group(2))
+            line = " ".join(filter(None, (values.get(f"drug_{row.group(2)}"), values.get(f"dose_{row.group(2)}"))))
+            kept.append((gettext(N_("Medication and dose (mg)")), line))
+        elif name in KEPT_LABELS and value.strip():
+            kept.append((gettext(KEPT_LABELS[name]), value))
+    # A date alone (the diary form always sends one) is no text of the member's to keep.
+    return kept if any(label != gettext(KEPT_LABELS["day"]) for label, _ in kept) else []
+
+
 async def _unverified_text_page(request: Request, exc: CsrfFailed) -> Response | None:
     """A member's own text from a form whose token failed: shown to copy, never re-sent by a button.
 
@@ -99,8 +121,7 @@ async def _unverified_text_page(request: Request, exc: CsrfFailed) -> Response |
     if form is None or request.method != "POST" or _plainly_cross_site(request):
         return None
     page, params, fragment = form
-    texts = [(gettext(KEPT_LABELS[name]), value) for name, value in await _carried_fields(request)
-             if name in KEPT_LABELS and value]
+    texts = _kept_texts(await _carried_fields(request))
     if not texts:
         return None
     back = url_for(request, page, _fragment=fragment, **{k: request.path_params[k] for k in params})
@@ -121,9 +142,11 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
-    if isinstance(exc, CsrfFailed) and not exc.resubmittable and (kept := await _unverified_text_page(request, exc)):
+    if isinstance(exc, CsrfFailed) and (kept := await _unverified_text_page(request, exc)):
         return kept
-    resubmit = exc.resubmittable if isinstance(exc, CsrfFailed) else isinstance(exc, Unauthenticated | ServiceBusy)
+    # A request that failed the CSRF check is never re-armed with a fresh token (what another site or a
+    # stale page sent would become a working request with one click): its text is only shown, above.
+    resubmit = isinstance(exc, Unauthenticated | ServiceBusy)
     if resubmit and request.method == "POST":
         # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
         logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
