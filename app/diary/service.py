@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app import i18n
 from app.accounts.models import User
 from app.diary import equivalents, taper_line
 from app.diary import medication_names as med_names
@@ -18,7 +19,6 @@ from app.diary import medications as meds
 from app.diary import symptoms as sym
 from app.diary.errors import DoseReview, bidi_in_drug_name, dose_too_small, invalid_dose, unknown_medication
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, ShareLink, TaperLine, TaperPlan
-from app import i18n
 from app.errors import Conflict, NotFound, Problems, ValidationFailed
 from app.i18n import BRUSSELS
 from app.i18n_markers import N_

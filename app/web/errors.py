@@ -100,10 +100,11 @@ def _kept_texts(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     rows: list[str] = []
     for name, value in fields:
         row = _MEDICATION_ROW.fullmatch(name)
-        if row and row.group(2) not in rows and (values.get(f"drug_{row.group(2)}") or values.get(f"dose_{row.group(2)}")):
+        if row and row.group(2) not in rows:
             rows.append(row.group(2))
             line = " ".join(filter(None, (values.get(f"drug_{row.group(2)}"), values.get(f"dose_{row.group(2)}"))))
-            kept.append((gettext(N_("Medication and dose (mg)")), line))
+            if line:
+                kept.append((gettext(N_("Medication and dose (mg)")), line))
         elif name in KEPT_LABELS and value.strip():
             kept.append((gettext(KEPT_LABELS[name]), value))
     # A date alone (the diary form always sends one) is no text of the member's to keep.

@@ -25,7 +25,8 @@ TAKEN = {
 
 def _days(session: Session, user_id: int) -> dict[dt.date, tuple[str, int | None, float | None]]:
     session.expire_all()
-    return {e.day: (e.note, e.mood, e.diazepam_mg) for e in session.scalars(select(Entry).where(Entry.user_id == user_id))}
+    entries = session.scalars(select(Entry).where(Entry.user_id == user_id))
+    return {e.day: (e.note, e.mood, e.diazepam_mg) for e in entries}
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])

@@ -97,11 +97,13 @@ def test_medication_names_with_text_direction_controls_are_refused(client: TestC
     assert label.status_code == 422 and "tekstrichting" in label.text
 
 
-def test_same_date_merges_into_one_entry(client: TestClient, session: Session) -> None:
+def test_editing_a_day_updates_its_one_entry(client: TestClient, session: Session) -> None:
     user = logged_in_member(client, session, "Twice")
     token = form_token(client, "/fr/diary/entries/new")
     client.post("/fr/diary/entries", data=_entry(token, note="matin"))
-    response = client.post("/fr/diary/entries", data=_entry(token, dose_0="1", note="soir"), follow_redirects=False)
+    # A second "add" of the same date is refused (tests/diary/test_day_conflicts.py); its edit form updates it.
+    response = client.post("/fr/diary/entries", data=_entry(token, dose_0="1", note="soir",
+                                                            original_day=TODAY.isoformat()), follow_redirects=False)
     assert response.status_code == 303 and "notice=updated" in response.headers["location"]
     entries = list(session.scalars(select(Entry).where(Entry.user_id == user.id)))
     assert len(entries) == 1 and entries[0].note == "soir"
@@ -143,7 +145,8 @@ def test_a_product_no_longer_sold_is_saved_with_a_note(client: TestClient, sessi
     note = re.search(r'<p class="notice" role="status">[^<]*Rohypnol 2 mg[^<]*</p>', saved.text)
     assert note and "niet meer verkocht in België" in note.group(0) and "apotheker" in note.group(0)
     token = form_token(client, "/nl/diary/entries/new")
-    sold = client.post("/nl/diary/entries", data=_entry(token, drug_0="Rohypnol 1 mg", dose_0="1"),
+    sold = client.post("/nl/diary/entries", data=_entry(token, drug_0="Rohypnol 1 mg", dose_0="1",
+                                                        original_day=TODAY.isoformat()),  # the day, edited
                        follow_redirects=True)
     assert "niet meer verkocht" not in sold.text
     # Another member's day in the address names nothing: only the member's own entry is read.

@@ -29,7 +29,10 @@ def test_pages_make_no_third_party_requests(client: TestClient) -> None:
 
 
 def test_same_origin_form_whose_token_expired_keeps_the_text(client: TestClient, session: Session) -> None:
-    """A form of ours opened before logging in (its token bound to the old cookie) is offered again."""
+    """A form of ours opened before logging in (its token bound to the old cookie): its text is shown to copy.
+
+    Never re-armed with a fresh token (finding 2 of tester 11): the page has no form that sends it.
+    """
     logged_in_member(client, session, "Pivert")
     thread = make_thread(session, category=make_category(session), author=make_user(session))
     session.commit()
@@ -39,7 +42,9 @@ def test_same_origin_form_whose_token_expired_keeps_the_text(client: TestClient,
                            headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 403
     assert long_text.strip() in response.text
-    assert 'name="csrf_token"' in response.text and stale not in response.text  # a fresh token to send again
+    assert re.search(r"<textarea[^>]*readonly[^>]*>" + re.escape(long_text.strip()), response.text)
+    assert f'action="/fr/t/{thread.thread.id}/reply"' not in response.text and 'name="body"' not in response.text
+    assert ">Message</label>" in response.text and stale not in response.text
 
 
 def _visibility_of(session: Session, user_id: int) -> str | None:
