@@ -104,7 +104,7 @@ def test_add_a_day_when_today_is_noted_opens_a_new_form_for_an_earlier_day(
 def test_a_day_form_that_failed_the_csrf_check_shows_the_text_and_never_resends_it(
         client: TestClient, session: Session, lang: str) -> None:
     user = logged_in_member(client, session, f"Csrf_{lang}")
-    label = {"fr": "Note", "nl": "Notitie"}[lang]
+    label = {"fr": "Note envoyée", "nl": "Verstuurde notitie"}[lang]
     # A token this server issued, for another cookie (a stale tab, or another site's own session).
     stale = csrf_token_for(b"test-secret-" + b"x" * 32, "the-cookie-of-another-tab")
     response = client.post(f"/{lang}/diary/entries", headers={"Sec-Fetch-Site": "same-origin"}, data={

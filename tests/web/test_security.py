@@ -44,7 +44,7 @@ def test_same_origin_form_whose_token_expired_keeps_the_text(client: TestClient,
     assert long_text.strip() in response.text
     assert re.search(r"<textarea[^>]*readonly[^>]*>" + re.escape(long_text.strip()), response.text)
     assert f'action="/fr/t/{thread.thread.id}/reply"' not in response.text and 'name="body"' not in response.text
-    assert ">Message</label>" in response.text and stale not in response.text
+    assert ">Message envoyé</label>" in response.text and stale not in response.text
 
 
 def _visibility_of(session: Session, user_id: int) -> str | None:
