@@ -143,14 +143,17 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
         return _api_error(exc)
-    if isinstance(exc, CsrfFailed) and (kept := await _unverified_text_page(request, exc)):
+    # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
+    logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
+    # A same-origin form whose cookies the browser dropped: logging in again (the password, which no
+    # other site has) is what re-arms it, as for an ended session.
+    relogin = isinstance(exc, CsrfFailed) and exc.resubmittable and logged_out
+    if isinstance(exc, CsrfFailed) and not relogin and (kept := await _unverified_text_page(request, exc)):
         return kept
-    # A request that failed the CSRF check is never re-armed with a fresh token (what another site or a
-    # stale page sent would become a working request with one click): its text is only shown, above.
-    resubmit = isinstance(exc, Unauthenticated | ServiceBusy)
+    # Otherwise a request that failed the CSRF check is never re-armed with a fresh token (what another
+    # site or a stale page sent would become a working request with one click): its text is only shown.
+    resubmit = isinstance(exc, Unauthenticated | ServiceBusy) or relogin
     if resubmit and request.method == "POST":
-        # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
-        logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
         response = resubmit_page(request, reason=exc.translated(), action=request.url.path,
                                  fields=await _carried_fields(request),
                                  needs_login=isinstance(exc, Unauthenticated) or logged_out,
