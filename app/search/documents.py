@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, inspect, or_, select
@@ -173,11 +174,11 @@ def load_documents(session: Session, post_ids: Iterable[int]) -> dict[int, Docum
         return {}
     withheld = _withheld_names(session, [*(row.body_md for row in rows), *(post.body_md for post, _, _ in in_hand)])
     found = {row.id: _document(row, withheld) for row in rows}
-    for post, thread, category in in_hand:
-        found[post.id] = Document(
-            post_id=post.id, thread_id=thread.id, title=thread.title, body=document_text(post.body_md, withheld),
-            lang=thread.lang, category_id=category.id, category=category.slug, visibility=category.visibility,
-            created_at=post.created_at)
+    for post, thread, category in in_hand:  # the same columns as _BY_IDS reads, from the objects
+        found[post.id] = _document(SimpleNamespace(
+            id=post.id, thread_id=thread.id, title=thread.title, body_md=post.body_md, lang=thread.lang,
+            category_id=category.id, slug=category.slug, visibility=category.visibility,
+            created_at=post.created_at), withheld)
     return found
 
 
