@@ -294,6 +294,12 @@ ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "R
 # Who speaks, asks or is spoken of is never negated: "il ne connaît rien aux benzos, hij zegt
 # gewoon 'stop'" still reports someone else's words.
 NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR", "GROUP"})
+# Scorn is said of a subject: a negation before the copula belongs to the subject's own clause
+# ("people who can't sleep without pills are scum", "ceux qui ne dorment pas sans cachet sont de
+# la racaille"); one after it denies the scorn ("they are not scum", "ce ne sont pas des parasites").
+PREDICATED = frozenset({"SCORN"})
+COPULAS = frozenset({"is", "are", "s", "re", "was", "were", "est", "sont", "etait", "etaient", "zijn", "zijt",
+                     "waren", "das"})
 
 
 def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] | None = None,
@@ -364,6 +370,9 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
             negated = negated_at[i] or (
                 after and (j + 1) in negs and j + 1 < n and sents[j + 1] == sents[i] and (j + 1) not in clauses
             ) or (cls in ALT_TARGETS and rejected_at[i])
+            if negated and cls in PREDICATED and negated_at[i]:
+                last_neg = max(k for k in neg_at if k < i)
+                negated = not any(norms[m] in COPULAS for m in range(last_neg + 1, i))
         cues.append(new(Cue, (cls, i, j, negated)))
     return cues
 

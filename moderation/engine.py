@@ -385,7 +385,7 @@ class Engine:
                 # "Stop zeker niet in één keer", "n'arrête pas d'un coup": the post speaks of an
                 # abrupt stop only to rule it out, as the rules have read it.
                 continue
-            if category == "stigma" and not _contempt(analysis):
+            if not model_gate_open(label, analysis):
                 # No label word (the lexicon would have decided) and no word of contempt: "a forum
                 # for people who take benzodiazepines" describes people, it does not label them.
                 continue
@@ -464,10 +464,16 @@ def _at_risk(analysis: Analysis) -> bool:
     return any(not cue.negated and cue.cls in RISK_CUES for cue in analysis.cues)
 
 
-def _contempt(analysis: Analysis) -> bool:
-    """A word of contempt or a group set apart ("these people", "zulke mensen") in the post, not
-    negated ("ze zijn niet zwak" is no contempt)."""
-    return any(cue.cls in ("CONTEMPT", "OTHERING") and not cue.negated for cue in analysis.cues)
+def model_gate_open(label: str, analysis: Analysis) -> bool:
+    """Whether the learned layer may find ``label`` in this post at all.
+
+    Stigma needs a word of contempt or a group set apart ("these people", "zulke mensen") in the
+    post, not negated ("ze zijn niet zwak" is no contempt). Training chooses the stigma threshold
+    on the posts this gate lets through, as the engine reads them (``train.choose_thresholds``).
+    """
+    if label != "stigma":
+        return True
+    return any(cue.cls in ("CONTEMPT", "SCORN", "OTHERING") and not cue.negated for cue in analysis.cues)
 
 
 def _abrupt_only_negated(analysis: Analysis) -> bool:

@@ -46,7 +46,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from moderation import corpus
 from moderation.corpus import LABELS, Example, finding_label
-from moderation.engine import get_engine
+from moderation.engine import get_engine, model_gate_open
 from moderation.features import DIM, analyse, vectorize
 from moderation.model import MODEL_FILE, Model, save
 from moderation.normalize import fold
@@ -62,7 +62,10 @@ HEADS: tuple[str, ...] = ("crisis", "sourcing", "cold_turkey_advice", "cold_turk
 # targets are met, the threshold that leaves the most room above the nearer one wins. Capped, the
 # choice spent all the room on recall and left precision exactly at its target on the pool, so
 # that a new set fell below it half the time (O5-O10: sourcing 0.66-0.89 at first sight).
-TARGETS = {"crisis": (0.85, 0.90), "sourcing": (0.85, 0.90), "cold_turkey_advice": (0.85, 0.85),
+# Crisis aims above its recall target (0.93 for 0.90): over O14-O16 its first-sight recall fell
+# 0.03-0.05 below the pool's, as a new writer's crises are worded in ways the rules never met,
+# while its precision held at 0.85-0.95. Recall first where a life is at stake.
+TARGETS = {"crisis": (0.85, 0.93), "sourcing": (0.85, 0.90), "cold_turkey_advice": (0.85, 0.85),
            "cold_turkey_self": (0.85, 0.85), "stigma": (0.90, 0.90)}
 C = 32.0  # inverse regularisation, chosen by leave-one-writer-out cross-validation on the training split
 OFF = 2.0  # threshold of a label the model does not help with
@@ -79,14 +82,24 @@ class Prepared:
     examples: list[Example]
     x: sparse.csr_matrix
     rules: list[set[str]]  # labels the rules find, per post
+    # Per post and head (HEADS order): whether the engine lets the model find that label there
+    # (``engine.model_gate_open``). Thresholds are chosen, and scores reported, behind the gate.
+    gate: np.ndarray | None = None
+
+    def gated(self, k: int, rows: np.ndarray | list[int] | slice = slice(None)) -> np.ndarray:
+        if self.gate is None:
+            return np.ones(len(self.examples), dtype=bool)[rows]
+        return self.gate[rows, k]
 
 
 def prepare(examples: list[Example]) -> Prepared:
     engine = get_engine()
     rows, cols, vals = [], [], []
     rules: list[set[str]] = []
+    gate = np.ones((len(examples), len(HEADS)), dtype=bool)
     for r, ex in enumerate(examples):
         analysis = analyse(fold(ex.text).plain, ex.lang)
+        gate[r] = [model_gate_open(label, analysis) for label in HEADS]
         vec = vectorize(analysis, ex.lang)
         rows.extend([r] * len(vec.index))
         cols.extend(vec.index)
@@ -94,7 +107,7 @@ def prepare(examples: list[Example]) -> Prepared:
         found = engine.check(ex.text, ex.lang, use_model=False)
         rules.append({finding_label(f.category, f.about) for f in found})
     x = sparse.csr_matrix((vals, (rows, cols)), shape=(len(examples), DIM), dtype=np.float64)
-    return Prepared(examples, x, rules)
+    return Prepared(examples, x, rules, gate)
 
 
 def _fit(x: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
@@ -226,7 +239,7 @@ def choose_thresholds(probs: np.ndarray, prepared: Prepared, pool: np.ndarray | 
 
         best_t, best_q = OFF, _quality(truth, ruled, label)
         for t in np.arange(0.05, 0.96, 0.01):
-            q = _quality(truth, ruled | (probs[rows, k] >= t), label)
+            q = _quality(truth, ruled | ((probs[rows, k] >= t) & prepared.gated(k, rows)), label)
             if q[0] > best_q[0] + 1e-9 or (abs(q[0] - best_q[0]) <= 1e-9 and q[1] > best_q[1] + 1e-9):
                 best_t, best_q = float(round(t, 2)), q
         chosen[label] = best_t
@@ -247,7 +260,7 @@ def _predictions(probs: np.ndarray, thresholds: dict[str, float], prepared: Prep
     ruled = np.array([label in prepared.rules[i] for i in keep], dtype=bool)
     if label in HEADS:
         j = HEADS.index(label)
-        modeled = np.nan_to_num(probs[keep, j], nan=0.0) >= thresholds.get(label, OFF)
+        modeled = (np.nan_to_num(probs[keep, j], nan=0.0) >= thresholds.get(label, OFF)) & prepared.gated(j, keep)
     else:
         modeled = np.zeros(len(keep), dtype=bool)
     return truth, ruled, modeled
