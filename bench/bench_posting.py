@@ -1,7 +1,7 @@
 """Posting throughput through the JSON API: posts/s and errors, 2 workers, SQLite and PostgreSQL.
 
-Builds a fresh forum (SQLite under var/bench/posting; on PostgreSQL a database
-forum_bench_posting, or the database BENCH_POSTGRES_URL names if not postgres, when it is set), with MEMBERS members each
+Builds a fresh forum (SQLite under var/bench/posting; on PostgreSQL, when BENCH_POSTGRES_URL is set,
+the database it names, or forum_bench_posting if it names postgres), with MEMBERS members each
 holding a session and 50 threads, serves it with `forum serve --workers 2`, and
 has wrk POST replies to /api/v1/threads/{id}/posts (each request as a random
 member, to a random thread, with its X-CSRF-Token) for DUR. Every post goes the
