@@ -539,8 +539,30 @@ def serialize(session: Session, scope: str, key: int) -> None:
         if conn.info.get(_LAZY) and upgrade is not None:
             upgrade(conn)
         return
-    scope_id = _int4(zlib.crc32(scope.encode()))
-    conn.execute(_ADVISORY_LOCK, {"scope": scope_id, "key": _int4(key)})
+    if (scope, key) in session.info.get(_SERIALIZED, ()):  # already this transaction's (held until it ends)
+        return
+    conn.execute(_ADVISORY_LOCK, advisory_lock_params(scope, key))
+    serialized(session, scope, key)
+
+
+_SERIALIZED = "tk_serialized"  # PostgreSQL: the (scope, key) turns this transaction holds
+
+
+def advisory_lock_params(scope: str, key: int) -> dict[str, int]:
+    """PostgreSQL: `serialize`'s lock as the parameters of pg_advisory_xact_lock(:scope, :key), for a statement
+    that takes it with something else (then call `serialized`)."""
+    return {"scope": _int4(zlib.crc32(scope.encode())), "key": _int4(key)}
+
+
+def serialized(session: Session, scope: str, key: int) -> None:
+    """This transaction took `serialize`'s lock itself (`advisory_lock_params`): a later `serialize` sends nothing."""
+    session.info.setdefault(_SERIALIZED, set()).add((scope, key))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_serialized(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # advisory transaction locks end with the outermost transaction only
+        session.info.pop(_SERIALIZED, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,14 +7,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Insert, Row, Select, Table, bindparam, case, delete, exists, func, insert, select, true, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
-from app.db import UTCDateTime, attach_inserted, autoflushed_connection, serialize, utcnow
+from app.db import (
+    UTCDateTime,
+    advisory_lock_params,
+    attach_inserted,
+    autoflushed_connection,
+    serialize,
+    serialized,
+    utcnow,
+)
 from app.errors import Conflict, NotFound, PermissionDenied, Problems, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
@@ -133,6 +156,9 @@ def _check_can_write(author: User) -> None:
 # Built once: checked twice per post (no statement rebuilt and re-walked each time).
 _RECENT_POSTS = select(func.count(Post.id), func.min(Post.created_at)).where(
     Post.author_id == bindparam("author_id"), Post.created_at > bindparam("since", type_=UTCDateTime()))
+# PostgreSQL: the same count, the member's turn taken by the same statement (serialize's advisory lock).
+_RECENT_POSTS_IN_TURN = _RECENT_POSTS.add_columns(
+    func.pg_advisory_xact_lock(bindparam("scope", type_=Integer()), bindparam("key", type_=Integer())))
 _LAST_IN_THREAD = select(func.max(Post.created_at)).where(
     Post.thread_id == bindparam("thread_id"), Post.author_id == bindparam("author_id"))
 
@@ -145,6 +171,10 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
     is screened; then `final`, just before the post is written, with the
     member's posts taking turns (`serialize`), so that replies sent at once are
     counted one after the other and cannot all slip under the limit (issue 9).
+    On PostgreSQL the first count also takes the member's turn, in the same
+    statement (one round trip fewer): the final count, a later statement, still
+    sees every earlier turn's post; only this member's other posts sent at the
+    same moment wait the longer for it (while this one is screened).
     """
     if author.is_moderator:
         return
@@ -154,7 +184,13 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
     allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
     since = now - dt.timedelta(hours=1)
     connection = autoflushed_connection(session)
-    recent, oldest = connection.execute(_RECENT_POSTS, {"author_id": author.id, "since": since}).one()
+    params: dict[str, object] = {"author_id": author.id, "since": since}
+    if not final and connection.dialect.name == "postgresql":
+        recent, oldest, _locked = connection.execute(
+            _RECENT_POSTS_IN_TURN, {**params, **advisory_lock_params("posting", author.id)}).one()
+        serialized(session, "posting", author.id)
+    else:
+        recent, oldest = connection.execute(_RECENT_POSTS, params).one()
     if recent >= allowed:
         wait = int((oldest - since).total_seconds()) + 1 if oldest is not None else 600
         raise RateLimited(N_("You have posted a lot in the last hour. Please wait a little before posting again: "
