@@ -468,22 +468,28 @@ def autoflushed_connection(session: Session) -> Connection:
 
 #: What the flush listeners would do for a new object that a Core INSERT wrote instead (see `attach_inserted`):
 #: each hook gets (session, obj); page versions and the search outbox register theirs.
-INSERTED_HOOKS: list[Callable[[Session, Any], None]] = []
+#: A hook also gets `companions`: True when the INSERT wrote the rows of INSERT_COMPANIONS with the object.
+INSERTED_HOOKS: list[Callable[[Session, Any, bool], None]] = []
+#: PostgreSQL: rows a prebuilt INSERT of a table (by name) may write in the same statement, as data-modifying
+#: CTEs: each function gets the INSERT as a CTE (its RETURNING columns, `id` among them) and returns an INSERT
+#: ... SELECT from it, whose parameters are named `p_<column>` as the new row's values are. The hook that
+#: registers one writes nothing more for an object attached with `companions=True` (see forum.service._add_post).
+INSERT_COMPANIONS: dict[str, list[Callable[[Any], Any]]] = {}
 
 
-def attach_inserted(session: Session, obj: Any) -> None:
+def attach_inserted(session: Session, obj: Any, *, companions: bool = False) -> None:
     """Make `obj`, a row just written by a prebuilt Core INSERT, a persistent object of `session`.
 
     For the most frequent writes (a reply): a statement built once skips the unit of work's
     per-flush bookkeeping. `obj` must carry every column's value, its primary key included
     (they become its loaded state: nothing is written again). What flush listeners record
     for a new object (the visitors' page versions, the search outbox) is recorded here by
-    INSERTED_HOOKS, in the same transaction.
+    INSERTED_HOOKS, in the same transaction; `companions`: the INSERT also wrote INSERT_COMPANIONS' rows.
     """
     make_transient_to_detached(obj)
     session.add(obj)
     for hook in INSERTED_HOOKS:
-        hook(session, obj)
+        hook(session, obj, companions)
 
 
 def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:

@@ -164,7 +164,7 @@ def _write(session: Session, _context: Any) -> None:
         bump(session, found)
 
 
-def _inserted(session: Session, obj: Any) -> None:
+def _inserted(session: Session, obj: Any, _companions: bool) -> None:
     """A new object written by a Core INSERT (app.db.attach_inserted): bumped as a flush of it would be."""
     keys_for = _watchers.get(type(obj))
     keys = keys_for(session, obj, "new") if keys_for is not None else None

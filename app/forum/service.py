@@ -30,6 +30,7 @@ from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
 from app.db import (
+    INSERT_COMPANIONS,
     UTCDateTime,
     advisory_lock_params,
     attach_inserted,
@@ -483,12 +484,23 @@ def _guarded_counted_insert(slow: bool) -> Select[Any]:
               .values(published_posts=case((_users.published_posts + 1 < 0, 0), else_=_users.published_posts + 1),
                       approved_posts=_users.approved_posts + 1)
               .returning(_users.published_posts, _users.approved_posts).cte("counted_author"))
+    companions = [make(post).cte(f"companion_{index}")
+                  for index, make in enumerate(INSERT_COMPANIONS.get(_post_table.name, ()))]
     return (select(post.c.id, thread.c.post_count, thread.c.last_post_at, author.c.published_posts,
                    author.c.approved_posts)
-            .select_from(post.outerjoin(thread, true()).outerjoin(author, true())))
+            .select_from(post.outerjoin(thread, true()).outerjoin(author, true())).add_cte(*companions))
 
 
-_GUARDED_COUNTED_INSERTS = {slow: _guarded_counted_insert(slow) for slow in (False, True)}
+# Built at the first reply (the companions are registered by the domains' modules), again if they change.
+_GUARDED_COUNTED_INSERTS: dict[tuple[bool, tuple[object, ...]], Select[Any]] = {}
+
+
+def _guarded_counted(slow: bool) -> Select[Any]:
+    key = (slow, tuple(INSERT_COMPANIONS.get(_post_table.name, ())))
+    statement = _GUARDED_COUNTED_INSERTS.get(key)
+    if statement is None:
+        statement = _GUARDED_COUNTED_INSERTS[key] = _guarded_counted_insert(slow)
+    return statement
 
 
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
@@ -508,7 +520,7 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
         post_id = connection.execute(_INSERT_POST, values).scalar_one()
     else:
         if screening.status == PostStatus.published and connection.dialect.name == "postgresql":
-            counted = connection.execute(_GUARDED_COUNTED_INSERTS[guard.slow],
+            counted = connection.execute(_guarded_counted(guard.slow),
                                          {**{f"p_{key}": value for key, value in values.items()},
                                           **guard.params}).first()
             post_id = counted[0] if counted is not None else None
@@ -519,7 +531,7 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
             post_id = connection.execute(_INSERT_POST, values).scalar_one()  # the hour moved on meanwhile
     post = Post(id=post_id, **values)
     set_committed_value(post, "thread", thread)  # loaded, as a read would have it (the search document uses it)
-    attach_inserted(session, post)
+    attach_inserted(session, post, companions=counted is not None)  # the INSERT also wrote INSERT_COMPANIONS' rows
     if counted is not None:
         _counted_thread(session, thread, counted[1:3], +1)
         _counted_author(author, counted[3:5])
