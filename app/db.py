@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import random
+import select
 import sqlite3
 import threading
 import time
@@ -26,7 +27,7 @@ except ImportError:  # not POSIX: SQLite's busy handler alone
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, make_transient_to_detached, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -290,14 +291,65 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
                                hide_parameters=True, pool_size=20, max_overflow=20)
         _configure_sqlite(engine, timeout)
     else:
-        # pool_pre_ping: after a database restart, dead pooled connections are noticed and
-        # replaced on checkout, so the app recovers by itself. connect_timeout: a database
+        # After a database restart, dead pooled connections are noticed and replaced on checkout
+        # (`_check_on_checkout`), so the app recovers by itself. connect_timeout: a database
         # that does not answer yields a quick 503, not a hung worker.
-        engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=settings.database_pool_size,
+        engine = create_engine(sqlalchemy_url(url), pool_size=settings.database_pool_size,
                                max_overflow=settings.database_max_overflow, pool_timeout=settings.database_pool_timeout,
                                connect_args={"connect_timeout": 5}, hide_parameters=True)
+        _check_on_checkout(engine)
     instrument_pool(engine)
     return engine
+
+
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 5.0
+_CHECKED_IN = "tk_checked_in_at"
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """SQLAlchemy's pre-ping, without a round trip for a connection that was in use a moment ago.
+
+    pool_pre_ping sent an empty query at every checkout: two round trips a reply (its
+    request, then the search drain), for connections used milliseconds before. A server
+    that restarted or ended the connection has sent its last message (the termination
+    notice) and closed the socket, so the socket has something to read: that is checked
+    without a round trip (a zero-timeout poll), and such a connection is pinged; so is one
+    idle for longer than PING_AFTER_IDLE_SECONDS (a connection dropped on the way, with
+    nothing sent). A failed ping raises DisconnectionError: the pool replaces the
+    connection and tries again, as its pre-ping does.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.pop(_CHECKED_IN, None)
+        if checked_in is None:  # just connected
+            return
+        if time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS and not _has_input(dbapi_connection):
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection is gone ({type(exc).__name__})") from exc
+        if not alive:
+            raise DisconnectionError("pooled connection is gone")
+
+
+def _has_input(dbapi_connection: Any) -> bool:
+    """Something to read on an idle connection's socket (a termination notice, the end of the stream),
+    or no usable socket at all."""
+    try:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            return True
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll() here, no socket: ping
+        return True
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -416,22 +468,28 @@ def autoflushed_connection(session: Session) -> Connection:
 
 #: What the flush listeners would do for a new object that a Core INSERT wrote instead (see `attach_inserted`):
 #: each hook gets (session, obj); page versions and the search outbox register theirs.
-INSERTED_HOOKS: list[Callable[[Session, Any], None]] = []
+#: A hook also gets `companions`: True when the INSERT wrote the rows of INSERT_COMPANIONS with the object.
+INSERTED_HOOKS: list[Callable[[Session, Any, bool], None]] = []
+#: PostgreSQL: rows a prebuilt INSERT of a table (by name) may write in the same statement, as data-modifying
+#: CTEs: each function gets the INSERT as a CTE (its RETURNING columns, `id` among them) and returns an INSERT
+#: ... SELECT from it, whose parameters are named `p_<column>` as the new row's values are. The hook that
+#: registers one writes nothing more for an object attached with `companions=True` (see forum.service._add_post).
+INSERT_COMPANIONS: dict[str, list[Callable[[Any], Any]]] = {}
 
 
-def attach_inserted(session: Session, obj: Any) -> None:
+def attach_inserted(session: Session, obj: Any, *, companions: bool = False) -> None:
     """Make `obj`, a row just written by a prebuilt Core INSERT, a persistent object of `session`.
 
     For the most frequent writes (a reply): a statement built once skips the unit of work's
     per-flush bookkeeping. `obj` must carry every column's value, its primary key included
     (they become its loaded state: nothing is written again). What flush listeners record
     for a new object (the visitors' page versions, the search outbox) is recorded here by
-    INSERTED_HOOKS, in the same transaction.
+    INSERTED_HOOKS, in the same transaction; `companions`: the INSERT also wrote INSERT_COMPANIONS' rows.
     """
     make_transient_to_detached(obj)
     session.add(obj)
     for hook in INSERTED_HOOKS:
-        hook(session, obj)
+        hook(session, obj, companions)
 
 
 def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:
@@ -487,8 +545,30 @@ def serialize(session: Session, scope: str, key: int) -> None:
         if conn.info.get(_LAZY) and upgrade is not None:
             upgrade(conn)
         return
-    scope_id = _int4(zlib.crc32(scope.encode()))
-    conn.execute(_ADVISORY_LOCK, {"scope": scope_id, "key": _int4(key)})
+    if (scope, key) in session.info.get(_SERIALIZED, ()):  # already this transaction's (held until it ends)
+        return
+    conn.execute(_ADVISORY_LOCK, advisory_lock_params(scope, key))
+    serialized(session, scope, key)
+
+
+_SERIALIZED = "tk_serialized"  # PostgreSQL: the (scope, key) turns this transaction holds
+
+
+def advisory_lock_params(scope: str, key: int) -> dict[str, int]:
+    """PostgreSQL: `serialize`'s lock as the parameters of pg_advisory_xact_lock(:scope, :key), for a statement
+    that takes it with something else (then call `serialized`)."""
+    return {"scope": _int4(zlib.crc32(scope.encode())), "key": _int4(key)}
+
+
+def serialized(session: Session, scope: str, key: int) -> None:
+    """This transaction took `serialize`'s lock itself (`advisory_lock_params`): a later `serialize` sends nothing."""
+    session.info.setdefault(_SERIALIZED, set()).add((scope, key))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_serialized(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # advisory transaction locks end with the outermost transaction only
+        session.info.pop(_SERIALIZED, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, bindparam, event, inspect, select
+from sqlalchemy import Connection, Integer, String, bindparam, event, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
@@ -101,9 +101,19 @@ def _upsert_statement(dialect: str) -> Any:
 _UPSERTS: dict[str, Any] = {}
 
 
+# PostgreSQL: every key in one execution (an executemany is one per key, in psycopg's pipeline), in sorted order.
+_UPSERT_MANY = text(
+    "INSERT INTO page_versions (key, version) SELECT k, 1 FROM unnest(CAST(:keys AS varchar[])) AS k ORDER BY k "
+    "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1")
+
+
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     """One statement for every key, in sorted order: concurrent bumps lock rows in one order and never deadlock."""
-    rows = [{"key": key} for key in sorted(keys)]
+    ordered = sorted(keys)
+    if len(ordered) > 1 and connection.dialect.name == "postgresql":
+        connection.execute(_UPSERT_MANY, {"keys": ordered})
+        return
+    rows = [{"key": key} for key in ordered]
     statement = _upsert_statement(connection.dialect.name)
     connection.execute(statement, rows if len(rows) > 1 else rows[0])
 
@@ -154,7 +164,7 @@ def _write(session: Session, _context: Any) -> None:
         bump(session, found)
 
 
-def _inserted(session: Session, obj: Any) -> None:
+def _inserted(session: Session, obj: Any, _companions: bool) -> None:
     """A new object written by a Core INSERT (app.db.attach_inserted): bumped as a flush of it would be."""
     keys_for = _watchers.get(type(obj))
     keys = keys_for(session, obj, "new") if keys_for is not None else None

@@ -1,7 +1,7 @@
 """Posting throughput through the JSON API: posts/s and errors, 2 workers, SQLite and PostgreSQL.
 
-Builds a fresh forum (SQLite under var/bench/posting; on PostgreSQL a database
-forum_bench_posting when BENCH_POSTGRES_URL is set), with MEMBERS members each
+Builds a fresh forum (SQLite under var/bench/posting; on PostgreSQL, when BENCH_POSTGRES_URL is set,
+the database it names, or forum_bench_posting if it names postgres), with MEMBERS members each
 holding a session and 50 threads, serves it with `forum serve --workers 2`, and
 has wrk POST replies to /api/v1/threads/{id}/posts (each request as a random
 member, to a random thread, with its X-CSRF-Token) for DUR. Every post goes the
@@ -17,7 +17,7 @@ Also prints the workers' CPU time (user + system, from /proc) per new post durin
 measured run: what one post costs the served app, uvicorn's HTTP parsing included, and a
 figure that moves less with the machine's load than posts/s; on PostgreSQL (server on this
 machine) the same for the server processes connected to the bench's database.
-Env: DUR (default 10s), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql, PROFILE=1 (py-spy
+Env: DUR (default 10s), BENCH_PORT (8319), CONN (16), MEMBERS (64), ONLY=sqlite|postgresql, PROFILE=1 (py-spy
 records both workers during the measured run, --gil: where the CPU goes; prints the top
 entries as bench/profile_pages.py does; needs py-spy), TOP (25), PROFILE_RAW=path (keeps
 py-spy's raw stacks there). PROFILE=wall samples every thread, waiting or not (--idle instead of
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_pages import serve  # noqa: E402
 from bench.profile_pages import aggregate, children  # noqa: E402
 
-PORT = 8319
+PORT = int(os.environ.get("BENCH_PORT", "8319"))  # another port when several checkouts bench at once
 SECRET = "bench-posting-secret-" + "x" * 32
 DATA = ROOT / "var" / "bench" / "posting"
 
@@ -258,7 +258,9 @@ def main() -> int:
     from bench.scratch import scratch_postgres
 
     DATA.mkdir(parents=True, exist_ok=True)
-    with scratch_postgres(pg, "forum_bench_posting") as url:
+    # BENCH_POSTGRES_URL's own database when it names one (a checkout benching beside another), else this name.
+    name = pg.rsplit("/", 1)[1].split("?", 1)[0]
+    with scratch_postgres(pg, name if name not in ("", "postgres") else "forum_bench_posting") as url:
         run("PostgreSQL", url)
     return 0
 

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import markdown, page_versions
 from app.accounts.models import User
 from app.content_notes import is_content_note
-from app.db import UTCDateTime, attach_inserted, autoflushed_connection, serialize, utcnow
+from app.db import (
+    INSERT_COMPANIONS,
+    UTCDateTime,
+    advisory_lock_params,
+    attach_inserted,
+    autoflushed_connection,
+    serialize,
+    serialized,
+    utcnow,
+)
 from app.errors import Conflict, NotFound, PermissionDenied, Problems, RateLimited, ValidationFailed
 from app.forum import events, references
 from app.forum.errors import MemberRestricted
@@ -132,6 +157,9 @@ def _check_can_write(author: User) -> None:
 # Built once: checked twice per post (no statement rebuilt and re-walked each time).
 _RECENT_POSTS = select(func.count(Post.id), func.min(Post.created_at)).where(
     Post.author_id == bindparam("author_id"), Post.created_at > bindparam("since", type_=UTCDateTime()))
+# PostgreSQL: the same count, the member's turn taken by the same statement (serialize's advisory lock).
+_RECENT_POSTS_IN_TURN = _RECENT_POSTS.add_columns(
+    func.pg_advisory_xact_lock(bindparam("scope", type_=Integer()), bindparam("key", type_=Integer())))
 _LAST_IN_THREAD = select(func.max(Post.created_at)).where(
     Post.thread_id == bindparam("thread_id"), Post.author_id == bindparam("author_id"))
 
@@ -144,6 +172,10 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
     is screened; then `final`, just before the post is written, with the
     member's posts taking turns (`serialize`), so that replies sent at once are
     counted one after the other and cannot all slip under the limit (issue 9).
+    On PostgreSQL the first count also takes the member's turn, in the same
+    statement (one round trip fewer): the final count, a later statement, still
+    sees every earlier turn's post; only this member's other posts sent at the
+    same moment wait the longer for it (while this one is screened).
     """
     if author.is_moderator:
         return
@@ -153,7 +185,13 @@ def _check_posting_rate(session: Session, author: User, limits: TrustSettings, t
     allowed = limits.newcomer_posts_per_hour if is_newcomer(author, limits) else limits.posts_per_hour
     since = now - dt.timedelta(hours=1)
     connection = autoflushed_connection(session)
-    recent, oldest = connection.execute(_RECENT_POSTS, {"author_id": author.id, "since": since}).one()
+    params: dict[str, object] = {"author_id": author.id, "since": since}
+    if not final and connection.dialect.name == "postgresql":
+        recent, oldest, _locked = connection.execute(
+            _RECENT_POSTS_IN_TURN, {**params, **advisory_lock_params("posting", author.id)}).one()
+        serialized(session, "posting", author.id)
+    else:
+        recent, oldest = connection.execute(_RECENT_POSTS, params).one()
     if recent >= allowed:
         wait = int((oldest - since).total_seconds()) + 1 if oldest is not None else 600
         raise RateLimited(N_("You have posted a lot in the last hour. Please wait a little before posting again: "
@@ -233,17 +271,27 @@ def _publish_counts(session: Session, thread: Thread, author: User | None, post:
     statement = _COUNT_THREAD_IN if delta > 0 else _COUNT_THREAD_OUT
     row = connection.execute(statement, {"thread_id": thread.id, "delta": delta,
                                          "created": post.created_at}).one_or_none()
-    if row is not None:
+    _counted_thread(session, thread, row, delta)
+    if author is not None:
+        row = connection.execute(_COUNT_AUTHOR, {"user_id": author.id, "delta": delta,
+                                                 "approved": 1 if approved else 0}).one_or_none()
+        _counted_author(author, row)
+
+
+def _counted_thread(session: Session, thread: Thread, row: Sequence[Any] | None, delta: int) -> None:
+    """The thread's new count (and, a post counted in, its last post's time) into the loaded thread; its pages
+    are stale."""
+    if row is not None and row[0] is not None:
         set_committed_value(thread, "post_count", row[0])
         if delta > 0:
             set_committed_value(thread, "last_post_at", row[1])
     page_versions.bump(session, (page_versions.thread_key(thread.id),))
-    if author is not None:
-        row = connection.execute(_COUNT_AUTHOR, {"user_id": author.id, "delta": delta,
-                                                 "approved": 1 if approved else 0}).one_or_none()
-        if row is not None:
-            set_committed_value(author, "published_posts", row[0])
-            set_committed_value(author, "approved_posts", row[1])
+
+
+def _counted_author(author: User, row: Sequence[Any] | None) -> None:
+    if row is not None and row[0] is not None:
+        set_committed_value(author, "published_posts", row[0])
+        set_committed_value(author, "approved_posts", row[1])
 
 
 _post_table = cast(Table, Post.__table__)
@@ -395,23 +443,64 @@ class _Rendered:
 _INSERT_POST = insert(_post_table).returning(_posts.id)
 
 
-def _guarded_insert(slow: bool) -> Insert:
+def _guarded_insert(slow: bool, prefix: str = "") -> Insert:
     """The same INSERT, writing nothing when the author is over the hourly limit (or, `slow`, the thread's
-    slow mode): `_check_posting_rate`'s counts as conditions of the row's SELECT."""
+    slow mode): `_check_posting_rate`'s counts as conditions of the row's SELECT. `prefix`: before the
+    names of the values' parameters."""
     columns = [column for column in _post_table.c if column.key != "id"]
     recent = select(func.count(_posts.id)).where(
-        _posts.author_id == bindparam("author_id"), _posts.created_at > bindparam("since", type_=UTCDateTime()),
+        _posts.author_id == bindparam(prefix + "author_id"),
+        _posts.created_at > bindparam("since", type_=UTCDateTime()),
     ).scalar_subquery()
-    row = select(*(bindparam(column.key, type_=column.type) for column in columns)).where(
+    row = select(*(bindparam(prefix + column.key, type_=column.type) for column in columns)).where(
         recent < bindparam("allowed"))
     if slow:
         row = row.where(~exists().where(
-            _posts.thread_id == bindparam("thread_id"), _posts.author_id == bindparam("author_id"),
+            _posts.thread_id == bindparam(prefix + "thread_id"), _posts.author_id == bindparam(prefix + "author_id"),
             _posts.created_at > bindparam("slow_since", type_=UTCDateTime())))
     return insert(_post_table).from_select([column.key for column in columns], row).returning(_posts.id)
 
 
 _GUARDED_INSERTS = {slow: _guarded_insert(slow) for slow in (False, True)}
+
+
+def _guarded_counted_insert(slow: bool) -> Select[Any]:
+    """PostgreSQL: the guarded INSERT of a published reply with its two counters (`_publish_counts(+1,
+    approved=True)`), in one statement: (post id, thread count, last post, published, approved), no row when
+    the INSERT wrote nothing (the counters then change nothing either).
+
+    The same UPDATEs in the database's arithmetic, in the same order (the thread's row, then the
+    member's); three round trips become one. The values' parameters are named `p_<column>`: SQLAlchemy
+    would take a parameter named as a column of the thread or the member for one more value to SET.
+    """
+    created = bindparam("p_created_at", type_=UTCDateTime())
+    post = _guarded_insert(slow, "p_").cte("new_post")
+    written = exists(select(post.c.id))
+    thread = (update(_thread_table).where(_threads.id == bindparam("p_thread_id"), written)
+              .values(post_count=_threads.post_count + 1,
+                      last_post_at=case((_threads.last_post_at < created, created), else_=_threads.last_post_at))
+              .returning(_threads.post_count, _threads.last_post_at).cte("counted_thread"))
+    author = (update(_user_table).where(_users.id == bindparam("p_author_id"), written)
+              .values(published_posts=case((_users.published_posts + 1 < 0, 0), else_=_users.published_posts + 1),
+                      approved_posts=_users.approved_posts + 1)
+              .returning(_users.published_posts, _users.approved_posts).cte("counted_author"))
+    companions = [make(post).cte(f"companion_{index}")
+                  for index, make in enumerate(INSERT_COMPANIONS.get(_post_table.name, ()))]
+    return (select(post.c.id, thread.c.post_count, thread.c.last_post_at, author.c.published_posts,
+                   author.c.approved_posts)
+            .select_from(post.outerjoin(thread, true()).outerjoin(author, true())).add_cte(*companions))
+
+
+# Built at the first reply (the companions are registered by the domains' modules), again if they change.
+_GUARDED_COUNTED_INSERTS: dict[tuple[bool, tuple[object, ...]], Select[Any]] = {}
+
+
+def _guarded_counted(slow: bool) -> Select[Any]:
+    key = (slow, tuple(INSERT_COMPANIONS.get(_post_table.name, ())))
+    statement = _GUARDED_COUNTED_INSERTS.get(key)
+    if statement is None:
+        statement = _GUARDED_COUNTED_INSERTS[key] = _guarded_counted_insert(slow)
+    return statement
 
 
 def _add_post(session: Session, *, thread: Thread, author: User, body: str, note: str | None,
@@ -426,17 +515,27 @@ def _add_post(session: Session, *, thread: Thread, author: User, body: str, note
     # single cost of a reply. attach_inserted records what the flush listeners would (page versions,
     # the search outbox).
     connection = autoflushed_connection(session)
+    counted: Row[Any] | None = None  # the counters, when the INSERT made them (PostgreSQL)
     if guard is None:
         post_id = connection.execute(_INSERT_POST, values).scalar_one()
     else:
-        post_id = connection.execute(_GUARDED_INSERTS[guard.slow], {**values, **guard.params}).scalar()
+        if screening.status == PostStatus.published and connection.dialect.name == "postgresql":
+            counted = connection.execute(_guarded_counted(guard.slow),
+                                         {**{f"p_{key}": value for key, value in values.items()},
+                                          **guard.params}).first()
+            post_id = counted[0] if counted is not None else None
+        else:
+            post_id = connection.execute(_GUARDED_INSERTS[guard.slow], {**values, **guard.params}).scalar()
         if post_id is None:  # over a limit: the check says which one, and for how long (RateLimited)
             _check_posting_rate(session, author, guard.limits, thread, final=True)
             post_id = connection.execute(_INSERT_POST, values).scalar_one()  # the hour moved on meanwhile
     post = Post(id=post_id, **values)
     set_committed_value(post, "thread", thread)  # loaded, as a read would have it (the search document uses it)
-    attach_inserted(session, post)
-    if post.status == PostStatus.published:
+    attach_inserted(session, post, companions=counted is not None)  # the INSERT also wrote INSERT_COMPANIONS' rows
+    if counted is not None:
+        _counted_thread(session, thread, counted[1:3], +1)
+        _counted_author(author, counted[3:5])
+    elif post.status == PostStatus.published:
         _publish_counts(session, thread, author, post, +1, approved=True)
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=False))
     if post.status == PostStatus.published:

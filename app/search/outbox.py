@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, inspect, select
+from sqlalchemy import Table, bindparam, event, false, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
-from app.db import INSERTED_HOOKS, after_commit
+from app.db import INSERT_COMPANIONS, INSERTED_HOOKS, UTCDateTime, after_commit
 from app.forum.models import Category, Post, Thread
 from app.search.models import OutboxEntry
 
@@ -25,7 +25,8 @@ WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
     Thread: ("thread", ("title", "status", "category_id", "lang")),
     Category: ("category", ("visibility", "slug")),
 }
-_INSERT = insert(cast(Table, OutboxEntry.__table__)).values(entity=bindparam("entity"),
+_OUTBOX_TABLE = cast(Table, OutboxEntry.__table__)
+_INSERT = insert(_OUTBOX_TABLE).values(entity=bindparam("entity"),
                                                            entity_id=bindparam("entity_id"))
 _QUEUED = "search_outbox_queued"  # (entity, id) already written in this transaction
 _FOUND = "search_outbox_found"  # (entity, id) seen by the flush listener, written after the flush
@@ -38,7 +39,7 @@ _APPLIED = "search_outbox_applied"  # this transaction's before-commit applicati
 IN_HAND = "search_documents_in_hand"
 
 
-def enqueue(session: Session, entity: str, entity_id: int) -> None:
+def enqueue(session: Session, entity: str, entity_id: int, *, written: bool = False) -> None:
     """Record a change for the index, in the caller's transaction (once per entity and transaction).
 
     After that transaction commits, the in-process indexer (if configured) runs;
@@ -46,7 +47,7 @@ def enqueue(session: Session, entity: str, entity_id: int) -> None:
     the outbox in the writing transaction (SQLite's own index) takes this
     transaction's entries from the session, before the commit: a row is written for
     them only if that fails (for the drain after the commit to retry), so a reply
-    writes and deletes no outbox row.
+    writes and deletes no outbox row. `written`: the row is already written (`_companion`).
     """
     queued: set[tuple[str, int]] = session.info.setdefault(_QUEUED, set())
     if (entity, entity_id) in queued:
@@ -54,7 +55,9 @@ def enqueue(session: Session, entity: str, entity_id: int) -> None:
     queued.add((entity, entity_id))
     db = session.info.get("db")
     hook = getattr(db, "on_outbox", None)
-    if getattr(hook, "in_transaction", False) and not session.info.get(_APPLIED):
+    if written:
+        pass
+    elif getattr(hook, "in_transaction", False) and not session.info.get(_APPLIED):
         session.info.setdefault(_UNWRITTEN, []).append((entity, entity_id))
     else:
         # A Core INSERT (the statement built once), not session.add: no flush of its own, and
@@ -106,14 +109,29 @@ def _write(session: Session, _context: Any) -> None:
         enqueue(session, entity, entity_id)
 
 
-def _inserted(session: Session, obj: Any) -> None:
-    """A new post written by a Core INSERT (app.db.attach_inserted): recorded as the flush listener would."""
+def _inserted(session: Session, obj: Any, companions: bool) -> None:
+    """A new post written by a Core INSERT (app.db.attach_inserted): recorded as the flush listener would
+    (`companions`: its outbox row was written by the same statement, `_companion`)."""
     if isinstance(obj, Post):
         session.info.setdefault(IN_HAND, {})[obj.id] = obj  # its document is in hand (documents.load_documents)
-        enqueue(session, WATCHED[Post][0], obj.id)
+        enqueue(session, WATCHED[Post][0], obj.id, written=companions)
 
 
 INSERTED_HOOKS.append(_inserted)
+
+
+def _companion(new_post: Any) -> Any:
+    """PostgreSQL: a new post's outbox row, written by the post's own INSERT statement (app.db.INSERT_COMPANIONS).
+
+    Only where `enqueue` writes a row for a new post anyway: PostgreSQL (SQLite's own index applies a
+    reply in its transaction and writes no row, and SQLite has no data-modifying CTEs).
+    """
+    return insert(_OUTBOX_TABLE).from_select(
+        ["entity", "entity_id", "local_done", "created_at"],
+        select(literal(WATCHED[Post][0]), new_post.c.id, false(), bindparam("p_created_at", type_=UTCDateTime())))
+
+
+INSERT_COMPANIONS.setdefault("forum_posts", []).append(_companion)
 
 
 @event.listens_for(Session, "before_commit")

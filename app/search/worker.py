@@ -85,6 +85,17 @@ def _delete(session: Session, entries: list[Entry]) -> None:
     session.connection().execute(_DELETE, {"ids": [e.id for e in entries]})
 
 
+# PostgreSQL: the claim and the delete in one statement. The rows are deleted in the transaction that applies them:
+# if it fails, they are back for the next drain, as a claimed row left undeleted would be.
+_TAKE = delete(_OUTBOX).where(_OUTBOX.c.id.in_(
+    select(_OUTBOX.c.id).order_by(_OUTBOX.c.id).limit(bindparam("batch")).with_for_update(skip_locked=True)
+    .scalar_subquery())).returning(_OUTBOX.c.id, _OUTBOX.c.entity, _OUTBOX.c.entity_id, _OUTBOX.c.local_done)
+
+
+def _take(session: Session, batch: int) -> list[Entry]:
+    return sorted(session.connection().execute(_TAKE, {"batch": batch}), key=lambda row: row.id)  # type: ignore[arg-type]
+
+
 def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | None = None,
                batch: int = BATCH) -> int:
     """Apply one batch; returns how many entries were applied. Raises SearchUnavailable."""
@@ -93,11 +104,12 @@ def drain_once(db: Database, backend: SearchBackend, *, local: SearchBackend | N
     if db.is_sqlite and not _anything_pending(db):
         return 0
     with db.session() as session:
-        entries = _claim(db, session, batch)
+        entries = _claim(db, session, batch) if db.is_sqlite else _take(session, batch)
         if not entries:
             return 0
         apply_entries(session, backend, entries, local)
-        _delete(session, entries)
+        if db.is_sqlite:
+            _delete(session, entries)
         session.commit()
         return len(entries)
 
