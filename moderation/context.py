@@ -264,6 +264,17 @@ def symptom_talk(sp: Span) -> bool:
     return FIRST_PERSON.search(sentence) is None or PAST_TIME.search(sentence) is not None
 
 
+# A clock time right after the words ("not wake up again at 4am", "plus me réveiller à 4h", "niet meer
+# wakker worden om 3u"): the early waking of withdrawal, not a wish never to wake.
+_CLOCK_AFTER = re.compile(r"^[^.!?\n]{0,25}?(?<![\w,.])(?:\d{1,2} ?(?:am|pm|h\d{0,2}|u\d{0,2}|uur|heures?)(?!\w)"
+                          r"|(?:at|a|om|vers|rond) \d{1,2}(?![\w.,]))")
+
+
+def clock_time(sp: Span) -> bool:
+    """A time of the clock follows the crisis words in their sentence: a complaint about waking."""
+    return _CLOCK_AFTER.search(sp.after) is not None
+
+
 def others_words(sp: Span) -> bool:
     """Someone else's words told by a helper ("when someone writes that they are thinking about
     ending things"), or a helper's question about a third person ("how do you support a friend
@@ -343,6 +354,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "symptom_talk": symptom_talk,
     "reported_offer": reported_offer,
     "others_words": others_words,
+    "clock_time": clock_time,
     "warned_post": warned_post,
     "third_party": third_party,
     "own_time": own_time,
@@ -356,7 +368,7 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # Crisis favours recall: only an explicit negation, a crisis told as past and
     # overcome, a question someone asked the poster, a farewell to the pills, or the words
     # named as a withdrawal symptom in general or in the past suppresses it.
-    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words"),
+    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words", "clock_time"),
     "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer", "warned_post",
                  "third_party"),
     "personal_data": (),

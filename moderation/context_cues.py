@@ -270,7 +270,7 @@ SUPPLY = _rx(
 
 # Medication and drug words, for rules that need one nearby ("à vendre", "DM me").
 MEDICATION = _rx(
-    r"benzo\w*|xan\w*|alpra\w*|temesta|loraz\w*|lorme\w*|loramet|metatop|noctamid|dormonoct",
+    r"benzo(?![-\s]?(?:vrij|vrije|free)\b)\w*|xan\w*|alpra\w*|temesta|loraz\w*|lorme\w*|loramet|metatop|noctamid|dormonoct",
     r"loprazolam|lexotan|lexomil|bromaz\w*|clozan|clotiaz\w*|lysanxia|prazepam|victan|frisium",
     r"clobazam|calmday|nordaz\w*|staurodorm|seresta|oxaz\w*|tranxene|belseren|cloraz\w*",
     r"stilnoct|zolpi\w*|imovane|zopi\w*|dormicum|midaz\w*|halcion|triaz\w*|rohypnol|roofies",

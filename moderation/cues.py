@@ -293,7 +293,7 @@ ALTERNATIVE = "ALT"
 ALT_TARGETS = frozenset({"STOP", "THROW", "BIN", "TAPER", "ABRUPT", "INGEST", "RETURN"})
 # Who speaks, asks or is spoken of is never negated: "il ne connaît rien aux benzos, hij zegt
 # gewoon 'stop'" still reports someone else's words.
-NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR", "GROUP"})
+NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR", "GROUP", "CLOCK"})
 # Scorn is said of a subject: a negation before the copula belongs to the subject's own clause
 # ("people who can't sleep without pills are scum", "ceux qui ne dorment pas sans cachet sont de
 # la racaille"); one after it denies the scorn ("they are not scum", "ce ne sont pas des parasites").

@@ -1,4 +1,4 @@
-"""Engine v2.18: stigma written as contempt rather than as a label word.
+"""Engines v2.18 and v2.19: stigma written as contempt; crisis words that are not a crisis.
 
 The sentences are written for these tests, not taken from any labelled set. Rules only
 (``use_model=False``) unless a test says otherwise.
@@ -78,3 +78,40 @@ def test_stigma_model_gate() -> None:
     assert not gate("Un forum pour les personnes qui prennent des benzodiazépines.", "fr")
     # Other labels are never gated.
     assert model_gate_open("crisis", analyse(fold("Un forum pour les personnes.").plain, "fr"))
+
+
+# Engine v2.19: the rule revisions made after O17 was scored.
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Waking at a clock time is the withdrawal's early waking, not a wish never to wake.
+        ("I'd rather not wake up again at 4am soaked in sweat. Tips for the rebound?", "en"),
+        ("Je ne veux plus me réveiller à 4h avec le cœur qui cogne. Des astuces ?", "fr"),
+        ("Ik wil niet meer wakker worden om 3u met dat bonzend hart. Iemand tips?", "nl"),
+        # The care system's letters are not farewell letters.
+        ("Sur la lettre de sortie de l'hôpital ils ont écrit « abus ». Mon fils l'a lu, ça m'a blessée.", "fr"),
+    ],
+)
+def test_not_crisis(text: str, lang: str) -> None:
+    assert "crisis" not in labels(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je ne veux plus jamais me réveiller. Ce soir c'est fini.", "fr"),
+        ("I don't want to wake up tomorrow, I'm done.", "en"),
+        # "Weeks" in a taper count is no trip: standing on a balcony now still counts.
+        ("3 weeks off clonazepam and I'm standing on my balcony on the 9th floor thinking about jumping.", "en"),
+    ],
+)
+def test_still_crisis(text: str, lang: str) -> None:
+    assert "crisis" in labels(text, lang)
+
+
+def test_benzo_free_is_no_medicine() -> None:
+    # "benzovrij" names no medicine on offer: books given away are no sourcing.
+    assert "sourcing" not in labels("Ik geef zelfhulpboeken weg sinds ik benzovrij ben. PB.", "nl")
+    assert "sourcing" in labels("Ik heb nog xanax over sinds ik benzovrij ben. PB.", "nl")
