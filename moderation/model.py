@@ -133,6 +133,11 @@ class Model:
         """Probabilities for a post; equal to ``score_vector(vectorize(...))``, computed faster."""
         tokens = analysis.tokens
         norms = analysis.norms or [tok.norm for tok in tokens]
+        n_labels = len(self.labels)
+        for cache in (self._cache, self._context):
+            if not cache.index and cache.rows.shape[1] != n_labels:
+                # No word or context row yet (a first post with no words, "[[["): empty rows of the right width.
+                cache.rows = np.zeros((0, n_labels), dtype=np.float32)
         where = np.asarray(_cached_rows(self._cache.index, norms, self._add_word), dtype=np.intp)
         rows = self._cache.rows[where]
         count = int(self._cache.counts[where].sum())

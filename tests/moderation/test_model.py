@@ -142,3 +142,11 @@ def test_an_unreadable_retrained_model_falls_back_to_the_shipped_one(tmp_path: P
         assert isinstance(found, list)
     finally:
         model.use_model_dir(None)
+
+
+def test_a_first_post_with_no_words_is_scored(small_model: tuple[model.Model, Path]) -> None:
+    """The first post a process scores may hold no word at all ("[[["): empty rows, not a crash."""
+    fresh = model.read(small_model[1])
+    scores = fresh.score(analyse(fold("[[[").plain, "fr"), "fr")
+    assert set(scores.probability) == set(fresh.labels)
+    assert all(0.0 <= p <= 1.0 for p in scores.probability.values())
