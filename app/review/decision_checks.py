@@ -99,8 +99,8 @@ def check_open(session: Session, item: ReviewItem, actor: User, version: int | N
         raise Conflict(N_("Another moderator already decided this item (%(name)s: %(action)s). Nothing was changed."),
                        name=by.pseudonym if by else "—", action=item.resolution)
     if version is not None and version != item.version:
-        raise Conflict(N_("This item changed since you opened it (a decision, a claim or a new report). Look at it "
-                          "again before deciding: nothing was changed."))
+        raise Conflict(N_("This item changed since you opened it (a decision, a claim, a new report or an edit by "
+                          "its author). Look at it again before deciding: nothing was changed."))
     if item.claimed_by_other(actor):
         other = session.get(User, item.claimed_by_id)
         raise Conflict(N_("%(name)s is handling this item right now."), name=other.pseudonym if other else "?")
