@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
@@ -22,6 +21,7 @@ from app.i18n_markers import N_
 from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review.models import ItemStatus, ReviewItem
 from app.review.permissions import covers
+from app.review.service import lock_item as lock_item  # decisions, appeals and support take it from here
 from app.review.vocabulary import ACTIONS, MEMBER_ACTIONS, QUEUE_ACTIONS, RULE_FOR, RULES, TIMED_ACTIONS
 
 REASON_MAX = 2000
@@ -82,15 +82,6 @@ def chosen_duration(data: DecisionInput) -> tuple[int | None, dt.datetime | None
         raise ValidationFailed(N_("Choose a duration between 1 and %(max)s days."), field="duration_days",
                                max=longest)
     return days, utcnow() + dt.timedelta(days=days)
-
-
-def lock_item(session: Session, item: ReviewItem) -> None:
-    """Lock the item's row (PostgreSQL), then re-read it: a second decision waits, then sees the first.
-
-    On SQLite the write transaction (BEGIN IMMEDIATE) already serialises decisions.
-    """
-    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
-    session.refresh(item)
 
 
 def check_open(session: Session, item: ReviewItem, actor: User, version: int | None) -> None:

@@ -320,11 +320,25 @@ def item_context(session: Session, item: ReviewItem) -> ItemContext:
     )
 
 
+def lock_item(session: Session, item: ReviewItem) -> None:
+    """Lock the item's row (PostgreSQL; SQLite: the write lock), then re-read it: a second decision or
+    claim waits, then sees the first, instead of failing on the item's version counter.
+    """
+    serialize(session, "review-item-row", item.id)  # SQLite: the write lock taken before the item is read again
+    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
+    session.refresh(item)
+
+
 # --- Claims --------------------------------------------------------------------------------------
 
 
 def claim(session: Session, *, item: ReviewItem, viewer: User, minutes: int) -> None:
-    """Take an item for a while so that no other moderator acts on it at the same time."""
+    """Take an item for a while so that no other moderator acts on it at the same time.
+
+    Claims sent at once take turns on the item's row, so the later ones see the first (409, or
+    the same moderator's claim renewed) instead of failing on the item's version counter.
+    """
+    lock_item(session, item)
     if item.status != ItemStatus.open:
         raise Conflict(N_("This item has already been decided."))
     if item.claimed_by_other(viewer):
