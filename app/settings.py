@@ -183,8 +183,9 @@ class Settings(BaseSettings):
     max_post_chars: int = 20000
     # The largest request body any route reads (JSON or form; the app takes no file uploads): a 20,000-character
     # post sent as a form, every character 4 UTF-8 bytes and each byte percent-encoded, is 240 KB. Larger is 413,
-    # refused before it is read (app/web/body_limit.py).
-    max_request_bytes: int = 1024 * 1024
+    # refused before it is read (app/web/body_limit.py). Above Starlette's 1 MiB per form field, so a field over
+    # that still gets its own explanation (app/web/errors.py, 400).
+    max_request_bytes: int = 2 * 1024 * 1024
     # SQLite: how long a writer waits for the write lock before retrying, then answering 503.
     sqlite_busy_timeout_ms: int = 5000
     argon2: Argon2Settings = Field(default_factory=Argon2Settings)

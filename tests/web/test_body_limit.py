@@ -25,7 +25,7 @@ def test_a_declared_length_over_the_limit_is_refused_unread(client: TestClient, 
     response = client.post("/api/v1/session", content=big,
                            headers={"Content-Type": "application/json", "Accept-Language": "fr"})
     assert response.status_code == 413
-    assert "trop volumineux" in response.json()["detail"] and "1024 ko" in response.json()["detail"]
+    assert "trop volumineux" in response.json()["detail"] and "2048 ko" in response.json()["detail"]
 
 
 def test_a_chunked_body_is_counted_as_it_streams_in(client: TestClient, session: Session, settings: Settings) -> None:
@@ -39,9 +39,10 @@ def test_a_chunked_body_is_counted_as_it_streams_in(client: TestClient, session:
     assert client.get("/api/v1/me").status_code == 200  # the member's session is untouched
 
 
-def test_a_form_too_large_gets_a_page_in_its_language(client: TestClient) -> None:
+def test_a_form_too_large_gets_a_page_in_its_language(client: TestClient, settings: Settings) -> None:
     page = client.get("/nl/account/login")
-    response = client.post("/nl/account/login", data={"pseudonym": "x" * (1024 * 1024 + 10), "password": "x",
+    too_long = "x" * (settings.max_request_bytes + 10)
+    response = client.post("/nl/account/login", data={"pseudonym": too_long, "password": "x",
                                                       "csrf_token": csrf_from(page.text)})
     assert response.status_code == 413 and "te groot" in response.text
 
