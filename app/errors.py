@@ -101,6 +101,14 @@ class FormUnreadable(AppError):
                          "still holds your text, and you can send it again.")
 
 
+class PayloadTooLarge(AppError):
+    """A request body over the size any form or API call needs (settings.max_request_bytes): never read."""
+
+    status_code = 413
+    default_message = N_("What you sent is too large (at most %(max)s kB), so it was not read and nothing was "
+                         "done with it.")
+
+
 class ValidationFailed(AppError):
     """Bad input; `field` names the form field so the form can show it in place."""
 

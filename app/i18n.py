@@ -34,6 +34,9 @@ LOCALES: tuple[str, ...] = ("fr", "nl", "en")
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 # Belgian conventions for dates and numbers in every language.
 BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_BE"}
+# Numbers: Babel's Belgian English writes "1,5" as French does, while English readers (and the diary's
+# English forms, diary.forms.form_number) write "1.5" (QA: "Lormetazepam 1 mg → 1,5 mg" on English pages).
+NUMBER_LOCALES = {**BABEL_LOCALES, "en": "en"}
 LOCALES_DIR = Path(__file__).parent / "locales"
 
 _current_locale: ContextVar[str] = ContextVar("locale", default="fr")
@@ -172,17 +175,17 @@ def format_day_and_time(value: dt.datetime, locale: str) -> str:
 
 
 def format_number(value: float, locale: str) -> str:
-    return _format_decimal(value, locale=BABEL_LOCALES[locale])
+    return _format_decimal(value, locale=NUMBER_LOCALES[locale])
 
 
 class LocalNumber(float):
     """A number for a message's parameters, with the decimal sign of the reader's language ("0,25 mg"
     in French and Dutch), written when the message is translated, not when raised. No grouping: in a
-    sentence "1000 mg" reads better than "1.000 mg", which Belgian English would print."""
+    sentence "1000 mg" reads better than "1.000 mg" or "1,000 mg"."""
 
     def __str__(self) -> str:
         # Every significant decimal: a limit of 0.0125 mg written "0,012" would be refused at that value.
-        return _format_decimal(float(self), format="0.######", locale=BABEL_LOCALES[get_locale()])
+        return _format_decimal(float(self), format="0.######", locale=NUMBER_LOCALES[get_locale()])
 
 
 def _brussels() -> dt.tzinfo:

@@ -27,6 +27,7 @@ from app.review.guidelines import GuidelinesWatcher
 from app.search import service as search_service
 from app.settings import Settings, SettingsDep, get_settings
 from app.web import errors, openapi
+from app.web.body_limit import BodyLimitMiddleware
 from app.web.middleware import LANG_COOKIE, HeadMiddleware, WebMiddleware, read_cookies
 from app.web.page_cache import PageCache, PageCacheMiddleware
 from app.web.routing import dispatch_by_prefix, page_dependencies
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PageCacheMiddleware, db=lambda: app.state.db, rules=forum_page_cache.RULES,
                        cache=app.state.page_cache)
     app.add_middleware(RateLimitMiddleware)  # inside WebMiddleware: a 429 gets the headers and the language
+    # Inside WebMiddleware too (a 413 in the page's language), before anything reads a body.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(WebMiddleware, secret=app.state.secret, secure_cookies=settings.secure_cookies,
                        default_locale=settings.default_locale, hsts=settings.hsts)
     app.add_middleware(HeadMiddleware)  # HEAD wherever GET: every layer inside sees a GET

@@ -116,6 +116,8 @@ class TrustSettings(BaseModel):
     graduate_after: int = 3
     newcomer_posts_per_hour: int = 5
     posts_per_hour: int = 30
+    # Edits of one's own posts that change their text (each is screened and rendered again); moderators are exempt.
+    edits_per_hour: int = 30
 
 
 class ReviewSettings(BaseModel):
@@ -179,6 +181,11 @@ class Settings(BaseSettings):
     page_cache_entries: int = 1000
     category_page_size: int = 30
     max_post_chars: int = 20000
+    # The largest request body any route reads (JSON or form; the app takes no file uploads): a 20,000-character
+    # post sent as a form, every character 4 UTF-8 bytes and each byte percent-encoded, is 240 KB. Larger is 413,
+    # refused before it is read (app/web/body_limit.py). Above Starlette's 1 MiB per form field, so a field over
+    # that still gets its own explanation (app/web/errors.py, 400).
+    max_request_bytes: int = 2 * 1024 * 1024
     # SQLite: how long a writer waits for the write lock before retrying, then answering 503.
     sqlite_busy_timeout_ms: int = 5000
     argon2: Argon2Settings = Field(default_factory=Argon2Settings)

@@ -84,3 +84,35 @@ def test_an_image_becomes_its_alt_text_linked_never_loaded_never_lost() -> None:
     assert ">https://example.org/q.png</a>" in render("![](https://example.org/q.png)")
     nested = render("[![schéma](https://example.org/s.png)](https://example.org/page)")
     assert nested.count("<a ") == 1 and ">schéma</a>" in nested and "s.png" not in nested
+
+
+def test_a_text_of_brackets_is_shown_as_plain_text_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # markdown-it looks ahead of each "[" up to its nesting limit: 20,000 of them cost about a second per parse.
+    from app import markdown
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed as Markdown")
+
+    body = "<b>x</b>\n" + "[" * 20000 + "\n\nsecond"
+    monkeypatch.setattr(markdown.MarkdownIt, "parse", refuse)
+    parsed = markdown.parse(body)
+    assert parsed.tokens is None
+    assert parsed.html.startswith("<p>&lt;b&gt;x&lt;/b&gt;<br>[[[") and parsed.html.endswith("<p>second</p>")
+
+
+def test_a_text_is_parsed_once_for_its_html_and_its_mentions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import markdown
+    from app.forum import references
+
+    calls: list[str] = []
+    real = markdown.MarkdownIt.parse
+
+    def counting(self: object, src: str, env: object = None) -> object:
+        calls.append(src)
+        return real(self, src, env)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markdown.MarkdownIt, "parse", counting)
+    body = "Merci @Marie, voir [ceci](https://example.org)."
+    parsed = markdown.parse(body)
+    assert references.scan(body, parsed) == ([["Marie"]], []) and len(calls) == 1
+    assert 'href="https://example.org"' in parsed.html

@@ -31,6 +31,8 @@ API_TOO_FAST = N_("Ask for a sign-up token first (GET /api/v1/accounts/form-toke
 API_TOO_OLD = N_("This sign-up token is more than a day old: ask for a new one (GET /api/v1/accounts/form-token).")
 # The HTML log-in shows the same words (accounts.views.settings_page).
 ERASURE_CANCELLED = N_("Welcome back: your account is no longer going to be deleted.")
+API_USED = N_("This sign-up token was already used for an account: ask for a new one "
+              "(GET /api/v1/accounts/form-token).")
 API_TRAP_FILLED = N_("Leave the field \"website\" empty: it is there to catch automated sign-ups.")
 
 
@@ -55,6 +57,9 @@ def create_account(body: schemas.AccountCreate, request: Request, session: Sessi
                        stamp_field="form_token",
                        messages={"fast": API_TOO_FAST, "unchecked": API_TOO_FAST, "old": API_TOO_OLD,
                                  "trap": API_TRAP_FILLED})
+    # A refused sign-up rolls the spent token back with everything else (the API's error handler).
+    signup_guard.spend(session, request.app.state.secret, shown=body.form_token or "",
+                       min_seconds=settings.throttle.signup_min_seconds, says=API_USED, field="form_token")
     result = service.sign_up(session, settings, pseudonym=body.pseudonym, password=body.password,
                              locale=body.locale, client_key=throttle_key(request, "signup"))
     session.flush()

@@ -5,7 +5,7 @@ off-screen, hidden from assistive technology and out of the tab order). Scripts
 that post at once are caught by the time check: the form carries when it was
 shown, signed with the server secret so it cannot be forged, and a sign-up sent
 sooner than `signup_min_seconds` after is refused with a clear message (so is a stamp older
-than a day: one stamp cannot serve a script for ever). A person
+than a day: one stamp cannot serve a script for ever; and each stamp makes one account). A person
 who typed quickly (or whose password manager filled the form) loses nothing:
 the page shows the form again with everything in it and the same stamp, so
 sending it again at once goes through (app/accounts/views.py says what is
@@ -20,10 +20,17 @@ sends it back as `form_token`, with the honeypot `website` left empty.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts import throttle
+from app.accounts.models import ThrottleBucket
 from app.db import utcnow
 from app.errors import ValidationFailed
 from app.i18n_markers import N_
-from app.security import constant_time_equals, keyed_hash
+from app.security import constant_time_equals, keyed_hash, new_token
 
 #: The honeypot's name: a field bots readily fill in, that the form hides from people.
 HONEYPOT = "website"
@@ -56,9 +63,46 @@ class TrapFilled(ValidationFailed):
 
 
 def stamp(secret: bytes) -> str:
-    """When the form was shown, signed: "<unix seconds>.<hmac>"."""
-    shown = str(int(utcnow().timestamp()))
+    """When the form was shown, and which showing it was, signed: "<unix seconds>.<nonce>.<hmac>".
+
+    The nonce tells apart two forms shown in the same second, so that each can be used once (`spend`).
+    """
+    shown = f"{int(utcnow().timestamp())}.{new_token(9)}"
     return f"{shown}.{keyed_hash(secret, 'signup-shown', shown)}"
+
+
+def spend(session: Session, secret: bytes, *, shown: str, min_seconds: int, says: str = UNCHECKED,
+          field: str = "form") -> None:
+    """Mark a checked stamp as used by the sign-up about to be made, in its transaction: one stamp, one account.
+
+    A second sign-up with the same stamp is refused (QA: one stamp made five accounts); two sent at
+    once cannot both take it (the bucket's unique key: the second waits for the first's commit).
+    A sign-up refused afterwards gives it back (`give_back`; the API's refusals roll it back), so a
+    form shown again (pseudonym taken) still goes. Remembered until the stamp expires anyway (a "p:"
+    bucket dated at its expiry: throttle.purge_expired keeps it until then).
+    """
+    if min_seconds <= 0:  # the time check is off (tests that sign up at machine speed): stamps are not required
+        return
+    try:
+        with session.begin_nested():
+            session.add(ThrottleBucket(key=_used_key(secret, shown), window_start=_expiry(shown), count=1,
+                                       last_at=utcnow()))
+    except IntegrityError:
+        raise Unchecked(says, field=field, seconds=min_seconds) from None
+
+
+def give_back(session: Session, secret: bytes, *, shown: str, min_seconds: int) -> None:
+    """The sign-up that spent this stamp was refused after all: the same form may be sent again."""
+    if min_seconds > 0:
+        throttle.clear(session, _used_key(secret, shown))
+
+
+def _used_key(secret: bytes, shown: str) -> str:
+    return throttle.PAIR_PREFIX + keyed_hash(secret, "signup-stamp-used", shown)[:62]
+
+
+def _expiry(shown: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(shown.partition(".")[0]) + MAX_AGE_SECONDS, dt.UTC)
 
 
 def check(secret: bytes, *, honeypot: str, shown: str, min_seconds: int, messages: dict[str, str] | None = None,
@@ -73,8 +117,9 @@ def check(secret: bytes, *, honeypot: str, shown: str, min_seconds: int, message
         raise TrapFilled(says["trap"], field=trap_field)
     if min_seconds <= 0:  # time check turned off (tests that post at machine speed)
         return
-    seconds, _, signature = shown.partition(".")
-    if not seconds.isdigit() or not constant_time_equals(signature, keyed_hash(secret, "signup-shown", seconds)):
+    signed, _, signature = shown.rpartition(".")
+    seconds = signed.partition(".")[0]
+    if not seconds.isdigit() or not constant_time_equals(signature, keyed_hash(secret, "signup-shown", signed)):
         raise Unchecked(says["unchecked"], field=stamp_field, seconds=min_seconds)
     age = utcnow().timestamp() - int(seconds)
     if age < min_seconds:

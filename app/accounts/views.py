@@ -79,8 +79,15 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
                            min_seconds=settings.throttle.signup_min_seconds)
         if password != password_confirm:
             raise ValidationFailed(N_("The two passwords are not the same."), field="password_confirm")
-        result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
-                                 client_key=throttle_key(request, "signup"))
+        signup_guard.spend(session, request.app.state.secret, shown=form_shown,
+                           min_seconds=settings.throttle.signup_min_seconds)
+        try:
+            result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
+                                     client_key=throttle_key(request, "signup"))
+        except AppError:  # the page is shown again and its changes kept (the sign-up limit's count): not the stamp
+            signup_guard.give_back(session, request.app.state.secret, shown=form_shown,
+                                   min_seconds=settings.throttle.signup_min_seconds)
+            raise
     except AppError as exc:
         context = _signup_context(
             request, pseudonym, passwords=(password, password_confirm) if _keeps_passwords(exc) else None,

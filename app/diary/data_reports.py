@@ -24,6 +24,7 @@ from app.diary import medication_names as med_names
 from app.diary.models import MedicationDataReport
 from app.errors import RateLimited, ValidationFailed
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 
 TEXT_MAX = 2000
 EVIDENCE_MAX = 500
@@ -42,14 +43,16 @@ class DataReportInput:
 
 
 def _clean(data: DataReportInput) -> DataReportInput:
-    text = data.text.strip()
+    for name in ("product", "text", "evidence"):  # read by the team on the data reports page
+        refuse_bidi_overrides(getattr(data, name), field=name)
+    text = strip_controls(data.text).strip()
     if not text:
         raise ValidationFailed(N_("Tell us what is wrong: the value you saw and, if you know it, the right one."),
                                field="text")
     if len(text) > TEXT_MAX:
         raise ValidationFailed(N_("Your report is too long (%(max)s characters at most)."), field="text",
                                max=TEXT_MAX)
-    evidence = data.evidence.strip()
+    evidence = strip_controls(data.evidence).strip()
     if len(evidence) > EVIDENCE_MAX:
         raise ValidationFailed(N_("Keep this to %(max)s characters."), field="evidence", max=EVIDENCE_MAX)
     product = " ".join(data.product.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from app.diary import symptoms as sym
 from app.diary.models import Entry
@@ -13,6 +14,7 @@ from app.i18n import get_locale
 from app.i18n_markers import N_
 from app.web.params import EARLIEST_DATE, LATEST_DATE, in_date_range
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MEDICATION_ROWS = MAX_MEDICATIONS  # every medication an entry may hold has a row, so editing drops none
 
 
@@ -33,8 +35,11 @@ def apply_suggestion(form: dict[str, str]) -> dict[str, str]:
 
 
 def parse_day(text: str, field: str = "day") -> dt.date:
+    text = text.strip()
     try:
-        day = dt.date.fromisoformat(text.strip())
+        if not _ISO_DAY.fullmatch(text):  # fromisoformat also reads "20261120" and "2026-W47-5"
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(N_("Enter a date, for example 2026-03-12."), field=field) from None
     if not in_date_range(day):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from app.diary import plan_holds, planner, service
 from app.diary import symptoms as sym
@@ -18,8 +20,23 @@ from app.diary.plans import StepView
 Dose = Annotated[float, Field(gt=0, le=MAX_DOSE_MG, allow_inf_nan=False, description="mg per day")]
 Percent = Annotated[float, Field(ge=planner.PERCENT_RANGE[0], le=planner.PERCENT_RANGE[1], allow_inf_nan=False)]
 SleepHours = Annotated[float, Field(ge=service.SLEEP_RANGE[0], le=service.SLEEP_RANGE[1], allow_inf_nan=False)]
-Mood = Annotated[int, Field(ge=service.MOOD_RANGE[0], le=service.MOOD_RANGE[1])]
-Rating = Annotated[int, Field(ge=0, le=sym.MAX_RATING)]
+# Strict, as JSON gives them: a rating of `true` is no rating (it was stored as 1), 2.0 is not a whole
+# number, and a date is a date ("2026-11-20"), not a timestamp that happens to fall at midnight.
+Mood = Annotated[int, Field(ge=service.MOOD_RANGE[0], le=service.MOOD_RANGE[1], strict=True)]
+Rating = Annotated[int, Field(ge=0, le=sym.MAX_RATING, strict=True)]
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "a date is written YYYY-MM-DD")
+    if not isinstance(value, str | dt.date) or isinstance(value, dt.datetime):
+        raise PydanticCustomError("date_type", "a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Flag = Annotated[bool, Field(strict=True)]
 Symptoms = Annotated[dict[str, Rating], Field(max_length=len(sym.SYMPTOMS))]
 
 
@@ -81,10 +98,10 @@ class MedicationIn(BaseModel):
 
 
 class EntryIn(BaseModel):
-    date: dt.date
+    date: Day
     medications: list[MedicationIn] = Field(default_factory=list, max_length=service.MAX_MEDICATIONS)
     # True when the member took no medication that day (a dose of 0, e.g. after stopping).
-    none_taken: bool = False
+    none_taken: Flag = False
     symptoms: Symptoms = Field(default_factory=dict)
     sleep_hours: SleepHours | None = None
     mood: Mood | None = None
@@ -95,7 +112,7 @@ class EntryPatch(BaseModel):
     """PUT /diary/entries/{date}: only the fields sent change."""
 
     medications: list[MedicationIn] | None = Field(default=None, max_length=service.MAX_MEDICATIONS)
-    none_taken: bool | None = None
+    none_taken: Flag | None = None
     symptoms: Symptoms | None = None
     sleep_hours: SleepHours | None = None
     mood: Mood | None = None
@@ -126,11 +143,11 @@ class EntryOut(BaseModel):
 class PlanIn(BaseModel):
     drug: str = Field(max_length=200)
     start_dose_mg: Dose
-    start_date: dt.date
+    start_date: Day
     mode: Literal["percent", "end_date", "fixed"] = "percent"
     reduction_percent: Percent | None = None
     interval_days: int = Field(default=14, ge=planner.INTERVAL_RANGE[0], le=planner.INTERVAL_RANGE[1])
-    end_date: dt.date | None = None
+    end_date: Day | None = None
     amount_mg: Dose | None = None
     ceiling_percent: Percent | None = None
     # True when the member's pharmacy confirmed the tablets (and splits) the medication

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +44,9 @@ def today() -> dt.date:
     return dt.datetime.now(BRUSSELS).date()
 
 
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(text: str | float | None, field_name: str) -> float | None:
     """A number from a form: "0,5" and "0.5" both work (Belgian keyboards use the comma)."""
     if text is None or isinstance(text, float | int):
@@ -50,6 +54,8 @@ def parse_number(text: str | float | None, field_name: str) -> float | None:
     text = text.strip().replace(",", ".").replace(" ", "")
     if not text:
         return None
+    if not _DECIMAL.fullmatch(text):  # float() also reads "1_000", "0_5", "infinity": no one means those as a dose
+        raise ValidationFailed(N_("Enter a number, for example 0.5 or 2."), field=field_name)
     try:
         value = float(text)
     except ValueError:
@@ -180,7 +186,7 @@ def _check_extras(data: EntryInput, problems: Problems) -> dict[str, int]:
 
 
 # The day form's fields, top to bottom: an error summary lists the problems in this order.
-_ENTRY_ORDER = ("day", "medications", "symptoms", "sleep_hours", "mood", "note")
+_ENTRY_ORDER = ("day", "medications", "none_taken", "symptoms", "sleep_hours", "mood", "note")
 
 
 def _entry_position(field: str | None) -> tuple[int, int, int]:
@@ -202,6 +208,10 @@ def check_entry(data: EntryInput, *, now: dt.date, problems: Problems | None = N
     found = Problems()
     found.check(_check_day, data.day, now)
     resolved = found.check(resolve_medications, data.medications) if "medications" in data.provided else None
+    if data.none_taken and data.medications and {"none_taken", "medications"} <= data.provided:
+        # Saved, one of them was silently dropped (the medications won): the member says which is true.
+        found.errors.append(ValidationFailed(N_("You ticked “I took no benzodiazepine or Z-drug this day” and "
+                                                "listed a medication: keep only one of them."), field="none_taken"))
     ratings = _check_extras(data, found)
     reported = {error.field for error in problems.errors}
     problems.errors += [error for error in found.errors if error.field not in reported]
@@ -295,8 +305,8 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
         entry = Entry(user_id=user.id, day=data.day, symptoms={}, note="", medications=[])
     _apply(entry, data, resolved, ratings)
     if created:
-        entry = _insert(session, user=user, entry=entry, data=data, resolved=resolved, ratings=ratings,
-                        merge=not (moving or new_day_only))
+        entry, created = _insert(session, user=user, entry=entry, data=data, resolved=resolved, ratings=ratings,
+                                 merge=not (moving or new_day_only))
     if moved_from is not None and moved_from != data.day:
         old = get_entry(session, user=user, day=moved_from)
         if old is not None:
@@ -307,15 +317,21 @@ def save_entry(session: Session, *, user: User, data: EntryInput, now: dt.date |
 
 
 def _insert(session: Session, *, user: User, entry: Entry, data: EntryInput,
-            resolved: list[ResolvedMedication] | None, ratings: dict[str, int], merge: bool = True) -> Entry:
-    # Two posts for the same new day can race (two tabs, a retrying client):
-    # the unique (user, day) constraint decides, and the loser merges instead
-    # (or, where another day's entry must never be overwritten, is refused).
+            resolved: list[ResolvedMedication] | None, ratings: dict[str, int],
+            merge: bool = True) -> tuple[Entry, bool]:
+    """The entry written, and whether it was created: False when the day's entry came from another request.
+
+    Two posts for the same new day can race (two tabs, a retrying client):
+    the unique (user, day) constraint decides, and the loser merges instead
+    (or, where another day's entry must never be overwritten, is refused). The
+    loser created nothing: it answers as an update (the API's 200, created false),
+    as it would have one moment later.
+    """
     try:
         with session.begin_nested():
             session.add(entry)
             session.flush()
-        return entry
+        return entry, True
     except IntegrityError:
         existing = get_entry(session, user=user, day=data.day)
         if existing is None:
@@ -323,7 +339,7 @@ def _insert(session: Session, *, user: User, entry: Entry, data: EntryInput,
         if not merge:
             raise DayTaken(data.day) from None
         _apply(existing, data, resolved, ratings)
-        return existing
+        return existing, False
 
 
 def _apply(entry: Entry, data: EntryInput, resolved: list[ResolvedMedication] | None,

@@ -171,7 +171,7 @@ def edit_post(post_id: Id, body: schemas.PostEdit, request: Request, session: Se
               settings: SettingsDep, viewer: CurrentUser) -> schemas.PostCreated:
     post = access_post(session, viewer, post_id, for_edit=True)
     posted = service.edit_post(session, post=post, editor=viewer, body=body.body, content_note=body.content_note,
-                               max_chars=settings.max_post_chars)
+                               max_chars=settings.max_post_chars, limits=settings.trust)
     return _post_created(request, posted)
 
 

@@ -31,6 +31,19 @@ class PostScreened:
 
 
 @dataclass(frozen=True)
+class PostEditing:
+    """Its author is about to change a post's text: sent before the post's row is locked.
+
+    What others judged on the text as it was (a moderator's open review item) must
+    learn it changed, in the same transaction as the edit; listeners lock what they
+    change here, before the post, in the order a moderator's decision takes them.
+    """
+
+    session: Session
+    post: Post
+
+
+@dataclass(frozen=True)
 class ThreadFlagsChanged:
     """Staff pinned, unpinned, locked or unlocked a thread (one event per change)."""
 

@@ -129,6 +129,8 @@ class PostRevision(TimestampMixin, Base):
     """Every earlier version of an edited post, kept for moderators and the author."""
 
     __tablename__ = "forum_post_revisions"
+    # A member's edits in the last hour are counted from their revisions (forum.service, edits_per_hour).
+    __table_args__ = (Index("ix_forum_post_revisions_editor_id_created_at", "editor_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import markdown
 from app.accounts import names
 from app.accounts.models import User, UserStatus
 from app.forum.models import Post, PostStatus
@@ -46,13 +47,20 @@ def _candidates(name: str) -> list[str]:
     return [name, stripped] if stripped != name and len(stripped) >= names.MIN_LENGTH else [name]
 
 
-def scan(body: str) -> tuple[list[list[str]], list[str]]:
-    """(mention candidates in order of appearance, quoted pseudonyms) found in a post's Markdown."""
+def scan(body: str, parsed: markdown.Parsed | None = None) -> tuple[list[list[str]], list[str]]:
+    """(mention candidates in order of appearance, quoted pseudonyms) found in a post's Markdown.
+
+    `parsed` is `markdown.parse(body)`, made earlier by a caller that rendered the text: read, not parsed again.
+    """
     mentions: list[list[str]] = []
     quoted: list[str] = []
+    if parsed is None and body.count("[") > markdown.MAX_BRACKETS:
+        parsed = markdown.Parsed(html="", tokens=None)
+    if parsed is not None and parsed.tokens is None:  # shown as plain text (markdown.parse): no quote, no code
+        return [_candidates(m.group(1)) for m in MENTION.finditer(body)], quoted
     depth = 0
     expect_header = False
-    for token in _parser().parse(body):
+    for token in parsed.tokens if parsed is not None and parsed.tokens is not None else _parser().parse(body):
         if token.type == "blockquote_open":
             depth += 1
             expect_header = depth == 1

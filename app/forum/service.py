@@ -436,7 +436,8 @@ class _Rendered:
 
     @classmethod
     def of(cls, body: str) -> _Rendered:
-        return cls(html=markdown.render(body), names=references.scan(body))
+        parsed = markdown.parse(body)  # parsed once, for both
+        return cls(html=parsed.html, names=references.scan(body, parsed))
 
 
 # Every column of a post, its id returned: built once (see _add_post).
@@ -550,27 +551,68 @@ def _announce_published(session: Session, thread: Thread, post: Post, *, first_i
                                         mentioned_ids=found.mentioned_ids, quoted_ids=found.quoted_ids))
 
 
+_EDITS_SINCE = select(func.count(PostRevision.id)).where(
+    PostRevision.editor_id == bindparam("editor_id"),
+    PostRevision.created_at > bindparam("since", type_=UTCDateTime()))
+
+
+def _check_editing_rate(session: Session, editor: User, limits: TrustSettings, *, final: bool = False) -> None:
+    """Edits that change a post's text, per hour (each is screened and rendered again); moderators are exempt.
+
+    Counted from the member's revisions, twice as posts are (`_check_posting_rate`): at once, then
+    `final`, with the member's edits taking turns, so that edits sent at once cannot all slip under it.
+    """
+    if editor.is_moderator:
+        return
+    if final:
+        serialize(session, "editing", editor.id)
+    since = utcnow() - dt.timedelta(hours=1)
+    if (session.scalar(_EDITS_SINCE, {"editor_id": editor.id, "since": since}) or 0) >= limits.edits_per_hour:
+        raise RateLimited(N_("You have edited your posts a lot in the last hour. Please wait a little before "
+                             "editing again: your text is still here."), retry_after=600)
+
+
 def edit_post(session: Session, *, post: Post, editor: User, body: str, content_note: str | None = None,
               max_chars: int = 20000, wording_confirmed: bool = True, limits: TrustSettings | None = None) -> Posted:
-    """Keep the previous text as a revision, re-screen, and re-render."""
+    """Keep the previous text as a revision, re-screen, and re-render.
+
+    Everything slow (screening, parsing the new text and the one it replaces) is done before the
+    post's row is locked, which on SQLite is the database's one write lock.
+    """
+    limits = limits or TrustSettings()
     _check_can_write(editor)
     draft = check_draft(body=body, content_note=content_note, max_chars=max_chars)
     body, note = draft.body, draft.note
     thread = post.thread
+    loaded_text, changed = post.body_md, body != post.body_md
+    if changed:
+        _check_editing_rate(session, editor, limits)
     screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=False)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
-    body_html = markdown.render(body)  # before the row lock (SQLite: the write lock), as screening is
+    # The same text again (a content note changed): its HTML and whom it names are as they were.
+    rendered = _Rendered.of(body) if changed else None
+    named_before = references.scan(loaded_text) if changed and post.status == PostStatus.published else None
+    if changed:
+        _check_editing_rate(session, editor, limits, final=True)
+    # Review marks the post's open item as changed, so a decision taken on the text it replaces is refused.
+    events.publish(events.PostEditing(session=session, post=post))
     # The text it replaces is read under the row's lock: read earlier, a concurrent edit's text would be lost
     # from the revisions (and an older one kept twice).
     if _lock_status(session, post, with_text=True) not in _EDITABLE:
         raise NotFound()  # deleted or hidden meanwhile: its text is no longer the author's to change
+    if post.body_md != loaded_text:  # edited meanwhile: what it replaces is that edit's text (rare: parsed here)
+        rendered, named_before = rendered or _Rendered.of(body), None
     was_published = post.status == PostStatus.published
-    before = references.find(session, post) if was_published else references.References()
+    if rendered is not None and was_published:
+        before = references.find(session, post, scanned=named_before)
+    else:
+        before = references.References()
     if body != post.body_md:
         session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md))
     post.body_md = body
-    post.body_html = body_html
+    if rendered is not None:
+        post.body_html = rendered.html
     post.content_note = note
     post.notices = ",".join(screening.notices)
     post.edited_at = utcnow()
@@ -581,7 +623,7 @@ def edit_post(session: Session, *, post: Post, editor: User, body: str, content_
     events.publish(events.PostScreened(session=session, post=post, screening=screening, edited=True))
     _sync_thread_status(session, thread, post)
     if was_published and post.status == PostStatus.published:
-        after = references.find(session, post)
+        after = references.find(session, post, scanned=rendered.names) if rendered is not None else before
         events.publish(events.PostEdited(
             session=session, post=post, thread=thread, urgent=screening.urgent,
             mentioned_ids=tuple(i for i in after.mentioned_ids if i not in before.mentioned_ids),

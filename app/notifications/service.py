@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User, UserStatus
-from app.db import UTCDateTime, autoflushed_connection, utcnow
+from app.db import UTCDateTime, autoflushed_connection, serialize, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.forum.models import Category, Post, Thread
 from app.forum.permissions import can_see_category, can_see_post_body, can_see_thread
@@ -58,7 +58,8 @@ def update_preferences(session: Session, *, user: User, values: dict[str, bool])
     unknown = set(values) - set(PREFERENCE_FIELDS)
     if unknown:
         raise ValidationFailed(N_("Unknown notification setting."), field="preferences")
-    prefs = session.get(Preferences, user.id)
+    _take_turn(session, user)
+    prefs = session.get(Preferences, user.id, populate_existing=True)
     if prefs is None:
         prefs = get_preferences(session, user_id=user.id)
         session.add(prefs)
@@ -295,14 +296,22 @@ def get_thread_level(session: Session, *, user_id: int, thread_id: int) -> Watch
                                                            ThreadWatch.thread_id == thread_id))
 
 
+def _take_turn(session: Session, user: User) -> None:
+    """A member's watch and preference changes take turns: sent at once (a double click, a retrying
+    client), the later ones read what the first wrote, instead of each inserting the same row (500)."""
+    serialize(session, "notification-settings", user.id)
+
+
 def set_thread_level(session: Session, *, user: User, thread: Thread, level: str) -> WatchLevel:
     """Watch, follow normally or mute a thread; muting also marks what it brought as read."""
     try:
         chosen = WatchLevel(level)
     except ValueError:
         raise ValidationFailed(N_("Choose watching, normal or muted."), field="level") from None
+    _take_turn(session, user)
     watch = session.scalar(select(ThreadWatch).where(ThreadWatch.user_id == user.id,
-                                                     ThreadWatch.thread_id == thread.id))
+                                                     ThreadWatch.thread_id == thread.id)
+                           .execution_options(populate_existing=True))
     if watch is None:
         session.add(ThreadWatch(user_id=user.id, thread_id=thread.id, level=chosen, reason="chosen"))
     else:
@@ -328,8 +337,10 @@ def set_category_level(session: Session, *, user: User, category: Category, leve
         raise ValidationFailed(N_("Choose every new post, new threads only, or normal."), field="level") from None
     if not can_see_category(user, category):
         raise NotFound()
+    _take_turn(session, user)
     watch = session.scalar(select(CategoryWatch).where(CategoryWatch.user_id == user.id,
-                                                       CategoryWatch.category_id == category.id))
+                                                       CategoryWatch.category_id == category.id)
+                           .execution_options(populate_existing=True))
     if chosen == CategoryLevel.normal:
         if watch is not None:
             session.delete(watch)

@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n_markers import N_
-from app.plain_text import strip_controls
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.research import texts
 from app.research.models import Project, ProjectMember, ProjectRole, ProjectStatus
 from app.review import service as review
@@ -33,6 +33,7 @@ def today() -> dt.date:
 
 def _clean(field: str, value: str, *, required: bool = True) -> str:
     value = strip_controls(value)  # NUL and other controls: invisible, and PostgreSQL refuses NUL
+    refuse_bidi_overrides(value, field=field)  # shown to administrators and in every export's datasheet
     value = " ".join(value.split()) if field in ("title", "institution", "ethics_ref") else value.strip()
     if required and not value:
         raise ValidationFailed(N_("This field is required."), field=field)
@@ -90,7 +91,7 @@ def approve(session: Session, *, project: Project, actor: User | None, expires_o
 
 
 def decline(session: Session, *, project: Project, actor: User, reason: str) -> Project:
-    reason = strip_controls(reason).strip()
+    reason = refuse_bidi_overrides(strip_controls(reason).strip(), field="reason")
     if not reason:
         raise ValidationFailed(N_("Give the applicant a reason."), field="reason")
     project.status = ProjectStatus.declined

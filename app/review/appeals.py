@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.forum import service as forum
 from app.forum.models import Post, PostStatus, Thread
@@ -36,6 +36,7 @@ def create_appeal(session: Session, *, statement: Statement, appellant: User, te
         raise PermissionDenied()
     if not can_appeal(statement):
         raise Conflict(N_("This decision can no longer be appealed."))
+    serialize(session, "appeal", statement.id)  # appeals sent at once: the later ones see the first (409)
     if get_appeal(session, statement=statement) is not None:
         raise Conflict(N_("You have already appealed this decision. A moderator will answer here."))
     text = refuse_bidi_overrides(strip_controls(text).strip(), field="text")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role, User
@@ -22,6 +21,7 @@ from app.i18n_markers import N_
 from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review.models import ItemStatus, ReviewItem
 from app.review.permissions import covers
+from app.review.service import lock_item as lock_item  # decisions, appeals and support take it from here
 from app.review.vocabulary import ACTIONS, MEMBER_ACTIONS, QUEUE_ACTIONS, RULE_FOR, RULES, TIMED_ACTIONS
 
 REASON_MAX = 2000
@@ -84,23 +84,14 @@ def chosen_duration(data: DecisionInput) -> tuple[int | None, dt.datetime | None
     return days, utcnow() + dt.timedelta(days=days)
 
 
-def lock_item(session: Session, item: ReviewItem) -> None:
-    """Lock the item's row (PostgreSQL), then re-read it: a second decision waits, then sees the first.
-
-    On SQLite the write transaction (BEGIN IMMEDIATE) already serialises decisions.
-    """
-    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
-    session.refresh(item)
-
-
 def check_open(session: Session, item: ReviewItem, actor: User, version: int | None) -> None:
     if item.status != ItemStatus.open:
         by = session.get(User, item.resolved_by_id) if item.resolved_by_id else None
         raise Conflict(N_("Another moderator already decided this item (%(name)s: %(action)s). Nothing was changed."),
                        name=by.pseudonym if by else "—", action=item.resolution)
     if version is not None and version != item.version:
-        raise Conflict(N_("This item changed since you opened it (a decision, a claim or a new report). Look at it "
-                          "again before deciding: nothing was changed."))
+        raise Conflict(N_("This item changed since you opened it (a decision, a claim, a new report or an edit by "
+                          "its author). Look at it again before deciding: nothing was changed."))
     if item.claimed_by_other(actor):
         other = session.get(User, item.claimed_by_id)
         raise Conflict(N_("%(name)s is handling this item right now."), name=other.pseudonym if other else "?")

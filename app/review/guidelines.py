@@ -26,6 +26,7 @@ from app.db import Database, after_commit, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LOCALES
 from app.i18n_markers import N_
+from app.plain_text import refuse_bidi_overrides, strip_controls
 from app.review import audit
 from app.review.models import GuidelineRevision
 
@@ -170,7 +171,7 @@ def save(session: Session, *, editor: User, lang: str, entry_id: str, data: Entr
     """Add a revision (a new entry, a change, or switching one off or on), checked as the files are."""
     if lang not in LOCALES:
         raise NotFound()
-    reason = data.reason.strip()
+    reason = refuse_bidi_overrides(strip_controls(data.reason).strip(), field="reason")
     if not reason:
         raise ValidationFailed(N_("Say why you make this change: it stays in the history."), field="reason")
     views = {view.entry.id: view for view in list_entries(session, lang)}

@@ -14,6 +14,10 @@ def on_post_screened(event: events.PostScreened) -> None:
         service.release_if_cleared(event.session, event.post, event.screening, held_for=held_for)
 
 
+def on_post_editing(event: events.PostEditing) -> None:
+    service.mark_text_changed(event.session, post=event.post)
+
+
 def on_thread_flags_changed(event: events.ThreadFlagsChanged) -> None:
     audit.record(event.session, actor=event.actor, action=f"thread.{event.action}", target_type="thread",
                  target_id=event.thread.id)
@@ -26,6 +30,7 @@ def on_post_removed(event: events.PostRemoved) -> None:
 
 def connect() -> None:
     events.subscribe(events.PostScreened, on_post_screened)
+    events.subscribe(events.PostEditing, on_post_editing)
     events.subscribe(events.PostRemoved, on_post_removed)
     events.subscribe(events.ThreadFlagsChanged, on_thread_flags_changed)
     data_reports.connect()

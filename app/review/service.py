@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.accounts.models import User
 from app.db import serialize, utcnow
@@ -73,6 +74,23 @@ def add_reasons(session: Session, *, post: Post, lang: str, reasons: Iterable[st
     if _tags(merged) != item.tags:
         item.tags, item.kind, item.priority = _tags(merged), kind, priority
     return item
+
+
+def mark_text_changed(session: Session, *, post: Post) -> None:
+    """Its author is editing the post: its open item's version moves on, so a decision on the old text is refused.
+
+    A moderator who opened the item saw the text as it was; their decision carries
+    that version and gets a conflict (the page then shows the new text), whatever
+    the edit's findings. Taken in add_reasons' order (the post's turn, then the
+    item's row) and before the edit locks the post, as a decision locks the item
+    before it changes the post: no two of them wait for each other.
+    """
+    serialize(session, "review-item", post.id)
+    item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id, ReviewItem.status == ItemStatus.open)
+                          .with_for_update().execution_options(populate_existing=True))
+    if item is not None:
+        flag_modified(item, "tags")  # an UPDATE with nothing else to change still bumps the version counter
+        session.flush()
 
 
 def record(session: Session, post: Post, screening: Screening, *, edited: bool = True) -> None:
@@ -302,11 +320,25 @@ def item_context(session: Session, item: ReviewItem) -> ItemContext:
     )
 
 
+def lock_item(session: Session, item: ReviewItem) -> None:
+    """Lock the item's row (PostgreSQL; SQLite: the write lock), then re-read it: a second decision or
+    claim waits, then sees the first, instead of failing on the item's version counter.
+    """
+    serialize(session, "review-item-row", item.id)  # SQLite: the write lock taken before the item is read again
+    session.execute(select(ReviewItem.id).where(ReviewItem.id == item.id).with_for_update())
+    session.refresh(item)
+
+
 # --- Claims --------------------------------------------------------------------------------------
 
 
 def claim(session: Session, *, item: ReviewItem, viewer: User, minutes: int) -> None:
-    """Take an item for a while so that no other moderator acts on it at the same time."""
+    """Take an item for a while so that no other moderator acts on it at the same time.
+
+    Claims sent at once take turns on the item's row, so the later ones see the first (409, or
+    the same moderator's claim renewed) instead of failing on the item's version counter.
+    """
+    lock_item(session, item)
     if item.status != ItemStatus.open:
         raise Conflict(N_("This item has already been decided."))
     if item.claimed_by_other(viewer):

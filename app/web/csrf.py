@@ -20,16 +20,21 @@ def expected_origin(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
-def verify_origin(request: Request) -> None:
+def verify_origin(request: Request, *, null_is_foreign: bool = False) -> None:
     """Refuse requests a browser marks as coming from another site.
 
     Our own pages send `Referrer-Policy: no-referrer`, under which browsers send
     `Origin: null` on same-origin form posts; so "null" is not proof of an
-    attack, and the token check below stays the real guard.
+    attack, and the token check below stays the real guard. Where there is no
+    token to check (the JSON log-in and sign-up, which none of our pages send),
+    `null_is_foreign`: "null" is what a sandboxed frame or a `data:` page on
+    another site sends, and is refused like that site's own origin would be.
     """
     if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
         raise CsrfFailed()
     origin = request.headers.get("origin")
+    if origin == "null" and null_is_foreign:
+        raise CsrfFailed()
     if origin and origin != "null" and origin.rstrip("/") != expected_origin(request):
         raise CsrfFailed()
     referer = request.headers.get("referer")

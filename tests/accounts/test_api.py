@@ -92,6 +92,12 @@ def test_login_requires_json_from_this_site(client: TestClient, session: Session
     cross_site = client.post("/api/v1/session", json={"pseudonym": "Chouette", "password": PASSWORD},
                              headers={"Origin": "https://evil.example"})
     assert cross_site.status_code == 403
+    # "null" is a sandboxed frame's or a data: page's origin: no proof of this site, and no token to check.
+    for path, body in (("/api/v1/session", {"pseudonym": "Chouette", "password": PASSWORD}),
+                       ("/api/v1/accounts", {"pseudonym": "Nouvelle", "password": PASSWORD * 2})):
+        assert client.post(path, json=body, headers={"Origin": "null"}).status_code == 403, path
+    assert client.post("/api/v1/session", json={"pseudonym": "Chouette", "password": PASSWORD},
+                       headers={"Origin": "http://testserver"}).status_code == 200
 
 
 def test_client_throttle_spans_pseudonyms(client: TestClient, session: Session, app) -> None:  # type: ignore[no-untyped-def]

@@ -263,7 +263,7 @@ def test_plan_form_uses_unverified_tablets_only_once_the_member_confirms(client:
     plain = client.post("/en/diary/plan/new", data={**form, "action": "preview"})
     assert plain.status_code == 200
     assert "Not confirmed in a Belgian leaflet for this medication" in plain.text
-    assert "Dormicum 7,5 mg tablets split in halves" in plain.text  # en_BE writes 7,5
+    assert "Dormicum 7.5 mg tablets split in halves" in plain.text  # English numbers (app.i18n.NUMBER_LOCALES)
     assert "so the steps do not use them" in plain.text
     assert 'name="tablets_confirmed" value="1" checked' not in plain.text
     confirmed = client.post("/en/diary/plan/new", data={**form, "tablets_confirmed": "1", "action": "preview"})

@@ -120,3 +120,15 @@ def test_deduce_runs_on_the_slim_lookup_cache() -> None:
     assert {("person", "Jan Peeters"), ("location", "9000 Gent"), ("location", "Kerkstraat 12"),
             ("phone_number", "0470 12 34 56"), ("hospital", "AZ Sint-Jan"), ("location", "Brugge"),
             ("national_register_number", "85.07.30-033.28")} <= found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_a_pseudonym_that_is_a_name_is_replaced_in_every_case(lang: str) -> None:
+    # QA: with the rules anonymiser, "ALICE", "Alice" and "@bob_t" went, the lower-case "alice" stayed.
+    anonymiser = Anonymiser(MemberNames.of(["alice", "bob_t", *WORDY_MEMBERS]), use_nlp=False)
+    text = "call me alice. this is alice, ALICE, Alice, bob_t and @bob_t"
+    assert anonymiser.anonymise(text, lang) == ("call me [MEMBER]. this is [MEMBER], [MEMBER], [MEMBER], [MEMBER] "
+                                                "and [MEMBER]")
+    # Pseudonyms that are everyday words of the post's language still leave the words alone.
+    assert anonymiser.anonymise("garde espoir et courage, patience", "fr") == "garde espoir et courage, patience"
+    assert anonymiser.anonymise("ik heb hoop", "nl") == "ik heb hoop"

@@ -111,3 +111,16 @@ def test_project_page_says_what_to_install_without_the_models(client: TestClient
     refused = client.post(f"/api/v1/research/projects/{project.id}/exports", json={"format": "jsonl"},
                           headers={"X-CSRF-Token": token})
     assert refused.status_code == 503 and "forum research warm" in refused.json()["detail"]
+
+
+def test_an_application_with_direction_overrides_is_refused(client: TestClient, session: Session) -> None:
+    # QA: "\u202e" in the title and the ethics reference was stored and shown raw on the administrators' page.
+    researcher = make_user(session)
+    session.commit()
+    html_login(client, researcher.pseudonym, lang="en")
+    page = client.get("/en/research/apply")
+    for field in ("title", "ethics_ref", "institution", "purpose"):
+        spoofed = {**APPLICATION, field: "CE-2026\u202e77-EC", "accept_terms": "yes"}
+        refused = client.post("/en/research/apply", data={**spoofed, "csrf_token": csrf_from(page.text)})
+        assert refused.status_code == 422 and "text-direction" in refused.text, field
+    assert session.scalar(select(Project)) is None

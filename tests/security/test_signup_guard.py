@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import signup_guard
 from app.accounts.models import User
-from tests.factories import PASSWORD, csrf_from
+from tests.factories import PASSWORD, csrf_from, make_user
 
 SHOWN = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
 
@@ -175,3 +175,46 @@ def test_the_api_sign_up_checks_are_in_the_openapi_schema(client: TestClient) ->
     assert {"pseudonym", "password", "locale", "form_token", "website"} <= set(fields)
     assert "form-token" in fields["form_token"]["description"] and "Honeypot" in fields["website"]["description"]
     assert set(schema["components"]["schemas"]["AccountCreate"]["required"]) == {"pseudonym", "password"}
+
+
+def test_one_form_makes_one_account(client: TestClient, session: Session, clock: Clock) -> None:
+    # QA: the same form (its stamp) was sent again and again, five accounts and more.
+    form = _form(client, "fr")
+    clock.now = SHOWN + dt.timedelta(seconds=8)
+    assert client.post("/fr/account/signup", data=form, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    page = client.get("/fr/account/signup").text
+    again = {**form, "pseudonym": "Prudence2", "csrf_token": csrf_from(page)}
+    refused = client.post("/fr/account/signup", data=again, follow_redirects=False)
+    assert refused.status_code == 422 and 'value="Prudence2"' in refused.text
+    assert _members(session) == 1
+
+
+def test_a_refused_sign_up_keeps_its_form_usable(client: TestClient, session: Session, clock: Clock) -> None:
+    make_user(session, "Prudence")
+    session.commit()
+    form = _form(client, "fr")
+    clock.now = SHOWN + dt.timedelta(seconds=8)
+    taken = client.post("/fr/account/signup", data=form, follow_redirects=False)
+    assert taken.status_code in (409, 422) and _members(session) == 1  # the name is taken: the stamp is not spent
+    made = client.post("/fr/account/signup", data={**form, "pseudonym": "Prudence4"}, follow_redirects=False)
+    assert made.status_code == 303 and _members(session) == 2
+
+
+def test_the_api_token_makes_one_account(client: TestClient, session: Session, clock: Clock) -> None:
+    token = _api_token(client)["form_token"]
+    clock.now = SHOWN + dt.timedelta(seconds=8)
+    assert _api_sign_up(client, form_token=token).status_code == 201
+    client.cookies.clear()
+    reused = client.post("/api/v1/accounts", json={"pseudonym": "Prudence2", "password": PASSWORD,
+                                                   "form_token": token}, headers={"Accept-Language": "en"})
+    assert reused.status_code == 422 and reused.json()["field"] == "form_token"
+    assert "already used" in reused.json()["detail"] and _members(session) == 1
+    fresh = _api_token(client)["form_token"]
+    clock.now = SHOWN + dt.timedelta(seconds=20)
+    taken = client.post("/api/v1/accounts", json={"pseudonym": "Prudence", "password": PASSWORD,
+                                                  "form_token": fresh}, headers={"Accept-Language": "en"})
+    assert taken.status_code == 409  # refused: the token is not spent ...
+    made = client.post("/api/v1/accounts", json={"pseudonym": "Prudence3", "password": PASSWORD,
+                                                 "form_token": fresh}, headers={"Accept-Language": "en"})
+    assert made.status_code == 201 and _members(session) == 2  # ... and makes the next account

@@ -52,6 +52,9 @@ DEDUCE_LANGS = ("nl", "fr", "en")
 # Findings that guess at names; direct identifiers (e-mail, IBAN...) are never cut.
 GUESSED = frozenset({Label.PERSON, Label.PLACE, Label.CARE_PLACE})
 COMMON = 3.5  # zipf frequency above which a word is everyday vocabulary
+# A word this much more frequent (zipf) in a post's language than in another of ours is that language's
+# vocabulary, not a name ("courage": French 4.8, Dutch 2.8; "marie": 5.0, 4.2, 4.2).
+VOCABULARY_MARGIN = 1.0
 
 
 def _sentence_initial(text: str, position: int) -> bool:
@@ -93,7 +96,7 @@ class MemberNames:
 
     TOKEN = re.compile(r"@?[\w][\w.\-]*[\w]|@?\w{3,}")
 
-    def find(self, text: str) -> list[Span]:
+    def find(self, text: str, lang: str = "") -> list[Span]:
         if not self.folded:
             return []
         spans = []
@@ -110,14 +113,14 @@ class MemberNames:
                         candidates.append((part, offset))
                     offset += len(part)
             for candidate, position in candidates:
-                if fold(candidate) in self.folded and self._counts(text, candidate, position, at):
+                if fold(candidate) in self.folded and self._counts(text, candidate, position, at, lang):
                     begin = match.start() if at and position == start else position
                     spans.append(Span(begin, position + len(candidate), Label.MEMBER, "members"))
                     break
         return spans
 
     @staticmethod
-    def _counts(text: str, word: str, position: int, at: bool) -> bool:
+    def _counts(text: str, word: str, position: int, at: bool, lang: str = "") -> bool:
         """Is this bare word a mention of the member, or a word that happens to be a pseudonym?"""
         if at:
             return True
@@ -129,8 +132,16 @@ class MemberNames:
         if word[:1].isupper():
             # "Mistral a écrit" counts; "Patience, ça vient" opening a sentence is the word.
             return not (_sentence_initial(text, position) and frequency >= COMMON)
-        # Lower case: only a rare word is a mention ("petitpas"), and only when we can tell.
-        return nlp.word_frequency(word, "fr") is not None and frequency < COMMON
+        # Lower case: a mention unless the word is everyday vocabulary of the post's language, which is
+        # what a wordy pseudonym's word is ("espoir": 4.7 in French, 1.6 in English). A name is met
+        # about as often in all three languages ("alice": 4.2 in each), so "call me alice" is a mention
+        # (QA: only capitalised variants were replaced). Without word lists nothing tells a word from a
+        # name: the member's privacy comes first.
+        if nlp.word_frequency(word, "fr") is None or frequency < COMMON:
+            return True
+        own = nlp.word_frequency(word, lang) or 0.0 if lang in ("fr", "nl", "en") else frequency
+        others = [nlp.word_frequency(word, other) or 0.0 for other in ("fr", "nl", "en") if other != lang]
+        return own < COMMON or own - min(others) < VOCABULARY_MARGIN
 
 
 def _trim(text: str, span: Span) -> Span | None:
@@ -240,14 +251,14 @@ class Anonymiser:
     def method(self) -> str:
         return "rules+spacy+deduce" if self.use_nlp else "rules"
 
-    def _base_spans(self, text: str, protected: list[tuple[int, int]]) -> list[Span]:
+    def _base_spans(self, text: str, protected: list[tuple[int, int]], lang: str = "") -> list[Span]:
         spans: list[Span] = []
         for span in rules.find(text):
             if span.label in GUESSED:  # a name next to "Dr" may still be "Temesta"
                 spans.extend(s for s in _cut_protected(span, protected) if len(s) > 1)
             else:
                 spans.append(span)
-        spans.extend(self.members.find(text))
+        spans.extend(self.members.find(text, lang))
         return spans
 
     def _model_spans(self, text: str, lang: str, raw: Iterable[Span],
@@ -309,7 +320,7 @@ class Anonymiser:
             spacy_spans = dict(zip(french, self._spacy_spans(docs), strict=True))
         for index, (text, lang) in enumerate(items):
             protected = protect.protected_ranges(text)
-            spans = self._base_spans(text, protected)
+            spans = self._base_spans(text, protected, lang)
             if self.use_nlp:
                 model = list(spacy_spans.get(index, []))
                 if lang in DEDUCE_LANGS:
