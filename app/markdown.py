@@ -95,9 +95,14 @@ def _plain(text: str) -> str:
                    for part in _PARAGRAPHS.split(text.strip()) if part)
 
 
+def shown_plain(markdown_text: str) -> bool:
+    """Whether a member's text is shown as plain text rather than Markdown (see MAX_BRACKETS)."""
+    return markdown_text.count("[") > MAX_BRACKETS
+
+
 def parse(markdown_text: str) -> Parsed:
     """A member's post as HTML (headings demoted below the page's own), with the tokens read on the way."""
-    if markdown_text.count("[") > MAX_BRACKETS:
+    if shown_plain(markdown_text):
         return Parsed(html=_plain(markdown_text), tokens=None)
     parser, env = _parser(), {}  # type: ignore[var-annotated]
     tokens = parser.parse(markdown_text, env)

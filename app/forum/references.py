@@ -54,13 +54,12 @@ def scan(body: str, parsed: markdown.Parsed | None = None) -> tuple[list[list[st
     """
     mentions: list[list[str]] = []
     quoted: list[str] = []
-    if parsed is None and body.count("[") > markdown.MAX_BRACKETS:
-        parsed = markdown.Parsed(html="", tokens=None)
-    if parsed is not None and parsed.tokens is None:  # shown as plain text (markdown.parse): no quote, no code
+    tokens = parsed.tokens if parsed is not None else None if markdown.shown_plain(body) else _parser().parse(body)
+    if tokens is None:  # shown as plain text (markdown.parse): no quote, no code
         return [_candidates(m.group(1)) for m in MENTION.finditer(body)], quoted
     depth = 0
     expect_header = False
-    for token in parsed.tokens if parsed is not None and parsed.tokens is not None else _parser().parse(body):
+    for token in tokens:
         if token.type == "blockquote_open":
             depth += 1
             expect_header = depth == 1
