@@ -275,6 +275,17 @@ def clock_time(sp: Span) -> bool:
     return _CLOCK_AFTER.search(sp.after) is not None
 
 
+# "typing 'can't sleep want to die' into google — not literally, just exhausted".
+_NOT_LITERAL = re.compile(r"\b(?:not (?:literally|for real)|figuratively"
+                          r"|pas (?:litteralement|au sens propre|pour de vrai)|au (?:sens )?figure"
+                          r"|niet (?:letterlijk|echt gemeend)|figuurlijk|bij wijze van spreken)\b")
+
+
+def not_literal(sp: Span) -> bool:
+    """The poster says in the same sentence that the crisis words were not meant literally."""
+    return _NOT_LITERAL.search(sp.sentence) is not None
+
+
 def others_words(sp: Span) -> bool:
     """Someone else's words told by a helper ("when someone writes that they are thinking about
     ending things"), or a helper's question about a third person ("how do you support a friend
@@ -355,6 +366,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "reported_offer": reported_offer,
     "others_words": others_words,
     "clock_time": clock_time,
+    "not_literal": not_literal,
     "warned_post": warned_post,
     "third_party": third_party,
     "own_time": own_time,
@@ -368,7 +380,8 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # Crisis favours recall: only an explicit negation, a crisis told as past and
     # overcome, a question someone asked the poster, a farewell to the pills, or the words
     # named as a withdrawal symptom in general or in the past suppresses it.
-    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words", "clock_time"),
+    "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words", "clock_time",
+               "not_literal"),
     "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer", "warned_post",
                  "third_party"),
     "personal_data": (),
