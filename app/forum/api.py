@@ -151,9 +151,11 @@ async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request,
         def reply() -> schemas.PostCreated | JSONResponse:
             viewer = load_viewer(session)
             thread = access_thread(session, viewer, thread_id, for_write=True)
-            once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
-                                     request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
-                                                                                 body.model_dump(mode="json")))
+            # Without a key (most replies) there is nothing to claim: no fingerprint of the body to compute.
+            once = None if idempotency_key is None else idempotency.claim(
+                session, user_id=viewer.id, key=idempotency_key,
+                request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
+                                                            body.model_dump(mode="json")))
             if once is not None and once.replay is not None:
                 return once.replay
             posted = service.reply(session, thread=thread, author=viewer, body=body.body,
