@@ -747,3 +747,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 # scope="function": the commit runs before the response is sent, so a failed commit
 # is a 500, never a 303 that lied, and the redirected page sees committed data.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+#: `async with request_session(request) as session:` get_session for an async endpoint that opens its session
+#: itself, as FastAPI enters a generator dependency (the same turn, commit, error handling and close), without
+#: the dependency: for the most frequent write (a reply through the API), whose dependency solving cost ~10 %
+#: of its CPU. Opened after the request's dependencies and body are checked, so a 422 takes no writer's turn.
+request_session = asynccontextmanager(get_session)

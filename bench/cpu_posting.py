@@ -15,7 +15,8 @@ What this isolates: the Python cost of one post, which bounds posts/s on a machi
 whose cores are shared (2 workers x 1 / (CPU per post)). Unlike wrk, it is quiet enough
 to compare two commits on a loaded machine (run each twice, alternating).
 
-Env: N (300), ONLY=sqlite|postgresql, BENCH_POSTGRES_URL (or FORUM_TEST_POSTGRES_URL),
+Env: N (300), ONLY=sqlite|postgresql, BENCH_POSTGRES_URL (or FORUM_TEST_POSTGRES_URL; the database it names,
+or forum_bench_cpu_posting if it names postgres, is created afresh and dropped),
 PROFILE=1 (py-spy --gil records this process during the measured posts, every thread,
 and prints the top entries as bench/profile_pages.py does), TOP (30), PROFILE_RAW=path
 (keeps py-spy's raw stacks there).
@@ -154,7 +155,8 @@ def main() -> int:
     from bench.scratch import scratch_postgres
 
     bench_posting.DATA.mkdir(parents=True, exist_ok=True)
-    with scratch_postgres(pg, "forum_bench_cpu_posting") as url:
+    name = pg.rsplit("/", 1)[1].split("?")[0]  # a database of its own when several checkouts bench at once
+    with scratch_postgres(pg, name if name not in ("", "postgres") else "forum_bench_cpu_posting") as url:
         measure("PostgreSQL", url, n)
     return 0
 

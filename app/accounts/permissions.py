@@ -14,7 +14,7 @@ from app.accounts import service
 from app.accounts.models import User
 from app.db import SessionDep
 from app.errors import PermissionDenied, Unauthenticated
-from app.settings import Settings, SettingsDep
+from app.settings import Settings, SettingsDep, request_settings
 from app.web.middleware import SESSION_COOKIE
 
 
@@ -92,22 +92,26 @@ async def require_viewer(request: Request, session: SessionDep, settings: Settin
 VIEWER_CHECK = "viewer_check"
 
 
-async def viewer_later(request: Request, session: SessionDep, settings: SettingsDep) -> Callable[[], User]:
-    """`require_viewer` for an endpoint that hands its own work to a worker thread (a reply through the API).
+async def viewer_later(request: Request) -> Callable[[Session], User]:
+    """`require_viewer` for an endpoint that opens its own session and hands its work to a worker thread (a reply
+    through the API: see app.db.request_session).
 
-    Returns a function that loads the viewer (or raises Unauthenticated) where it is called,
-    so the session lookup joins the endpoint's hand-over instead of taking one of its own.
-    A visitor without a session cookie is refused at once, as before. The order of answers
-    stays: a request whose session is gone and whose body is invalid is told 401, not 422
-    (the validation error handler runs the check kept in request.state first, see
+    Returns a function that loads the viewer with the endpoint's session (or raises Unauthenticated) where it is
+    called, so the session lookup joins the endpoint's hand-over instead of taking one of its own; itself needs
+    no session, settings or thread. A visitor without a session cookie is refused at once, as before. The order
+    of answers stays: a request whose session is gone and whose body is invalid is told 401, not 422 (the
+    validation error handler runs the check kept in request.state first, see
     app.web.errors.validation_error_handler).
     """
     if hasattr(request.state, "viewer") or not request.state.cookies.get(SESSION_COOKIE):
-        viewer = await require_viewer(request, session, settings)
-        return lambda: viewer
+        known = request.state.viewer if hasattr(request.state, "viewer") else None  # as require_viewer answers
+        request.state.viewer = known
+        if known is None:
+            raise Unauthenticated()
+        return lambda _session: known
 
-    def load() -> User:
-        viewer = load_viewer(request, session, settings)
+    def load(session: Session) -> User:
+        viewer = load_viewer(request, session, request_settings(request))
         if viewer is None:
             raise Unauthenticated()
         return viewer
@@ -137,7 +141,7 @@ async def require_moderator(viewer: Annotated[User, Depends(require_viewer)]) ->
 
 Viewer = Annotated[User | None, Depends(optional_viewer)]
 CurrentUser = Annotated[User, Depends(require_viewer)]
-#: The viewer, loaded when the endpoint calls it (see viewer_later); 401 when their session is gone.
-LaterViewer = Annotated[Callable[[], User], Depends(viewer_later)]
+#: The viewer, loaded when the endpoint calls it with its session (see viewer_later); 401 when their session is gone.
+LaterViewer = Annotated[Callable[[Session], User], Depends(viewer_later)]
 AdminUser = Annotated[User, Depends(require_admin)]
 ModeratorUser = Annotated[User, Depends(require_moderator)]

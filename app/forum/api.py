@@ -8,14 +8,14 @@ from fastapi.responses import JSONResponse
 from app import idempotency
 from app.accounts.models import User
 from app.accounts.permissions import CurrentUser, LaterViewer, Viewer
-from app.db import SessionDep, run_and_commit
+from app.db import SessionDep, request_session, run_and_commit
 from app.forum import extensions, queries, quotes, schemas, service
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.permissions import access_category, access_post, access_thread, can_see_post_body
 from app.forum.screening import check_text
 from app.i18n import _, get_locale, typeset
 from app.i18n_markers import N_
-from app.settings import SettingsDep
+from app.settings import SettingsDep, request_settings
 from app.web.params import Id, PageNumber
 from app.web.routing import api_router
 from app.web.templating import url_for
@@ -142,28 +142,31 @@ def list_posts(thread_id: Id, request: Request, session: SessionDep, settings: S
 
 @router.post("/threads/{thread_id}/posts", status_code=201, response_model=schemas.PostCreated,
              name="api.posts.create", responses=idempotency.RESPONSES)
-async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, session: SessionDep,
-                      settings: SettingsDep, load_viewer: LaterViewer,
+async def create_post(thread_id: Id, body: schemas.PostCreate, request: Request, load_viewer: LaterViewer,
                       idempotency_key: idempotency.KeyHeader = None) -> schemas.PostCreated | JSONResponse:
     # async, the viewer's lookup, the work and its commit in one hand-over to a worker thread (the most
-    # frequent write).
-    def reply() -> schemas.PostCreated | JSONResponse:
-        viewer = load_viewer()
-        thread = access_thread(session, viewer, thread_id, for_write=True)
-        once = idempotency.claim(session, user_id=viewer.id, key=idempotency_key,
-                                 request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
-                                                                             body.model_dump(mode="json")))
-        if once is not None and once.replay is not None:
-            return once.replay
-        posted = service.reply(session, thread=thread, author=viewer, body=body.body,
-                               content_note=body.content_note, max_chars=settings.max_post_chars,
-                               limits=settings.trust)
-        created = _post_created(request, posted)
-        if once is not None:
-            once.answer(session, created.model_dump(mode="json"), 201)
-        return created
+    # frequent write); the session opened here rather than by a dependency (app.db.request_session).
+    settings = request_settings(request)
+    async with request_session(request) as session:
+        def reply() -> schemas.PostCreated | JSONResponse:
+            viewer = load_viewer(session)
+            thread = access_thread(session, viewer, thread_id, for_write=True)
+            # Without a key (most replies) there is nothing to claim: no fingerprint of the body to compute.
+            once = None if idempotency_key is None else idempotency.claim(
+                session, user_id=viewer.id, key=idempotency_key,
+                request_fingerprint=idempotency.fingerprint("api.posts.create", thread_id,
+                                                            body.model_dump(mode="json")))
+            if once is not None and once.replay is not None:
+                return once.replay
+            posted = service.reply(session, thread=thread, author=viewer, body=body.body,
+                                   content_note=body.content_note, max_chars=settings.max_post_chars,
+                                   limits=settings.trust)
+            created = _post_created(request, posted)
+            if once is not None:
+                once.answer(session, created.model_dump(mode="json"), 201)
+            return created
 
-    return await run_and_commit(request, session, reply)
+        return await run_and_commit(request, session, reply)
 
 
 @router.patch("/posts/{post_id}", response_model=schemas.PostCreated, name="api.posts.edit")

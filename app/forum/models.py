@@ -95,13 +95,13 @@ class Thread(TimestampMixin, Base):
 
 class Post(TimestampMixin, Base):
     __tablename__ = "forum_posts"
-    __table_args__ = (Index("ix_forum_posts_thread_created", "thread_id", "created_at", "id"),)
+    # (author, time): the posting-rate counts read the member's last hour only (forum.service._check_posting_rate).
+    __table_args__ = (Index("ix_forum_posts_thread_created", "thread_id", "created_at", "id"),
+                      Index("ix_forum_posts_author_created", "author_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True
-    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     body_md: Mapped[str] = mapped_column(Text)  # what the member typed
     body_html: Mapped[str] = mapped_column(Text)  # sanitised at write time; the only |safe
     status: Mapped[PostStatus] = mapped_column(String(16), default=PostStatus.published, index=True)
