@@ -33,7 +33,7 @@ from app.accounts.models import User
 from app.db import Database, after_commit, utcnow
 from app.diary import export as diary_export
 from app.diary import service as diary
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, Problems, ValidationFailed
 from app.forum import erasure as forum_erasure
 from app.forum import service as forum
 from app.i18n_markers import N_
@@ -226,9 +226,15 @@ def request_erasure(session: Session, settings: Settings, *, user: User, passwor
 
     Every session is closed; logging in again before that date cancels it.
     """
+    problems = Problems()  # both fields' problems at once, in the form's order
+    if not password:
+        problems.errors.append(ValidationFailed(N_("Enter your current password."), field="delete_password"))
+    else:
+        problems.check(accounts.confirm_password, settings, user=user, password=password, field="delete_password")
     if not confirmed:
-        raise ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm")
-    accounts.confirm_password(settings, user=user, password=password, field="delete_password")
+        problems.errors.append(
+            ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm"))
+    problems.raise_any()
     final = utcnow() + dt.timedelta(days=ERASURE_GRACE_DAYS)
     accounts.schedule_erasure(session, user=user, at=final, keep_posts=keep_posts)
     if not keep_posts:  # health data the member takes back: out of everyone's sight now, erased at `final`

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.accounts.cookies import clear_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
-from app.errors import AppError, NotFound
+from app.errors import AppError, NotFound, each_error
 from app.i18n_markers import N_
 from app.member_data import privacy, service
 from app.member_data.models import DataExport
@@ -68,8 +68,10 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
         final = service.request_erasure(session, settings, user=viewer, password=delete_password,
                                         confirmed=confirm == "yes", keep_posts=posts != "remove")
     except AppError as exc:
-        return rerender(request, "member_data/page.html", {**_page_context(session, viewer), "posts": posts}, exc,
-                        field="confirm", noindex=True)
+        # A right password comes back (only to this browser, in a no-store page), so ticking the box is enough.
+        kept = delete_password if all(p.field != "delete_password" for p in each_error(exc)) else ""
+        context = {**_page_context(session, viewer), "posts": posts, "confirm": confirm, "kept_password": kept}
+        return rerender(request, "member_data/page.html", context, exc, field="confirm", noindex=True)
     # Logged out everywhere: the page says so, and its header no longer shows the member's bell and menu.
     request.state.viewer = None
     request.state.notification_bell = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ from app.review.models import Finding
 from app.search.backend import SearchQuery
 from app.search.worker import drain
 from tests.diary.helpers import days_ago, form_token, log
-from tests.factories import html_login, make_category, make_reply, make_thread, make_user
+from tests.factories import PASSWORD, html_login, make_category, make_reply, make_thread, make_user
 
 SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
 
@@ -301,3 +302,27 @@ def test_the_zip_is_in_the_member_language_and_its_json_keeps_its_keys(session: 
         entry = json.loads(archive.read("diary.json"))["entries"][0]
         assert {"date", "diazepam_mg", "symptoms", "sleep_hours", "mood", "note"} <= set(entry)
         assert "notifications" in json.loads(archive.read("notifications.json"))
+
+
+def test_the_deletion_form_reports_both_problems_at_once_with_a_summary(client: TestClient, session: Session) -> None:
+    _arrange(session)
+    html_login(client, "Partante")
+    token = form_token(client, "/nl/account/data")
+    both = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": "", "posts": "remove"})
+    assert both.status_code == 422
+    summary = re.search(r'<div class="notice error-summary".*?</div>', both.text, re.S)
+    assert summary is not None
+    assert re.findall(r'<a href="#([a-z_]+)">', summary.group(0)) == ["delete_password", "confirm"]
+    assert "Vul je huidige wachtwoord in." in both.text
+    assert 'id="delete_password-error"' in both.text and 'id="confirm-error"' in both.text
+    assert re.search(r'<input type="checkbox" name="confirm" id="confirm"[^>]*aria-invalid="true"', both.text)
+    assert 'value="remove" checked' in both.text
+    # A right password with the box left unticked: the password stays in the field, so ticking is enough.
+    unticked = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": PASSWORD,
+                                                       "posts": "keep"})
+    assert unticked.status_code == 422 and f'value="{PASSWORD}"' in unticked.text
+    assert 'id="delete_password-error"' not in unticked.text
+    wrong = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": "niet het mijne",
+                                                    "posts": "keep", "confirm": "yes"})
+    assert wrong.status_code == 422 and "niet het mijne" not in wrong.text
+    assert re.search(r'name="confirm" id="confirm" value="yes" checked', wrong.text)  # the tick is kept
