@@ -77,9 +77,17 @@ def request_export(session: Session, *, user: User) -> DataExport:
     return export
 
 
-def get_export(session: Session, *, user: User) -> DataExport:
+def current_export(session: Session, *, user: User) -> DataExport | None:
+    """The member's download, pending or ready; None when there is none or it has expired (awaiting housekeeping)."""
     export = session.get(DataExport, user.id)
     if export is None or (export.expires_at is not None and export.expires_at <= utcnow()):
+        return None
+    return export
+
+
+def get_export(session: Session, *, user: User) -> DataExport:
+    export = current_export(session, user=user)
+    if export is None:
         raise NotFound(N_("You have not asked for a download yet, or it has expired: ask for a new one."))
     return export
 

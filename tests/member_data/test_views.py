@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.accounts.models import AuthSession, RecoveryCode, User
 from app.diary.models import Entry, ShareLink
 from app.diary.sharing import create_share_link
+from app.member_data.models import DataExport, ExportStatus
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
 from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
@@ -326,3 +328,36 @@ def test_the_deletion_form_reports_both_problems_at_once_with_a_summary(client: 
                                                     "posts": "keep", "confirm": "yes"})
     assert wrong.status_code == 422 and "niet het mijne" not in wrong.text
     assert re.search(r'name="confirm" id="confirm" value="yes" checked', wrong.text)  # the tick is kept
+
+
+def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared(client: TestClient,
+                                                                                session: Session) -> None:
+    member = make_user(session, "Patiente")
+    session.commit()
+    html_login(client, "Patiente")
+    nothing = client.get("/fr/account/data/export")
+    assert nothing.status_code == 200 and 'http-equiv="refresh"' not in nothing.text
+    assert "Préparer un zip" in nothing.text
+    token = form_token(client, "/fr/account/data")
+    asked = client.post("/fr/account/data/export", data={"csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == "/fr/account/data/export"
+    session.expire_all()
+    export = session.get(DataExport, member.id)
+    assert export is not None
+    export.status, export.archive, export.expires_at = ExportStatus.pending, None, None  # as if still being built
+    session.commit()
+    pending = client.get("/fr/account/data/export")
+    assert pending.status_code == 200 and '<meta http-equiv="refresh" content="5">' in pending.text
+    assert 'role="status"' in pending.text and "Vérifier à nouveau" in pending.text
+    page = client.get("/fr/account/data").text
+    assert 'http-equiv="refresh"' not in page  # never on the page with the deletion form
+    assert 'href="/fr/account/data/export"' in page
+    export.status, export.archive = ExportStatus.ready, b"PK"
+    export.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    session.commit()
+    ready = client.get("/nl/account/data/export")
+    assert 'http-equiv="refresh"' not in ready.text and 'href="/nl/account/data/export.zip"' in ready.text
+    export.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    session.commit()
+    expired = client.get("/fr/account/data").text
+    assert 'href="/fr/account/data/export.zip"' not in expired  # an expired zip is not offered

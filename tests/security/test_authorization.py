@@ -126,6 +126,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     # Nobody has asked for an export yet when the GETs run (they run before the writes): 404 to all.
     ("GET", "/api/v1/me/export"): Rule("nobody_else"),
     ("POST", "/{lang}/account/data/export"): Rule("account"),
+    ("GET", "/{lang}/account/data/export"): Rule("account"),
     ("GET", "/{lang}/account/data/export.zip"): Rule("nobody_else"),
     ("GET", "/{lang}/privacy"): Rule("public"),
     # ---- forum
