@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, joinedload
 from app.accounts.models import AuthSession, RecoveryCode, User
 from app.diary.models import Entry, ShareLink
 from app.diary.sharing import create_share_link
-from app.member_data.models import DataExport, ExportStatus
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
 from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
 from app.forum.service import reply as reply_to_thread
+from app.member_data.models import DataExport, ExportStatus
 from app.notifications.models import Notification, ThreadWatch
 from app.review.models import Finding
 from app.search.backend import SearchQuery
