@@ -101,7 +101,9 @@ def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: s
         raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))  # before any hashing
     problems = problems or Problems()
     name = problems.check(names.validate_pseudonym, pseudonym)
-    problems.check(passwords.validate_password, password, pseudonym=name or names.normalise(pseudonym))
+    # Against a pseudonym that is not valid (one letter, say) "must not contain your pseudonym" would refuse
+    # good passwords: that check waits until the pseudonym is.
+    problems.check(passwords.validate_password, password, pseudonym=name or "")
     if name is not None and _taken(session, name):
         if not problems.errors:
             raise Conflict(TAKEN)

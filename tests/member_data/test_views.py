@@ -82,6 +82,7 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
     html_login(client, "Partante")
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
     assert response.status_code == 200 and "tk_session=" in response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert '<p class="link-row"><a href="/fr/">' in response.text  # type: ignore[attr-defined]  # a 44 px target
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None
     # Notifications too: the other member's notification about the erased reply, and the member's watches.
