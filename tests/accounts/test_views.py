@@ -195,7 +195,7 @@ def test_sign_up_with_a_taken_pseudonym_and_a_weak_password_says_both(client: Te
 
 @pytest.mark.parametrize(("lang", "missing_both", "missing_password"), [
     ("fr", "Indiquez votre pseudonyme.", "Indiquez votre mot de passe."),
-    ("nl", "Vul je pseudoniem in.", "Vul je wachtwoord in."),
+    ("nl", "Vul je schuilnaam in.", "Vul je wachtwoord in."),
     ("en", "Enter your pseudonym.", "Enter your password."),
 ])
 def test_an_empty_log_in_says_which_fields_are_missing(client: TestClient, lang: str, missing_both: str,
