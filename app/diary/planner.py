@@ -131,8 +131,8 @@ def _check_range(code: str, value: float, lo: float, hi: float) -> None:
 def range_problems(*, percent: float | None = None, interval_days: int | None = None,
                    ceiling_percent: float | None = None) -> list[PlanError]:
     """The range checks of the values given, all of them (the plan_by_* functions stop at the first)."""
-    checks = (("percent_out_of_range", percent, PERCENT_RANGE), ("interval_out_of_range", interval_days,
-                                                                   INTERVAL_RANGE),
+    checks = (("percent_out_of_range", percent, PERCENT_RANGE),
+              ("interval_out_of_range", interval_days, INTERVAL_RANGE),
               ("ceiling_out_of_range", ceiling_percent, PERCENT_RANGE))
     problems = []
     for code, value, (lo, hi) in checks:

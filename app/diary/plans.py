@@ -99,7 +99,6 @@ _NEEDED_BY_MODE = {
 def _core_problems(data: PlanInput) -> list[ValidationFailed]:
     """The planner's own checks of each field that could be read on its own (the name, the dose, the ranges),
     so that they are reported together; the checks that need several fields stay with the planner."""
-    found: list[ValidationFailed] = []
     core: list[Exception] = []
     if data.drug.strip() and not has_bidi_controls(data.drug):
         try:
@@ -115,8 +114,7 @@ def _core_problems(data: PlanInput) -> list[ValidationFailed]:
     core += planner.range_problems(percent=data.reduction_percent if data.mode == "percent" else None,
                                    interval_days=data.interval_days,
                                    ceiling_percent=data.ceiling_percent if uses_ceiling else None)
-    found += [translate_core_error(exc, dose_field="start_dose_mg") for exc in core]
-    return found
+    return [translate_core_error(exc, dose_field="start_dose_mg") for exc in core]
 
 
 def check_input(data: PlanInput, now: dt.date, problems: Problems | None = None) -> None:
