@@ -17,7 +17,7 @@ from app.accounts import devices, names, passwords, throttle
 from app.accounts.models import AuthSession, RecoveryCode, Restriction, Role, User, UserStatus
 from app.content_notes import is_content_note
 from app.db import utcnow
-from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
+from app.errors import Conflict, LoginFailed, Problems, RateLimited, RecoveryFailed, ValidationFailed
 from app.i18n import LOCALES
 from app.i18n_markers import N_
 from app.security import keyed_hash, new_token, token_hash
@@ -76,24 +76,44 @@ def iter_pseudonyms(session: Session) -> Iterator[tuple[int, str]]:
     yield from ((user_id, pseudonym) for user_id, pseudonym in rows)
 
 
+#: The sign-up form's fields, top to bottom: an error summary lists the problems in this order.
+SIGNUP_FIELDS = ("pseudonym", "password", "password_confirm")
+
+
+def _taken(session: Session, name: str) -> bool:
+    return session.scalar(
+        select(User.id).where(
+            (User.pseudonym_folded == names.folded(name)) | (User.pseudonym_skeleton == names.skeleton(name))
+        )
+    ) is not None
+
+
 def sign_up(session: Session, settings: Settings, *, pseudonym: str, password: str,
-            locale: str | None, client_key: str | None = None) -> SignUp:
-    """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups."""
+            locale: str | None, client_key: str | None = None, problems: Problems | None = None) -> SignUp:
+    """A new member. `client_key` (a keyed hash, never an address) limits scripted sign-ups.
+
+    Every problem of the pseudonym and password is reported at once (ValidationErrors when there are
+    several), with those the caller already found in `problems` (the form's second password).
+    """
     limits = settings.throttle
     if client_key is not None and throttle.is_limited(session, client_key, limits.signups_per_client,
                                                       limits.window_seconds):
         raise RateLimited(retry_after=throttle.seconds_left(limits.window_seconds))  # before any hashing
-    name = names.validate_pseudonym(pseudonym)
-    passwords.validate_password(password, pseudonym=name)
+    problems = problems or Problems()
+    name = problems.check(names.validate_pseudonym, pseudonym)
+    # Against a pseudonym that is not valid (one letter, say) "must not contain your pseudonym" would refuse
+    # good passwords: that check waits until the pseudonym is.
+    problems.check(passwords.validate_password, password, pseudonym=name or "")
+    if name is not None and _taken(session, name):
+        if not problems.errors:
+            raise Conflict(TAKEN)
+        problems.errors.append(ValidationFailed(TAKEN, field="pseudonym"))
+    problems.errors.sort(key=lambda error: SIGNUP_FIELDS.index(error.field) if error.field in SIGNUP_FIELDS
+                         else len(SIGNUP_FIELDS))
+    problems.raise_any()
+    assert name is not None  # a name that did not validate raised above
     if locale is None or locale not in LOCALES:
         locale = settings.default_locale
-    taken = session.scalar(
-        select(User.id).where(
-            (User.pseudonym_folded == names.folded(name)) | (User.pseudonym_skeleton == names.skeleton(name))
-        )
-    )
-    if taken:
-        raise Conflict(TAKEN)
     user = User(
         pseudonym=name,
         pseudonym_folded=names.folded(name),
@@ -215,6 +235,15 @@ def _forgive_attempt(session: Session, settings: Settings, keys: Keys) -> None:
     throttle.clear(session, keys.pair)
 
 
+def _require_login_fields(pseudonym: str, password: str) -> None:
+    problems = Problems()
+    if not pseudonym.strip():
+        problems.errors.append(ValidationFailed(N_("Enter your pseudonym."), field="pseudonym"))
+    if not password:
+        problems.errors.append(ValidationFailed(N_("Enter your password."), field="password"))
+    problems.raise_any()
+
+
 def authenticate(session: Session, settings: Settings, *, pseudonym: str, password: str,
                  client_key: str, device: str = "", replaces: str | None = None,
                  device_cookie: str | None = None) -> Login:
@@ -228,7 +257,10 @@ def authenticate(session: Session, settings: Settings, *, pseudonym: str, passwo
     success the browser's previous session (`replaces`, its token) ends: a log-in
     always gets a new token and never leaves the old one usable, and the browser
     gets a new device cookie (`Login.device_cookie`).
+
+    An empty pseudonym or password is said as such (not "do not match"), and is not counted as an attempt.
     """
+    _require_login_fields(pseudonym, password)
     user = get_user_by_pseudonym(session, pseudonym)
     if user is not None and user.status != UserStatus.active:
         user = None

@@ -13,7 +13,7 @@ from app.accounts.cookies import clear_session_cookie, set_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.content_notes import CONTENT_NOTE_LABELS
 from app.db import SessionDep
-from app.errors import AppError, Conflict, ValidationFailed
+from app.errors import AppError, Conflict, Problems, ValidationFailed, each_error
 from app.i18n import gettext
 from app.i18n_markers import N_
 from app.security import csrf_token_for
@@ -61,7 +61,8 @@ def _keeps_passwords(exc: AppError) -> bool:
         return True
     if isinstance(exc, signup_guard.TrapFilled | signup_guard.Unchecked):
         return False
-    return isinstance(exc, ValidationFailed | Conflict) and exc.field in (None, "pseudonym")
+    return all(isinstance(problem, ValidationFailed | Conflict) and problem.field in (None, "pseudonym")
+               for problem in each_error(exc))
 
 
 @router.get("/account/signup", name="accounts.signup")
@@ -77,13 +78,15 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, lang: s
         # Honeypot and time check before anything is counted or hashed (app/accounts/signup_guard.py).
         signup_guard.check(request.app.state.secret, honeypot=website, shown=form_shown,
                            min_seconds=settings.throttle.signup_min_seconds)
+        problems = Problems()  # reported with the pseudonym's and password's own problems, all at once
         if password != password_confirm:
-            raise ValidationFailed(N_("The two passwords are not the same."), field="password_confirm")
+            problems.errors.append(ValidationFailed(N_("The two passwords are not the same."),
+                                                    field="password_confirm"))
         signup_guard.spend(session, request.app.state.secret, shown=form_shown,
                            min_seconds=settings.throttle.signup_min_seconds)
         try:
             result = service.sign_up(session, settings, pseudonym=pseudonym, password=password, locale=lang,
-                                     client_key=throttle_key(request, "signup"))
+                                     client_key=throttle_key(request, "signup"), problems=problems)
         except AppError:  # the page is shown again and its changes kept (the sign-up limit's count): not the stamp
             signup_guard.give_back(session, request.app.state.secret, shown=form_shown,
                                    min_seconds=settings.throttle.signup_min_seconds)

@@ -15,17 +15,28 @@ from app.errors import ValidationFailed
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 
+#: A typed name is quoted in a message up to this length (the field keeps all of it): a 400-character
+#: paste would bury the message, and a message is no place to echo whatever was typed.
+QUOTED_NAME_MAX = 40
+
+
+def quoted_name(name: str) -> str:
+    """The name as a message quotes it: spaces collapsed, cut with "…" past QUOTED_NAME_MAX characters."""
+    name = " ".join(name.split())
+    return name if len(name) <= QUOTED_NAME_MAX else name[:QUOTED_NAME_MAX - 1].rstrip() + "…"
+
 
 class UnknownMedicationError(ValidationFailed):
     """An unknown name, with the closest known names for "did you mean"."""
 
     def __init__(self, name: str, suggestions: list[str], field: str | None = None, status_code: int = 422):
+        shown = quoted_name(name)
         if suggestions:
             super().__init__(N_("We do not know the medication “%(name)s”. Did you mean: %(suggestions)s?"),
-                             field=field, name=name, suggestions=", ".join(suggestions))
+                             field=field, name=shown, suggestions=", ".join(suggestions))
         else:
             super().__init__(N_("We do not know the medication “%(name)s”. Check the spelling, or write the "
-                                "name of the molecule (for example: lormetazepam)."), field=field, name=name)
+                                "name of the molecule (for example: lormetazepam)."), field=field, name=shown)
         self.name = name
         self.suggestions = suggestions
         self.status_code = status_code
@@ -36,7 +47,8 @@ class UnknownMedicationError(ValidationFailed):
         "lorazepam" is not a spelling of "lormetazepam", so nothing suggests it is."""
         if not self.suggestions:
             return self.translated()
-        return gettext("We do not know the medication “%(name)s”. Check the name on the box.", name=self.name)
+        return gettext("We do not know the medication “%(name)s”. Check the name on the box.",
+                       name=quoted_name(self.name))
 
 
 class DoseReview(Exception):

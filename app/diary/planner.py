@@ -128,6 +128,23 @@ def _check_range(code: str, value: float, lo: float, hi: float) -> None:
         raise PlanError(code, f"{code}: {value!r} not in [{lo}, {hi}]")
 
 
+def range_problems(*, percent: float | None = None, interval_days: int | None = None,
+                   ceiling_percent: float | None = None) -> list[PlanError]:
+    """The range checks of the values given, all of them (the plan_by_* functions stop at the first)."""
+    checks = (("percent_out_of_range", percent, PERCENT_RANGE),
+              ("interval_out_of_range", interval_days, INTERVAL_RANGE),
+              ("ceiling_out_of_range", ceiling_percent, PERCENT_RANGE))
+    problems = []
+    for code, value, (lo, hi) in checks:
+        if value is None:
+            continue
+        try:
+            _check_range(code, value, lo, hi)
+        except PlanError as exc:
+            problems.append(exc)
+    return problems
+
+
 def _check_doses(start_dose_mg: float, end_dose_mg: float) -> None:
     check_dose(start_dose_mg)
     if not isinstance(end_dose_mg, int | float) or not math.isfinite(end_dose_mg):

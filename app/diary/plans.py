@@ -21,6 +21,7 @@ from app.db import serialize, utcnow
 from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary import plan_holds, planner
+from app.diary.equivalents import check_dose
 from app.diary.errors import (
     DoseReview,
     PaceNotConfirmed,
@@ -95,6 +96,27 @@ _NEEDED_BY_MODE = {
 }
 
 
+def _core_problems(data: PlanInput) -> list[ValidationFailed]:
+    """The planner's own checks of each field that could be read on its own (the name, the dose, the ranges),
+    so that they are reported together; the checks that need several fields stay with the planner."""
+    core: list[Exception] = []
+    if data.drug.strip() and not has_bidi_controls(data.drug):
+        try:
+            med_names.resolve_or_raise(data.drug)
+        except meds.DiaryError as exc:
+            core.append(exc)
+    if data.start_dose_mg is not None:
+        try:
+            check_dose(data.start_dose_mg)
+        except meds.DiaryError as exc:
+            core.append(exc)
+    uses_ceiling = data.mode in ("percent", "fixed")
+    core += planner.range_problems(percent=data.reduction_percent if data.mode == "percent" else None,
+                                   interval_days=data.interval_days,
+                                   ceiling_percent=data.ceiling_percent if uses_ceiling else None)
+    return [translate_core_error(exc, dose_field="start_dose_mg") for exc in core]
+
+
 def check_input(data: PlanInput, now: dt.date, problems: Problems | None = None) -> None:
     """Every problem of a plan's fields at once, in the form's order (ValidationErrors when there are several).
 
@@ -119,6 +141,7 @@ def check_input(data: PlanInput, now: dt.date, problems: Problems | None = None)
         needed, message = _NEEDED_BY_MODE[data.mode]
         if getattr(data, needed) is None:
             found.append(ValidationFailed(message, field=needed))
+    found += _core_problems(data)
     reported = {error.field for error in problems.errors}
     problems.errors += [error for error in found if error.field not in reported]
     problems.errors.sort(key=lambda error: PLAN_FIELDS.index(error.field) if error.field in PLAN_FIELDS

@@ -33,7 +33,7 @@ from app.accounts.models import User
 from app.db import Database, after_commit, utcnow
 from app.diary import export as diary_export
 from app.diary import service as diary
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, Problems, ValidationFailed
 from app.forum import erasure as forum_erasure
 from app.forum import service as forum
 from app.i18n_markers import N_
@@ -77,9 +77,17 @@ def request_export(session: Session, *, user: User) -> DataExport:
     return export
 
 
-def get_export(session: Session, *, user: User) -> DataExport:
+def current_export(session: Session, *, user: User) -> DataExport | None:
+    """The member's download, pending or ready; None when there is none or it has expired (awaiting housekeeping)."""
     export = session.get(DataExport, user.id)
     if export is None or (export.expires_at is not None and export.expires_at <= utcnow()):
+        return None
+    return export
+
+
+def get_export(session: Session, *, user: User) -> DataExport:
+    export = current_export(session, user=user)
+    if export is None:
         raise NotFound(N_("You have not asked for a download yet, or it has expired: ask for a new one."))
     return export
 
@@ -226,9 +234,15 @@ def request_erasure(session: Session, settings: Settings, *, user: User, passwor
 
     Every session is closed; logging in again before that date cancels it.
     """
+    problems = Problems()  # both fields' problems at once, in the form's order
+    if not password:
+        problems.errors.append(ValidationFailed(N_("Enter your current password."), field="delete_password"))
+    else:
+        problems.check(accounts.confirm_password, settings, user=user, password=password, field="delete_password")
     if not confirmed:
-        raise ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm")
-    accounts.confirm_password(settings, user=user, password=password, field="delete_password")
+        problems.errors.append(
+            ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm"))
+    problems.raise_any()
     final = utcnow() + dt.timedelta(days=ERASURE_GRACE_DAYS)
     accounts.schedule_erasure(session, user=user, at=final, keep_posts=keep_posts)
     if not keep_posts:  # health data the member takes back: out of everyone's sight now, erased at `final`

@@ -10,10 +10,9 @@ from fastapi.responses import Response
 from app.accounts.cookies import clear_session_cookie
 from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
-from app.errors import AppError, NotFound
+from app.errors import AppError, NotFound, each_error
 from app.i18n_markers import N_
 from app.member_data import privacy, service
-from app.member_data.models import DataExport
 from app.settings import SettingsDep
 from app.web.downloads import attachment
 from app.web.forms import FormStr, rerender
@@ -21,11 +20,13 @@ from app.web.routing import html_router
 from app.web.templating import redirect, render
 
 router = html_router()
+#: How often the export's status page reloads itself while the zip is prepared (usually a few seconds).
+EXPORT_REFRESH_SECONDS = 5
 
 
 def _page_context(session: SessionDep, viewer: CurrentUser) -> dict[str, object]:
-    return {"errors": {}, "download": session.get(DataExport, viewer.id), "grace_days": service.ERASURE_GRACE_DAYS,
-            "keep_days": service.EXPORT_KEEP_DAYS}
+    return {"errors": {}, "download": service.current_export(session, user=viewer),
+            "grace_days": service.ERASURE_GRACE_DAYS, "keep_days": service.EXPORT_KEEP_DAYS}
 
 
 @router.get("/privacy", name="member_data.privacy")
@@ -49,7 +50,19 @@ def export(session: SessionDep, viewer: CurrentUser) -> Response:
 @router.post("/account/data/export", name="member_data.request_export")
 def request_export(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
     service.request_export(session, user=viewer)
-    return redirect(request, "member_data.page", _fragment="export-heading")
+    return redirect(request, "member_data.export_status")
+
+
+@router.get("/account/data/export", name="member_data.export_status")
+def export_status(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    """Where the zip is: a page of its own, which reloads itself (no script) only while the zip is prepared.
+
+    Not the "My data" page: a reload there would wipe a password being typed in the deletion form.
+    """
+    download = service.current_export(session, user=viewer)
+    return render(request, "member_data/export_status.html",
+                  {"download": download, "keep_days": service.EXPORT_KEEP_DAYS,
+                   "refresh_seconds": EXPORT_REFRESH_SECONDS}, noindex=True)
 
 
 @router.get("/account/data/export.zip", name="member_data.export_zip")
@@ -68,8 +81,10 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
         final = service.request_erasure(session, settings, user=viewer, password=delete_password,
                                         confirmed=confirm == "yes", keep_posts=posts != "remove")
     except AppError as exc:
-        return rerender(request, "member_data/page.html", {**_page_context(session, viewer), "posts": posts}, exc,
-                        field="confirm", noindex=True)
+        # A right password comes back (only to this browser, in a no-store page), so ticking the box is enough.
+        kept = delete_password if all(p.field != "delete_password" for p in each_error(exc)) else ""
+        context = {**_page_context(session, viewer), "posts": posts, "confirm": confirm, "kept_password": kept}
+        return rerender(request, "member_data/page.html", context, exc, field="confirm", noindex=True)
     # Logged out everywhere: the page says so, and its header no longer shows the member's bell and menu.
     request.state.viewer = None
     request.state.notification_bell = None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts import passwords, service, throttle
 from app.accounts.models import AuthSession, ThrottleBucket, User, UserStatus
 from app.db import utcnow
-from app.errors import Conflict, LoginFailed, RateLimited, RecoveryFailed, ValidationFailed
+from app.errors import Conflict, LoginFailed, Problems, RateLimited, RecoveryFailed, ValidationErrors, ValidationFailed
 from app.settings import Settings
 from tests.factories import PASSWORD, make_throttle_buckets, make_user
 
@@ -234,3 +234,21 @@ def test_a_session_ends_at_its_absolute_limit_however_much_it_is_used(session: S
     session.expire_all()
     auth = service.get_session_by_token(session, token)
     assert auth is not None and auth.expires_at == opened + dt.timedelta(days=settings.session_max_days)
+
+
+def test_sign_up_reports_the_pseudonym_and_password_problems_together(session: Session, settings: Settings) -> None:
+    with pytest.raises(ValidationErrors) as raised:
+        service.sign_up(session, settings, pseudonym="a", password="short", locale="fr")
+    assert [error.field for error in raised.value.errors] == ["pseudonym", "password"]
+    # A one-letter pseudonym does not make every password with that letter "contain the pseudonym".
+    with pytest.raises(ValidationFailed) as alone:
+        service.sign_up(session, settings, pseudonym="a", password="a sturdy passphrase 42", locale="fr")
+    assert alone.value.field == "pseudonym" and not isinstance(alone.value, ValidationErrors)
+    service.sign_up(session, settings, pseudonym="Prise", password="a sturdy passphrase 42", locale="fr")
+    mismatch = Problems()
+    mismatch.errors.append(ValidationFailed("The two passwords are not the same.", field="password_confirm"))
+    with pytest.raises(ValidationErrors) as taken:
+        service.sign_up(session, settings, pseudonym="prise", password="short", locale="fr", problems=mismatch)
+    assert [error.field for error in taken.value.errors] == ["pseudonym", "password", "password_confirm"]
+    with pytest.raises(Conflict):  # a taken name alone is still a conflict (409 in the API)
+        service.sign_up(session, settings, pseudonym="prise", password="a sturdy passphrase 42", locale="fr")

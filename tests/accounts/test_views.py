@@ -161,3 +161,52 @@ def test_logging_out_clears_what_the_browser_kept(client: TestClient, session: S
     assert response.status_code == 303
     assert response.headers["clear-site-data"] == '"cache", "storage"'
     assert client.get("/fr/account", follow_redirects=False).status_code == 303  # the session is gone
+
+
+def test_sign_up_reports_every_problem_at_once_with_a_summary_linking_to_each_field(client: TestClient) -> None:
+    token = csrf_from(client.get("/fr/account/signup").text)
+    refused = client.post("/fr/account/signup", data={"csrf_token": token, "pseudonym": "x", "password": "court",
+                                                      "password_confirm": "autre"})
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="notice error-summary".*?</div>', refused.text, re.S)
+    assert summary is not None
+    links = re.findall(r'<a href="#([a-z_]+)">', summary.group(0))
+    assert links == ["pseudonym", "password", "password_confirm"]  # the form's order
+    for name in links:
+        assert f'id="{name}-error"' in refused.text
+        assert re.search(rf'<input id="{name}"[^>]*aria-describedby="[^"]*{name}-error"[^>]*aria-invalid="true"',
+                         refused.text)
+    assert 'value="x"' in refused.text  # the pseudonym is kept
+
+
+def test_sign_up_with_a_taken_pseudonym_and_a_weak_password_says_both(client: TestClient, session: Session) -> None:
+    make_user(session, "Occupee")
+    session.commit()
+    token = csrf_from(client.get("/nl/account/signup").text)
+    refused = client.post("/nl/account/signup", data={"csrf_token": token, "pseudonym": "Occupee",
+                                                      "password": "qzv7", "password_confirm": "qzv7"})
+    assert refused.status_code == 422
+    assert 'href="#pseudonym"' in refused.text and 'href="#password"' in refused.text
+    assert "qzv7" not in refused.text  # a password rule failed: the password is not given back
+    alone = client.post("/nl/account/signup", data={"csrf_token": token, "pseudonym": "Occupee",
+                                                    "password": PASSWORD, "password_confirm": PASSWORD})
+    assert alone.status_code == 409 and alone.text.count(f'value="{PASSWORD}"') == 2
+
+
+@pytest.mark.parametrize(("lang", "missing_both", "missing_password"), [
+    ("fr", "Indiquez votre pseudonyme.", "Indiquez votre mot de passe."),
+    ("nl", "Vul je schuilnaam in.", "Vul je wachtwoord in."),
+    ("en", "Enter your pseudonym.", "Enter your password."),
+])
+def test_an_empty_log_in_says_which_fields_are_missing(client: TestClient, lang: str, missing_both: str,
+                                                        missing_password: str) -> None:
+    token = csrf_from(client.get(f"/{lang}/account/login").text)
+    empty = client.post(f"/{lang}/account/login", data={"csrf_token": token, "pseudonym": "", "password": ""})
+    assert empty.status_code == 422
+    assert missing_both in empty.text and missing_password in empty.text
+    assert 'href="#pseudonym"' in empty.text and 'href="#password"' in empty.text
+    assert 'id="password-error"' in empty.text and 'aria-invalid="true"' in empty.text
+    no_password = client.post(f"/{lang}/account/login", data={"csrf_token": token, "pseudonym": "Quelqu1",
+                                                              "password": ""})
+    assert no_password.status_code == 422 and missing_password in no_password.text
+    assert missing_both not in no_password.text and 'value="Quelqu1"' in no_password.text

@@ -323,3 +323,10 @@ def test_a_start_dose_below_any_dose_taken_is_refused(molecule: str, smallest: f
     assert refused.value.code == "start_dose_implausibly_small" and refused.value.params == {"min": smallest}
     plan = P.plan_by_percent(molecule, smallest, start_date=START, percent=10, interval_days=14)
     assert plan.steps[0].dose_mg == smallest
+
+
+def test_range_problems_reports_every_value_out_of_range_and_skips_the_missing() -> None:
+    codes = [error.code for error in P.range_problems(percent=80, interval_days=200, ceiling_percent=0.5)]
+    assert codes == ["percent_out_of_range", "interval_out_of_range", "ceiling_out_of_range"]
+    assert P.range_problems(percent=10, interval_days=14) == []
+    assert P.range_problems() == []

@@ -553,3 +553,39 @@ def test_diary_csv_is_headed_in_the_reader_language_and_opens_in_a_spreadsheet(c
         row = rows[0]
         assert row[anxiety] == "2" and row[mood] == "4" and float(row[diazepam]) > 0  # a decimal point
         assert row[note] == 'Dit "stop", puis, plus tard:\nça va'  # quoted: one cell, newline and all
+
+
+def test_the_plan_form_reports_every_problem_at_once_and_keeps_every_value(client: TestClient,
+                                                                          session: Session) -> None:
+    logged_in_member(client, session, "Toutensemble")
+    token = form_token(client, "/fr/diary/plan/new")
+    long_name = "lorazepamm" * 40  # 400 characters, unknown
+    form = {"csrf_token": token, "drug": long_name, "start_dose_mg": "0", "mode": "percent",
+            "reduction_percent": "80", "interval_days": "200", "ceiling_percent": "90",
+            "start_date": TODAY.isoformat(), "action": "preview"}
+    refused = client.post("/fr/diary/plan/new", data=form)
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="notice error-summary".*?</div>', refused.text, re.S)
+    assert summary is not None
+    links = re.findall(r'<a href="#([a-z_]+)">', summary.group(0))
+    assert links == ["drug", "start_dose_mg", "interval_days", "reduction_percent", "ceiling_percent"]
+    for name in links:
+        assert f'id="{name}-error"' in refused.text and f'name="{name}"' in refused.text
+        assert re.search(rf'<input id="{name}"[^>]*aria-invalid="true"', refused.text)
+    for name in ("start_dose_mg", "reduction_percent", "interval_days", "ceiling_percent"):
+        assert f'value="{form[name]}"' in refused.text
+    # The field keeps the whole name; the message quotes only its beginning.
+    assert refused.text.count(long_name) == 2  # the field and the data report link's query, not the messages
+    assert refused.text.count(long_name[:39] + "…") == 2  # the summary and the field's message
+
+
+def test_a_plan_with_one_problem_still_shows_it_in_the_summary_and_in_place(client: TestClient,
+                                                                            session: Session) -> None:
+    logged_in_member(client, session, "Unseul")
+    token = form_token(client, "/nl/diary/plan/new")
+    refused = client.post("/nl/diary/plan/new", data={
+        "csrf_token": token, "drug": "lormetazepam", "start_dose_mg": "2", "mode": "fixed", "amount_mg": "0,5",
+        "interval_days": "2", "start_date": TODAY.isoformat(), "action": "preview"})
+    assert refused.status_code == 422
+    assert 'href="#interval_days"' in refused.text and 'id="interval_days-error"' in refused.text
+    assert 'value="0,5"' in refused.text

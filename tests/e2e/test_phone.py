@@ -203,3 +203,37 @@ def test_the_pace_warning_passes_axe(new_context: Any, width: int) -> None:
     assert checks.run_axe(page) == []
     assert not checks.small_tap_targets(page)
     narrow(page)
+
+
+# Member walk-through at 390 px (fix16): standalone links 26-28 px tall, help-line numbers inline links of 28 px.
+# A link standing on its own (a paragraph or list of links, a tour's back/skip/finish, a link after a
+# sentence, a help-line number) is a 44 px target (WCAG 2.5.5); a link inside a sentence keeps its line.
+STANDALONE = ".link-row a, .tap-target, .tour-nav a, .tour-steps a, .more-resources a, .account-links a, .phone-button"
+STANDALONE_PAGES = {
+    "anonymous": ["/{lang}/welcome", "/{lang}/welcome/community", "/{lang}/welcome/diary", "/{lang}/guidelines",
+                  "/{lang}/account/signup", "/{lang}/account/login", "/{lang}/resources/gradual-reduction",
+                  "/{lang}/resources/crisis-lines", "/{lang}/help"],
+    "member": ["/{lang}/welcome/privacy", "/{lang}/diary", "/{lang}/account"],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_standalone_links_and_help_numbers_are_44_px_on_a_phone(new_context: Any, world: World, lang: str) -> None:
+    problems = []
+    for role, paths in STANDALONE_PAGES.items():
+        page = new_context(role, width=390).new_page()
+        for path in paths:
+            url = world.fill(path, lang)
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            selector = STANDALONE + (', .resource-body a[href^="tel:"]' if "crisis-lines" in path else "")
+            boxes = [(el.inner_text(), el.bounding_box()) for el in page.locator(selector).all()]
+            boxes = [(text, box) for text, box in boxes if box and box["height"]]
+            assert boxes, f"{url}: no standalone link"
+            problems += [f"{url} {text!r}: {b['height']:.0f} px" for text, b in boxes if b["height"] < 44]
+    assert not problems, "\n".join(problems)
+    help_page = new_context("anonymous", width=390).new_page()
+    help_page.goto(f"/{lang}/help")
+    buttons = help_page.locator(".phone-button").all()
+    assert len(buttons) == 6 and all(b.get_attribute("href", timeout=1000).startswith("tel:") for b in buttons)  # type: ignore[union-attr]
+    assert all((b.bounding_box() or {}).get("width", 0) >= 300 for b in buttons)  # a block, the width of the screen

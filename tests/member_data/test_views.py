@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,12 +18,13 @@ from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
 from app.forum.permissions import access_post
 from app.forum.service import edit_post, toggle_reaction
 from app.forum.service import reply as reply_to_thread
+from app.member_data.models import DataExport, ExportStatus
 from app.notifications.models import Notification, ThreadWatch
 from app.review.models import Finding
 from app.search.backend import SearchQuery
 from app.search.worker import drain
 from tests.diary.helpers import days_ago, form_token, log
-from tests.factories import html_login, make_category, make_reply, make_thread, make_user
+from tests.factories import PASSWORD, html_login, make_category, make_reply, make_thread, make_user
 
 SOURCING = "Je vends mes comprimés de Xanax, envoie-moi un message privé."
 
@@ -79,6 +82,7 @@ def test_delete_my_account_and_remove_my_posts(app: FastAPI, client: TestClient,
     html_login(client, "Partante")
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
     assert response.status_code == 200 and "tk_session=" in response.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert '<p class="link-row"><a href="/fr/">' in response.text  # type: ignore[attr-defined]  # a 44 px target
     session.expire_all()
     assert session.get(User, ids["leaving"]) is None
     # Notifications too: the other member's notification about the erased reply, and the member's watches.
@@ -301,3 +305,60 @@ def test_the_zip_is_in_the_member_language_and_its_json_keeps_its_keys(session: 
         entry = json.loads(archive.read("diary.json"))["entries"][0]
         assert {"date", "diazepam_mg", "symptoms", "sleep_hours", "mood", "note"} <= set(entry)
         assert "notifications" in json.loads(archive.read("notifications.json"))
+
+
+def test_the_deletion_form_reports_both_problems_at_once_with_a_summary(client: TestClient, session: Session) -> None:
+    _arrange(session)
+    html_login(client, "Partante")
+    token = form_token(client, "/nl/account/data")
+    both = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": "", "posts": "remove"})
+    assert both.status_code == 422
+    summary = re.search(r'<div class="notice error-summary".*?</div>', both.text, re.S)
+    assert summary is not None
+    assert re.findall(r'<a href="#([a-z_]+)">', summary.group(0)) == ["delete_password", "confirm"]
+    assert "Vul je huidige wachtwoord in." in both.text
+    assert 'id="delete_password-error"' in both.text and 'id="confirm-error"' in both.text
+    assert re.search(r'<input type="checkbox" name="confirm" id="confirm"[^>]*aria-invalid="true"', both.text)
+    assert 'value="remove" checked' in both.text
+    # A right password with the box left unticked: the password stays in the field, so ticking is enough.
+    unticked = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": PASSWORD,
+                                                       "posts": "keep"})
+    assert unticked.status_code == 422 and f'value="{PASSWORD}"' in unticked.text
+    assert 'id="delete_password-error"' not in unticked.text
+    wrong = client.post("/nl/account/delete", data={"csrf_token": token, "delete_password": "niet het mijne",
+                                                    "posts": "keep", "confirm": "yes"})
+    assert wrong.status_code == 422 and "niet het mijne" not in wrong.text
+    assert re.search(r'name="confirm" id="confirm" value="yes" checked', wrong.text)  # the tick is kept
+
+
+def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared(client: TestClient,
+                                                                                session: Session) -> None:
+    member = make_user(session, "Patiente")
+    session.commit()
+    html_login(client, "Patiente")
+    nothing = client.get("/fr/account/data/export")
+    assert nothing.status_code == 200 and 'http-equiv="refresh"' not in nothing.text
+    assert "Préparer un zip" in nothing.text
+    token = form_token(client, "/fr/account/data")
+    asked = client.post("/fr/account/data/export", data={"csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == "/fr/account/data/export"
+    session.expire_all()
+    export = session.get(DataExport, member.id)
+    assert export is not None
+    export.status, export.archive, export.expires_at = ExportStatus.pending, None, None  # as if still being built
+    session.commit()
+    pending = client.get("/fr/account/data/export")
+    assert pending.status_code == 200 and '<meta http-equiv="refresh" content="5">' in pending.text
+    assert 'role="status"' in pending.text and "Vérifier à nouveau" in pending.text
+    page = client.get("/fr/account/data").text
+    assert 'http-equiv="refresh"' not in page  # never on the page with the deletion form
+    assert 'href="/fr/account/data/export"' in page
+    export.status, export.archive = ExportStatus.ready, b"PK"
+    export.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    session.commit()
+    ready = client.get("/nl/account/data/export")
+    assert 'http-equiv="refresh"' not in ready.text and 'href="/nl/account/data/export.zip"' in ready.text
+    export.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    session.commit()
+    expired = client.get("/fr/account/data").text
+    assert 'href="/fr/account/data/export.zip"' not in expired  # an expired zip is not offered

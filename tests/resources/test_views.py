@@ -174,3 +174,31 @@ def test_json_suggestions_from_findings_and_words(client: TestClient) -> None:
     assert response.json()["pages"][0]["url"] == "/fr/resources/sleep-without-medication"
     assert suggest("Bonne journée !") == []
     assert client.post("/api/v1/resources/suggest", json={"text": "x", "lang": "de"}).status_code == 422
+
+
+@pytest.mark.parametrize(("lang", "call"), [("fr", "Appeler le 0800 32 123"), ("nl", "Bel 1813"), ("en", "Call 112")])
+def test_the_help_page_shows_each_number_as_a_labelled_call_button(client: TestClient, lang: str,
+                                                                  call: str) -> None:
+    page = client.get(f"/{lang}/help").text
+    buttons = re.findall(r'<a href="(tel:[0-9]+)" class="phone-button" aria-describedby="([^"]+)">(.*?)</a>',
+                         page, re.S)
+    assert len(buttons) == 6
+    for href, described_by, label in buttons:
+        name = re.search(r'<span class="phone-name">([^<]+)</span>', label)
+        assert name and name.group(1).strip() and not name.group(1).strip().isdigit()  # the service, not the number
+        assert f'id="{described_by}"' in page  # what the line is for
+        assert href.removeprefix("tel:") in label.replace(" ", "")
+    assert call in page
+    assert "<script" not in page.split("<main", 1)[1].split("</main>")[0]  # a plain link: no script needed
+
+
+def test_standalone_links_carry_their_tap_target_class(client: TestClient) -> None:
+    """The links a member taps on their own (not those inside sentences) are 44 px targets (app/static/css)."""
+    assert '<p class="link-row"><a href="/fr/resources">' in client.get("/fr/resources/gradual-reduction").text
+    assert '<p class="link-row"><a href="/nl/resources/house-rules">' in client.get("/nl/guidelines").text
+    signup = client.get("/fr/account/signup").text
+    assert re.search(r'<p class="link-row">[^<]*<a href="/fr/account/login">', signup)
+    assert 'class="tour-nav"' in client.get("/nl/welcome/community").text
+    css = client.get("/static/css/site.css").text
+    assert ".link-row a" in css and ".tap-target" in css and ".tour-nav a" in css
+    assert '.resource-body a[href^="tel:"]' in css and ".phone-button" in css
