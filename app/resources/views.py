@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from app import helplines
 from app.resources import service
 from app.web.routing import html_router
 from app.web.templating import render, url_for
 
 router = html_router()
+CRISIS_LINES = "crisis-lines"
 
 
 @router.get("/resources", name="resources.index")
@@ -21,7 +23,9 @@ def index(request: Request, lang: str) -> Response:
 def page(request: Request, lang: str, slug: str) -> Response:
     resource = service.access_page(lang, slug)
     siblings = [p for p in service.list_pages(lang) if p.section == resource.section and p.slug != slug]
-    return render(request, "resources/page.html", {"page": resource, "siblings": siblings})
+    # The help-lines page shows the numbers as call buttons before its text (the text is reviewed Markdown).
+    lines = helplines.for_locale(lang) if slug == CRISIS_LINES else []
+    return render(request, "resources/page.html", {"page": resource, "siblings": siblings, "helplines": lines})
 
 
 @router.get("/house-rules", name="resources.house_rules")

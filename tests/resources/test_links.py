@@ -147,3 +147,18 @@ def test_diary_links_the_symptoms_page(client: TestClient, session: Session) -> 
     for path in ("/fr/diary", "/fr/diary/entries/new"):
         assert 'href="/fr/resources/withdrawal-symptoms"' in client.get(path).text, path
     assert 'href="/nl/resources/talking-to-your-doctor"' in client.get("/nl/diary/summary").text
+
+
+def test_crisis_lines_page_opens_with_call_buttons(client: TestClient) -> None:
+    """The help-lines page starts with each number as a call button, not only numbers inside its text."""
+    from app.helplines import HELPLINES
+
+    for lang in ("fr", "nl", "en"):
+        html = client.get(f"/{lang}/resources/crisis-lines").text
+        buttons = html.count('class="phone-button"')
+        assert buttons == len(HELPLINES)
+        assert html.index('class="phone-button"') < html.index('class="resource-body"')
+        # No link from the page to itself.
+        assert html.count(f'href="/{lang}/resources/crisis-lines"') == 0
+    other = client.get("/fr/resources/house-rules").text
+    assert 'class="phone-button"' not in other
