@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.context_cues import (
+    ADDRESSED,
     ADMITTED,
     ADVICE,
     ASKED,
@@ -250,8 +251,19 @@ def needs_supply(sp: Span) -> bool:
 
 
 def recovered(sp: Span) -> bool:
-    """A past crisis told as recovery: a past-time marker here, a recovery marker in the post."""
-    return PAST_TIME.search(sp.sentence) is not None and RECOVERED.search(sp.text) is not None
+    """A past crisis told as recovery: a past-time marker here or in the sentence before ("Il y a neuf
+    ans, j'étais aux urgences. Je voulais mourir, vraiment."), a recovery marker in the post."""
+    if RECOVERED.search(sp.text) is None:
+        return False
+    if PAST_TIME.search(sp.sentence) is not None:
+        return True
+    previous = make_span(sp.text, sp.s0 - 1, sp.s0 - 1) if sp.s0 > 1 else None
+    return previous is not None and PAST_TIME.search(previous.sentence) is not None
+
+
+def addressed(sp: Span) -> bool:
+    """The crisis words follow "pour ceux qui", "voor wie", "for anyone who": said to others."""
+    return ADDRESSED.search(sp.before) is not None
 
 
 def symptom_talk(sp: Span) -> bool:
@@ -367,6 +379,7 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "others_words": others_words,
     "clock_time": clock_time,
     "not_literal": not_literal,
+    "addressed": addressed,
     "warned_post": warned_post,
     "third_party": third_party,
     "own_time": own_time,
@@ -381,7 +394,7 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # overcome, a question someone asked the poster, a farewell to the pills, or the words
     # named as a withdrawal symptom in general or in the past suppresses it.
     "crisis": ("negated", "recovered", "asked", "farewell_to_habit", "symptom_talk", "others_words", "clock_time",
-               "not_literal"),
+               "not_literal", "addressed"),
     "sourcing": ("warning", "negated", "pharmacy_return", "care_channel", "reported_offer", "warned_post",
                  "third_party"),
     "personal_data": (),

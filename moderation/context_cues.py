@@ -71,7 +71,7 @@ REPORTED_SPEECH = _rx(
     r"(?:m'? ?|me |nous |lui |leur )?(?:a|ont|avait|avaient) conseille",
     r"(?:certains|d'? ?autres|les gens|beaucoup|on|ils|elles) (?:conseill\w*|recommand\w*|disent|pretendent)",
     r"(?:sommigen|anderen|mensen|ze|zij) (?:raden|zeggen|beweren)|raadde (?:me|mij)|heeft (?:me|mij) aangeraden",
-    r"(?:some people|others|people|they) (?:advise|recommend|say|suggest|tell)|advised me|told me to",
+    r"(?:some people|some|others|people|they|many) (?:advise|recommend|say|suggest|tell|claim)|advised me|told me to",
 )
 
 METALINGUISTIC_BEFORE = _rx(
@@ -115,9 +115,12 @@ REPORTED_AFTER = re.compile(
     r"as (?:[\w']+ ){1,3}(?:says|said|say|calls|called|call)(?: (?:us|them|it|me))?)(?![^\W_])"
 )
 
+# The negation's reach stops at a clause: a comma, or "and", "en", "mais" ("1 jaar zonder job en ik
+# wil dood", "no job and I want to die" negate nothing of what follows).
 NEGATION_BEFORE = re.compile(
     r"(?<![^\W_])(?:pas|jamais|aucune?|sans|niet|nie|nooit|geen|zonder|not|never|no|"
-    r"don't|dont|doesn't|isn't|aren't|wasn't|n't)(?:\W+\w+){0,2}\W*$"
+    r"don't|dont|doesn't|isn't|aren't|wasn't|n't)"
+    r"(?:[^\w,;:.!?]+(?!(?:en|et|and|maar|mais|but|dus|donc|so|want|car|ou|or)\b)\w+){0,2}[^\w,;:.!?]*$"
 )
 
 WARNING = _rx(
@@ -219,6 +222,8 @@ PAST_TIME = _rx(
     # Thoughts had and over ("ik heb donkere gedachten gehad", "j'avais des idées noires"): with a
     # recovery in the post (RECOVERED), a past crisis told to encourage others.
     r"heb (?:\w+ ){1,3}gehad|j'? ?(?:avais|ai eu) (?:des |de |les )?(?:idees|pensees)",
+    # A period of one's life set apart as over ("my suicidal phase in first bachelor feels like another life").
+    r"another life|une autre vie|een ander leven|(?:phase|periode|period|fase) (?:in|en|au|de|of|van|toen)",
 )
 
 ADVICE = _rx(
@@ -332,7 +337,13 @@ RECOVERED = _rx(
     r"it (?:gets|can get|(?:really )?does get|will get) better|"
     r"(?:maanden|jaar|weken) vrij|het kan beter worden|(?:gaat|va|is|feel|feeling) (?:nu |now )?"
     r"(?:veel|beaucoup|much|so much) (?:beter|mieux|better)|ca peut remonter|ca remonte|"
-    r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen"
+    r"gaat het (?:nu )?(?:veel |een stuk |al )?beter|how far i'? ?(?:ve|have) come|hoe ver ik (?:ben )?gekomen|"
+    # A way out told to others ("on en sort", "ge raakt eruit", "it did for me"), a time off counted
+    # ("vandaag 1 jaar zonder", "je n'ai plus pris de Lexomil depuis 2016", "since March 2014").
+    r"on (?:s'? ?)?en sort|(?:ge|je) (?:raakt|komt) eruit|(?:het )?wordt (?:het )?beter|it did for me|"
+    r"another life|une autre vie|een ander leven|"
+    r"\b\d+ (?:ans?|jaar|mois|maanden|years?|months) (?:sans|zonder|without|off|clean|vrij)\b|"
+    r"(?:n'? ?ai plus|heb sinds \S+(?: \S+)? geen|haven'? ?t (?:taken|touched|had))\b"
 )
 
 # A question someone asked the poster ("mon psy m'a demandé si j'avais des idées noires",
@@ -468,6 +479,17 @@ OTHERS_WORDS = _rx(
     r"(?:a dit|disait|a ecrit|ecrivait|said|wrote|posted|schreef|zei|postte)",
 )
 
+# Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux
+# qui ont des idées noires ce soir : le CPS répond 24h/24", "voor wie vanavond donkere gedachten
+# heeft", "for anyone who feels suicidal tonight"): a helper's message, not the poster's crisis.
+# Up to three words, none of them the poster ("je", "ik", "I") and no clause break between.
+_OTHERS_WORDS = r"(?: (?!(?:je|j|ik|k|i|moi|mij|me|my|mijn|mon|ma|mes)\b)[^\s,;:.!?]+){0,3}"
+ADDRESSED = _rx(
+    r"(?:pour|a) (?:ceux|celles|tous ceux|toutes celles|celui|celle) qui" + _OTHERS_WORDS + " $",
+    r"(?:voor|aan) (?:wie|iedereen die|al wie|degenen die|diegenen die|wie er)" + _OTHERS_WORDS + " $",
+    r"(?:for|to) (?:anyone|those|whoever|everyone|anybody|all of you)(?: who| that)?" + _OTHERS_WORDS + " $",
+)
+
 # A warning against buying ("Even een waarschuwing", "Attention aux sites", "never buy benzos
 # online"), anywhere in the post ...
 WARNED_POST = _rx(
@@ -503,7 +525,8 @@ OWN_COUNT = re.compile(r"\W*(?:\d+|een|twee|drie|vier|vijf|zes|tien|un|une|deux|
 REMEDY = _rx(
     r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
     r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
-    r"a glass|glasses|un verre|een glas|glazen"
+    r"a glass|glasses|un verre|een glas|glazen|glass of|verre de|burgundy|bourgogne|peket|pequet|jenever|genievre|"
+    r"joint\w*|wiet|weed|beuh"
 )
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"

@@ -64,7 +64,7 @@ ABSENCE_RULES = frozenset({"needs_advice", "needs_supply"})
 # negation): they rule out the learned layer's reading of that sentence, not of the whole post. The
 # others (a warning, pills brought back, a recovery told) speak for the post.
 LOCAL_RULES = frozenset({"asked", "quoted", "negated", "negated_label", "negated_clause", "question", "clock_time",
-                         "not_literal"})
+                         "not_literal", "addressed"})
 MODEL_CONTEXT: dict[str, tuple[str, ...]] = {
     "sourcing": ("reported_offer", "warned_post", "third_party"),
     "crisis": ("recovered", "others_words", "symptom_talk"),
