@@ -13,7 +13,12 @@ posts' text, those copies are their words too:
   leaving is not left on every page that named them;
 - when the erasure is final the quote blocks are replaced in the stored text,
   in every version of the quoting posts (`erase_quotes_of`), since the name
-  that identified them is about to be freed.
+  that identified them is about to be freed;
+- at the final erasure, whatever becomes of the member's posts, every @mention
+  of them in the stored text of posts, their earlier versions and thread
+  titles becomes ERASED_MENTION (`erase_mentions_of`). Once the account is
+  deleted its pseudonym is free: anyone may sign up with it (or a look-alike)
+  the next minute, and an old "@name" must not point at them.
 """
 
 from __future__ import annotations
@@ -22,19 +27,22 @@ import re
 from collections.abc import Iterable, Sequence
 
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app import markdown
 from app.accounts import names
 from app.accounts import service as accounts
 from app.forum import references
-from app.forum.models import Post, PostRevision, PostStatus
+from app.forum.models import Post, PostRevision, PostStatus, Thread
 from app.i18n import translations
 from app.i18n_markers import N_
 
 QUOTE_REMOVED = N_("Quoted text removed at its author's request.")
 NAME_WITHHELD = N_("(name withheld)")
+#: What an @mention of a member whose account was erased becomes in the stored text: the same in every
+#: language, no name, no link, and no longer a mention (references.MENTION wants 3 name characters).
+ERASED_MENTION = "@\u2026"
 # As markdown.render writes a quote's header ("> **Name**:"); pseudonyms are 3 to 30 characters.
 _HTML_HEADER = re.compile(r"<blockquote>\s*<p><strong>([^<]{3,30})</strong>:")
 _HTML_TAG = re.compile(r"<(/?)blockquote>")
@@ -141,3 +149,39 @@ def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[in
                 revision.body_md = withhold_in_markdown(revision.body_md, folded, text)
     session.flush()
     return list(changed)
+
+
+def _mention_needles(pseudonym: str) -> set[str]:
+    # Matched in the database without case (SQLite folds ASCII letters only): the usual spellings.
+    return {f"@{pseudonym}", f"@{names.folded(pseudonym)}", f"@{pseudonym.upper()}"}
+
+
+def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
+    """The final erasure: every @mention of `pseudonym` becomes ERASED_MENTION; returns the ids of posts changed.
+
+    In posts of any status (their HTML rendered again from the new Markdown, through
+    the same pipeline as a post), every earlier version, and thread titles. Through
+    the ORM, like an edit, so the search outbox and the visitors' page versions follow.
+    Not marked as edited: the authors' words are unchanged, only a name left.
+    """
+    folded = frozenset({names.folded(pseudonym)})
+    needles = _mention_needles(pseudonym)
+
+    def rewritten(text: str) -> str:
+        return references.withhold_mentions(text, folded, ERASED_MENTION)
+
+    changed: list[int] = []
+    for post in session.scalars(select(Post).where(or_(*(Post.body_md.icontains(n, autoescape=True)
+                                                        for n in needles))).order_by(Post.id)):
+        body = rewritten(post.body_md)
+        if body != post.body_md:
+            post.body_md, post.body_html = body, markdown.render(body)
+            changed.append(post.id)
+    for revision in session.scalars(select(PostRevision).where(
+            or_(*(PostRevision.body_md.icontains(n, autoescape=True) for n in needles)))):
+        revision.body_md = rewritten(revision.body_md)
+    for thread in session.scalars(select(Thread).where(
+            or_(*(Thread.title.icontains(n, autoescape=True) for n in needles)))):
+        thread.title = rewritten(thread.title)
+    session.flush()
+    return changed

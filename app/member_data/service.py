@@ -12,6 +12,13 @@ it, and it never touches their tables itself (its own download table aside).
   text, it is withheld from everyone at once (forum/erasure.py) and comes back
   if they log in before the end. From the request on, no research export holds
   them (research.service.consenting_members).
+- The pseudonym: once the account is deleted nothing keeps it (keeping it, even
+  hashed, would keep a trace of the member), so anyone may sign up with it or a
+  look-alike at once. Before that, `erase_now` turns every @mention of the member
+  in others' posts, their earlier versions and thread titles into a neutral "@…"
+  (forum.quotes.erase_mentions_of), their HTML rendered again and their search
+  documents and cached pages following as after an edit: an old mention never
+  points at the newcomer.
 """
 
 from __future__ import annotations
@@ -277,6 +284,7 @@ def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
     if remove_posts:
         erased = forum_erasure.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
         review.forget_posts(session, post_ids=erased)
+    forum_erasure.erase_mentions_of_member(session, user=user)  # the name is free from now on
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
     notifications.erase_member(session, user=user)
