@@ -151,37 +151,52 @@ def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[in
     return list(changed)
 
 
-def _mention_needles(pseudonym: str) -> set[str]:
-    # Matched in the database without case (SQLite folds ASCII letters only): the usual spellings.
-    return {f"@{pseudonym}", f"@{names.folded(pseudonym)}", f"@{pseudonym.upper()}"}
+#: Who a quote of a member whose account was erased is from, as the forum signs their kept posts.
+FORMER_MEMBER = N_("former member")
+
+
+def _needles(pseudonym: str) -> set[str]:
+    # Matched in the database without case (SQLite folds ASCII letters only): the usual spellings, as a mention
+    # ("@Name") and as a quote's header ("**Name**:").
+    spellings = {pseudonym, names.folded(pseudonym), pseudonym.upper()}
+    return {f"@{name}" for name in spellings} | {f"**{name}**:" for name in spellings}
+
+
+def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
+    text = references.withhold_mentions(text, folded, ERASED_MENTION)
+    if "**" not in text:
+        return text
+    former = translations(lang).gettext(FORMER_MEMBER)
+    return markdown.rename_quote_authors(text, lambda author: former if names.folded(author) in folded else None)
 
 
 def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
-    """The final erasure: every @mention of `pseudonym` becomes ERASED_MENTION; returns the ids of posts changed.
+    """The final erasure: others' posts stop naming `pseudonym`; returns the ids of the posts changed.
 
-    In posts of any status (their HTML rendered again from the new Markdown, through
-    the same pipeline as a post), every earlier version, and thread titles. Through
-    the ORM, like an edit, so the search outbox and the visitors' page versions follow.
-    Not marked as edited: the authors' words are unchanged, only a name left.
+    Every @mention becomes ERASED_MENTION, in posts of any status, their earlier versions
+    and thread titles; the headers of quotes still in posts (the member kept their posts'
+    text, or quotes nested in another member's quote) name a "former member" in the
+    thread's language, as the kept posts are signed. A post's HTML is rendered again
+    from its new Markdown through the posts' pipeline. Through the ORM, like an edit,
+    so the search outbox and the visitors' page versions follow. Not marked as edited:
+    the authors' words are unchanged, only a name left.
     """
     folded = frozenset({names.folded(pseudonym)})
-    needles = _mention_needles(pseudonym)
-
-    def rewritten(text: str) -> str:
-        return references.withhold_mentions(text, folded, ERASED_MENTION)
-
-    changed: list[int] = []
-    for post in session.scalars(select(Post).where(or_(*(Post.body_md.icontains(n, autoescape=True)
-                                                        for n in needles))).order_by(Post.id)):
-        body = rewritten(post.body_md)
+    needles = _needles(pseudonym)
+    changed: dict[int, str] = {}  # post id -> the thread's language
+    for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread)).where(
+            or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles))).order_by(Post.id)):
+        body = _without_name(post.body_md, folded, post.thread.lang)
         if body != post.body_md:
             post.body_md, post.body_html = body, markdown.render(body)
-            changed.append(post.id)
-    for revision in session.scalars(select(PostRevision).where(
-            or_(*(PostRevision.body_md.icontains(n, autoescape=True) for n in needles)))):
-        revision.body_md = rewritten(revision.body_md)
+            changed[post.id] = post.thread.lang
+    for revision, lang in session.execute(
+            select(PostRevision, Thread.lang).join(Post, Post.id == PostRevision.post_id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(or_(*(PostRevision.body_md.icontains(n, autoescape=True) for n in needles)))).tuples():
+        revision.body_md = _without_name(revision.body_md, folded, lang)
     for thread in session.scalars(select(Thread).where(
-            or_(*(Thread.title.icontains(n, autoescape=True) for n in needles)))):
-        thread.title = rewritten(thread.title)
+            or_(*(Thread.title.icontains(n, autoescape=True) for n in needles if n.startswith("@"))))):
+        thread.title = references.withhold_mentions(thread.title, folded, ERASED_MENTION)
     session.flush()
-    return changed
+    return list(changed)

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.forum import references
 from app.forum.models import Post, PostRevision, Thread
 from app.forum.quotes import ERASED_MENTION
+from app.markdown import quote
 from app.settings import Settings
 from tests.factories import html_login, make_category, make_reply, make_thread, make_user
 from tests.member_data.test_erasure_grace import _ask_erasure, _Browser
@@ -62,12 +63,14 @@ def test_the_final_erasure_takes_the_name_out_of_others_mentions(app: FastAPI, c
 
 def test_a_newcomer_may_take_the_freed_name_and_old_mentions_do_not_point_at_them(
         app: FastAPI, client: TestClient, session: Session, settings: Settings) -> None:
-    make_user(session, "Partante")
-    staying = make_user(session, "Restante")
+    leaving, staying = make_user(session, "Partante"), make_user(session, "Restante")
     posted = make_thread(session, category=make_category(session), author=staying, title="Un fil",
                          body="Merci @Partante pour tes conseils.")
+    make_reply(session, posted=posted, author=leaving, body="Par paliers de 10 %, ça m'a aidée.")
+    answer = make_reply(session, posted=posted, author=staying,
+                        body=quote("Partante", "Par paliers de 10 %, ça m'a aidée.") + "Merci, je note.")
     session.commit()
-    post_id = posted.post.id
+    post_id, answer_id = posted.post.id, answer.post.id
     html_login(client, "Partante")
     _ask_erasure(client, "keep")
     pass_grace_period(app)
@@ -81,3 +84,8 @@ def test_a_newcomer_may_take_the_freed_name_and_old_mentions_do_not_point_at_the
     post = session.get(Post, post_id)
     assert post is not None and "Partante" not in post.body_md + post.body_html
     assert references.find(session, post).mentioned_ids == ()
+    # Her kept words, quoted, are signed as her posts now are: not by the newcomer's name.
+    kept = session.get(Post, answer_id)
+    assert kept is not None and kept.body_md.startswith("> **ancien membre**:\n> Par paliers de 10 %")
+    assert "Partante" not in kept.body_md + kept.body_html and "<strong>ancien membre</strong>:" in kept.body_html
+    assert references.find(session, kept).quoted_ids == ()
