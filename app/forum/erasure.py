@@ -134,6 +134,11 @@ def erase_member_posts(session: Session, *, user: User) -> list[int]:
     return post_ids
 
 
+def posts_naming_member(session: Session, *, user: User) -> list[int]:
+    """Others' posts that may mention or quote the member, as they are before the final erasure."""
+    return quotes.posts_naming(session, pseudonym=user.pseudonym)
+
+
 def erase_mentions_of_member(session: Session, *, user: User) -> list[int]:
     """Before an account is deleted, whatever becomes of its posts: others' @mentions of it lose the name.
 

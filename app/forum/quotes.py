@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from markupsafe import escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql import ColumnElement
 
 from app import markdown
 from app.accounts import names
@@ -170,6 +171,15 @@ def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
     return markdown.rename_quote_authors(text, lambda author: former if names.folded(author) in folded else None)
 
 
+def _naming(needles: set[str]) -> ColumnElement[bool]:
+    return or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles))
+
+
+def posts_naming(session: Session, *, pseudonym: str) -> list[int]:
+    """The posts that may mention or quote `pseudonym` (before the erasure rewrites them), by id."""
+    return list(session.scalars(select(Post.id).where(_naming(_needles(pseudonym))).order_by(Post.id)))
+
+
 def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
     """The final erasure: others' posts stop naming `pseudonym`; returns the ids of the posts changed.
 
@@ -184,8 +194,8 @@ def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
     folded = frozenset({names.folded(pseudonym)})
     needles = _needles(pseudonym)
     changed: dict[int, str] = {}  # post id -> the thread's language
-    for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread)).where(
-            or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles))).order_by(Post.id)):
+    for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread))
+                                .where(_naming(needles)).order_by(Post.id)):
         body = _without_name(post.body_md, folded, post.thread.lang)
         if body != post.body_md:
             post.body_md, post.body_html = body, markdown.render(body)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,9 +17,10 @@ from app.accounts.models import User
 from app.forum import references
 from app.forum.models import Post, PostRevision, Thread
 from app.forum.quotes import ERASED_MENTION
+from app.idempotency import IdempotencyKey
 from app.markdown import quote
 from app.settings import Settings
-from tests.factories import html_login, make_category, make_reply, make_thread, make_user
+from tests.factories import api_login, html_login, make_category, make_reply, make_thread, make_user
 from tests.member_data.test_erasure_grace import _ask_erasure, _Browser
 from tests.member_data.test_views import pass_grace_period
 
@@ -89,3 +94,44 @@ def test_a_newcomer_may_take_the_freed_name_and_old_mentions_do_not_point_at_the
     assert kept is not None and kept.body_md.startswith("> **ancien membre**:\n> Par paliers de 10 %")
     assert "Partante" not in kept.body_md + kept.body_html and "<strong>ancien membre</strong>:" in kept.body_html
     assert references.find(session, kept).quoted_ids == ()
+
+
+def test_answers_kept_for_retries_are_exported_and_go_at_the_erasure(app: FastAPI, client: TestClient,
+                                                                     session: Session) -> None:
+    """A kept answer can carry others' words (the passages its findings matched, in a quote too)."""
+    from app.member_data.service import build_archive, export_member_data
+
+    leaving, staying = make_user(session, "Partante"), make_user(session, "Restante")
+    make_user(session, "Tierce")
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=staying,
+                         title="Les nuits", body="Comment dormez-vous ?")
+    make_reply(session, posted=posted, author=leaving, body="Je dors mieux depuis la baisse.")
+    session.commit()
+    thread_id = posted.thread.id
+
+    def reply(who: str, key: str, body: str) -> int:
+        browser = _Browser(app, session)
+        headers = {"X-CSRF-Token": api_login(browser, who), "Idempotency-Key": key}
+        answer = browser.post(f"/api/v1/threads/{thread_id}/posts", json={"body": body}, headers=headers)
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    own = reply("Partante", "k-own", "Merci à vous toutes.")
+    reply("Restante", "k-quote", quote("Partante", "Je dors mieux depuis la baisse.") + "Tant mieux !")
+    reply("Restante", "k-mention", "Bonne nuit @Partante.")
+    reply("Tierce", "k-other", "Moi aussi je dors mieux.")
+    session.expire_all()
+
+    exported = export_member_data(session, user=leaving)["api_requests"]
+    assert [(row["key"], row["status_code"], row["answer"]["id"]) for row in exported] == [  # type: ignore[index]
+        ("k-own", 201, own)]
+    archive = zipfile.ZipFile(io.BytesIO(build_archive(session, user=leaving)))
+    assert json.loads(archive.read("profile.json"))["api_requests"][0]["key"] == "k-own"
+    readme = archive.read("README.txt").decode()
+    assert "profile.json" in readme and "ne publie pas deux fois" in readme
+
+    html_login(client, "Partante")
+    _ask_erasure(client, "keep")
+    pass_grace_period(app)
+    session.expire_all()
+    assert sorted(session.scalars(select(IdempotencyKey.key))) == ["k-other"]
