@@ -15,6 +15,12 @@ before its commit, so whoever finds the row finds the answer; a first request
 that fails rolls its row back with everything else, and a retry then runs anew.
 The same key with another request (another route, thread or body) is refused
 (422): it is a client's mistake, never a reason to post twice or to answer wrongly.
+
+A kept answer is the member's data (`export_member`), and it can carry others'
+words: the findings of a reply list the passages they matched, a quote of
+another member's post included. At a member's final erasure (`erase_member`)
+their own keys go, and so do others' answers about posts that quoted or
+mentioned them (a retry of one of those then runs anew, like one after WINDOW).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -120,3 +127,43 @@ def purge_expired(session: Session) -> int:
     """Housekeeping: forget keys older than the window."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= utcnow() - WINDOW))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def export_member(session: Session, *, user_id: int) -> list[dict[str, Any]]:
+    """The member's keys still kept, with the answer each one gives to a retry (their data export)."""
+    rows = session.execute(select(IdempotencyKey.key, IdempotencyKey.created_at, IdempotencyKey.status_code,
+                                  IdempotencyKey.response).where(IdempotencyKey.user_id == user_id)
+                           .order_by(IdempotencyKey.created_at, IdempotencyKey.id))
+    return [{"key": row.key, "created_at": row.created_at.isoformat(), "status_code": row.status_code,
+             "answer": None if row.response is None else json.loads(row.response)} for row in rows]
+
+
+def _answered_post(response: str) -> int | None:
+    """The post a kept answer is about: a reply's `id`, a new thread's `first_post_id`."""
+    try:
+        answer = json.loads(response)
+    except ValueError:
+        return None
+    if not isinstance(answer, dict):
+        return None
+    post_id = answer.get("first_post_id", answer.get("id"))
+    return post_id if isinstance(post_id, int) else None
+
+
+def erase_member(session: Session, *, user_id: int, naming_post_ids: Iterable[int]) -> int:
+    """A member's final erasure: their keys, and others' answers about posts that named or quoted them; a count.
+
+    `naming_post_ids`: others' posts that quoted or mentioned the member. The table holds
+    about a day of keyed requests (`purge_expired`): the others' answers are read here.
+    """
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id))
+    removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    naming = set(naming_post_ids)
+    if naming:
+        answers = session.execute(select(IdempotencyKey.id, IdempotencyKey.response).where(
+            IdempotencyKey.response.is_not(None)))
+        doomed = [row.id for row in answers if _answered_post(row.response) in naming]
+        if doomed:
+            result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(doomed)))
+            removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return removed

@@ -132,6 +132,17 @@ _QUOTE_HEADER = re.compile(r"^\s{0,3}((?:>\s?)+)\*\*([^*\n]{3,30})\*\*:")
 _QUOTED_LINE = re.compile(r"^\s{0,3}>")
 
 
+def rename_quote_authors(markdown_text: str, rename: Callable[[str], str | None]) -> str:
+    """`markdown_text` with each quote's header (`quote`, at any depth) naming `rename(author)` when not None."""
+    def header(match: re.Match[str]) -> str:
+        name = rename(match.group(2).strip())
+        if name is None:
+            return match.group(0)
+        return match.string[match.start():match.start(2)] + name + match.string[match.end(2):match.end()]
+
+    return "\n".join(_QUOTE_HEADER.sub(header, line, count=1) for line in markdown_text.split("\n"))
+
+
 def replace_quotes(markdown_text: str, replace: Callable[[str, int], str | None]) -> str:
     """`markdown_text` with its quotes of other posts (`quote`) passed to `replace(author, depth)`.
 

@@ -116,3 +116,12 @@ def test_a_text_is_parsed_once_for_its_html_and_its_mentions(monkeypatch: pytest
     parsed = markdown.parse(body)
     assert references.scan(body, parsed) == ([["Marie"]], []) and len(calls) == 1
     assert 'href="https://example.org"' in parsed.html
+
+
+def test_rename_quote_authors_renames_headers_at_any_depth_and_nothing_else() -> None:
+    from app.markdown import quote, rename_quote_authors
+
+    text = quote("Bob", quote("Alice", "Bonjour **Alice**: ça va ?").strip()) + "**Alice**: pas un en-tête"
+    renamed = rename_quote_authors(text, lambda author: "ancien membre" if author == "Alice" else None)
+    assert renamed.splitlines()[:3] == ["> **Bob**:", "> > **ancien membre**:", "> > Bonjour **Alice**: ça va ?"]
+    assert renamed.endswith("\n**Alice**: pas un en-tête")

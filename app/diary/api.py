@@ -156,10 +156,12 @@ def create_plan(body: schemas.PlanIn, response: Response, session: SessionDep,
         ceiling_percent=body.ceiling_percent, tablets_confirmed=body.tablets_confirmed,
         pace_confirmed=body.pace_confirmed,
     )
-    plan, added = plan_service.save_plan(session, user=viewer, data=data)
-    if not added:
+    saved = plan_service.save_plan(session, user=viewer, data=data)
+    if not saved.added:
         response.status_code = 200
-    return _plan_out(plan)
+    out = _plan_out(saved.plan)
+    out.pauses_not_carried_over = [schemas.HoldIn(step_index=i, days=d) for i, d in saved.pauses_left_behind]
+    return out
 
 
 @router.get("/diary/plans", response_model=list[schemas.PlanOut], name="api.diary.plans")

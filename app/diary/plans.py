@@ -1,7 +1,11 @@
 """Taper plans: calculate with the pure planner, store versions, pause at a step. No HTTP here.
 
 Every change (a new pace, a pause) adds a version; the previous one is marked
-superseded and stays readable in the history. Steps are stored as calculated,
+superseded and stays readable in the history. A new pace is calculated afresh
+from the start date and dose the member gives: the pauses of the plan it
+replaces (steps of that plan) are not carried over. The member is told before
+saving (`pauses_left_behind`, in the preview) and when it is saved
+(`SavedPlan.pauses_left_behind`); the replaced version keeps them in the history. Steps are stored as calculated,
 so a plan never changes under the member when the reference data changes.
 """
 
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -273,15 +277,34 @@ def _store(session: Session, plan: TaperPlan) -> TaperPlan:
     return plan
 
 
+class SavedPlan(NamedTuple):
+    plan: TaperPlan
+    added: bool  # False: identical to the current plan, which stays as it is
+    # The pauses ([step index, days]) of the plan this one replaced, not carried over by the new pace.
+    pauses_left_behind: list[list[int]]
+
+
+def _left_behind(current: TaperPlan | None, candidate: TaperPlan) -> list[list[int]]:
+    if current is None or not current.holds or same_plan(current, candidate):
+        return []
+    return [list(hold) for hold in current.holds]
+
+
+def pauses_left_behind(session: Session, *, user: User, data: PlanInput, result: planner.Plan) -> list[list[int]]:
+    """The current plan's pauses that saving this input would not carry over (the preview says so first)."""
+    return _left_behind(get_current_plan(session, user_id=user.id), _candidate(user, data, result))
+
+
 def create_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
                 now: dt.date | None = None) -> TaperPlan:
     """Calculate and store a new current plan; the previous one goes to the history."""
-    return save_plan(session, user=user, data=data, dose_confirmed=dose_confirmed, now=now)[0]
+    return save_plan(session, user=user, data=data, dose_confirmed=dose_confirmed, now=now).plan
 
 
 def save_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: bool = True,
-              now: dt.date | None = None) -> tuple[TaperPlan, bool]:
-    """``create_plan``, and whether this save added the version (False: identical to the current one)."""
+              now: dt.date | None = None) -> SavedPlan:
+    """``create_plan``, whether this save added the version (False: identical to the current one), and the
+    pauses of the replaced plan that the new one does not carry over."""
     result = calculate(data, now=now)
     if result.faster_than_reference and not data.pace_confirmed:
         raise PaceNotConfirmed()
@@ -292,10 +315,11 @@ def save_plan(session: Session, *, user: User, data: PlanInput, dose_confirmed: 
     # Compared once this save's turn has come, so 30 saves sent at once add one version, not 30.
     current = _current_in_turn(session, user)
     if current is not None and same_plan(current, plan):
-        return current, False
+        return SavedPlan(current, False, [])
+    left_behind = _left_behind(current, plan)
     _supersede(session, user)
     plan.version, plan.created_at = _next_version(session, user), utcnow()
-    return _store(session, plan), True
+    return SavedPlan(_store(session, plan), True, left_behind)
 
 
 def _candidate(user: User, data: PlanInput, result: planner.Plan) -> TaperPlan:

@@ -184,3 +184,7 @@ class PlanOut(BaseModel):
     # The plan's pace against the reference: "usual", "above_usual" or "faster_than_reference".
     pace: str = "usual"
     steps: list[StepView]
+    pauses_not_carried_over: list[HoldIn] = Field(default_factory=list, description=(
+        "Only in the answer to creating a plan: the pauses of the plan it replaced, which a new pace, "
+        "calculated afresh from its start date and dose, does not carry over (that version keeps them, "
+        "in the history). Tell the member; they can add pauses to the new plan."))

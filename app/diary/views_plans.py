@@ -102,8 +102,9 @@ def _left_out(drug: str) -> list[tablets.LeftOut]:
 
 
 def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = False,
-                  kept: TaperPlan | None = None) -> dict[str, Any]:
-    """The plan form; ``kept``: the current plan that saving would keep as it is (its pauses shown)."""
+                  kept: TaperPlan | None = None, pauses_left: int = 0) -> dict[str, Any]:
+    """The plan form; ``kept``: the current plan that saving would keep as it is (its pauses shown);
+    ``pauses_left``: how many pauses of the current plan saving this one would not carry over."""
     locale = i18n.get_locale()
     steps = plan_service.steps_of(kept) if kept else plan_service.preview_steps(preview) if preview else []
     return {
@@ -116,7 +117,7 @@ def _form_context(form: dict[str, str], *, preview: Any = None, review: bool = F
         "preview_steps": steps, "preview_end": steps[-1].date if steps else None, "kept_plan": kept,
         "pieces_text": lambda pieces: summary.pieces_text(pieces, locale),
         "percent_range": PERCENT_RANGE, "interval_range": INTERVAL_RANGE,
-        "fixed_ceiling": FIXED_CUT_DEFAULT_CEILING,
+        "fixed_ceiling": FIXED_CUT_DEFAULT_CEILING, "pauses_left": pauses_left,
     }
 
 
@@ -134,9 +135,11 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
         if form.get("action") != "save" and not form.get("dose_confirmed"):
             result = plan_service.calculate(data)
             kept = plan_service.preview_kept(session, user=viewer, data=data, result=result)
-            return private_page(request, "diary/plan_form.html", _form_context(form, preview=result, kept=kept))
-        _saved, added = plan_service.save_plan(session, user=viewer, data=data,
-                                               dose_confirmed=bool(form.get("dose_confirmed")))
+            left = plan_service.pauses_left_behind(session, user=viewer, data=data, result=result)
+            return private_page(request, "diary/plan_form.html",
+                                _form_context(form, preview=result, kept=kept, pauses_left=len(left)))
+        saved = plan_service.save_plan(session, user=viewer, data=data,
+                                       dose_confirmed=bool(form.get("dose_confirmed")))
     except PaceNotConfirmed as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form, preview=plan_service.calculate(data)),
                         exc, field="pace_confirmed", noindex=True)
@@ -145,7 +148,8 @@ def save_plan(request: Request, session: SessionDep, viewer: CurrentUser, form: 
                             _form_context(form, preview=plan_service.calculate(data), review=True))
     except AppError as exc:
         return rerender(request, "diary/plan_form.html", _form_context(form), exc, field="drug", noindex=True)
-    return redirect(request, "diary.plan", _query={"notice": "saved" if added else "unchanged"})
+    notice = "unchanged" if not saved.added else "saved_without_pauses" if saved.pauses_left_behind else "saved"
+    return redirect(request, "diary.plan", _query={"notice": notice})
 
 
 @router.post("/diary/plan/hold", name="diary.plan_hold")

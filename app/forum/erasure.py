@@ -132,3 +132,16 @@ def erase_member_posts(session: Session, *, user: User) -> list[int]:
     if post_ids:
         events.publish(events.PostRemoved(session=session, post_ids=tuple(post_ids), how="erased"))
     return post_ids
+
+
+def posts_naming_member(session: Session, *, user: User) -> list[int]:
+    """Others' posts that may mention or quote the member, as they are before the final erasure."""
+    return quotes.posts_naming(session, pseudonym=user.pseudonym)
+
+
+def erase_mentions_of_member(session: Session, *, user: User) -> list[int]:
+    """Before an account is deleted, whatever becomes of its posts: others' @mentions of it lose the name.
+
+    The pseudonym is free once the account is gone (anyone may take it): see quotes.erase_mentions_of.
+    """
+    return quotes.erase_mentions_of(session, pseudonym=user.pseudonym)

@@ -13,7 +13,12 @@ posts' text, those copies are their words too:
   leaving is not left on every page that named them;
 - when the erasure is final the quote blocks are replaced in the stored text,
   in every version of the quoting posts (`erase_quotes_of`), since the name
-  that identified them is about to be freed.
+  that identified them is about to be freed;
+- at the final erasure, whatever becomes of the member's posts, every @mention
+  of them in the stored text of posts, their earlier versions and thread
+  titles becomes ERASED_MENTION (`erase_mentions_of`). Once the account is
+  deleted its pseudonym is free: anyone may sign up with it (or a look-alike)
+  the next minute, and an old "@name" must not point at them.
 """
 
 from __future__ import annotations
@@ -22,19 +27,23 @@ import re
 from collections.abc import Iterable, Sequence
 
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql import ColumnElement
 
 from app import markdown
 from app.accounts import names
 from app.accounts import service as accounts
 from app.forum import references
-from app.forum.models import Post, PostRevision, PostStatus
+from app.forum.models import Post, PostRevision, PostStatus, Thread
 from app.i18n import translations
 from app.i18n_markers import N_
 
 QUOTE_REMOVED = N_("Quoted text removed at its author's request.")
 NAME_WITHHELD = N_("(name withheld)")
+#: What an @mention of a member whose account was erased becomes in the stored text: the same in every
+#: language, no name, no link, and no longer a mention (references.MENTION wants 3 name characters).
+ERASED_MENTION = "@\u2026"
 # As markdown.render writes a quote's header ("> **Name**:"); pseudonyms are 3 to 30 characters.
 _HTML_HEADER = re.compile(r"<blockquote>\s*<p><strong>([^<]{3,30})</strong>:")
 _HTML_TAG = re.compile(r"<(/?)blockquote>")
@@ -139,5 +148,65 @@ def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[in
             if needle in revision.body_md.casefold():
                 text = removed_text(changed[revision.post_id])
                 revision.body_md = withhold_in_markdown(revision.body_md, folded, text)
+    session.flush()
+    return list(changed)
+
+
+#: Who a quote of a member whose account was erased is from, as the forum signs their kept posts.
+FORMER_MEMBER = N_("former member")
+
+
+def _needles(pseudonym: str) -> set[str]:
+    # Matched in the database without case (SQLite folds ASCII letters only): the usual spellings, as a mention
+    # ("@Name") and as a quote's header ("**Name**:").
+    spellings = {pseudonym, names.folded(pseudonym), pseudonym.upper()}
+    return {f"@{name}" for name in spellings} | {f"**{name}**:" for name in spellings}
+
+
+def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
+    text = references.withhold_mentions(text, folded, ERASED_MENTION)
+    if "**" not in text:
+        return text
+    former = translations(lang).gettext(FORMER_MEMBER)
+    return markdown.rename_quote_authors(text, lambda author: former if names.folded(author) in folded else None)
+
+
+def _naming(needles: set[str]) -> ColumnElement[bool]:
+    return or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles))
+
+
+def posts_naming(session: Session, *, pseudonym: str) -> list[int]:
+    """The posts that may mention or quote `pseudonym` (before the erasure rewrites them), by id."""
+    return list(session.scalars(select(Post.id).where(_naming(_needles(pseudonym))).order_by(Post.id)))
+
+
+def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
+    """The final erasure: others' posts stop naming `pseudonym`; returns the ids of the posts changed.
+
+    Every @mention becomes ERASED_MENTION, in posts of any status, their earlier versions
+    and thread titles; the headers of quotes still in posts (the member kept their posts'
+    text, or quotes nested in another member's quote) name a "former member" in the
+    thread's language, as the kept posts are signed. A post's HTML is rendered again
+    from its new Markdown through the posts' pipeline. Through the ORM, like an edit,
+    so the search outbox and the visitors' page versions follow. Not marked as edited:
+    the authors' words are unchanged, only a name left.
+    """
+    folded = frozenset({names.folded(pseudonym)})
+    needles = _needles(pseudonym)
+    changed: dict[int, str] = {}  # post id -> the thread's language
+    for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread))
+                                .where(_naming(needles)).order_by(Post.id)):
+        body = _without_name(post.body_md, folded, post.thread.lang)
+        if body != post.body_md:
+            post.body_md, post.body_html = body, markdown.render(body)
+            changed[post.id] = post.thread.lang
+    for revision, lang in session.execute(
+            select(PostRevision, Thread.lang).join(Post, Post.id == PostRevision.post_id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(or_(*(PostRevision.body_md.icontains(n, autoescape=True) for n in needles)))).tuples():
+        revision.body_md = _without_name(revision.body_md, folded, lang)
+    for thread in session.scalars(select(Thread).where(
+            or_(*(Thread.title.icontains(n, autoescape=True) for n in needles if n.startswith("@"))))):
+        thread.title = references.withhold_mentions(thread.title, folded, ERASED_MENTION)
     session.flush()
     return list(changed)

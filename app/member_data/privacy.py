@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app import idempotency
 from app.accounts import reveal, throttle
 from app.i18n_markers import N_
 from app.member_data import service
@@ -58,6 +59,10 @@ def rows(settings: Settings) -> list[Row]:
         Row(N_("Counters against abuse (log-in attempts, sign-ups, posts, searches, reading the API): a keyed hash "
                "of part of your address, with a key that changes every day. Never the address itself."),
             N_("At most %(hours)s hours."), {"hours": -(-longest_counter // 3600)}),
+        Row(N_("When an app sends a post with a retry key (Idempotency-Key): the key and the answer it got, so that "
+               "the same request sent again does not post twice."),
+            N_("%(hours)s hours, or until your account is erased."),
+            {"hours": int(idempotency.WINDOW.total_seconds() // 3600)}),
         Row(N_("Your data download (a zip you ask for on the \"My data\" page)."),
             N_("%(days)s days after it is ready."), {"days": service.EXPORT_KEEP_DAYS}),
         Row(N_("An account you asked to delete."),

@@ -12,6 +12,13 @@ it, and it never touches their tables itself (its own download table aside).
   text, it is withheld from everyone at once (forum/erasure.py) and comes back
   if they log in before the end. From the request on, no research export holds
   them (research.service.consenting_members).
+- The pseudonym: once the account is deleted nothing keeps it (keeping it, even
+  hashed, would keep a trace of the member), so anyone may sign up with it or a
+  look-alike at once. Before that, `erase_now` turns every @mention of the member
+  in others' posts, their earlier versions and thread titles into a neutral "@…"
+  (forum.quotes.erase_mentions_of), their HTML rendered again and their search
+  documents and cached pages following as after an edit: an old mention never
+  points at the newcomer.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import i18n
+from app import i18n, idempotency
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.db import Database, after_commit, utcnow
@@ -56,6 +63,7 @@ EXPORTERS: dict[str, Callable[[Session, User], object]] = {
     "research": lambda session, user: research.export_member_research(session, user=user),
     "moderation": lambda session, user: review.export_member(session, user=user),
     "notifications": lambda session, user: notifications.export_member_notifications(session, user=user),
+    "api_requests": lambda session, user: idempotency.export_member(session, user_id=user.id),
 }
 
 
@@ -136,7 +144,8 @@ def build_archive(session: Session, *, user: User) -> bytes:
             archive.writestr(name, text.encode("utf-8"))
 
         add("README.txt", _readme(str(data["exported_at"]), locale))
-        add("profile.json", _json({"exported_at": data["exported_at"], **account}))
+        add("profile.json", _json({"exported_at": data["exported_at"], **account,
+                                   "api_requests": data["api_requests"]}))
         add("sessions.json", _json(sessions))
         add("posts.md", _posts_markdown(posts, locale))
         add("posts.html", _posts_html(posts, locale))
@@ -152,7 +161,8 @@ def build_archive(session: Session, *, user: User) -> bytes:
 SITE_NAME = "Trèfle · Klaver"
 # The files of the zip, as README.txt lists them.
 ARCHIVE_FILES = {
-    "profile.json": N_("your account: pseudonym, role, languages and settings, recognised devices"),
+    "profile.json": N_("your account: pseudonym, role, languages and settings, recognised devices, and the "
+                       "answers kept for a day so that an app's retried request does not post twice"),
     "sessions.json": N_("your sessions: the devices where you are logged in"),
     "posts.md": N_("your posts, as you wrote them (Markdown)"),
     "posts.html": N_("your posts, as a page any browser opens"),
@@ -288,9 +298,12 @@ def withdraw_pending(db: Database) -> int:
 
 def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
     """The final erasure: the diary and research consent always go; posts' text too when the member chose so."""
+    naming = forum_erasure.posts_naming_member(session, user=user)  # read before quotes and mentions are rewritten
     if remove_posts:
         erased = forum_erasure.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
         review.forget_posts(session, post_ids=erased)
+    forum_erasure.erase_mentions_of_member(session, user=user)  # the name is free from now on
+    idempotency.erase_member(session, user_id=user.id, naming_post_ids=naming)  # answers kept for retries
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
     notifications.erase_member(session, user=user)

@@ -137,6 +137,25 @@ def test_plans_contract(client: TestClient, session: Session) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "reduction_percent"
 
 
+def test_a_new_pace_names_the_pauses_it_does_not_carry_over(client: TestClient, session: Session) -> None:
+    make_user(session, "Pausing")
+    session.commit()
+    headers = {"X-CSRF-Token": api_login(client, "Pausing")}
+    body = {"drug": "lormetazepam", "start_dose_mg": 2, "reduction_percent": 10, "interval_days": 14,
+            "start_date": TODAY.isoformat()}
+    plan = client.post("/api/v1/diary/plans", json=body, headers=headers).json()
+    assert plan["pauses_not_carried_over"] == []
+    client.post(f"/api/v1/diary/plans/{plan['id']}/holds", json={"step_index": 1, "days": 7}, headers=headers)
+    same = client.post("/api/v1/diary/plans", json=body, headers=headers)
+    assert same.status_code == 200 and same.json()["holds"] == [{"step_index": 1, "days": 7}]
+    assert same.json()["pauses_not_carried_over"] == []  # kept as it is, pauses included
+    slower = client.post("/api/v1/diary/plans", json={**body, "reduction_percent": 5}, headers=headers)
+    assert slower.status_code == 201 and slower.json()["holds"] == []
+    assert slower.json()["pauses_not_carried_over"] == [{"step_index": 1, "days": 7}]
+    previous = client.get("/api/v1/diary/plans").json()[1]
+    assert previous["holds"] == [{"step_index": 1, "days": 7}] and previous["pauses_not_carried_over"] == []
+
+
 def test_plans_contract_tablets_confirmed(client: TestClient, session: Session) -> None:
     make_user(session, "Confirmer")
     session.commit()

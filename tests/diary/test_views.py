@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -589,3 +590,49 @@ def test_a_plan_with_one_problem_still_shows_it_in_the_summary_and_in_place(clie
     assert refused.status_code == 422
     assert 'href="#interval_days"' in refused.text and 'id="interval_days-error"' in refused.text
     assert 'value="0,5"' in refused.text
+
+
+def test_a_new_pace_says_before_and_after_saving_that_the_pauses_are_not_carried_over(
+        client: TestClient, session: Session) -> None:
+    user = logged_in_member(client, session, "Pauseuse")
+    token = form_token(client, "/en/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "percent",
+            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat()}
+    client.post("/en/diary/plan/new", data={**form, "action": "save"})
+    client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
+    client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "3", "days": "7"})
+    # The same form again keeps the plan as it is, pauses included: nothing to warn about.
+    same = client.post("/en/diary/plan/new", data={**form, "action": "preview"}).text
+    assert "keeps it as it is, with your pauses" in same and 'id="pauses-left"' not in same
+    slower = {**form, "reduction_percent": "5"}
+    preview = client.post("/en/diary/plan/new", data={**slower, "action": "preview"}).text
+    assert 'id="pauses-left"' in preview and "Your current plan has 2 pauses." in preview
+    assert "without them" in preview and "plan history" in preview
+    saved = client.post("/en/diary/plan/new", data={**slower, "action": "save"}, follow_redirects=True)
+    assert saved.status_code == 200 and "It does not include the pauses of your previous plan" in saved.text
+    plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)
+                                 .order_by(TaperPlan.version)))
+    assert [p.holds for p in plans] == [[], [[1, 14]], [[1, 14], [3, 7]], []]  # kept in the history
+    # A plan without pauses changes pace without the notice.
+    faster = client.post("/en/diary/plan/new", data={**form, "reduction_percent": "8", "action": "save"},
+                         follow_redirects=True)
+    assert "It does not include the pauses" not in faster.text and "Your new plan is saved." in faster.text
+
+
+@pytest.mark.parametrize(("lang", "before", "after"), [
+    ("fr", "Votre plan actuel comporte une pause.", "Il ne reprend pas les pauses de votre plan précédent"),
+    ("nl", "Je huidige afbouwschema heeft een pauze.", "Het neemt de pauzes van je vorige schema niet over"),
+])
+def test_the_pauses_notices_in_french_and_dutch(client: TestClient, session: Session, lang: str, before: str,
+                                                after: str) -> None:
+    logged_in_member(client, session, "Pauze", lang=lang)
+    token = form_token(client, f"/{lang}/diary/plan/new")
+    form = {"csrf_token": token, "drug": "Lormetazepam", "start_dose_mg": "2", "mode": "percent",
+            "reduction_percent": "10", "interval_days": "14", "start_date": TODAY.isoformat()}
+    client.post(f"/{lang}/diary/plan/new", data={**form, "action": "save"})
+    client.post(f"/{lang}/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
+    slower = {**form, "interval_days": "21"}
+    preview = client.post(f"/{lang}/diary/plan/new", data={**slower, "action": "preview"}).text
+    assert before in preview.replace("&#39;", "'")
+    saved = client.post(f"/{lang}/diary/plan/new", data={**slower, "action": "save"}, follow_redirects=True)
+    assert after in saved.text.replace("&#39;", "'")

@@ -30,3 +30,9 @@ def test_the_device_cookie_is_listed_with_its_period(app, client: TestClient, la
     app.state.settings.throttle.device_cookie_days = 90
     page = client.get(f"/{lang}/privacy").text.replace("&#39;", "'").replace("’", "'")
     assert words in page.lower() and "90 " in page
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "24 heures"), ("nl", "24 uur"), ("en", "24 hours")])
+def test_the_answers_kept_for_retries_are_listed(client: TestClient, lang: str, words: str) -> None:
+    page = client.get(f"/{lang}/privacy").text
+    assert "Idempotency-Key" in page and words in page
