@@ -182,8 +182,8 @@ class HeadMiddleware:
     """HEAD is answered wherever GET is: the GET's status and headers (Content-Length included), no body.
 
     Routes declare GET only; the request goes through as a GET (rate limits, page
-    cache and all) and the body is dropped on the way out. The method is put back
-    afterwards, so the request log still says HEAD.
+    cache and all) and the body is dropped on the way out. The app sees a copy of the scope, so the
+    server and the request log still see HEAD.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -201,8 +201,10 @@ class HeadMiddleware:
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        scope["method"] = "GET"
+        # A copy: the server reads the method of its own scope while the answer is sent (uvicorn sends no body
+        # for HEAD and refuses one shorter than Content-Length), and the request log reads HEAD from it.
+        inner = {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, without_body)
-        finally:
-            scope["method"] = "HEAD"
+            await self.app(inner, receive, without_body)
+        finally:  # what the layers inside learnt (the route, for the request log), the method apart
+            scope.update((key, value) for key, value in inner.items() if key != "method")

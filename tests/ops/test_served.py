@@ -95,3 +95,23 @@ def test_metrics_are_summed_across_worker_processes(sqlite_template: Path, tmp_p
     assert counted == 24, text
     assert (tmp_path / "metrics").is_dir() and list((tmp_path / "metrics").glob("*.db"))
     assert "forum_database_up 1.0" in text
+
+
+@pytest.mark.slow
+def test_head_on_a_served_page_sends_no_body_and_keeps_the_connection(sqlite_template: Path, tmp_path: Path) -> None:
+    """uvicorn reads the method of its own scope while the answer is sent: HEAD must stay HEAD there."""
+    shutil.copyfile(sqlite_template, tmp_path / "forum.sqlite3")
+    settings = Settings(environment="test", database_url=f"sqlite:///{tmp_path / 'forum.sqlite3'}",
+                        data_dir=tmp_path, secret_key="test-secret-" + "x" * 32, argon2=FAST_ARGON2)
+    app = ServedApp(settings, tmp_path)
+    app.start()
+    try:
+        with app.client() as client:  # one kept-alive connection for every request
+            for path in ("/fr/", "/fr/resources/crisis-lines", "/livez"):
+                head = client.head(path)
+                assert head.status_code == 200 and head.content == b"", path
+                assert int(head.headers["content-length"]) > 0, path
+                assert client.get("/livez").status_code == 200, path
+    finally:
+        app.stop()
+    assert "unhandled error" not in app.logs()
