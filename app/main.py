@@ -109,12 +109,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _include_routers(app)
     resources_content.library()  # malformed reviewed pages fail here, at start-up, not on a reader
 
-    @app.get("/", include_in_schema=False, name="root")
-    def root(request: Request, settings: SettingsDep) -> Response:
+    def visitor_locale(request: Request, settings: Settings) -> str:
         cookies = read_cookies(request.scope)
         locale = cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in i18n.LOCALES else None
-        locale = locale or i18n.negotiate(request.headers.get("accept-language")) or settings.default_locale
-        return RedirectResponse(f"/{locale}/", status_code=303)
+        return locale or i18n.negotiate(request.headers.get("accept-language")) or settings.default_locale
+
+    @app.get("/", include_in_schema=False, name="root")
+    def root(request: Request, settings: SettingsDep) -> Response:
+        return RedirectResponse(f"/{visitor_locale(request, settings)}/", status_code=303)
+
+    @app.get("/help", include_in_schema=False, name="help_any_language")
+    def help_any_language(request: Request, settings: SettingsDep) -> Response:
+        """The help lines at an address one can type or say in any language, in the visitor's."""
+        return RedirectResponse(f"/{visitor_locale(request, settings)}/help", status_code=303)
 
     @app.get("/robots.txt", include_in_schema=False)
     def robots() -> Response:

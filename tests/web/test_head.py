@@ -36,3 +36,11 @@ def test_head_where_there_is_no_get_is_still_405(client: TestClient) -> None:
     response = client.head("/api/v1/moderation/check")
     assert response.status_code == 405 and response.content == b""
     assert "POST" in response.headers["allow"]
+
+
+def test_help_without_a_language_leads_to_the_help_lines_in_the_visitors_language(client: TestClient) -> None:
+    for accept, lang in (("nl-BE,nl;q=0.9", "nl"), ("fr-BE", "fr"), ("en", "en")):
+        client.cookies.clear()  # the language cookie of the page before would win
+        response = client.get("/help", headers={"accept-language": accept}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == f"/{lang}/help"
+        assert client.get(response.headers["location"]).status_code == 200
