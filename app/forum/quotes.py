@@ -28,8 +28,7 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import escape
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, contains_eager
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager
 
 from app import markdown
 from app.accounts import names
@@ -157,10 +156,27 @@ FORMER_MEMBER = N_("former member")
 
 
 def _needles(pseudonym: str) -> set[str]:
-    # Matched in the database without case (SQLite folds ASCII letters only): the usual spellings, as a mention
-    # ("@Name") and as a quote's header ("**Name**:").
+    # Quote headers ("**Name**:") are written by the forum from the pseudonym as registered: matched in the
+    # database without case (SQLite folds ASCII letters only), in the usual spellings.
     spellings = {pseudonym, names.folded(pseudonym), pseudonym.upper()}
     return {f"@{name}" for name in spellings} | {f"**{name}**:" for name in spellings}
+
+
+# A mention may be typed in any case or width ("@ÉLOÏSE", "@Ａｎｎ"): the database cannot fold those, so any
+# text with an at sign (NFKC folds the full-width one) is a candidate, and Python folds it as mentions do.
+_AT_SIGNS = ("@", "\uff20")
+
+
+def _candidates(session: Session, column: InstrumentedAttribute[str], key: InstrumentedAttribute[int],
+                pseudonym: str) -> list[int]:
+    """The keys of the rows whose text may mention or quote `pseudonym`, in the order of the keys."""
+    needles = _needles(pseudonym)
+    mention = "@" + names.folded(pseudonym)
+    rows = session.execute(select(key, column).where(or_(*(column.contains(sign) for sign in _AT_SIGNS),
+                                                         *(column.icontains(n, autoescape=True) for n in needles)))
+                           .order_by(key))
+    return [row_key for row_key, text in rows.tuples()
+            if mention in names.folded(text) or any(n.casefold() in text.casefold() for n in needles)]
 
 
 def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
@@ -171,13 +187,9 @@ def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
     return markdown.rename_quote_authors(text, lambda author: former if names.folded(author) in folded else None)
 
 
-def _naming(needles: set[str]) -> ColumnElement[bool]:
-    return or_(*(Post.body_md.icontains(n, autoescape=True) for n in needles))
-
-
 def posts_naming(session: Session, *, pseudonym: str) -> list[int]:
     """The posts that may mention or quote `pseudonym` (before the erasure rewrites them), by id."""
-    return list(session.scalars(select(Post.id).where(_naming(_needles(pseudonym))).order_by(Post.id)))
+    return _candidates(session, Post.body_md, Post.id, pseudonym)
 
 
 def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
@@ -192,21 +204,22 @@ def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
     the authors' words are unchanged, only a name left.
     """
     folded = frozenset({names.folded(pseudonym)})
-    needles = _needles(pseudonym)
     changed: dict[int, str] = {}  # post id -> the thread's language
+    posts = _candidates(session, Post.body_md, Post.id, pseudonym)
     for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread))
-                                .where(_naming(needles)).order_by(Post.id)):
+                                .where(Post.id.in_(posts)).order_by(Post.id)) if posts else ():
         body = _without_name(post.body_md, folded, post.thread.lang)
         if body != post.body_md:
             post.body_md, post.body_html = body, markdown.render(body)
             changed[post.id] = post.thread.lang
+    revisions = _candidates(session, PostRevision.body_md, PostRevision.id, pseudonym)
     for revision, lang in session.execute(
             select(PostRevision, Thread.lang).join(Post, Post.id == PostRevision.post_id)
-            .join(Thread, Thread.id == Post.thread_id)
-            .where(or_(*(PostRevision.body_md.icontains(n, autoescape=True) for n in needles)))).tuples():
+            .join(Thread, Thread.id == Post.thread_id).where(PostRevision.id.in_(revisions))).tuples() \
+            if revisions else ():
         revision.body_md = _without_name(revision.body_md, folded, lang)
-    for thread in session.scalars(select(Thread).where(
-            or_(*(Thread.title.icontains(n, autoescape=True) for n in needles if n.startswith("@"))))):
+    titles = _candidates(session, Thread.title, Thread.id, pseudonym)
+    for thread in session.scalars(select(Thread).where(Thread.id.in_(titles))) if titles else ():
         thread.title = references.withhold_mentions(thread.title, folded, ERASED_MENTION)
     session.flush()
     return list(changed)

@@ -135,3 +135,25 @@ def test_answers_kept_for_retries_are_exported_and_go_at_the_erasure(app: FastAP
     pass_grace_period(app)
     session.expire_all()
     assert sorted(session.scalars(select(IdempotencyKey.key))) == ["k-other"]
+
+
+@pytest.mark.parametrize(("pseudonym", "typed"), [("ÉloÏse", "@éLOÏSE"), ("Annabel", "@Ａｎｎａｂｅｌ")])
+def test_mentions_in_any_case_or_width_lose_the_name(app: FastAPI, client: TestClient, session: Session,
+                                                     pseudonym: str, typed: str) -> None:
+    """SQLite folds ASCII letters only: "@éLOÏSE" and the full-width "@Ａｎｎａｂｅｌ" are found in Python."""
+    make_user(session, pseudonym)
+    staying = make_user(session, "Demeurante")
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=staying,
+                         title=f"Pour {typed}", body="Bonjour.")
+    kept = make_reply(session, posted=posted, author=staying, body=f"Merci {typed}, et @{pseudonym}2 aussi.")
+    session.commit()
+    thread_id, post_id = posted.thread.id, kept.post.id
+    html_login(client, pseudonym)
+    _ask_erasure(client, "keep")
+    pass_grace_period(app)
+    session.expire_all()
+    post = session.get(Post, post_id)
+    assert post is not None
+    assert post.body_md == f"Merci {ERASED_MENTION}, et @{pseudonym}2 aussi."  # another name stays
+    thread = session.get(Thread, thread_id)
+    assert thread is not None and thread.title == f"Pour {ERASED_MENTION}"
