@@ -26,6 +26,17 @@ class HelpLine:
             return translations(lang).gettext(self.name)
         return dict(self.local_names).get(lang, self.name)
 
+    def answers_in(self, lang: str) -> str | None:
+        """For a reader of `lang` whom this line does not answer in their language: the language it does."""
+        if lang in self.languages:
+            return None
+        names = [translations(lang).gettext(LANGUAGE_NAMES[code]) for code in self.languages if code in LANGUAGE_NAMES]
+        return ", ".join(names) or None
+
+
+#: "in Dutch" beside a call button read in French: a caller knows before dialling.
+LANGUAGE_NAMES = {"fr": N_("in French"), "nl": N_("in Dutch"), "en": N_("in English")}
+
 
 HELPLINES: tuple[HelpLine, ...] = (
     HelpLine("Centre de Prévention du Suicide", "0800 32 123", ("fr",),
@@ -53,6 +64,6 @@ OTHER_SERVICES: tuple[HelpLine, ...] = (
 )
 
 
-def for_locale(locale: str) -> list[HelpLine]:
+def for_locale(locale: str, lines: tuple[HelpLine, ...] = HELPLINES) -> list[HelpLine]:
     """Lines in the reader's language first; in a bilingual country the others follow."""
-    return sorted(HELPLINES, key=lambda line: 0 if locale in line.languages else 1)
+    return sorted(lines, key=lambda line: 0 if locale in line.languages else 1)

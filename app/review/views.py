@@ -48,7 +48,7 @@ def guidelines(request: Request, lang: str) -> Response:
 @router.get("/help", name="review.helplines")
 def helplines_page(request: Request, lang: str) -> Response:
     return render(request, "review/helplines.html", {
-        "lines": helplines.for_locale(lang), "others": helplines.OTHER_SERVICES,
+        "lines": helplines.for_locale(lang), "others": helplines.for_locale(lang, helplines.OTHER_SERVICES),
     })
 
 

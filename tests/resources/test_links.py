@@ -162,3 +162,16 @@ def test_crisis_lines_page_opens_with_call_buttons(client: TestClient) -> None:
         assert html.count(f'href="/{lang}/resources/crisis-lines"') == 0
     other = client.get("/fr/resources/house-rules").text
     assert 'class="phone-button"' not in other
+
+
+def test_call_buttons_say_when_a_line_answers_in_another_language(client: TestClient) -> None:
+    """A French speaker in crisis knows before dialling that the Zelfmoordlijn answers in Dutch."""
+    fr = client.get("/fr/help").text
+    assert "Zelfmoordlijn <span class=\"phone-lang\">(en néerlandais)</span>" in fr
+    assert "Centre de Prévention du Suicide</span>" in fr  # its own language: no note
+    assert fr.index("Infor-Drogues") < fr.index("De DrugLijn")  # the reader's language first
+    nl = client.get("/nl/help").text
+    assert "Centre de Prévention du Suicide <span class=\"phone-lang\">(in het Frans)</span>" in nl
+    assert nl.index("De DrugLijn") < nl.index("Infor-Drogues")
+    crisis_page = client.get("/fr/resources/crisis-lines").text
+    assert "(en néerlandais)" in crisis_page

@@ -55,7 +55,8 @@ def test_the_help_lines_are_named_never_by_their_number_alone(client: TestClient
     session.commit()
     expected = {"fr": ("<strong>Urgences</strong>: ", "<strong>Centre Antipoisons</strong>: "),
                 "nl": ("<strong>Noodnummer</strong>: ", "<strong>Antigifcentrum</strong>: "),
-                "en": ("<strong>Emergency number</strong>: ", "<strong>Centre Antipoisons / Antigifcentrum</strong>: ")}
+                "en": ("<strong>Emergency number</strong>: ",
+                       "<strong>Centre Antipoisons / Antigifcentrum</strong> (in French, in Dutch): ")}
     for lang, (emergency, poisons) in expected.items():
         page = client.get(f"/{lang}/t/{crisis.thread.id}").text
         banner = page[page.index('class="crisis-banner"'):].split("</aside>")[0]

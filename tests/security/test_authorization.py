@@ -87,6 +87,7 @@ NO_BODY: dict[str, str] = {}
 NOT_THE_AUTHOR = {"other_lang_moderator": FORBIDDEN, "moderator": FORBIDDEN, "admin": FORBIDDEN}
 ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule("public"),
+    ("GET", "/help"): Rule("public"),
     ("GET", "/healthz"): Rule("public"),
     ("GET", "/livez"): Rule("public"),
     ("GET", "/readyz"): Rule("public"),
