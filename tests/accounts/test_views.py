@@ -177,6 +177,8 @@ def test_sign_up_reports_every_problem_at_once_with_a_summary_linking_to_each_fi
         assert re.search(rf'<input id="{name}"[^>]*aria-describedby="[^"]*{name}-error"[^>]*aria-invalid="true"',
                          refused.text)
     assert 'value="x"' in refused.text  # the pseudonym is kept
+    # The passwords come back empty: the summary says so instead of "nothing you wrote is lost".
+    assert "tapez à nouveau votre mot de passe" in summary.group(0) and "perdu" not in summary.group(0)
 
 
 def test_sign_up_with_a_taken_pseudonym_and_a_weak_password_says_both(client: TestClient, session: Session) -> None:
