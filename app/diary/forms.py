@@ -49,7 +49,10 @@ def parse_day(text: str, field: str = "day") -> dt.date:
 
 
 def parse_int(text: str, field: str) -> int | None:
-    value = parse_number(text, field)
+    try:
+        value = parse_number(text, field)
+    except ValidationFailed:  # not "a number, for example 0.5": the example would be refused next
+        raise ValidationFailed(N_("Enter a whole number."), field=field) from None
     if value is None:
         return None
     if value != int(value):

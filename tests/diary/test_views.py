@@ -201,6 +201,10 @@ def test_plan_preview_save_pause_and_history(client: TestClient, session: Sessio
                         follow_redirects=True)  # a second click, or the same plan saved again
     assert "no new version was added" in again.text
     assert session.scalar(select(func.count(TaperPlan.id))) == 1
+    for days in ("abc", "0,5"):  # one message for both: the example of the first is no answer to the second
+        refused = client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": days})
+        assert refused.status_code == 422 and "Enter a whole number." in refused.text
+        assert "for example 0.5" not in refused.text
     client.post("/en/diary/plan/hold", data={"csrf_token": token, "step_index": "1", "days": "14"})
     history = client.get("/en/diary/plan/history").text
     plans = list(session.scalars(select(TaperPlan).where(TaperPlan.user_id == user.id)))
