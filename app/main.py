@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,10 +25,10 @@ from app.ops.middleware import RequestLogMiddleware
 from app.resources import content as resources_content
 from app.review.guidelines import GuidelinesWatcher
 from app.search import service as search_service
-from app.settings import Settings, SettingsDep, get_settings
+from app.settings import Settings, get_settings
 from app.web import errors, openapi
 from app.web.body_limit import BodyLimitMiddleware
-from app.web.middleware import LANG_COOKIE, HeadMiddleware, WebMiddleware, read_cookies
+from app.web.middleware import HeadMiddleware, WebMiddleware
 from app.web.page_cache import PageCache, PageCacheMiddleware
 from app.web.routing import dispatch_by_prefix, page_dependencies
 
@@ -109,19 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _include_routers(app)
     resources_content.library()  # malformed reviewed pages fail here, at start-up, not on a reader
 
-    def visitor_locale(request: Request, settings: Settings) -> str:
-        cookies = read_cookies(request.scope)
-        locale = cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in i18n.LOCALES else None
-        return locale or i18n.negotiate(request.headers.get("accept-language")) or settings.default_locale
-
+    # The visitor's language as the web middleware chose it for this request (cookie, Accept-Language, default).
     @app.get("/", include_in_schema=False, name="root")
-    def root(request: Request, settings: SettingsDep) -> Response:
-        return RedirectResponse(f"/{visitor_locale(request, settings)}/", status_code=303)
+    def root() -> Response:
+        return RedirectResponse(f"/{i18n.get_locale()}/", status_code=303)
 
     @app.get("/help", include_in_schema=False, name="help_any_language")
-    def help_any_language(request: Request, settings: SettingsDep) -> Response:
+    def help_any_language() -> Response:
         """The help lines at an address one can type or say in any language, in the visitor's."""
-        return RedirectResponse(f"/{visitor_locale(request, settings)}/help", status_code=303)
+        return RedirectResponse(f"/{i18n.get_locale()}/help", status_code=303)
 
     @app.get("/robots.txt", include_in_schema=False)
     def robots() -> Response:
