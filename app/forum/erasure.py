@@ -18,6 +18,7 @@ stay for the others' replies under a neutral title.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -139,9 +140,10 @@ def posts_naming_member(session: Session, *, user: User) -> list[int]:
     return quotes.posts_naming(session, pseudonym=user.pseudonym)
 
 
-def erase_mentions_of_member(session: Session, *, user: User) -> list[int]:
+def erase_mentions_of_member(session: Session, *, user: User, naming: Sequence[int] | None = None) -> list[int]:
     """Before an account is deleted, whatever becomes of its posts: others' @mentions of it lose the name.
 
-    The pseudonym is free once the account is gone (anyone may take it): see quotes.erase_mentions_of.
+    The pseudonym is free once the account is gone (anyone may take it): see quotes.erase_mentions_of
+    (`naming`: the posts `posts_naming_member` found at the start of the erasure).
     """
-    return quotes.erase_mentions_of(session, pseudonym=user.pseudonym)
+    return quotes.erase_mentions_of(session, pseudonym=user.pseudonym, naming=naming)

@@ -155,11 +155,10 @@ def erase_quotes_of(session: Session, *, pseudonym: str, thread_ids: Sequence[in
 FORMER_MEMBER = N_("former member")
 
 
-def _needles(pseudonym: str) -> set[str]:
+def _headers(pseudonym: str) -> set[str]:
     # Quote headers ("**Name**:") are written by the forum from the pseudonym as registered: matched in the
     # database without case (SQLite folds ASCII letters only), in the usual spellings.
-    spellings = {pseudonym, names.folded(pseudonym), pseudonym.upper()}
-    return {f"@{name}" for name in spellings} | {f"**{name}**:" for name in spellings}
+    return {f"**{name}**:" for name in (pseudonym, names.folded(pseudonym), pseudonym.upper())}
 
 
 # A mention may be typed in any case or width ("@ÉLOÏSE", "@Ａｎｎ"): the database cannot fold those, so any
@@ -170,13 +169,13 @@ _AT_SIGNS = ("@", "\uff20")
 def _candidates(session: Session, column: InstrumentedAttribute[str], key: InstrumentedAttribute[int],
                 pseudonym: str) -> list[int]:
     """The keys of the rows whose text may mention or quote `pseudonym`, in the order of the keys."""
-    needles = _needles(pseudonym)
-    mention = "@" + names.folded(pseudonym)
+    name = names.folded(pseudonym)
+    mention, header = f"@{name}", f"**{name}**:"
     rows = session.execute(select(key, column).where(or_(*(column.contains(sign) for sign in _AT_SIGNS),
-                                                         *(column.icontains(n, autoescape=True) for n in needles)))
+                                                         *(column.icontains(h, autoescape=True)
+                                                           for h in _headers(pseudonym))))
                            .order_by(key))
-    return [row_key for row_key, text in rows.tuples()
-            if mention in names.folded(text) or any(n.casefold() in text.casefold() for n in needles)]
+    return [row_key for row_key, text in rows.tuples() if mention in (folded := names.folded(text)) or header in folded]
 
 
 def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
@@ -192,8 +191,11 @@ def posts_naming(session: Session, *, pseudonym: str) -> list[int]:
     return _candidates(session, Post.body_md, Post.id, pseudonym)
 
 
-def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
+def erase_mentions_of(session: Session, *, pseudonym: str, naming: Sequence[int] | None = None) -> list[int]:
     """The final erasure: others' posts stop naming `pseudonym`; returns the ids of the posts changed.
+
+    `naming`: the posts `posts_naming` found earlier in the erasure, when the caller has them (the
+    rewrites since then only took names out), so the posts are not read a second time.
 
     Every @mention becomes ERASED_MENTION, in posts of any status, their earlier versions
     and thread titles; the headers of quotes still in posts (the member kept their posts'
@@ -205,7 +207,7 @@ def erase_mentions_of(session: Session, *, pseudonym: str) -> list[int]:
     """
     folded = frozenset({names.folded(pseudonym)})
     changed: dict[int, str] = {}  # post id -> the thread's language
-    posts = _candidates(session, Post.body_md, Post.id, pseudonym)
+    posts = _candidates(session, Post.body_md, Post.id, pseudonym) if naming is None else naming
     for post in session.scalars(select(Post).join(Post.thread).options(contains_eager(Post.thread))
                                 .where(Post.id.in_(posts)).order_by(Post.id)) if posts else ():
         body = _without_name(post.body_md, folded, post.thread.lang)

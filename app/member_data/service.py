@@ -302,7 +302,7 @@ def erase_now(session: Session, *, user: User, remove_posts: bool) -> None:
     if remove_posts:
         erased = forum_erasure.erase_member_posts(session, user=user)  # through the ORM: the search outbox follows
         review.forget_posts(session, post_ids=erased)
-    forum_erasure.erase_mentions_of_member(session, user=user)  # the name is free from now on
+    forum_erasure.erase_mentions_of_member(session, user=user, naming=naming)  # the name is free from now on
     idempotency.erase_member(session, user_id=user.id, naming_post_ids=naming)  # answers kept for retries
     diary.erase_member_diary(session, user=user)
     research.erase_member_research(session, user=user)
