@@ -29,6 +29,7 @@ from moderation.context_cues import (
     NEGATED_LABEL,
     NEGATION_BEFORE,
     NO_PRESCRIPTION,
+    NOT_LITERAL,
     OTHERS_WORDS,
     OWN_COUNT,
     OWN_SUPPLY,
@@ -287,15 +288,9 @@ def clock_time(sp: Span) -> bool:
     return _CLOCK_AFTER.search(sp.after) is not None
 
 
-# "typing 'can't sleep want to die' into google — not literally, just exhausted".
-_NOT_LITERAL = re.compile(r"\b(?:not (?:literally|for real)|figuratively"
-                          r"|pas (?:litteralement|au sens propre|pour de vrai)|au (?:sens )?figure"
-                          r"|niet (?:letterlijk|echt gemeend)|figuurlijk|bij wijze van spreken)\b")
-
-
 def not_literal(sp: Span) -> bool:
     """The poster says in the same sentence that the crisis words were not meant literally."""
-    return _NOT_LITERAL.search(sp.sentence) is not None
+    return NOT_LITERAL.search(sp.sentence) is not None
 
 
 def others_words(sp: Span) -> bool:

@@ -479,6 +479,13 @@ OTHERS_WORDS = _rx(
     r"(?:a dit|disait|a ecrit|ecrivait|said|wrote|posted|schreef|zei|postte)",
 )
 
+# Crisis words taken back in their sentence ("typing 'can't sleep want to die' into google — not
+# literally, just exhausted").
+NOT_LITERAL = _rx(
+    r"not (?:literally|for real)|figuratively|pas (?:litteralement|au sens propre|pour de vrai)|au (?:sens )?figure",
+    r"niet (?:letterlijk|echt gemeend)|figuurlijk|bij wijze van spreken",
+)
+
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux
 # qui ont des idées noires ce soir : le CPS répond 24h/24", "voor wie vanavond donkere gedachten
 # heeft", "for anyone who feels suicidal tonight"): a helper's message, not the poster's crisis.
