@@ -129,6 +129,9 @@ def quoted(sp: Span) -> bool:
 
 _AS_FORMER = re.compile(r"(?:ex|voormalige?|gewezen|ancien|ancienne|former|oud)(?![^\W_])")
 _AS = re.compile(r"(?<![^\W_])(?:als|en tant qu'? ?e?|as an?|as|comme)\W*$")
+# "Former pillhead here", "Ex-toxico ici": a label opening the sentence, followed by "here".
+_HERE_AFTER = re.compile(r"\W{0,3}(?:here|ici|hier)(?![^\W_])")
+_OPENING = re.compile(r"\W*(?:(?:ex|voormalige?|gewezen|ancien|ancienne|former|oud|old|recovering)\W*)?$")
 
 
 def self_description(sp: Span) -> bool:
@@ -138,6 +141,8 @@ def self_description(sp: Span) -> bool:
         return True
     if _AS_FORMER.match(sp.text, sp.start) and _AS.search(sp.text, lo, sp.start):
         return True  # "Als ex-gebruiker kan ik u zeggen", "as a former user"
+    if _HERE_AFTER.match(sp.text, sp.end) and _OPENING.match(sp.text[sp.s0:sp.start]):
+        return True  # "Former pillhead here, my word for myself"
     # Entries that take the verb into the match ("suis accro", "ben clean"): read up to its first word.
     space = sp.text.find(" ", sp.start, sp.end)
     if space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None:

@@ -533,7 +533,7 @@ REMEDY = _rx(
     r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
     r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
     r"a glass|glasses|un verre|een glas|glazen|glass of|verre de|burgundy|bourgogne|peket|pequet|jenever|genievre|"
-    r"joint\w*|wiet|weed|beuh"
+    r"joint\w*|wiet|weed|beuh|kava"
 )
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"

@@ -26,7 +26,13 @@ from moderation.tokens import Token, tokenize
 from moderation.types import LANGUAGES
 
 CUES_FILE = Path(__file__).parent / "lexicons" / "cues.toml"
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?$")
+# "#" in a cue: a number in digits or a small one in words ("trois médecins", "in vijf dagen", "two
+# GPs"). Not the words that are also articles or other words: un, une, een, one, neuf, elf, ten.
+_NUMBER = re.compile(
+    r"(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit|dix|onze|douze|quinze|vingt|trente|quarante|"
+    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|vijftien|twintig|dertig|veertig|"
+    r"two|three|four|five|six|seven|eight|nine|twelve|fifteen|twenty|thirty|forty)$"
+)
 _FUZZY_MIN = 6  # shorter words are too often another real word one letter away
 _SUBSTITUTION_MIN = 8  # "cacher" is not "cachet", "lichter" is not "lighter"
 _CACHE_LIMIT = 50_000

@@ -20,6 +20,7 @@ from operator import itemgetter
 import phonenumbers
 from stdnum import iban
 from stdnum.be import nn
+from text_to_num import alpha2digit
 
 from moderation.context_cues import MEDICATION
 from moderation.patterns import trie_regex
@@ -60,6 +61,32 @@ _IBAN_CANDIDATE = re.compile(
     r"(?![A-Za-z0-9])"
 )
 _NN_CANDIDATE = re.compile(r"(?<![\d.])\d{2}[. ]?\d{2}[. ]?\d{2}[ .-]?\d{3}[ .-]?\d{2}(?![\d])")
+# The national number in its printed form (YY.MM.DD-XXX.CC) after a word naming it: shown even when
+# its check digits fail (a digit mistyped or changed by the poster still points at a person).
+_NN_PRINTED = re.compile(r"\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}")
+_NN_WORD = re.compile(
+    r"(?i)rijksregister|registre national|num[ée]ro national|national (?:register|number|id)|"
+    r"(?<![\w])(?:niss|insz|nn)(?![\w])"
+)
+
+# Phone numbers written out in words to get past filters ("zéro quatre septante-huit trente-deux
+# quarante-cinq dix-neuf", "nul vier negen vijf ..."): a run of number words opening with zero is
+# turned into digits by text2num, then checked like any number.
+_NUMBER_WORDS = {
+    "fr": r"z[ée]ro|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+          r"vingts?|trente|quarante|cinquante|soixante|septante|octante|huitante|nonante|cents?|et",
+    "nl": r"nul|een|[ée][ée]n|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+          r"zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|"
+          r"honderd|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]?[eë]n(?:twintig|dertig|veertig|vijftig|"
+          r"zestig|zeventig|tachtig|negentig)",
+    "en": r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+          r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred",
+}
+_ZERO_WORD = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|oh)(?![\w])")
+_SPELLED_RUN = {
+    lang: re.compile(rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh)(?:[\s,.-]+(?:{words})(?![\w])){{5,}}")
+    for lang, words in _NUMBER_WORDS.items()
+}
 
 _STREET_FR = (
     r"(?i:rue|avenue|av\.|chauss[ée]e|ch[ée]e|boulevard|bd|blvd|place|square|dr[èe]ve|all[ée]e|"
@@ -294,7 +321,9 @@ def _private_phone(raw: str) -> bool:
 
 def _national_numbers(text: str) -> Iterator[Finding]:
     for m in _NN_CANDIDATE.finditer(text):
-        if _valid_nn(m.group()):
+        if _valid_nn(m.group()) or (
+            _NN_PRINTED.fullmatch(m.group()) and _NN_WORD.search(text, max(0, m.start() - 80), m.start())
+        ):
             yield _finding(text, m.start(), m.end(), RULE_NN)
 
 
@@ -311,6 +340,17 @@ def _phones(text: str) -> Iterator[Finding]:
             continue
         if _private_phone(raw):
             yield _finding(text, cand.start(), cand.end(), RULE_PHONE)
+
+
+def _spelled_phones(text: str) -> Iterator[Finding]:
+    """Phone numbers written out in French, Dutch or English words."""
+    for lang, run in _SPELLED_RUN.items():
+        for m in run.finditer(text):
+            words = re.sub(r"(?i)(?<![\w])oh(?![\w])", "zero", m.group()) if lang == "en" else m.group()
+            digits = re.sub(r"\D", "", alpha2digit(words, lang))
+            if 9 <= len(digits) <= 10 and digits[0] == "0" and _private_phone(digits):
+                yield _finding(text, m.start(), m.end(), RULE_PHONE)
+                return
 
 
 def _addresses(text: str) -> Iterator[Finding]:
@@ -375,6 +415,8 @@ def find_personal_data(text: str) -> list[Finding]:
         sources = (_emails, _addresses, _plates, _names)
         if _EIGHT_DIGITS.search(text):
             sources = (_emails, _ibans, _national_numbers, _phones, _addresses, _plates, _names)
+    if _ZERO_WORD.search(text):
+        sources = (*sources, _spelled_phones)
     for source in sources:
         for f in source(text):
             if not any(f.start < g.end and g.start < f.end for g in found):

@@ -89,7 +89,9 @@ LANG_EXPANSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "nl": {  # Flemish chat forms that are words in French ("ni", "da")
         "ni": ("niet",), "nie": ("niet",), "nt": ("niet",), "wa": ("wat",), "da": ("dat",), "ff": ("even",),
-        "mss": ("misschien",), "mn": ("mijn",), "zn": ("zijn",), "idd": ("inderdaad",), "nx": ("niks",),
+        "mss": ("misschien",),
+        "nix": ("niks",), "mer": ("meer",), "allemolle": ("allemaal",), "allemol": ("allemaal",),
+        "mn": ("mijn",), "zn": ("zijn",), "idd": ("inderdaad",), "nx": ("niks",),
         "nks": ("niks",),
         # Limburgs, West-Vlaams, Brabants
         "ich": ("ik",), "iech": ("ik",), "neet": ("niet",), "mie": ("meer",), "mi": ("meer",),
