@@ -308,7 +308,8 @@ def others_words(sp: Span) -> bool:
 # Every alternative of WARNED_POST holds one of these (a substring test is far cheaper than the search).
 _WARNED_GATE = ("waarschuw", "avertissement", "warning", "garde", "attention", "pas op", "beware", "watch out",
                 "koop", "achetez", "buy", "order", "faux", "scam", "kopen", "bestel", "nep", "fake", "pas ca",
-                "pas ça", "nobody", "no one", "niemand", "personne", "don't", "dont", "don t")
+                "pas ça", "nobody", "no one", "niemand", "personne", "don't", "dont", "don t", "venir", "prudent",
+                "voorzichtig", "heads up", "psa", "pressed")
 
 
 def warned_post(sp: Span) -> bool:

@@ -295,7 +295,8 @@ MEDICATION = _rx(
 # "ancienne", "echte", "complètement") may sit between.
 _SELF_LEAD = (
     # FR
-    r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|je suis devenue?|suis devenue?|je deviens|"
+    r"je suis|j'? ?suis|jsuis|chuis|suis|j'? ?etais|j etais|j'? ?ai ete|j'? ?avais ete|"
+    r"je suis devenue?|suis devenue?|je deviens|"
     r"je me sens|je me sentais|me sens|j'? ?me sens|j'? ?me sentais|je me considere|je me vois|je me suis senti|"
     r"je reste|moi,? l'|"
     r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
@@ -306,7 +307,8 @@ _SELF_LEAD = (
     r"ik ben geworden|ik word|ik blijf|ik noem mezelf|ik ben gewoon|ik ben toch|ik ben maar|ik ben niet|"
     r"ik voelde me|ik voelde mij|als (?:ex|voormalig|gewezen)|mezelf een|"
     # EN
-    r"i am|i'? ?m|im|i was|i feel like|i feel|i felt like|i've become|ive become|i became|i'm becoming|"
+    r"i am|i'? ?m|im|i was|i'? ?ve been|i have been|"
+    r"i feel like|i feel|i felt like|i've become|ive become|i became|i'm becoming|"
     r"call myself|i'm just|i'm not|i am not|as an? (?:former|ex|recovering)|me,? an?|"
     # Inverted and elided subjects: "soms voel ik mij echt een junkie", "(I) feel like such a junkie"
     r"voel ik me|voel ik mij|voelde ik me|voelde ik mij|word ik|werd ik|zie ik mezelf|zie mezelf|"
@@ -512,6 +514,8 @@ WARNED_POST = _rx(
     r"(?:are|were) (?:\w+ ){0,2}(?:scams?|fakes?)\b|"
     # "Please, nobody here do that", "Faites attention à vos ados", a closing "Don't."
     r"(?:nobody|no one|niemand|personne) (?:\w+ )?(?:do|try|buy|order|doen|kopen|bestellen|fait|faites|achete)\b|"
+    r"je voulais (?:vous )?pr[ée]venir|soyez prudent\w*|sois prudent\w*|wees (?:dus )?voorzichtig|"
+    r"ik wil(?:de)? jullie waarschuwen|heads up|\bpsa\b|pressed fakes?|"
     r"faites attention|fais attention|(?:^|[.!?]\s+)(?:please )?don'?t[.!]*\s*$",
 )
 # ... from a poster who offers, asks or gives a contact of their own is no warning.
@@ -533,7 +537,7 @@ REMEDY = _rx(
     r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
     r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
     r"a glass|glasses|un verre|een glas|glazen|glass of|verre de|burgundy|bourgogne|peket|pequet|jenever|genievre|"
-    r"joint\w*|wiet|weed|beuh|kava"
+    r"joint\w*|wiet|weed|beuh|kava|vodka|gin|rioja|cava|prosecco|champagne|bottle of|bouteille de|fles"
 )
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"

@@ -84,13 +84,16 @@ LANG_EXPANSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "avc": ("avec",), "dsl": ("desole",),
         # Walloon and Brussels French
         "dji": ("je",), "dj": ("je",), "mi": ("moi",), "ti": ("toi",), "co": ("encore",), "pus": ("plus",),
-        "saqui": ("quelqu", "un"), "saquis": ("quelques",), "dandji": ("besoin",), "volti": ("volontiers",),
+        "saqui": ("quelqu", "un"),
+        "dmain": ("demain",), "dmin": ("demain",),
+        "saquis": ("quelques",), "dandji": ("besoin",), "volti": ("volontiers",),
         "done": ("donne",), "dones": ("donnes",), "di": ("de",), "vi": ("vieux",), "gna": ("il", "y", "a"),
     },
     "nl": {  # Flemish chat forms that are words in French ("ni", "da")
         "ni": ("niet",), "nie": ("niet",), "nt": ("niet",), "wa": ("wat",), "da": ("dat",), "ff": ("even",),
         "mss": ("misschien",),
-        "nix": ("niks",), "mer": ("meer",), "allemolle": ("allemaal",), "allemol": ("allemaal",),
+        "nix": ("niks",), "vandoage": ("vandaag",), "vandoag": ("vandaag",),
+        "mer": ("meer",), "allemolle": ("allemaal",), "allemol": ("allemaal",),
         "mn": ("mijn",), "zn": ("zijn",), "idd": ("inderdaad",), "nx": ("niks",),
         "nks": ("niks",),
         # Limburgs, West-Vlaams, Brabants
