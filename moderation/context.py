@@ -259,12 +259,12 @@ def needs_supply(sp: Span) -> bool:
 def recovered(sp: Span) -> bool:
     """A past crisis told as recovery: a past-time marker here or in the sentence before ("Il y a neuf
     ans, j'étais aux urgences. Je voulais mourir, vraiment."), a recovery marker in the post."""
-    if RECOVERED.search(sp.text) is None:
-        return False
-    if PAST_TIME.search(sp.sentence) is not None:
-        return True
-    previous = make_span(sp.text, sp.s0 - 1, sp.s0 - 1) if sp.s0 > 1 else None
-    return previous is not None and PAST_TIME.search(previous.sentence) is not None
+    # The past marker first: it reads two sentences, the recovery marker the whole post.
+    if PAST_TIME.search(sp.sentence) is None:
+        previous = make_span(sp.text, sp.s0 - 1, sp.s0 - 1) if sp.s0 > 1 else None
+        if previous is None or PAST_TIME.search(previous.sentence) is None:
+            return False
+    return RECOVERED.search(sp.text) is not None
 
 
 def addressed(sp: Span) -> bool:

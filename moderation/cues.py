@@ -338,7 +338,16 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
         sent = sents[i]
         nxt = norms[i + 1] if i + 1 < n and sents[i + 1] == sent else None
         for by_second, other in groups:
-            for phrases in (by_second.get(nxt, ()) if nxt is not None else (), other):
+            # Most words start phrases, few of them here: skip the empty lists without building a pair.
+            first = by_second.get(nxt) if nxt is not None else None
+            tried: tuple[tuple[Phrase, ...], ...]
+            if first is None:
+                if not other:
+                    continue
+                tried = (other,)
+            else:
+                tried = (first, other) if other else (first,)
+            for phrases in tried:
                 for phrase in phrases:
                     els = phrase.elements
                     j = i + len(els) - 1

@@ -264,6 +264,10 @@ class Engine:
         # alors la vieille junkie, elle mérite du respect" -- the same word again is still about them.
         own_labels: set[str] = set()
         windows: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+        # The context rules' answer for a span: the same words are often matched again (another pattern
+        # of the entry, the same entry in another language) and ask the same rules (pure functions of the
+        # post, the span and the rules).
+        reasons: dict[tuple[int, int, tuple[str, ...]], str | None] = {}
         for rule, positions in self.candidate_rules(plain, words).values():
             view = folded.lower if rule.pattern.accent_sensitive else plain
             entry = rule.entry
@@ -273,7 +277,7 @@ class Engine:
                 windows[key] = self.windows(plain, positions)
             matches = (m for lo, hi in windows[key] for m in iter_matches(rule.pattern.regex, view, lo, hi))
             for m in matches:
-                why = suppressed_by(plain, m.start(), m.end(), entry.context)
+                why = _reason(reasons, plain, m.start(), m.end(), entry.context)
                 if why is not None:
                     if why not in ABSENCE_RULES and not (why == "needs_medication" and entry.category == "stigma"):
                         vetoed.append((entry.category, m.start(), m.end()))
@@ -284,7 +288,7 @@ class Engine:
                         lacking.append((entry.category, m.start(), m.end()))
                     if entry.category == "stigma" and (
                         why == "self_description"
-                        or suppressed_by(plain, m.start(), m.end(), ("self_description",)) is not None
+                        or _reason(reasons, plain, m.start(), m.end(), _SELF_DESCRIPTION) is not None
                     ):
                         own_labels.add(plain[m.start():m.end()])
                     continue
@@ -407,6 +411,20 @@ class Engine:
             out.append(self._finding(text, lang, category, about, start, end, rule=f"model.{label}",
                                      source="model", score=probability))
         return out
+
+
+_SELF_DESCRIPTION = ("self_description",)
+_UNSEEN = object()
+
+
+def _reason(reasons: dict[tuple[int, int, tuple[str, ...]], str | None], plain: str, start: int, end: int,
+            rules: tuple[str, ...]) -> str | None:
+    """``suppressed_by`` once per span and rules in a post (``reasons``: the answers so far)."""
+    key = (start, end, rules)
+    why = reasons.get(key, _UNSEEN)
+    if why is _UNSEEN:
+        why = reasons[key] = suppressed_by(plain, start, end, rules)
+    return why  # type: ignore[return-value]  # _UNSEEN is never returned
 
 
 _REPEATED_RUN = re.compile(r"(?<![^\W_])(\w.{0,200}?\W+)\1{2,}", re.S)  # a word or phrase three times and more in a row

@@ -151,10 +151,12 @@ def context_keys(analysis: Analysis, lang: str) -> tuple[list[ContextKey], list[
     tokens = analysis.tokens
     norms = analysis.norms or [tok.norm for tok in tokens]
     sents = analysis.sents or [tok.sent for tok in tokens]
-    # Two words in a row within a sentence (comprehensions: this runs for every word of every post).
-    pairs = [(k, s_id) for k, (s_id, nxt) in enumerate(zip(sents, sents[1:], strict=False)) if s_id == nxt]
-    keys: list[ContextKey] = [(norms[k], norms[k + 1]) for k, _ in pairs]
-    sent: list[int] = [s_id for _, s_id in pairs]
+    # Two words in a row within a sentence (comprehensions over zips, no indexing: this runs for
+    # every word of every post).
+    following = sents[1:]
+    keys: list[ContextKey] = [(a, b) for a, b, s_id, nxt in zip(norms, norms[1:], sents, following, strict=False)
+                              if s_id == nxt]
+    sent: list[int] = [s_id for s_id, nxt in zip(sents, following, strict=False) if s_id == nxt]
     add_key, add_sent = keys.append, sent.append
     per_sentence: dict[int, set[str]] = {}
     for cls, first, _, negated in analysis.cues:

@@ -14,8 +14,9 @@ from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 # Words: letters and digits, with a decimal part ("0,5", "2.5") kept whole;
-# "@handle" and "€" are tokens of their own (contact and price cues).
-_TOKEN = re.compile(r"@[^\W_]+|\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*|€")
+# "@handle" and "€" are tokens of their own (contact and price cues). Each alternative starts with
+# a character no other one starts with; letters, the most common start, are tried first.
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)?|@[^\W_]+|€")
 # A sentence ends at . ! ? ; or a line break ("0.5" is handled by the token regex); a period
 # with a letter right after it is inside an address ("jasper.de.smet91@gmail.com", "site.be").
 _SENTENCE_END = re.compile(r"(?:[!?;]+|\.(?![^\W_])|\n)")
