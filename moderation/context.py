@@ -43,10 +43,12 @@ from moderation.context_cues import (
     REPORTED_OFFER,
     REPORTED_SPEECH,
     RHETORICAL,
+    SECOND_CLEAN,
     SELF_DESCRIPTION,
     SELF_TALK,
     SUPPLY,
     SYMPTOM_TALK,
+    TAPER_TARGET,
     THIRD_SUBJECT,
     WARNED_POST,
     WARNING,
@@ -131,6 +133,8 @@ _AS_FORMER = re.compile(r"(?:ex|voormalige?|gewezen|ancien|ancienne|former|oud)(
 _AS = re.compile(r"(?<![^\W_])(?:als|en tant qu'? ?e?|as an?|as|comme)\W*$")
 # "Former pillhead here", "Ex-toxico ici": a label opening the sentence, followed by "here".
 _HERE_AFTER = re.compile(r"\W{0,3}(?:here|ici|hier)(?![^\W_])")
+# "une ancienne camée comme moi", "een junkie zoals ik": the poster counts themselves in.
+_LIKE_ME = re.compile(r"\W{0,3}(?:comme moi|zoals ik|zoals mij|like me|like myself)(?![^\W_])")
 _OPENING = re.compile(r"\W*(?:(?:ex|voormalige?|gewezen|ancien|ancienne|former|oud|old|recovering)\W*)?$")
 
 
@@ -143,6 +147,8 @@ def self_description(sp: Span) -> bool:
         return True  # "Als ex-gebruiker kan ik u zeggen", "as a former user"
     if _HERE_AFTER.match(sp.text, sp.end) and _OPENING.match(sp.text[sp.s0:sp.start]):
         return True  # "Former pillhead here, my word for myself"
+    if _LIKE_ME.match(sp.text, sp.end) and not sp.text[sp.start : sp.end].endswith(("s", "en", "x")):
+        return True  # one "camée comme moi"; "ex-junkies zoals ik" speaks of a group
     # Entries that take the verb into the match ("suis accro", "ben clean"): read up to its first word.
     space = sp.text.find(" ", sp.start, sp.end)
     if space > 0 and SELF_DESCRIPTION.search(sp.text, lo, space + 1) is not None:
@@ -341,6 +347,17 @@ def pharmacy_return(sp: Span) -> bool:
     return PHARMACY_RETURN.search(sp.text, lo, hi) is not None
 
 
+def taper_target(sp: Span) -> bool:
+    """The phrase calls tapering, not people, weak ("les paliers c'est pour les faibles")."""
+    return TAPER_TARGET.search(sp.text[max(sp.s0, sp.start - 60) : sp.start]) is not None
+
+
+def second_clean(sp: Span) -> bool:
+    """"Clean" promised to the reader ("en une semaine t'es clean"): the outcome of advice."""
+    head = sp.text[max(sp.s0, sp.start - 12) : sp.start]
+    return SECOND_CLEAN.search(head) is not None or sp.text.startswith(("ge ", "gij ", "je ", "jij "), sp.start)
+
+
 def own_time(sp: Span) -> bool:
     """A member counting their own time off the medication ("I'm 8 months clean", "1 jaar clean van
     de Xanax vandaag!!"): a self-description, never lectured. Said to or of others, it stays."""
@@ -384,6 +401,8 @@ RULES: dict[str, Callable[[Span], bool]] = {
     "warned_post": warned_post,
     "third_party": third_party,
     "own_time": own_time,
+    "taper_target": taper_target,
+    "second_clean": second_clean,
     "remedy_swap": remedy_swap,
 }
 

@@ -529,6 +529,16 @@ OWN_SUPPLY = _rx(
 # Snap. Comment je peux lui parler ?"): worry, not an offer.
 # "Clean" counted in time at the head of a sentence ("1 jaar clean van de Xanax vandaag!!",
 # "Five months clean today"): a member's own count.
+# Tapering named as what is "for the weak" ("die afbouwschema's zijn voor watjes", "les paliers c'est
+# pour les faibles"): advice to stop at once, which the cold-turkey rules flag; the people who take
+# the medication are not the target.
+TAPER_TARGET = _rx(
+    r"(?:afbouw\w*|schema'?s?|paliers?|diminu\w*|degress\w*|sevrage progressif|tapering|taper|weaning|"
+    r"10 ?%|10 procent|traag afbouwen|les demi|halveren)\W+(?:\w+\W+){0,4}$"
+)
+# "en une semaine t'es clean", "binnen de week zijt ge clean": the outcome promised to the reader by
+# advice to stop, not a label for anyone.
+SECOND_CLEAN = re.compile(r"(?:^|\W)(?:t'? ?|tu |vous |ge |gij |je |jij |you'?re |you are |you'll be |u )$")
 OWN_COUNT = re.compile(r"\W*(?:\d+|een|twee|drie|vier|vijf|zes|tien|un|une|deux|trois|quatre|cinq|six|dix|"
                        r"one|two|three|four|five|six|ten) \w+ clean")
 # What a benzo is swapped for when the swap is a remedy, not a trade between people ("swap the

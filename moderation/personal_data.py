@@ -10,6 +10,7 @@ share to help each other are never flagged.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -82,9 +83,10 @@ _NUMBER_WORDS = {
     "en": r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
           r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred",
 }
+_SPELLED_RUNS_MAX = 40
 _ZERO_WORD = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|oh)(?![\w])")
 _SPELLED_RUN = {
-    lang: re.compile(rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh)(?:[\s,.-]+(?:{words})(?![\w])){{5,}}")
+    lang: re.compile(rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh)(?:[\s,.-]+(?:{words})(?![\w])){{5,16}}")
     for lang, words in _NUMBER_WORDS.items()
 }
 
@@ -345,7 +347,9 @@ def _phones(text: str) -> Iterator[Finding]:
 def _spelled_phones(text: str) -> Iterator[Finding]:
     """Phone numbers written out in French, Dutch or English words."""
     for lang, run in _SPELLED_RUN.items():
-        for m in run.finditer(text):
+        # A phone number is at most 16 words; a post spelling out more runs than a few dozen is
+        # counting, not sharing a number, and is not read further (bounded time on any post).
+        for m in itertools.islice(run.finditer(text), _SPELLED_RUNS_MAX):
             words = re.sub(r"(?i)(?<![\w])oh(?![\w])", "zero", m.group()) if lang == "en" else m.group()
             digits = re.sub(r"\D", "", alpha2digit(words, lang))
             if 9 <= len(digits) <= 10 and digits[0] == "0" and _private_phone(digits):

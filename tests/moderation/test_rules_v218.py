@@ -22,9 +22,8 @@ def labels(text: str, lang: str) -> set[str]:
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
-        # Tapering, or the medicine, called something for weak people: contempt aimed at those who do it.
-        ("Ces histoires de diminution sur six mois, c'est pour les mauviettes.", "fr"),
-        ("Zo'n afbouwschema is gewoon voor slappelingen.", "nl"),
+        # The medicine called something for weak people. (Tapering called so is advice to stop at once
+        # since v2.26, not a label for people: tests/moderation/test_rules_v226.py.)
         ("Sleeping tablets are for the weak, everyone knows that.", "en"),
         ("Those pills are a crutch for weak people.", "en"),
         # A medicine made into a name for a person.
