@@ -129,6 +129,8 @@ class ValidationErrors(ValidationFailed):
         first = errors[0]
         super().__init__(first.message, field=first.field, **first.params)
         self.errors = list(errors)
+        # A counted attempt among them (WrongPassword) is kept even though the request fails.
+        self.keep_changes = any(error.keep_changes for error in errors)
 
 
 class Problems:
@@ -169,6 +171,12 @@ class LoginFailed(AppError):
 
     status_code = 401
     default_message = N_("This pseudonym and password do not match.")
+    keep_changes = True
+
+
+class WrongPassword(ValidationFailed):
+    """A logged-in member's password, asked again, was not right. The attempt is counted like a log-in's."""
+
     keep_changes = True
 
 

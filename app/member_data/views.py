@@ -14,6 +14,7 @@ from app.errors import AppError, NotFound, each_error
 from app.i18n_markers import N_
 from app.member_data import privacy, service
 from app.settings import SettingsDep
+from app.web.client import throttle_key
 from app.web.downloads import attachment
 from app.web.forms import FormStr, rerender
 from app.web.routing import html_router
@@ -79,7 +80,8 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
            delete_password: FormStr = "", posts: FormStr = "keep", confirm: FormStr = "") -> Response:
     try:
         final = service.request_erasure(session, settings, user=viewer, password=delete_password,
-                                        confirmed=confirm == "yes", keep_posts=posts != "remove")
+                                        confirmed=confirm == "yes", keep_posts=posts != "remove",
+                                        client_key=throttle_key(request, "login"))
     except AppError as exc:
         # A right password comes back (only to this browser, in a no-store page), so ticking the box is enough.
         kept = delete_password if all(p.field != "delete_password" for p in each_error(exc)) else ""
