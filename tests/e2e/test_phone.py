@@ -208,7 +208,8 @@ def test_the_pace_warning_passes_axe(new_context: Any, width: int) -> None:
 # Member walk-through at 390 px (fix16): standalone links 26-28 px tall, help-line numbers inline links of 28 px.
 # A link standing on its own (a paragraph or list of links, a tour's back/skip/finish, a link after a
 # sentence, a help-line number) is a 44 px target (WCAG 2.5.5); a link inside a sentence keeps its line.
-STANDALONE = ".link-row a, .tap-target, .tour-nav a, .tour-steps a, .more-resources a, .account-links a, .phone-button"
+STANDALONE = (".link-row a, .tap-target, .tour-nav a, .tour-steps a, .more-resources a, .account-links a, .phone-button, "
+              ".sources li > a")  # a resource page's sources: 26 px on a phone (outsider walk)
 STANDALONE_PAGES = {
     "anonymous": ["/{lang}/welcome", "/{lang}/welcome/community", "/{lang}/welcome/diary", "/{lang}/guidelines",
                   "/{lang}/account/signup", "/{lang}/account/login", "/{lang}/resources/gradual-reduction",
