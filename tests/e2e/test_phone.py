@@ -124,7 +124,7 @@ def test_the_checks_can_fail(new_context: Any) -> None:
 
 
 PACE = {
-    "fr": {"alert": "médecin ou votre pharmacien", "abrupt": "brutalement", "logged_out": "Vous êtes déconnecté",
+    "fr": {"alert": "médecin ou votre pharmacien", "abrupt": "brutalement", "logged_out": "Votre session est fermée",
            "logout": "Se déconnecter", "withdrawn": "n'est plus vendu en Belgique"},
     "nl": {"alert": "arts of apotheker", "abrupt": "abrupt", "logged_out": "Je bent uitgelogd",
            "logout": "Uitloggen", "withdrawn": "wordt niet meer verkocht in België"},
