@@ -21,7 +21,8 @@ from app.web.routing import html_router
 from app.web.templating import redirect, render
 
 router = html_router()
-#: How often the export's status page reloads itself while the zip is prepared (usually a few seconds).
+#: How often the export's status page checks again while the zip is prepared (a reload with no script; a quiet
+#: fetch with one: js/export_status.js).
 EXPORT_REFRESH_SECONDS = 5
 
 
@@ -56,7 +57,7 @@ def request_export(request: Request, session: SessionDep, viewer: CurrentUser) -
 
 @router.get("/account/data/export", name="member_data.export_status")
 def export_status(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    """Where the zip is: a page of its own, which reloads itself (no script) only while the zip is prepared.
+    """Where the zip is: a page of its own, which checks again by itself only while the zip is prepared.
 
     Not the "My data" page: a reload there would wipe a password being typed in the deletion form.
     """

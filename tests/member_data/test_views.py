@@ -384,8 +384,13 @@ def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared
     export.status, export.archive, export.expires_at = ExportStatus.pending, None, None  # as if still being built
     session.commit()
     pending = client.get("/fr/account/data/export")
-    assert pending.status_code == 200 and '<meta http-equiv="refresh" content="5">' in pending.text
-    assert 'role="status"' in pending.text and "Vérifier à nouveau" in pending.text
+    # No script: the page reloads itself. With one, it is not reloaded (that was every 5 s, even with JavaScript):
+    # the script fetches the state quietly and puts it in the live region in place.
+    assert pending.status_code == 200
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in pending.text
+    assert pending.text.count('http-equiv="refresh"') == 1
+    assert '<div id="export-state" role="status" data-poll-seconds="5">' in pending.text
+    assert 'src="/static/js/export_status.js' in pending.text and "Vérifier à nouveau" in pending.text
     page = client.get("/fr/account/data").text
     assert 'http-equiv="refresh"' not in page  # never on the page with the deletion form
     assert 'href="/fr/account/data/export"' in page
@@ -394,6 +399,7 @@ def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared
     session.commit()
     ready = client.get("/nl/account/data/export")
     assert 'http-equiv="refresh"' not in ready.text and 'href="/nl/account/data/export.zip"' in ready.text
+    assert '<div id="export-state" role="status">' in ready.text and "export_status.js" not in ready.text
     export.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     session.commit()
     expired = client.get("/fr/account/data").text
