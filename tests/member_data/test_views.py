@@ -296,7 +296,7 @@ def test_the_deletion_page_shows_a_logged_out_header(client: TestClient, session
     assert 'class="account-link"' in client.get("/fr/account/data").text
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
     page = response.text  # type: ignore[attr-defined]
-    assert response.status_code == 200 and "déconnecté" in page  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "Toutes vos sessions sont fermées" in page  # type: ignore[attr-defined]
     header = page[:page.index('id="main"')]
     assert 'class="account-link"' not in header and "bell" not in header and "Partante" not in header
 
