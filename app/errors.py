@@ -109,6 +109,19 @@ class PayloadTooLarge(AppError):
                          "done with it.")
 
 
+class FieldTooLong(AppError):
+    """One form field far longer than any field takes (app/web/csrf.py): refused before any route reads it.
+
+    Said without quoting the field, and never shown again in a form: a page that
+    echoed a megabyte back would be a megabyte.
+    """
+
+    status_code = 413
+    default_message = N_("A field of this form is far longer than any field takes (at most %(max)s "
+                         "characters), so nothing was done with it. Go back: your browser usually still holds "
+                         "your text; shorten it and send it again.")
+
+
 class ValidationFailed(AppError):
     """Bad input; `field` names the form field so the form can show it in place."""
 
@@ -129,6 +142,8 @@ class ValidationErrors(ValidationFailed):
         first = errors[0]
         super().__init__(first.message, field=first.field, **first.params)
         self.errors = list(errors)
+        # A counted attempt among them (WrongPassword) is kept even though the request fails.
+        self.keep_changes = any(error.keep_changes for error in errors)
 
 
 class Problems:
@@ -169,6 +184,12 @@ class LoginFailed(AppError):
 
     status_code = 401
     default_message = N_("This pseudonym and password do not match.")
+    keep_changes = True
+
+
+class WrongPassword(ValidationFailed):
+    """A logged-in member's password, asked again, was not right. The attempt is counted like a log-in's."""
+
     keep_changes = True
 
 

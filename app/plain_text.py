@@ -16,6 +16,18 @@ from app.i18n_markers import N_
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+#: A typed value is quoted in a message up to this length (the field keeps all of it): a 400-character
+#: paste would bury the message, and a message is no place to echo whatever was typed.
+QUOTED_MAX = 40
+
+
+def quoted(text: str, limit: int = QUOTED_MAX) -> str:
+    """Text as a message quotes it: spaces collapsed, cut with "…" past `limit` characters."""
+    collapsed = " ".join(text[:limit * 4].split())  # a megabyte is not split to keep forty characters
+    if len(collapsed) <= limit and len(text) <= limit * 4:
+        return collapsed
+    return collapsed[:limit - 1].rstrip() + "…"
+
 
 def strip_controls(text: str) -> str:
     """Line breaks made "\\n", tabs kept, every other C0 control and DEL removed."""

@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.db import SessionDep
 from app.errors import PermissionDenied, Unauthenticated
 from app.settings import Settings, SettingsDep, request_settings
+from app.web.errors import register_visitor_gate
 from app.web.middleware import SESSION_COOKIE
 
 
@@ -145,3 +146,24 @@ CurrentUser = Annotated[User, Depends(require_viewer)]
 LaterViewer = Annotated[Callable[[Session], User], Depends(viewer_later)]
 AdminUser = Annotated[User, Depends(require_admin)]
 ModeratorUser = Annotated[User, Depends(require_moderator)]
+
+
+async def viewer_found(request: Request) -> bool:
+    """Whether this request's viewer is, or would be, found (for an answer given before any dependency ran)."""
+    if hasattr(request.state, "viewer"):
+        return request.state.viewer is not None
+    check = getattr(request.state, VIEWER_CHECK, None)
+    if check is not None:
+        return bool(await check())
+    token = request.state.cookies.get(SESSION_COOKIE)
+    if not token:
+        return False
+
+    def found() -> bool:
+        with request.app.state.db.session(write=False) as lookup:
+            return service.get_session_by_token(lookup, token) is not None
+    return await run_in_threadpool(found)
+
+
+# 401 before 422: the validation errors' handler asks these (app.web.errors.validation_error_handler).
+register_visitor_gate({require_viewer, viewer_later}, viewer_found)

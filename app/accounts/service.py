@@ -17,7 +17,7 @@ from app.accounts import devices, names, passwords, throttle
 from app.accounts.models import AuthSession, RecoveryCode, Restriction, Role, User, UserStatus
 from app.content_notes import is_content_note
 from app.db import utcnow
-from app.errors import Conflict, LoginFailed, Problems, RateLimited, RecoveryFailed, ValidationFailed
+from app.errors import Conflict, LoginFailed, Problems, RateLimited, RecoveryFailed, ValidationFailed, WrongPassword
 from app.i18n import LOCALES
 from app.i18n_markers import N_
 from app.security import keyed_hash, new_token, token_hash
@@ -456,9 +456,9 @@ def remaining_recovery_codes(session: Session, *, user: User) -> int:
 
 
 def change_password(session: Session, settings: Settings, *, user: User, current: str, new: str,
-                    keep_token: str | None) -> None:
-    if not passwords.verify_password(settings.argon2, user.password_hash, current):
-        raise ValidationFailed(N_("Your current password is not right."), field="current_password")
+                    keep_token: str | None, client_key: str) -> None:
+    confirm_password(session, settings, user=user, password=current, field="current_password",
+                     client_key=client_key)
     passwords.validate_password(new, pseudonym=user.pseudonym)
     user.password_hash = passwords.hash_password(settings.argon2, new)
     close_other_sessions(session, user=user, keep_token=keep_token)
@@ -495,9 +495,29 @@ def export_account(session: Session, *, user: User) -> dict[str, object]:
     }
 
 
-def confirm_password(settings: Settings, *, user: User, password: str, field: str) -> None:
-    if not passwords.verify_password(settings.argon2, user.password_hash, password):
-        raise ValidationFailed(N_("Your current password is not right."), field=field)
+def confirm_password(session: Session, settings: Settings, *, user: User, password: str, field: str,
+                     client_key: str) -> None:
+    """The logged-in member's password asked again (erasure, new recovery codes, a new password).
+
+    Counted exactly as log-in attempts, with the log-in's own keys (`client_key` is the
+    client's "login" key): whoever holds a logged-in browser gets no more guesses at the
+    password through these forms than through the log-in form, and the two share one
+    budget. Raises WrongPassword (counted, kept) or RateLimited, both on `field`.
+    """
+    if not password:  # said as such, and not counted (as on the log-in form)
+        raise ValidationFailed(N_("Enter your current password."), field=field)
+    keys = _keys(settings, "login", user.pseudonym, client_key)
+    try:
+        _check_not_limited(session, settings, keys)
+        ok = passwords.verify_password(settings.argon2, user.password_hash, password)
+        _take_attempt(session, settings, keys)
+    except RateLimited as exc:
+        exc.field = field  # shown at the password field that was refused
+        raise
+    if not ok:
+        _count_failure(session, settings, keys)
+        raise WrongPassword(N_("Your current password is not right."), field=field)
+    _forgive_attempt(session, settings, keys)
 
 
 _erasure_cancelled: list[Callable[[Session, User], object]] = []

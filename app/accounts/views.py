@@ -220,7 +220,8 @@ def change_password(request: Request, session: SessionDep, settings: SettingsDep
                     current_password: FormStr = "", new_password: FormStr = "") -> Response:
     try:
         service.change_password(session, settings, user=viewer, current=current_password, new=new_password,
-                                keep_token=request.state.cookies.get(SESSION_COOKIE))
+                                keep_token=request.state.cookies.get(SESSION_COOKIE),
+                                client_key=throttle_key(request, "login"))
     except AppError as exc:
         return rerender(request, "accounts/settings.html", _settings_context(request, session, viewer), exc,
                         field="new_password", noindex=True)
@@ -232,7 +233,8 @@ def new_recovery_codes(request: Request, session: SessionDep, settings: Settings
                        codes_password: FormStr = "") -> Response:
     # New codes replace the old ones: whoever holds a logged-in browser alone must not get them.
     try:
-        service.confirm_password(settings, user=viewer, password=codes_password, field="codes_password")
+        service.confirm_password(session, settings, user=viewer, password=codes_password, field="codes_password",
+                                 client_key=throttle_key(request, "login"))
     except AppError as exc:
         return rerender(request, "accounts/settings.html", _settings_context(request, session, viewer), exc,
                         field="codes_password", noindex=True)

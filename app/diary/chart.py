@@ -35,8 +35,10 @@ class Layout:
     max_x_ticks: int
 
 
+# The left margin holds the dose axis title and numbers such as "0,63" or "12,5" side by side, apart (a phone's
+# 50 had them overlap).
 WIDE = Layout(640, 320, 60, 56, 16, 48, 12, 6)
-NARROW = Layout(360, 280, 50, 44, 14, 44, 13, 3)
+NARROW = Layout(360, 280, 60, 44, 14, 44, 13, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +93,30 @@ class _Frame:
         return self.layout.top + self.plot_h * (1 - v / self.symptom_max)
 
 
+#: A letter's height above its baseline, and below it, as fractions of the font size (usual sans-serif faces).
+ASCENT, DESCENT = 0.8, 0.25
+#: A digit's width (or a decimal comma's, generously), as a fraction of the font size.
+DIGIT_WIDTH = 0.6
+
+
+def axis_title_baselines(lay: Layout) -> tuple[int, int]:
+    """The x of the dose axis title's baseline (rotated -90°) and of the symptom axis title's (rotated 90°)."""
+    ascent = math.ceil(lay.font_size * ASCENT)
+    return ascent + 2, lay.width - ascent - 2
+
+
 def _axes(f: _Frame, dose_label: str, symptom_label: str, number: Callable[[float], str]) -> list[str]:
     lay = f.layout
     bottom, right, middle = lay.top + f.plot_h, lay.left + f.plot_w, lay.top + f.plot_h / 2
+    # The axis titles stand on their baselines with their letters' tops ASCENT from it, towards the drawing's
+    # edge (2 units inside it); the numbers of the scales have the rest of the margin (tests/diary/test_chart.py).
+    left_title, right_title = axis_title_baselines(lay)
     out = [
         f'<path d="M{lay.left} {lay.top}V{bottom}H{right}V{lay.top}" fill="none" stroke="currentColor"/>',
-        f'<text x="{lay.font_size + 2}" y="{middle:.1f}" transform="rotate(-90 {lay.font_size + 2} {middle:.1f})" '
+        f'<text x="{left_title}" y="{middle:.1f}" transform="rotate(-90 {left_title} {middle:.1f})" '
         f'text-anchor="middle">{escape(dose_label)}</text>',
-        f'<text x="{lay.width - lay.font_size + 2}" y="{middle:.1f}" '
-        f'transform="rotate(90 {lay.width - lay.font_size + 2} {middle:.1f})" '
+        f'<text x="{right_title}" y="{middle:.1f}" '
+        f'transform="rotate(90 {right_title} {middle:.1f})" '
         f'text-anchor="middle">{escape(symptom_label)}</text>',
     ]
     for i in range(Y_TICKS + 1):

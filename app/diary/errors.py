@@ -14,23 +14,14 @@ from app.diary.planner import INTERVAL_RANGE, PERCENT_RANGE, PlanError
 from app.errors import ValidationFailed
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
-
-#: A typed name is quoted in a message up to this length (the field keeps all of it): a 400-character
-#: paste would bury the message, and a message is no place to echo whatever was typed.
-QUOTED_NAME_MAX = 40
-
-
-def quoted_name(name: str) -> str:
-    """The name as a message quotes it: spaces collapsed, cut with "…" past QUOTED_NAME_MAX characters."""
-    name = " ".join(name.split())
-    return name if len(name) <= QUOTED_NAME_MAX else name[:QUOTED_NAME_MAX - 1].rstrip() + "…"
+from app.plain_text import quoted
 
 
 class UnknownMedicationError(ValidationFailed):
     """An unknown name, with the closest known names for "did you mean"."""
 
     def __init__(self, name: str, suggestions: list[str], field: str | None = None, status_code: int = 422):
-        shown = quoted_name(name)
+        shown = quoted(name)
         if suggestions:
             super().__init__(N_("We do not know the medication “%(name)s”. Did you mean: %(suggestions)s?"),
                              field=field, name=shown, suggestions=", ".join(suggestions))
@@ -48,7 +39,7 @@ class UnknownMedicationError(ValidationFailed):
         if not self.suggestions:
             return self.translated()
         return gettext("We do not know the medication “%(name)s”. Check the name on the box.",
-                       name=quoted_name(self.name))
+                       name=quoted(self.name))
 
 
 class DoseReview(Exception):

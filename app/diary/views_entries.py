@@ -55,10 +55,13 @@ def index(request: Request, session: SessionDep, viewer: CurrentUser, notice: st
     locale = i18n.get_locale()
     overview = summary.build_summary(session, owner=viewer, locale=locale,
                                      chart_title=i18n.gettext("My taper: dose and symptoms"))
+    today = service.today()
     return private_page(request, "diary/index.html", {
         "summary": overview, "recent": list(reversed(overview.rows))[:RECENT_DAYS], "notice": notice,
         "withdrawn": _withdrawn_on(session, viewer, day) if notice in ("saved", "updated") else [],
-        "mood_labels": MOOD_LABELS, "today": service.today(),
+        "mood_labels": MOOD_LABELS, "today": today,
+        # Once today is noted, the button opens today's entry rather than a form for another day.
+        "today_noted": service.get_entry(session, user=viewer, day=today) is not None,
     })
 
 

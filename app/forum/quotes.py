@@ -179,7 +179,7 @@ def _candidates(session: Session, column: InstrumentedAttribute[str], key: Instr
 
 
 def _without_name(text: str, folded: frozenset[str], lang: str) -> str:
-    text = references.withhold_mentions(text, folded, ERASED_MENTION)
+    text = references.withhold_mentions_in_markdown(text, folded, ERASED_MENTION)
     if "**" not in text:
         return text
     former = translations(lang).gettext(FORMER_MEMBER)

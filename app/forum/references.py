@@ -74,10 +74,59 @@ def scan(body: str, parsed: markdown.Parsed | None = None) -> tuple[list[list[st
                 quoted.append(match.group(1).strip())
             expect_header = False
             continue
+        in_autolink = False
         for child in token.children or []:
-            if child.type == "text":
+            if child.type in ("link_open", "link_close") and child.markup == "autolink":
+                in_autolink = child.type == "link_open"  # <https://…/@name>: an address, not a mention
+            elif child.type == "text" and not in_autolink:
                 mentions.extend(_candidates(m.group(1)) for m in MENTION.finditer(child.content))
     return mentions, quoted
+
+
+# Where an "@name" in Markdown is no mention (`scan` reads only the text of paragraphs, headings, lists
+# and quotes): a code span, a link's destination, an autolink, a link reference definition. Code blocks
+# (fenced or indented) are found by the parser (`_code_block_lines`).
+_NOT_MENTIONS = re.compile(
+    r"(?<!`)(`+)(?!`)(?:(?!\n[ \t>]*\n)[\s\S])*?[^`]\1(?!`)"  # a code span, never across a blank line
+    r"|\]\([^)\n]*\)"  # a link's (destination "title")
+    r"|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*>"  # an autolink
+    r"|^[ \t>]*\[[^\]\n]+\]:[^\n]*",  # [label]: destination
+    re.MULTILINE,
+)
+
+
+def _code_block_lines(text: str) -> set[int]:
+    return {line for token in _parser().parse(text) if token.type in ("fence", "code_block") and token.map
+            for line in range(*token.map)}
+
+
+def withhold_mentions_in_markdown(text: str, folded_names: frozenset[str], replacement: str) -> str:
+    """`withhold_mentions` for a post's Markdown: the @mentions `scan` would find, and those in quotes.
+
+    An "@name" in code, a link's destination or an autolink is left as it is: it was no mention
+    when posted (`scan`), and rewriting it would break the address or the code the author wrote.
+    """
+    if not folded_names or "@" not in text:
+        return text
+    if markdown.shown_plain(text):  # shown as plain text: every "@name" is one, as `scan` reads it
+        return withhold_mentions(text, folded_names, replacement)
+    kept: list[tuple[int, int]] = []
+    code_lines = _code_block_lines(text) if "`" in text or "~~~" in text or "    " in text or "\t" in text else set()
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if number in code_lines:
+            kept.append((offset, offset + len(line)))
+        offset += len(line)
+    kept += [match.span() for match in _NOT_MENTIONS.finditer(text)]
+    out, position = [], 0
+    for start, end in sorted(kept):
+        if end <= position:
+            continue
+        start = max(start, position)
+        out += [withhold_mentions(text[position:start], folded_names, replacement), text[start:end]]
+        position = end
+    out.append(withhold_mentions(text[position:], folded_names, replacement))
+    return "".join(out)
 
 
 def withhold_mentions(text: str, folded_names: frozenset[str], replacement: str) -> str:

@@ -13,6 +13,7 @@ from app.db import SessionDep, utcnow
 from app.member_data import service
 from app.member_data.models import ExportStatus
 from app.settings import SettingsDep
+from app.web.client import throttle_key
 from app.web.downloads import attachment
 from app.web.routing import api_router
 from app.web.templating import url_for
@@ -61,8 +62,12 @@ def get_export(request: Request, session: SessionDep, viewer: CurrentUser) -> Re
 
 
 @router.delete("/me", status_code=202, response_model=ErasureScheduled, name="api.me.delete")
-def delete_me(body: ErasureIn, session: SessionDep, settings: SettingsDep, viewer: CurrentUser) -> ErasureScheduled:
-    """Delete your account: final after a 7-day grace period; logging in before then cancels it."""
+def delete_me(request: Request, body: ErasureIn, session: SessionDep, settings: SettingsDep,
+              viewer: CurrentUser) -> ErasureScheduled:
+    """Delete your account: final after a 7-day grace period; logging in before then cancels it.
+
+    A wrong password counts as a failed log-in; too many answer 429 with Retry-After.
+    """
     final = service.request_erasure(session, settings, user=viewer, password=body.password, confirmed=True,
-                                    keep_posts=body.keep_posts)
+                                    keep_posts=body.keep_posts, client_key=throttle_key(request, "login"))
     return ErasureScheduled(erase_at=final)

@@ -239,16 +239,15 @@ def purge_expired_exports(session: Session) -> int:
 
 # ---------------------------------------------------------------- erasure after a grace period
 def request_erasure(session: Session, settings: Settings, *, user: User, password: str, confirmed: bool,
-                    keep_posts: bool) -> dt.datetime:
+                    keep_posts: bool, client_key: str) -> dt.datetime:
     """Schedule the account's erasure after the member confirmed with their password; returns when it is final.
 
     Every session is closed; logging in again before that date cancels it.
     """
     problems = Problems()  # both fields' problems at once, in the form's order
-    if not password:
-        problems.errors.append(ValidationFailed(N_("Enter your current password."), field="delete_password"))
-    else:
-        problems.check(accounts.confirm_password, settings, user=user, password=password, field="delete_password")
+    # Counted as a log-in attempt, refused (RateLimited) as one: no more guesses here than at the log-in form.
+    problems.check(accounts.confirm_password, session, settings, user=user, password=password,
+                   field="delete_password", client_key=client_key)
     if not confirmed:
         problems.errors.append(
             ValidationFailed(N_("Tick the box to confirm that you want to delete your account."), field="confirm"))

@@ -14,13 +14,15 @@ from app.errors import AppError, NotFound, each_error
 from app.i18n_markers import N_
 from app.member_data import privacy, service
 from app.settings import SettingsDep
+from app.web.client import throttle_key
 from app.web.downloads import attachment
 from app.web.forms import FormStr, rerender
 from app.web.routing import html_router
 from app.web.templating import redirect, render
 
 router = html_router()
-#: How often the export's status page reloads itself while the zip is prepared (usually a few seconds).
+#: How often the export's status page checks again while the zip is prepared (a reload with no script; a quiet
+#: fetch with one: js/export_status.js).
 EXPORT_REFRESH_SECONDS = 5
 
 
@@ -55,7 +57,7 @@ def request_export(request: Request, session: SessionDep, viewer: CurrentUser) -
 
 @router.get("/account/data/export", name="member_data.export_status")
 def export_status(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    """Where the zip is: a page of its own, which reloads itself (no script) only while the zip is prepared.
+    """Where the zip is: a page of its own, which checks again by itself only while the zip is prepared.
 
     Not the "My data" page: a reload there would wipe a password being typed in the deletion form.
     """
@@ -79,7 +81,8 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
            delete_password: FormStr = "", posts: FormStr = "keep", confirm: FormStr = "") -> Response:
     try:
         final = service.request_erasure(session, settings, user=viewer, password=delete_password,
-                                        confirmed=confirm == "yes", keep_posts=posts != "remove")
+                                        confirmed=confirm == "yes", keep_posts=posts != "remove",
+                                        client_key=throttle_key(request, "login"))
     except AppError as exc:
         # A right password comes back (only to this browser, in a no-store page), so ticking the box is enough.
         kept = delete_password if all(p.field != "delete_password" for p in each_error(exc)) else ""

@@ -26,7 +26,7 @@ from app.db import Database, after_commit, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import refuse_bidi_overrides, strip_controls
+from app.plain_text import quoted, refuse_bidi_overrides, strip_controls
 from app.review import audit
 from app.review.models import GuidelineRevision
 
@@ -195,7 +195,7 @@ def save(session: Session, *, editor: User, lang: str, entry_id: str, data: Entr
         entry = moderation.build_entry(raw, lang)
     except ValueError as exc:
         raise ValidationFailed(N_("This entry cannot be used as it is: %(detail)s"), field="patterns",
-                               detail=str(exc)) from exc
+                               detail=quoted(str(exc), 200)) from exc  # it quotes the pattern, of any length
     caught = [s for s in NEUTRAL.get(lang, ()) if moderation.entry_matches(entry, s)]
     if data.enabled and caught:
         raise ValidationFailed(N_("These patterns would flag ordinary sentences, such as: %(example)s"),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from app.errors import CsrfFailed, FormUnreadable
+from app.errors import CsrfFailed, FieldTooLong, FormUnreadable
+from app.i18n import LocalNumber
 from app.security import csrf_token_expired, csrf_token_matches
 from app.settings import request_settings
 from app.web.form_body import STATE_KEY as FORM_UNREADABLE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The longest value any form field takes, in characters: a post's body is at most settings.max_post_chars
+#: (20,000 by default), and the API's text fields stop at the same 100,000 (app/forum/schemas.py BODY_CEILING).
+#: A longer field is refused before a route sees it, so no error page or form shows it back in full.
+FORM_FIELD_MAX_CHARS = 100_000
 
 
 def expected_origin(request: Request) -> str:
@@ -62,6 +67,7 @@ async def verify_csrf(request: Request) -> None:
         return
     verify_origin(request)
     token = request.headers.get("x-csrf-token")
+    form = None
     if request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
@@ -75,3 +81,5 @@ async def verify_csrf(request: Request) -> None:
     if not token or not csrf_token_matches(secret, request.state.csrf_binding, token):
         raise CsrfFailed(resubmittable=token is not None and csrf_token_expired(secret, token)
                          and proven_same_origin(request))
+    if form is not None and any(isinstance(v, str) and len(v) > FORM_FIELD_MAX_CHARS for v in form.values()):
+        raise FieldTooLong(max=LocalNumber(FORM_FIELD_MAX_CHARS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -261,12 +262,36 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             for e in exc.errors()]
 
 
+#: The dependencies that refuse a visitor (401), and how to tell whether a request's viewer would be found:
+#: registered by app.accounts.permissions (web/ sits below the domains and cannot import them).
+_VISITOR_GATE: dict[str, Any] = {"dependencies": frozenset(), "viewer_found": None}
+
+
+def register_visitor_gate(dependencies: Iterable[Callable[..., Any]],
+                          viewer_found: Callable[[Request], Awaitable[bool]]) -> None:
+    _VISITOR_GATE.update(dependencies=frozenset(dependencies), viewer_found=viewer_found)
+
+
+def _refuses_visitors(request: Request) -> bool:
+    """Whether the request's route has a dependency, at any depth, that refuses a visitor."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    stack = [dependant] if dependant is not None else []
+    while stack:
+        current = stack.pop()
+        if current.call in _VISITOR_GATE["dependencies"]:
+            return True
+        stack.extend(current.dependencies)
+    return False
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    # An endpoint that loads its viewer itself (accounts.permissions.viewer_later) has not yet: a gone session is
-    # a 401 before anything is said about the body, as when the viewer is loaded by a dependency.
-    check = getattr(request.state, "viewer_check", None)
-    if check is not None and not hasattr(request.state, "viewer") and not await check():
+    # A visitor, or a gone session, is told 401 before anything is said about the request's fields. FastAPI
+    # decodes a JSON body before it runs any dependency, so an unreadable body reaches here before the
+    # dependency that would have refused the visitor; an endpoint that loads its viewer itself
+    # (accounts.permissions.viewer_later) has not loaded it yet either.
+    found = _VISITOR_GATE["viewer_found"]
+    if found is not None and _refuses_visitors(request) and not await found(request):
         return await app_error_handler(request, Unauthenticated())
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.

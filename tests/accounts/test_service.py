@@ -154,10 +154,10 @@ def test_change_password_checks_the_current_one(session: Session, settings: Sett
     user = make_user(session)
     with pytest.raises(ValidationFailed) as wrong:
         service.change_password(session, settings, user=user, current="not mine", new="a brand new phrase 9",
-                                keep_token=None)
+                                keep_token=None, client_key=CLIENT)
     assert wrong.value.field == "current_password"
     service.change_password(session, settings, user=user, current=PASSWORD, new="a brand new phrase 9",
-                            keep_token=None)
+                            keep_token=None, client_key=CLIENT)
     assert service.authenticate(session, settings, pseudonym=user.pseudonym, password="a brand new phrase 9",
                                 client_key=CLIENT)
 

@@ -107,3 +107,22 @@ def test_narrow_layout_keeps_labels_readable_on_a_phone():
     # Drawn 360 units wide and shown about 358 px wide: the font size is close to its pixel size.
     assert NARROW.font_size * 358 / NARROW.width >= 12
     assert len([t for t in _texts(ET.tostring(root, encoding="unicode")) if "/" in t]) <= NARROW.max_x_ticks
+
+
+@pytest.mark.parametrize("layout", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_axis_titles_stand_clear_of_the_scales_numbers(layout) -> None:
+    """On a 390 px phone the dose axis title overlapped the dose numbers (outsider walk)."""
+    from app.diary.chart import ASCENT, DESCENT, DIGIT_WIDTH, axis_title_baselines
+
+    size = layout.font_size
+    left_title, right_title = axis_title_baselines(layout)
+    assert left_title - size * ASCENT >= 0 and right_title + size * ASCENT <= layout.width  # inside the drawing
+    # The dose numbers end 6 units left of the axis; four characters ("0,63", "12,5") start past the title.
+    dose_numbers_start = layout.left - 6 - 4 * DIGIT_WIDTH * size
+    assert left_title + size * DESCENT + 2 <= dose_numbers_start
+    # The symptom score's numbers (up to two digits) start 6 units right of the axis and end before its title.
+    symptom_numbers_end = layout.width - layout.right + 6 + 2 * DIGIT_WIDTH * size
+    assert symptom_numbers_end + 2 <= right_title - size * DESCENT
+    root = ET.fromstring(_render(_points(10), layout=layout))
+    rotated = [t for t in root.iter(f"{NS}text") if "rotate" in (t.get("transform") or "")]
+    assert [float(t.get("x")) for t in rotated] == [left_title, right_title]

@@ -640,3 +640,19 @@ def test_the_pauses_notices_in_french_and_dutch(client: TestClient, session: Ses
     assert before in preview.replace("&#39;", "'")
     saved = client.post(f"/{lang}/diary/plan/new", data={**slower, "action": "save"}, follow_redirects=True)
     assert after in saved.text.replace("&#39;", "'")
+
+
+def test_once_today_is_noted_the_diary_offers_to_change_it_not_to_add_it(client: TestClient,
+                                                                         session: Session) -> None:
+    """The "Add today" button stayed after today was noted (outsider walk, phone)."""
+    member = make_user(session, "Journaliere")
+    log(session, member, days_ago(1))
+    session.commit()
+    html_login(client, "Journaliere")
+    before = client.get("/fr/diary").text
+    assert "Noter aujourd'hui" in before and "Modifier l'entrée d'aujourd'hui" not in before
+    log(session, member, TODAY)
+    session.commit()
+    after = client.get("/fr/diary").text
+    assert "Noter aujourd'hui" not in after
+    assert f"href=\"/fr/diary/entries/{TODAY.isoformat()}/edit\">Modifier l'entrée d'aujourd'hui" in after

@@ -471,3 +471,34 @@ def test_a_mention_rings_the_bell_and_lands_on_the_post(fresh_member: Any, world
     named_page.wait_for_url(re.compile(rf"#{post_id}$"))
     narrow(named_page)
     assert named_page.locator("[data-bell-count]").is_hidden()  # read by opening it
+
+
+def test_the_zip_status_page_updates_in_place_with_javascript(fresh_member: Any, live_server: LiveServer) -> None:
+    """It reloaded itself every 5 s even with JavaScript on (outsider walk): now the state is fetched quietly."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.member_data.models import DataExport, ExportStatus
+
+    name, context = fresh_member("fr", js=True)
+    assert live_server.db is not None
+    with live_server.db.session() as session:
+        user_id = session.scalar(select(User.id).where(User.pseudonym == name))
+        session.add(DataExport(user_id=user_id, status=ExportStatus.pending))
+        session.commit()
+    page = context.new_page()
+    page.goto("/fr/account/data/export")
+    assert page.locator("#export-state[data-poll-seconds]").count() == 1
+    page.evaluate("window.stillTheSamePage = true")
+    with live_server.db.session() as session:
+        export = session.get(DataExport, user_id)
+        assert export is not None
+        export.status, export.archive = ExportStatus.ready, b"PK"
+        export.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+        session.commit()
+    page.locator("#export-state a[href$='/account/data/export.zip']").wait_for(timeout=20_000)
+    assert page.evaluate("window.stillTheSamePage === true")  # updated in place, never reloaded
+    assert page.locator("#export-state").get_attribute("role") == "status"
+    assert page.locator("#export-state[data-poll-seconds]").count() == 0

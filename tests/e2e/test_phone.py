@@ -124,7 +124,7 @@ def test_the_checks_can_fail(new_context: Any) -> None:
 
 
 PACE = {
-    "fr": {"alert": "médecin ou votre pharmacien", "abrupt": "brutalement", "logged_out": "Vous êtes déconnecté",
+    "fr": {"alert": "médecin ou votre pharmacien", "abrupt": "brutalement", "logged_out": "Votre session est fermée",
            "logout": "Se déconnecter", "withdrawn": "n'est plus vendu en Belgique"},
     "nl": {"alert": "arts of apotheker", "abrupt": "abrupt", "logged_out": "Je bent uitgelogd",
            "logout": "Uitloggen", "withdrawn": "wordt niet meer verkocht in België"},
@@ -208,7 +208,8 @@ def test_the_pace_warning_passes_axe(new_context: Any, width: int) -> None:
 # Member walk-through at 390 px (fix16): standalone links 26-28 px tall, help-line numbers inline links of 28 px.
 # A link standing on its own (a paragraph or list of links, a tour's back/skip/finish, a link after a
 # sentence, a help-line number) is a 44 px target (WCAG 2.5.5); a link inside a sentence keeps its line.
-STANDALONE = ".link-row a, .tap-target, .tour-nav a, .tour-steps a, .more-resources a, .account-links a, .phone-button"
+STANDALONE = (".link-row a, .tap-target, .tour-nav a, .tour-steps a, .more-resources a, .account-links a, "
+              ".phone-button, .sources li > a")  # a resource page's sources: 26 px on a phone (outsider walk)
 STANDALONE_PAGES = {
     "anonymous": ["/{lang}/welcome", "/{lang}/welcome/community", "/{lang}/welcome/diary", "/{lang}/guidelines",
                   "/{lang}/account/signup", "/{lang}/account/login", "/{lang}/resources/gradual-reduction",
@@ -237,3 +238,22 @@ def test_standalone_links_and_help_numbers_are_44_px_on_a_phone(new_context: Any
     buttons = help_page.locator(".phone-button").all()
     assert len(buttons) == 6 and all(b.get_attribute("href", timeout=1000).startswith("tel:") for b in buttons)  # type: ignore[union-attr]
     assert all((b.bounding_box() or {}).get("width", 0) >= 300 for b in buttons)  # a block, the width of the screen
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_the_headers_keyboard_order_is_the_order_it_is_seen_in(new_context: Any, role: str, width: int) -> None:
+    """CSS `order` put the languages second on a phone and the bell last on a desk, but not for the keyboard."""
+    page = new_context(role, width=width, js=False).new_page()
+    page.goto("/fr/")
+    stops = page.evaluate("""() => [...document.querySelectorAll('.site-header a, .site-header button')]
+        .map(el => [el.className || el.textContent.trim(), el.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && r.height > 0)
+        .map(([name, r]) => [name, r.top, r.bottom, r.left])""")
+    assert len(stops) >= 5
+
+    def seen_before(a: list[Any], b: list[Any]) -> bool:  # a row above, or the same row and to the left
+        return a[2] <= b[1] + 1 or (a[1] < b[2] and a[3] < b[3])
+
+    wrong = [f"{a[0]!r} before {b[0]!r}" for a, b in zip(stops, stops[1:], strict=False) if not seen_before(a, b)]
+    assert not wrong, wrong

@@ -431,3 +431,20 @@ def test_a_reply_held_for_personal_details_says_why_on_the_page(client: TestClie
         assert page.status_code == 200
         notices = page.text.split('id="notices"')[1].split("</div>")[0]
         assert words in notices.lower(), (lang, notices)
+
+
+def test_a_newcomers_first_post_is_welcomed_once(client: TestClient, session: Session) -> None:
+    """After a first post the page showed the thank-you notice and, over the reply box, a second welcome."""
+    category = make_category(session)
+    posted = make_thread(session, category=category, author=make_user(session, "Ancienne"))
+    make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    session.commit()
+    html_login(client, "Nouvelle")
+    before = client.get(f"/fr/t/{posted.thread.id}").text
+    assert before.count("bienvenue") + before.count("Bienvenue") == 1  # the composer says what will happen
+    token = csrf_from(before)
+    after = client.post(f"/fr/t/{posted.thread.id}/reply",
+                        data={"csrf_token": token, "body": "Bonjour à toutes et à tous, je suis nouvelle ici."})
+    assert "notice=welcome" in str(after.url)
+    notices = re.findall(r'<p class="notice[^"]*"[^>]*>[^<]*', after.text)
+    assert len([n for n in notices if "ienvenue" in n]) == 1, notices

@@ -157,3 +157,42 @@ def test_mentions_in_any_case_or_width_lose_the_name(app: FastAPI, client: TestC
     assert post.body_md == f"Merci {ERASED_MENTION}, et @{pseudonym}2 aussi."  # another name stays
     thread = session.get(Thread, thread_id)
     assert thread is not None and thread.title == f"Pour {ERASED_MENTION}"
+
+
+LINKS_AND_CODE = ("Merci @Partante ! Sa page : [la page de @Partante](https://example.org/@Partante), "
+                  "aussi <https://example.org/@Partante> et `@Partante`.\n\n"
+                  "    @Partante dans un bloc de code\n\n"
+                  "```\n@Partante dans une clôture\n```\n\n"
+                  "[ref]: https://example.org/@Partante\n\n"
+                  "> **Restante**: cité, @Partante\n")
+
+
+def test_the_final_erasure_leaves_links_and_code_as_written(app: FastAPI, client: TestClient,
+                                                            session: Session) -> None:
+    """Only what was a mention when posted (references.scan) loses the name, and quotes too; addresses and code
+    are the author's and stay whole (outsider walk: a link to example.org/@name became example.org/@…)."""
+    make_user(session, "Partante")
+    staying = make_user(session, "Restante")
+    posted = make_thread(session, category=make_category(session), author=staying, title="Liens",
+                         body=LINKS_AND_CODE)
+    session.commit()
+    post_id = posted.post.id
+    html_login(client, "Partante")
+    _ask_erasure(client, "keep")
+    pass_grace_period(app)
+    session.expire_all()
+    post = session.get(Post, post_id)
+    assert post is not None
+    assert post.body_md == (
+        f"Merci {ERASED_MENTION} ! Sa page : [la page de {ERASED_MENTION}](https://example.org/@Partante), "
+        f"aussi <https://example.org/@Partante> et `@Partante`.\n\n"
+        "    @Partante dans un bloc de code\n\n"
+        "```\n@Partante dans une clôture\n```\n\n"
+        "[ref]: https://example.org/@Partante\n\n"
+        f"> **Restante**: cité, {ERASED_MENTION}")  # (the trailing line break goes when posted)
+    assert 'href="https://example.org/@Partante"' in post.body_html
+
+
+def test_an_autolink_is_no_mention_when_posted() -> None:
+    mentions, _ = references.scan(LINKS_AND_CODE)
+    assert mentions == [["Partante"], ["Partante"]]  # the text and the link's text; no address, no code, no quote

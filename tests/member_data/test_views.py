@@ -147,6 +147,42 @@ def test_deletion_needs_the_password_and_the_tick(client: TestClient, session: S
     assert session.scalar(select(func.count(Post.id)).where(Post.status == PostStatus.deleted)) == 0
 
 
+def test_the_deletion_password_is_limited_like_the_log_in(client: TestClient, session: Session) -> None:
+    """Whoever holds a logged-in browser gets no more password guesses at the erasure form than at the log-in."""
+    ids = _arrange(session)
+    html_login(client, "Partante")
+    for _ in range(5):  # settings.throttle.per_pseudonym failures are free, as at the log-in form
+        wrong = _delete(client, delete_password="not my password", posts="remove", confirm="yes")
+        assert wrong.status_code == 422  # type: ignore[attr-defined]
+    limited = _delete(client, delete_password="a sturdy passphrase 42", posts="remove", confirm="yes")
+    assert limited.status_code == 429 and "Retry-After" in limited.headers  # type: ignore[attr-defined]
+    assert "Trop de tentatives" in limited.text  # type: ignore[attr-defined]  # in place, in the page's language
+    assert 'id="delete_password-error"' in limited.text  # type: ignore[attr-defined]
+    session.expire_all()
+    assert session.get(User, ids["leaving"]).erase_at is None  # type: ignore[union-attr]
+    # The same budget as the log-in's: the log-in form from this client waits too.
+    client.cookies.clear()
+    token = form_token(client, "/fr/account/login")
+    login = client.post("/fr/account/login", data={"csrf_token": token, "pseudonym": "Partante",
+                                                   "password": "a sturdy passphrase 42"}, follow_redirects=False)
+    assert login.status_code == 429
+
+
+def test_api_deletion_password_is_limited_like_the_log_in(client: TestClient, session: Session) -> None:
+    from tests.factories import api_login
+
+    _arrange(session)
+    token = api_login(client, "Partante")
+    for _ in range(5):
+        wrong = client.request("DELETE", "/api/v1/me", json={"password": "not mine at all", "keep_posts": True},
+                               headers={"X-CSRF-Token": token})
+        assert wrong.status_code == 422
+    limited = client.request("DELETE", "/api/v1/me", json={"password": "a sturdy passphrase 42", "keep_posts": True},
+                             headers={"X-CSRF-Token": token})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.json()["field"] == "delete_password"
+
+
 def test_the_download_holds_every_domains_part(client: TestClient, session: Session) -> None:
     ids = _arrange(session)
     html_login(client, "Partante")
@@ -260,7 +296,7 @@ def test_the_deletion_page_shows_a_logged_out_header(client: TestClient, session
     assert 'class="account-link"' in client.get("/fr/account/data").text
     response = _delete(client, delete_password="a sturdy passphrase 42", posts="keep", confirm="yes")
     page = response.text  # type: ignore[attr-defined]
-    assert response.status_code == 200 and "déconnecté" in page  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "Toutes vos sessions sont fermées" in page  # type: ignore[attr-defined]
     header = page[:page.index('id="main"')]
     assert 'class="account-link"' not in header and "bell" not in header and "Partante" not in header
 
@@ -348,8 +384,13 @@ def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared
     export.status, export.archive, export.expires_at = ExportStatus.pending, None, None  # as if still being built
     session.commit()
     pending = client.get("/fr/account/data/export")
-    assert pending.status_code == 200 and '<meta http-equiv="refresh" content="5">' in pending.text
-    assert 'role="status"' in pending.text and "Vérifier à nouveau" in pending.text
+    # No script: the page reloads itself. With one, it is not reloaded (that was every 5 s, even with JavaScript):
+    # the script fetches the state quietly and puts it in the live region in place.
+    assert pending.status_code == 200
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in pending.text
+    assert pending.text.count('http-equiv="refresh"') == 1
+    assert '<div id="export-state" role="status" data-poll-seconds="5">' in pending.text
+    assert 'src="/static/js/export_status.js' in pending.text and "Vérifier à nouveau" in pending.text
     page = client.get("/fr/account/data").text
     assert 'http-equiv="refresh"' not in page  # never on the page with the deletion form
     assert 'href="/fr/account/data/export"' in page
@@ -358,6 +399,7 @@ def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared
     session.commit()
     ready = client.get("/nl/account/data/export")
     assert 'http-equiv="refresh"' not in ready.text and 'href="/nl/account/data/export.zip"' in ready.text
+    assert '<div id="export-state" role="status">' in ready.text and "export_status.js" not in ready.text
     export.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     session.commit()
     expired = client.get("/fr/account/data").text

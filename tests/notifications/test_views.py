@@ -32,10 +32,10 @@ from tests.notifications.helpers import kinds_of, set_preferences
 EXPECTED = {
     "fr": [
         "Bert a répondu dans « Nuits difficiles »",
-        "Carl vous a mentionné·e dans « Nuits difficiles »",
-        "Dora vous a cité·e dans « Nuits difficiles »",
+        "Carl a mentionné votre pseudonyme dans « Nuits difficiles »",
+        "Dora a cité votre message dans « Nuits difficiles »",
         "2 personnes vous ont envoyé du courage pour votre message dans « Nuits difficiles »",
-        "Dora vous a remercié·e pour votre message dans « Nuits difficiles »",
+        "Dora a dit merci pour votre message dans « Nuits difficiles »",
         "Eva a ouvert un nouveau fil : « Bonjour à tous »",
         "L'équipe de modération a pris une décision concernant votre message dans « Nuits difficiles » et vous "
         "explique pourquoi.",

@@ -465,3 +465,27 @@ def test_authorization_matrix(role: str, app, client: TestClient, session: Sessi
         if method != "GET" and role != "visitor" and client.get("/api/v1/me").status_code != 200:
             token = _login(client, role)  # that route ended the session (logout, close sessions)
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("cookie", [None, "a-session-that-is-gone"])
+def test_an_unreadable_json_body_is_a_401_before_a_422_when_logged_out(
+        cookie: str | None, app, client: TestClient, session: Session,  # type: ignore[no-untyped-def]
+        settings: Settings) -> None:
+    """FastAPI decodes a JSON body before any dependency runs: the visitor was told 422 (outsider walk)."""
+    world = _world(session, settings)
+    client.cookies.clear()
+    if cookie is not None:
+        client.cookies.set("tk_session", cookie)
+    token = csrf_from(client.get("/fr/account/login").text)  # bound to the cookies as they are
+    wrong = []
+    for route in route_table(app):
+        for method in route.methods - {"GET", "HEAD"}:
+            rule = ACCESS[(method, route.path)]
+            if not route.path.startswith("/api/") or rule.access == "credentials" \
+                    or EXPECT[rule.access]["visitor"] != LOGIN:
+                continue
+            response = client.request(method, _path(route.path, rule, world), content=b'{"body": "cut sh',
+                                      headers={"Content-Type": "application/json", "X-CSRF-Token": token})
+            if response.status_code != 401:
+                wrong.append(f"{method} {route.path}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)

@@ -90,3 +90,21 @@ def test_field_names_in_error_pages_are_in_the_readers_language(client: TestClie
         assert label in main.lower(), (lang, main[:800])
         if lang != "en":
             assert "unread" not in main, (lang, main[:800])
+
+
+def test_errors_are_announced_once_by_the_summary_not_again_by_each_field(client: TestClient,
+                                                                          session: Session) -> None:
+    """role=alert on the summary and on each field's message had screen readers read every error twice."""
+    category = make_category(session)
+    make_user(session, "Annonce")
+    session.commit()
+    html_login(client, "Annonce")
+    token = csrf_from(client.get(f"/fr/c/{category.slug}/new").text)
+    page = client.post(f"/fr/c/{category.slug}/new", data={"csrf_token": token, "title": "", "body": "",
+                                                           "thread_lang": "fr"}).text
+    assert len(_summary_links(page)) >= 2
+    assert page.count('role="alert"') == 1 and re.search(r'<div class="notice error-summary" role="alert"', page)
+    for field in _summary_links(page):  # each field still names its message and says it is invalid
+        tag = re.search(rf'<(?:input|textarea|select)[^>]*\bid="{field}"[^>]*>', page)
+        assert tag is not None and 'aria-invalid="true"' in tag.group(0)
+        assert f"{field}-error" in tag.group(0) and f'id="{field}-error"' in page

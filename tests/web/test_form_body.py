@@ -131,3 +131,32 @@ def test_the_watcher_judges_whole_bodies_alike_whatever_the_chunk_size(chunk: in
     for damage in (b"%", b"%4", b"%G0", b"%F0%9F%8C"):
         assert _watch(URLENCODED, _urlencoded(fields) + damage, chunk) is True
     assert _watch("application/json", b'{"a": 1', chunk) is None  # not a form: JSON has its own 422
+
+
+@pytest.mark.parametrize("field", ["body", "title"])
+def test_a_field_far_too_long_is_refused_before_the_route_and_never_shown_back(
+        client: TestClient, session: Session, field: str) -> None:
+    """A 1 MB title (or body) was shown back in full in the form and its error: now a short 413 (outsider walk)."""
+    category = make_category(session)
+    make_user(session, "Lange")
+    session.commit()
+    html_login(client, "Lange", lang="nl")
+    csrf = csrf_from(client.get(f"/nl/c/{category.slug}/new").text)
+    fields = {"csrf_token": csrf, "title": "Een gewone titel", "body": "Dag allemaal, één dag per keer.",
+              "thread_lang": "nl", field: "Z" * 1_000_000}
+    before = _posts(session)
+    for body, content_type in ((_urlencoded(fields), URLENCODED), (_multipart(fields), MULTIPART)):
+        refused = _post(client, f"/nl/c/{category.slug}/new", body, content_type)
+        assert refused.status_code == 413
+        assert "veel langer" in refused.text and "100000 tekens" in refused.text  # said in Dutch
+        assert len(refused.text) < 20_000 and "Z" * 50 not in refused.text
+    assert _posts(session) == before
+
+
+def test_messages_quote_a_typed_value_shortly() -> None:
+    from app.plain_text import QUOTED_MAX, quoted
+
+    assert quoted("  lorme   tazepam ") == "lorme tazepam"
+    assert quoted("x" * 1_000_000) == "x" * (QUOTED_MAX - 1) + "…"
+    assert quoted("a" + " " * 500 + "b") == "a…"  # cut, even when what is left of it would fit
+    assert len(quoted("y" * 5000, 200)) == 200
