@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import moderation
 from moderation import CATEGORIES, LANGUAGES, Finding
+from moderation.corpus import finding_label
 
 DATA = Path(__file__).parent / "data"
 SPLITS = ("tune", "holdout", "fresh")
@@ -82,3 +84,8 @@ def table(scores: dict[tuple[str, str], Score]) -> str:
                 continue
             rows.append(f"{category:<20}{lang:<6}{s.precision:>7.2f}{s.recall:>7.2f}{s.tp:>5}{s.fp:>5}{s.fn:>5}")
     return "\n".join(rows)
+
+
+def rule_labels(text: str, lang: str) -> set[str]:
+    """The labels the rules alone (no learned layer) give a post, as the labelled sets name them."""
+    return {finding_label(f.category, f.about) for f in moderation.check(text, lang, use_model=False)}

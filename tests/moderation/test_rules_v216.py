@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-import moderation
-from moderation.corpus import finding_label
 from moderation.engine import ABSENCE_RULES, get_engine
 from moderation.normalize import fold
-
-
-def labels(text: str, lang: str) -> set[str]:
-    return {finding_label(f.category, f.about) for f in moderation.check(text, lang, use_model=False)}
+from tests.moderation.labelled import rule_labels as labels
 
 
 @pytest.mark.parametrize(
