@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from moderation.context_cues import (
     ADDRESSED,
@@ -321,17 +322,28 @@ _WARNED_GATE = ("waarschuw", "avertissement", "warning", "garde", "attention", "
 def warned_post(sp: Span) -> bool:
     """A post that warns against buying ("Even een waarschuwing: ... Koop dus niks online zonder
     voorschrift"), from a poster who offers, asks or gives no contact of their own."""
-    text = sp.text
+    return _warned(sp.text)
+
+
+# The post-level answers below are asked once per finding's span; a post with thousands of
+# findings ("xanax à vendre" repeated) scanned itself thousands of times. Each post is read once
+# (the same string object comes back for every span of a check).
+@lru_cache(maxsize=32)
+def _warned(text: str) -> bool:
     if not any(word in text for word in _WARNED_GATE):
         return False  # the regex scans the whole post; most posts hold none of its words
     return WARNED_POST.search(text) is not None and OWN_SUPPLY.search(text) is None
 
 
+@lru_cache(maxsize=32)
+def _helper_worry(text: str) -> bool:
+    return HELPER_WORRY.search(text) is not None and OWN_SUPPLY.search(text) is None
+
+
 def third_party(sp: Span) -> bool:
     """A relative tells what someone else does and asks how to help ("Mon fils prend du Xanax qu'il
     achète sur Snap. Comment je peux lui parler ?"): worry, not an offer or a request."""
-    return (THIRD_SUBJECT.search(sp.text, sp.s0, sp.start) is not None
-            and HELPER_WORRY.search(sp.text) is not None and OWN_SUPPLY.search(sp.text) is None)
+    return THIRD_SUBJECT.search(sp.text, sp.s0, sp.start) is not None and _helper_worry(sp.text)
 
 
 def reported_offer(sp: Span) -> bool:

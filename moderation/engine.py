@@ -24,6 +24,7 @@ from moderation.normalize import Folded, fold
 from moderation.overlay import EMPTY, Overlay, current_overlay, layered
 from moderation.patterns import CompiledPattern, compile_pattern, iter_matches, trie_regex
 from moderation.personal_data import find_personal_data
+from moderation.spans import DisjointSpans
 from moderation.types import CATEGORIES, LANGUAGES, Entry, Finding
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
@@ -594,9 +595,9 @@ def resolve_overlaps(findings: list[Finding], lang: str) -> list[Finding]:
         return 0 if f.lang in ("", lang) else 1 + LANGUAGES.index(f.lang)
 
     kept: list[Finding] = []
+    spans: dict[tuple[str, str], DisjointSpans] = {}
     for f in sorted(findings, key=lambda f: (f.start - f.end, lang_rank(f), f.start, f.rule)):
-        if not any(g.category == f.category and g.about == f.about and f.start < g.end and g.start < f.end
-                   for g in kept):
+        if spans.setdefault((f.category, f.about), DisjointSpans()).add(f.start, f.end):
             kept.append(f)
     kept.sort(key=lambda f: (f.start, _CATEGORY_ORDER[f.category], f.end, f.rule))
     return kept

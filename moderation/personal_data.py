@@ -25,6 +25,7 @@ from text_to_num import alpha2digit
 
 from moderation.context_cues import MEDICATION
 from moderation.patterns import trie_regex
+from moderation.spans import DisjointSpans
 from moderation.types import Finding
 
 RULE_EMAIL = "personal_data.email"
@@ -76,19 +77,26 @@ _NN_WORD = re.compile(
 _NUMBER_WORDS = {
     "fr": r"z[ée]ro|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
           r"vingts?|trente|quarante|cinquante|soixante|septante|octante|huitante|nonante|cents?|et",
-    "nl": r"nul|een|[ée][ée]n|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+    "nl": r"nul|en|een|[ée][ée]n|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
           r"zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|"
           r"honderd|(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]?[eë]n(?:twintig|dertig|veertig|vijftig|"
           r"zestig|zeventig|tachtig|negentig)",
-    "en": r"zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-          r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred",
+    "en": r"zero|oh|o|nought|and|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred",
 }
 _SPELLED_RUNS_MAX = 40
-_ZERO_WORD = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|oh)(?![\w])")
+_ZERO_WORD = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|oh|o|nought|0)(?![\w])")
+# Words, or digits mixed in ("0 quatre 78 12 34 56"), separated by spaces, commas, dots, slashes or
+# any dash ("zéro-quatre-septante-huit", "zéro.quatre.septante-huit").
+_SPELLED_SEP = r"[\s,./\-\u2010-\u2015\u00b7]+"
 _SPELLED_RUN = {
-    lang: re.compile(rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh)(?:[\s,.-]+(?:{words})(?![\w])){{5,16}}")
+    lang: re.compile(
+        rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh|o|nought|0)(?:{_SPELLED_SEP}(?:{words}|\d{{1,4}})(?![\w])){{5,16}}"
+    )
     for lang, words in _NUMBER_WORDS.items()
 }
+_ZERO_TO_DIGIT = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh|o|nought)(?![\w])")
+_LETTER = re.compile(r"[^\W\d_]")
 
 _STREET_FR = (
     r"(?i:rue|avenue|av\.|chauss[ée]e|ch[ée]e|boulevard|bd|blvd|place|square|dr[èe]ve|all[ée]e|"
@@ -350,11 +358,17 @@ def _spelled_phones(text: str) -> Iterator[Finding]:
         # A phone number is at most 16 words; a post spelling out more runs than a few dozen is
         # counting, not sharing a number, and is not read further (bounded time on any post).
         for m in itertools.islice(run.finditer(text), _SPELLED_RUNS_MAX):
-            words = re.sub(r"(?i)(?<![\w])oh(?![\w])", "zero", m.group()) if lang == "en" else m.group()
+            if not _LETTER.search(m.group(), 1):
+                continue  # digits only: the digit check reads those
+            # Zero words are written as 0 first (text2num leaves "zero" in French, "oh" in English, and
+            # a zero word before digits); dashes, dots and slashes between words are spaces.
+            words = _ZERO_TO_DIGIT.sub("0", re.sub(_SPELLED_SEP, " ", m.group()))
             digits = re.sub(r"\D", "", alpha2digit(words, lang))
-            if 9 <= len(digits) <= 10 and digits[0] == "0" and _private_phone(digits):
-                yield _finding(text, m.start(), m.end(), RULE_PHONE)
-                return
+            # The run may go on past the number ("…cinquante-six, une bise", a second number).
+            for candidate in (digits[:10], digits[:9]):
+                if len(candidate) >= 9 and candidate[0] == "0" and _private_phone(candidate):
+                    yield _finding(text, m.start(), m.end(), RULE_PHONE)
+                    return
 
 
 def _addresses(text: str) -> Iterator[Finding]:
@@ -421,8 +435,9 @@ def find_personal_data(text: str) -> list[Finding]:
             sources = (_emails, _ibans, _national_numbers, _phones, _addresses, _plates, _names)
     if _ZERO_WORD.search(text):
         sources = (*sources, _spelled_phones)
+    spans = DisjointSpans()
     for source in sources:
         for f in source(text):
-            if not any(f.start < g.end and g.start < f.end for g in found):
+            if spans.add(f.start, f.end):
                 found.append(f)
     return found
