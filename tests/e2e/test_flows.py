@@ -317,6 +317,23 @@ def test_phone_menu_opens_and_reaches_every_link(new_context: Any, lang: str, js
     page.wait_for_url(re.compile(r"/diary$"))
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_phone_menu_button_answers_space_and_escape(new_context: Any, lang: str) -> None:
+    page = new_context("member", js=True).new_page()
+    page.goto(f"/{lang}/")
+    toggle = page.locator(".menu-toggle")
+    toggle.focus()
+    scrolled = page.evaluate("window.scrollY")
+    page.keyboard.press("Space")
+    page.locator("#site-menu").wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("window.scrollY") == scrolled  # Space opened the menu, it did not scroll
+    page.keyboard.press("Escape")
+    page.locator("#site-menu").wait_for(state="hidden")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+
+
 @pytest.mark.parametrize("js", JS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_delete_a_post_asks_first(fresh_member: Any, world: World, lang: str, js: bool) -> None:

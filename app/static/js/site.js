@@ -12,11 +12,27 @@
   if (toggle && menu) {
     toggle.setAttribute("role", "button");
     toggle.setAttribute("aria-expanded", "false");
-    toggle.addEventListener("click", function (event) {
-      event.preventDefault();
-      var open = !menu.classList.contains("is-open");
+    var setOpen = function (open) {
       menu.classList.toggle("is-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function (event) {
+      event.preventDefault();
+      setOpen(!menu.classList.contains("is-open"));
+    });
+    // A link given role="button" must answer Space like a button (Enter already clicks it).
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " " || event.key === "Spacebar") {
+        event.preventDefault();
+        setOpen(!menu.classList.contains("is-open"));
+      }
+    });
+    // Escape closes the open menu and gives focus back to its button.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.classList.contains("is-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
     });
     var close = menu.querySelector(".menu-close a");
     if (close) {
