@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -378,6 +379,11 @@ def test_the_zip_has_a_status_page_that_reloads_itself_only_while_it_is_prepared
     token = form_token(client, "/fr/account/data")
     asked = client.post("/fr/account/data/export", data={"csrf_token": token}, follow_redirects=False)
     assert asked.status_code == 303 and asked.headers["location"] == "/fr/account/data/export"
+    # The build the request started runs in a thread of its own: let it finish first, or on a slow
+    # machine it writes "ready, kept 7 days" over the states this test sets below.
+    for thread in threading.enumerate():
+        if thread.name == "member-data-export":
+            thread.join(timeout=60)
     session.expire_all()
     export = session.get(DataExport, member.id)
     assert export is not None
