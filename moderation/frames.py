@@ -166,7 +166,7 @@ class Sentences:
         self.in_sent: list[set[str]] = [set() for _ in range(n_sent)]
         self.pos: dict[str, list[tuple[int, Cue]]] = {}
         self.neg: dict[str, list[tuple[int, Cue]]] = {}
-        self._sent_index: dict[tuple[int, str], list[int]] = {}
+        self._sent_index: dict[tuple[str, str], list[int]] = {}
         for cue in cues:
             s = tokens[cue.first].sent
             if cue.negated:
@@ -212,17 +212,17 @@ class Sentences:
             found.update(self.in_sent[s])
         return found
 
-    def _between(self, table: dict[str, list[tuple[int, Cue]]], cls: str, lo: int, hi: int) -> list[tuple[int, Cue]]:
+    def _between(self, mode: str, cls: str, lo: int, hi: int) -> list[tuple[int, Cue]]:
         """The class's (sentence, cue) pairs in sentences [lo, hi), in their order.
 
         The lists are in word order, so in sentence order: two bisections instead of a scan (a post
         with thousands of cues has thousands of windows, and scanning per window grew with the
         square of its length). A list out of sentence order is scanned as before.
         """
-        items = table.get(cls)
+        items = (self.pos if mode == "pos" else self.neg).get(cls)
         if not items:
             return []
-        key = (id(table), cls)
+        key = (mode, cls)
         sents = self._sent_index.get(key)
         if sents is None:
             sents = [s for s, _ in items]
@@ -235,10 +235,10 @@ class Sentences:
 
     def occurrences(self, cls: str, mode: str, lo: int, hi: int) -> list[Cue]:
         """The class's cues in sentences [lo, hi): sentence by sentence, positive ones first."""
-        pos = [(s, 0, cue) for s, cue in self._between(self.pos, cls, lo, hi)] if mode != "neg" else []
+        pos = [(s, 0, cue) for s, cue in self._between("pos", cls, lo, hi)] if mode != "neg" else []
         if mode == "pos":
             return [cue for _, _, cue in pos]
-        neg = [(s, 1, cue) for s, cue in self._between(self.neg, cls, lo, hi)]
+        neg = [(s, 1, cue) for s, cue in self._between("neg", cls, lo, hi)]
         if mode == "neg":
             return [cue for _, _, cue in neg]
         return [cue for _, _, cue in sorted(pos + neg, key=lambda x: x[:2])]

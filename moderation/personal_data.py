@@ -85,17 +85,18 @@ _NUMBER_WORDS = {
           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred",
 }
 _SPELLED_RUNS_MAX = 40
-_ZERO_WORD = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|oh|o|nought|0)(?![\w])")
+_ZERO = r"z[ée]ro|nul|oh|o|nought"  # the words a spelled number opens with, in the three languages
+_ZERO_WORD = re.compile(rf"(?i)(?<![\w])(?:{_ZERO}|0)(?![\w])")
 # Words, or digits mixed in ("0 quatre 78 12 34 56"), separated by spaces, commas, dots, slashes or
 # any dash ("zéro-quatre-septante-huit", "zéro.quatre.septante-huit").
 _SPELLED_SEP = r"[\s,./\-\u2010-\u2015\u00b7]+"
 _SPELLED_RUN = {
     lang: re.compile(
-        rf"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh|o|nought|0)(?:{_SPELLED_SEP}(?:{words}|\d{{1,4}})(?![\w])){{5,16}}"
+        rf"(?i)(?<![\w])(?:{_ZERO}|0)(?:{_SPELLED_SEP}(?:{words}|\d{{1,4}})(?![\w])){{5,16}}"
     )
     for lang, words in _NUMBER_WORDS.items()
 }
-_ZERO_TO_DIGIT = re.compile(r"(?i)(?<![\w])(?:z[ée]ro|nul|zero|oh|o|nought)(?![\w])")
+_ZERO_TO_DIGIT = re.compile(rf"(?i)(?<![\w])(?:{_ZERO})(?![\w])")
 _LETTER = re.compile(r"[^\W\d_]")
 
 _STREET_FR = (
