@@ -55,7 +55,7 @@ from moderation.context_cues import (
     WARNING,
     WISHED,
 )
-from moderation.tokens import QUOTED_SPAN, may_quote
+from moderation.tokens import QUOTED_SPAN, endorsed, may_quote
 
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _WINDOW = 120  # run-on posts without punctuation still get a bounded "sentence"
@@ -107,7 +107,7 @@ def quoted(sp: Span) -> bool:
     """Inside a Markdown blockquote or quotation marks: the poster quotes someone."""
     text, start, end = sp.text, sp.start, sp.end
     lo, hi = max(0, start - 200), min(len(text), end + 200)
-    if may_quote(text, lo, start) and any(m.start() < start and end < m.end()
+    if may_quote(text, lo, start) and any(m.start() < start and end < m.end() and not endorsed(text, m.start(), m.end())
                                           for m in QUOTED_SPAN.finditer(text, lo, hi)):
         return True  # 'junkie pills', « sale toxico » ...
     line0 = _line_start(text, start)
@@ -117,10 +117,10 @@ def quoted(sp: Span) -> bool:
     line1 = len(text) if line1 < 0 else line1
     head, tail = text[line0:start], text[end:line1]
     if head.count('"') % 2 == 1 and '"' in tail:
-        return True
+        return not endorsed(text, line0 + head.rfind('"'), end + tail.index('"') + 1)
     for opening, closing in _PAIRS:
         if head.rfind(opening) > head.rfind(closing) and closing in tail:
-            return True
+            return not endorsed(text, line0 + head.rfind(opening), end + tail.index(closing) + 1)
     # 'word' in single quotes (not apostrophes: the quote must touch non-letters).
     return (
         head.endswith("'")

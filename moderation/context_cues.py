@@ -312,7 +312,10 @@ _SELF_LEAD = (
     r"call myself|i'm just|i'm not|i am not|as an? (?:former|ex|recovering)|me,? an?|"
     # Inverted and elided subjects: "soms voel ik mij echt een junkie", "(I) feel like such a junkie"
     r"voel ik me|voel ik mij|voelde ik me|voelde ik mij|word ik|werd ik|zie ik mezelf|zie mezelf|"
-    r"(?<![\w'] )(?<![\w'])(?:feel|feeling|felt) like"
+    r"(?<![\w'] )(?<![\w'])(?:feel|feeling|felt) like|"
+    # "I sometimes feel like a junkie": one adverb between the subject and the verb.
+    r"i (?:sometimes|often|really|still|just|kinda|honestly|always|even|actually|genuinely|literally) "
+    r"(?:feel|felt)(?: like)?"
 )
 # Words between the lead and the label: articles, adjectives, "echt", and a coordinated
 # second label ("een mislukkeling en een verslaafde"); never a new clause or someone
@@ -344,6 +347,9 @@ RECOVERED = _rx(
     # ("vandaag 1 jaar zonder", "je n'ai plus pris de Lexomil depuis 2016", "since March 2014").
     r"on (?:s'? ?)?en sort|(?:ge|je) (?:raakt|komt) eruit|(?:het )?wordt (?:het )?beter|it did for me|"
     r"another life|une autre vie|een ander leven|"
+    # "You can get here too", "tu peux y arriver aussi": the way out shown to others.
+    r"you (?:can|will) get (?:here|there)|(?:tu peux|vous pouvez|on peut) y arriver|"
+    r"(?:ge|je|jij|gij) (?:kunt|kan) dat ook|"
     r"\b\d+ (?:ans?|jaar|mois|maanden|years?|months) (?:sans|zonder|without|off|clean|vrij)\b|"
     r"(?:n'? ?ai plus|heb sinds \S+(?: \S+)? geen|haven'? ?t (?:taken|touched|had))\b"
 )

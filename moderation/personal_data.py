@@ -10,6 +10,7 @@ share to help each other are never flagged.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -57,7 +58,7 @@ _EMAIL_OBFUSCATED = re.compile(
     re.IGNORECASE,
 )
 # A candidate run of digits worth handing to libphonenumber (cheap prefilter).
-_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d \t./()\-]{6,20}\d")
+_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d \t./()\-]{6,40}\d")
 _IBAN_CANDIDATE = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?"
     r"(?![A-Za-z0-9])"
@@ -117,7 +118,8 @@ _POSTCODE_TOWN = r"(?:,?\s+[1-9]\d{3}\s+[A-ZÀ-Þ][\wÀ-ÿ'-]+(?:[ -][A-ZÀ-Þ][
 # (capitalised, or introduced by de/du/des), then a house number.
 _ADDRESS_FR = re.compile(
     r"(?<!\w)" + _STREET_FR + r"\s+(?:" + _LINKER + r"\s?" + _WORD + r"|" + _CAP_WORD + r")"
-    r"(?:[ -](?:" + _LINKER + r"\s?)?" + _WORD + r"){0,3},?\s+" + _NUMBER + _POSTCODE_TOWN
+    # Not across a full stop: "near Place Jourdan. 20 € each" is a square and a price.
+    r"(?:[ -](?:" + _LINKER + r"\s?)?" + _WORD + r"){0,3}(?<![.!?:;]),?\s+" + _NUMBER + _POSTCODE_TOWN
 )
 _STREET_NL_SUFFIX = (
     r"(?:straat|laan|steenweg|plein|dreef|lei|kaai|dijk|baan|markt|singel|vest|hof|weg|pad|"
@@ -345,12 +347,62 @@ def is_helpline(number: phonenumbers.PhoneNumber) -> bool:
 def _phones(text: str) -> Iterator[Finding]:
     for cand in _PHONE_CANDIDATE.finditer(text):
         raw = cand.group()
-        if sum(ch.isdigit() for ch in raw) < 8 or raw[0] not in "0+" or _DATE.fullmatch(raw):
+        digits = sum(ch.isdigit() for ch in raw)
+        if digits < 8 or raw[0] not in "0+" or _DATE.fullmatch(raw):
             # Belgian numbers are written with 0, +32 or 0032 and 9+ digits;
             # doses, counts and dates are not phone numbers.
             continue
         if _private_phone(raw):
             yield _finding(text, cand.start(), cand.end(), RULE_PHONE)
+        elif digits > 10:
+            # Two numbers back to back ("0492 71 38 05/0478 12 34 56"): read group by group.
+            for start, end in _phones_in_run(raw):
+                yield _finding(text, cand.start() + start, cand.start() + end, RULE_PHONE)
+
+
+_PHONE_DIGITS_MAX = 12
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
+def _phones_in_run(raw: str) -> Iterator[tuple[int, int]]:
+    """The numbers in a run of digit groups too long for one number: from each group, the shortest
+    run of groups that is a valid private number."""
+    groups = [(m.start(), m.end()) for m in _DIGIT_GROUP.finditer(raw)]
+    i = 0
+    while i < len(groups):
+        digits, found = 0, None
+        for j in range(i, len(groups)):
+            digits += groups[j][1] - groups[j][0]
+            if digits > _PHONE_DIGITS_MAX:
+                break
+            if digits >= 9 and raw[groups[i][0]] == "0" and _private_phone(raw[groups[i][0] : groups[j][1]]):
+                found = j
+                break
+        if found is None:
+            i += 1
+        else:
+            yield groups[i][0], groups[found][1]
+            i = found + 1
+
+
+# Digits written to slip past a filter, read as plain digits, one character for one so that
+# findings keep their place: full-width and Arabic-Indic digits, zero-width and no-break spaces,
+# and the letter O typed for a zero inside a number ("O492 71 38 O5").
+_DIGIT_LOOKALIKES = {
+    **{0xFF10 + d: str(d) for d in range(10)},
+    **{0x0660 + d: str(d) for d in range(10)},
+    **{0x06F0 + d: str(d) for d in range(10)},
+    **{cp: " " for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00A0, 0x202F, 0x2007)},
+}
+_LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo](?=[\d\s./-])|(?<![^\W\d_])[Oo](?=\d)")
+
+
+def _plain_digits(text: str) -> str:
+    """The text with look-alike digits and invisible separators as plain ones (same length)."""
+    plain = text.translate(_DIGIT_LOOKALIKES)
+    if "o" in plain or "O" in plain:
+        plain = _LETTER_O_IN_NUMBER.sub("0", plain)
+    return plain
 
 
 def _spelled_phones(text: str) -> Iterator[Finding]:
@@ -429,6 +481,12 @@ def _plates(text: str) -> Iterator[Finding]:
 def find_personal_data(text: str) -> list[Finding]:
     """All personal data in the text; a span claimed by a stronger rule is not repeated."""
     found: list[Finding] = []
+    plain = _plain_digits(text)
+    if plain != text:
+        # Read the digits as plain ones, and report the words as written.
+        return [
+            dataclasses.replace(f, match=text[f.start : f.end]) for f in find_personal_data(plain)
+        ]
     sources: tuple[Callable[[str], Iterator[Finding]], ...] = (_emails, _names)
     if _DIGIT.search(text):
         sources = (_emails, _addresses, _plates, _names)

@@ -267,11 +267,41 @@ def clause_marks(plain: str, tokens: list[Token], starts: list[int] | None = Non
 # that stand apart from letters ('gewoon stoppen', not the apostrophe of "j'ai").
 QUOTED_SPAN = _QUOTED = re.compile(
     r'"[^"\n]{1,200}"|\u00ab[^\u00bb\n]{1,200}\u00bb|\u201c[^\u201d\n]{1,200}\u201d|\u201e[^\u201c\u201d\n]{1,200}[\u201c\u201d]'
-    r"|(?<![^\W_])'(?=[^\W_])[^'\n]{1,200}(?<=[^\W_])'(?![^\W_])"
+    # An apostrophe between two letters stays inside ('I don't rent to benzo junkies', 'zo'n verslaafde').
+    r"|(?<![^\W_])'(?=[^\W_])(?:[^'\n]|(?<=[^\W_])'(?=[^\W_])){1,200}(?<=[^\W_])'(?![^\W_])"
 )
 
 
 _DOUBLE_QUOTES = ('"', "\u00ab", "\u201c", "\u201e")
+
+# A quotation the poster agrees with right after ("Ma grand-mère dit: '...'. Elle a raison.",
+# "'...', en eerlijk gezegd heeft ze gelijk"): the words are the poster's own too.
+_ENDORSED = re.compile(
+    r"(?<![^\W_])(?:(?:elle|il|ils|elles) (?:a|avait|ont|avaient) (?:bien |totalement |tout a fait )?raison"
+    r"|(?:heeft|had|hebben) (?:ze|zij|hij|die) (?:wel |echt |toch |overschot van )?gelijk"
+    r"|(?:ze|zij|hij|die) (?:heeft|had|hebben) (?:wel |echt |toch |overschot van )?gelijk"
+    r"|(?:she|he|they)(?:'s|'re| is| are| was| were) (?:so |totally |absolutely |dead |quite )?right)(?![^\W_])"
+)
+_ENDORSE_REACH = 120
+
+
+# The poster quoting their own words ("Je vous copie le mail que j'ai envoyé : « ... »", "I wrote: '...'").
+_OWN_WORDS = re.compile(
+    r"(?<![^\W_])(?:(?:le mail|le courriel|la lettre|le message|le mot) que j'? ?ai (?:envoye|ecrit)"
+    r"|j'? ?ai (?:ecrit|repondu)|ce que j'? ?ai ecrit|i (?:wrote|replied|answered|emailed)"
+    r"|my (?:email|e-mail|message|reply|letter)|ik (?:schreef|antwoordde|mailde)"
+    r"|ik heb (?:geschreven|geantwoord|gemaild)"
+    r"|(?:de mail|het bericht|de brief) die ik (?:stuurde|schreef|heb gestuurd|heb geschreven))"
+    r"(?![^\W_])[^.!?\n]{0,80}$"
+)
+
+
+def endorsed(text: str, start: int, end: int) -> bool:
+    """Whether the quotation text[start:end] is the poster's own: words they agree with right
+    after, or their own words quoted (a mail they sent)."""
+    if _ENDORSED.search(text, end, min(len(text), end + _ENDORSE_REACH)) is not None:
+        return True
+    return _OWN_WORDS.search(text, max(0, start - _ENDORSE_REACH), start) is not None
 
 
 def may_quote(text: str, lo: int = 0, hi: int | None = None) -> bool:
@@ -292,7 +322,7 @@ def quoted_tokens(plain: str, tokens: list[Token], starts: list[int] | None = No
     """Tokens between quotation marks: words the poster quotes rather than says."""
     if not may_quote(plain):
         return frozenset()
-    spans = [(m.start(), m.end()) for m in _QUOTED.finditer(plain)]
+    spans = [(m.start(), m.end()) for m in _QUOTED.finditer(plain) if not endorsed(plain, m.start(), m.end())]
     if not spans:
         return frozenset()
     starts = [tok.start for tok in tokens] if starts is None else starts
