@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, literal_column, select, text
+from sqlalchemy import Text, TextClause, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from app.search import text as search_text
@@ -72,6 +72,13 @@ _WRITE_LOCK = 0x5EA4C4  # pg_advisory_xact_lock key: one vocabulary writer at a 
 _LOCK_STATEMENT, _WRITE_STATEMENT = text("SELECT pg_advisory_xact_lock(:key)"), text(_WRITE)
 
 
+@lru_cache(maxsize=512)
+def _sql(statement: str) -> TextClause:
+    """A statement's TextClause, made once: the query's few shapes come back with every search
+    (TextClause parses its bind parameters each time it is made)."""
+    return text(statement)
+
+
 def quote(lexeme: str) -> str:
     """A lexeme as tsquery text (taken verbatim: no dictionary runs on a cast)."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -95,6 +102,34 @@ def _cached_pieces(texts: tuple[str, ...]) -> tuple[str, ...]:
         piece for piece in pieces
         if not ((m := _EXACT.fullmatch(piece)) and any(_unquote(m.group(1)).startswith(p) for p in prefixes))
     )
+
+
+def _build_page_statement(window: str, query: SearchQuery) -> Any:
+    """The search statement: the window's matches ranked, joined with the live tables, filtered, the page cut."""
+    ranked = f"(SELECT w.post_id, -ts_rank_cd(w.tsv, CAST(:rank AS tsquery)) AS score FROM ({window}) AS w) AS h"  # noqa: S608  # nosec B608
+    hits: Any = (
+        select(literal_column("h.post_id").label("post_id"), literal_column("h.score").label("score"))
+        .select_from(text(ranked))
+        .subquery("hits")
+    )
+    # The page's bodies (for the snippets) in the same statement: a subquery in the select
+    # list is evaluated after the sort and the limit, for the page's rows only.
+    body = literal_column("(SELECT b.body FROM search_documents AS b WHERE b.post_id = forum_posts.id)", Text)
+    return page_query(hits, query).add_columns(body.label("body"))
+
+
+@lru_cache(maxsize=256)
+def _unfiltered_page_statement(window: str, members_visible: bool, page: int, page_size: int) -> Any:
+    return _build_page_statement(window, SearchQuery(text="", members_visible=members_visible, page=page,
+                                                     page_size=page_size))
+
+
+def _page_statement(window: str, query: SearchQuery) -> Any:
+    """The search statement, built once per shape of plan and page when no filter holds a value (most
+    searches): building it walks SQLAlchemy's constructs for a millisecond and more each time."""
+    if query.lang or query.category or query.date_from or query.date_to:
+        return _build_page_statement(window, query)
+    return _unfiltered_page_statement(window, query.members_visible, query.page, query.page_size)
 
 
 class PostgresFts:
@@ -144,7 +179,7 @@ class PostgresFts:
                 params[f"t{index}"] = term
                 columns += [f"plainto_tsquery('{cfg}', :t{index})::text" for cfg in ("french", "dutch", "english")]
                 columns.append(f"to_tsquery('simple', quote_literal(:t{index}) || ':*')::text")
-            row = session.execute(text("SELECT " + ", ".join(columns)), params).one()  # noqa: S608
+            row = session.connection().execute(_sql("SELECT " + ", ".join(columns)), params).one()  # noqa: S608
             if len(cls._pieces) > 8192:
                 cls._pieces.clear()
             for index, term in enumerate(missing):
@@ -176,7 +211,7 @@ class PostgresFts:
         under: dict[str, list[Any]] = {prefix: [] for prefix in prefixes}
         counts: dict[str, int] = {}
         figures: dict[int, int] = {}
-        for row in session.execute(text(" UNION ALL ".join(parts)), params):  # noqa: S608
+        for row in session.connection().execute(_sql(" UNION ALL ".join(parts)), params):  # noqa: S608
             if row.k >= 0:
                 under[prefixes[row.k]].append(row)
             elif row.k == -1:
@@ -240,7 +275,7 @@ class PostgresFts:
         if plan.kind == "rare-first":
             return plan
         since, probe, params = probe_sql(groups, corpus)
-        matches = int(session.scalar(text(probe), params) or 0)
+        matches = int(session.connection().scalar(_sql(probe), params) or 0)
         return choose_plan(groups, corpus, cap=cap, sample=Sample(since, matches))
 
     def newest_matches(self, session: Session, groups: list[TermGroup], plan: Plan,
@@ -263,17 +298,8 @@ class PostgresFts:
         cap = cap_for(query)
         plan = self.plan(session, groups, corpus, cap)
         window, params = window_sql(plan)
-        ranked = f"(SELECT w.post_id, -ts_rank_cd(w.tsv, CAST(:rank AS tsquery)) AS score FROM ({window}) AS w) AS h"  # noqa: S608  # nosec B608
-        hits: Any = (
-            select(literal_column("h.post_id").label("post_id"), literal_column("h.score").label("score"))
-            .select_from(text(ranked))
-            .subquery("hits")
-        )
-        # The page's bodies (for the snippets) in the same statement: a subquery in the select
-        # list is evaluated after the sort and the limit, for the page's rows only.
-        body = literal_column("(SELECT b.body FROM search_documents AS b WHERE b.post_id = forum_posts.id)", Text)
-        statement = page_query(hits, query).add_columns(body.label("body"))
-        rows = session.execute(statement, {**self._params(groups, plan, cap), **params}).all()
+        statement = _page_statement(window, query)
+        rows = session.connection().execute(statement, {**self._params(groups, plan, cap), **params}).all()
         if not rows:
             return empty_page(session, self, query)
         items = [
