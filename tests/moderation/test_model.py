@@ -17,12 +17,14 @@ from moderation.normalize import fold
 pytestmark = pytest.mark.xdist_group("moderation-model")
 
 
-@pytest.fixture(scope="module")
+# Session scope: trained once per worker. A module-scoped fixture was trained twice in the full
+# suite (its module's tests were not always run back to back), about 100 s of CI each time.
+@pytest.fixture(scope="session")
 def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[model.Model, Path]:
     """A model trained on a few hundred shipped posts: enough to test the mechanics quickly."""
     from moderation import train
 
-    examples = corpus.load()[::10]
+    examples = corpus.load()[::40]
     prepared = train.prepare(examples)
     fitted = train.fit(prepared, {label: 0.5 for label in train.HEADS})
     path = tmp_path_factory.mktemp("model") / "model.npz"
