@@ -247,11 +247,14 @@ def _field_name(error: dict[str, object]) -> str:
 
 def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
-    params = {key: str(LocalNumber(value)) if isinstance(value, float) else str(value)
-              for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
+    # Floats with the reader's decimal sign; whole numbers stay numbers, which gettext groups ("100 000").
+    params: dict[str, object] = {
+        key: LocalNumber(value) if isinstance(value, float) else value if type(value) is int else str(value)
+        for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
     if "expected" in params:
         # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
-        params["expected"] = ", ".join(_QUOTED.findall(params["expected"])) or params["expected"]
+        expected = str(params["expected"])
+        params["expected"] = ", ".join(_QUOTED.findall(expected)) or expected
     msgid = FIELD_MESSAGES.get(_field_name(error)) or VALIDATION_MESSAGES.get(str(error.get("type")),
                                                                               GENERIC_FIELD_MESSAGE)
     try:
