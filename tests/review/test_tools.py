@@ -167,7 +167,7 @@ def test_one_step_crisis_support_with_a_private_check_in_the_member_can_answer(c
     inbox = client.get("/fr/account/inbox").text
     assert "Des nouvelles de vous" in inbox
     talk = client.get(f"/fr/account/inbox/{conversation.id}")
-    assert "Télé-Accueil" in talk.text and "Modo, modérateur·rice" in talk.text
+    assert "Télé-Accueil" in talk.text and "Modo, de l'équipe de modération" in talk.text
     client.post(f"/fr/account/inbox/{conversation.id}", data={"csrf_token": csrf_from(talk.text),
                                                               "body": "Merci, ça va un peu mieux."})
     session.expire_all()
@@ -215,7 +215,7 @@ def test_a_moderator_on_a_break_gets_no_crisis_items_and_the_dashboard_shows_cov
     assert [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]] == [sold.post.id]
     html_login(client, "Modo")
     board = client.get("/fr/review/dashboard").text
-    assert typeset("personne : chaque modérateur·rice de cette langue est en pause", "fr") in board
+    assert typeset("personne : toute l'équipe de modération de cette langue est en pause", "fr") in board
     client.post("/fr/review/crisis-pause", data={"csrf_token": csrf_from(board), "hours": "0"})
     as_member(client, "Modo")
     assert crisis.post.id in [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]]
@@ -290,7 +290,7 @@ def test_an_administrator_granted_moderator_on_the_web_is_told_they_stay_adminis
     token = _form(client, "/fr/admin/roles")
     saved = client.post("/fr/admin/roles", data={"csrf_token": token, "pseudonym": "Adjointe", "change": "grant",
                                                  "role": "moderator", "lang_nl": "1"}, follow_redirects=True)
-    assert "administrateur·rice et le reste" in saved.text
+    assert "fait partie de l'administration et y reste" in saved.text
     session.expire_all()
     assert session.scalar(select(User.role).where(User.pseudonym == "Adjointe")) == "admin"
 
