@@ -314,6 +314,12 @@ def test_admins_grant_roles_from_the_web_and_export_the_audit_log(client: TestCl
     lines = csv.text.splitlines()
     assert lines[0].startswith("id,created_at,actor_id,actor,action") and len(lines) == 2
     assert ",'+1 pour l'équipe," in lines[1]  # the reason cannot run as a formula
+    assert not csv.content.startswith(b"\xef\xbb\xbf")  # the plain file is as it was
+    excel = client.get("/fr/admin/audit.csv?action=role.grant&excel=1")
+    assert excel.content.startswith(b"\xef\xbb\xbf") and "-excel.csv" in excel.headers["content-disposition"]
+    excel_lines = excel.content.decode("utf-8-sig").splitlines()
+    assert excel_lines[0].startswith("id;created_at;actor_id;actor;action") and ";'+1 pour l'équipe;" in excel_lines[1]
+    assert "excel=1" in page and "action=role.grant" in page.split("excel=1")[0].rsplit("href", 1)[-1]
     assert session.scalar(select(User.role).where(User.pseudonym == "=Formule")) == "moderator"
 
 
