@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
@@ -113,12 +113,12 @@ def set_locale(locale: str) -> None:
 
 def gettext(message: str, **params: object) -> str:
     text = translations(get_locale()).gettext(message)
-    return text % params if params else text
+    return text % local_counts(params) if params else text
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     text = translations(get_locale()).ngettext(singular, plural, n)
-    return text % {"num": n, **params}
+    return text % local_counts({"num": n, **params})
 
 
 _ = gettext
@@ -176,6 +176,27 @@ def format_day_and_time(value: dt.datetime, locale: str) -> str:
 
 def format_number(value: float, locale: str) -> str:
     return _format_decimal(value, locale=NUMBER_LOCALES[locale])
+
+
+@lru_cache(maxsize=4096)
+def format_count(value: int, locale: str) -> str:
+    """A whole number with the digit groups of the reader's language, as Babel writes them: "100 000" in French
+    (a narrow no-break space, U+202F, so it never wraps), "100.000" in Dutch, "100,000" in English."""
+    return _format_decimal(value, locale=NUMBER_LOCALES[locale])
+
+
+class LocalCount(int):
+    """A whole number in a message (a limit, a count), grouped as the reader's language groups digits when the
+    message is translated: "at most 100 000 characters", never "100000"."""
+
+    def __str__(self) -> str:
+        return format_count(int(self), get_locale())
+
+
+def local_counts(params: Mapping[str, object]) -> dict[str, object]:
+    """A message's parameters with each plain whole number grouped (see LocalCount). Only exact ints: a bool,
+    an enum or a LocalNumber (a dose, written without grouping) is left as it is; a year is passed as text."""
+    return {key: LocalCount(value) if type(value) is int else value for key, value in params.items()}
 
 
 class LocalNumber(float):

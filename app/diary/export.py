@@ -19,6 +19,7 @@ from app.diary.models import Entry, TaperPlan
 from app.diary.service import get_diary_settings, list_entries
 from app.diary.sharing import list_share_links
 from app.i18n import gettext
+from app.web.downloads import BOM, EXCEL_DELIMITER
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -82,8 +83,6 @@ def export_member_diary(session: Session, *, user: User) -> dict[str, object]:
 
 #: What each column holds, under the stable keys diary.json uses (JSON is the format for tools).
 CSV_COLUMNS = ["date", "medications", "diazepam_mg", *sym.SYMPTOMS, "symptom_score", "sleep_hours", "mood", "note"]
-#: Spreadsheets (Excel above all) read a UTF-8 file as UTF-8 only when it starts with this mark.
-BOM = "\ufeff"
 
 
 def csv_header() -> list[str]:
@@ -100,24 +99,30 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_csv(session: Session, *, user: User) -> str:
+def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
     """One row per day, headed in the current locale; symptoms rated 0-3 (empty: not rated), mood 1-5.
 
     Comma-separated, quoted where needed (RFC 4180), numbers with a decimal point,
-    after a byte-order mark; the columns are CSV_COLUMNS in that order.
+    after a byte-order mark; the columns are CSV_COLUMNS in that order (the file in the
+    member's data download: keep it so). `excel`: the same rows for Excel with Belgian
+    settings (app.web.downloads.EXCEL_DELIMITER): ";" between cells and decimal commas.
     """
+    def number(value: float) -> str:
+        written = f"{value:g}"
+        return written.replace(".", ",") if excel else written
+
     buffer = io.StringIO()
     buffer.write(BOM)
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(csv_header())
     for entry in list_entries(session, user=user):
-        medications = "; ".join(f"{m.drug} {m.dose_mg:g} mg" for m in entry.medications)
+        medications = "; ".join(f"{m.drug} {number(m.dose_mg)} mg" for m in entry.medications)
         writer.writerow([
             entry.day.isoformat(), _csv_safe(medications),
-            "" if entry.diazepam_mg is None else f"{entry.diazepam_mg:g}",
+            "" if entry.diazepam_mg is None else number(entry.diazepam_mg),
             *[entry.symptoms.get(key, "") for key in sym.SYMPTOMS],
             entry.symptom_score if entry.symptoms else "",
-            "" if entry.sleep_hours is None else f"{entry.sleep_hours:g}",
+            "" if entry.sleep_hours is None else number(entry.sleep_hours),
             "" if entry.mood is None else entry.mood,
             _csv_safe(entry.note),
         ])

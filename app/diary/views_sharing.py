@@ -22,7 +22,7 @@ from app.diary.permissions import access_member_diary, access_shared_diary
 from app.diary.views_entries import MOOD_LABELS, private_page
 from app.errors import AppError
 from app.settings import SettingsDep
-from app.web.downloads import attachment
+from app.web.downloads import attachment, excel_filename
 from app.web.forms import FormFields, rerender
 from app.web.params import Id
 from app.web.templating import redirect, url_for
@@ -122,8 +122,10 @@ def _filename(extension: str) -> str:
 
 
 @router.get("/diary/export.csv", name="diary.export_csv")
-def export_csv(session: SessionDep, viewer: CurrentUser) -> Response:
-    return attachment(export.export_csv(session, user=viewer), "text/csv; charset=utf-8", _filename("csv"))
+def export_csv(session: SessionDep, viewer: CurrentUser, excel: bool = False) -> Response:
+    """The diary as CSV; `?excel=1`: the variant for Excel with Belgian settings (";", decimal commas)."""
+    filename = excel_filename(_filename("csv")) if excel else _filename("csv")
+    return attachment(export.export_csv(session, user=viewer, excel=excel), "text/csv; charset=utf-8", filename)
 
 
 @router.get("/diary/export.json", name="diary.export_json")

@@ -22,21 +22,29 @@ from typing import IO, Any
 
 from app.research import datasheet
 from app.research.export_records import NO_CONSENT_SPEAKER, ExportRecords, Progress, Result
+from app.web.downloads import BOM, EXCEL_DELIMITER
 
 
 class _Csv:
-    def __init__(self, handle: IO[str], columns: list[str]) -> None:
+    """RFC 4180 CSV (what R and pandas read); `excel`: for Excel with Belgian settings (app.web.downloads)."""
+
+    def __init__(self, handle: IO[str], columns: list[str], *, excel: bool = False) -> None:
         self.columns = columns
-        self.writer = csv.writer(handle)
+        self.excel = excel
+        if excel:
+            handle.write(BOM)
+        self.writer = csv.writer(handle, delimiter=EXCEL_DELIMITER if excel else ",")
         self.writer.writerow(columns)
 
     def write(self, row: dict[str, Any]) -> None:
-        self.writer.writerow([_csv_cell(row.get(c)) for c in self.columns])
+        self.writer.writerow([_csv_cell(row.get(c), excel=self.excel) for c in self.columns])
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any, *, excel: bool = False) -> Any:
     if value is None:
         return ""
+    if excel and isinstance(value, float):
+        return repr(value).replace(".", ",")  # Excel with a comma as decimal sign reads "6.5" as a date
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -44,6 +52,8 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+#: Formats written as CSV files (data/*.csv).
+CSV_FORMATS = frozenset({"csv", "csv_excel"})
 POST_COLUMNS = ["id", "thread_id", "reply_to", "position", "author", "consented", "never_quote", "date", "lang",
                 "category", "edited", "text"]
 THREAD_COLUMNS = ["id", "title", "category", "lang", "date", "posts", "consented_posts"]
@@ -59,12 +69,14 @@ class Builder(ExportRecords):
     def _write_jsonl_or_csv(self, folder: Path, progress: Progress | None) -> list[str]:
         data = folder / "data"
         data.mkdir()
-        suffix = self.options.format
+        suffix = "csv" if self.options.format in CSV_FORMATS else self.options.format
         with ExitStack() as stack:
             thread_file = stack.enter_context((data / f"threads.{suffix}").open("w", encoding="utf-8", newline=""))
             post_file = stack.enter_context((data / f"posts.{suffix}").open("w", encoding="utf-8", newline=""))
             if suffix == "csv":
-                thread_out, post_out = _Csv(thread_file, THREAD_COLUMNS), _Csv(post_file, POST_COLUMNS)
+                excel = self.options.format == "csv_excel"
+                thread_out = _Csv(thread_file, THREAD_COLUMNS, excel=excel)
+                post_out = _Csv(post_file, POST_COLUMNS, excel=excel)
                 for thread, posts in self._threads(progress):
                     thread_out.write(thread)
                     for post in posts:
@@ -110,13 +122,13 @@ class Builder(ExportRecords):
             return []
         data = folder / "data"
         data.mkdir(exist_ok=True)
-        csv_out = self.options.format == "csv"
+        csv_out = self.options.format in CSV_FORMATS
         name = ("diary_entries" if self.options.diary == "entries" else "diary_monthly") + (".csv" if csv_out
                                                                                             else ".jsonl")
         rows = (self._diary_entries() if self.options.diary == "entries" else self._diary_months())
         with (data / name).open("w", encoding="utf-8", newline="") as handle:
-            writer = _Csv(handle, ENTRY_COLUMNS if self.options.diary == "entries" else MONTH_COLUMNS) \
-                if csv_out else None
+            writer = _Csv(handle, ENTRY_COLUMNS if self.options.diary == "entries" else MONTH_COLUMNS,
+                          excel=self.options.format == "csv_excel") if csv_out else None
             for row in rows:
                 if writer is not None:
                     writer.write({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v

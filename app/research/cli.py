@@ -100,7 +100,8 @@ def project_list() -> None:
 @research_cli.command("export")
 def export_command(
     project: int = typer.Option(..., "--project"),
-    format: str = typer.Option("jsonl", "--format", help="jsonl, csv or convokit."),
+    format: str = typer.Option("jsonl", "--format",
+                               help="jsonl, csv, csv_excel (';' and decimal commas, for Excel) or convokit."),
     out: Path = typer.Option(..., "--out", help="The zip file to write."),
     lang: list[str] = typer.Option([], "--lang", help="Thread language (repeatable); default all."),
     category: list[str] = typer.Option([], "--category", help="Category slug (repeatable); default all."),

@@ -19,6 +19,9 @@ FORMATS = {
     "jsonl": "`data/threads.jsonl` and `data/posts.jsonl`: one JSON object per line.",
     "csv": "`data/threads.csv` and `data/posts.csv` (UTF-8, comma-separated, header row; cells that a "
            "spreadsheet would run as a formula start with an apostrophe).",
+    "csv_excel": "`data/threads.csv` and `data/posts.csv` for Excel with Belgian (continental) settings: UTF-8 "
+                 "with a byte-order mark, semicolon-separated, decimal commas, header row; cells that a spreadsheet "
+                 "would run as a formula start with an apostrophe. For R or pandas, the plain CSV format is simpler.",
     "convokit": "`corpus/`: a ConvoKit corpus (utterances.jsonl, speakers.json, conversations.json, corpus.json, "
                 "index.json). Load it with `convokit.Corpus(filename=\"corpus\")`. Each thread is a "
                 "conversation whose id is its first post's id; `reply_to` is the quoted member's latest "

@@ -120,6 +120,8 @@ class ProjectMember(TimestampMixin, Base):
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
+    #: The same CSV for Excel with Belgian settings: a byte-order mark, ";" between cells, decimal commas.
+    csv_excel = "csv_excel"
     convokit = "convokit"
 
 

@@ -61,7 +61,7 @@ class DeclineIn(BaseModel):
 class ExportOptions(BaseModel):
     """What an export covers. Stored with the job, so a re-run is reproducible."""
 
-    format: Literal["jsonl", "csv", "convokit"] = "jsonl"
+    format: Literal["jsonl", "csv", "csv_excel", "convokit"] = "jsonl"
     categories: list[str] = Field(default_factory=list, description="Category slugs; empty: all")
     langs: list[str] = Field(default_factory=list, description="Thread languages; empty: all")
     since: dt.date | None = None

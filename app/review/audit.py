@@ -18,6 +18,7 @@ from app.i18n import gettext
 from app.pagination import Page, offset_for, pages_for
 from app.review.models import AuditEntry, Decision
 from app.review.vocabulary import PUBLIC_ACTIONS
+from app.web.downloads import BOM, EXCEL_DELIMITER
 
 # Who acted when no member did (the `forum` command, housekeeping).
 CONSOLE = "console"
@@ -79,10 +80,13 @@ def action_names(session: Session) -> list[str]:
 CSV_COLUMNS = ("id", "created_at", "actor_id", "actor", "action", "target_type", "target_id", "reason", "details")
 
 
-def export_csv(session: Session, filters: AuditFilter) -> str:
-    """Every matching entry, oldest first, as CSV (details as JSON)."""
+def export_csv(session: Session, filters: AuditFilter, *, excel: bool = False) -> str:
+    """Every matching entry, oldest first, as CSV (details as JSON); `excel`: for Excel with Belgian settings, a
+    byte-order mark and ";" between cells (app.web.downloads.EXCEL_DELIMITER). The cells hold no decimals."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    if excel:
+        out.write(BOM)
+    writer = csv.writer(out, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(CSV_COLUMNS)
     for entry in session.scalars(filters.apply(select(AuditEntry)).order_by(AuditEntry.id)).yield_per(500):
         writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", entry.actor_name,

@@ -16,7 +16,7 @@ from app.i18n_markers import N_
 from app.review import audit, roles
 from app.review.audit import AuditFilter
 from app.review.vocabulary import TARGET_LABELS, audit_label
-from app.web.downloads import attachment
+from app.web.downloads import attachment, excel_filename
 from app.web.forms import FormFields, rerender
 from app.web.params import PageNumber, in_date_range
 from app.web.templating import redirect, render
@@ -50,9 +50,10 @@ def audit_page(request: Request, session: SessionDep, viewer: AdminUser, actor: 
 
 @router.get("/admin/audit.csv", name="review.audit_csv")
 def audit_csv(session: SessionDep, viewer: AdminUser, actor: str = "", action: str = "", target_type: str = "",
-              since: str = "", until: str = "") -> Response:
-    body = audit.export_csv(session, _filters(actor, action, target_type, since, until))
-    return attachment(body, "text/csv; charset=utf-8", f"audit-{utcnow().date().isoformat()}.csv")
+              since: str = "", until: str = "", excel: bool = False) -> Response:
+    body = audit.export_csv(session, _filters(actor, action, target_type, since, until), excel=excel)
+    filename = f"audit-{utcnow().date().isoformat()}.csv"
+    return attachment(body, "text/csv; charset=utf-8", excel_filename(filename) if excel else filename)
 
 
 def _roles_context(session: SessionDep, form: dict[str, str]) -> dict[str, object]:

@@ -20,3 +20,17 @@ def content_disposition(filename: str) -> str:
 
 def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)})
+
+
+#: A CSV for Excel with Belgian regional settings (and most of continental Europe's): Excel splits a .csv it opens
+#: on the system's list separator, ";" wherever the decimal sign is a comma, reads numbers with that comma, and
+#: reads the file as UTF-8 only after a byte-order mark (without it "é" shows as "Ã©"). The plain CSV (commas,
+#: decimal points: RFC 4180, what R, pandas and LibreOffice read) stays the default and does not change.
+EXCEL_DELIMITER = ";"
+BOM = "\ufeff"
+
+
+def excel_filename(filename: str) -> str:
+    """"diary-2026-12-01.csv" -> "diary-2026-12-01-excel.csv": both variants can sit side by side."""
+    stem, dot, extension = filename.rpartition(".")
+    return f"{stem}-excel{dot}{extension}" if dot else f"{filename}-excel"

@@ -143,6 +143,10 @@ def resubmit_page(request: Request, *, reason: str, action: str, fields: list[tu
 async def app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if _is_api(request):
+        if not isinstance(exc, Unauthenticated) and await _visitor_refused(request):
+            # The API router's CSRF check (and any other check it runs) comes before the route's own viewer
+            # check: a visitor is told they are not logged in before anything about their request.
+            exc = Unauthenticated()
         return _api_error(exc)
     # No session cookie any more (expired, cleared): a member's form needs a log-in before it can go.
     logged_out = SESSION_COOKIE not in request.state.cookies and "/account/" not in request.url.path
@@ -243,11 +247,14 @@ def _field_name(error: dict[str, object]) -> str:
 
 def _field_message(error: dict[str, object]) -> str:
     ctx = error.get("ctx")
-    params = {key: str(LocalNumber(value)) if isinstance(value, float) else str(value)
-              for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
+    # Floats with the reader's decimal sign; whole numbers stay numbers, which gettext groups ("100 000").
+    params: dict[str, object] = {
+        key: LocalNumber(value) if isinstance(value, float) else value if type(value) is int else str(value)
+        for key, value in (ctx.items() if isinstance(ctx, dict) else ())}
     if "expected" in params:
         # pydantic writes the choices in English ("'a', 'b' or 'c'"): keep only the values.
-        params["expected"] = ", ".join(_QUOTED.findall(params["expected"])) or params["expected"]
+        expected = str(params["expected"])
+        params["expected"] = ", ".join(_QUOTED.findall(expected)) or expected
     msgid = FIELD_MESSAGES.get(_field_name(error)) or VALIDATION_MESSAGES.get(str(error.get("type")),
                                                                               GENERIC_FIELD_MESSAGE)
     try:
@@ -284,14 +291,19 @@ def _refuses_visitors(request: Request) -> bool:
     return False
 
 
+async def _visitor_refused(request: Request) -> bool:
+    """The request's route refuses visitors and its viewer is not (or would not be) found."""
+    found = _VISITOR_GATE["viewer_found"]
+    return found is not None and _refuses_visitors(request) and not await found(request)
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # A visitor, or a gone session, is told 401 before anything is said about the request's fields. FastAPI
     # decodes a JSON body before it runs any dependency, so an unreadable body reaches here before the
     # dependency that would have refused the visitor; an endpoint that loads its viewer itself
     # (accounts.permissions.viewer_later) has not loaded it yet either.
-    found = _VISITOR_GATE["viewer_found"]
-    if found is not None and _refuses_visitors(request) and not await found(request):
+    if await _visitor_refused(request):
         return await app_error_handler(request, Unauthenticated())
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.

@@ -560,6 +560,32 @@ def test_diary_csv_is_headed_in_the_reader_language_and_opens_in_a_spreadsheet(c
         assert row[note] == 'Dit "stop", puis, plus tard:\nça va'  # quoted: one cell, newline and all
 
 
+def test_the_diary_csv_has_an_excel_variant_and_the_plain_one_is_unchanged(client: TestClient,
+                                                                            session: Session) -> None:
+    """Belgian Excel splits a .csv on ";" and reads "6.5" as a date: the Excel variant uses ";" and decimal
+    commas, after the byte-order mark; the plain file (also the one in the data download) stays as it was."""
+    import csv
+    import io
+
+    user = make_user(session, "Excel")
+    log(session, user, days_ago(1), mood=4, sleep_hours=6.5, note="Nuit; courte")
+    session.commit()
+    html_login(client, "Excel")
+    plain = client.get("/fr/diary/export.csv")
+    assert plain.text.splitlines()[0].startswith("\ufeffDate,Médicament,") and ",6.5," in plain.text
+    assert "diary" in plain.headers["content-disposition"] and "excel" not in plain.headers["content-disposition"]
+    for lang in ("fr", "nl"):
+        excel = client.get(f"/{lang}/diary/export.csv?excel=1")
+        assert excel.status_code == 200 and excel.headers["content-type"] == "text/csv; charset=utf-8"
+        assert excel.content.startswith(b"\xef\xbb\xbf") and "-excel.csv" in excel.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))
+        plain_header = next(csv.reader(io.StringIO(plain.text)))
+        assert rows[0][:2] == list(CSV_HEADINGS[lang][:2]) and len(rows[0]) == len(plain_header)
+        assert "6,5" in rows[1] and rows[1][-1] == "Nuit; courte" and "," in rows[1][2], rows[1]
+    page = client.get("/fr/diary/entries").text
+    assert "/fr/diary/export.csv?excel=1" in page and "Excel" in page
+
+
 def test_the_plan_form_reports_every_problem_at_once_and_keeps_every_value(client: TestClient,
                                                                           session: Session) -> None:
     logged_in_member(client, session, "Toutensemble")

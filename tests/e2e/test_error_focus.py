@@ -99,3 +99,18 @@ def test_a_reaction_without_javascript_leaves_the_focus_on_the_post(fresh_member
     # The keyboard goes on from the post reacted to, not from the top of the page (<body>).
     now = focused(page)
     assert now["tag"] == "article" and now["id"] == post_id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_error_summary_stands_apart_from_the_first_label(new_context: Any, lang: str) -> None:
+    """On the sign-up page the summary touched the "Pseudonym" label under it (outsider walk)."""
+    page = new_context(js=False).new_page()
+    page.goto(f"/{lang}/account/signup")
+    page.fill("#pseudonym", f"Ecart_{lang}")
+    page.fill("#password", "une phrase assez longue 42")
+    page.fill("#password_confirm", "une autre phrase longue 43")
+    page.locator("main button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+    summary = page.locator(".error-summary").bounding_box()
+    label = page.locator("main form label").first.bounding_box()
+    assert summary and label and label["y"] - (summary["y"] + summary["height"]) >= 16, (summary, label)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -441,10 +442,30 @@ def test_a_newcomers_first_post_is_welcomed_once(client: TestClient, session: Se
     session.commit()
     html_login(client, "Nouvelle")
     before = client.get(f"/fr/t/{posted.thread.id}").text
-    assert before.count("bienvenue") + before.count("Bienvenue") == 1  # the composer says what will happen
+    # The composer says what publishing will do; the welcome comes once the post is published.
+    assert "premoderation-hint" in before and "ienvenue" not in before.split('id="notices"')[-1]
     token = csrf_from(before)
     after = client.post(f"/fr/t/{posted.thread.id}/reply",
                         data={"csrf_token": token, "body": "Bonjour à toutes et à tous, je suis nouvelle ici."})
     assert "notice=welcome" in str(after.url)
     notices = re.findall(r'<p class="notice[^"]*"[^>]*>[^<]*', after.text)
     assert len([n for n in notices if "ienvenue" in n]) == 1, notices
+
+
+@pytest.mark.parametrize("where", ["reply", "new_thread"])
+def test_a_newcomers_preview_does_not_welcome_a_post_not_yet_published(client: TestClient, session: Session,
+                                                                       where: str) -> None:
+    """The preview said "a moderator will welcome yours soon; until then only you can see it" over "nothing is
+    posted yet" (outsider walk): the welcome waits for the post, the composer only says what publishing does."""
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=make_user(session, "Ancienne"))
+    make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    session.commit()
+    html_login(client, "Nouvelle")
+    url = f"/fr/t/{posted.thread.id}/reply" if where == "reply" else "/fr/c/tapering-now/new"
+    token = csrf_from(client.get(url.removesuffix("/reply")).text)
+    preview = client.post(url, data={"csrf_token": token, "body": "Bonjour, je suis nouvelle ici.", "preview": "1",
+                                     "title": "Bonjour à tous", "thread_lang": "fr"})
+    assert preview.status_code == 200 and 'id="preview"' in preview.text
+    assert "ienvenue" not in preview.text.split("<main")[-1] and "visible que pour vous" not in preview.text
+    assert "premoderation-hint" in preview.text

@@ -306,7 +306,7 @@ def test_the_deletion_page_shows_a_logged_out_header(client: TestClient, session
 ZIP_IN_LANGUAGE = {
     "fr": {"README.txt": ("Trèfle · Klaver\u202f: toutes les données que ce forum conserve à votre sujet",
                           "de 0 (aucun) à 3 (sévère)"),
-           "posts.md": ("En attente d'un·e modérateur·rice", "Publié"),
+           "posts.md": ("En attente de l'équipe de modération", "Publié"),
            "posts.html": ('<html lang="fr">', "<title>Vos messages</title>"),
            "diary.csv": ("\ufeffDate,Médicament,Équivalent diazépam (mg),", "Anxiété (de 0 à 3)")},
     "nl": {"README.txt": ("Trèfle · Klaver: alle gegevens die dit forum over je bewaart",

@@ -150,7 +150,7 @@ def test_a_welcomed_first_post_tells_its_author_and_lands_on_the_post(client: Te
     assert _unread(session, newcomer) == ["welcome_approved"]
     client.cookies.clear()
     html_login(client, "Nouvelle")
-    assert "Bienvenue ! Un·e modérateur·rice a approuvé votre premier message dans « Bonjour »" in \
+    assert "Bienvenue ! L'équipe de modération a approuvé votre premier message dans « Bonjour »" in \
         client.get("/api/v1/me/notifications").json()["items"][0]["text"].replace("\u202f", " ")
     notification = notifications_of(session, newcomer)[0]
     assert notification.kind == Kind.welcome_approved and notification.post_id == first.post.id

@@ -39,8 +39,8 @@ EXPECTED = {
         "Eva a ouvert un nouveau fil : « Bonjour à tous »",
         "L'équipe de modération a pris une décision concernant votre message dans « Nuits difficiles » et vous "
         "explique pourquoi.",
-        "Un·e modérateur·rice vous a écrit.",
-        "Bienvenue ! Un·e modérateur·rice a approuvé votre premier message dans « Nuits difficiles ».",
+        "L'équipe de modération vous a écrit.",
+        "Bienvenue ! L'équipe de modération a approuvé votre premier message dans « Nuits difficiles ».",
         "L'équipe de modération a examiné ce que vous avez signalé. Merci de nous l'avoir dit.",
     ],
     "nl": [

@@ -186,6 +186,34 @@ def test_diary_data_only_from_members_with_diary_consent(client: TestClient, ses
     assert monthly[0]["entries"] == 1 and monthly[0]["mean_mood"] == 3
 
 
+def test_the_csv_for_excel_has_a_mark_semicolons_and_decimal_commas(client: TestClient, session: Session) -> None:
+    """Belgian Excel splits on ";", reads "6.5" as a date and needs a byte-order mark for accents: a format of its
+    own; the plain CSV (what R and pandas read) is unchanged."""
+    import csv
+    import io
+
+    alice, _bob, researcher, project = _forum(session)
+    token = api_login(client, alice.pseudonym)
+    assert client.post("/api/v1/diary/entries", json={
+        "date": dt.date.today().isoformat(), "medications": [{"drug": "Loramet", "dose_mg": 1}],
+        "sleep_hours": 6.5, "mood": 3}, headers={"X-CSRF-Token": token}).status_code in (200, 201)
+    client.cookies.clear()
+    put_consent(client, alice.pseudonym, posts=True, diary=True)
+    plain = _export(client, researcher.pseudonym, project.id, format="csv", diary="entries")
+    excel = _export(client, researcher.pseudonym, project.id, format="csv_excel", diary="entries")
+    assert set(plain) == set(excel)
+    for name in ("data/posts.csv", "data/threads.csv", "data/diary_entries.csv"):
+        assert not plain[name].startswith(b"\xef\xbb\xbf") and excel[name].startswith(b"\xef\xbb\xbf"), name
+        plain_rows = list(csv.reader(io.StringIO(plain[name].decode("utf-8"))))
+        excel_rows = list(csv.reader(io.StringIO(excel[name].decode("utf-8-sig")), delimiter=";"))
+        assert excel_rows[0] == plain_rows[0] and len(excel_rows) == len(plain_rows) > 1, name
+    entry = dict(zip(*csv.reader(io.StringIO(excel["data/diary_entries.csv"].decode("utf-8-sig")), delimiter=";"),
+                     strict=False))
+    assert entry["sleep_hours"] == "6,5" and "," in entry["diazepam_mg"], entry
+    assert b"6.5" in plain["data/diary_entries.csv"]
+    assert "semicolon-separated" in excel["README.md"].decode()
+
+
 def test_convokit_corpus_loads(client: TestClient, session: Session, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     convokit = pytest.importorskip("convokit", reason="make test installs convokit (see Makefile)")
     monkeypatch.setenv("HOME", str(tmp_path))  # ConvoKit writes a config file into the home folder

@@ -167,7 +167,7 @@ def test_one_step_crisis_support_with_a_private_check_in_the_member_can_answer(c
     inbox = client.get("/fr/account/inbox").text
     assert "Des nouvelles de vous" in inbox
     talk = client.get(f"/fr/account/inbox/{conversation.id}")
-    assert "Télé-Accueil" in talk.text and "Modo, modérateur·rice" in talk.text
+    assert "Télé-Accueil" in talk.text and "Modo, de l'équipe de modération" in talk.text
     client.post(f"/fr/account/inbox/{conversation.id}", data={"csrf_token": csrf_from(talk.text),
                                                               "body": "Merci, ça va un peu mieux."})
     session.expire_all()
@@ -215,7 +215,7 @@ def test_a_moderator_on_a_break_gets_no_crisis_items_and_the_dashboard_shows_cov
     assert [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]] == [sold.post.id]
     html_login(client, "Modo")
     board = client.get("/fr/review/dashboard").text
-    assert typeset("personne : chaque modérateur·rice de cette langue est en pause", "fr") in board
+    assert typeset("personne : toute l'équipe de modération de cette langue est en pause", "fr") in board
     client.post("/fr/review/crisis-pause", data={"csrf_token": csrf_from(board), "hours": "0"})
     as_member(client, "Modo")
     assert crisis.post.id in [i["post_id"] for i in client.get("/api/v1/review/queue").json()["items"]]
@@ -290,7 +290,7 @@ def test_an_administrator_granted_moderator_on_the_web_is_told_they_stay_adminis
     token = _form(client, "/fr/admin/roles")
     saved = client.post("/fr/admin/roles", data={"csrf_token": token, "pseudonym": "Adjointe", "change": "grant",
                                                  "role": "moderator", "lang_nl": "1"}, follow_redirects=True)
-    assert "administrateur·rice et le reste" in saved.text
+    assert "fait partie de l'administration et y reste" in saved.text
     session.expire_all()
     assert session.scalar(select(User.role).where(User.pseudonym == "Adjointe")) == "admin"
 
@@ -314,6 +314,12 @@ def test_admins_grant_roles_from_the_web_and_export_the_audit_log(client: TestCl
     lines = csv.text.splitlines()
     assert lines[0].startswith("id,created_at,actor_id,actor,action") and len(lines) == 2
     assert ",'+1 pour l'équipe," in lines[1]  # the reason cannot run as a formula
+    assert not csv.content.startswith(b"\xef\xbb\xbf")  # the plain file is as it was
+    excel = client.get("/fr/admin/audit.csv?action=role.grant&excel=1")
+    assert excel.content.startswith(b"\xef\xbb\xbf") and "-excel.csv" in excel.headers["content-disposition"]
+    excel_lines = excel.content.decode("utf-8-sig").splitlines()
+    assert excel_lines[0].startswith("id;created_at;actor_id;actor;action") and ";'+1 pour l'équipe;" in excel_lines[1]
+    assert "excel=1" in page and "action=role.grant" in page.split("excel=1")[0].rsplit("href", 1)[-1]
     assert session.scalar(select(User.role).where(User.pseudonym == "=Formule")) == "moderator"
 
 

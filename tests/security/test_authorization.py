@@ -12,6 +12,7 @@ input validation, and nothing much changes as the matrix runs.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -467,16 +468,21 @@ def test_authorization_matrix(role: str, app, client: TestClient, session: Sessi
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("with_token", [True, False], ids=["token", "no-token"])
+@pytest.mark.parametrize("well_formed", [False, True], ids=["unreadable-body", "well-formed-body"])
 @pytest.mark.parametrize("cookie", [None, "a-session-that-is-gone"])
-def test_an_unreadable_json_body_is_a_401_before_a_422_when_logged_out(
-        cookie: str | None, app, client: TestClient, session: Session,  # type: ignore[no-untyped-def]
-        settings: Settings) -> None:
-    """FastAPI decodes a JSON body before any dependency runs: the visitor was told 422 (outsider walk)."""
+def test_a_logged_out_caller_is_told_401_before_any_csrf_or_validation_answer(
+        cookie: str | None, well_formed: bool, with_token: bool, app, client: TestClient,  # type: ignore[no-untyped-def]
+        session: Session, settings: Settings) -> None:
+    """FastAPI decodes a JSON body before any dependency runs, and the API's CSRF check runs before the route's
+    own viewer check: a visitor was told 422 for an unreadable body and 403 for a well-formed one without a
+    token (outsider walks). Every member route under /api/v1 says 401 first, whatever was sent."""
     world = _world(session, settings)
     client.cookies.clear()
     if cookie is not None:
         client.cookies.set("tk_session", cookie)
     token = csrf_from(client.get("/fr/account/login").text)  # bound to the cookies as they are
+    headers = {"Content-Type": "application/json", **({"X-CSRF-Token": token} if with_token else {})}
     wrong = []
     for route in route_table(app):
         for method in route.methods - {"GET", "HEAD"}:
@@ -484,8 +490,9 @@ def test_an_unreadable_json_body_is_a_401_before_a_422_when_logged_out(
             if not route.path.startswith("/api/") or rule.access == "credentials" \
                     or EXPECT[rule.access]["visitor"] != LOGIN:
                 continue
-            response = client.request(method, _path(route.path, rule, world), content=b'{"body": "cut sh',
-                                      headers={"Content-Type": "application/json", "X-CSRF-Token": token})
+            content = json.dumps(rule.body if rule.body is not None else {}).encode() if well_formed \
+                else b'{"body": "cut sh'
+            response = client.request(method, _path(route.path, rule, world), content=content, headers=headers)
             if response.status_code != 401:
                 wrong.append(f"{method} {route.path}: {response.status_code}")
     assert not wrong, "\n".join(wrong)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -108,3 +109,50 @@ def test_errors_are_announced_once_by_the_summary_not_again_by_each_field(client
         tag = re.search(rf'<(?:input|textarea|select)[^>]*\bid="{field}"[^>]*>', page)
         assert tag is not None and 'aria-invalid="true"' in tag.group(0)
         assert f"{field}-error" in tag.group(0) and f'id="{field}-error"' in page
+
+
+def _title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+ERROR_PREFIX = {"fr": "Erreur\u202f: ", "nl": "Fout: ", "en": "Error: "}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_a_form_sent_back_with_errors_says_so_in_its_title(client: TestClient, session: Session, lang: str) -> None:
+    """A screen reader reads the title first: it said "Join" over a page of errors (outsider walk; GOV.UK)."""
+    blank = client.get(f"/{lang}/account/signup").text
+    assert not _title(blank).startswith(ERROR_PREFIX[lang])
+    refused = client.post(f"/{lang}/account/signup", data={
+        "csrf_token": csrf_from(blank), "pseudonym": f"Titre_{lang}", "password": "une phrase assez longue 42",
+        "password_confirm": "une autre phrase longue 43"})
+    assert refused.status_code == 422
+    assert _title(refused.text) == ERROR_PREFIX[lang] + _title(blank), _title(refused.text)
+    login = client.get(f"/{lang}/account/login").text
+    failed = client.post(f"/{lang}/account/login", data={"csrf_token": csrf_from(login), "pseudonym": "Personne",
+                                                          "password": "pas le bon mot de passe"})
+    assert _title(failed.text) == ERROR_PREFIX[lang] + _title(login), _title(failed.text)
+
+
+def test_the_composer_and_the_diary_say_so_in_their_title_too(client: TestClient, session: Session) -> None:
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=make_user(session, "Autrice"), title="Mon fil")
+    session.commit()
+    logged_in_member(client, session, "Titreuse")
+    page = client.get("/fr/c/tapering-now/new").text
+    sent = client.post("/fr/c/tapering-now/new", data={"csrf_token": csrf_from(page), "title": "", "body": " ",
+                                                      "thread_lang": "fr"})
+    assert sent.status_code == 422 and _title(sent.text).startswith("Erreur\u202f: "), _title(sent.text)
+    reply = client.post(f"/fr/t/{posted.thread.id}/reply", data={"csrf_token": csrf_from(page), "body": " "})
+    assert _title(reply.text).startswith("Erreur\u202f: ") and "Mon fil" in _title(reply.text)
+    token = form_token(client, "/fr/diary/plan/new")
+    plan = client.post("/fr/diary/plan/new", data={
+        "csrf_token": token, "drug": "Loramet", "start_dose_mg": "2", "interval_days": "1",
+        "reduction_percent": "10", "mode": "percent", "action": "preview"}).text
+    assert _title(plan).startswith("Erreur\u202f: "), _title(plan)
+    # A preview with nothing wrong is no error.
+    fine = client.post(f"/fr/t/{posted.thread.id}/reply", data={"csrf_token": csrf_from(page), "body": "Courage",
+                                                               "preview": "1"})
+    assert not _title(fine.text).startswith("Erreur")

@@ -196,3 +196,33 @@ def test_dutch_kun_agrees_with_its_subject() -> None:
     wrong = [s for m in catalog if m.id
              for s in (m.string if isinstance(m.string, tuple) else (m.string,)) if _WRONG_KUN_NL.search(s)]
     assert not wrong, wrong[:5]
+
+
+GROUPED = {"fr": "100\u202f000", "nl": "100.000", "en": "100,000"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_whole_numbers_in_messages_are_grouped_as_the_language_groups_them(locale: str) -> None:
+    # The 413 for a field over 100,000 characters said "100000" in every language (outsider walk).
+    from app.errors import FieldTooLong
+    from app.i18n import LocalNumber, ngettext, using_locale
+    from app.web.templating import environment
+
+    with using_locale(locale):
+        assert GROUPED[locale] in FieldTooLong(max=100_000).translated()
+        assert GROUPED[locale] in ngettext("%(num)s result", "%(num)s results", 100_000)
+        assert environment(locale).from_string(
+            "{% trans count=n %}{{ count }} result{% pluralize %}{{ count }} results{% endtrans %} "
+            "{{ _('at most %(max)s', max=n) }}").render(n=100_000).count(GROUPED[locale]) == 2
+        # Doses keep their own form (no grouping, the language's decimal sign); a flag is no number.
+        assert "1000" in FieldTooLong(max=LocalNumber(1000)).translated()
+        assert "True" in FieldTooLong(max=True).translated()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_length_limit_from_the_schema_is_grouped(client: TestClient, locale: str) -> None:
+    response = client.post("/api/v1/accounts", headers={"Accept-Language": locale},
+                           json={"pseudonym": "Quelqu_un", "password": "x" * 3000})
+    assert response.status_code == 422
+    message = next(e["message"] for e in response.json()["errors"] if e["field"] == "password")
+    assert {"fr": "1\u202f024", "nl": "1.024", "en": "1,024"}[locale] in message, message
