@@ -31,6 +31,7 @@ from moderation.context_cues import (
     NEGATION_BEFORE,
     NO_PRESCRIPTION,
     NOT_LITERAL,
+    NOT_MEDS,
     OTHERS_WORDS,
     OWN_COUNT,
     OWN_SUPPLY,
@@ -252,9 +253,10 @@ def needs_advice(sp: Span) -> bool:
 
 
 def needs_medication(sp: Span) -> bool:
-    """Generic offers ("à vendre", "DM me") count only near a medication word."""
+    """Generic offers ("à vendre", "DM me") count only near a medication word, and not when the
+    poster says the offer has nothing to do with medication."""
     lo, hi = max(0, sp.start - 120), min(len(sp.text), sp.end + 120)
-    return MEDICATION.search(sp.text, lo, hi) is None
+    return MEDICATION.search(sp.text, lo, hi) is None or NOT_MEDS.search(sp.text) is not None
 
 
 def needs_supply(sp: Span) -> bool:

@@ -336,7 +336,7 @@ SELF_DESCRIPTION = re.compile(
 RECOVERED = _rx(
     r"je vais mieux|(?:ca|ça) va mieux|je m'? ?en suis sortie?|sortie? d'? ?affaire|j'? ?ai survecu|"
     r"aujourd'? ?hui (?:je|ca|j)|grace a vous|je suis (?:toujours|encore) la|"
-    r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dankzij jullie|"
+    r"(?:het )?gaat (?:nu )?beter|ben er doorgekomen|heb het overleefd|ik ben er nog|dat ik er nog ben|dankzij jullie|"
     r"i'?m (?:doing )?better|got through|made it through|i survived|still here|thanks to (?:you|this forum)|"
     r"benzo-? ?vrij|benzo-? ?free|je suis sevree?|il y a de l'? ?espoir|er is hoop|there is hope|"
     r"it (?:gets|can get|(?:really )?does get|will get) better|"
@@ -499,6 +499,13 @@ NOT_LITERAL = _rx(
 # heeft", "for anyone who feels suicidal tonight"): a helper's message, not the poster's crisis.
 # Up to three words, none of them the poster ("je", "ik", "I") and no clause break between.
 _OTHERS_WORDS = r"(?: (?!(?:je|j|ik|k|i|moi|mij|me|my|mijn|mon|ma|mes)\b)[^\s,;:.!?]+){0,3}"
+# "Je vends ma machine à café (rien à voir avec les médocs)": the poster says it is no medication.
+NOT_MEDS = _rx(
+    r"rien a voir avec (?:les |des )?(?:medocs|medicaments|cachets|pilules)",
+    r"(?:niks|niets) (?:te maken )?met (?:pillen|medicatie|medicijnen)(?: te maken)?",
+    r"nothing to do with (?:pills|meds|medication|medicine)",
+)
+
 ADDRESSED = _rx(
     r"(?:pour|a) (?:ceux|celles|tous ceux|toutes celles|celui|celle) qui" + _OTHERS_WORDS + " $",
     r"(?:voor|aan) (?:wie|iedereen die|al wie|degenen die|diegenen die|wie er)" + _OTHERS_WORDS + " $",
