@@ -87,18 +87,20 @@ def bump(session: Session, keys: Iterable[str]) -> None:
     session.info.setdefault(_PENDING, set()).update(todo)
 
 
-def _upsert_statement(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE of one key, built once per dialect (no cache-key walk per call)."""
-    statement = _UPSERTS.get(dialect)
+def _upsert_statement(dialect: str, count: int = 1) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of `count` keys (parameters key0, key1, ...), one row each: built once per
+    dialect and count (no cache-key walk per call), one execution where an executemany ran one per key."""
+    statement = _UPSERTS.get((dialect, count))
     if statement is None:
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(PageVersion).values(key=bindparam("key"), version=1).on_conflict_do_update(
+        rows = [{"key": bindparam(f"key{index}"), "version": 1} for index in range(count)]
+        statement = insert(PageVersion).values(rows).on_conflict_do_update(
             index_elements=[PageVersion.key], set_={"version": PageVersion.version + 1})
-        _UPSERTS[dialect] = statement
+        _UPSERTS[(dialect, count)] = statement
     return statement
 
 
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[tuple[str, int], Any] = {}
 
 
 # PostgreSQL: every key in one execution (an executemany is one per key, in psycopg's pipeline), in sorted order.
@@ -110,12 +112,17 @@ _UPSERT_MANY = text(
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     """One statement for every key, in sorted order: concurrent bumps lock rows in one order and never deadlock."""
     ordered = sorted(keys)
+    if not ordered:
+        return
     if len(ordered) > 1 and connection.dialect.name == "postgresql":
         connection.execute(_UPSERT_MANY, {"keys": ordered})
         return
-    rows = [{"key": key} for key in ordered]
+    if len(ordered) <= 4:  # a reply bumps two keys; a handful more for moderators' changes
+        statement = _upsert_statement(connection.dialect.name, len(ordered))
+        connection.execute(statement, {f"key{index}": key for index, key in enumerate(ordered)})
+        return
     statement = _upsert_statement(connection.dialect.name)
-    connection.execute(statement, rows if len(rows) > 1 else rows[0])
+    connection.execute(statement, [{"key0": key} for key in ordered])
 
 
 def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
