@@ -526,7 +526,7 @@ class RowLoader:
                         set_committed_value(found, key, value)
             return found
         obj = self.mapper.class_manager.new_instance()
-        instance_dict(obj).update(zip(self.keys, values))
+        instance_dict(obj).update(zip(self.keys, values, strict=True))
         make_transient_to_detached(obj)  # its identity from the loaded key; unloaded attributes (relationships) expired
         session.add(obj)
         return obj

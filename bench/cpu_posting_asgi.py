@@ -22,8 +22,9 @@ each statement of one post).
 from __future__ import annotations
 
 import asyncio
-import cProfile
 import collections
+import cProfile
+import json
 import os
 import pstats
 import random
@@ -127,7 +128,7 @@ async def run(name: str, url: str, n: int) -> None:
 
         async def post(i: int) -> None:
             token, csrf = tokens[rng.randrange(len(tokens))]
-            body = ('{"body": "%s (%d)"}' % (cpu_posting.BODIES[i % 3], i)).encode()
+            body = json.dumps({"body": f"{cpu_posting.BODIES[i % 3]} ({i})"}).encode()
             status, answer = await caller.request(
                 "POST", f"/api/v1/threads/{rng.randrange(50) + 1}/posts",
                 {"cookie": f"tk_session={token}", "x-csrf-token": csrf, "content-type": "application/json"}, body)
@@ -168,7 +169,7 @@ async def run(name: str, url: str, n: int) -> None:
             cpu_posting.stop_profile(*spy, name)
         token, csrf = tokens[0]
         floor: list[float] = []
-        for start in range(0, n, BATCH):
+        for _batch in range(0, n, BATCH):
             batch_cpu = time.process_time()
             for _ in range(BATCH):
                 status, _answer = await caller.request("GET", "/api/v1/categories", {"cookie": f"tk_session={token}"})
@@ -212,9 +213,9 @@ def main() -> int:
 
     bench_posting.DATA.mkdir(parents=True, exist_ok=True)
     name = pg.rsplit("/", 1)[1].split("?")[0]
-    with scratch_postgres(pg, name if name not in ("", "postgres") else "forum_bench_cpu_posting") as url:
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(run("PostgreSQL", url, n))
+    with (scratch_postgres(pg, name if name not in ("", "postgres") else "forum_bench_cpu_posting") as url,
+          asyncio.Runner(loop_factory=loop_factory) as runner):
+        runner.run(run("PostgreSQL", url, n))
     return 0
 
 
