@@ -87,20 +87,18 @@ def bump(session: Session, keys: Iterable[str]) -> None:
     session.info.setdefault(_PENDING, set()).update(todo)
 
 
-def _upsert_statement(dialect: str, count: int = 1) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE of `count` keys (parameters key0, key1, ...), one row each: built once per
-    dialect and count (no cache-key walk per call), one execution where an executemany ran one per key."""
-    statement = _UPSERTS.get((dialect, count))
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of one key, built once per dialect (no cache-key walk per call)."""
+    statement = _UPSERTS.get(dialect)
     if statement is None:
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        rows = [{"key": bindparam(f"key{index}"), "version": 1} for index in range(count)]
-        statement = insert(PageVersion).values(rows).on_conflict_do_update(
+        statement = insert(PageVersion).values(key=bindparam("key"), version=1).on_conflict_do_update(
             index_elements=[PageVersion.key], set_={"version": PageVersion.version + 1})
-        _UPSERTS[(dialect, count)] = statement
+        _UPSERTS[dialect] = statement
     return statement
 
 
-_UPSERTS: dict[tuple[str, int], Any] = {}
+_UPSERTS: dict[str, Any] = {}
 
 
 # PostgreSQL: every key in one execution (an executemany is one per key, in psycopg's pipeline), in sorted order.
@@ -109,20 +107,34 @@ _UPSERT_MANY = text(
     "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1")
 
 
+def _sqlite_upsert_many(count: int) -> Any:
+    """SQLite: `count` keys in one execution (a reply bumps two: its thread's and ALL), where an executemany ran
+    one per key. A text statement, built once per count: SQLAlchemy compiles a multi-row `insert().values([...])`
+    anew at every execution (it has no cache key)."""
+    statement = _SQLITE_UPSERT_MANY.get(count)
+    if statement is None:
+        rows = ", ".join(f"(:key{index}, 1)" for index in range(count))
+        statement = _SQLITE_UPSERT_MANY[count] = text(
+            f'INSERT INTO page_versions ("key", version) VALUES {rows} '  # noqa: S608  # nosec B608 - placeholders only
+            'ON CONFLICT ("key") DO UPDATE SET version = page_versions.version + 1')
+    return statement
+
+
+_SQLITE_UPSERT_MANY: dict[int, Any] = {}
+
+
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     """One statement for every key, in sorted order: concurrent bumps lock rows in one order and never deadlock."""
     ordered = sorted(keys)
-    if not ordered:
-        return
     if len(ordered) > 1 and connection.dialect.name == "postgresql":
         connection.execute(_UPSERT_MANY, {"keys": ordered})
         return
-    if len(ordered) <= 4:  # a reply bumps two keys; a handful more for moderators' changes
-        statement = _upsert_statement(connection.dialect.name, len(ordered))
-        connection.execute(statement, {f"key{index}": key for index, key in enumerate(ordered)})
+    if 1 < len(ordered) <= 4:  # SQLite; more keys (rare: moderators' changes) as an executemany below
+        connection.execute(_sqlite_upsert_many(len(ordered)), {f"key{index}": key for index, key in enumerate(ordered)})
         return
+    rows = [{"key": key} for key in ordered]
     statement = _upsert_statement(connection.dialect.name)
-    connection.execute(statement, [{"key0": key} for key in ordered])
+    connection.execute(statement, rows if len(rows) > 1 else rows[0])
 
 
 def read(connection: Connection, keys: Iterable[str]) -> tuple[int, ...]:
