@@ -16,7 +16,8 @@ each thread name (the event loop, the worker threads, the indexer, background th
 Env: N (300), ONLY=sqlite|postgresql, BENCH_POSTGRES_URL (or FORUM_TEST_POSTGRES_URL: as cpu_posting.py, the
 database it names is created afresh and dropped), PROFILE=1 (cProfile of the measured posts, every thread:
 the top entries by own and total time; PROFILE=spy: py-spy --gil as cpu_posting.py), TOP (30), SQL=1 (prints
-each statement of one post).
+each statement of one post), COMPILES=1 (prints what SQLAlchemy compiles anew during two steady-state posts:
+a statement without a cache key is compiled at every execution).
 """
 
 from __future__ import annotations
@@ -144,7 +145,26 @@ async def run(name: str, url: str, n: int) -> None:
         for i in range(30):
             await post(i)
         statements.clear()
+        compiled: list[str] = []
+        if os.environ.get("COMPILES"):  # statements SQLAlchemy compiles anew at a steady-state post (no cache hit)
+            from sqlalchemy.sql import compiler
+
+            original = compiler.Compiled.__init__
+
+            def counting(self: Any, dialect: Any, statement: Any, *args: Any, **kwargs: Any) -> None:
+                compiled.append(" ".join(str(statement).split())[:120] if statement is not None else "?")
+                original(self, dialect, statement, *args, **kwargs)
+
+            compiler.Compiled.__init__ = counting  # type: ignore[method-assign]
+        await post(98)
         await post(99)
+        if os.environ.get("COMPILES"):
+            compiler.Compiled.__init__ = original  # type: ignore[method-assign]
+            print(f"compiled anew in two posts: {len(compiled)}")
+            for text in compiled:
+                print("   ", text)
+        statements.clear()
+        await post(97)
         per_post = list(statements)
         if os.environ.get("SQL"):
             for statement in per_post:
