@@ -27,9 +27,11 @@ except ImportError:  # not POSIX: SQLite's busy handler alone
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, make_transient_to_detached, mapped_column, sessionmaker
+from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import AppError, DatabaseBusy
@@ -490,6 +492,44 @@ def attach_inserted(session: Session, obj: Any, *, companions: bool = False) -> 
     session.add(obj)
     for hook in INSERTED_HOOKS:
         hook(session, obj, companions)
+
+
+class RowLoader:
+    """Persistent objects of one model from a Core row holding its table's columns in order: what the ORM's
+    loading of `select(Model)` makes, without its per-execution work (for the lookups every request makes).
+
+    `columns()` gives the columns to select; `load(session, row, start)` the object of the row's columns from
+    `start` on: the session's own if its identity map holds it already (as the ORM would), else a new
+    persistent one with every column loaded and its relationships not loaded.
+    """
+
+    def __init__(self, model: type[Any]) -> None:
+        self.mapper = sa_inspect(model)
+        table = self.mapper.local_table
+        self.table_columns = list(table.c)
+        self.keys = [self.mapper.get_property_by_column(column).key for column in self.table_columns]
+        self.primary = [index for index, column in enumerate(self.table_columns) if column.primary_key]
+        self.width = len(self.table_columns)
+
+    def columns(self) -> list[Any]:
+        return list(self.table_columns)
+
+    def load(self, session: Session, row: Sequence[Any], start: int = 0) -> Any:
+        values = row[start:start + self.width]
+        identity = self.mapper.identity_key_from_primary_key([values[index] for index in self.primary])
+        found = session.identity_map.get(identity)
+        if found is not None:  # as the ORM does: what it holds is kept, what is unloaded (expired) is filled in
+            missing = instance_state(found).unloaded
+            if missing:
+                for key, value in zip(self.keys, values, strict=True):
+                    if key in missing:
+                        set_committed_value(found, key, value)
+            return found
+        obj = self.mapper.class_manager.new_instance()
+        instance_dict(obj).update(zip(self.keys, values, strict=True))
+        make_transient_to_detached(obj)  # its identity from the loaded key; unloaded attributes (relationships) expired
+        session.add(obj)
+        return obj
 
 
 def after_commit(session: Session, callback: Callable[[], None], *, key: str | None = None) -> None:

@@ -107,11 +107,30 @@ _UPSERT_MANY = text(
     "ON CONFLICT (key) DO UPDATE SET version = page_versions.version + 1")
 
 
+def _sqlite_upsert_many(count: int) -> Any:
+    """SQLite: `count` keys in one execution (a reply bumps two: its thread's and ALL), where an executemany ran
+    one per key. A text statement, built once per count: SQLAlchemy compiles a multi-row `insert().values([...])`
+    anew at every execution (it has no cache key)."""
+    statement = _SQLITE_UPSERT_MANY.get(count)
+    if statement is None:
+        rows = ", ".join(f"(:key{index}, 1)" for index in range(count))
+        statement = _SQLITE_UPSERT_MANY[count] = text(
+            f'INSERT INTO page_versions ("key", version) VALUES {rows} '  # noqa: S608  # nosec B608 - placeholders only
+            'ON CONFLICT ("key") DO UPDATE SET version = page_versions.version + 1')
+    return statement
+
+
+_SQLITE_UPSERT_MANY: dict[int, Any] = {}
+
+
 def _upsert(connection: Connection, keys: Iterable[str]) -> None:
     """One statement for every key, in sorted order: concurrent bumps lock rows in one order and never deadlock."""
     ordered = sorted(keys)
     if len(ordered) > 1 and connection.dialect.name == "postgresql":
         connection.execute(_UPSERT_MANY, {"keys": ordered})
+        return
+    if 1 < len(ordered) <= 4:  # SQLite; more keys (rare: moderators' changes) as an executemany below
+        connection.execute(_sqlite_upsert_many(len(ordered)), {f"key{index}": key for index, key in enumerate(ordered)})
         return
     rows = [{"key": key} for key in ordered]
     statement = _upsert_statement(connection.dialect.name)

@@ -24,7 +24,8 @@ def on_post_screened(event: events.PostScreened) -> None:
     post = event.post
     if event.edited or post.author_id is None:
         return
-    thread = event.session.get(Thread, post.thread_id)  # in the session already: no query
+    # A new post carries its loaded thread (forum.service._add_post); otherwise it is in the session already.
+    thread = post.__dict__.get("thread") or event.session.get(Thread, post.thread_id)
     started = thread is not None and thread.author_id == post.author_id
     service.watch_automatically(event.session, user_id=post.author_id, thread_id=post.thread_id, started=started)
 
