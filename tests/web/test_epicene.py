@@ -77,3 +77,12 @@ def test_no_french_string_uses_a_dotted_form() -> None:
     wrong += [f"canned.toml: {m.group()}" for m in ANY_DOTTED.finditer(
         (ROOT / "app" / "review" / "data" / "canned.toml").read_text(encoding="utf-8"))]
     assert not wrong, "\n".join(wrong)
+
+
+def test_member_pages_and_category_descriptions_use_no_dotted_form() -> None:
+    """Resource pages, the lexicon's notices, canned replies and the seeded category descriptions:
+    'l'équipe de modération', 'chaque personne', never 'un·e modérateur·rice' or 'chacun·e'."""
+    paths = [*MEMBER_TEXTS, ROOT / "app" / "forum" / "data" / "categories.toml"]
+    wrong = [f"{path.name}: {m.group()}" for path in paths
+             for m in re.finditer(r"\w+·\w+", path.read_text(encoding="utf-8"))]
+    assert not wrong, "\n".join(wrong)
