@@ -499,6 +499,18 @@ NOT_LITERAL = _rx(
 # heeft", "for anyone who feels suicidal tonight"): a helper's message, not the poster's crisis.
 # Up to three words, none of them the poster ("je", "ik", "I") and no clause break between.
 _OTHERS_WORDS = r"(?: (?!(?:je|j|ik|k|i|moi|mij|me|my|mijn|mon|ma|mes)\b)[^\s,;:.!?]+){0,3}"
+# Comfort found: "het helpt om te lezen dat ik niet alleen ben", "je ne suis pas seule", "I'm not
+# alone". With no word of danger in the post, the learned layer's crisis reading of such a reply
+# is not kept (a brand-new member's thank-you got the help lines and skipped the first-post hold).
+NOT_ALONE = _rx(
+    r"(?:ik|we|wij|ge|gij|je|jij) (?:ben|bent|zijn|zijt|sta|staan|staat) (?:hier |dus |echt )?"
+    r"(?:niet|nie|ni) (?:meer )?alleen",
+    r"(?:ik|we|wij|ge|gij|je|jij) (?:hier |dus |echt )?(?:niet|nie|ni) (?:meer )?alleen "
+    r"(?:ben|bent|zijn|zijt|sta|staan|staat)",
+    r"(?:je|on|nous|tu|vous) (?:ne |n'? ?)?(?:suis|est|sommes|es|etes) (?:vraiment |donc )?pas (?:tout )?seule?s?",
+    r"(?:i'?m|i am|we'?re|we are|you'?re|you are) (?:really |so )?not alone",
+)
+
 # "Je vends ma machine à café (rien à voir avec les médocs)": the poster says it is no medication.
 NOT_MEDS = _rx(
     r"rien a voir avec (?:les |des )?(?:medocs|medicaments|cachets|pilules)",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from moderation.context import RULES, Span, suppressed_by
+from moderation.context_cues import NOT_ALONE
 from moderation.corpus import finding_label
 from moderation.features import Analysis, analyse
 from moderation.frames import ADDRESSEE, decisive
@@ -400,6 +401,8 @@ class Engine:
                 continue
             if label == "crisis" and own_stop and not _at_risk(analysis):
                 continue  # an own abrupt stop, told without a word of danger (RISK_CUES)
+            if label == "crisis" and _comfort_only(analysis, scored_plain):
+                continue  # comfort found ("dat ik niet alleen ben"), told without a word of danger
             if label == "cold_turkey_self" and "crisis" in have:
                 # A post in crisis needs the help lines, not a word on tapering that calls it courage.
                 continue
@@ -482,6 +485,19 @@ def _at_risk(analysis: Analysis) -> bool:
     if any(hit.frame.category == "crisis" for hit in analysis.hits):
         return True
     return any(not cue.negated and cue.cls in RISK_CUES for cue in analysis.cues)
+
+
+# Words that keep a post worth a second look even when it says "I'm not alone": the pills
+# themselves, counted, taken or all of them.
+_NOT_COMFORT_ONLY = frozenset({"MED", "COUNT", "STOCK", "INGEST", "TOTAL", "OVERDOSE_AMOUNT"})
+
+
+def _comfort_only(analysis: Analysis, plain: str) -> bool:
+    """A reply that finds comfort ("het helpt om te lezen dat ik niet alleen ben"), with no cue of
+    danger (RISK_CUES) and no word of the pills: the learned layer's crisis reading is not kept."""
+    if NOT_ALONE.search(plain) is None or _at_risk(analysis):
+        return False
+    return not any(cue.cls in _NOT_COMFORT_ONLY and not cue.negated for cue in analysis.cues)
 
 
 def model_gate_open(label: str, analysis: Analysis) -> bool:
