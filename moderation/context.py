@@ -256,7 +256,14 @@ def needs_medication(sp: Span) -> bool:
     """Generic offers ("à vendre", "DM me") count only near a medication word, and not when the
     poster says the offer has nothing to do with medication."""
     lo, hi = max(0, sp.start - 120), min(len(sp.text), sp.end + 120)
-    return MEDICATION.search(sp.text, lo, hi) is None or NOT_MEDS.search(sp.text) is not None
+    return MEDICATION.search(sp.text, lo, hi) is None or _says_not_meds(sp.text)
+
+
+# Read once per post, like _warned: searched for every offer phrase, a post repeating "buy pills
+# online" 1,000 times was scanned 1,000 times (an outsider's attack: 2.5 s at 20,000 characters).
+@lru_cache(maxsize=32)
+def _says_not_meds(text: str) -> bool:
+    return NOT_MEDS.search(text) is not None
 
 
 def needs_supply(sp: Span) -> bool:

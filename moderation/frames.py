@@ -285,10 +285,12 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
             return None
         options.append(found)
     best: tuple[int, int] | None = None
+    index = [_by_place(found) for found in options]
     # A bounded number of anchors: a post repeating one phrase thousands of times has thousands,
     # and each is placed against every other part's cues (an ordinary post has a handful).
     for anchor in options[0][:_MAX_ANCHORS]:
-        placed = _greedy(options, anchor) or _assign(options, 1, [(anchor.first, anchor.last)], anchor.first)
+        placed = _greedy(options, anchor, index) or _assign(options, 1, [(anchor.first, anchor.last)],
+                                                            anchor.first)
         if placed is None:
             continue
         first, last = min(a for a, _ in placed), max(b for _, b in placed)
@@ -299,16 +301,60 @@ def _place(frame: Frame, sents: Sentences, lo: int, hi: int) -> tuple[int, int] 
     return best
 
 
-def _greedy(options: list[list[Cue]], anchor: Cue) -> list[tuple[int, int]] | None:
+def _greedy(options: list[list[Cue]], anchor: Cue,
+            index: list[tuple[list[int], list[int]] | None]) -> list[tuple[int, int]] | None:
     """Each later part on its nearest free word: the usual case, and the cheap one."""
     taken = [(anchor.first, anchor.last)]
-    for others in options[1:]:
-        free = [c for c in others if all(c.last < a or c.first > b for a, b in taken)]
-        if not free:
+    for k, others in enumerate(options[1:], start=1):
+        near = _nearest_free(others, index[k], anchor.first, taken)
+        if near is None:
             return None
-        near = min(free, key=lambda c: abs(c.first - anchor.first))
         taken.append((near.first, near.last))
     return taken
+
+
+# Beyond this many cues, a part's nearest free word is looked for outward from the anchor in the
+# cues sorted by place, instead of over every cue: a post repeating one phrase has thousands.
+_SCAN_ALL = 32
+_FAR = 1 << 60  # farther than any word
+
+
+def _by_place(cues: list[Cue]) -> tuple[list[int], list[int]] | None:
+    """The cues' indices sorted by first word, and those first words (None: few enough to scan)."""
+    if len(cues) <= _SCAN_ALL:
+        return None
+    order = sorted(range(len(cues)), key=lambda i: cues[i].first)
+    return order, [cues[i].first for i in order]
+
+
+def _nearest_free(others: list[Cue], placed: tuple[list[int], list[int]] | None, at: int,
+                  taken: list[tuple[int, int]]) -> Cue | None:
+    """The cue nearest to ``at`` that overlaps no taken word; among equally near ones, the first
+    in ``others`` (the choice ``min`` over the whole list makes)."""
+
+    def free(c: Cue) -> bool:
+        return all(c.last < a or c.first > b for a, b in taken)
+
+    if placed is None:
+        candidates = [c for c in others if free(c)]
+        return min(candidates, key=lambda c: abs(c.first - at)) if candidates else None
+    order, starts = placed
+    n = len(starts)
+    right = bisect_left(starts, at)
+    left = right - 1
+    while left >= 0 or right < n:
+        distance = min(at - starts[left] if left >= 0 else _FAR, starts[right] - at if right < n else _FAR)
+        ring: list[int] = []
+        while left >= 0 and at - starts[left] == distance:
+            ring.append(order[left])
+            left -= 1
+        while right < n and starts[right] - at == distance:
+            ring.append(order[right])
+            right += 1
+        free_here = [i for i in ring if free(others[i])]
+        if free_here:
+            return others[min(free_here)]
+    return None
 
 
 def _assign(options: list[list[Cue]], k: int, taken: list[tuple[int, int]], at: int,
