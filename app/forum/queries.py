@@ -17,6 +17,7 @@ from app.diary import taper_line as diary_taper_line
 from app.diary.service import today as diary_today
 from app.diary.taper_line import TaperLineView
 from app.forum.models import Category, Post, PostStatus, Reaction, Thread, ThreadVisit, Visibility
+from app.forum.permissions import can_see_category
 from app.i18n import get_locale
 from app.page_versions import STRUCTURE, PageVersion, thread_key
 from app.pagination import Page, offset_for, pages_for
@@ -74,7 +75,7 @@ def list_categories(session: Session, viewer: User | None) -> list[tuple[Categor
     return [
         (c, *stats.get(c.id, (0, None)))
         for c in categories
-        if c.visibility == Visibility.public or viewer is not None
+        if can_see_category(viewer, c)  # a suspended or banned account sees what a visitor sees
     ]
 
 

@@ -102,3 +102,22 @@ def test_a_reply_through_the_api_costs_a_fixed_small_number_of_statements(app: F
         assert response.status_code == 201, response.text
     dialect = app.state.db.engine.dialect.name
     assert len(statements) <= MAX_REPLY_STATEMENTS[dialect], "\n".join(statements)
+
+
+def test_a_suspended_account_lists_the_categories_a_visitor_sees(session: Session) -> None:
+    """The category list follows the category page: a suspended or banned account sees what a
+    visitor sees (an outsider's attack found the members-only category listed, its pages 404)."""
+    from app.accounts.models import Restriction
+    from app.forum.models import Visibility
+    from app.forum.queries import list_categories
+
+    public = make_category(session, visibility=Visibility.public)
+    members = make_category(session, visibility=Visibility.members)
+    member = make_user(session)
+    suspended = make_user(session)
+    suspended.restriction = Restriction.suspended.value
+    session.flush()
+    listed = {c.id for c, *_ in list_categories(session, suspended)}
+    assert public.id in listed and members.id not in listed
+    assert {public.id, members.id} <= {c.id for c, *_ in list_categories(session, member)}
+    assert members.id not in {c.id for c, *_ in list_categories(session, None)}
