@@ -89,7 +89,7 @@ def export_csv(session: Session, filters: AuditFilter, *, excel: bool = False) -
     writer = csv.writer(out, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(CSV_COLUMNS)
     for entry in session.scalars(filters.apply(select(AuditEntry)).order_by(AuditEntry.id)).yield_per(500):
-        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", entry.actor_name,
+        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", _cell(entry.actor_name),
                          entry.action, entry.target_type, entry.target_id, _cell(entry.reason),
                          _cell(json.dumps(entry.details, ensure_ascii=False, sort_keys=True))])
     return out.getvalue()

@@ -500,3 +500,16 @@ def test_an_operator_logs_a_member_or_everyone_out(session: Session, settings: S
     everyone = runner.invoke(cli_module.cli, ["users", "logout", "--everyone"])
     assert everyone.exit_code == 0 and "1 session(s) closed" in everyone.output
     assert session.scalar(select(func.count(AuthSession.id))) == 0
+
+
+def test_the_audit_csv_keeps_a_staff_pseudonym_from_running_as_a_formula(session: Session) -> None:
+    """Pseudonyms may start with '-': "-A1-x" in the actor column would be a formula in Excel."""
+    from app.review import audit
+
+    actor = make_user(session, "-A1-x", role=Role.moderator)
+    audit.record(session, actor=actor, action="thread.lock", target_type="thread", target_id=1, reason="")
+    session.flush()
+    for excel in (False, True):
+        text = audit.export_csv(session, audit.AuditFilter(action="thread.lock"), excel=excel)
+        row = text.lstrip("\ufeff").splitlines()[1]
+        assert ("'-A1-x" in row) and (";-A1-x" not in row) and (",-A1-x" not in row)
