@@ -19,7 +19,7 @@ from app.diary.models import Entry, TaperPlan
 from app.diary.service import get_diary_settings, list_entries
 from app.diary.sharing import list_share_links
 from app.i18n import gettext
-from app.web.downloads import BOM, EXCEL_DELIMITER
+from app.web.downloads import BOM, EXCEL_DELIMITER, spreadsheet_safe
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -94,11 +94,6 @@ def csv_header() -> list[str]:
     ]
 
 
-def _csv_safe(text: str) -> str:
-    # Spreadsheets run cells that start with = + - @ as formulas; a note is text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
     """One row per day, headed in the current locale; symptoms rated 0-3 (empty: not rated), mood 1-5.
 
@@ -118,13 +113,13 @@ def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
     for entry in list_entries(session, user=user):
         medications = "; ".join(f"{m.drug} {number(m.dose_mg)} mg" for m in entry.medications)
         writer.writerow([
-            entry.day.isoformat(), _csv_safe(medications),
+            entry.day.isoformat(), spreadsheet_safe(medications),
             "" if entry.diazepam_mg is None else number(entry.diazepam_mg),
             *[entry.symptoms.get(key, "") for key in sym.SYMPTOMS],
             entry.symptom_score if entry.symptoms else "",
             "" if entry.sleep_hours is None else number(entry.sleep_hours),
             "" if entry.mood is None else entry.mood,
-            _csv_safe(entry.note),
+            spreadsheet_safe(entry.note),
         ])
     return buffer.getvalue()
 

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from app.research import datasheet
 from app.research.export_records import NO_CONSENT_SPEAKER, ExportRecords, Progress, Result
-from app.web.downloads import BOM, EXCEL_DELIMITER
+from app.web.downloads import BOM, EXCEL_DELIMITER, spreadsheet_safe
 
 
 class _Csv:
@@ -47,9 +47,7 @@ def _csv_cell(value: Any, *, excel: bool = False) -> Any:
         return repr(value).replace(".", ",")  # Excel with a comma as decimal sign reads "6.5" as a date
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # spreadsheets run such cells as formulas
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 #: Formats written as CSV files (data/*.csv).

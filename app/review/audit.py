@@ -18,7 +18,7 @@ from app.i18n import gettext
 from app.pagination import Page, offset_for, pages_for
 from app.review.models import AuditEntry, Decision
 from app.review.vocabulary import PUBLIC_ACTIONS
-from app.web.downloads import BOM, EXCEL_DELIMITER
+from app.web.downloads import BOM, EXCEL_DELIMITER, spreadsheet_safe
 
 # Who acted when no member did (the `forum` command, housekeeping).
 CONSOLE = "console"
@@ -89,15 +89,11 @@ def export_csv(session: Session, filters: AuditFilter, *, excel: bool = False) -
     writer = csv.writer(out, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(CSV_COLUMNS)
     for entry in session.scalars(filters.apply(select(AuditEntry)).order_by(AuditEntry.id)).yield_per(500):
-        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", _cell(entry.actor_name),
-                         entry.action, entry.target_type, entry.target_id, _cell(entry.reason),
-                         _cell(json.dumps(entry.details, ensure_ascii=False, sort_keys=True))])
+        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "",
+                         spreadsheet_safe(entry.actor_name), entry.action, entry.target_type, entry.target_id,
+                         spreadsheet_safe(entry.reason),
+                         spreadsheet_safe(json.dumps(entry.details, ensure_ascii=False, sort_keys=True))])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,9 @@ def excel_filename(filename: str) -> str:
     """"diary-2026-12-01.csv" -> "diary-2026-12-01-excel.csv": both variants can sit side by side."""
     stem, dot, extension = filename.rpartition(".")
     return f"{stem}-excel{dot}{extension}" if dot else f"{filename}-excel"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage
+    return: CSV injection) starts with an apostrophe instead: the text shows as written."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
