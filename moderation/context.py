@@ -56,7 +56,7 @@ from moderation.context_cues import (
     WARNING,
     WISHED,
 )
-from moderation.tokens import QUOTED_SPAN, endorsed, may_quote
+from moderation.tokens import QUOTED_SPAN, approved, endorsed, may_quote
 
 _SENTENCE_END = re.compile(r"[.!?\n;]")
 _WINDOW = 120  # run-on posts without punctuation still get a bounded "sentence"
@@ -122,12 +122,14 @@ def quoted(sp: Span) -> bool:
     for opening, closing in _PAIRS:
         if head.rfind(opening) > head.rfind(closing) and closing in tail:
             return not endorsed(text, line0 + head.rfind(opening), end + tail.index(closing) + 1)
-    # 'word' in single quotes (not apostrophes: the quote must touch non-letters).
+    # 'word' in single quotes (not apostrophes: the quote must touch non-letters), unless approved
+    # right after ("'junk' en 'druggie'. terecht eigenlijk").
     return (
         head.endswith("'")
         and (len(head) < 2 or not head[-2].isalnum())
         and tail.startswith("'")
         and (len(tail) < 2 or not tail[1].isalnum())
+        and not approved(text, end + 1)
     )
 
 
@@ -161,10 +163,11 @@ def self_description(sp: Span) -> bool:
 
 
 def reported(sp: Span) -> bool:
-    """Someone else used the label about the poster or others ("il m'a traité de", "comme dit mon beau-père")."""
+    """Someone else used the label about the poster or others ("il m'a traité de", "comme dit mon beau-père"),
+    and the poster does not approve of it right after ("Terecht eigenlijk")."""
     if REPORTED_SPEECH.search(sp.text, max(sp.s0, sp.start - 90), sp.start) is not None:
-        return True
-    return REPORTED_AFTER.match(sp.text, sp.end) is not None
+        return not approved(sp.text, sp.end)
+    return REPORTED_AFTER.match(sp.text, sp.end) is not None and not approved(sp.text, sp.end)
 
 
 def metalinguistic(sp: Span) -> bool:

@@ -475,10 +475,11 @@ OTHERS_WORDS = _rx(
     r"(?:[^.!?]{0,60}?\W)?(?:ecrit|dit|parle|poste|raconte|evoque)",
     r"(?:als|wanneer|indien) (?:iemand|een lid|mensen|een vriend|een vriendin)\W"
     r"(?:[^.!?]{0,60}?\W)?(?:schrijft|zegt|praat|post|vertelt|spreekt)",
-    r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to)",
-    r"comment (?:aider|soutenir|reagir|accompagner|parler a)|comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
+    r"how (?:do|can|should|would) (?:you|i|we) (?:best )?(?:support|help|respond to|react to|talk to|ask)",
+    r"comment (?:aider|soutenir|reagir|accompagner|parler a|demander a|lui demander)|"
+    r"comment (?:je peux|on peut|puis-je) (?:l'? ?)?"
     r"(?:aider|soutenir)",
-    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten) (?:je|ik|ge|jullie)|"
+    r"hoe (?:help|steun|reageer|reageren|ondersteun|praat|praten|vraag|vragen) (?:je|ik|ge|jullie)|"
     r"hoe kan ik \w+ (?:helpen|steunen)",
     # A stranger's words retold ("un monsieur a dit 'j'ai pensé à mourir'",
     # "iemand schreef 'ik wil er niet meer zijn'").

@@ -274,14 +274,25 @@ QUOTED_SPAN = _QUOTED = re.compile(
 
 _DOUBLE_QUOTES = ('"', "\u00ab", "\u201c", "\u201e")
 
+# The poster approving what was just said: "terecht eigenlijk", "à juste titre", "and rightly so".
+_APPROVAL = (
+    r"(?:en |volkomen |helemaal |heel |compleet |best )terecht"
+    r"|(?<!ergens )(?<!nergens )(?<!hier )(?<!daar )(?<!wel )"
+    r"terecht(?= ?(?:[.,!;:]|eigenlijk|ook|trouwens|hoor|toch|$))"
+    r"|(?:a|et a|c est a|c'est a) juste titre|(?:et )?c'?(?:est| est) (?:bien )?merite"
+    r"|(?:and )?rightly so|deservedly"
+)
+
 # A quotation the poster agrees with right after ("Ma grand-mère dit: '...'. Elle a raison.",
 # "'...', en eerlijk gezegd heeft ze gelijk"): the words are the poster's own too.
 _ENDORSED = re.compile(
     r"(?<![^\W_])(?:(?:elle|il|ils|elles) (?:a|avait|ont|avaient) (?:bien |totalement |tout a fait )?raison"
     r"|(?:heeft|had|hebben) (?:ze|zij|hij|die) (?:wel |echt |toch |overschot van )?gelijk"
     r"|(?:ze|zij|hij|die) (?:heeft|had|hebben) (?:wel |echt |toch |overschot van )?gelijk"
-    r"|(?:she|he|they)(?:'s|'re| is| are| was| were) (?:so |totally |absolutely |dead |quite )?right)(?![^\W_])"
+    r"|(?:she|he|they)(?:'s|'re| is| are| was| were) (?:so |totally |absolutely |dead |quite )?right"
+    r"|" + _APPROVAL + r")(?![^\W_])"
 )
+_APPROVED = re.compile(r"(?<![^\W_])(?:" + _APPROVAL + r")(?![^\W_])")
 _ENDORSE_REACH = 120
 
 
@@ -294,6 +305,11 @@ _OWN_WORDS = re.compile(
     r"|(?:de mail|het bericht|de brief) die ik (?:stuurde|schreef|heb gestuurd|heb geschreven))"
     r"(?![^\W_])[^.!?\n]{0,80}$"
 )
+
+
+def approved(text: str, end: int) -> bool:
+    """Whether the poster approves, right after end, of what came before ("'junk'. terecht eigenlijk")."""
+    return _APPROVED.search(text, end, min(len(text), end + _ENDORSE_REACH)) is not None
 
 
 def endorsed(text: str, start: int, end: int) -> bool:
