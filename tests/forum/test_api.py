@@ -64,6 +64,30 @@ def test_writes_need_the_csrf_header(client: TestClient, session: Session) -> No
     assert wrong.status_code == 403
 
 
+def test_a_member_without_the_csrf_header_is_403_before_a_broken_body_is_judged(client: TestClient,
+                                                                                  session: Session) -> None:
+    """Refused as a missing token, as a well-formed body is: FastAPI decodes JSON before any dependency runs,
+    so a broken body used to be answered 422 before the CSRF check (a visitor is told 401 first likewise)."""
+    token = api_login(client, _setup(session))
+    thread_id = make_thread(session, category=make_category(session, "other"), author=make_user(session)).post.thread_id
+    post_id = make_thread(session, category=make_category(session, "third"), author=make_user(session, "Autre"),
+                          ).post.id
+    session.commit()
+    json_headers = {"Content-Type": "application/json", "Accept-Language": "fr"}
+    for method, path in (("POST", "/api/v1/categories/tapering-now/threads"),
+                         ("POST", f"/api/v1/threads/{thread_id}/posts"),
+                         ("PATCH", f"/api/v1/posts/{post_id}"),
+                         ("POST", f"/api/v1/posts/{post_id}/reactions")):
+        for headers in (json_headers, {**json_headers, "X-CSRF-Token": "nope"}):
+            response = client.request(method, path, content=b"{not json", headers=headers)
+            assert response.status_code == 403, (method, path, headers, response.text)
+            assert response.json()["detail"]  # the JSON shape of every refusal
+        # With the token, the body is judged: 422 as before.
+        judged = client.request(method, path, content=b"{not json", headers={**json_headers, "X-CSRF-Token": token})
+        assert judged.status_code == 422, (method, path, judged.text)
+    assert client.get(f"/api/v1/threads/{thread_id}/posts").json()["total"] == 1  # nothing was posted
+
+
 def test_writes_need_a_session(client: TestClient, session: Session) -> None:
     _setup(session)
     page = client.get("/fr/")
