@@ -56,7 +56,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import has_bidi_controls, refuse_bidi_overrides, strip_controls, visible_length
+from app.plain_text import has_bidi_controls, refuse_bidi_overrides, refuse_too_long, strip_controls, visible_length
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -96,10 +96,7 @@ def _clean_body(body: str, max_chars: int) -> str:
     body = strip_controls(body).strip()
     if not visible_length(body):  # spaces and zero-width characters only: nothing a reader would see
         raise ValidationFailed(N_("Your message is empty."), field="body")
-    if len(body) > max_chars:
-        raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
-                               max=max_chars)
-    return refuse_bidi_overrides(body, field="body")
+    return refuse_bidi_overrides(refuse_too_long(body, max_chars=max_chars, field="body"), field="body")
 
 
 def _clean_note(note: str | None) -> str | None:

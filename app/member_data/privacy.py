@@ -25,7 +25,7 @@ class Row:
 def rows(settings: Settings) -> list[Row]:
     limits = settings.rate_limits
     longest_counter = max(throttle.PAIR_WINDOW_SECONDS, settings.throttle.window_seconds, limits.searches_seconds,
-                          limits.api_reads_seconds)
+                          limits.api_reads_seconds, limits.previews_seconds)
     return [
         Row(N_("Your pseudonym, your password (only as an Argon2 hash, which nobody can read back), your language "
                "and reading choices."),

@@ -267,3 +267,31 @@ def test_a_post_held_for_personal_details_tells_its_poster_why_in_their_language
     checked = client.post("/api/v1/moderation/check", json={"text": "Appelle-moi au 0470 12 34 56", "lang": "fr"})
     assert all(words in f["explanation"].lower() for f in checked.json()["findings"]
                if f["category"] == "personal_data")
+
+
+def test_the_wording_check_refuses_a_text_longer_than_a_post_before_reading_it(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open to visitors: one check of 100,000 characters held a core for seconds. The limit is a post's."""
+    from app.forum import api
+
+    app.state.settings.max_post_chars = 300
+    exactly = "Je diminue doucement. " * 13 + "a" * 14  # 286 + 14 characters, and spaces at the ends do not count
+    assert len(exactly) == 300
+    response = client.post("/api/v1/moderation/check", json={"text": f"  {exactly}\n", "lang": "fr"})
+    assert response.status_code == 200 and response.json() == {"findings": []}
+
+    def not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran on a text too long to be a post")
+
+    monkeypatch.setattr(api, "check_text", not_run)
+    for lang, words in (("fr", "Votre message est trop long"), ("nl", "Je bericht is te lang"),
+                        ("en", "Your message is too long")):
+        response = client.post("/api/v1/moderation/check", json={"text": exactly + "b", "lang": "fr"},
+                               headers={"Accept-Language": lang})
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["field"] == "text" and body["detail"].startswith(words) and "300" in body["detail"]
+        assert body["errors"] == [{"field": "text", "type": "invalid", "message": body["detail"]}]
+    app.state.settings.max_post_chars = 20_000  # the default: a visitor's 100,000 characters
+    response = client.post("/api/v1/moderation/check", json={"text": "x" * 100_000})
+    assert response.status_code == 422 and response.json()["field"] == "text"
