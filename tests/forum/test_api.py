@@ -295,3 +295,35 @@ def test_the_wording_check_refuses_a_text_longer_than_a_post_before_reading_it(a
     app.state.settings.max_post_chars = 20_000  # the default: a visitor's 100,000 characters
     response = client.post("/api/v1/moderation/check", json={"text": "x" * 100_000})
     assert response.status_code == 422 and response.json()["field"] == "text"
+
+
+def test_only_a_newcomers_first_post_is_answered_with_the_welcome(client: TestClient, session: Session) -> None:
+    """poster_notices said "welcome" for every held post of a newcomer: for the first only, "held" after."""
+    make_user(session, "Nouveau", approved_posts=0, published_posts=0)
+    make_category(session, "tapering-now")
+    session.commit()
+    token = api_login(client, "Nouveau")
+    headers = {"X-CSRF-Token": token}
+    created = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                          json={"title": "Bonjour à tous", "body": "Je suis nouveau ici.", "lang": "fr"}).json()
+    assert created["status"] == "held" and created["poster_notices"] == ["welcome"]
+    for body in ("Je précise : je diminue depuis un mois.", "Merci de m'avoir lu."):
+        reply = client.post(f"/api/v1/threads/{created['id']}/posts", headers=headers, json={"body": body})
+        assert reply.status_code == 201, reply.text
+        assert reply.json()["status"] == "held" and reply.json()["poster_notices"] == ["held"]
+
+
+def test_the_first_post_sent_twice_is_welcomed_both_times(session: Session) -> None:
+    """A double click on the first post's form answers with that post: the welcome too, not "held"."""
+    from app.forum import service
+
+    newcomer = make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    thread = make_thread(session, category=make_category(session), author=make_user(session)).thread
+    first = service.reply(session, thread=thread, author=newcomer, body="Bonjour !", form_nonce="n" * 20)
+    again = service.reply(session, thread=thread, author=newcomer, body="Bonjour !", form_nonce="n" * 20)
+    assert again.post.id == first.post.id
+    assert first.screening.poster_notices() == again.screening.poster_notices() == ["welcome"]
+    later = service.reply(session, thread=thread, author=newcomer, body="Merci !", form_nonce="m" * 20)
+    assert later.screening.poster_notices() == ["held"]
+    assert service.reply(session, thread=thread, author=newcomer, body="Merci !",
+                         form_nonce="m" * 20).screening.poster_notices() == ["held"]
