@@ -66,6 +66,19 @@ def refuse_bidi_overrides(text: str, *, field: str) -> str:
     return text
 
 
+def refuse_too_long(text: str, *, max_chars: int, field: str) -> str:
+    """`text` unchanged, or ValidationFailed on `field` when it is longer than `max_chars` (white space at its
+    ends not counted, as a post's body is measured once cleaned): what posting says of a body over the limit.
+
+    Also the limit of the composer's live checks (the wording check, the suggested pages), open to any
+    client: a text far longer than any post is refused before the moderation engine spends seconds on it.
+    """
+    if len(text) > max_chars and len(text.strip()) > max_chars:
+        raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field=field,
+                               max=max_chars)
+    return text
+
+
 def strip_bidi_overrides(text: str) -> str:
     """`text` without embeddings, overrides and isolates (text saved before they were refused)."""
     return _BIDI_OVERRIDES.sub("", text)

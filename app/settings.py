@@ -61,6 +61,12 @@ class RateLimitSettings(BaseModel):
     searches_seconds: int = 60
     api_reads: int = 120  # visitors' JSON API reads per client per window: no scraping the forum in a minute
     api_reads_seconds: int = 60
+    # The composer's live checks (POST /api/v1/moderation/check, /api/v1/resources/suggest), each counted apart:
+    # open to any client, and a check of a long text holds a core for a good part of a second. Visitors per
+    # client (they have no composer); members per member, with room for the checks typing pauses send.
+    previews: int = 30
+    member_previews: int = 90
+    previews_seconds: int = 60
 
 
 class SearchSettings(BaseModel):

@@ -14,6 +14,9 @@ Retry-After and a message in the request's language.
   empty search form is a page like any other. The HTML search page, when over
   the limit, is still answered by its view (429), with the words kept in the
   form and the time to wait said in the member's language (`SEARCH_WAIT`).
+- The composer's live checks (`PREVIEWS`: the wording check and the suggested pages, each
+  counted apart), open to visitors and costly on a long text: visitors per client
+  (`previews`), logged-in members per member (`member_previews`).
 - Posting is limited per member by trust (app/forum/service.py, TrustSettings: fewer
   posts per hour for new members, slow mode), reports by app/review/reports.py.
 """
@@ -45,6 +48,9 @@ log = logging.getLogger("forum.ratelimit")
 SLOW_DOWN = N_("You are going a little fast. Please wait %(seconds)s seconds and try again.")
 #: The request state key the search page reads: the seconds to wait (app/search/views.py).
 SEARCH_WAIT = "search_wait"
+#: The composer's live checks, by path, and the name of each one's bucket. POSTs that change nothing
+#: (no CSRF token), open to any client, each running the moderation engine on the text it is sent.
+PREVIEWS = {"/api/v1/moderation/check": "moderation-check", "/api/v1/resources/suggest": "resources-suggest"}
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,24 @@ def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
     path: str = scope.get("path", "")
     method = scope.get("method", "GET")
     limits = settings.rate_limits
+    if method == "POST" and path in PREVIEWS:
+        return Limit(PREVIEWS[path], limits.previews, limits.previews_seconds)
     if method != "GET":
         return None
     if is_search(scope):
         return Limit("search", limits.searches, limits.searches_seconds)
     if path.startswith("/api/v1/") and path != "/api/v1/openapi.json" and SESSION_COOKIE not in read_cookies(scope):
         return Limit("api", limits.api_reads, limits.api_reads_seconds)
+    return None
+
+
+def _member_limit(limit: Limit, settings: Settings) -> Limit | None:
+    """The limit a logged-in member is counted by instead of `limit`, on their own (None: none, a visitor's)."""
+    limits = settings.rate_limits
+    if limit.name == "search":
+        return Limit("search-member", limits.member_searches, limit.seconds)
+    if limit.name in PREVIEWS.values():
+        return Limit(f"{limit.name}-member", limits.member_previews, limit.seconds)
     return None
 
 
@@ -140,10 +158,11 @@ class RateLimitMiddleware:
         db = application.state.db  # type: ignore[attr-defined]
         try:
             with db.session() as session:
-                member = _member_id(session, request.scope) if limit.name == "search" else None
-                if member is not None:  # keyed like the clients', so no bucket names a member
-                    key = keyed_hash(request.app.state.secret, "search-member", str(member))
-                    limit = Limit("search-member", settings.rate_limits.member_searches, limit.seconds)
+                per_member = _member_limit(limit, settings)
+                member = _member_id(session, request.scope) if per_member is not None else None
+                if member is not None and per_member is not None:  # keyed like a client's: no bucket names a member
+                    key = keyed_hash(request.app.state.secret, per_member.name, str(member))
+                    limit = per_member
                 else:
                     key = throttle_key(request, limit.name)
                 wait = count(session, key, limit)

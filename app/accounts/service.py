@@ -584,7 +584,8 @@ def purge_expired_throttles(session: Session, settings: Settings) -> int:
     Buckets younger than the longest window are kept: a current window is never cut short.
     """
     limits = settings.rate_limits
-    longest = max(settings.throttle.window_seconds, limits.searches_seconds, limits.api_reads_seconds)
+    longest = max(settings.throttle.window_seconds, limits.searches_seconds, limits.api_reads_seconds,
+                  limits.previews_seconds)
     return throttle.purge_expired(session, longest)
 
 

@@ -15,6 +15,7 @@ from app.forum.permissions import access_category, access_post, access_thread, c
 from app.forum.screening import check_text
 from app.i18n import _, get_locale, typeset
 from app.i18n_markers import N_
+from app.plain_text import refuse_too_long
 from app.settings import SettingsDep, request_settings
 from app.web.params import Id, PageNumber
 from app.web.routing import api_router
@@ -192,7 +193,8 @@ def react(post_id: Id, body: schemas.ReactionIn, session: SessionDep, viewer: Cu
 
 
 @previews.post("/moderation/check", response_model=schemas.ModerationResult, name="api.moderation.check")
-def moderation_check(body: schemas.ModerationCheck) -> schemas.ModerationResult:
+def moderation_check(body: schemas.ModerationCheck, settings: SettingsDep) -> schemas.ModerationResult:
+    refuse_too_long(body.text, max_chars=settings.max_post_chars, field="text")  # 422, as for a post's body
     lang = body.lang or get_locale()
     findings = [f.to_dict() for f in check_text(body.text, lang)]
     for finding in findings:  # the guidelines' words, punctuated as their language sets them

@@ -132,7 +132,9 @@ class ThreadOut(BaseModel):
 
 
 class ModerationCheck(BaseModel):
-    text: str = Field(max_length=100_000)
+    text: str = Field(max_length=BODY_CEILING, description=(
+        "The text to check. At most the forum's max_post_chars setting (20,000 characters by default), as a "
+        "post's body: longer texts are answered 422."))
     lang: Literal["fr", "nl", "en"] | None = None  # None: the request's language
 
 

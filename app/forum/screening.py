@@ -29,7 +29,7 @@ class Notice(StrEnum):
     cold_turkey_self = "cold_turkey_self"  # the poster announced their own abrupt stop: a private, kind notice
     personal_data = "personal_data"  # the poster is told why the post is held
     held = "held"  # the post waits for a moderator
-    welcome = "welcome"  # a new member's first post waits for a moderator's welcome
+    welcome = "welcome"  # a new member's first post waits for a moderator's welcome (said once, for the first)
 
 
 NOTICE_FOR_CATEGORY = {"cold_turkey_advice": Notice.gradual_tapering, "crisis": Notice.crisis_lines}
@@ -47,6 +47,8 @@ class Screening:
     body_findings: list[moderation.Finding] = field(default_factory=list)
     title_findings: list[moderation.Finding] = field(default_factory=list)
     newcomer_hold: bool = False
+    #: The author's first post ever (no earlier one, held, published or gone): the one the welcome is said for.
+    first_post: bool = False
 
     @property
     def findings(self) -> list[moderation.Finding]:
@@ -124,8 +126,8 @@ class Screening:
             notices.append(Notice.cold_turkey_self)
         if "personal_data" in self.rule_categories:
             notices.append(Notice.personal_data)
-        elif self.held and not self.rule_categories & HOLD_CATEGORIES:
-            notices.append(Notice.welcome)
+        elif self.held and self.first_post and not self.rule_categories & HOLD_CATEGORIES:
+            notices.append(Notice.welcome)  # once: a newcomer's next posts wait too, and are told so plainly
         elif self.held:
             notices.append(Notice.held)
         return notices
@@ -151,9 +153,10 @@ def check_text(text: str, lang: str) -> list[moderation.Finding]:
     return moderation.check(text, lang)
 
 
-def screen(*, title: str, body: str, lang: str, newcomer_hold: bool) -> Screening:
+def screen(*, title: str, body: str, lang: str, newcomer_hold: bool, first_post: bool = False) -> Screening:
     return Screening(
         body_findings=check_text(body, lang),
         title_findings=check_text(title, lang) if title else [],
         newcomer_hold=newcomer_hold,
+        first_post=first_post,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -56,7 +56,7 @@ from app.forum.permissions import access_post, can_set_flags
 from app.forum.screening import Notice, Screening, screen
 from app.i18n import LOCALES
 from app.i18n_markers import N_
-from app.plain_text import has_bidi_controls, refuse_bidi_overrides, strip_controls, visible_length
+from app.plain_text import has_bidi_controls, refuse_bidi_overrides, refuse_too_long, strip_controls, visible_length
 from app.settings import TrustSettings
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -96,10 +96,7 @@ def _clean_body(body: str, max_chars: int) -> str:
     body = strip_controls(body).strip()
     if not visible_length(body):  # spaces and zero-width characters only: nothing a reader would see
         raise ValidationFailed(N_("Your message is empty."), field="body")
-    if len(body) > max_chars:
-        raise ValidationFailed(N_("Your message is too long (%(max)s characters at most)."), field="body",
-                               max=max_chars)
-    return refuse_bidi_overrides(body, field="body")
+    return refuse_bidi_overrides(refuse_too_long(body, max_chars=max_chars, field="body"), field="body")
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -147,6 +144,22 @@ def is_newcomer(author: User, limits: TrustSettings) -> bool:
 def is_premoderated(author: User, limits: TrustSettings) -> bool:
     """A new member's first posts wait for a moderator's welcome, in every category."""
     return not author.is_moderator and author.approved_posts < limits.premoderated_posts
+
+
+def _screen_new_post(session: Session, *, author: User, limits: TrustSettings, title: str, body: str,
+                     lang: str) -> Screening:
+    """A new post's screening: held for the welcome while its author is new, welcomed for their first post only."""
+    held = is_premoderated(author, limits)
+    return screen(title=title, body=body, lang=lang, newcomer_hold=held,
+                  first_post=held and not _has_posted(session, author))
+
+
+def _has_posted(session: Session, author: User, *, before: int | None = None) -> bool:
+    """Whether the member has a post (before post `before`), whatever became of it: held, published or removed."""
+    query = select(Post.id).where(Post.author_id == author.id)
+    if before is not None:
+        query = query.where(Post.id < before)
+    return session.scalar(query.limit(1)) is not None
 
 
 def _check_can_write(author: User) -> None:
@@ -342,7 +355,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
         return earlier
     _check_posting_rate(session, author, limits)
-    screening = screen(title=title, body=body, lang=lang, newcomer_hold=is_premoderated(author, limits))
+    screening = _screen_new_post(session, author=author, limits=limits, title=title, body=body, lang=lang)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     rendered = _Rendered.of(body)  # before the turn taking below: a long post takes tens of ms to parse
@@ -371,7 +384,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     if (earlier := _sent_before(session, author, form_nonce, body)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, thread)
-    screening = screen(title="", body=body, lang=thread.lang, newcomer_hold=is_premoderated(author, limits))
+    screening = _screen_new_post(session, author=author, limits=limits, title="", body=body, lang=thread.lang)
     if screening.stigma and not wording_confirmed:
         raise WordingReview(screening)
     rendered = _Rendered.of(body)  # before the turn taking below: a long post takes tens of ms to parse
@@ -418,9 +431,12 @@ def _sent_before(session: Session, author: User, nonce: str | None, body: str, s
         return None
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
+    first_post = not _has_posted(session, author, before=post.id)  # the welcome, if it was said, said again
+    if screening is not None:
+        return Posted(post=post, thread=thread, screening=replace(screening, first_post=first_post))
     return Posted(post=post, thread=thread,
-                  screening=screening or screen(title="", body=post.body_md, lang=thread.lang,
-                                                newcomer_hold=post.status == PostStatus.held))
+                  screening=screen(title="", body=post.body_md, lang=thread.lang,
+                                   newcomer_hold=post.status == PostStatus.held, first_post=first_post))
 
 
 @dataclass(frozen=True)

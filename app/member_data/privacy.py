@@ -25,7 +25,7 @@ class Row:
 def rows(settings: Settings) -> list[Row]:
     limits = settings.rate_limits
     longest_counter = max(throttle.PAIR_WINDOW_SECONDS, settings.throttle.window_seconds, limits.searches_seconds,
-                          limits.api_reads_seconds)
+                          limits.api_reads_seconds, limits.previews_seconds)
     return [
         Row(N_("Your pseudonym, your password (only as an Argon2 hash, which nobody can read back), your language "
                "and reading choices."),
@@ -56,8 +56,9 @@ def rows(settings: Settings) -> list[Row]:
                "password elsewhere cannot lock you out. It opens no session: logging out leaves it."),
             N_("%(days)s days after the log-in that left it, or until your account is erased."),
             {"days": settings.throttle.device_cookie_days}),
-        Row(N_("Counters against abuse (log-in attempts, sign-ups, posts, searches, reading the API): a keyed hash "
-               "of part of your address, with a key that changes every day. Never the address itself."),
+        Row(N_("Counters against abuse (log-in attempts, sign-ups, posts, searches, reading the API, the hints and "
+               "pages suggested while you write): a keyed hash of part of your address, with a key that changes "
+               "every day. Never the address itself."),
             N_("At most %(hours)s hours."), {"hours": -(-longest_counter // 3600)}),
         Row(N_("When an app sends a post with a retry key (Idempotency-Key): the key and the answer it got, so that "
                "the same request sent again does not post twice."),

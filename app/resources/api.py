@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 
 import moderation
+from app.plain_text import refuse_too_long
 from app.resources import schemas, service
 from app.resources.content import Page
+from app.settings import SettingsDep
 from app.web.templating import url_for
 
 # Reading and suggesting change nothing, so they need no CSRF token.
@@ -28,7 +30,8 @@ def list_pages(request: Request, lang: schemas.Lang = Query("fr")) -> schemas.Pa
 
 
 @router.post("/resources/suggest", response_model=schemas.SuggestOut, name="api.resources.suggest")
-def suggest(request: Request, body: schemas.SuggestIn) -> schemas.SuggestOut:
+def suggest(request: Request, body: schemas.SuggestIn, settings: SettingsDep) -> schemas.SuggestOut:
+    refuse_too_long(body.text, max_chars=settings.max_post_chars + schemas.TITLE_ROOM, field="text")
     categories = {finding.category for finding in moderation.check(body.text, body.lang)}
     pages = service.suggest(lang=body.ui_lang or body.lang, text=body.text, text_lang=body.lang,
                             categories=categories)

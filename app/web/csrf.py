@@ -10,6 +10,8 @@ from app.settings import request_settings
 from app.web.form_body import STATE_KEY as FORM_UNREADABLE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The bodies the CSRF check reads its token from (the `csrf_token` field), where the header is missing.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: The longest value any form field takes, in characters: a post's body is at most settings.max_post_chars
 #: (20,000 by default), and the API's text fields stop at the same 100,000 (app/forum/schemas.py BODY_CEILING).
 #: A longer field is refused before a route sees it, so no error page or form shows it back in full.
@@ -67,9 +69,7 @@ async def verify_csrf(request: Request) -> None:
     verify_origin(request)
     token = request.headers.get("x-csrf-token")
     form = None
-    if request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
         form = await request.form()  # read to its end, so the watcher has seen all of it
         if getattr(request.state, FORM_UNREADABLE, False):
             # Cut short or damaged: a missing token here says nothing about another site.

@@ -21,7 +21,7 @@ from app.db import is_unavailable
 from app.errors import AppError, CsrfFailed, DatabaseBusy, ServiceBusy, Unauthenticated, each_error
 from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
-from app.web.csrf import verify_origin
+from app.web.csrf import FORM_TYPES, SAFE_METHODS, verify_csrf, verify_origin
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
 from app.web.templating import render, url_for
 
@@ -279,16 +279,41 @@ def register_visitor_gate(dependencies: Iterable[Callable[..., Any]],
     _VISITOR_GATE.update(dependencies=frozenset(dependencies), viewer_found=viewer_found)
 
 
-def _refuses_visitors(request: Request) -> bool:
-    """Whether the request's route has a dependency, at any depth, that refuses a visitor."""
+def _route_depends_on(request: Request, calls: Iterable[Callable[..., Any]]) -> bool:
+    """Whether the request's route has one of `calls` among its dependencies, at any depth."""
+    wanted = frozenset(calls)
     dependant = getattr(request.scope.get("route"), "dependant", None)
     stack = [dependant] if dependant is not None else []
     while stack:
         current = stack.pop()
-        if current.call in _VISITOR_GATE["dependencies"]:
+        if current.call in wanted:
             return True
         stack.extend(current.dependencies)
     return False
+
+
+def _refuses_visitors(request: Request) -> bool:
+    """Whether the request's route has a dependency, at any depth, that refuses a visitor."""
+    return _route_depends_on(request, _VISITOR_GATE["dependencies"])
+
+
+async def _csrf_refused(request: Request) -> CsrfFailed | None:
+    """What the route's CSRF check would have said of a request whose body was refused before the check ran.
+
+    FastAPI decodes a JSON body before it runs any dependency: a broken body reached the handler
+    before `verify_csrf`, and a member's request with no token was told 422 about its body where
+    the same request with a readable body is refused 403. Only for bodies that are not forms: a
+    form is read by the check itself, which runs before any of its fields are judged.
+    """
+    if request.method in SAFE_METHODS or not _route_depends_on(request, (verify_csrf,)):
+        return None
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return None
+    try:
+        await verify_csrf(request)  # headers only here: the Origin checks, then the X-CSRF-Token header
+    except CsrfFailed as refused:
+        return refused
+    return None
 
 
 async def _visitor_refused(request: Request) -> bool:
@@ -305,6 +330,8 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     # (accounts.permissions.viewer_later) has not loaded it yet either.
     if await _visitor_refused(request):
         return await app_error_handler(request, Unauthenticated())
+    if (refused := await _csrf_refused(request)) is not None:  # then a missing token, as with any body
+        return await app_error_handler(request, refused)
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
         # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
         return await http_error_handler(request, StarletteHTTPException(404))

@@ -64,6 +64,30 @@ def test_writes_need_the_csrf_header(client: TestClient, session: Session) -> No
     assert wrong.status_code == 403
 
 
+def test_a_member_without_the_csrf_header_is_403_before_a_broken_body_is_judged(client: TestClient,
+                                                                                  session: Session) -> None:
+    """Refused as a missing token, as a well-formed body is: FastAPI decodes JSON before any dependency runs,
+    so a broken body used to be answered 422 before the CSRF check (a visitor is told 401 first likewise)."""
+    token = api_login(client, _setup(session))
+    thread_id = make_thread(session, category=make_category(session, "other"), author=make_user(session)).post.thread_id
+    post_id = make_thread(session, category=make_category(session, "third"), author=make_user(session, "Autre"),
+                          ).post.id
+    session.commit()
+    json_headers = {"Content-Type": "application/json", "Accept-Language": "fr"}
+    for method, path in (("POST", "/api/v1/categories/tapering-now/threads"),
+                         ("POST", f"/api/v1/threads/{thread_id}/posts"),
+                         ("PATCH", f"/api/v1/posts/{post_id}"),
+                         ("POST", f"/api/v1/posts/{post_id}/reactions")):
+        for headers in (json_headers, {**json_headers, "X-CSRF-Token": "nope"}):
+            response = client.request(method, path, content=b"{not json", headers=headers)
+            assert response.status_code == 403, (method, path, headers, response.text)
+            assert response.json()["detail"]  # the JSON shape of every refusal
+        # With the token, the body is judged: 422 as before.
+        judged = client.request(method, path, content=b"{not json", headers={**json_headers, "X-CSRF-Token": token})
+        assert judged.status_code == 422, (method, path, judged.text)
+    assert client.get(f"/api/v1/threads/{thread_id}/posts").json()["total"] == 1  # nothing was posted
+
+
 def test_writes_need_a_session(client: TestClient, session: Session) -> None:
     _setup(session)
     page = client.get("/fr/")
@@ -243,3 +267,63 @@ def test_a_post_held_for_personal_details_tells_its_poster_why_in_their_language
     checked = client.post("/api/v1/moderation/check", json={"text": "Appelle-moi au 0470 12 34 56", "lang": "fr"})
     assert all(words in f["explanation"].lower() for f in checked.json()["findings"]
                if f["category"] == "personal_data")
+
+
+def test_the_wording_check_refuses_a_text_longer_than_a_post_before_reading_it(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open to visitors: one check of 100,000 characters held a core for seconds. The limit is a post's."""
+    from app.forum import api
+
+    app.state.settings.max_post_chars = 300
+    exactly = "Je diminue doucement. " * 13 + "a" * 14  # 286 + 14 characters, and spaces at the ends do not count
+    assert len(exactly) == 300
+    response = client.post("/api/v1/moderation/check", json={"text": f"  {exactly}\n", "lang": "fr"})
+    assert response.status_code == 200 and response.json() == {"findings": []}
+
+    def not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran on a text too long to be a post")
+
+    monkeypatch.setattr(api, "check_text", not_run)
+    for lang, words in (("fr", "Votre message est trop long"), ("nl", "Je bericht is te lang"),
+                        ("en", "Your message is too long")):
+        response = client.post("/api/v1/moderation/check", json={"text": exactly + "b", "lang": "fr"},
+                               headers={"Accept-Language": lang})
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["field"] == "text" and body["detail"].startswith(words) and "300" in body["detail"]
+        assert body["errors"] == [{"field": "text", "type": "invalid", "message": body["detail"]}]
+    app.state.settings.max_post_chars = 20_000  # the default: a visitor's 100,000 characters
+    response = client.post("/api/v1/moderation/check", json={"text": "x" * 100_000})
+    assert response.status_code == 422 and response.json()["field"] == "text"
+
+
+def test_only_a_newcomers_first_post_is_answered_with_the_welcome(client: TestClient, session: Session) -> None:
+    """poster_notices said "welcome" for every held post of a newcomer: for the first only, "held" after."""
+    make_user(session, "Nouveau", approved_posts=0, published_posts=0)
+    make_category(session, "tapering-now")
+    session.commit()
+    token = api_login(client, "Nouveau")
+    headers = {"X-CSRF-Token": token}
+    created = client.post("/api/v1/categories/tapering-now/threads", headers=headers,
+                          json={"title": "Bonjour à tous", "body": "Je suis nouveau ici.", "lang": "fr"}).json()
+    assert created["status"] == "held" and created["poster_notices"] == ["welcome"]
+    for body in ("Je précise : je diminue depuis un mois.", "Merci de m'avoir lu."):
+        reply = client.post(f"/api/v1/threads/{created['id']}/posts", headers=headers, json={"body": body})
+        assert reply.status_code == 201, reply.text
+        assert reply.json()["status"] == "held" and reply.json()["poster_notices"] == ["held"]
+
+
+def test_the_first_post_sent_twice_is_welcomed_both_times(session: Session) -> None:
+    """A double click on the first post's form answers with that post: the welcome too, not "held"."""
+    from app.forum import service
+
+    newcomer = make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    thread = make_thread(session, category=make_category(session), author=make_user(session)).thread
+    first = service.reply(session, thread=thread, author=newcomer, body="Bonjour !", form_nonce="n" * 20)
+    again = service.reply(session, thread=thread, author=newcomer, body="Bonjour !", form_nonce="n" * 20)
+    assert again.post.id == first.post.id
+    assert first.screening.poster_notices() == again.screening.poster_notices() == ["welcome"]
+    later = service.reply(session, thread=thread, author=newcomer, body="Merci !", form_nonce="m" * 20)
+    assert later.screening.poster_notices() == ["held"]
+    assert service.reply(session, thread=thread, author=newcomer, body="Merci !",
+                         form_nonce="m" * 20).screening.poster_notices() == ["held"]

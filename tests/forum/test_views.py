@@ -452,6 +452,34 @@ def test_a_newcomers_first_post_is_welcomed_once(client: TestClient, session: Se
     assert len([n for n in notices if "ienvenue" in n]) == 1, notices
 
 
+def test_a_newcomers_next_held_posts_are_not_welcomed_again(client: TestClient, session: Session) -> None:
+    """Every held post of a newcomer repeated "Thank you, and welcome!": the welcome is for the first post only,
+    the next ones (still read by a moderator first) say plainly that they wait."""
+    category = make_category(session, "tapering-now")
+    posted = make_thread(session, category=category, author=make_user(session, "Ancienne"))
+    make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    session.commit()
+    html_login(client, "Nouvelle")
+    thread_url = f"/fr/t/{posted.thread.id}"
+
+    def reply(body: str) -> tuple[str, str]:
+        after = client.post(thread_url + "/reply", data={"csrf_token": csrf_from(client.get(thread_url).text),
+                                                          "body": body})
+        return str(after.url), after.text.split('id="notices"')[1].split("</div>")[0]
+
+    url, notices = reply("Bonjour à toutes et à tous, je suis nouvelle ici.")
+    assert "notice=welcome" in url and "ienvenue" in notices
+    for body in ("Merci pour vos réponses, je lis tout.", "Une question encore sur le sommeil."):
+        url, notices = reply(body)
+        assert "notice=held" in url and "ienvenue" not in notices, (url, notices)
+        assert "en attente" in notices or "attend" in notices, notices
+    # A new thread of hers is not her first post either.
+    token = csrf_from(client.get("/fr/c/tapering-now/new").text)
+    after = client.post("/fr/c/tapering-now/new", data={"csrf_token": token, "title": "Ma deuxième semaine",
+                                                         "body": "Je continue doucement.", "thread_lang": "fr"})
+    assert "notice=held" in str(after.url) and "notice=welcome" not in str(after.url), str(after.url)
+
+
 @pytest.mark.parametrize("where", ["reply", "new_thread"])
 def test_a_newcomers_preview_does_not_welcome_a_post_not_yet_published(client: TestClient, session: Session,
                                                                        where: str) -> None:

@@ -176,6 +176,35 @@ def test_json_suggestions_from_findings_and_words(client: TestClient) -> None:
     assert client.post("/api/v1/resources/suggest", json={"text": "x", "lang": "de"}).status_code == 422
 
 
+def test_json_suggestions_refuse_a_text_longer_than_a_post_before_reading_it(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open to visitors: 100,000 characters held a core for seconds. A post's body and a thread's title at most."""
+    import moderation
+    from app.forum.service import TITLE_MAX
+    from app.resources import schemas
+
+    assert schemas.TITLE_ROOM == TITLE_MAX + 1  # the composer sends the title, a line break, then the body
+    app.state.settings.max_post_chars = 300
+    longest = "t" * TITLE_MAX + "\n" + "Je dors mal. " * 23 + "a"  # 200 + 1 + 300
+    assert len(longest) == 300 + schemas.TITLE_ROOM
+    assert client.post("/api/v1/resources/suggest", json={"text": longest, "lang": "fr"}).status_code == 200
+
+    def not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran on a text too long to be a post")
+
+    monkeypatch.setattr(moderation, "check", not_run)
+    for lang, words in (("fr", "caractères maximum"), ("nl", "tekens"), ("en", "characters at most")):
+        response = client.post("/api/v1/resources/suggest", json={"text": longest + "b", "lang": "fr"},
+                               headers={"Accept-Language": lang})
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["field"] == "text" and words in body["detail"] and "501" in body["detail"]
+        assert body["errors"] == [{"field": "text", "type": "invalid", "message": body["detail"]}]
+    app.state.settings.max_post_chars = 20_000
+    response = client.post("/api/v1/resources/suggest", json={"text": "x" * 100_000, "lang": "fr"})
+    assert response.status_code == 422 and response.json()["field"] == "text"
+
+
 @pytest.mark.parametrize(("lang", "call"), [("fr", "Appeler le 0800 32 123"), ("nl", "Bel 1813"), ("en", "Call 112")])
 def test_the_help_page_shows_each_number_as_a_labelled_call_button(client: TestClient, lang: str,
                                                                   call: str) -> None:

@@ -102,3 +102,40 @@ def test_housekeeping_keeps_the_current_window_of_every_limit(session: Session, 
     ratelimit.count(session, "search:1", limit)
     purge_expired_throttles(session, settings)
     assert ratelimit.count(session, "search:1", limit) is not None  # still counted: the bucket survived
+
+
+@pytest.mark.usefixtures("one_window")
+def test_the_composers_live_checks_are_limited_per_client_and_per_member(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                         session: Session) -> None:
+    """The wording check and the suggested pages are open to any client and run the engine on what they are
+    sent: counted, each apart, like the searches (visitors per client, members per member)."""
+    check = ("/api/v1/moderation/check", {"text": "Bonjour", "lang": "fr"})
+    suggest = ("/api/v1/resources/suggest", {"text": "Je dors mal", "lang": "fr"})
+    make_user(session, "Schrijfster")
+    session.commit()
+    _on(app, previews=2, member_previews=4)
+    for path, body in (check, suggest):  # each its own bucket: the composer sends both after a pause
+        answers = [client.post(path, json=body, headers={"Accept-Language": "nl"}) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429], path
+        refused = answers[2]
+        assert 0 < int(refused.headers["retry-after"]) <= 60 and "seconden" in refused.json()["detail"]
+        assert set(refused.json()) == {"detail"}  # the API's error shape
+    assert client.get("/api/v1/resources").status_code == 200  # reads have their own limit
+    app.state.settings.rate_limits = RateLimitSettings(enabled=False)
+    api_login(client, "Schrijfster")
+    _on(app, previews=2, member_previews=4)
+    # The same address, now a member's session: the member's own count, with room for typing pauses.
+    assert [client.post(check[0], json=check[1]).status_code for _ in range(5)] == [200] * 4 + [429]
+    assert client.post(suggest[0], json=suggest[1]).status_code == 200
+    client.cookies.set("tk_session", "forged")  # a made-up cookie is counted as a visitor
+    assert client.post(check[0], json=check[1]).status_code == 429
+
+
+def test_the_live_checks_counters_are_kept_no_longer_than_their_window(session: Session, settings,  # type: ignore[no-untyped-def]
+                                                                        monkeypatch) -> None:
+    monkeypatch.setattr(throttle, "utcnow", lambda: dt.datetime(2026, 3, 1, 10, 20, tzinfo=dt.UTC))
+    settings.rate_limits = RateLimitSettings(previews_seconds=7200)
+    limit = ratelimit.Limit("moderation-check", 1, 7200)
+    ratelimit.count(session, "moderation-check:1", limit)
+    purge_expired_throttles(session, settings)
+    assert ratelimit.count(session, "moderation-check:1", limit) is not None  # the two-hour window survived
