@@ -49,6 +49,7 @@ _NONCE = secrets.token_hex(8)
 _MARK = re.compile("\x00" + _NONCE + r":(\w+):(\d*):(\w*)\x00")
 _SEPARATOR = f"\x00{_NONCE}:end::\x00"
 _CSRF_MARKER = f"\x00{_NONCE}:csrf::\x00"
+_FORM_NONCE_MARKER = f"\x00{_NONCE}:nonce::\x00"
 
 
 def _marker(name: str, post_id: int | str = "", kind: str = "") -> str:
@@ -291,6 +292,42 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
                            html=personal.fill(html, csrf_token),
                            visited_at=state.visited_at if state is not None else found.visited_at,
                            reader_parts=state.parts if state is not None else None)
+
+
+def reply_forms(app: Any) -> FragmentCache:
+    """The thread pages' reply forms (see reply_form), per application (their links are its routes)."""
+    forms: FragmentCache | None = getattr(app.state, "reply_forms", None)
+    if forms is None:
+        forms = app.state.reply_forms = FragmentCache(max_bytes=4 << 20)
+    return forms
+
+
+def reply_form(request: Request, *, thread: Thread, body: str, welcome_hold: bool,
+               context: dict[str, Any]) -> str:
+    """The thread page's reply form (forum/_reply.html) for a member who may reply.
+
+    An empty form is the same for every member but for their form token, the form's nonce (new
+    for each page: see forum.service, the same form sent twice posts once) and whether their first
+    posts are held: rendered once per thread, its language, the page's language and that hold,
+    then the token and a new nonce put in. A form with a quote in it (`body`) is rendered for the
+    request. `context`: what _composer.html needs of the page (note_labels). For thread.html, |safe.
+    """
+    csrf_token = str(escape(getattr(request.state, "csrf_token", "")))
+    values = {**context, "thread": thread, "errors": {}, "welcome_hold": welcome_hold}
+    if body:
+        return environment(get_locale()).get_template("forum/_reply.html").render({
+            **base_context(request), **values, "form": {"body": body, "lang": thread.lang},
+        })
+    key = (get_locale(), thread.id, thread.lang, welcome_hold)
+    forms = reply_forms(request.app)
+    html: str | None = forms.get(key)
+    if html is None:
+        html = environment(get_locale()).get_template("forum/_reply.html").render({
+            **base_context(request), **values, "csrf_token": _CSRF_MARKER,
+            "form": {"body": "", "lang": thread.lang, "form_nonce": _FORM_NONCE_MARKER},
+        })
+        forms.put_many([(key, html)])
+    return html.replace(_CSRF_MARKER, csrf_token).replace(_FORM_NONCE_MARKER, secrets.token_urlsafe(16))
 
 
 class _Member:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import ColumnElement
 
 from app.accounts.models import User
+from app.db import autoflushed_connection
 from app.diary import taper_line as diary_taper_line
 from app.diary.service import today as diary_today
 from app.diary.taper_line import TaperLineView
@@ -233,7 +234,9 @@ READER_STATE_PARTS: dict[str, Callable[[ColumnElement[int], ColumnElement[int], 
 def reader_state(session: Session, viewer: User, thread: Thread) -> ReaderState:
     """One query; read before the posts, so that a page stored under these versions is never newer than them."""
     names = tuple(sorted(READER_STATE_PARTS))
-    row = session.execute(_reader_state_statement(names), {
+    # On the session's connection: the ORM's execution (its compile state and result set-up) cost more than
+    # the statement; a select of columns loads no objects, so the rows are the same.
+    row = autoflushed_connection(session).execute(_reader_state_statement(names), {
         "user_id": viewer.id, "thread_id": thread.id, "category_id": thread.category_id,
         "structure_key": STRUCTURE, "thread_key": thread_key(thread.id),
     }).one()

@@ -75,9 +75,10 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
                 thread_id: Id, page: OptionalPage = None, notice: str | None = None, quote: OptionalId = None,
                 read: str | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
+    can = ForumPermissions(viewer)
     post_context = {
         "thread": thread, "reaction_labels": REACTION_LABELS, "note_labels": CONTENT_NOTE_LABELS,
-        "can": ForumPermissions(viewer), "post_footer_templates": extensions.FOOTER_TEMPLATES,
+        "can": can, "post_footer_templates": extensions.FOOTER_TEMPLATES,
         "helplines": helplines.for_locale(i18n.get_locale()),
     }
     shown_posts = fragments.thread_posts(request, session, viewer=viewer, thread=thread, page=_page_number(page),
@@ -94,8 +95,10 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     response = render(request, "forum/thread.html", {
         **shown.context, **post_context,
         "posts": posts, "posts_html": shown_posts.html, "notices": set((notice or "").split(",")),
-        "form": {"body": reply_body, "lang": thread.lang}, "errors": {},
-        "welcome_hold": viewer is not None and service.is_premoderated(viewer, settings.trust),
+        "reply_form": fragments.reply_form(
+            request, thread=thread, body=reply_body, context={"note_labels": CONTENT_NOTE_LABELS},
+            welcome_hold=viewer is not None and service.is_premoderated(viewer, settings.trust),
+        ) if can.reply(thread) else "",
         "restriction_message": MemberRestricted(viewer).translated() if viewer and not viewer.can_write else "",
         # Pages suggested to the poster from what they just wrote (see composer._submit).
         "suggested_pages": resources.pages_by_slugs(lang, (read or "").split(",")),

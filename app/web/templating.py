@@ -159,18 +159,26 @@ def _with_lang(name: str, params: dict[str, str]) -> dict[str, str]:
     return params
 
 
+def _constant_paths(app: Any, locale: str) -> dict[str, str]:
+    """The paths of routes without parameters in one language, by route name, as url_for found them."""
+    by_locale: dict[str, dict[str, str]] | None = getattr(app.state, "constant_paths", None)
+    if by_locale is None:
+        by_locale = app.state.constant_paths = {}
+    paths = by_locale.get(locale)
+    if paths is None:
+        paths = by_locale[locale] = {}
+    return paths
+
+
 def url_for(request: Request, name: str, /, *, _query: dict[str, Any] | None = None,
             _fragment: str | None = None, **params: Any) -> str:
     """A path (never an absolute URL) for a named route; HTML routes get the page's language."""
     if not params and not _query and not _fragment:
         # Most links of a page (the navigation, the footer): one path per route and language.
-        constant: dict[tuple[str, str], str] | None = getattr(request.app.state, "constant_paths", None)
-        if constant is None:
-            constant = request.app.state.constant_paths = {}
-        key = (name, i18n.get_locale())
-        path = constant.get(key)
+        paths = _constant_paths(request.app, i18n.get_locale())
+        path = paths.get(name)
         if path is None:
-            path = constant[key] = _path(request.app, name, _with_lang(name, {}))
+            path = paths[name] = _path(request.app, name, _with_lang(name, {}))
         return path
     path = _path(request.app, name, _with_lang(name, {k: str(v) for k, v in params.items()}))
     if _query:
@@ -196,12 +204,22 @@ def switch_language_url(request: Request, locale: str) -> str:
 def base_context(request: Request, *, noindex: bool = False) -> dict[str, Any]:
     """What every template may use: the request, language, viewer, form token, url() and the like."""
     locale = i18n.get_locale()
+    paths = _constant_paths(request.app, locale)
+
+    def url(name: str, /, **kw: Any) -> str:
+        # A page's ~25 links are mostly routes without parameters: one dictionary lookup each, once known.
+        if not kw:
+            path = paths.get(name)
+            if path is not None:
+                return path
+        return url_for(request, name, **kw)
+
     ctx: dict[str, Any] = {
         "request": request,
         "lang": locale,
         "viewer": getattr(request.state, "viewer", None),
         "csrf_token": request.state.csrf_token if hasattr(request.state, "csrf_token") else "",
-        "url": lambda name, **kw: url_for(request, name, **kw),
+        "url": url,
         "static": lambda path: f"/static/{path}",
         "switch_language_url": lambda loc: switch_language_url(request, loc),
         "noindex": noindex,

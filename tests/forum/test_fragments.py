@@ -196,3 +196,48 @@ def test_fragments_are_keyed_by_what_they_show(session: Session) -> None:
 def test_each_application_has_its_own_pages(settings) -> None:  # type: ignore[no-untyped-def]
     first, second = create_app(settings), create_app(settings)
     assert fragments.member_pages(first) is not fragments.member_pages(second)
+
+
+_REPLY = re.compile(r'<section aria-labelledby="reply-heading" id="reply">.*?</section>', re.S)
+
+
+def _reply_form(html: str) -> str:
+    found = _REPLY.search(html)
+    assert found, html
+    return found.group(0)
+
+
+def _form_values(form: str) -> tuple[str, str]:
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form)
+    nonce = re.search(r'name="form_nonce" value="([^"]*)"', form)
+    assert token and nonce
+    return token.group(1), nonce.group(1)
+
+
+def test_the_reply_form_is_stored_once_and_personal_where_it_must_be(app, client: TestClient,  # type: ignore[no-untyped-def]
+                                                                    session: Session) -> None:
+    thread_id, _people, posts = _thread(session)
+    make_user(session, "Nouvelle", approved_posts=0, published_posts=0)
+    session.commit()
+    html_login(client, "Lectrice")
+    first = _reply_form(client.get(f"/fr/t/{thread_id}").text)  # rendered and stored
+    again = _reply_form(client.get(f"/fr/t/{thread_id}").text)  # from the store
+    fragments.reply_forms(app).clear()
+    fresh = _reply_form(client.get(f"/fr/t/{thread_id}").text)  # rendered again
+    token, nonce = _form_values(first)
+    assert _form_values(again)[0] == token and _form_values(again)[1] != nonce  # each page a new form
+    def without_nonce(form: str) -> str:
+        return re.sub(r'name="form_nonce" value="[^"]*"', "", form)
+
+    assert without_nonce(again) == without_nonce(first) == without_nonce(fresh)
+    assert "\x00" not in again and "premoderation-hint" not in again and f'data-thread-id="{thread_id}"' in again
+    # A quoted reply is the reader's own form: the quote in its text area, never stored for others.
+    quoted = _reply_form(client.get(f"/fr/t/{thread_id}?quote={posts[1].id}").text)
+    assert "Réponse 0 de Voisin" in quoted
+    assert "Réponse 0 de Voisin" not in _reply_form(client.get(f"/fr/t/{thread_id}").text)
+    # Another member: their token in the same stored form; a newcomer is told their posts are read first.
+    html_login(client, "Nouvelle")
+    hers = _reply_form(client.get(f"/fr/t/{thread_id}").text)
+    assert _form_values(hers)[0] != token and token not in hers and "premoderation-hint" in hers
+    html_login(client, "Lectrice")
+    assert "premoderation-hint" not in _reply_form(client.get(f"/nl/t/{thread_id}").text)
