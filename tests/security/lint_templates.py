@@ -13,6 +13,9 @@ sanitises:
 - `posts_html`: a thread page's posts, rendered (autoescaped) from forum/_post.html by
   app/forum/fragments.py, which then fills in only its own markers (fixed strings and the
   escaped form token).
+- `reply_form`: a thread page's reply form, rendered (autoescaped) from forum/_reply.html by
+  app/forum/fragments.py, which then fills in only the escaped form token and a fresh nonce
+  (`secrets.token_urlsafe`: letters, digits, '-' and '_').
 
 Usage: python -m tests.security.lint_templates [templates-dir]; exit status 1 on a finding.
 """
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 ALLOWED = frozenset({"post.body_html", "preview_html", "page.html", "hit.snippet_html", "m.body_html",
-                     "posts_html", "shown_body_html"})
+                     "posts_html", "shown_body_html", "reply_form"})
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _SAFE = re.compile(r"([\w.\[\]'\"]+)\s*\|\s*safe\b")
 _UNESCAPED = re.compile(r"{%-?\s*autoescape\s+false|\|\s*safe\b")
