@@ -347,6 +347,9 @@ RECOVERED = _rx(
     # ("vandaag 1 jaar zonder", "je n'ai plus pris de Lexomil depuis 2016", "since March 2014").
     r"on (?:s'? ?)?en sort|(?:ge|je) (?:raakt|komt) eruit|(?:het )?wordt (?:het )?beter|it did for me|"
     r"another life|une autre vie|een ander leven|"
+    # "ik lach weer", "blij dat het niet gelukt is", "ça peut changer": the way out told
+    r"ik (?:lach|kan) weer(?: lachen)?|blij dat het niet gelukt is|omdat er hoop is|(?:ca|ça) peut changer|"
+    r"i (?:can )?laugh again|glad it didn'? ?t work|"
     # "You can get here too", "tu peux y arriver aussi": the way out shown to others.
     r"you (?:can|will) get (?:here|there)|(?:tu peux|vous pouvez|on peut) y arriver|"
     r"(?:ge|je|jij|gij) (?:kunt|kan) dat ook|"
@@ -493,6 +496,8 @@ OTHERS_WORDS = _rx(
 NOT_LITERAL = _rx(
     r"not (?:literally|for real)|figuratively|pas (?:litteralement|au sens propre|pour de vrai)|au (?:sens )?figure",
     r"niet (?:letterlijk|echt gemeend)|figuurlijk|bij wijze van spreken",
+    # said as a joke ("disait '... dormir pour toujours' comme une blague"), unless taken back
+    r"(?:comme une blague|pour blaguer|als (?:een )?grap|as a joke)(?! ?,? ?(?:mais|maar|but)\b)",
 )
 
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux

@@ -3,7 +3,7 @@ post's findings: 2,500 "junkie." in 20,000 characters took seconds)."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderation.engine import get_engine
@@ -12,6 +12,8 @@ from moderation.spans import DisjointSpans
 SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)).map(lambda t: (t[0], t[0] + t[1])), max_size=40)
 
 
+# No deadline: on a loaded 2-core CI machine one example can take longer than Hypothesis' 200 ms.
+@settings(deadline=None)
 @given(SPANS)
 def test_keeps_exactly_what_the_pairwise_check_keeps(spans: list[tuple[int, int]]) -> None:
     kept: list[tuple[int, int]] = []
