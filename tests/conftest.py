@@ -50,11 +50,39 @@ def _no_guidelines_overlay() -> Iterator[None]:
     moderation.install_overlay(moderation.make_overlay("", []))
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked slow first (the order is otherwise kept). Under xdist a worker takes the next
     test in collection order when it runs out: a long test collected last would keep one worker
-    busy at the end while the other has nothing left to do."""
+    busy at the end while the other has nothing left to do. Last of the hooks, so that the groups
+    every other hook marked are kept together (_keep_xdist_groups)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    _keep_xdist_groups(config, items)
+
+
+def _keep_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` keeps the tests of one xdist_group on one worker by the "@group" that
+    pytest-xdist appends to their node ids on the worker. pytest-xdist 3.8 writes it to
+    `item._nodeid`, which pytest 9.2 no longer reads (it keeps a structured `item._id`,
+    pytest-xdist issue #1386): the suffix was lost without a word and the groups were spread over
+    both workers (the moderation model's session fixture trained twice, about 25 s of CI each).
+    Any item whose id lacks its group gets it here; a pytest-xdist that sets it itself is left alone."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers under --dist loadgroup
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        if not names:
+            continue
+        suffix = "@" + "_".join(sorted(names))
+        if item.nodeid.endswith(suffix):
+            continue
+        grouped = item.nodeid + suffix
+        if hasattr(item, "_id"):  # pytest >= 9.2
+            item._id = type(item._id).parse(grouped)
+        else:
+            item._nodeid = grouped
+        assert item.nodeid == grouped, "pytest keeps node ids in yet another way: update _keep_xdist_groups"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
