@@ -350,6 +350,7 @@ RECOVERED = _rx(
     # "ik lach weer", "blij dat het niet gelukt is", "ça peut changer": the way out told
     r"ik (?:lach|kan) weer(?: lachen)?|blij dat het niet gelukt is|omdat er hoop is|(?:ca|ça) peut changer|"
     r"i (?:can )?laugh again|glad it didn'? ?t work|"
+    r"0 ?mg (?:de \w+ )?depuis \d+ mois|\d+ maanden 0 ?mg|0 ?mg (?:for|since) \d+ months|"
     # "You can get here too", "tu peux y arriver aussi": the way out shown to others.
     r"you (?:can|will) get (?:here|there)|(?:tu peux|vous pouvez|on peut) y arriver|"
     r"(?:ge|je|jij|gij) (?:kunt|kan) dat ook|"
@@ -503,8 +504,8 @@ NOT_LITERAL = _rx(
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux
 # qui ont des idées noires ce soir : le CPS répond 24h/24", "voor wie vanavond donkere gedachten
 # heeft", "for anyone who feels suicidal tonight"): a helper's message, not the poster's crisis.
-# Up to three words, none of them the poster ("je", "ik", "I") and no clause break between.
-_OTHERS_WORDS = r"(?: (?!(?:je|j|ik|k|i|moi|mij|me|my|mijn|mon|ma|mes)\b)[^\s,;:.!?]+){0,3}"
+# Up to six words, none of them the poster ("je", "ik", "I") and no clause break between.
+_OTHERS_WORDS = r"(?: (?!(?:je|j|ik|k|i|moi|mij|me|my|mijn|mon|ma|mes)\b)[^\s,;:.!?]+){0,6}"
 # Comfort found: "het helpt om te lezen dat ik niet alleen ben", "je ne suis pas seule", "I'm not
 # alone". With no word of danger in the post, the learned layer's crisis reading of such a reply
 # is not kept (a brand-new member's thank-you got the help lines and skipped the first-post hold).
