@@ -63,7 +63,8 @@ class RateLimitSettings(BaseModel):
     api_reads_seconds: int = 60
     # The composer's live checks (POST /api/v1/moderation/check, /api/v1/resources/suggest), each counted apart:
     # open to any client, and a check of a long text holds a core for a good part of a second. Visitors per
-    # client (they have no composer); members per member, with room for the checks typing pauses send.
+    # client (they have no composer); members per member, with room for the checks typing pauses send. Counted
+    # in uses: a short text is one, and each 2,000 bytes of the request one more (ratelimit.preview_cost).
     previews: int = 30
     member_previews: int = 90
     previews_seconds: int = 60

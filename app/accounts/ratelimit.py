@@ -58,11 +58,32 @@ class Limit:
     name: str
     count: int
     seconds: int
+    cost: int = 1  # the uses this request counts for (a long text checked costs more: preview_cost)
+
+
+#: A live check counts one use per this many bytes of its body, and one more: the engine's time
+#: grows with the text (about 1 s of CPU for 20,000 characters here), so a budget of requests alone
+#: let one member keep both cores busy with full-length texts (outsider's attack).
+PREVIEW_BYTES_PER_USE = 2_000
+#: What a live check without a Content-Length counts for: as much as the longest text allowed.
+PREVIEW_MAX_COST = 21
+
+
+def preview_cost(scope: Scope) -> int:
+    """The uses a live check counts for: 1 for a short text, 1 more per PREVIEW_BYTES_PER_USE bytes."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                return PREVIEW_MAX_COST
+            return min(PREVIEW_MAX_COST, 1 + max(0, length) // PREVIEW_BYTES_PER_USE)
+    return PREVIEW_MAX_COST
 
 
 def count(session: Session, key: str, limit: Limit) -> int | None:
-    """Count one use; the seconds to wait when over the limit, else None."""
-    throttle.record_attempt(session, key, limit.seconds)
+    """Count one use (or the request's cost); the seconds to wait when over the limit, else None."""
+    throttle.record_attempt(session, key, limit.seconds, limit.cost)
     if throttle.attempts(session, key, limit.seconds) > limit.count:
         return throttle.seconds_left(limit.seconds)
     return None
@@ -86,7 +107,7 @@ def _limit_for(scope: Scope, settings: Settings) -> Limit | None:
     method = scope.get("method", "GET")
     limits = settings.rate_limits
     if method == "POST" and path in PREVIEWS:
-        return Limit(PREVIEWS[path], limits.previews, limits.previews_seconds)
+        return Limit(PREVIEWS[path], limits.previews, limits.previews_seconds, preview_cost(scope))
     if method != "GET":
         return None
     if is_search(scope):
@@ -102,7 +123,7 @@ def _member_limit(limit: Limit, settings: Settings) -> Limit | None:
     if limit.name == "search":
         return Limit("search-member", limits.member_searches, limit.seconds)
     if limit.name in PREVIEWS.values():
-        return Limit(f"{limit.name}-member", limits.member_previews, limit.seconds)
+        return Limit(f"{limit.name}-member", limits.member_previews, limit.seconds, limit.cost)
     return None
 
 

@@ -40,21 +40,22 @@ def is_limited(session: Session, key: str, limit: int, window_seconds: int) -> b
     return attempts(session, key, window_seconds) >= limit
 
 
-def record_attempt(session: Session, key: str, window_seconds: int) -> None:
+def record_attempt(session: Session, key: str, window_seconds: int, amount: int = 1) -> None:
+    """Count `amount` uses (1, or more for a request that costs more: see ratelimit.preview_cost)."""
     now = utcnow()
     start = window_start(now, window_seconds)
     updated = session.execute(
         update(ThrottleBucket)
         .where(ThrottleBucket.key == key, ThrottleBucket.window_start == start)
-        .values(count=ThrottleBucket.count + 1, last_at=now)
+        .values(count=ThrottleBucket.count + amount, last_at=now)
     )
     if updated.rowcount:  # type: ignore[attr-defined]
         return
     try:
         with session.begin_nested():
-            session.add(ThrottleBucket(key=key, window_start=start, count=1, last_at=now))
+            session.add(ThrottleBucket(key=key, window_start=start, count=amount, last_at=now))
     except IntegrityError:  # another worker created the bucket meanwhile
-        record_attempt(session, key, window_seconds)
+        record_attempt(session, key, window_seconds, amount)
 
 
 def consume(session: Session, key: str, limit: int, window_seconds: int) -> bool:

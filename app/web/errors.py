@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -292,6 +292,22 @@ def _route_depends_on(request: Request, calls: Iterable[Callable[..., Any]]) -> 
     return False
 
 
+def _route_csrf_check(request: Request) -> Callable[[Request], Awaitable[None]] | None:
+    """The CSRF check among the route's dependencies, at any depth: `verify_csrf` itself, or the part of a
+    guard that checks it (a guard's `csrf_check`: the report guard checks a member's token and a visitor's
+    JSON, and only the member's part is a CSRF check)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    stack = [dependant] if dependant is not None else []
+    while stack:
+        current = stack.pop()
+        if current.call is verify_csrf:
+            return verify_csrf
+        if (check := getattr(current.call, "csrf_check", None)) is not None:
+            return cast(Callable[[Request], Awaitable[None]], check)
+        stack.extend(current.dependencies)
+    return None
+
+
 def _refuses_visitors(request: Request) -> bool:
     """Whether the request's route has a dependency, at any depth, that refuses a visitor."""
     return _route_depends_on(request, _VISITOR_GATE["dependencies"])
@@ -305,12 +321,13 @@ async def _csrf_refused(request: Request) -> CsrfFailed | None:
     the same request with a readable body is refused 403. Only for bodies that are not forms: a
     form is read by the check itself, which runs before any of its fields are judged.
     """
-    if request.method in SAFE_METHODS or not _route_depends_on(request, (verify_csrf,)):
+    check = None if request.method in SAFE_METHODS else _route_csrf_check(request)
+    if check is None:
         return None
     if request.headers.get("content-type", "").startswith(FORM_TYPES):
         return None
     try:
-        await verify_csrf(request)  # headers only here: the Origin checks, then the X-CSRF-Token header
+        await check(request)  # headers only here: the Origin checks, then the X-CSRF-Token header
     except CsrfFailed as refused:
         return refused
     return None

@@ -77,7 +77,9 @@ def test_a_member_without_the_csrf_header_is_403_before_a_broken_body_is_judged(
     for method, path in (("POST", "/api/v1/categories/tapering-now/threads"),
                          ("POST", f"/api/v1/threads/{thread_id}/posts"),
                          ("PATCH", f"/api/v1/posts/{post_id}"),
-                         ("POST", f"/api/v1/posts/{post_id}/reactions")):
+                         ("POST", f"/api/v1/posts/{post_id}/reactions"),
+                         # The report route checks the token inside its own guard (members' token, visitors' JSON).
+                         ("POST", f"/api/v1/posts/{post_id}/reports")):
         for headers in (json_headers, {**json_headers, "X-CSRF-Token": "nope"}):
             response = client.request(method, path, content=b"{not json", headers=headers)
             assert response.status_code == 403, (method, path, headers, response.text)

@@ -131,6 +131,21 @@ def test_the_composers_live_checks_are_limited_per_client_and_per_member(app, cl
     assert client.post(check[0], json=check[1]).status_code == 429
 
 
+@pytest.mark.usefixtures("one_window")
+def test_a_long_text_checked_counts_for_more_uses(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The engine's time grows with the text: a budget of requests alone let one member keep both cores busy
+    with full-length texts (outsider's attack). A short text is one use, each 2,000 bytes one more."""
+    _on(app, previews=12, member_previews=12)
+    long_text = {"text": "Je dors mal depuis la dernière baisse. " * 260, "lang": "fr"}  # about 10,000 bytes
+    assert ratelimit.preview_cost({"headers": [(b"content-length", b"10100")]}) == 6
+    assert ratelimit.preview_cost({"headers": []}) == ratelimit.PREVIEW_MAX_COST  # no length: the most
+    assert ratelimit.preview_cost({"headers": [(b"content-length", b"120")]}) == 1
+    answers = [client.post("/api/v1/moderation/check", json=long_text).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]  # 6 + 6 uses, then over 12
+    short = client.post("/api/v1/resources/suggest", json={"text": "Je dors mal", "lang": "fr"})
+    assert short.status_code == 200  # the other check's own bucket, one use
+
+
 def test_the_live_checks_counters_are_kept_no_longer_than_their_window(session: Session, settings,  # type: ignore[no-untyped-def]
                                                                         monkeypatch) -> None:
     monkeypatch.setattr(throttle, "utcnow", lambda: dt.datetime(2026, 3, 1, 10, 20, tzinfo=dt.UTC))
