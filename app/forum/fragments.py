@@ -154,13 +154,19 @@ class FragmentCache:
 CACHE = FragmentCache()  # posts (content-keyed: right for any database)
 
 
+def _app_cache(app: Any, name: str, max_bytes: int = 16 << 20) -> FragmentCache:
+    """The application's cache called `name`, made on first use."""
+    cache: FragmentCache | None = getattr(app.state, name, None)
+    if cache is None:
+        cache = FragmentCache(max_bytes)
+        setattr(app.state, name, cache)
+    return cache
+
+
 def member_pages(app: Any) -> FragmentCache:
     """Pages of posts as members see them (SharedPage), per application: their keys hold versions,
     which only mean something in one database."""
-    pages: FragmentCache | None = getattr(app.state, "member_pages", None)
-    if pages is None:
-        pages = app.state.member_pages = FragmentCache()
-    return pages
+    return _app_cache(app, "member_pages")
 
 
 @dataclass(frozen=True)
@@ -296,10 +302,7 @@ def thread_posts(request: Request, session: Session, *, viewer: User | None, thr
 
 def reply_forms(app: Any) -> FragmentCache:
     """The thread pages' reply forms (see reply_form), per application (their links are its routes)."""
-    forms: FragmentCache | None = getattr(app.state, "reply_forms", None)
-    if forms is None:
-        forms = app.state.reply_forms = FragmentCache(max_bytes=4 << 20)
-    return forms
+    return _app_cache(app, "reply_forms", max_bytes=4 << 20)
 
 
 def reply_form(request: Request, *, thread: Thread, body: str, welcome_hold: bool,

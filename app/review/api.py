@@ -133,7 +133,7 @@ async def member_csrf(request: Request) -> None:
 async def report_guard(request: Request) -> None:
     """Members send their session's CSRF token; a visitor's notice must be JSON from our own origin."""
     if request.state.cookies.get(SESSION_COOKIE):
-        await member_csrf(request)
+        await verify_csrf(request)
     else:
         require_json(request)
 

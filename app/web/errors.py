@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -279,32 +279,30 @@ def register_visitor_gate(dependencies: Iterable[Callable[..., Any]],
     _VISITOR_GATE.update(dependencies=frozenset(dependencies), viewer_found=viewer_found)
 
 
-def _route_depends_on(request: Request, calls: Iterable[Callable[..., Any]]) -> bool:
-    """Whether the request's route has one of `calls` among its dependencies, at any depth."""
-    wanted = frozenset(calls)
+def _route_calls(request: Request) -> Iterator[Callable[..., Any]]:
+    """The request's route's dependencies, at any depth (the route's own function first)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     stack = [dependant] if dependant is not None else []
     while stack:
         current = stack.pop()
-        if current.call in wanted:
-            return True
+        yield current.call
         stack.extend(current.dependencies)
-    return False
+
+
+def _route_depends_on(request: Request, calls: Iterable[Callable[..., Any]]) -> bool:
+    """Whether the request's route has one of `calls` among its dependencies, at any depth."""
+    wanted = frozenset(calls)
+    return any(call in wanted for call in _route_calls(request))
 
 
 def _route_csrf_check(request: Request) -> Callable[[Request], Awaitable[None]] | None:
     """The CSRF check among the route's dependencies, at any depth: `verify_csrf` itself, or the part of a
     guard that checks it (a guard's `csrf_check`: the report guard checks a member's token and a visitor's
     JSON, and only the member's part is a CSRF check)."""
-    dependant = getattr(request.scope.get("route"), "dependant", None)
-    stack = [dependant] if dependant is not None else []
-    while stack:
-        current = stack.pop()
-        if current.call is verify_csrf:
-            return verify_csrf
-        if (check := getattr(current.call, "csrf_check", None)) is not None:
+    for call in _route_calls(request):
+        check = verify_csrf if call is verify_csrf else getattr(call, "csrf_check", None)
+        if check is not None:
             return cast(Callable[[Request], Awaitable[None]], check)
-        stack.extend(current.dependencies)
     return None
 
 
