@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +23,7 @@ from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 from app.web.csrf import FORM_TYPES, SAFE_METHODS, verify_csrf, verify_origin
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
+from app.web.params import NOT_CANONICAL
 from app.web.templating import render, url_for
 
 log = logging.getLogger("forum.errors")
@@ -353,12 +354,32 @@ async def _refused_before_the_body(request: Request) -> Response | None:
     return None
 
 
+def _canonical_address(request: Request, exc: RequestValidationError) -> str | None:
+    """A GET of /t/01 or /t/+1: the one address of the same page (/t/1), query kept, as a relative path.
+
+    A permanent redirect, as forums do for a thread's address: links and search engines
+    move to the one address, and no page is kept twice in the visitors' page cache.
+    """
+    errors = exc.errors()
+    if request.method not in ("GET", "HEAD") or not errors or any(
+            e.get("type") != NOT_CANONICAL or tuple(e.get("loc", ()))[:1] != ("path",) for e in errors):
+        return None
+    written = {str(request.path_params[str(e["loc"][1])]): str(e["ctx"]["canonical"]) for e in errors}
+    segments = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("/")
+    path = "/".join(quote(written[unquote(segment)], safe="") if unquote(segment) in written else segment
+                    for segment in segments)
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if (refused := await _refused_before_the_body(request)) is not None:
         return refused
+    if (canonical := _canonical_address(request, exc)) is not None:
+        return RedirectResponse(canonical, status_code=308)
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
-        # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
+        # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address; nor does a
+        # write to /t/01 (only a GET or HEAD is redirected to its one address).
         return await http_error_handler(request, StarletteHTTPException(404))
     errors = validation_errors(exc)
     if _is_api(request):
