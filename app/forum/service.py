@@ -890,10 +890,14 @@ def list_categories(session: Session) -> list[Category]:
 def reply_quote(session: Session, *, viewer: User, thread: Thread, post_id: int) -> str:
     """The reply box's first text when a member quotes a post: a Markdown blockquote.
 
-    Empty when the post is from another thread or not published; a post the
-    viewer may not see is not found.
+    Empty when the post is from another thread, not published, or one the viewer
+    may not see (or none at all): a quote that cannot be made leaves the reply box
+    empty, and never turns the thread page into a 404 (outsider's attack, round 31).
     """
-    quoted = access_post(session, viewer, post_id)
+    try:
+        quoted = access_post(session, viewer, post_id)
+    except NotFound:
+        return ""
     if quoted.thread_id != thread.id or quoted.status != PostStatus.published:
         return ""
     return markdown.quote(quoted.author.pseudonym if quoted.author else "", quoted.body_md)
