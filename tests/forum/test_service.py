@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -270,10 +271,8 @@ def test_two_first_posts_sent_at_once_are_welcomed_once(db: Database, session: S
 
     def screen_then_wait(**kwargs: Any) -> Screening:
         screening = screen(**kwargs)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_screened.wait()
-        except threading.BrokenBarrierError:
-            pass
         return screening
 
     monkeypatch.setattr(service, "screen", screen_then_wait)

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
 from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread, Visibility
-from tests.factories import api_login, csrf_from, html_login, logged_in_member, make_category, make_reply, make_thread, make_user
+from tests.factories import (
+    api_login,
+    csrf_from,
+    html_login,
+    logged_in_member,
+    make_category,
+    make_reply,
+    make_thread,
+    make_user,
+)
 
 
 def _form(client: TestClient, path: str) -> str:
