@@ -82,7 +82,10 @@ def export_member_diary(session: Session, *, user: User) -> dict[str, object]:
 
 
 #: What each column holds, under the stable keys diary.json uses (JSON is the format for tools).
-CSV_COLUMNS = ["date", "medications", "diazepam_mg", *sym.SYMPTOMS, "symptom_score", "sleep_hours", "mood", "note"]
+#: "medications" holds the names, "dose_mg" their doses in the same order: the doses had no column of their
+#: own (round 31), and theirs was added at the end so that every earlier column keeps its place.
+CSV_COLUMNS = ["date", "medications", "diazepam_mg", *sym.SYMPTOMS, "symptom_score", "sleep_hours", "mood", "note",
+               "dose_mg"]
 
 
 def csv_header() -> list[str]:
@@ -91,6 +94,7 @@ def csv_header() -> list[str]:
         gettext("Date"), gettext("Medication"), gettext("Diazepam equivalent (mg)"),
         *[gettext("%(symptom)s (0 to 3)", symptom=gettext(label)) for label in sym.SYMPTOMS.values()],
         gettext("Symptom score"), gettext("Hours slept"), gettext("Mood (1 to 5)"), gettext("Note"),
+        gettext("Dose (mg)"),
     ]
 
 
@@ -111,7 +115,9 @@ def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
     writer = csv.writer(buffer, delimiter=EXCEL_DELIMITER if excel else ",")
     writer.writerow(csv_header())
     for entry in list_entries(session, user=user):
-        medications = "; ".join(f"{m.drug} {number(m.dose_mg)} mg" for m in entry.medications)
+        # One day may hold several medications: names and doses in the same order, "; " between them.
+        medications = "; ".join(m.drug for m in entry.medications)
+        doses = "; ".join(number(m.dose_mg) for m in entry.medications)
         writer.writerow([
             entry.day.isoformat(), spreadsheet_safe(medications),
             "" if entry.diazepam_mg is None else number(entry.diazepam_mg),
@@ -120,6 +126,7 @@ def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
             "" if entry.sleep_hours is None else number(entry.sleep_hours),
             "" if entry.mood is None else entry.mood,
             spreadsheet_safe(entry.note),
+            doses,
         ])
     return buffer.getvalue()
 

@@ -35,7 +35,8 @@ def _day(_match: re.Match[str]) -> str:
 RULES = (
     Rule(re.compile(f"/{_LANG}/"), lambda m: (ALL, STRUCTURE)),
     Rule(re.compile(f"/{_LANG}/c/[^/]+"), lambda m: (ALL, STRUCTURE), frozenset({"page", "langs"})),
-    Rule(re.compile(f"/{_LANG}/t/(\\d+)"), lambda m: (STRUCTURE, thread_key(int(m.group(1)))),
+    # The id as its one address writes it (app/web/params.Id): /t/01 is redirected, never cached.
+    Rule(re.compile(f"/{_LANG}/t/([1-9]\\d*)"), lambda m: (STRUCTURE, thread_key(int(m.group(1)))),
          frozenset({"page"}), variant=_day),
 )
 

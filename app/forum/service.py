@@ -154,6 +154,19 @@ def _screen_new_post(session: Session, *, author: User, limits: TrustSettings, t
                   first_post=held and not _has_posted(session, author))
 
 
+def _first_in_turn(session: Session, author: User, screening: Screening) -> Screening:
+    """`screening`, its welcome decided again in the member's turn (`serialize`, taken by the caller).
+
+    `_screen_new_post` looked for an earlier post before the slow screening; two first
+    posts sent at once both found none there, and both were told "welcome, your first
+    post" (outsider's attack, round 31). In the turn, the other one's post is committed
+    and seen (SQLite: one writer; PostgreSQL: the advisory lock, READ COMMITTED).
+    """
+    if screening.first_post and _has_posted(session, author):
+        return replace(screening, first_post=False)
+    return screening
+
+
 def _has_posted(session: Session, author: User, *, before: int | None = None) -> bool:
     """Whether the member has a post (before post `before`), whatever became of it: held, published or removed."""
     query = select(Post.id).where(Post.author_id == author.id)
@@ -362,6 +375,7 @@ def create_thread(session: Session, *, category: Category, author: User, title: 
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     _check_posting_rate(session, author, limits, final=True)
+    screening = _first_in_turn(session, author, screening)
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=author.id, title=title, lang=lang,
                     status=screening.status, last_post_at=now, created_at=now, post_count=0)
@@ -391,6 +405,7 @@ def reply(session: Session, *, thread: Thread, author: User, body: str, content_
     if (earlier := _sent_before(session, author, form_nonce, body, screening, final=True)) is not None:
         return earlier
     guard = _rate_guard(session, author, limits, thread)
+    screening = _first_in_turn(session, author, screening)
     post = _add_post(session, thread=thread, author=author, body=body, note=note, screening=screening,
                      form_nonce=form_nonce, rendered=rendered, guard=guard)
     return Posted(post=post, thread=thread, screening=screening)
@@ -875,10 +890,14 @@ def list_categories(session: Session) -> list[Category]:
 def reply_quote(session: Session, *, viewer: User, thread: Thread, post_id: int) -> str:
     """The reply box's first text when a member quotes a post: a Markdown blockquote.
 
-    Empty when the post is from another thread or not published; a post the
-    viewer may not see is not found.
+    Empty when the post is from another thread, not published, or one the viewer
+    may not see (or none at all): a quote that cannot be made leaves the reply box
+    empty, and never turns the thread page into a 404 (outsider's attack, round 31).
     """
-    quoted = access_post(session, viewer, post_id)
+    try:
+        quoted = access_post(session, viewer, post_id)
+    except NotFound:
+        return ""
     if quoted.thread_id != thread.id or quoted.status != PostStatus.published:
         return ""
     return markdown.quote(quoted.author.pseudonym if quoted.author else "", quoted.body_md)

@@ -18,7 +18,7 @@ from app.i18n import LOCALES
 from app.resources import service as resources
 from app.settings import SettingsDep
 from app.web.page_cache import mark_cacheable
-from app.web.params import Id, OptionalId, OptionalPage
+from app.web.params import Id, OptionalPage, form_id
 from app.web.routing import html_router
 from app.web.templating import redirect, render, url_for
 
@@ -72,7 +72,7 @@ def category_page(request: Request, session: SessionDep, settings: SettingsDep, 
 
 @router.get("/t/{thread_id}", name="forum.thread")
 def thread_page(request: Request, session: SessionDep, settings: SettingsDep, viewer: Viewer, lang: str,
-                thread_id: Id, page: OptionalPage = None, notice: str | None = None, quote: OptionalId = None,
+                thread_id: Id, page: OptionalPage = None, notice: str | None = None, quote: str | None = None,
                 read: str | None = None) -> Response:
     thread = access_thread(session, viewer, thread_id)
     can = ForumPermissions(viewer)
@@ -86,7 +86,9 @@ def thread_page(request: Request, session: SessionDep, settings: SettingsDep, vi
     posts = shown_posts.posts
     if not shown_posts.post_ids and posts.page > 1:
         return redirect(request, "forum.thread", thread_id=thread.id)
-    reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quote) if quote and viewer else ""
+    # A post to quote, if `quote` names one the viewer may quote here; anything else is ignored (a link's query).
+    quoted = form_id(quote) if quote and viewer else None
+    reply_body = service.reply_quote(session, viewer=viewer, thread=thread, post_id=quoted) if quoted and viewer else ""
     shown = events.ThreadShown(session=session, viewer=viewer, thread=thread, context={},
                                post_ids=shown_posts.post_ids, reader_parts=shown_posts.reader_parts)
     events.publish(shown)  # domains above add their parts (the watch control)

@@ -217,7 +217,7 @@ def _source(item: ReviewItem | None, reports: list[Report]) -> str:
         return "report"
     if tags & service.QUEUE_CATEGORIES:
         return "automated"
-    if "welcome" in tags:
+    if tags & service.NEWCOMER_KINDS:
         return "welcome"
     return "moderator"
 

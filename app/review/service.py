@@ -35,6 +35,8 @@ from app.review.vocabulary import KINDS, classify
 QUEUE_CATEGORIES = frozenset({"cold_turkey_advice", "crisis", "sourcing", "personal_data"})
 # A post held only for these goes out by itself once its author's edit clears them.
 SELF_CLEARING = frozenset({"personal_data"})
+#: The tags of a newcomer's held post: "welcome" for their first post, "newcomer" for the next ones.
+NEWCOMER_KINDS = frozenset({"welcome", "newcomer"})
 CRISIS_KINDS = ("crisis", "worried")
 
 
@@ -109,7 +111,8 @@ def record(session: Session, post: Post, screening: Screening, *, edited: bool =
         )
     reasons = sorted(screening.categories & QUEUE_CATEGORIES)
     if screening.newcomer_hold:
-        reasons.append("welcome")
+        # Only the first post is the one to welcome (and answer with a welcome); the next ones are held as well.
+        reasons.append("welcome" if screening.first_post else "newcomer")
     if not reasons:
         return
     thread = session.get(Thread, post.thread_id)
@@ -127,7 +130,7 @@ def hold_reasons(session: Session, post: Post) -> set[str]:
     ruled = set(session.scalars(select(Finding.category).where(Finding.post_id == post.id, Finding.source == "rule")))
     reasons = ruled & HOLD_CATEGORIES
     item = get_open_item(session, post_id=post.id)
-    if item is not None and "welcome" in item.tag_list:
+    if item is not None and NEWCOMER_KINDS & set(item.tag_list):
         reasons.add("welcome")
     return reasons
 

@@ -20,6 +20,8 @@ KINDS: dict[str, tuple[int, str]] = {
     "personal_data": (40, N_("Personal details")),
     "report": (30, N_("Reported")),
     "welcome": (20, N_("First post to welcome")),
+    # A newcomer's later posts wait for a moderator too, but only the first is the one to welcome.
+    "newcomer": (20, N_("Held for review")),
     "cold_turkey_advice": (10, N_("Advice to stop abruptly")),
     "appeal": (10, N_("Appeal")),
     # A report of an error in the medication data, sent from the diary pages (no post concerned).
@@ -137,7 +139,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 # The rule a case most likely rests on, from what raised it (the moderator may choose another).
 RULE_FOR = {"crisis": "safety", "worried": "safety", "sourcing": "trading", "personal_data": "personal_data",
             "cold_turkey_advice": "medical_advice", "medical_advice": "medical_advice", "stigma": "respect",
-            "spam": "spam", "illegal": "illegal", "welcome": "welcome"}
+            "spam": "spam", "illegal": "illegal", "welcome": "welcome", "newcomer": "welcome"}
 
 STATEMENT_SOURCES = {
     "automated": N_("Found by the forum's automatic checks, then decided by a moderator."),

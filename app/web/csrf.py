@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from app.errors import CsrfFailed, FieldTooLong, FormUnreadable
+from app.i18n_markers import N_
 from app.security import csrf_token_expired, csrf_token_matches
 from app.settings import request_settings
 from app.web.form_body import STATE_KEY as FORM_UNREADABLE
@@ -16,6 +17,12 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: (20,000 by default), and the API's text fields stop at the same 100,000 (app/forum/schemas.py BODY_CEILING).
 #: A longer field is refused before a route sees it, so no error page or form shows it back in full.
 FORM_FIELD_MAX_CHARS = 100_000
+#: The forms whose `body` is a post, measured against settings.max_post_chars: over the ceiling, a member is
+#: told that limit (the one they can write to), not the ceiling no post ever reaches.
+POST_FORMS = frozenset({"forum.reply", "forum.new_thread_post", "forum.edit_post"})
+POST_TOO_LONG = N_("Your message is longer than a post can be (at most %(max)s characters), so it was not posted "
+                   "and nothing was changed. Nothing you had already saved is lost. Go back: your browser usually "
+                   "still holds your text; shorten it or split it into two posts, and send it again.")
 
 
 def expected_origin(request: Request) -> str:
@@ -81,4 +88,8 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed(resubmittable=token is not None and csrf_token_expired(secret, token)
                          and proven_same_origin(request))
     if form is not None and any(isinstance(v, str) and len(v) > FORM_FIELD_MAX_CHARS for v in form.values()):
+        body = form.get("body")
+        route = getattr(request.scope.get("route"), "name", None)
+        if route in POST_FORMS and isinstance(body, str) and len(body) > FORM_FIELD_MAX_CHARS:
+            raise FieldTooLong(POST_TOO_LONG, max=request_settings(request).max_post_chars)
         raise FieldTooLong(max=FORM_FIELD_MAX_CHARS)  # grouped as the reader's language does: 100 000

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +23,7 @@ from app.i18n import LocalNumber, gettext
 from app.i18n_markers import N_
 from app.web.csrf import FORM_TYPES, SAFE_METHODS, verify_csrf, verify_origin
 from app.web.middleware import SESSION_COOKIE, apply_security_headers
+from app.web.params import NOT_CANONICAL
 from app.web.templating import render, url_for
 
 log = logging.getLogger("forum.errors")
@@ -337,18 +338,48 @@ async def _visitor_refused(request: Request) -> bool:
     return found is not None and _refuses_visitors(request) and not await found(request)
 
 
-async def validation_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    # A visitor, or a gone session, is told 401 before anything is said about the request's fields. FastAPI
-    # decodes a JSON body before it runs any dependency, so an unreadable body reaches here before the
-    # dependency that would have refused the visitor; an endpoint that loads its viewer itself
-    # (accounts.permissions.viewer_later) has not loaded it yet either.
+async def _refused_before_the_body(request: Request) -> Response | None:
+    """The answer a request gets before anything is said about its body: 401 for a visitor, then 403 without
+    its token, as the route's dependencies would have said had the body been readable.
+
+    A visitor, or a gone session, is told 401 before anything is said about the request's fields. FastAPI
+    decodes a JSON body before it runs any dependency, so an unreadable body reaches the error handlers before
+    the dependency that would have refused the visitor; an endpoint that loads its viewer itself
+    (accounts.permissions.viewer_later) has not loaded it yet either.
+    """
     if await _visitor_refused(request):
         return await app_error_handler(request, Unauthenticated())
     if (refused := await _csrf_refused(request)) is not None:  # then a missing token, as with any body
         return await app_error_handler(request, refused)
+    return None
+
+
+def _canonical_address(request: Request, exc: RequestValidationError) -> str | None:
+    """A GET of /t/01 or /t/+1: the one address of the same page (/t/1), query kept, as a relative path.
+
+    A permanent redirect, as forums do for a thread's address: links and search engines
+    move to the one address, and no page is kept twice in the visitors' page cache.
+    """
+    errors = exc.errors()
+    if request.method not in ("GET", "HEAD") or not errors or any(
+            e.get("type") != NOT_CANONICAL or tuple(e.get("loc", ()))[:1] != ("path",) for e in errors):
+        return None
+    written = {str(request.path_params[str(e["loc"][1])]): str(e["ctx"]["canonical"]) for e in errors}
+    segments = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("/")
+    path = "/".join(quote(written[unquote(segment)], safe="") if unquote(segment) in written else segment
+                    for segment in segments)
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if (refused := await _refused_before_the_body(request)) is not None:
+        return refused
+    if (canonical := _canonical_address(request, exc)) is not None:
+        return RedirectResponse(canonical, status_code=308)
     if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
-        # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address.
+        # /t/abc or /t/99999999999999999999 names no page: not found, like any unknown address; nor does a
+        # write to /t/01 (only a GET or HEAD is redirected to its one address).
         return await http_error_handler(request, StarletteHTTPException(404))
     errors = validation_errors(exc)
     if _is_api(request):
@@ -385,10 +416,33 @@ def _slash_twin(request: Request) -> str | None:
     return None
 
 
+#: What an API client is told of a body that is not UTF-8 text (RFC 8259 §8.1: JSON is exchanged as UTF-8).
+UNDECODABLE_JSON = N_("This is not valid JSON: the request body must be UTF-8 text.")
+
+
+def _undecodable_body(request: Request, exc: StarletteHTTPException) -> bool:
+    """FastAPI's 400 for a body it could not decode before any dependency ran (not UTF-8, nested too deep).
+
+    Forms are not among them: their body is read by the CSRF check itself, which says what
+    is wrong with a damaged one (app/web/form_body.py).
+    """
+    return (exc.status_code == 400 and request.method not in SAFE_METHODS and exc.__cause__ is not None
+            and not request.headers.get("content-type", "").startswith(FORM_TYPES))
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404 and (twin := _slash_twin(request)) is not None:
         return RedirectResponse(twin, status_code=308)
+    if _undecodable_body(request, exc):
+        # Refused as the same request with a readable body is (401, then 403), before its body is judged.
+        if (refused := await _refused_before_the_body(request)) is not None:
+            return refused
+        if _is_api(request):  # then said for a client, in the 422 shape every undecodable JSON body gets
+            message = gettext(UNDECODABLE_JSON)
+            return JSONResponse({"detail": message, "field": "body",
+                                 "errors": [{"field": "body", "type": "json_invalid", "message": message}]},
+                                status_code=422)
     message = gettext(HTTP_MESSAGES.get(exc.status_code, "Something went wrong with this request."))
     headers = dict(exc.headers or {})  # e.g. Allow on a 405
     if _is_api(request):

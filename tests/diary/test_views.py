@@ -552,7 +552,7 @@ def test_diary_csv_is_headed_in_the_reader_language_and_opens_in_a_spreadsheet(c
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         header = list(rows[0])
         assert len(header) == len(CSV_COLUMNS) and header[:3] == [date, medication, diazepam], lang
-        assert header[-1] == note and mood in header and anxiety in header, lang
+        assert header[-2] == note and mood in header and anxiety in header, lang  # the dose column comes last
         if lang != "en":
             assert not set(header) & set(CSV_COLUMNS), f"{lang}: keys left in the header {header}"
         row = rows[0]
@@ -581,7 +581,7 @@ def test_the_diary_csv_has_an_excel_variant_and_the_plain_one_is_unchanged(clien
         rows = list(csv.reader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))
         plain_header = next(csv.reader(io.StringIO(plain.text)))
         assert rows[0][:2] == list(CSV_HEADINGS[lang][:2]) and len(rows[0]) == len(plain_header)
-        assert "6,5" in rows[1] and rows[1][-1] == "Nuit; courte" and "," in rows[1][2], rows[1]
+        assert "6,5" in rows[1] and rows[1][-2] == "Nuit; courte" and "," in rows[1][2], rows[1]
     page = client.get("/fr/diary/entries").text
     assert "/fr/diary/export.csv?excel=1" in page and "Excel" in page
 
@@ -682,3 +682,34 @@ def test_once_today_is_noted_the_diary_offers_to_change_it_not_to_add_it(client:
     after = client.get("/fr/diary").text
     assert "Noter aujourd'hui" not in after
     assert f"href=\"/fr/diary/entries/{TODAY.isoformat()}/edit\">Modifier l'entrée d'aujourd'hui" in after
+
+
+def test_the_diary_csv_has_the_dose_in_a_column_of_its_own(client: TestClient, session: Session) -> None:
+    """Outsider's attack (round 31): "lormetazepam 1.5 mg; alprazolam 0.25 mg" in one cell could not be summed or
+    charted. The medication column keeps its name and place and holds the names; the doses, as numbers in the
+    same order, are a column added at the end (earlier columns keep their places: extended, not broken)."""
+    import csv
+    import io
+
+    from app.diary.export import CSV_COLUMNS
+    from app.diary.service import EntryInput, MedicationInput
+    from app.diary.service import save_entry as save
+
+    user = make_user(session, "Doses")
+    save(session, user=user, data=EntryInput(day=days_ago(2), medications=[MedicationInput("lormetazepam", 1.5)]))
+    save(session, user=user, data=EntryInput(day=days_ago(1), medications=[
+        MedicationInput("lormetazepam", 1.5), MedicationInput("alprazolam", 0.25)]))
+    session.commit()
+    html_login(client, "Doses")
+    assert CSV_COLUMNS[:3] == ["date", "medications", "diazepam_mg"] and CSV_COLUMNS[-1] == "dose_mg"
+    for lang, dose in (("fr", "Dose (mg)"), ("nl", "Dosis (mg)"), ("en", "Dose (mg)")):
+        text = client.get(f"/{lang}/diary/export.csv").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][:3] == list(CSV_HEADINGS[lang][:3]) and rows[0][-1] == dose, rows[0]
+        assert rows[0][-2] == CSV_HEADINGS[lang][-1]  # the note, where it was
+        assert (rows[1][1], rows[1][-1]) == ("lormetazepam", "1.5"), rows[1]
+        assert (rows[2][1], rows[2][-1]) == ("lormetazepam; alprazolam", "1.5; 0.25"), rows[2]
+        assert "mg" not in rows[2][1]
+    excel = list(csv.reader(io.StringIO(client.get("/fr/diary/export.csv?excel=1").content.decode("utf-8-sig")),
+                            delimiter=";"))
+    assert excel[2][-1] == "1,5; 0,25" and excel[1][-1] == "1,5"

@@ -329,3 +329,44 @@ def test_the_first_post_sent_twice_is_welcomed_both_times(session: Session) -> N
     assert later.screening.poster_notices() == ["held"]
     assert service.reply(session, thread=thread, author=newcomer, body="Merci !",
                          form_nonce="m" * 20).screening.poster_notices() == ["held"]
+
+
+#: Bytes no UTF-8 decoder reads (a lone continuation byte, an invalid start byte): FastAPI's JSON decoding
+#: fails before json.loads sees a document, and answered a bare 400 worded for HTML forms.
+UNDECODABLE = (b'{"title": "Semaine 3", "body": "caf\xe9 \xff", "lang": "fr"}', b"\x80\x81\xfe")
+
+
+def test_an_undecodable_json_body_is_refused_like_a_well_formed_one_then_judged_for_an_api_client(
+        client: TestClient, session: Session) -> None:
+    """Outsider's attack (round 31): a body that is not UTF-8 got 400 with a form's wording, before the auth and
+    CSRF checks. It now gets the answers a readable body gets (401, then 403), then a JSON 422 for clients."""
+    _setup(session)
+    thread_id = make_thread(session, category=make_category(session, "other"), author=make_user(session)).post.thread_id
+    post_id = make_thread(session, category=make_category(session, "third"), author=make_user(session, "Autre"),
+                          ).post.id
+    session.commit()
+    json_headers = {"Content-Type": "application/json", "Accept-Language": "fr"}
+    routes = (("POST", "/api/v1/categories/tapering-now/threads"), ("POST", f"/api/v1/threads/{thread_id}/posts"),
+              ("PATCH", f"/api/v1/posts/{post_id}"), ("POST", f"/api/v1/posts/{post_id}/reactions"))
+    for body in UNDECODABLE:
+        for method, path in routes:  # a visitor: not logged in, whatever the body
+            response = client.request(method, path, content=body, headers=json_headers)
+            assert response.status_code == 401, (method, path, response.text)
+            readable = client.request(method, path, json={"body": "texte"}, headers=json_headers)
+            assert readable.status_code == 401 and response.json() == readable.json()
+    token = api_login(client, "Colibri")
+    for body in UNDECODABLE:
+        for method, path in routes:
+            for headers in (json_headers, {**json_headers, "X-CSRF-Token": "nope"}):
+                response = client.request(method, path, content=body, headers=headers)
+                assert response.status_code == 403, (method, path, headers, response.text)
+                assert response.json()["detail"]
+            for lang, said in (("fr", "UTF-8"), ("nl", "UTF-8"), ("en", "UTF-8")):
+                judged = client.request(method, path, content=body,
+                                        headers={**json_headers, "Accept-Language": lang, "X-CSRF-Token": token})
+                assert judged.status_code == 422, (method, path, judged.text)
+                answer = judged.json()
+                assert answer["field"] == "body" and [e["type"] for e in answer["errors"]] == ["json_invalid"]
+                assert said in answer["detail"] and "browser" not in answer["detail"], answer
+                assert "navigateur" not in answer["detail"] and "browser" not in answer["detail"].lower()
+    assert client.get(f"/api/v1/threads/{thread_id}/posts").json()["total"] == 1  # nothing was posted

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Role
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.accounts.models import Role, User
+from app.db import Database
+from app.errors import PermissionDenied, ValidationFailed
 from app.forum import erasure, events, service
-from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread, ThreadVisit
+from app.forum.models import Category, Post, PostRevision, PostStatus, Reaction, Thread, ThreadVisit
 from app.forum.permissions import access_post
+from app.forum.screening import Screening
 from app.review.models import AuditEntry, Finding, ReviewItem
 from tests.factories import make_category, make_reply, make_thread, make_user
 
@@ -186,8 +192,8 @@ def test_reply_quote(session: Session) -> None:
     posted.post.status = PostStatus.deleted
     session.flush()
     assert service.reply_quote(session, viewer=member, thread=posted.thread, post_id=posted.post.id) == ""
-    with pytest.raises(NotFound):
-        service.reply_quote(session, viewer=member, thread=posted.thread, post_id=999_999)
+    # A post the member cannot see, or none: no quote, and no NotFound that would turn the thread page into a 404.
+    assert service.reply_quote(session, viewer=member, thread=posted.thread, post_id=999_999) == ""
 
 
 def test_erasing_a_members_posts_leaves_placeholders(session: Session) -> None:
@@ -246,3 +252,56 @@ def test_the_replys_insert_itself_holds_the_limits_a_first_look_let_through(sess
         post = service._add_post(session, thread=thread, author=author, body="Courage à toi.", note=None,
                                  screening=screening, guard=service._rate_guard(session, author, limits, thread))
         assert post.id is not None and post.status == PostStatus.published
+
+
+def test_two_first_posts_sent_at_once_are_welcomed_once(db: Database, session: Session,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outsider's attack (round 31): a newcomer's two first posts sent at the same moment were both told
+    "welcome, your first post", each having looked for an earlier post before either was written. Both are
+    screened before either writes (the barrier below): which one is first is decided in the member's turn."""
+    newcomer_id = make_user(session, "Simultanee", approved_posts=0).id
+    category_id = make_category(session).id
+    thread_id = make_thread(session, category=session.get(Category, category_id),
+                            author=make_user(session, "Hote")).thread.id
+    session.commit()
+    # On PostgreSQL the first rate count already takes the member's turn, before screening: the second post
+    # waits for the first's commit there, the barrier times out and both go on.
+    both_screened = threading.Barrier(2, timeout=3)
+    screen = service.screen
+
+    def screen_then_wait(**kwargs: Any) -> Screening:
+        screening = screen(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_screened.wait()
+        return screening
+
+    monkeypatch.setattr(service, "screen", screen_then_wait)
+    notices: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def post(as_thread: bool) -> None:
+        try:
+            with db.request_session(write=True) as s:  # as a request that posts
+                author, category = s.get(User, newcomer_id), s.get(Category, category_id)
+                assert author is not None and category is not None
+                if as_thread:
+                    posted = service.create_thread(s, category=category, author=author, title="Bonjour à tous",
+                                                   body="Je me présente.", lang="fr")
+                else:
+                    thread = s.get(Thread, thread_id)
+                    assert thread is not None
+                    thread.category = category
+                    posted = service.reply(s, thread=thread, author=author, body="Merci pour ce fil.")
+                notices.append(posted.screening.poster_notices())
+                s.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=post, args=(as_thread,)) for as_thread in (True, False)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    assert sorted(notices) == [["held"], ["welcome"]], notices
+    assert session.scalar(select(func.count(Post.id)).where(Post.author_id == newcomer_id)) == 2

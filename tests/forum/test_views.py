@@ -8,8 +8,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Role
-from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread
-from tests.factories import csrf_from, html_login, logged_in_member, make_category, make_reply, make_thread, make_user
+from app.forum.models import Post, PostRevision, PostStatus, Reaction, Thread, Visibility
+from tests.factories import (
+    api_login,
+    csrf_from,
+    html_login,
+    logged_in_member,
+    make_category,
+    make_reply,
+    make_thread,
+    make_user,
+)
 
 
 def _form(client: TestClient, path: str) -> str:
@@ -497,3 +506,96 @@ def test_a_newcomers_preview_does_not_welcome_a_post_not_yet_published(client: T
     assert preview.status_code == 200 and 'id="preview"' in preview.text
     assert "ienvenue" not in preview.text.split("<main")[-1] and "visible que pour vous" not in preview.text
     assert "premoderation-hint" in preview.text
+
+
+def test_a_post_far_over_the_limit_is_told_the_posts_limit_and_loses_nothing(client: TestClient,
+                                                                              session: Session) -> None:
+    """Outsider's attack (round 31): a post over 100,000 characters was told "at most 100 000 characters", a
+    limit no post has (max_post_chars, 20,000 by default). It now names the post's limit, says the text is still
+    in the browser, and nothing was posted; the API names the same limit."""
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    make_user(session, "Bavarde")
+    session.commit()
+    html_login(client, "Bavarde")
+    token = csrf_from(client.get(f"/fr/t/{posted.thread.id}").text)
+    for path, data in ((f"/fr/t/{posted.thread.id}/reply", {"body": "x" * 100_001}),
+                       ("/fr/c/tapering-now/new", {"title": "Un long récit", "body": "x" * 100_001,
+                                                   "thread_lang": "fr"}),
+                       (f"/fr/p/{posted.post.id}/edit", {"body": "x" * 100_001})):
+        response = client.post(path, data={"csrf_token": token, **data})
+        assert response.status_code == 413, (path, response.status_code)
+        assert "20\u202f000" in response.text and "100\u202f000" not in response.text, path
+        assert "navigateur" in response.text  # where the text still is
+    api_token = api_login(client, "Bavarde")
+    for lang, limit in (("fr", "20\u202f000"),):  # a member is answered in their own language
+        for method, path, payload in (
+                ("POST", f"/api/v1/threads/{posted.thread.id}/posts", {"body": "x" * 100_001}),
+                ("POST", "/api/v1/categories/tapering-now/threads",
+                 {"title": "Un long récit", "body": "x" * 100_001, "lang": "fr"})):
+            answer = client.request(method, path, json=payload,
+                                    headers={"X-CSRF-Token": api_token, "Accept-Language": lang})
+            assert answer.status_code == 422 and answer.json()["field"] == "body", answer.text
+            assert limit in answer.json()["detail"] and "100" not in answer.json()["detail"], (lang, answer.text)
+    assert session.scalar(select(func.count(Post.id))) == 1  # nothing was posted
+
+
+def test_a_thread_post_or_member_id_written_otherwise_is_redirected_to_its_one_address(client: TestClient,
+                                                                                     session: Session) -> None:
+    """Outsider's attack (round 31): /fr/t/01, /fr/t/+1, /fr/t/1_0 (thread 10!) answered 200 with a thread, each
+    a page of its own for search engines and the visitors' page cache. A GET is redirected (308) to the one
+    address, query kept; a write to such an address is not found; nothing is cached under the other spelling."""
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=make_user(session))
+    session.commit()
+    thread_id, post_id = posted.thread.id, posted.post.id
+    canonical = f"/fr/t/{thread_id}"
+    for spelled in (f"0{thread_id}", f"+{thread_id}", f"00{thread_id}", f"{thread_id}.0", f" {thread_id}"):
+        response = client.get(f"/fr/t/{spelled}?page=1", follow_redirects=False)
+        assert response.status_code == 308, (spelled, response.status_code)
+        assert response.headers["location"] == f"{canonical}?page=1", spelled
+        assert client.head(f"/fr/t/{spelled}", follow_redirects=False).status_code == 308
+    assert client.get(f"/fr/p/0{post_id}", follow_redirects=False).headers["location"] == f"/fr/p/{post_id}"
+    api = client.get(f"/api/v1/threads/+{thread_id}", follow_redirects=False)
+    assert api.status_code == 308 and api.headers["location"] == f"/api/v1/threads/{thread_id}"
+    assert client.get(f"/fr/t/{thread_id}_0", follow_redirects=False).status_code in (308, 404)
+    assert client.get("/fr/t/0", follow_redirects=False).status_code == 404
+    assert client.get("/fr/t/-0", follow_redirects=False).status_code == 404
+    assert client.get(f"/fr/t/{thread_id}", follow_redirects=False).status_code == 200
+    # Nothing but the one address is kept in the visitors' page cache.
+    cache = client.app.state.page_cache  # type: ignore[attr-defined]
+    assert all("/t/0" not in str(key) and "/t/+" not in str(key) for key in list(cache._entries)), cache._entries
+    make_user(session, "Ecrivaine")
+    session.commit()
+    html_login(client, "Ecrivaine")
+    token = csrf_from(client.get(canonical).text)
+    written = client.post(f"/fr/t/0{thread_id}/reply", data={"csrf_token": token, "body": "Courage !"},
+                          follow_redirects=False)
+    assert written.status_code == 404
+    assert session.scalar(select(func.count(Post.id))) == 1
+
+
+def test_a_quote_of_a_post_the_member_cannot_quote_leaves_the_thread_page_as_it_is(client: TestClient,
+                                                                                   session: Session) -> None:
+    """Outsider's attack (round 31): ?quote= with a hidden or deleted post, a post of another thread or a
+    nonsense id made the whole thread page 404 (or 422); the quote is ignored and the page shows."""
+    category = make_category(session, "tapering-now")
+    author = make_user(session, "Autrice")
+    posted = make_thread(session, category=category, author=author, body="Premier message du fil.")
+    hidden = make_reply(session, posted=posted, author=author, body="Un message caché.")
+    deleted = make_reply(session, posted=posted, author=author, body="Un message effacé.")
+    hidden.post.status = PostStatus.hidden
+    deleted.post.status = PostStatus.deleted
+    other = make_thread(session, category=category, author=author, title="Un autre fil", body="Ailleurs.")
+    members_only = make_thread(session, category=make_category(session, "staff", visibility=Visibility.members),
+                               author=author, title="Fil des membres", body="Entre membres.")
+    make_user(session, "Citeuse")
+    session.commit()
+    html_login(client, "Citeuse")
+    thread = f"/fr/t/{posted.thread.id}"
+    for quote in (hidden.post.id, deleted.post.id, other.post.id, members_only.post.id, 99_999_999, "abc", "0",
+                  "-3", "99999999999999999999", ""):
+        response = client.get(f"{thread}?quote={quote}")
+        assert response.status_code == 200, (quote, response.status_code)
+        assert "Premier message du fil." in response.text and "caché" not in response.text.split("<textarea")[-1]
+        assert "Ailleurs" not in response.text and "Entre membres" not in response.text
+    quoted = client.get(f"{thread}?quote={posted.post.id}")
+    assert quoted.status_code == 200 and "&gt; **Autrice**" in quoted.text  # a quotable post is still quoted

@@ -22,6 +22,7 @@ from tests.factories import (
     html_login,
     logged_in_member,
     make_category,
+    make_reply,
     make_thread,
     make_user,
 )
@@ -330,3 +331,29 @@ def test_a_model_label_never_lifts_a_rule_hold(client: TestClient, session: Sess
     assert edit.json()["status"] == "held"
     item = session.scalar(select(ReviewItem))
     assert item is not None and item.status == ItemStatus.open
+
+
+def test_only_a_newcomers_first_post_is_queued_as_the_one_to_welcome(client: TestClient, session: Session) -> None:
+    """Outsider's attack (round 31): every held post of a newcomer was labelled "First post to welcome" in the
+    queue; the first only is, the later ones are held for review (and lead to no welcome reply)."""
+    newcomer = make_user(session, "Nouvelle", published_posts=0, approved_posts=0)
+    make_user(session, "Modo", role=Role.moderator, moderated_langs="fr")
+    category = make_category(session, "introduce-yourself")
+    first = make_thread(session, category=category, author=newcomer, title="Bonjour", body="Je suis nouvelle ici.")
+    second = make_reply(session, posted=first, author=newcomer, body="J'ajoute un mot sur mon sevrage.")
+    third = make_thread(session, category=category, author=newcomer, title="Une question", body="Et le sommeil ?")
+    session.commit()
+    items = {item.post_id: item for item in session.scalars(select(ReviewItem))}
+    assert items[first.post.id].kind == "welcome" and items[first.post.id].newcomer
+    for later in (second, third):
+        item = items[later.post.id]
+        assert item.kind == "newcomer" and "welcome" not in item.tag_list and item.newcomer, item.tag_list
+    api_login(client, "Modo")
+    queue = client.get("/fr/review").text
+    # One item labelled as the first post to welcome, two as held for review (the kind filter names both once).
+    assert queue.count("<strong>Premier message à accueillir</strong>") == 1, queue
+    assert queue.count("<strong>En attente de relecture</strong>") == 2, queue
+    for lang, label in (("nl", "Wacht op nalezing"), ("en", "Held for review")):
+        assert label in client.get(f"/{lang}/review").text
+    page = client.get(f"/fr/review/items/{items[second.post.id].id}").text
+    assert "En attente de relecture" in page and "Premier message à accueillir" not in page
