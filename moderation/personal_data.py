@@ -485,11 +485,20 @@ def _addresses(text: str) -> Iterator[Finding]:
                 yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
 
 
+# The plates' characters without the lookarounds, a character class first (re skips to the few
+# digits and capitals): a post with no match of these has no plate, and is not scanned further.
+_PLATE_GATE = re.compile(r"[1-9](?:[- ]?[A-Z]{3}[- ][0-9]{3}|-[A-Z]{3}[0-9]{3})")
+_PLATE_OLD_GATE = re.compile(r"[0-9A-Z](?:(?<=[A-Z])[A-Z]{2}[- ]?[0-9]{3}|(?<=[0-9])[0-9]{2}[- ]?[A-Z]{3})")
+
+
 def _plates(text: str) -> Iterator[Finding]:
     if not _CAPS3.search(text):
         return  # every plate holds three capitals in a row
-    for m in _PLATE.finditer(text):
-        yield _finding(text, m.start(), m.end(), RULE_PLATE)
+    if _PLATE_GATE.search(text):
+        for m in _PLATE.finditer(text):
+            yield _finding(text, m.start(), m.end(), RULE_PLATE)
+    if not _PLATE_OLD_GATE.search(text):
+        return
     for m in _PLATE_OLD.finditer(text):
         if _PLATE_WORD.search(text, max(0, m.start() - 40), m.start()):
             yield _finding(text, m.start(), m.end(), RULE_PLATE)
