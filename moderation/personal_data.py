@@ -395,22 +395,39 @@ _DIGIT_LOOKALIKES = {
     **{cp: " " for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00A0, 0x202F, 0x2007)},
 }
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo](?=[\d\s./-])|(?<![^\W\d_])[Oo](?=\d)")
+# Cheap gates for the two steps (most posts need neither): a character to translate, and an O with a
+# digit right before or after it (both alternatives above need one).
+_LOOKALIKE = re.compile("[" + "".join(map(chr, sorted(_DIGIT_LOOKALIKES))) + "]")
+_O_BY_DIGIT = re.compile(r"\d[Oo]|[Oo]\d")
 
 
 def _plain_digits(text: str) -> str:
     """The text with look-alike digits and invisible separators as plain ones (same length)."""
-    plain = text.translate(_DIGIT_LOOKALIKES)
-    if "o" in plain or "O" in plain:
+    plain = text.translate(_DIGIT_LOOKALIKES) if _LOOKALIKE.search(text) else text
+    if _O_BY_DIGIT.search(plain):
         plain = _LETTER_O_IN_NUMBER.sub("0", plain)
     return plain
 
 
+def _runs(run: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``run.finditer(text)``, tried only where a zero word stands (``starts``): every run opens with
+    one, and a case-insensitive scan of the whole post per language was most of this check's time."""
+    end = 0
+    for at in starts:
+        if at >= end:
+            m = run.match(text, at)
+            if m:
+                yield m
+                end = m.end()
+
+
 def _spelled_phones(text: str) -> Iterator[Finding]:
     """Phone numbers written out in French, Dutch or English words."""
+    starts = [m.start() for m in _ZERO_WORD.finditer(text)]
     for lang, run in _SPELLED_RUN.items():
         # A phone number is at most 16 words; a post spelling out more runs than a few dozen is
         # counting, not sharing a number, and is not read further (bounded time on any post).
-        for m in itertools.islice(run.finditer(text), _SPELLED_RUNS_MAX):
+        for m in itertools.islice(_runs(run, text, starts), _SPELLED_RUNS_MAX):
             if not _LETTER.search(m.group(), 1):
                 continue  # digits only: the digit check reads those
             # Zero words are written as 0 first (text2num leaves "zero" in French, "oh" in English, and
@@ -468,11 +485,20 @@ def _addresses(text: str) -> Iterator[Finding]:
                 yield _finding(text, m.start(), m.end(), RULE_ADDRESS)
 
 
+# The plates' characters without the lookarounds, a character class first (re skips to the few
+# digits and capitals): a post with no match of these has no plate, and is not scanned further.
+_PLATE_GATE = re.compile(r"[1-9](?:[- ]?[A-Z]{3}[- ][0-9]{3}|-[A-Z]{3}[0-9]{3})")
+_PLATE_OLD_GATE = re.compile(r"[0-9A-Z](?:(?<=[A-Z])[A-Z]{2}[- ]?[0-9]{3}|(?<=[0-9])[0-9]{2}[- ]?[A-Z]{3})")
+
+
 def _plates(text: str) -> Iterator[Finding]:
     if not _CAPS3.search(text):
         return  # every plate holds three capitals in a row
-    for m in _PLATE.finditer(text):
-        yield _finding(text, m.start(), m.end(), RULE_PLATE)
+    if _PLATE_GATE.search(text):
+        for m in _PLATE.finditer(text):
+            yield _finding(text, m.start(), m.end(), RULE_PLATE)
+    if not _PLATE_OLD_GATE.search(text):
+        return
     for m in _PLATE_OLD.finditer(text):
         if _PLATE_WORD.search(text, max(0, m.start() - 40), m.start()):
             yield _finding(text, m.start(), m.end(), RULE_PLATE)
