@@ -111,8 +111,17 @@ def prepare(examples: list[Example]) -> Prepared:
 
 
 def _fit(x: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+    """liblinear fitted on the columns some post has, not all DIM hashed ones: its optimiser's vector
+    steps run over every column, and an all-zero column's weight is 0 at the optimum (L2: nothing
+    pulls it away). Same optimum, a quarter less CPU; sums over fewer zeros round differently, so on
+    the retrain test's 593 posts the weights moved by at most 1.2e-7 (float32 rounding) and the
+    thresholds and report not at all. The weights come back in DIM columns."""
+    used = np.unique(x.indices)
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000)
-    clf.fit(x, y)
+    clf.fit(x[:, used], y)
+    coef = np.zeros((1, x.shape[1]), dtype=clf.coef_.dtype)
+    coef[0, used] = clf.coef_[0]
+    clf.coef_, clf.n_features_in_ = coef, x.shape[1]
     return clf
 
 

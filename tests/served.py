@@ -81,23 +81,151 @@ class Served:
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def exited(self) -> bool:
+        return self.process is None or self.process.poll() is not None
+
+
+# Preloaded's fork server: imports what `forum serve` imports, then forks one `forum serve` per
+# "fork" line it reads and reaps it on "wait". Nothing is opened before a fork (no settings read, no
+# database, no thread), so each child starts the app, connects and recovers as a fresh process does.
+_FORK_SERVER = """
+import faulthandler, os, sys, threading, traceback
+import uvicorn, app.cli, app.main
+assert threading.active_count() == 1, threading.enumerate()
+for line in sys.stdin:
+    command, _, rest = line.rstrip().partition(" ")
+    if command == "fork":
+        log, *args = rest.split(" ")
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                faulthandler.enable()  # a crash in C code leaves its stack in the log
+                os.setsid()
+                sys.argv = ["forum", *args]
+                app.cli.main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        print(pid, flush=True)
+    elif command == "wait":
+        print(os.waitpid(int(rest), 0)[1], flush=True)
+os._exit(0)  # no interpreter shutdown: with the app imported it took over 15 s on a loaded machine
+"""
+
+
+class Preloaded(Served):
+    """Like Served, but each start forks from a process that has already imported the app: the
+    imports of a cold start (most of ten seconds on a loaded 2-core machine) are paid once, not at
+    every start. For a test that kills and restarts the app many times: kill() is still a SIGKILL
+    of the serving process, and each child reads its settings, opens the database and recovers it
+    afresh. stop() ends the fork server too."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path, cwd: Path) -> None:
+        super().__init__(args, env, log_path, cwd)
+        self.server: subprocess.Popen[str] | None = None
+        self.pid: int | None = None  # the serving child, until reaped
+
+    def _ask(self, line: str) -> int:
+        if self.server is None:
+            self.server = subprocess.Popen([sys.executable, "-c", _FORK_SERVER], env=self.env, cwd=self.cwd,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.server.stdin is not None and self.server.stdout is not None
+        self.server.stdin.write(line + "\n")
+        self.server.stdin.flush()
+        answer = self.server.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the fork server exited (status {self.server.wait(10)})")
+        return int(answer)
+
+    def start(self) -> None:
+        assert self.pid is None, "one serving child at a time"
+        words = [str(self.log_path), *self.args]
+        assert all(word and " " not in word for word in words)
+        self.pid = self._ask(" ".join(["fork", *words]))
+
+    def exited(self) -> bool:
+        if self.pid is None:
+            return True
+        try:  # an exited child is a zombie (state Z) until the fork server reaps it
+            return Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    def status(self) -> str:
+        """How the serving child ended (it has: exited() is true), for a test's failure message."""
+        if self.pid is None:
+            return "not started"
+        status = self._ask(f"wait {self.pid}")
+        self.pid = None
+        if os.WIFSIGNALED(status):
+            return f"killed by signal {os.WTERMSIG(status)}"
+        return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+    def _end(self, sig: signal.Signals, timeout: float) -> None:
+        if self.pid is None:
+            return
+        if not self.exited():
+            os.killpg(self.pid, sig)
+        deadline = time.monotonic() + timeout
+        while not self.exited() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not self.exited():
+            os.killpg(self.pid, signal.SIGKILL)
+        self._ask(f"wait {self.pid}")
+        self.pid = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, as in a power cut or the OOM killer."""
+        self._end(signal.SIGKILL, 10)
+
+    def stop(self) -> None:
+        self._end(signal.SIGTERM, 15)
+        if self.server is not None:  # it holds nothing (no database, no port): killed if slow to go
+            assert self.server.stdin is not None
+            self.server.stdin.close()
+            try:
+                self.server.wait(30)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait(10)
+            self.server = None
+
 
 class ServedApp(Served):
-    def __init__(self, settings: Settings, tmp_path: Path, *, workers: int = 1, **env: str) -> None:
+    """`forum serve` in a child process; with preload=True, forked from a process that has already
+    imported the app (Preloaded), for a test that restarts it many times."""
+
+    def __init__(self, settings: Settings, tmp_path: Path, *, workers: int = 1, preload: bool = False,
+                 **env: str) -> None:
         self.port = free_port()
         args = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
         super().__init__(args, child_env(settings, **env), tmp_path / f"app-{self.port}.log", tmp_path)
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.preloaded = Preloaded(self.args, self.env, self.log_path, self.cwd) if preload else None
 
     def start(self, timeout: float = 90.0) -> None:
         """Generous: a loaded 2-core machine has been seen taking 25 s to spawn two workers."""
-        super().start()
+        if self.preloaded is not None:
+            self.preloaded.start()
+        else:
+            super().start()
         deadline = time.monotonic() + timeout
         with self.client() as client:
             while time.monotonic() < deadline:
-                assert self.process is not None
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the app exited at start:\n{self.logs()[-3000:]}")
+                if self.exited():
+                    how = self.preloaded.status() if self.preloaded is not None else f"status {self.process.poll()}"
+                    raise RuntimeError(f"the app exited at start ({how}):\n{self.logs()[-3000:]}")
                 try:
                     if client.get("/livez", timeout=1).status_code == 200:
                         return
@@ -105,6 +233,15 @@ class ServedApp(Served):
                     pass
                 time.sleep(0.05)
         raise RuntimeError(f"the app did not answer within {timeout} s:\n{self.logs()[-3000:]}")
+
+    def exited(self) -> bool:
+        return self.preloaded.exited() if self.preloaded is not None else super().exited()
+
+    def kill(self) -> None:
+        self.preloaded.kill() if self.preloaded is not None else super().kill()
+
+    def stop(self) -> None:
+        self.preloaded.stop() if self.preloaded is not None else super().stop()
 
     def client(self, **kwargs: object) -> httpx.Client:
         options: dict[str, object] = {"timeout": 10, **kwargs}

@@ -22,7 +22,9 @@ from tests.served import ServedApp, assert_logs_private, log_in, member_with_cat
 # only cuts the app's connections and the server rolls back what was not committed: what is left to
 # prove there is the app's half (no 201 before the commit), the same code as on SQLite, where ten
 # rounds exercise it; four more on PostgreSQL prove that its driver's commit path holds too. Each
-# round costs a cold start of the app (imports, the moderation engine: several seconds of CPU).
+# round starts the app again: forked from a process that has already imported it (ServedApp's
+# preload), since the imports were most of a cold start (over ten seconds each on a loaded CI
+# machine) and have nothing to do with what a kill can lose.
 ROUNDS = {"sqlite": 10, "postgresql": 4}
 WRITERS = 2
 
@@ -71,7 +73,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_post(settings: Settings, db: Da
             make_user(session, name)
         session.commit()
     # The writers post far faster than people: the posting limits (trust) would answer 429.
-    app = ServedApp(settings, tmp_path, FORUM_TRUST__POSTS_PER_HOUR="1000000",
+    app = ServedApp(settings, tmp_path, preload=True, FORUM_TRUST__POSTS_PER_HOUR="1000000",
                     FORUM_TRUST__NEWCOMER_POSTS_PER_HOUR="1000000")
     stop = threading.Event()
     writers = [Writer(app, name, stop) for name in pseudonyms]
