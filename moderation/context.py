@@ -31,6 +31,7 @@ from moderation.context_cues import (
     NEGATION_BEFORE,
     NO_PRESCRIPTION,
     NOT_LITERAL,
+    NOT_LITERAL_AFTER,
     NOT_MEDS,
     OTHERS_WORDS,
     OWN_COUNT,
@@ -314,7 +315,12 @@ def clock_time(sp: Span) -> bool:
 
 def not_literal(sp: Span) -> bool:
     """The poster says in the same sentence that the crisis words were not meant literally."""
-    return NOT_LITERAL.search(sp.sentence) is not None
+    if NOT_LITERAL.search(sp.sentence) is not None:
+        return True
+    return NOT_LITERAL_AFTER.search(sp.text, sp.end, sp.end + _TAKEN_BACK_REACH) is not None
+
+
+_TAKEN_BACK_REACH = 250
 
 
 def others_words(sp: Span) -> bool:

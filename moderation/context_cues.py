@@ -72,6 +72,8 @@ REPORTED_SPEECH = _rx(
     r"(?:certains|d'? ?autres|les gens|beaucoup|on|ils|elles) (?:conseill\w*|recommand\w*|disent|pretendent)",
     r"(?:sommigen|anderen|mensen|ze|zij) (?:raden|zeggen|beweren)|raadde (?:me|mij)|heeft (?:me|mij) aangeraden",
     r"(?:some people|some|others|people|they|many) (?:advise|recommend|say|suggest|tell|claim)|advised me|told me to",
+    # Someone else's words after a colon ("Mijn vader zegt: gooi alles weg en bid", "ma mère dit : jette tout").
+    r"(?<!ik )(?:zegt|zei|zeggen|zeiden|roept|riep|(?<!ai )dit|disait|disent|disaient|says|said|keeps saying) ?:",
 )
 
 METALINGUISTIC_BEFORE = _rx(
@@ -500,6 +502,11 @@ NOT_LITERAL = _rx(
     # said as a joke ("disait '... dormir pour toujours' comme une blague"), unless taken back
     r"(?:comme une blague|pour blaguer|als (?:een )?grap|as a joke)(?! ?,? ?(?:mais|maar|but)\b)",
 )
+# ... or taken back in a sentence that follows ("C'était une façon de parler, je vais bien").
+NOT_LITERAL_AFTER = _rx(
+    r"(?:une |un )?(?:facon|maniere) de parler|bij wijze van spreken|(?:een )?manier van spreken|"
+    r"(?:just )?(?:a )?figure of speech|just an expression|not literally|pas litteralement|niet letterlijk",
+)
 
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux
 # qui ont des idées noires ce soir : le CPS répond 24h/24", "voor wie vanavond donkere gedachten
@@ -579,7 +586,8 @@ REMEDY = _rx(
     r"valeri\w*|cbd|melatonin\w*|wine|vin|wijn|alcohol|alcool|whisky|whiskey|beer|biere|bier|pint|pintje|"
     r"tisane|thee|tea|kamille\w*|camomille|passiflor\w*|magnesium|homeopath\w*|herbal|kruiden\w*|"
     r"a glass|glasses|un verre|een glas|glazen|glass of|verre de|burgundy|bourgogne|peket|pequet|jenever|genievre|"
-    r"joint\w*|wiet|weed|beuh|kava|vodka|gin|rioja|cava|prosecco|champagne|bottle of|bouteille de|fles"
+    r"joint\w*|wiet|weed|beuh|kava|vodka|gin|rioja|cava|prosecco|champagne|bottle of|bouteille de|fles|"
+    r"kratom|ashwagandha|lavend\w*|lavande|chamomile|rhodiola"
 )
 THIRD_SUBJECT = _rx(
     r"mon (?:fils|ado|frere|mari|copain|ami|neveu|cousin)|ma (?:fille|soeur|femme|copine|amie|niece|cousine)|"

@@ -304,6 +304,7 @@ NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR",
 # ("people who can't sleep without pills are scum", "ceux qui ne dorment pas sans cachet sont de
 # la racaille"); one after it denies the scorn ("they are not scum", "ce ne sont pas des parasites").
 PREDICATED = frozenset({"SCORN"})
+_PREPOSITIONS = frozenset({"zonder"})
 COPULAS = frozenset({"is", "are", "s", "re", "was", "were", "est", "sont", "etait", "etaient", "zijn", "zijt",
                      "waren", "das"})
 
@@ -377,7 +378,8 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     negated_at = _after(sents, neg_at, clauses)  # a negation among the four words before, in the clause
     rejected_at = _after(sents, alt_at, clauses, 6)  # "zonde om in de vuilbak te kieperen"
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
-    negs = set(neg_at)
+    # ... but "zonder" is a preposition: it denies what follows ("dag 1 zonder", "stop zonder afbouw").
+    negs = {k for k in neg_at if norms[k] not in _PREPOSITIONS}
     cues = []
     for cls, i, j in found:
         negated = False

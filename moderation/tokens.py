@@ -283,6 +283,9 @@ _APPROVAL = (
     r"terecht(?= ?(?:[.,!;:]|eigenlijk|ook|trouwens|hoor|toch|$))"
     r"|(?:a|et a|c est a|c'est a) juste titre|(?:et )?c'?(?:est| est) (?:bien )?merite"
     r"|(?:and )?rightly so|deservedly"
+    # the poster's own judgement confirmed ("I think 'Xanax junkie'. Nine times out of ten I'm right.")
+    r"|(?:i'?m|i am|i'm usually|i am usually) right|nine times out of ten|neuf fois sur dix|negen op de tien"
+    r"|(?:et )?j'? ?ai (?:souvent |toujours )?raison|(?:en )?(?:ik heb|heb ik) (?:meestal |altijd )?gelijk"
 )
 
 # A quotation the poster agrees with right after ("Ma grand-mère dit: '...'. Elle a raison.",
