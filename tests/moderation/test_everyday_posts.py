@@ -29,3 +29,29 @@ EVERYDAY = [
 @pytest.mark.parametrize(("lang", "text"), EVERYDAY)
 def test_an_everyday_post_has_no_finding(lang: str, text: str) -> None:
     assert moderation.check(text, lang) == []
+
+
+# A greeting to the readers is no "all of them" (walk31, 2026-12-01): the demo's first post, "Bonjour à
+# tous, je prends du Loramet ...", was a crisis (frame crisis.take_all: INGEST + TOTAL "tous" + MED),
+# so every reader of the introduction thread saw the help-lines banner and it was queued as urgent.
+GREETINGS = [
+    ("fr", "Bonjour à tous, je prends du Loramet 2 mg depuis six ans pour dormir."),
+    ("fr", "Salut à toutes, je prends du Lexomil le soir."),
+    ("nl", "Hallo allemaal, ik neem al vijf jaar Lormetazepam om te slapen."),
+    ("en", "Hi all, I take zopiclone every night for sleep."),
+]
+STILL_CRISIS = [
+    ("fr", "Je vais tous les prendre ce soir, mes Xanax."),
+    ("nl", "Ik neem ze allemaal in vannacht, al mijn pillen."),
+    ("fr", "Bonjour à tous. Ce soir je prends toute la boîte de Xanax."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), GREETINGS)
+def test_a_greeting_to_all_is_not_taking_them_all(lang: str, text: str) -> None:
+    assert moderation.check(text, lang) == []
+
+
+@pytest.mark.parametrize(("lang", "text"), STILL_CRISIS)
+def test_taking_them_all_after_a_greeting_is_still_a_crisis(lang: str, text: str) -> None:
+    assert "crisis" in {finding.category for finding in moderation.check(text, lang)}
