@@ -55,9 +55,16 @@ def _parser() -> MarkdownIt:
 
 
 def _demote_headings(html: str) -> str:
-    # Posts sit under the page's h1/h2; members' "#" headings become h3 and below.
-    for level in (2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    # Posts sit under the page's h1 and an h2 ("Messages", "Preview"): a member's highest heading becomes
+    # h3 however many "#" it had, and the others keep their distance to it (at most h6). A fixed shift
+    # made a lone "## Ma semaine" an h4 straight under an h2, a skipped level for screen-reader users.
+    used = [level for level in range(1, 7) if f"<h{level}>" in html]
+    if not used:
+        return html
+    shift = 3 - used[0]
+    for level in (reversed(used) if shift > 0 else used):
+        new = min(level + shift, 6)
+        html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
     return html
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -67,6 +68,16 @@ def test_links_get_rel_and_markdown_still_works() -> None:
 
 def test_headings_are_demoted_below_the_page_title() -> None:
     assert "<h3>" in render("# Big") and "<h1>" not in render("# Big")
+
+
+@pytest.mark.parametrize(("text", "levels"), [
+    ("## Ma semaine\n\nNuits difficiles.", ["h3"]),  # was h4 straight under the page's h2 (walk31)
+    ("# a\n\n## b\n\n### c", ["h3", "h4", "h5"]),
+    ("#### four\n\n###### six", ["h3", "h5"]),
+    ("# a\n\n## b\n\n### c\n\n#### d\n\n##### e", ["h3", "h4", "h5", "h6", "h6"]),
+])
+def test_a_members_highest_heading_is_h3_whatever_its_hashes(text: str, levels: list[str]) -> None:
+    assert re.findall(r"<(h[1-6])>", render(text)) == levels
 
 
 def test_quote_makes_a_blockquote() -> None:
