@@ -217,8 +217,10 @@ def _source(item: ReviewItem | None, reports: list[Report]) -> str:
         return "report"
     if tags & service.QUEUE_CATEGORIES:
         return "automated"
-    if tags & service.NEWCOMER_KINDS:
+    if "welcome" in tags:
         return "welcome"
+    if "newcomer" in tags:
+        return "newcomer"  # a later held post: a decision, not a second welcome
     return "moderator"
 
 

@@ -135,11 +135,12 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("illegal", N_("Illegal content under Belgian or EU law"), "house-rules"),
     Rule("safety", N_("Safety: help for someone who is struggling"), "crisis-lines"),
     Rule("welcome", N_("Welcoming new members' first posts"), "house-rules"),
+    Rule("newcomer", N_("Reading new members' posts before they appear"), "house-rules"),
 )}
 # The rule a case most likely rests on, from what raised it (the moderator may choose another).
 RULE_FOR = {"crisis": "safety", "worried": "safety", "sourcing": "trading", "personal_data": "personal_data",
             "cold_turkey_advice": "medical_advice", "medical_advice": "medical_advice", "stigma": "respect",
-            "spam": "spam", "illegal": "illegal", "welcome": "welcome", "newcomer": "welcome"}
+            "spam": "spam", "illegal": "illegal", "welcome": "welcome", "newcomer": "newcomer"}
 
 STATEMENT_SOURCES = {
     "automated": N_("Found by the forum's automatic checks, then decided by a moderator."),
@@ -147,6 +148,8 @@ STATEMENT_SOURCES = {
     "moderator": N_("Noticed by a moderator."),
     "appeal": N_("Decided on your appeal by a moderator who had not taken the first decision."),
     "welcome": N_("New members' first posts are read by a moderator before they appear."),
+    # A newcomer's later held post: approved like any decision, not welcomed a second time.
+    "newcomer": N_("A new member's posts are read by a moderator before they appear."),
 }
 REPORT_OUTCOMES = {"action_taken": N_("The moderators acted on it."),
                    "no_action": N_("The moderators looked at it and left the post as it is.")}

@@ -159,3 +159,19 @@ def test_a_welcomed_first_post_tells_its_author_and_lands_on_the_post(client: Te
     # Reading the welcome statement where review keeps it reads the notification too (if still unread).
     statement = session.scalar(select(Statement).where(Statement.user_id == newcomer.id))
     assert statement is not None and notification.ref_id == statement.id
+
+
+def test_a_newcomers_later_held_post_is_approved_without_a_second_welcome(client: TestClient,
+                                                                          session: Session) -> None:
+    newcomer = make_user(session, "Nouvelle", approved_posts=0)
+    moderator(session, "Modo")
+    post(session, newcomer, "Je suis nouvelle ici, je diminue le lormétazépam.", title="Bonjour")
+    second = post(session, newcomer, "Encore une question sur les paliers, merci d'avance.", title="Paliers")
+    session.commit()
+    item = open_item(session, second.post.id)
+    assert item.kind == "newcomer"
+    token = as_member(client, "Modo")
+    assert decide(client, token, item.id, "approve", "Merci, c'est publié.", rule="newcomer")["status"] == 200
+    assert _unread(session, newcomer) == ["moderation_statement"]
+    statement = session.scalar(select(Statement).where(Statement.user_id == newcomer.id))
+    assert statement is not None and statement.source == "newcomer" and statement.rule == "newcomer"
