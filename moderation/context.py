@@ -313,14 +313,17 @@ def clock_time(sp: Span) -> bool:
     return _CLOCK_AFTER.search(sp.after) is not None
 
 
+#: How far after the crisis words a retraction is looked for ("... C'était une façon de parler").
+_TAKEN_BACK_REACH = 250
+
+
 def not_literal(sp: Span) -> bool:
-    """The poster says in the same sentence that the crisis words were not meant literally."""
+    """The poster says in the same sentence that the crisis words were not meant literally, or takes them back
+    in the sentences right after ("C'était une façon de parler")."""
     if NOT_LITERAL.search(sp.sentence) is not None:
         return True
     return NOT_LITERAL_AFTER.search(sp.text, sp.end, sp.end + _TAKEN_BACK_REACH) is not None
 
-
-_TAKEN_BACK_REACH = 250
 
 
 def others_words(sp: Span) -> bool:
