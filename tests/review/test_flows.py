@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -64,6 +65,22 @@ def test_the_help_lines_are_named_never_by_their_number_alone(client: TestClient
         assert "<strong>112</strong>" not in banner and "<strong>112</strong>" not in client.get(f"/{lang}/help").text
         name = emergency.removeprefix("<strong>").removesuffix("</strong>: ")
         assert f'<span class="phone-name">{name}</span>' in client.get(f"/{lang}/help").text  # the call button's
+
+
+def test_each_help_lines_banner_is_a_landmark_of_its_own(client: TestClient, session: Session) -> None:
+    """Two crisis posts in one thread: each banner says whose post it is under (axe: landmark-unique, walk32)."""
+    from app.forum import service as forum
+
+    first, second = make_user(session, "Auteur"), make_user(session, "Seconde")
+    crisis = post(session, first, CRISIS, title="Ce soir")
+    crisis.post.thread = crisis.thread
+    forum.reply(session, thread=crisis.thread, author=second, body="Moi aussi, je veux mourir ce soir.")
+    session.commit()
+    names = {"fr": "Lignes d'aide, sous le message de Seconde", "nl": "Hulplijnen, onder het bericht van Seconde"}
+    for lang, name in names.items():
+        page = client.get(f"/{lang}/t/{crisis.thread.id}").text
+        labels = re.findall(r'<aside class="crisis-banner" aria-label="([^"]+)"', page.replace("&#39;", "'"))
+        assert len(labels) == 2 and len(set(labels)) == 2 and name in labels, labels
 
 
 def test_a_held_sourcing_post_is_invisible_to_others_until_released(client: TestClient, session: Session) -> None:
