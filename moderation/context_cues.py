@@ -221,6 +221,9 @@ PAST_TIME = _rx(
     r"(?:l'? ?|le |la )(?:hiver|ete|automne|printemps|mois|annee) (?:dernier|derniere|passe|passee)",
     r"vorige (?:maand|week|winter|zomer|herfst|lente)|(?:\d+|twee|drie|enkele) (?:maanden|jaar|weken) later",
     r"last (?:month|winter|summer|autumn|spring)|a (?:year|month|week) ago|(?:months|years|weeks) later",
+    # A feast of a year gone by ("Last New Year I wrote a goodbye note. This year ... still here").
+    r"last (?:christmas|new year'?s?|easter|birthday)|noel dernier|au dernier nouvel an|le nouvel an dernier|"
+    r"vorige kerst(?:mis)?|vorig nieuwjaar|vorige verjaardag",
     # Thoughts had and over ("ik heb donkere gedachten gehad", "j'avais des idées noires"): with a
     # recovery in the post (RECOVERED), a past crisis told to encourage others.
     r"heb (?:\w+ ){1,3}gehad|j'? ?(?:avais|ai eu) (?:des |de |les )?(?:idees|pensees)",
@@ -304,6 +307,9 @@ _SELF_LEAD = (
     r"moi,? (?:une?|l'|le|la)|en tant qu'? ?(?:ancien|ancienne|ex)?|d'? ?ancienne?|(?:je|j') ?(?:l'|le|la)? ?suis|"
     r"j'? ?ai l'? ?impression d'? ?etre|(?:j'? ?ai|j'? ?avais) eu l'? ?impression d'? ?etre|"
     r"je ne suis (?:pas|plus)|je suis pas|je suis plus|"
+    # Wishing to be it ("je voulais être clean pour mon mariage", "I want to be clean by summer").
+    r"(?:je|j') ?(?:voulais|veux|voudrais|aimerais|vais|serai|serais) (?:etre|devenir|rester)|"
+    r"i (?:want|wanted|wanna|would like|'d like|'ll|will) (?:to )?(?:be|stay|become)|ik (?:wil|wou|zou graag)|"
     # NL
     r"ik ben|'? ?k ben|kben|ben ik|ik was|was ik|ik voel me|ik voel mij|kvoel me|kvoel mij|voel me|voel mij|"
     r"ik ben geworden|ik word|ik blijf|ik noem mezelf|ik ben gewoon|ik ben toch|ik ben maar|ik ben niet|"
@@ -501,11 +507,17 @@ NOT_LITERAL = _rx(
     r"niet (?:letterlijk|echt gemeend)|figuurlijk|bij wijze van spreken",
     # said as a joke ("disait '... dormir pour toujours' comme une blague"), unless taken back
     r"(?:comme une blague|pour blaguer|als (?:een )?grap|as a joke)(?! ?,? ?(?:mais|maar|but)\b)",
+    # hiding from winter ("disappear under the duvet until March")
+    r"(?:disappear|vanish) (?:under|into) (?:the|my) (?:duvet|covers|blankets?)|"
+    r"disparaitre sous (?:la|ma) couette|verdwijnen onder (?:mijn|het|de|m'n) (?:dekbed|dekens|deken)",
 )
 # ... or taken back in a sentence that follows ("C'était une façon de parler, je vais bien").
 NOT_LITERAL_AFTER = _rx(
     r"(?:une |un )?(?:facon|maniere) de parler|bij wijze van spreken|(?:een )?manier van spreken|"
-    r"(?:just )?(?:a )?figure of speech|just an expression|not literally|pas litteralement|niet letterlijk",
+    r"(?:just )?(?:a )?figure of speech|just an expression|not literally|pas litteralement|niet letterlijk|"
+    # "Not in a scary way, just bear mode."
+    r"not in a (?:scary|dark|bad|suicidal|worrying) way|pas dans (?:le mauvais|ce) sens|"
+    r"niet op (?:een|die) (?:enge|donkere|slechte|zorgwekkende) manier|niet zo bedoeld",
 )
 
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux

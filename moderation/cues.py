@@ -305,6 +305,11 @@ NOT_NEGATED = frozenset({NEGATION, ALTERNATIVE, "REPORTED", "THIRD", "PAST_FAR",
 # la racaille"); one after it denies the scorn ("they are not scum", "ce ne sont pas des parasites").
 PREDICATED = frozenset({"SCORN"})
 _PREPOSITIONS = frozenset({"zonder"})
+# "and" opening a new clause with its own subject or time ("zonder slaap en nu sta ik op het dak", "sans
+# rien et je tiens"): a negation before it does not reach past it.
+_CONJUNCTIONS = frozenset({"en", "et", "and", "maar", "mais", "but"})
+_CLAUSE_OPENERS = frozenset({"ik", "k", "ge", "gij", "jij", "hij", "zij", "we", "wij", "nu", "il", "elle", "ils",
+                             "elles", "on", "nous", "tu", "maintenant", "i", "he", "she", "they", "now"})
 COPULAS = frozenset({"is", "are", "s", "re", "was", "were", "est", "sont", "etait", "etaient", "zijn", "zijt",
                      "waren", "das"})
 
@@ -375,7 +380,10 @@ def annotate(tokens: list[Token], index: CueIndex, lang: str, norms: list[str] |
     new = tuple.__new__  # Cue(...) without its Python-level __new__: one per cue of every post
     if not neg_at and not alt_at:
         return [new(Cue, (cls, i, j, False)) for cls, i, j in found]
-    negated_at = _after(sents, neg_at, clauses)  # a negation among the four words before, in the clause
+    opened = frozenset(k + 1 for k in range(len(norms) - 1)
+                       if norms[k] in _CONJUNCTIONS and norms[k + 1] in _CLAUSE_OPENERS)
+    # a negation among the four words before, in the clause
+    negated_at = _after(sents, neg_at, clauses | opened if opened else clauses)
     rejected_at = _after(sents, alt_at, clauses, 6)  # "zonde om in de vuilbak te kieperen"
     after = lang == "nl"  # Dutch puts the negation after the verb: "ik stop niet", "neem ze niet"
     # ... but "zonder" is a preposition: it denies what follows ("dag 1 zonder", "stop zonder afbouw").
