@@ -15,16 +15,20 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
+from app.accounts import reveal
+from app.accounts import service as accounts
+from app.accounts.models import Reveal, User
 from app.db import Database
 from app.diary import service as diary
+from app.diary import sharing
 from app.diary.models import DiarySettings, TaperLine
-from app.errors import Conflict
+from app.errors import Conflict, ValidationFailed
 from app.forum.models import Category
 from app.member_data import service as member_data
 from app.member_data.models import DataExport
@@ -37,6 +41,7 @@ from app.review import service as review
 from app.review.decision_checks import DecisionInput, Target
 from app.review.models import Appeal, ModeratorSettings, ReviewItem, Statement
 from app.settings import Settings
+from app.web.middleware import SESSION_COOKIE
 from tests.factories import make_category, make_user
 from tests.review.helpers import CRISIS, moderator, open_item, post
 
@@ -207,3 +212,31 @@ def test_two_first_days_with_the_taper_line_on_saved_at_once(db: Database, sessi
     line = session.scalars(select(TaperLine)).one()
     # The line reads both days, whichever committed first: started at 2 mg, now at 1.5 mg.
     assert (line.first_dose_mg, line.latest_dose_mg) == (2.0, 1.5)
+
+
+def test_a_share_link_made_twice_at_once_keeps_to_the_limit(db: Database, session: Session) -> None:
+    member = make_user(session, "Partage")
+    for number in range(sharing.MAX_ACTIVE_LINKS - 1):
+        sharing.create_share_link(session, user=member, label=f"Lien {number}")
+    member_id = member.id
+    session.commit()
+    make = _member_work(member_id, lambda s, user: sharing.create_share_link(s, user=user, label="Mon médecin")[0].id)
+    first, second = _race(db, make, make)
+    assert isinstance(first, int) and isinstance(second, ValidationFailed), second  # the limit, not an eleventh
+    assert len(sharing.list_share_links(session, user=member)) == sharing.MAX_ACTIVE_LINKS
+
+
+def test_a_secret_kept_twice_at_once_for_one_session(db: Database, session: Session, settings: Settings) -> None:
+    """A double click on "make a link": both requests keep the new address for the browser's next page."""
+    member = make_user(session, "Clic")
+    token = accounts.open_session(session, settings, user=member)
+    session.commit()
+    request = SimpleNamespace(state=SimpleNamespace(cookies={SESSION_COOKIE: token}),
+                              app=SimpleNamespace(state=SimpleNamespace(secret=b"s" * 32)))
+
+    def keep(s: Session) -> object:
+        reveal.keep(request, s, "link", "https://forum.example/fr/diary/shared/abc")  # type: ignore[arg-type]
+        return "kept"
+
+    assert _race(db, keep, keep) == ("kept", "kept")
+    assert session.scalar(select(func.count(Reveal.id))) == 1
