@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    # allow_nan=False: an id read as 1e999 or NaN would come out as Infinity or NaN, which is not JSON.
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
 def _language(text: str, given: object, default: str | None) -> str:
@@ -61,11 +62,13 @@ def run_jsonl(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
             # An unknown or missing language still gets checked with every lexicon.
             item_lang = _language(text, item.get("lang"), lang)
             findings = [f.to_dict() for f in check(text, item_lang)]
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            written = _dumps({"id": item.get("id"), "findings": findings})
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            # RecursionError: a line nested too deep for the JSON reader is that line's error, not the run's end.
             print(f"line {number}: {exc}", file=sys.stderr)
             status = 1
             continue
-        stdout.write(_dumps({"id": item.get("id"), "findings": findings}) + "\n")
+        stdout.write(written + "\n")
     return status
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service
 from app.accounts.models import AuthSession, Reveal
 from app.accounts.permissions import best_effort_write
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.web.middleware import SESSION_COOKIE
 
 #: How long a secret waits for its page when the redirect is not followed at once.
@@ -75,6 +75,8 @@ def keep(request: Request, session: Session, name: str, value: Any, *, session_t
     nonce = os.urandom(_NONCE)
     sealed = nonce + AESGCM(_key(request.app.state.secret, token)).encrypt(
         nonce, json.dumps(value).encode(), _aad(auth.id, name))
+    # Kept twice at once (a double click): the later replaces the first's, instead of inserting a second (a 500).
+    serialize(session, "reveal", auth.id)
     session.execute(delete(Reveal).where(Reveal.session_id == auth.id, Reveal.name == name))
     session.add(Reveal(session_id=auth.id, name=name, sealed=sealed,
                        expires_at=utcnow() + dt.timedelta(seconds=UNSHOWN_SECONDS)))

@@ -118,6 +118,8 @@ def export_csv(session: Session, *, user: User, excel: bool = False) -> str:
         # One day may hold several medications: names and doses in the same order, "; " between them.
         medications = "; ".join(m.drug for m in entry.medications)
         doses = "; ".join(number(m.dose_mg) for m in entry.medications)
+        if not entry.medications and entry.diazepam_mg == 0:
+            doses = number(0)  # "none taken" (after stopping): a dose of 0, not an empty cell (not filled in)
         writer.writerow([
             entry.day.isoformat(), spreadsheet_safe(medications),
             "" if entry.diazepam_mg is None else number(entry.diazepam_mg),

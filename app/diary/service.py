@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import i18n
 from app.accounts.models import User
+from app.db import serialize
 from app.diary import equivalents, taper_line
 from app.diary import medication_names as med_names
 from app.diary import medications as meds
@@ -396,7 +397,10 @@ def get_diary_settings(session: Session, *, user_id: int) -> DiarySettings:
 
 
 def _settings_row(session: Session, user: User) -> DiarySettings:
-    row = session.get(DiarySettings, user.id)
+    """The member's settings, for a change. Saved twice at once, the second reads what the first wrote instead
+    of inserting the member's one row again (the taper line takes the same turn: taper_line.refresh)."""
+    serialize(session, taper_line.TURN, user.id)
+    row = session.get(DiarySettings, user.id, populate_existing=True)
     if row is None:
         row = DiarySettings(user_id=user.id, visibility=DiaryVisibility.private, taper_line=False, questions="")
         session.add(row)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.diary.models import ShareLink
 from app.errors import NotFound, ValidationFailed
 from app.i18n_markers import N_
@@ -32,6 +32,7 @@ def create_share_link(session: Session, *, user: User, label: str) -> tuple[Shar
     label = refuse_bidi_overrides(" ".join(strip_controls(label).split()), field="label")
     if len(label) > 80:
         raise ValidationFailed(N_("Keep the name of the link to %(max)s characters at most."), field="label", max=80)
+    serialize(session, "share-links", user.id)  # links made at once (a double click) are counted one after the other
     active = [link for link in list_share_links(session, user=user) if link.revoked_at is None]
     if len(active) >= MAX_ACTIVE_LINKS:
         raise ValidationFailed(N_("You have %(max)s active links. Switch off one you no longer need first."),

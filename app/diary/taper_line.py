@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from app.db import serialize
 from app.diary import medication_names as med_names
 from app.diary import medications as meds
 from app.diary.models import DiarySettings, DiaryVisibility, Entry, EntryMedication, TaperLine
 from app.i18n import format_date, format_number, gettext
+
+#: The turn (app.db.serialize) a member's diary settings and taper line are changed under.
+TURN = "diary-settings"
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,14 @@ def _figures(session: Session, user_id: int) -> _Figures | None:
 
 
 def refresh(session: Session, *, user_id: int, today: dt.date) -> None:
-    """Recompute the member's line from the diary, or remove it (opted out, or no dose logged)."""
+    """Recompute the member's line from the diary, or remove it (opted out, or no dose logged).
+
+    One refresh at a time per member: two days saved at once (two tabs, a syncing app) each read the
+    diary after the other's commit, so the line holds both and is inserted once (not twice: a 500).
+    """
+    serialize(session, TURN, user_id)
     settings = session.get(DiarySettings, user_id)
-    line = session.get(TaperLine, user_id)
+    line = session.get(TaperLine, user_id, populate_existing=True)
     figures = _figures(session, user_id) if settings is not None and settings.taper_line else None
     if figures is None:
         if line is not None:

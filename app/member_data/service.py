@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from app import i18n, idempotency
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.db import Database, after_commit, utcnow
+from app.db import Database, after_commit, serialize, utcnow
 from app.diary import export as diary_export
 from app.diary import service as diary
 from app.errors import NotFound, Problems, ValidationFailed
@@ -74,7 +74,12 @@ def export_member_data(session: Session, *, user: User) -> dict[str, object]:
 
 # ---------------------------------------------------------------- the download, prepared in the background
 def request_export(session: Session, *, user: User) -> DataExport:
-    """Ask for a fresh download; it is prepared right after this transaction commits."""
+    """Ask for a fresh download; it is prepared right after this transaction commits.
+
+    Asked twice at once (a double click, two tabs), the second waits for the first and replaces its
+    download, instead of inserting the member's one row a second time (a 500 on PostgreSQL).
+    """
+    serialize(session, "member-data-export", user.id)
     session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     export = DataExport(user_id=user.id, status=ExportStatus.pending, requested_at=utcnow())
     session.add(export)

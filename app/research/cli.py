@@ -182,8 +182,9 @@ def anonymise_command(
             continue
         try:
             item = json.loads(line)
+            json.dumps(item["id"], allow_nan=False)  # an id read as 1e999 or NaN could not be written back as JSON
             pending.append((item["id"], str(item.get("lang") or lang), str(item["text"])))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep to read
             typer.echo(f"line {number}: expected a JSON object with id, lang and text", err=True)
             raise typer.Exit(2) from None
         if len(pending) >= batch:

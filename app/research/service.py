@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import serialize, utcnow
 from app.errors import PermissionDenied
 from app.forum.models import Post
 from app.forum.permissions import access_post
@@ -60,7 +60,10 @@ def get_consent(session: Session, *, user: User) -> ConsentState:
 
 
 def _row(session: Session, user: User) -> Consent:
-    row = session.get(Consent, user.id)
+    """The member's answers, for a change. Answers sent at once take turns: the later one reads what the
+    first wrote (one row, and one event per change in the history), instead of inserting the row twice."""
+    serialize(session, "research-consent", user.id)
+    row = session.get(Consent, user.id, populate_existing=True)
     if row is None:
         row = Consent(user_id=user.id, posts=False, diary=False, asked_version=0)
         session.add(row)

@@ -202,7 +202,8 @@ def pause_crisis_items(session: Session, *, viewer: User, hours: int) -> None:
     """A moderator steps back from crisis items for a while (0 hours: back now); others get them meanwhile."""
     if not 0 <= hours <= 7 * 24:
         raise ValidationFailed(N_("A pause lasts at most a week."), field="hours")
-    prefs = session.get(ModeratorSettings, viewer.id)
+    serialize(session, "moderator-settings", viewer.id)  # sent twice at once: the row is inserted once
+    prefs = session.get(ModeratorSettings, viewer.id, populate_existing=True)
     if prefs is None:
         prefs = ModeratorSettings(user_id=viewer.id)
         session.add(prefs)

@@ -101,7 +101,8 @@ def _settle(session: Session, item: ReviewItem) -> None:
     decisions.announce_settled(session, settled)
 
 
-def welcome_reply(session: Session, settings: Settings, *, thread: Thread, actor: User, body: str) -> Post:
-    """The moderator's public welcome under a newcomer's first post."""
+def welcome_reply(session: Session, settings: Settings, *, thread: Thread, actor: User, body: str,
+                  form_nonce: str | None = None) -> Post:
+    """The moderator's public welcome under a newcomer's first post; the form sent twice posts it once (its nonce)."""
     return forum.reply(session, thread=thread, author=actor, body=body, max_chars=settings.max_post_chars,
-                       limits=settings.trust).post
+                       limits=settings.trust, form_nonce=form_nonce).post

@@ -211,14 +211,16 @@ def welcome_form(request: Request, session: SessionDep, viewer: ModeratorUser, i
 
 @router.post("/review/items/{item_id}/welcome", name="review.welcome_post")
 def welcome_post(request: Request, session: SessionDep, settings: SettingsDep, viewer: ModeratorUser, item_id: Id,
-                 body: FormStr = "") -> Response:
+                 body: FormStr = "", form_nonce: FormStr = "") -> Response:
     item = access_item(session, viewer, item_id)
     if item.post is None:
         raise NotFound()
     try:
-        reply = support.welcome_reply(session, settings, thread=item.post.thread, actor=viewer, body=body)
+        reply = support.welcome_reply(session, settings, thread=item.post.thread, actor=viewer, body=body,
+                                      form_nonce=form_nonce)
     except AppError as exc:
-        return rerender(request, "review/welcome.html", {"item": item, "post": item.post, "form": {"body": body},
+        form = {"body": body, "form_nonce": form_nonce}
+        return rerender(request, "review/welcome.html", {"item": item, "post": item.post, "form": form,
                                                          "replies": []}, exc, field="body", noindex=True)
     return redirect(request, "forum.post", post_id=reply.id)
 

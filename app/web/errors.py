@@ -360,7 +360,8 @@ def _canonical_address(request: Request, exc: RequestValidationError) -> str | N
     A permanent redirect, as forums do for a thread's address: links and search engines
     move to the one address, and no page is kept twice in the visitors' page cache.
     """
-    errors = exc.errors()
+    # The path's errors decide; the query's (/t/01?page=0) are answered at the one address, as they are there.
+    errors = [e for e in exc.errors() if tuple(e.get("loc", ()))[:1] != ("query",)]
     if request.method not in ("GET", "HEAD") or not errors or any(
             e.get("type") != NOT_CANONICAL or tuple(e.get("loc", ()))[:1] != ("path",) for e in errors):
         return None

@@ -713,3 +713,21 @@ def test_the_diary_csv_has_the_dose_in_a_column_of_its_own(client: TestClient, s
     excel = list(csv.reader(io.StringIO(client.get("/fr/diary/export.csv?excel=1").content.decode("utf-8-sig")),
                             delimiter=";"))
     assert excel[2][-1] == "1,5; 0,25" and excel[1][-1] == "1,5"
+
+
+def test_the_diary_csv_writes_a_day_without_medication_as_a_dose_of_zero(client: TestClient, session: Session) -> None:
+    """Outsider's attack (round 32): a day the member marked "none taken" (after stopping) had an empty dose cell,
+    which the download's README reads as "not filled in"; its diazepam column said 0. The dose is 0 too."""
+    import csv
+    import io
+
+    from app.diary.service import EntryInput, save_entry
+
+    user = make_user(session, "Sevree")
+    save_entry(session, user=user, data=EntryInput(day=days_ago(2), none_taken=True))
+    save_entry(session, user=user, data=EntryInput(day=days_ago(1), mood=4, provided=frozenset({"mood"})))
+    session.commit()
+    html_login(client, "Sevree")
+    rows = list(csv.reader(io.StringIO(client.get("/fr/diary/export.csv").content.decode("utf-8-sig"))))
+    assert (rows[1][1], rows[1][2], rows[1][-1]) == ("", "0", "0"), rows[1]  # none taken: nothing, 0 mg
+    assert (rows[2][1], rows[2][2], rows[2][-1]) == ("", "", ""), rows[2]  # not filled in: empty

@@ -554,6 +554,10 @@ def test_a_thread_post_or_member_id_written_otherwise_is_redirected_to_its_one_a
         assert response.headers["location"] == f"{canonical}?page=1", spelled
         assert client.head(f"/fr/t/{spelled}", follow_redirects=False).status_code == 308
     assert client.get(f"/fr/p/0{post_id}", follow_redirects=False).headers["location"] == f"/fr/p/{post_id}"
+    # Round 32: a bad page number as well was a 422 page here, and a redirect to the first page at the one address.
+    wrong_page = client.get(f"/fr/t/0{thread_id}?page=0", follow_redirects=False)
+    assert (wrong_page.status_code, wrong_page.headers.get("location")) == (308, f"{canonical}?page=0")
+    assert client.get(f"{canonical}?page=0", follow_redirects=False).headers["location"] == canonical
     api = client.get(f"/api/v1/threads/+{thread_id}", follow_redirects=False)
     assert api.status_code == 308 and api.headers["location"] == f"/api/v1/threads/{thread_id}"
     assert client.get(f"/fr/t/{thread_id}_0", follow_redirects=False).status_code in (308, 404)

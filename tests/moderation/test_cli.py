@@ -112,3 +112,16 @@ def test_guess_language() -> None:
     assert guess_language("'k weet ni wa da ik moet doen met die pillen") == "nl"
     assert guess_language("I don't know what to do with my pills") == "en"
     assert guess_language("Temesta 2,5", default="nl") == "nl"
+
+
+def test_jsonl_line_nested_too_deep_or_with_a_number_json_cannot_write_is_reported() -> None:
+    """Outsider's attack (round 32): a line of 100,000 nested brackets stopped the whole run with a traceback
+    (RecursionError), the lines after it unchecked; an id of 1e999 or NaN came out as Infinity or NaN, which
+    no JSON reader accepts. Each is that line's error; the others are checked."""
+    deep = '{"id": ' + "[" * 100_000 + "]" * 100_000 + ', "text": "x"}'
+    stdin = "\n".join([deep, '{"id": 1e999, "text": "x"}', '{"id": NaN, "text": "x"}',
+                       '{"id": 4, "lang": "en", "text": "junkie"}']) + "\n"
+    status, out = run(["check", "--jsonl"], stdin)
+    assert status == 1
+    rows = [json.loads(line) for line in out.splitlines()]  # every line written is JSON
+    assert [row["id"] for row in rows] == [4] and rows[0]["findings"]

@@ -132,3 +132,19 @@ def test_a_pseudonym_that_is_a_name_is_replaced_in_every_case(lang: str) -> None
     # Pseudonyms that are everyday words of the post's language still leave the words alone.
     assert anonymiser.anonymise("garde espoir et courage, patience", "fr") == "garde espoir et courage, patience"
     assert anonymiser.anonymise("ik heb hoop", "nl") == "ik heb hoop"
+
+
+@pytest.mark.parametrize("line", ['{"id": ' + "[" * 100_000 + "]" * 100_000 + ', "text": "x"}',
+                                  '{"id": 1e999, "text": "x"}', '{"id": NaN, "text": "x"}'])
+def test_cli_anonymise_refuses_a_line_it_could_not_write_back_as_json(monkeypatch: pytest.MonkeyPatch, tmp_path,  # type: ignore[no-untyped-def]
+                                                                      line: str) -> None:
+    """Outsider's attack (round 32): a line nested too deep ended the run with a traceback (RecursionError), and an
+    id of 1e999 or NaN came out as Infinity or NaN (not JSON). Each is refused like any line that is not the
+    contract's, with the same message and exit code."""
+    from app.cli import cli
+
+    monkeypatch.setenv("FORUM_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    result = CliRunner().invoke(cli, ["research", "anonymise", "--jsonl", "--rules-only", "--no-members"],
+                                input=line + "\n")
+    assert result.exit_code == 2, result.output
+    assert "expected a JSON object with id, lang and text" in result.output and "Infinity" not in result.output

@@ -292,3 +292,23 @@ def test_simultaneous_decisions_one_commits_the_other_conflicts(db: Database, se
     assert sorted(outcomes) == ["told", "won"]
     session.expire_all()
     assert len(session.scalars(select(Statement.id)).all()) == 1
+
+
+def test_a_welcome_sent_twice_from_one_form_is_posted_once(client: TestClient, session: Session) -> None:
+    """Outsider's attack (round 32): the welcome form had no one-time nonce, unlike the composer's forms, so a
+    double click or a reload that sent it again posted the same public welcome twice under the newcomer's post."""
+    newcomer = make_user(session, "Nouvelle", approved_posts=0)
+    moderator(session, "Modo")
+    first = post(session, newcomer, "Je suis nouvelle ici, je diminue doucement.")
+    item = open_item(session, first.post.id)
+    session.commit()
+    html_login(client, "Modo")
+    welcome = client.get(f"/fr/review/items/{item.id}/welcome")
+    assert 'name="form_nonce"' in welcome.text
+    nonce = welcome.text.split('name="form_nonce" value="', 1)[1].split('"', 1)[0]
+    data = {"body": "Bienvenue, Nouvelle !", "csrf_token": csrf_from(welcome.text), "form_nonce": nonce}
+    answers = [client.post(f"/fr/review/items/{item.id}/welcome", data=data, follow_redirects=False) for _ in range(2)]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]  # the second shows the first
+    replies = session.scalars(select(Post).where(Post.thread_id == first.thread.id, Post.id != first.post.id)).all()
+    assert [r.body_md for r in replies] == ["Bienvenue, Nouvelle !"]
