@@ -362,7 +362,7 @@ def test_deleting_the_account_deletes_the_diary(client: TestClient, session: Ses
     client.post("/fr/diary/share", data={"csrf_token": token, "label": "GP"})
     response = client.post("/fr/account/delete", data={"csrf_token": token, "delete_password": PASSWORD,
                                                        "confirm": "yes"}, follow_redirects=False)
-    assert response.status_code == 200
+    assert response.status_code == 303
     from tests.member_data.test_views import pass_grace_period
 
     pass_grace_period(client.app)  # type: ignore[arg-type]
