@@ -713,3 +713,14 @@ def test_the_diary_csv_has_the_dose_in_a_column_of_its_own(client: TestClient, s
     excel = list(csv.reader(io.StringIO(client.get("/fr/diary/export.csv?excel=1").content.decode("utf-8-sig")),
                             delimiter=";"))
     assert excel[2][-1] == "1,5; 0,25" and excel[1][-1] == "1,5"
+
+
+def test_the_dose_note_sets_its_semicolon_as_each_language_does(client: TestClient, session: Session) -> None:
+    """A member's walk: "fourchette 7,5–15 mg; Ashton Manual…" — French sets a narrow no-break space before ";"."""
+    user = logged_in_member(client, session, "Point_virgule")
+    log(session, user, days_ago(1), drug="Loramet", dose=2.0)
+    session.commit()
+    for lang, semicolon in (("fr", "\u202f; "), ("nl", "; "), ("en", "; ")):
+        note = re.search(r'<span class="meta">\((.*?)\)</span>', client.get(f"/{lang}/diary").text, re.S)
+        assert note is not None, lang
+        assert re.search(rf"\d mg{semicolon}Ashton Manual", note.group(1)), (lang, note.group(1))
