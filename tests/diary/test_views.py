@@ -724,3 +724,30 @@ def test_the_dose_note_sets_its_semicolon_as_each_language_does(client: TestClie
         note = re.search(r'<span class="meta">\((.*?)\)</span>', client.get(f"/{lang}/diary").text, re.S)
         assert note is not None, lang
         assert re.search(rf"\d mg{semicolon}Ashton Manual", note.group(1)), (lang, note.group(1))
+
+
+def test_the_dutch_chart_names_the_symptom_score_as_the_rest_of_the_diary_does(client: TestClient,
+                                                                              session: Session) -> None:
+    """A member's walk: the legend said "Symptoomscore", the caption under it "klachtenscore"."""
+    user = logged_in_member(client, session, "Grafiek", locale="nl")
+    for n in (3, 2, 1):
+        log(session, user, days_ago(n), symptoms={"anxiety": 1, "insomnia": n})
+    session.commit()
+    page = client.get("/nl/diary").text
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S)
+    assert caption is not None and "symptoomscore" in caption.group(1)
+    assert "Symptoomscore" in page[page.index('class="chart-narrow"'):page.index("<figcaption>")]  # the legend
+    assert "klacht" not in page.lower()
+
+
+def test_the_dutch_catalog_says_symptoom_for_symptom() -> None:
+    """One word for one thing: "klachten" had crept into a third of the messages about symptoms."""
+    from babel.messages.pofile import read_po
+
+    from app.i18n import LOCALES_DIR
+
+    with (LOCALES_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="nl")
+    mixed = [m.id for m in catalog if m.id and "symptom" in str(m.id).lower()
+             and "withdrawal symptoms" not in str(m.id) and "klacht" in str(m.string).lower()]
+    assert mixed == []
