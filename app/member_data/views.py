@@ -12,7 +12,7 @@ from app.accounts.permissions import CurrentUser
 from app.db import SessionDep, utcnow
 from app.errors import AppError, NotFound, each_error
 from app.i18n_markers import N_
-from app.member_data import privacy, service
+from app.member_data import farewell, privacy, service
 from app.settings import SettingsDep
 from app.web.client import throttle_key
 from app.web.downloads import attachment
@@ -88,10 +88,17 @@ def delete(request: Request, session: SessionDep, settings: SettingsDep, viewer:
         kept = delete_password if all(p.field != "delete_password" for p in each_error(exc)) else ""
         context = {**_page_context(session, viewer), "posts": posts, "confirm": confirm, "kept_password": kept}
         return rerender(request, "member_data/page.html", context, exc, field="confirm", noindex=True)
-    # Logged out everywhere: the page says so, and its header no longer shows the member's bell and menu.
-    request.state.viewer = None
-    request.state.notification_bell = None
-    response = render(request, "member_data/scheduled.html",
-                      {"erase_at": final, "keep_posts": posts != "remove", "pseudonym": viewer.pseudonym}, noindex=True)
+    # Post/Redirect/Get: a reload of the confirmation must not send the form again (it would find the session
+    # gone: "form expired"). Logged out everywhere, so the page's address carries what it says (farewell.py).
+    signed = farewell.sign(request.app.state.secret, erase_at=final, keep_posts=posts != "remove")
+    response = redirect(request, "member_data.scheduled", _query={"s": signed})
     clear_session_cookie(response)
     return response
+
+
+@router.get("/account/deleted", name="member_data.scheduled")
+def scheduled(request: Request, s: str = "") -> Response:
+    """The deletion's confirmation; with a value that is not ours or too old, the same news in general terms."""
+    told = farewell.read(request.app.state.secret, s)
+    return render(request, "member_data/scheduled.html",
+                  {"scheduled": told, "grace_days": service.ERASURE_GRACE_DAYS}, noindex=True)

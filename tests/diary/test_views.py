@@ -362,7 +362,7 @@ def test_deleting_the_account_deletes_the_diary(client: TestClient, session: Ses
     client.post("/fr/diary/share", data={"csrf_token": token, "label": "GP"})
     response = client.post("/fr/account/delete", data={"csrf_token": token, "delete_password": PASSWORD,
                                                        "confirm": "yes"}, follow_redirects=False)
-    assert response.status_code == 200
+    assert response.status_code == 303
     from tests.member_data.test_views import pass_grace_period
 
     pass_grace_period(client.app)  # type: ignore[arg-type]
@@ -731,3 +731,41 @@ def test_the_diary_csv_writes_a_day_without_medication_as_a_dose_of_zero(client:
     rows = list(csv.reader(io.StringIO(client.get("/fr/diary/export.csv").content.decode("utf-8-sig"))))
     assert (rows[1][1], rows[1][2], rows[1][-1]) == ("", "0", "0"), rows[1]  # none taken: nothing, 0 mg
     assert (rows[2][1], rows[2][2], rows[2][-1]) == ("", "", ""), rows[2]  # not filled in: empty
+
+
+def test_the_dose_note_sets_its_semicolon_as_each_language_does(client: TestClient, session: Session) -> None:
+    """A member's walk: "fourchette 7,5–15 mg; Ashton Manual…" — French sets a narrow no-break space before ";"."""
+    user = logged_in_member(client, session, "Point_virgule")
+    log(session, user, days_ago(1), drug="Loramet", dose=2.0)
+    session.commit()
+    for lang, semicolon in (("fr", "\u202f; "), ("nl", "; "), ("en", "; ")):
+        note = re.search(r'<span class="meta">\((.*?)\)</span>', client.get(f"/{lang}/diary").text, re.S)
+        assert note is not None, lang
+        assert re.search(rf"\d mg{semicolon}Ashton Manual", note.group(1)), (lang, note.group(1))
+
+
+def test_the_dutch_chart_names_the_symptom_score_as_the_rest_of_the_diary_does(client: TestClient,
+                                                                              session: Session) -> None:
+    """A member's walk: the legend said "Symptoomscore", the caption under it "klachtenscore"."""
+    user = logged_in_member(client, session, "Grafiek", locale="nl")
+    for n in (3, 2, 1):
+        log(session, user, days_ago(n), symptoms={"anxiety": 1, "insomnia": n})
+    session.commit()
+    page = client.get("/nl/diary").text
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S)
+    assert caption is not None and "symptoomscore" in caption.group(1)
+    assert "Symptoomscore" in page[page.index('class="chart-narrow"'):page.index("<figcaption>")]  # the legend
+    assert "klacht" not in page.lower()
+
+
+def test_the_dutch_catalog_says_symptoom_for_symptom() -> None:
+    """One word for one thing: "klachten" had crept into a third of the messages about symptoms."""
+    from babel.messages.pofile import read_po
+
+    from app.i18n import LOCALES_DIR
+
+    with (LOCALES_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="nl")
+    mixed = [m.id for m in catalog if m.id and "symptom" in str(m.id).lower()
+             and "withdrawal symptoms" not in str(m.id) and "klacht" in str(m.string).lower()]
+    assert mixed == []

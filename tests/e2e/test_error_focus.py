@@ -114,3 +114,26 @@ def test_the_error_summary_stands_apart_from_the_first_label(new_context: Any, l
     summary = page.locator(".error-summary").bounding_box()
     label = page.locator("main form label").first.bounding_box()
     assert summary and label and label["y"] - (summary["y"] + summary["height"]) >= 16, (summary, label)
+
+
+@pytest.mark.parametrize("js", JS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_quoting_a_post_leads_the_focus_to_the_reply_box(fresh_member: Any, world: World, lang: str,
+                                                          js: bool) -> None:
+    """A member's walk on a phone: after "Citer" the quote was in the reply box, but the focus stayed behind."""
+    _name, context = fresh_member(lang, js=js)
+    page = context.new_page()
+    page.goto(f"/{lang}/t/{thread_in(world, lang)}")
+    page.locator('.post a[href*="quote="]').first.click()
+    page.wait_for_url(re.compile(r"[?&]quote=\d+"))
+    page.wait_for_load_state()
+    value = page.locator("#body").input_value()
+    assert value.startswith(">") and value.endswith("\n")  # the quote is there, with or without JavaScript
+    if js:  # the keyboard and a screen reader land in the box, the caret after the quote, ready to answer
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'body'",
+                               timeout=5000)
+        now = focused(page)
+        assert now["id"] == "body" and now["tag"] == "textarea"
+        caret = page.evaluate("() => { const b = document.getElementById('body');"
+                              " return [b.selectionStart, b.selectionEnd, b.value.length]; }")
+        assert caret == [len(value)] * 3

@@ -603,3 +603,33 @@ def test_a_quote_of_a_post_the_member_cannot_quote_leaves_the_thread_page_as_it_
         assert "Ailleurs" not in response.text and "Entre membres" not in response.text
     quoted = client.get(f"{thread}?quote={posted.post.id}")
     assert quoted.status_code == 200 and "&gt; **Autrice**" in quoted.text  # a quotable post is still quoted
+
+
+SAVE_LABELS = {"fr": "Enregistrer les modifications", "nl": "Wijzigingen opslaan", "en": "Save changes"}
+PUBLISH_LABELS = {"fr": "Publier", "nl": "Plaatsen", "en": "Publish"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_edit_form_saves_changes_while_the_composers_publish(client: TestClient, session: Session,
+                                                                  lang: str) -> None:
+    """A member's walk: the edit form's button said "Publier" / "Plaatsen", as if the post were new."""
+    author = make_user(session, "Retoucheuse", locale=lang)
+    posted = make_thread(session, category=make_category(session, "tapering-now"), author=author)
+    session.commit()
+    html_login(client, "Retoucheuse", lang=lang)
+    buttons = r'<button type="submit"(?: name="wording_confirmed" value="1" class="secondary")?>([^<]*)</button>'
+    edit = client.get(f"/{lang}/p/{posted.post.id}/edit").text
+    assert re.findall(buttons, edit) == [SAVE_LABELS[lang]]
+    for composer in (f"/{lang}/t/{posted.post.thread_id}", f"/{lang}/c/tapering-now/new"):
+        assert PUBLISH_LABELS[lang] in re.findall(buttons, client.get(composer).text), composer
+    # Sent with a word the guidelines suggest changing: the form comes back, and its buttons still save.
+    token = csrf_from(edit)
+    again = client.post(f"/{lang}/p/{posted.post.id}/edit", data={"csrf_token": token, "body": "Quel toxico je suis."})
+    assert 'id="wording-review"' in again.text, again.text[:500]
+    assert {"fr": ["Vérifier à nouveau et enregistrer", "Enregistrer tel quel"],
+            "nl": ["Opnieuw nakijken en opslaan", "Opslaan zoals het is"],
+            "en": ["Check again and save", "Save as it is"]}[lang] == re.findall(buttons, again.text)
+    preview = client.post(f"/{lang}/p/{posted.post.id}/edit",
+                          data={"csrf_token": token, "body": "Mieux", "preview": "1"})
+    assert {"fr": "Rien n'est encore enregistré", "nl": "Er is nog niets opgeslagen",
+            "en": "Nothing is saved yet"}[lang] in preview.text.replace("&#39;", "'")

@@ -159,7 +159,8 @@ def test_keeping_posts_says_what_happens_and_when(client: TestClient, session: S
     assert re.search(r"\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
                      r"décembre) \d{4}", text), text
     assert not re.search(r"[+-]\d{4}\b|UTC|\bCES?T\b|:\d\d:\d\d", text)
-    assert "Partante" in text and "ancien membre" in text  # signed with the pseudonym until then, then not
+    # Signed with the pseudonym until then, then not; the page does not name it (its address holds no pseudonym).
+    assert "signés de votre pseudonyme" in text and "ancien membre" in text and "Partante" not in text
     # The posts stay until the erasure is final, but no new research export holds the member.
     assert REPLY in visitor.get(f"/fr/t/{ids['others']}").text
     assert ids["leaving"] not in research.consenting_members(session, scope=ConsentScope.posts)

@@ -123,6 +123,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/{lang}/account/data"): Rule("account"),
     ("GET", "/{lang}/account/data/export.json"): Rule("account"),
     ("POST", "/{lang}/account/delete"): Rule("account"),
+    # What it shows is in its signed address; a member is logged out by then (tests/member_data).
+    ("GET", "/{lang}/account/deleted"): Rule("public"),
     ("DELETE", "/api/v1/me"): Rule("account", body=NO_BODY),
     ("POST", "/api/v1/me/export"): Rule("account", body=NO_BODY),
     # Nobody has asked for an export yet when the GETs run (they run before the writes): 404 to all.

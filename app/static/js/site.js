@@ -124,4 +124,23 @@
     });
     form.addEventListener("submit", function () { clearTimeout(timer); store.removeItem(key); });
   });
+
+  // "Quote" is a link (?quote=N#reply): the server puts the quote in the reply box, with or without this file.
+  // Here the focus follows it into the box, the caret after the quote, so that the keyboard and a screen
+  // reader land where the answer goes. After the load: going to #reply (a section, which takes no focus) moves
+  // the focus to the page itself. Never over a focus the page gave on purpose (a form's first error) or the
+  // member moved meanwhile.
+  if (/[?&]quote=/.test(window.location.search)) {
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        var replyBody = document.querySelector("#reply textarea[name=body]");
+        var current = document.activeElement;
+        if (!replyBody || !replyBody.value || document.querySelector("[autofocus]") ||
+            (current && current !== document.body && current !== document.documentElement)) { return; }
+        replyBody.focus();
+        replyBody.setSelectionRange(replyBody.value.length, replyBody.value.length);
+        replyBody.scrollTop = replyBody.scrollHeight;
+      }, 0);
+    });
+  }
 })();
