@@ -85,12 +85,18 @@ class Served:
         return self.process is None or self.process.poll() is not None
 
 
-# Preloaded's fork server: imports what `forum serve` imports, then forks one `forum serve` per
-# "fork" line it reads and reaps it on "wait". Nothing is opened before a fork (no settings read, no
+# Preloaded's fork server: imports what `forum serve` imports and builds the moderation engine its
+# start-up warm-up builds (from the lexicons and the model shipped with the code: about 2.7 s of CPU
+# a start, which each restart's first posts waited for), then forks one `forum serve` per "fork"
+# line it reads and reaps it on "wait". Nothing else is opened before a fork (no settings read, no
 # database, no thread), so each child starts the app, connects and recovers as a fresh process does.
 _FORK_SERVER = """
 import faulthandler, os, sys, threading, traceback
 import uvicorn, app.cli, app.main
+from app import i18n
+from app.forum.screening import check_text
+for lang in i18n.LOCALES:
+    check_text("bonjour", lang)
 assert threading.active_count() == 1, threading.enumerate()
 for line in sys.stdin:
     command, _, rest = line.rstrip().partition(" ")
