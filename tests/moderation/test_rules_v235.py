@@ -42,7 +42,7 @@ def test_new_cues_find(text: str, lang: str, label: str) -> None:
     [
         ("I used to pray not to wake up, every night. That was 2019. It gets better, I promise.", "en", "crisis"),
         ("I want to die of embarrassment, I fell asleep in the meeting.", "en", "crisis"),
-        ("J'ai envie de disparaître… sous ma couette pendant une semaine, rien de grave.", "fr", "crisis"),
+        ("J'ai envie de disparaître sous ma couette pendant une semaine, rien de grave.", "fr", "crisis"),
         ("Des idées noires en diminuant ? Pas envie de me faire du mal hein, rassurez-vous.", "fr", "crisis"),
         ("I've been counting what's left: 28 tablets, exactly four weeks at my current step.", "en", "crisis"),
         ("Pour ceux qui prennent leur somnifère à heure fixe, pensez à le garder sur vous.", "fr", "crisis"),
