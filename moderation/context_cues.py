@@ -224,6 +224,8 @@ PAST_TIME = _rx(
     # A feast of a year gone by ("Last New Year I wrote a goodbye note. This year ... still here").
     r"last (?:christmas|new year'?s?|easter|birthday)|noel dernier|au dernier nouvel an|le nouvel an dernier|"
     r"vorige kerst(?:mis)?|vorig nieuwjaar|vorige verjaardag",
+    # A habit of the past ("I used to pray not to wake up, every night. That was 2021.")
+    r"used to|j'? ?avais l'? ?habitude|ik deed dat vroeger",
     # Thoughts had and over ("ik heb donkere gedachten gehad", "j'avais des idées noires"): with a
     # recovery in the post (RECOVERED), a past crisis told to encourage others.
     r"heb (?:\w+ ){1,3}gehad|j'? ?(?:avais|ai eu) (?:des |de |les )?(?:idees|pensees)",
@@ -510,6 +512,8 @@ NOT_LITERAL = _rx(
     # hiding from winter ("disappear under the duvet until March")
     r"(?:disappear|vanish) (?:under|into) (?:the|my) (?:duvet|covers|blankets?)|"
     r"disparaitre sous (?:la|ma) couette|verdwijnen onder (?:mijn|het|de|m'n) (?:dekbed|dekens|deken)",
+    # a last post "in a good way"
+    r"in a good way|dans le bon sens|op een goeie? manier",
 )
 # ... or taken back in a sentence that follows ("C'était une façon de parler, je vais bien").
 NOT_LITERAL_AFTER = _rx(
@@ -517,7 +521,11 @@ NOT_LITERAL_AFTER = _rx(
     r"(?:just )?(?:a )?figure of speech|just an expression|not literally|pas litteralement|niet letterlijk|"
     # "Not in a scary way, just bear mode."
     r"not in a (?:scary|dark|bad|suicidal|worrying) way|pas dans (?:le mauvais|ce) sens|"
-    r"niet op (?:een|die) (?:enge|donkere|slechte|zorgwekkende) manier|niet zo bedoeld",
+    r"niet op (?:een|die) (?:enge|donkere|slechte|zorgwekkende) manier|niet zo bedoeld|"
+    # reassurance right after ("Pas envie de me faire du mal hein, rassurez-vous"), a week in bed
+    r"rassurez[- ]vous|rassure[- ]toi|don'?t worry|maak je geen zorgen|geen paniek|"
+    r"sous (?:ma|la) couette (?:pendant|jusqu|toute|tout le)|under (?:the|my) (?:duvet|covers) (?:for|until|all)|"
+    r"onder (?:mijn|het|de) (?:dekbed|dekens) (?:tot|voor|heel)",
 )
 
 # Words addressed to others who may be in the dark now, right before the crisis words ("pour ceux

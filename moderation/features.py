@@ -29,7 +29,7 @@ BITS = 18
 DIM = 1 << BITS
 _MASK = DIM - 1
 _SIGN = 1 << 31
-VERSION = "features-22"  # bump when anything below (or the cues and frames) changes: old model files are refused
+VERSION = "features-23"  # bump when anything below (or the cues and frames) changes: old model files are refused
 _CACHE_LIMIT = 100_000
 # Values are scaled by 1/sqrt(max(features, _SHRINK)): a one-line post ("Dag allemaal!")
 # has a few dozen features and would otherwise weigh each of them as much as a
