@@ -114,9 +114,11 @@ def test_hanging_engine(worker: str, settings: Settings, db: Database, tmp_path:
         print(f"[{worker}] posting while the engine hangs: median {statistics.median(latencies) * 1000:.0f} ms, "
               f"max {latencies[-1] * 1000:.0f} ms; first search {first_search * 1000:.0f} ms, "
               f"then {max(later_searches) * 1000:.0f} ms at most")
-        # Under 200 ms (p90), or no slower than twice this machine's pace with a healthy engine
-        # when other work loads it; and never anything like the engine's timeout (2 s here).
-        assert latencies[int(len(latencies) * 0.9)] < max(0.2, 2 * baseline_post), (latencies, baseline_post)
+        # Under 300 ms (p90), or no slower than three times this machine's pace with a healthy engine
+        # when other work loads it (a fresh-clone CI run on two busy cores once measured 205 ms against a
+        # 95 ms baseline); and never anything like the engine's timeout (2 s here), which a post that
+        # waited for the hanging engine would take.
+        assert latencies[int(len(latencies) * 0.9)] < max(0.3, 3 * baseline_post), (latencies, baseline_post)
         assert latencies[-1] < 1.0, latencies
         search_limit = max(0.3, 0.15 + 3 * baseline_search)  # the query timeout, then the database answers
         assert first_search < search_limit and max(later_searches) < search_limit, (first_search, baseline_search)
